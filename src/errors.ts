@@ -1,0 +1,37 @@
+// Errors the CLI turns into one clear line and an exit code, never a stack trace.
+import type { Node } from "./graph/graph.ts";
+
+/** Bad input from the user (file, model, data, flags): exit code 2. Message says what, where, and what to do. */
+export class UserError extends Error {
+  readonly exitCode = 2;
+  constructor(message: string) {
+    super(message);
+    this.name = "UserError";
+  }
+}
+
+/** A problem located at one graph node: names the node and its op. */
+export class OpError extends UserError {
+  constructor(readonly node: Pick<Node, "name" | "op">, message: string) {
+    super(`node '${node.name}' (${node.op}): ${message}`);
+    this.name = "OpError";
+  }
+}
+
+/** An op with no kernel here: names the node, op, opset and what is supported. */
+export class UnsupportedOpError extends UserError {
+  constructor(readonly node: Pick<Node, "name" | "op" | "domain">, readonly opset: number, supported: readonly string[]) {
+    const dom = node.domain ? `${node.domain}.` : "";
+    super(
+      `node '${node.name}' uses op ${dom}${node.op} (opset ${opset}), which pseudonet does not support yet. ` +
+        `Supported ops: ${[...supported].sort().join(", ")}. Run with --engine ort to execute it with onnxruntime.`,
+    );
+    this.name = "UnsupportedOpError";
+  }
+}
+
+/** Attach a file name to a UserError raised while reading it. */
+export function inFile(file: string, e: unknown): never {
+  if (e instanceof UserError) throw new UserError(`${file}: ${e.message}`);
+  throw e;
+}

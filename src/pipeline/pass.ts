@@ -1,0 +1,43 @@
+// A pass: one named step of the pipeline, from one IR to the next, with its own report.
+
+/** What a pass did and what it cost; every pass returns one. */
+export interface PassReport {
+  pass: string;
+  /** One line for the CLI summary, e.g. "folded 2 BatchNormalization into Conv". */
+  summary: string;
+  /** Lines for report.md. */
+  details: string[];
+  /** Fidelity cost measured after the pass, when it can change outputs (budgeted passes). */
+  maxAbsErr?: number;
+  /** Wall-clock milliseconds, filled in by the pipeline runner. */
+  ms?: number;
+}
+
+export interface PassResult<O> {
+  out: O;
+  report: PassReport;
+}
+
+/** A named function from one IR to the next. */
+export interface Pass<I, O> {
+  name: string;
+  /** One line: what it does and why it is safe (or what it may cost). */
+  doc: string;
+  run(input: I): PassResult<O>;
+}
+
+/** Run a list of same-IR passes in order, timing each; returns the final IR and every report. */
+export function runPasses<T>(input: T, passes: readonly Pass<T, T>[], onPass?: (name: string, i: number) => void): PassResult<T> & { reports: PassReport[] } {
+  let cur = input;
+  const reports: PassReport[] = [];
+  passes.forEach((p, i) => {
+    onPass?.(p.name, i);
+    const t0 = performance.now();
+    const r = p.run(cur);
+    r.report.ms = performance.now() - t0;
+    reports.push(r.report);
+    cur = r.out;
+  });
+  const summary = reports.map((r) => r.summary).join("; ");
+  return { out: cur, report: { pass: "sequence", summary, details: [] }, reports };
+}
