@@ -75,13 +75,17 @@ export interface ReshapeLayer {
   kind: "reshape";
 }
 
-/** A Graph fragment with no neuron-level meaning yet; run as is. Its inputs/outputs are the layer's. */
+/** A Graph fragment with no neuron-level meaning yet; run as is, on whole batches. Its graph's inputs are
+ *  the layer's inputs (same order, names as in the source graph) and its single output is the layer's value. */
 export interface OpaqueLayer {
   kind: "opaque";
   graph: Graph;
   opset: Map<string, number>;
   /** Why it was not lowered (named in the report). */
   reason: string;
+  /** Whether the output is an ordinary per-sample value (batch on axis 0, static per-sample shape). When false,
+   *  `shape` holds the output's dims after axis 0 with -1 where unknown, and per-unit analysis skips it. */
+  perSample: boolean;
 }
 
 export type LayerBody =
@@ -92,7 +96,8 @@ export type Layer = LayerBody & {
   id: string;
   /** Ids of input layers or names of Net inputs. */
   inputs: string[];
-  /** Per-sample output shape. For affine: [units]; for conv: [channels, h, w]. */
+  /** Per-sample output shape. For affine: [units] (or [..., units]); for conv: [channels, h, w].
+   *  Only an opaque layer with perSample false may hold -1 (a run-time dim). */
   shape: number[];
   dtype: DType;
   /** The ONNX node names this layer came from, for reports. */
@@ -102,7 +107,8 @@ export type Layer = LayerBody & {
 export interface NetInput {
   name: string;
   dtype: DType;
-  /** Per-sample shape (batch axis removed). */
+  /** Per-sample shape (batch axis removed); -1 for a dim only known at run time (e.g. a sequence length),
+   *  which only opaque layers can consume. */
   shape: number[];
   /** The batch dimension as the model declared it (a symbol, or 1 for fixed-batch exports). */
   batchDim: number | string | null;
@@ -115,15 +121,18 @@ export interface NetOutput {
 }
 
 export interface Net {
+  /** The source graph's name, kept for lifting. */
+  name?: string;
   inputs: NetInput[];
   /** In topological order. */
   layers: Layer[];
   outputs: NetOutput[];
 }
 
-/** Number of units of a layer: features for a vector, channels for an image. */
+/** Number of units of a layer: features for a vector (an affine layer's last axis), channels for an image. */
 export function unitCount(layer: Layer): number {
-  return layer.shape.length === 0 ? 1 : layer.shape[0];
+  if (layer.kind === "affine") return layer.outFeatures;
+  return layer.shape.length === 0 ? 1 : Math.max(layer.shape[0], 0);
 }
 
 /** The id of unit `i` of a layer. */

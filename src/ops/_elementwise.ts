@@ -1,4 +1,59 @@
 // The elementwise op family: one import per op file, listed here for the registry.
+// Arithmetic, activations, comparisons and logic, casts, reductions and normalisations.
 import type { Op } from "./op.ts";
+import { Abs } from "./abs.ts";
+import { Add } from "./add.ts";
+import { And } from "./and.ts";
+import { ArgMax } from "./argmax.ts";
+import { ArgMin } from "./argmin.ts";
+import { BatchNormalization } from "./batchnormalization.ts";
+import { Cast } from "./cast.ts";
+import { CastLike } from "./castlike.ts";
+import { Ceil } from "./ceil.ts";
+import { Clip } from "./clip.ts";
+import { Div } from "./div.ts";
+import { Equal } from "./equal.ts";
+import { Erf } from "./erf.ts";
+import { Exp } from "./exp.ts";
+import { Floor } from "./floor.ts";
+import { Gelu } from "./gelu.ts";
+import { Greater } from "./greater.ts";
+import { GreaterOrEqual } from "./greaterorequal.ts";
+import { LayerNormalization } from "./layernormalization.ts";
+import { LeakyRelu } from "./leakyrelu.ts";
+import { Less } from "./less.ts";
+import { LessOrEqual } from "./lessorequal.ts";
+import { Log } from "./log.ts";
+import { LogSoftmax } from "./logsoftmax.ts";
+import { Max } from "./max.ts";
+import { Mean } from "./mean.ts";
+import { Min } from "./min.ts";
+import { Mul } from "./mul.ts";
+import { Neg } from "./neg.ts";
+import { Not } from "./not.ts";
+import { Or } from "./or.ts";
+import { Pow } from "./pow.ts";
+import { Reciprocal } from "./reciprocal.ts";
+import { ReduceMax } from "./reducemax.ts";
+import { ReduceMean } from "./reducemean.ts";
+import { ReduceMin } from "./reducemin.ts";
+import { ReduceProd } from "./reduceprod.ts";
+import { ReduceSum } from "./reducesum.ts";
+import { ReduceSumSquare } from "./reducesumsquare.ts";
+import { Relu } from "./relu.ts";
+import { Sigmoid } from "./sigmoid.ts";
+import { Sign } from "./sign.ts";
+import { Softmax } from "./softmax.ts";
+import { Sqrt } from "./sqrt.ts";
+import { Sub } from "./sub.ts";
+import { Sum } from "./sum.ts";
+import { Tanh } from "./tanh.ts";
+import { Where } from "./where.ts";
+import { Xor } from "./xor.ts";
 
-export const ops: Op[] = [];
+export const ops: Op[] = [
+  Abs, Add, And, ArgMax, ArgMin, BatchNormalization, Cast, CastLike, Ceil, Clip, Div, Equal, Erf, Exp, Floor,
+  Gelu, Greater, GreaterOrEqual, LayerNormalization, LeakyRelu, Less, LessOrEqual, Log, LogSoftmax, Max, Mean,
+  Min, Mul, Neg, Not, Or, Pow, Reciprocal, ReduceMax, ReduceMean, ReduceMin, ReduceProd, ReduceSum,
+  ReduceSumSquare, Relu, Sigmoid, Sign, Softmax, Sqrt, Sub, Sum, Tanh, Where, Xor,
+];

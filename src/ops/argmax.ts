@@ -1,0 +1,6 @@
+// ArgMax: int64 index of the largest value along `axis` (default 0), keepdims (default 1), ties to the
+// first index unless select_last_index=1 (opset 12).
+import { NUMERIC } from "./util/elementwise.ts";
+import { argOp } from "./util/reduce.ts";
+
+export const ArgMax = argOp("ArgMax", NUMERIC, true);

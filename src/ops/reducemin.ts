@@ -1,0 +1,19 @@
+// ReduceMin: minimum over axes (attribute before opset 18, optional input 1 from 18), keepdims (default 1),
+// noop_with_empty_axes (opset 18+); bool inputs since opset 20. The empty set gives +inf, or the dtype's
+// maximum for integers. NaN wins, as in numpy.
+import type { NumericArray } from "../graph/tensor.ts";
+import { BOOL, NUMERIC, typeRange } from "./util/elementwise.ts";
+import { reduceOp } from "./util/reduce.ts";
+
+/** Fold one run into the accumulator by minimum. */
+function minStep(acc: Float64Array, ao: number, as: number, x: NumericArray, xo: number, n: number): void {
+  for (let i = 0; i < n; i++) {
+    const v = x[xo + i];
+    const k = ao + i * as;
+    if (v < acc[k] || v !== v) acc[k] = v;
+  }
+}
+
+export const ReduceMin = reduceOp({
+  name: "ReduceMin", types: [...NUMERIC, ...BOOL], axesInputSince: 18, init: (dt) => typeRange(dt)[1], step: minStep,
+});

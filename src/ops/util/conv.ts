@@ -1,0 +1,233 @@
+// Convolution kernels over the 3-D normalised geometry (spatial.ts): Conv = im2col + gemm (batched over
+// images when each image's output is small), a direct loop when every output channel reads a single
+// input channel (depthwise), and ConvTranspose = gemm + col2im. Float32Array or Float64Array throughout
+// (ConvInteger runs the Float64 path: exact integer sums).
+import { gemm, type FloatArray } from "./gemm.ts";
+import type { Geom3 } from "./spatial.ts";
+
+/** Sizes of one convolution: batch n, input channels c, output channels m, groups, and the window geometry. */
+export interface ConvProblem {
+  n: number;
+  c: number;
+  m: number;
+  group: number;
+  g: Geom3;
+}
+
+// Columns of one batched gemm: enough to keep the micro-kernel busy, small enough to stay in cache.
+const TARGET_COLS = 2048;
+// Largest im2col buffer (elements) before falling back to one image per gemm.
+const COL_LIMIT = 1 << 24;
+
+const vol = (v: readonly number[]) => v[0] * v[1] * v[2];
+
+// Reusable buffers, two per element type so im2col columns and a gemm output can be live at once.
+const scratch32 = [new Float32Array(0), new Float32Array(0)];
+const scratch64 = [new Float64Array(0), new Float64Array(0)];
+
+/** A scratch array of the same element type as `like`, at least n long (contents undefined). */
+function scratch(like: FloatArray, n: number, slot: 0 | 1): FloatArray {
+  if (like instanceof Float32Array) {
+    if (scratch32[slot].length < n) scratch32[slot] = new Float32Array(n);
+    return scratch32[slot];
+  }
+  if (scratch64[slot].length < n) scratch64[slot] = new Float64Array(n);
+  return scratch64[slot];
+}
+
+/** y[N, M, out...] = conv(x[N, C, in...], w[M, C/group, k...]) + bias[M]; y is fully overwritten. */
+export function convForward(x: FloatArray, w: FloatArray, bias: FloatArray | undefined, p: ConvProblem, y: FloatArray): void {
+  const { n, c, m, group, g } = p;
+  const cg = c / group, mg = m / group;
+  const inVol = vol(g.in), outVol = vol(g.out), kVol = vol(g.kernel);
+  const kk = cg * kVol;
+  if (cg === 1) depthwise(x, w, p, y);
+  else if (kVol === 1 && g.strides.every((s) => s === 1) && g.padBegin.every((q) => q === 0) && inVol === outVol) {
+    // 1x1 convolution: the input planes already are the im2col matrix.
+    for (let b = 0; b < n; b++) {
+      for (let gi = 0; gi < group; gi++) {
+        gemm({
+          m: mg, n: outVol, k: cg,
+          a: w, aOffset: gi * mg * kk,
+          b: x, bOffset: (b * c + gi * cg) * inVol,
+          c: y, cOffset: (b * m + gi * mg) * outVol,
+        });
+      }
+    }
+  } else {
+    const nb = Math.max(1, Math.min(n, Math.floor(TARGET_COLS / outVol), Math.floor(COL_LIMIT / (kk * outVol))));
+    const cols = nb * outVol;
+    const col = scratch(x, kk * cols, 0);
+    const tmp = nb > 1 ? scratch(x, mg * cols, 1) : undefined;
+    for (let b0 = 0; b0 < n; b0 += nb) {
+      const nbb = Math.min(nb, n - b0);
+      const ld = nbb * outVol;
+      for (let gi = 0; gi < group; gi++) {
+        for (let b = 0; b < nbb; b++) im2col(x, ((b0 + b) * c + gi * cg) * inVol, cg, g, col, b * outVol, ld);
+        const direct = nbb === 1 || !tmp;
+        gemm({
+          m: mg, n: ld, k: kk,
+          a: w, aOffset: gi * mg * kk,
+          b: col, ldb: ld,
+          c: direct ? y : tmp, cOffset: direct ? (b0 * m + gi * mg) * outVol : 0, ldc: direct ? outVol : ld,
+        });
+        if (direct) continue;
+        // Scatter [mg, nbb * outVol] back to the images.
+        for (let b = 0; b < nbb; b++) {
+          for (let j = 0; j < mg; j++) {
+            const src = j * ld + b * outVol;
+            y.set(tmp.subarray(src, src + outVol), ((b0 + b) * m + gi * mg + j) * outVol);
+          }
+        }
+      }
+    }
+  }
+  if (bias) addBias(y, bias, n, m, outVol);
+}
+
+/** y[b, ch, :] += bias[ch]. */
+export function addBias(y: FloatArray, bias: FloatArray, n: number, m: number, plane: number): void {
+  for (let b = 0; b < n; b++) {
+    for (let ch = 0; ch < m; ch++) {
+      const v = bias[ch];
+      if (v === 0) continue;
+      const o = (b * m + ch) * plane;
+      for (let i = 0; i < plane; i++) y[o + i] += v;
+    }
+  }
+}
+
+/**
+ * Unfold cg input planes (starting at x[xOff]) into im2col rows: row (ch, kz, ky, kx), column (oz, oy, ox),
+ * written at col[row * ld + colOff + ...]. Taps that fall in the padding are 0.
+ */
+export function im2col(x: FloatArray, xOff: number, cg: number, g: Geom3, col: FloatArray, colOff: number, ld: number): void {
+  const [D, H, W] = g.in, [OD, OH, OW] = g.out, [KD, KH, KW] = g.kernel;
+  const [sz, sy, sx] = g.strides, [dz, dy, dx] = g.dilations, [pz, py, px] = g.padBegin;
+  let row = 0;
+  for (let ch = 0; ch < cg; ch++) {
+    const plane = xOff + ch * D * H * W;
+    for (let kz = 0; kz < KD; kz++) {
+      for (let ky = 0; ky < KH; ky++) {
+        for (let kx = 0; kx < KW; kx++, row++) {
+          // Columns ox in [lo, hi) read inside the row; the rest are padding.
+          const x0 = kx * dx - px;
+          const lo = x0 >= 0 ? 0 : Math.min(OW, Math.ceil(-x0 / sx));
+          const hi = Math.max(lo, Math.min(OW, Math.floor((W - 1 - x0) / sx) + 1));
+          let o = row * ld + colOff;
+          for (let oz = 0; oz < OD; oz++) {
+            const iz = oz * sz - pz + kz * dz;
+            for (let oy = 0; oy < OH; oy++, o += OW) {
+              const iy = oy * sy - py + ky * dy;
+              if (iz < 0 || iz >= D || iy < 0 || iy >= H) {
+                col.fill(0, o, o + OW);
+                continue;
+              }
+              const base = plane + (iz * H + iy) * W + x0;
+              for (let ox = 0; ox < lo; ox++) col[o + ox] = 0;
+              if (sx === 1) for (let ox = lo; ox < hi; ox++) col[o + ox] = x[base + ox];
+              else for (let ox = lo; ox < hi; ox++) col[o + ox] = x[base + ox * sx];
+              for (let ox = hi; ox < OW; ox++) col[o + ox] = 0;
+            }
+          }
+        }
+      }
+    }
+  }
+}
+
+/** Each output channel reads one input channel (group == C): a direct loop beats a gemm with k = kernel size. */
+function depthwise(x: FloatArray, w: FloatArray, p: ConvProblem, y: FloatArray): void {
+  const { n, c, m, group, g } = p;
+  const mg = m / group;
+  const [D, H, W] = g.in, [OD, OH, OW] = g.out, [KD, KH, KW] = g.kernel;
+  const [sz, sy, sx] = g.strides, [dz, dy, dx] = g.dilations, [pz, py, px] = g.padBegin;
+  const inVol = D * H * W, outVol = OD * OH * OW, kVol = KD * KH * KW;
+  y.fill(0, 0, n * m * outVol);
+  for (let b = 0; b < n; b++) {
+    for (let ch = 0; ch < m; ch++) {
+      const xp = (b * c + Math.floor(ch / mg)) * inVol;
+      const yp = (b * m + ch) * outVol;
+      let t = ch * kVol;
+      for (let kz = 0; kz < KD; kz++) {
+        for (let ky = 0; ky < KH; ky++) {
+          for (let kx = 0; kx < KW; kx++, t++) {
+            const wv = w[t];
+            const x0 = kx * dx - px;
+            const lo = x0 >= 0 ? 0 : Math.min(OW, Math.ceil(-x0 / sx));
+            const hi = Math.max(lo, Math.min(OW, Math.floor((W - 1 - x0) / sx) + 1));
+            for (let oz = 0; oz < OD; oz++) {
+              const iz = oz * sz - pz + kz * dz;
+              if (iz < 0 || iz >= D) continue;
+              for (let oy = 0; oy < OH; oy++) {
+                const iy = oy * sy - py + ky * dy;
+                if (iy < 0 || iy >= H) continue;
+                const base = xp + (iz * H + iy) * W + x0;
+                const o = yp + (oz * OH + oy) * OW;
+                for (let ox = lo; ox < hi; ox++) y[o + ox] += wv * x[base + ox * sx];
+              }
+            }
+          }
+        }
+      }
+    }
+  }
+}
+
+/**
+ * ConvTranspose: y[N, M, out...] = convT(x[N, C, in...], w[C, M/group, k...]) + bias. Per image and group,
+ * col = W_g^T · X_g (gemm), then every column entry is added into the output position it maps to (col2im).
+ */
+export function convTransposeForward(x: FloatArray, w: FloatArray, bias: FloatArray | undefined, p: ConvProblem, y: FloatArray): void {
+  const { n, c, m, group, g } = p;
+  const cg = c / group, mg = m / group;
+  const inVol = vol(g.in), outVol = vol(g.out), kVol = vol(g.kernel);
+  const rows = mg * kVol;
+  const col = scratch(x, rows * inVol, 0);
+  y.fill(0, 0, n * m * outVol);
+  for (let b = 0; b < n; b++) {
+    for (let gi = 0; gi < group; gi++) {
+      gemm({
+        m: rows, n: inVol, k: cg,
+        a: w, aOffset: gi * cg * rows, lda: rows, transA: true,
+        b: x, bOffset: (b * c + gi * cg) * inVol,
+        c: col,
+      });
+      col2im(col, mg, g, y, (b * m + gi * mg) * outVol);
+    }
+  }
+  if (bias) addBias(y, bias, n, m, outVol);
+}
+
+/** Add col rows (ch, kz, ky, kx) x columns (iz, iy, ix) into the output planes at y[yOff]: o = i*s - pad + t*d. */
+function col2im(col: FloatArray, mg: number, g: Geom3, y: FloatArray, yOff: number): void {
+  const [D, H, W] = g.in, [OD, OH, OW] = g.out, [KD, KH, KW] = g.kernel;
+  const [sz, sy, sx] = g.strides, [dz, dy, dx] = g.dilations, [pz, py, px] = g.padBegin;
+  const inVol = D * H * W, outVol = OD * OH * OW;
+  let row = 0;
+  for (let ch = 0; ch < mg; ch++) {
+    const plane = yOff + ch * outVol;
+    for (let kz = 0; kz < KD; kz++) {
+      for (let ky = 0; ky < KH; ky++) {
+        for (let kx = 0; kx < KW; kx++, row++) {
+          // Input columns ix in [lo, hi) land inside the output row.
+          const x0 = kx * dx - px;
+          const lo = x0 >= 0 ? 0 : Math.min(W, Math.ceil(-x0 / sx));
+          const hi = Math.max(lo, Math.min(W, Math.floor((OW - 1 - x0) / sx) + 1));
+          const src = row * inVol;
+          for (let iz = 0; iz < D; iz++) {
+            const oz = iz * sz - pz + kz * dz;
+            if (oz < 0 || oz >= OD) continue;
+            for (let iy = 0; iy < H; iy++) {
+              const oy = iy * sy - py + ky * dy;
+              if (oy < 0 || oy >= OH) continue;
+              const s = src + (iz * H + iy) * W;
+              const base = plane + (oz * OH + oy) * OW + x0;
+              for (let ix = lo; ix < hi; ix++) y[base + ix * sx] += col[s + ix];
+            }
+          }
+        }
+      }
+    }
+  }
+}

@@ -1,0 +1,120 @@
+// The first Program builder: walks the Net in order and turns each layer (or a short run of layers, such as
+// an affine layer and its activation) into one readable statement, asking the recogniser registry.
+// Everything lands in one function `main` for now; module and repeat finders will add functions later.
+import type { Layer, Net } from "../net/net.ts";
+import type { NetStats } from "../passes/probe.ts";
+import { recognisers as defaultRecognisers, type Recogniser, type RecogniseCtx } from "../recover/registry.ts";
+import { safeName } from "./emit-plan.ts";
+import { typeOfShape, type IOSpec, type PrimStmt, type Program, type ValueType, type Var } from "./program.ts";
+
+export interface BuildOptions {
+  /** Program name (usually the model file's base name). */
+  name?: string;
+  stats?: NetStats;
+  /** Override the registry, e.g. to try a new recogniser first. */
+  recognisers?: readonly Recogniser[];
+  /** Net input names whose values are all 0/1 (a bits domain): typed bits[n] when they are vectors. */
+  bitInputs?: ReadonlySet<string>;
+}
+
+/** Which recogniser made each statement: the builder's report. */
+export interface BuildReport {
+  statements: { out: string; recogniser: string; layers: string[] }[];
+}
+
+/** Build a Program from a Net: one statement per recognised slice, all in `main`. */
+export function buildProgram(net: Net, opts: BuildOptions = {}): { program: Program; report: BuildReport } {
+  const recs = opts.recognisers ?? defaultRecognisers;
+  const layers = new Map(net.layers.map((l) => [l.id, l]));
+  const consumers = new Map<string, string[]>();
+  for (const l of net.layers) for (const i of l.inputs) consumers.set(i, [...(consumers.get(i) ?? []), l.id]);
+  const outputs = new Set(net.outputs.map((o) => o.from));
+  const consumed = new Set<string>();
+  const counters = new Map<string, number>();
+  let weightK = 0;
+  const ctx: RecogniseCtx = {
+    net, layers, consumers, outputs, consumed,
+    ...(opts.stats ? { stats: opts.stats } : {}),
+    weightIndex: () => ++weightK,
+    nextIndex: (kind) => {
+      const k = (counters.get(kind) ?? 0) + 1;
+      counters.set(kind, k);
+      return k;
+    },
+  };
+
+  const used = new Set<string>();
+  const fresh = (want: string): string => {
+    let name = safeName(want);
+    for (let k = 2; used.has(name); k++) name = `${safeName(want)}_${k}`;
+    used.add(name);
+    return name;
+  };
+  const varOf = new Map<string, string>();
+  const params: Var[] = net.inputs.map((inp) => {
+    const name = fresh(net.inputs.length === 1 ? "x" : inp.name);
+    varOf.set(inp.name, name);
+    const bits = opts.bitInputs?.has(inp.name) && inp.shape.length === 1;
+    return { name, type: bits ? { kind: "bits", n: inp.shape[0] } : typeOfShape(inp.shape, inp.dtype) };
+  });
+  // Output values are named after the model's outputs: y for a single one.
+  const outName = new Map<string, string>();
+  net.outputs.forEach((o) => {
+    if (!outName.has(o.from) && !varOf.has(o.from)) outName.set(o.from, net.outputs.length === 1 ? "y" : o.name);
+  });
+
+  const body: PrimStmt[] = [];
+  const report: BuildReport = { statements: [] };
+  let hidden = 0;
+  for (const l of net.layers) {
+    if (consumed.has(l.id)) continue;
+    const { rec, m } = firstMatch(recs, l, ctx);
+    m.layers.forEach((id) => consumed.add(id));
+    const last = layers.get(m.layers[m.layers.length - 1])!;
+    const args = m.args.map((a) => {
+      const v = varOf.get(a);
+      if (!v) throw new Error(`recogniser '${rec.name}' at layer '${l.id}' reads '${a}', whose value no earlier statement holds`);
+      return v;
+    });
+    const name = fresh(outName.get(last.id) ?? `h${++hidden}`);
+    varOf.set(last.id, name);
+    const prim = {
+      ...m.op, id: `p${body.length + 1}`, slice: m.slice, error: m.error ?? 0,
+      ...(m.label ? { label: m.label } : {}), ...(m.description ? { description: m.description } : {}),
+    };
+    body.push({ kind: "prim", out: { name, type: layerType(last) }, args, prim, ...(m.comment ? { comment: m.comment } : {}) });
+    report.statements.push({ out: name, recogniser: rec.name, layers: m.layers });
+  }
+
+  const returns = net.outputs.map((o) => {
+    const v = varOf.get(o.from);
+    if (!v) throw new Error(`Net output '${o.name}' comes from '${o.from}', which is neither a layer nor an input`);
+    return v;
+  });
+  const batchDim = net.inputs[0]?.batchDim ?? null;
+  const outSpecs: IOSpec[] = net.outputs.map((o) => {
+    const l = layers.get(o.from);
+    const inp = net.inputs.find((i) => i.name === o.from);
+    return { name: o.name, dtype: l ? l.dtype : inp!.dtype, shape: [...(l ? l.shape : inp!.shape)], batchDim };
+  });
+  const program: Program = {
+    name: opts.name ?? "model",
+    inputs: net.inputs.map((i) => ({ name: i.name, dtype: i.dtype, shape: [...i.shape], batchDim: i.batchDim })),
+    outputs: outSpecs,
+    functions: [{ name: "main", params, body, returns }],
+    entry: "main",
+  };
+  return { program, report };
+}
+
+function firstMatch(recs: readonly Recogniser[], l: Layer, ctx: RecogniseCtx) {
+  for (const rec of recs) {
+    const m = rec.match(l, ctx);
+    if (m) return { rec, m };
+  }
+  throw new Error(`no recogniser matches layer '${l.id}' (${l.kind}); the registry needs one for every layer kind`);
+}
+
+function layerType(l: Layer): ValueType {
+  return typeOfShape(l.shape, l.dtype);
+}

@@ -1,0 +1,216 @@
+// program.json: the versioned JSON form of a Program (documented in docs/program-format.md).
+// Weights live once in a top-level table keyed by name; params and slices refer to them by name.
+import { DTYPES } from "../graph/tensor.ts";
+import type { Fidelity, OutputFidelity } from "../verify/metrics.ts";
+import { arr, FormatError, int, ints, numb, numJson, obj, oneOf, opt, str, type JsonObj } from "./json-check.ts";
+import { decodeValues, encodeValues } from "./json-tensor.ts";
+import { paramsFromJson, paramsToJson, PRIM_KINDS } from "./json-params.ts";
+import {
+  programWeights, type Fn, type IOSpec, type NetSlice, type Primitive, type Program, type Stmt, type ValueType, type Var, type Weight,
+} from "./program.ts";
+import { checkProgram } from "./check.ts";
+
+export const FORMAT = "pseudonet.program";
+export const VERSION = 1;
+
+/** The JSON object for a program (weights base64 little-endian float32). */
+export function programToJson(p: Program): JsonObj {
+  const weights: JsonObj = {};
+  for (const [name, w] of programWeights(p)) {
+    weights[name] = { shape: [...w.shape], dtype: "float32", data: encodeValues("float32", w.data) };
+  }
+  const out: JsonObj = {
+    format: FORMAT, version: VERSION, name: p.name, entry: p.entry,
+    inputs: p.inputs.map(ioToJson), outputs: p.outputs.map(ioToJson),
+    functions: p.functions.map(fnToJson), weights,
+  };
+  if (p.fidelity) out.fidelity = fidelityToJson(p.fidelity);
+  return out;
+}
+
+/** program.json text. */
+export function stringifyProgram(p: Program): string {
+  return JSON.stringify(programToJson(p), null, 1) + "\n";
+}
+
+/** Parse and validate program.json text; errors name the JSON path and what was expected. */
+export function parseProgram(text: string, file = "program.json"): Program {
+  let raw: unknown;
+  try {
+    raw = JSON.parse(text);
+  } catch (e) {
+    throw new FormatError(file, `is not valid JSON (${(e as Error).message})`);
+  }
+  return programFromJson(raw, file);
+}
+
+/** Validate and convert a parsed JSON value into a Program. */
+export function programFromJson(v: unknown, path = "program"): Program {
+  const o = obj(v, path);
+  if (o.format !== FORMAT) throw new FormatError(`${path}.format`, `expected "${FORMAT}", got ${JSON.stringify(o.format)}: not a pseudonet program`);
+  const version = int(o.version, `${path}.version`);
+  if (version !== VERSION) throw new FormatError(`${path}.version`, `version ${version} is not supported (this pseudonet reads version ${VERSION})`);
+  const weights = new Map<string, Weight>();
+  for (const [name, w] of Object.entries(obj(o.weights ?? {}, `${path}.weights`))) {
+    const wp = `${path}.weights.${name}`;
+    const wo = obj(w, wp);
+    oneOf(wo.dtype ?? "float32", `${wp}.dtype`, ["float32"] as const);
+    const shape = ints(wo.shape, `${wp}.shape`, 0);
+    const n = shape.reduce((a, b) => a * b, 1);
+    weights.set(name, { name, shape, data: decodeValues("float32", str(wo.data, `${wp}.data`), n, `${wp}.data`) as Float32Array });
+  }
+  const program: Program = {
+    name: str(o.name ?? "", `${path}.name`),
+    entry: str(o.entry ?? "main", `${path}.entry`),
+    inputs: arr(o.inputs, `${path}.inputs`).map((x, i) => ioFromJson(x, `${path}.inputs[${i}]`)),
+    outputs: arr(o.outputs, `${path}.outputs`).map((x, i) => ioFromJson(x, `${path}.outputs[${i}]`)),
+    functions: arr(o.functions, `${path}.functions`).map((f, i) => fnFromJson(f, `${path}.functions[${i}]`, weights)),
+  };
+  const fid = opt(o, "fidelity", fidelityFromJson, path);
+  if (fid) program.fidelity = fid;
+  checkProgram(program, path);
+  return program;
+}
+
+function ioToJson(s: IOSpec): JsonObj {
+  return { name: s.name, dtype: s.dtype, shape: [...s.shape], batchDim: s.batchDim };
+}
+
+function ioFromJson(v: unknown, path: string): IOSpec {
+  const o = obj(v, path);
+  const b = o.batchDim;
+  return {
+    name: str(o.name, `${path}.name`), dtype: oneOf(o.dtype, `${path}.dtype`, DTYPES), shape: ints(o.shape, `${path}.shape`, -1),
+    batchDim: b === null || b === undefined || typeof b === "string" ? (b ?? null) : int(b, `${path}.batchDim`, 0),
+  };
+}
+
+/** A value type as JSON. */
+export function typeToJson(t: ValueType): JsonObj {
+  return t.kind === "tensor" ? { kind: t.kind, dtype: t.dtype, shape: [...t.shape] } : { ...t };
+}
+
+function typeFromJson(v: unknown, path: string): ValueType {
+  const o = obj(v, path);
+  const kind = oneOf(o.kind, `${path}.kind`, ["vec", "image", "bits", "tensor"] as const);
+  switch (kind) {
+    case "vec": case "bits": return { kind, n: int(o.n, `${path}.n`, 0) };
+    case "image": return { kind, c: int(o.c, `${path}.c`, 0), h: int(o.h, `${path}.h`, 0), w: int(o.w, `${path}.w`, 0) };
+    case "tensor": return { kind, dtype: oneOf(o.dtype, `${path}.dtype`, DTYPES), shape: ints(o.shape, `${path}.shape`, -1) };
+  }
+}
+
+const varToJson = (v: Var): JsonObj => ({ name: v.name, type: typeToJson(v.type) });
+const varFromJson = (v: unknown, path: string): Var => {
+  const o = obj(v, path);
+  return { name: str(o.name, `${path}.name`), type: typeFromJson(o.type, `${path}.type`) };
+};
+const strs = (v: unknown, path: string) => arr(v, path).map((s, i) => str(s, `${path}[${i}]`));
+
+function fnToJson(f: Fn): JsonObj {
+  const o: JsonObj = { name: f.name, params: f.params.map(varToJson), body: f.body.map(stmtToJson), returns: [...f.returns] };
+  if (f.doc) o.doc = f.doc;
+  return o;
+}
+
+function fnFromJson(v: unknown, path: string, weights: Map<string, Weight>): Fn {
+  const o = obj(v, path);
+  const f: Fn = {
+    name: str(o.name, `${path}.name`),
+    params: arr(o.params, `${path}.params`).map((p, i) => varFromJson(p, `${path}.params[${i}]`)),
+    body: arr(o.body, `${path}.body`).map((s, i) => stmtFromJson(s, `${path}.body[${i}]`, weights)),
+    returns: strs(o.returns, `${path}.returns`),
+  };
+  const doc = opt(o, "doc", str, path);
+  if (doc) f.doc = doc;
+  return f;
+}
+
+function stmtToJson(s: Stmt): JsonObj {
+  const o: JsonObj = s.kind === "prim"
+    ? { kind: "prim", out: varToJson(s.out), args: [...s.args], prim: primToJson(s.prim) }
+    : { kind: "call", outs: s.outs.map(varToJson), args: [...s.args], fn: s.fn };
+  if (s.comment) o.comment = s.comment;
+  return o;
+}
+
+function stmtFromJson(v: unknown, path: string, weights: Map<string, Weight>): Stmt {
+  const o = obj(v, path);
+  const kind = oneOf(o.kind, `${path}.kind`, ["prim", "call"] as const);
+  const args = strs(o.args, `${path}.args`);
+  const comment = opt(o, "comment", str, path);
+  const s: Stmt = kind === "prim"
+    ? { kind, out: varFromJson(o.out, `${path}.out`), args, prim: primFromJson(o.prim, `${path}.prim`, weights) }
+    : { kind, outs: arr(o.outs, `${path}.outs`).map((x, i) => varFromJson(x, `${path}.outs[${i}]`)), args, fn: str(o.fn, `${path}.fn`) };
+  if (comment) s.comment = comment;
+  return s;
+}
+
+function primToJson(p: Primitive): JsonObj {
+  const o: JsonObj = {
+    id: p.id, kind: p.kind, params: paramsToJson(p),
+    slice: { layers: p.slice.layers.map((l) => ({ id: l.id, units: l.units ? [...l.units] : null })), weights: p.slice.weights.map((w) => w.name) },
+    error: numJson(p.error),
+  };
+  if (p.label) o.label = p.label;
+  if (p.description) o.description = p.description;
+  return o;
+}
+
+function primFromJson(v: unknown, path: string, weights: Map<string, Weight>): Primitive {
+  const o = obj(v, path);
+  const kind = oneOf(o.kind, `${path}.kind`, PRIM_KINDS);
+  const weight = (x: unknown, p: string): Weight => {
+    const name = str(x, p);
+    const w = weights.get(name);
+    if (!w) throw new FormatError(p, `weight '${name}' is not in the "weights" table`);
+    return w;
+  };
+  const so = obj(o.slice ?? { layers: [], weights: [] }, `${path}.slice`);
+  const slice: NetSlice = {
+    layers: arr(so.layers, `${path}.slice.layers`).map((l, i) => {
+      const lo = obj(l, `${path}.slice.layers[${i}]`);
+      return { id: str(lo.id, `${path}.slice.layers[${i}].id`), units: lo.units === null || lo.units === undefined ? null : ints(lo.units, `${path}.slice.layers[${i}].units`, 0) };
+    }),
+    weights: arr(so.weights ?? [], `${path}.slice.weights`).map((w, i) => weight(w, `${path}.slice.weights[${i}]`)),
+  };
+  const op = paramsFromJson(kind, o.params ?? {}, `${path}.params`, weight);
+  const prim = { ...op, id: str(o.id, `${path}.id`), slice, error: o.error === undefined ? 0 : numb(o.error, `${path}.error`) } as Primitive;
+  const label = opt(o, "label", str, path);
+  if (label) prim.label = label;
+  const description = opt(o, "description", str, path);
+  if (description) prim.description = description;
+  return prim;
+}
+
+function outFidToJson(f: OutputFidelity): JsonObj {
+  const o: JsonObj = { name: f.name, maxAbsErr: numJson(f.maxAbsErr), meanAbsErr: numJson(f.meanAbsErr), relErr: numJson(f.relErr) };
+  if (f.top1Agreement !== undefined) o.top1Agreement = f.top1Agreement;
+  return o;
+}
+
+function fidelityToJson(f: Fidelity): JsonObj {
+  const o = { ...outFidToJson({ ...f, name: "" }), samples: f.samples, data: f.data, outputs: f.outputs.map(outFidToJson) } as JsonObj;
+  delete o.name;
+  return o;
+}
+
+function outFidFromJson(v: unknown, path: string): OutputFidelity {
+  const o = obj(v, path);
+  const f: OutputFidelity = {
+    name: str(o.name ?? "", `${path}.name`), maxAbsErr: numb(o.maxAbsErr, `${path}.maxAbsErr`),
+    meanAbsErr: numb(o.meanAbsErr, `${path}.meanAbsErr`), relErr: numb(o.relErr, `${path}.relErr`),
+  };
+  const t = opt(o, "top1Agreement", numb, path);
+  if (t !== undefined) f.top1Agreement = t;
+  return f;
+}
+
+function fidelityFromJson(v: unknown, path: string): Fidelity {
+  const o = obj(v, path);
+  const { name: _n, ...base } = outFidFromJson({ ...o, name: "" }, path);
+  return {
+    ...base, samples: int(o.samples, `${path}.samples`, 0), data: str(o.data, `${path}.data`),
+    outputs: arr(o.outputs, `${path}.outputs`).map((x, i) => outFidFromJson(x, `${path}.outputs[${i}]`)),
+  };
+}

@@ -1,0 +1,391 @@
+// Program kernels: plain TypeScript with no imports, shared by the Program interpreter (run.ts) and
+// inlined verbatim (minus `export`) into the emitted program.ts, so both compute exactly the same thing.
+// Every value is a batch { data: Float32Array, shape } with the batch axis first; axes given to kernels
+// count per-sample axes (0 = first axis after the batch). Sums accumulate in float64, then round to float32.
+
+export interface Arr {
+  data: Float32Array;
+  shape: number[];
+}
+
+export interface ActArgs {
+  fn: string;
+  alpha?: number;
+  min?: number;
+  max?: number;
+}
+
+/** Number of elements of a shape. */
+export function sizeOfShape(shape: readonly number[]): number {
+  let n = 1;
+  for (const d of shape) n *= d;
+  return n;
+}
+
+/** Decode base64 little-endian float32 values (works in Node and browsers). */
+export function fromBase64(s: string): Float32Array {
+  const bin = atob(s);
+  const bytes = new Uint8Array(bin.length);
+  for (let i = 0; i < bin.length; i++) bytes[i] = bin.charCodeAt(i);
+  const view = new DataView(bytes.buffer);
+  const out = new Float32Array(bytes.length / 4);
+  for (let i = 0; i < out.length; i++) out[i] = view.getFloat32(i * 4, true);
+  return out;
+}
+
+/** erf(x) to about 1.2e-7 relative error in erfc (Numerical Recipes' erfcc). */
+export function erf(x: number): number {
+  const z = Math.abs(x);
+  const t = 1 / (1 + 0.5 * z);
+  const r = t * Math.exp(-z * z - 1.26551223 + t * (1.00002368 + t * (0.37409196 + t * (0.09678418 + t * (-0.18628806 +
+    t * (0.27886807 + t * (-1.13520398 + t * (1.48851587 + t * (-0.82215223 + t * 0.17087277)))))))));
+  return x >= 0 ? 1 - r : r - 1;
+}
+
+/** Apply an activation in place. */
+export function applyAct(d: Float32Array, a: ActArgs | undefined): void {
+  if (!a) return;
+  const n = d.length;
+  switch (a.fn) {
+    case "relu": for (let i = 0; i < n; i++) if (d[i] < 0) d[i] = 0; return;
+    case "leaky_relu": {
+      const al = a.alpha ?? 0.01;
+      for (let i = 0; i < n; i++) if (d[i] < 0) d[i] = al * d[i];
+      return;
+    }
+    case "sigmoid": for (let i = 0; i < n; i++) d[i] = 1 / (1 + Math.exp(-d[i])); return;
+    case "tanh": for (let i = 0; i < n; i++) d[i] = Math.tanh(d[i]); return;
+    case "gelu": for (let i = 0; i < n; i++) d[i] = 0.5 * d[i] * (1 + erf(d[i] / Math.SQRT2)); return;
+    case "gelu_tanh": {
+      const k = Math.sqrt(2 / Math.PI);
+      for (let i = 0; i < n; i++) { const x = d[i]; d[i] = 0.5 * x * (1 + Math.tanh(k * (x + 0.044715 * x * x * x))); }
+      return;
+    }
+    case "exp": for (let i = 0; i < n; i++) d[i] = Math.exp(d[i]); return;
+    case "abs": for (let i = 0; i < n; i++) d[i] = Math.abs(d[i]); return;
+    case "clip": {
+      const lo = a.min ?? -Infinity, hi = a.max ?? Infinity;
+      for (let i = 0; i < n; i++) d[i] = d[i] < lo ? lo : d[i] > hi ? hi : d[i];
+      return;
+    }
+    case "identity": return;
+    default: throw new Error(`unknown activation '${a.fn}'`);
+  }
+}
+
+/** A copy of x with an activation applied. */
+export function activation(x: Arr, a: ActArgs): Arr {
+  const y = { data: Float32Array.from(x.data), shape: [...x.shape] };
+  applyAct(y.data, a);
+  return y;
+}
+
+/** act(W x + b) over the last axis; W is [nOut, nIn] row-major. */
+export function affine(x: Arr, W: Float32Array, b: Float32Array, nOut: number, act?: ActArgs): Arr {
+  const nIn = x.shape[x.shape.length - 1];
+  const rows = x.data.length / nIn;
+  const y = new Float32Array(rows * nOut);
+  const xd = x.data;
+  for (let r = 0; r < rows; r++) {
+    const xo = r * nIn;
+    for (let o = 0; o < nOut; o++) {
+      let s = b[o];
+      const wo = o * nIn;
+      for (let i = 0; i < nIn; i++) s += W[wo + i] * xd[xo + i];
+      y[r * nOut + o] = s;
+    }
+  }
+  applyAct(y, act);
+  return { data: y, shape: [...x.shape.slice(0, -1), nOut] };
+}
+
+/** Spatial geometry of a 1-D or 2-D window op, 1-D treated as height 1. */
+interface Geom { H: number; W: number; kh: number; kw: number; sh: number; sw: number; dh: number; dw: number; pt: number; pl: number; pb: number; pr: number }
+
+function geom(shape: number[], kernel: number[], strides: number[], pads: number[], dilations: number[]): Geom {
+  const two = kernel.length === 2;
+  const at = (a: number[], i2: number, i1: number, d: number) => (two ? a[i2] : i1 < 0 ? d : a[i1]) ?? d;
+  return {
+    H: two ? shape[2] : 1, W: two ? shape[3] : shape[2],
+    kh: two ? kernel[0] : 1, kw: two ? kernel[1] : kernel[0],
+    sh: at(strides, 0, -1, 1), sw: at(strides, 1, 0, 1),
+    dh: at(dilations, 0, -1, 1), dw: at(dilations, 1, 0, 1),
+    pt: at(pads, 0, -1, 0), pl: at(pads, 1, 0, 0),
+    pb: at(pads, 2, -1, 0), pr: at(pads, 3, 1, 0),
+  };
+}
+
+function outLen(n: number, k: number, s: number, d: number, pb: number, pe: number, ceil: boolean): number {
+  const span = n + pb + pe - ((k - 1) * d + 1);
+  let o = (ceil ? Math.ceil(span / s) : Math.floor(span / s)) + 1;
+  // A ceil-mode window that would start in the end padding is dropped (ONNX semantics).
+  if (ceil && (o - 1) * s >= n + pb) o--;
+  return o;
+}
+
+function spatialShape(x: Arr, c: number, two: boolean, oh: number, ow: number): number[] {
+  return two ? [x.shape[0], c, oh, ow] : [x.shape[0], c, ow];
+}
+
+/** act(conv(x, w) + bias) for NCL or NCHW input; w is [outC, inC/groups, ...kernel]. */
+export function conv(x: Arr, w: Float32Array, bias: Float32Array, outC: number, kernel: number[], strides: number[],
+  pads: number[], dilations: number[], groups: number, act?: ActArgs): Arr {
+  const g = geom(x.shape, kernel, strides, pads, dilations);
+  const N = x.shape[0], C = x.shape[1];
+  const OH = outLen(g.H, g.kh, g.sh, g.dh, g.pt, g.pb, false), OW = outLen(g.W, g.kw, g.sw, g.dw, g.pl, g.pr, false);
+  const cpg = C / groups, opg = outC / groups;
+  const y = new Float32Array(N * outC * OH * OW);
+  const acc = new Float64Array(OH * OW);
+  const xd = x.data;
+  for (let n = 0; n < N; n++) {
+    for (let oc = 0; oc < outC; oc++) {
+      acc.fill(bias.length ? bias[oc] : 0);
+      const grp = Math.floor(oc / opg);
+      for (let ic = 0; ic < cpg; ic++) {
+        const xBase = (n * C + grp * cpg + ic) * g.H * g.W;
+        for (let ky = 0; ky < g.kh; ky++) {
+          for (let kx = 0; kx < g.kw; kx++) {
+            const wv = w[((oc * cpg + ic) * g.kh + ky) * g.kw + kx];
+            if (wv === 0) continue;
+            for (let oy = 0; oy < OH; oy++) {
+              const iy = oy * g.sh - g.pt + ky * g.dh;
+              if (iy < 0 || iy >= g.H) continue;
+              const row = xBase + iy * g.W, ao = oy * OW;
+              for (let ox = 0; ox < OW; ox++) {
+                const ix = ox * g.sw - g.pl + kx * g.dw;
+                if (ix >= 0 && ix < g.W) acc[ao + ox] += wv * xd[row + ix];
+              }
+            }
+          }
+        }
+      }
+      y.set(acc, (n * outC + oc) * OH * OW);
+    }
+  }
+  applyAct(y, act);
+  return { data: y, shape: spatialShape(x, outC, kernel.length === 2, OH, OW) };
+}
+
+/** Max or average pooling over windows of NCL/NCHW input; kinds maxpool, avgpool, global_maxpool, global_avgpool. */
+export function pool(kind: string, x: Arr, kernel: number[], strides: number[], pads: number[], dilations: number[],
+  ceilMode: boolean, countIncludePad: boolean): Arr {
+  const two = x.shape.length === 4;
+  const N = x.shape[0], C = x.shape[1];
+  const isMax = kind === "maxpool" || kind === "global_maxpool";
+  const global = kind.startsWith("global_");
+  const g = global
+    ? geom(x.shape, two ? [x.shape[2], x.shape[3]] : [x.shape[2]], [], [], [])
+    : geom(x.shape, kernel, strides, pads, dilations);
+  const OH = outLen(g.H, g.kh, g.sh, g.dh, g.pt, g.pb, ceilMode), OW = outLen(g.W, g.kw, g.sw, g.dw, g.pl, g.pr, ceilMode);
+  const y = new Float32Array(N * C * OH * OW);
+  const xd = x.data;
+  for (let nc = 0; nc < N * C; nc++) {
+    const xBase = nc * g.H * g.W;
+    for (let oy = 0; oy < OH; oy++) {
+      for (let ox = 0; ox < OW; ox++) {
+        let v: number;
+        if (isMax) {
+          v = -Infinity;
+          for (let ky = 0; ky < g.kh; ky++) {
+            const iy = oy * g.sh - g.pt + ky * g.dh;
+            if (iy < 0 || iy >= g.H) continue;
+            for (let kx = 0; kx < g.kw; kx++) {
+              const ix = ox * g.sw - g.pl + kx * g.dw;
+              if (ix < 0 || ix >= g.W) continue;
+              const e = xd[xBase + iy * g.W + ix];
+              if (e > v || Number.isNaN(e)) v = e;
+            }
+          }
+        } else {
+          // Windows (no dilation) clipped first to the padded input, then to the input itself.
+          let y0 = oy * g.sh - g.pt, x0 = ox * g.sw - g.pl;
+          let y1 = Math.min(y0 + g.kh, g.H + g.pb), x1 = Math.min(x0 + g.kw, g.W + g.pr);
+          const padded = (y1 - y0) * (x1 - x0);
+          y0 = Math.max(y0, 0); x0 = Math.max(x0, 0); y1 = Math.min(y1, g.H); x1 = Math.min(x1, g.W);
+          let s = 0;
+          for (let iy = y0; iy < y1; iy++) for (let ix = x0; ix < x1; ix++) s += xd[xBase + iy * g.W + ix];
+          v = s / (countIncludePad ? padded : (y1 - y0) * (x1 - x0));
+        }
+        y[(nc * OH + oy) * OW + ox] = v;
+      }
+    }
+  }
+  return { data: y, shape: spatialShape(x, C, two, OH, OW) };
+}
+
+/** Iterate a batch as (outer, axis length, inner) around a per-sample axis. */
+function around(shape: number[], axis: number): { outer: number; len: number; inner: number } {
+  const a = axis + 1;
+  return { outer: sizeOfShape(shape.slice(0, a)), len: shape[a], inner: sizeOfShape(shape.slice(a + 1)) };
+}
+
+/** softmax (or log-softmax) along a per-sample axis. */
+export function softmax(x: Arr, axis: number, log: boolean): Arr {
+  const { outer, len, inner } = around(x.shape, axis);
+  const y = new Float32Array(x.data.length);
+  const d = x.data;
+  for (let o = 0; o < outer; o++) {
+    for (let i = 0; i < inner; i++) {
+      const base = o * len * inner + i;
+      let m = -Infinity;
+      for (let k = 0; k < len; k++) m = Math.max(m, d[base + k * inner]);
+      let s = 0;
+      for (let k = 0; k < len; k++) s += Math.exp(d[base + k * inner] - m);
+      const ls = Math.log(s);
+      for (let k = 0; k < len; k++) {
+        const z = d[base + k * inner] - m;
+        y[base + k * inner] = log ? z - ls : Math.exp(z) / s;
+      }
+    }
+  }
+  return { data: y, shape: [...x.shape] };
+}
+
+/** Index of the largest entry along a per-sample axis, as float values. */
+export function argmax(x: Arr, axis: number, keepdims: boolean, selectLast: boolean): Arr {
+  const { outer, len, inner } = around(x.shape, axis);
+  const y = new Float32Array(outer * inner);
+  for (let o = 0; o < outer; o++) {
+    for (let i = 0; i < inner; i++) {
+      const base = o * len * inner + i;
+      let best = 0;
+      for (let k = 1; k < len; k++) {
+        const v = x.data[base + k * inner], b = x.data[base + best * inner];
+        if (v > b || (selectLast && v === b)) best = k;
+      }
+      y[o * inner + i] = best;
+    }
+  }
+  const shape = [...x.shape];
+  if (keepdims) shape[axis + 1] = 1;
+  else shape.splice(axis + 1, 1);
+  return { data: y, shape };
+}
+
+/** Same data with a new per-sample shape. */
+export function reshape(x: Arr, perSample: number[]): Arr {
+  return { data: x.data, shape: [x.shape[0], ...perSample] };
+}
+
+/** Concatenate along a per-sample axis. */
+export function concat(xs: Arr[], axis: number): Arr {
+  const a = axis + 1;
+  const outer = sizeOfShape(xs[0].shape.slice(0, a));
+  const chunks = xs.map((x) => sizeOfShape(x.shape.slice(a)));
+  const total = chunks.reduce((s, c) => s + c, 0);
+  const y = new Float32Array(outer * total);
+  let off = 0;
+  for (let o = 0; o < outer; o++) {
+    xs.forEach((x, j) => {
+      y.set(x.data.subarray(o * chunks[j], (o + 1) * chunks[j]), off);
+      off += chunks[j];
+    });
+  }
+  const shape = [...xs[0].shape];
+  shape[a] = xs.reduce((s, x) => s + x.shape[a], 0);
+  return { data: y, shape };
+}
+
+/** Elementwise f(a, b) with numpy broadcasting. */
+export function broadcast2(a: Arr, b: Arr, f: (x: number, y: number) => number): Arr {
+  const r = Math.max(a.shape.length, b.shape.length);
+  const pa = [...Array(r - a.shape.length).fill(1), ...a.shape], pb = [...Array(r - b.shape.length).fill(1), ...b.shape];
+  const shape = pa.map((d, i) => {
+    if (d !== pb[i] && d !== 1 && pb[i] !== 1) throw new Error(`shapes [${a.shape}] and [${b.shape}] do not broadcast`);
+    return d === 1 ? pb[i] : d;
+  });
+  const n = sizeOfShape(shape);
+  const y = new Float32Array(n);
+  if (sizeOfShape(pa) === n && sizeOfShape(pb) === n) {
+    for (let i = 0; i < n; i++) y[i] = f(a.data[i], b.data[i]);
+    return { data: y, shape };
+  }
+  const sa = new Array<number>(r), sb = new Array<number>(r);
+  for (let i = r - 1, ka = 1, kb = 1; i >= 0; i--) {
+    sa[i] = pa[i] === 1 ? 0 : ka; sb[i] = pb[i] === 1 ? 0 : kb;
+    ka *= pa[i]; kb *= pb[i];
+  }
+  const idx = new Array<number>(r).fill(0);
+  for (let i = 0; i < n; i++) {
+    let ia = 0, ib = 0;
+    for (let k = 0; k < r; k++) { ia += idx[k] * sa[k]; ib += idx[k] * sb[k]; }
+    y[i] = f(a.data[ia], b.data[ib]);
+    for (let k = r - 1; k >= 0; k--) { if (++idx[k] < shape[k]) break; idx[k] = 0; }
+  }
+  return { data: y, shape };
+}
+
+/** Fold a binary elementwise function over several broadcast values. */
+export function fold(xs: Arr[], f: (x: number, y: number) => number): Arr {
+  let acc = xs[0];
+  for (let i = 1; i < xs.length; i++) acc = broadcast2(acc, xs[i], f);
+  return xs.length === 1 ? { data: Float32Array.from(acc.data), shape: [...acc.shape] } : acc;
+}
+
+/** Elementwise sum. */
+export function add(xs: Arr[]): Arr {
+  return fold(xs, (a, b) => a + b);
+}
+
+/** Elementwise max (kind "max") or min ("min"); NaN wins, as in ONNX Max/Min. */
+export function maxMin(xs: Arr[], kind: string): Arr {
+  return kind === "max"
+    ? fold(xs, (a, b) => (a !== a || b !== b ? NaN : a > b ? a : b))
+    : fold(xs, (a, b) => (a !== a || b !== b ? NaN : a < b ? a : b));
+}
+
+/** Sort along the last axis. */
+export function sortLast(x: Arr, descending: boolean): Arr {
+  const k = x.shape[x.shape.length - 1];
+  const y = Float32Array.from(x.data);
+  for (let o = 0; o < y.length; o += k) {
+    const row = y.subarray(o, o + k).sort();
+    if (descending) row.reverse();
+  }
+  return { data: y, shape: [...x.shape] };
+}
+
+/** 1 where x > c (x >= c when not strict), else 0; c is one value or one per per-sample element. */
+export function threshold(x: Arr, c: Float32Array, strict: boolean): Arr {
+  const y = new Float32Array(x.data.length);
+  const m = c.length;
+  for (let i = 0; i < y.length; i++) {
+    const t = c[i % m];
+    y[i] = (strict ? x.data[i] > t : x.data[i] >= t) ? 1 : 0;
+  }
+  return { data: y, shape: [...x.shape] };
+}
+
+/** Boolean gates on 0/1 values (true when > 0.5): and, or, xor over the args; not of one arg. */
+export function logic(xs: Arr[], op: string): Arr {
+  const t = (v: number) => (v > 0.5 ? 1 : 0);
+  switch (op) {
+    case "and": return fold(xs.map(asBits), (a, b) => t(a) & t(b));
+    case "or": return fold(xs.map(asBits), (a, b) => t(a) | t(b));
+    case "xor": return fold(xs.map(asBits), (a, b) => t(a) ^ t(b));
+    case "not": return { data: xs[0].data.map((v) => 1 - t(v)), shape: [...xs[0].shape] };
+    default: throw new Error(`unknown logic op '${op}'`);
+  }
+}
+
+function asBits(x: Arr): Arr {
+  return { data: x.data.map((v) => (v > 0.5 ? 1 : 0)), shape: x.shape };
+}
+
+/** A piecewise-linear function of one variable, elementwise (see PiecewiseParams). */
+export function piecewise(x: Arr, breakpoints: number[], slopes: number[], value0: number): Arr {
+  const y = new Float32Array(x.data.length);
+  const k = breakpoints.length;
+  for (let i = 0; i < y.length; i++) {
+    const v = x.data[i];
+    if (k === 0) { y[i] = value0 + slopes[0] * v; continue; }
+    if (v <= breakpoints[0]) { y[i] = value0 + slopes[0] * (v - breakpoints[0]); continue; }
+    let acc = value0, j = 0;
+    while (j + 1 < k && v > breakpoints[j + 1]) {
+      acc += slopes[j + 1] * (breakpoints[j + 1] - breakpoints[j]);
+      j++;
+    }
+    y[i] = acc + slopes[j + 1] * (v - breakpoints[j]);
+  }
+  return { data: y, shape: [...x.shape] };
+}

@@ -1,0 +1,187 @@
+// program.txt: the program as readable code. A header with fidelity, a short legend of what appears,
+// then the functions, each statement one line with what it holds after `#`.
+import { fidelityLine } from "../verify/metrics.ts";
+import { count, simplify } from "./numfmt.ts";
+import {
+  allPrimStmts, programWeights, type ActSpec, type Fn, type PrimStmt, type Program, type Stmt, type ValueType,
+} from "./program.ts";
+
+export interface PrintOptions {
+  /** Output folder, for the `pseudonet show` hint. */
+  dir?: string;
+  /** Source model file, for the header. */
+  source?: string;
+}
+
+/** A value type as written in program.txt: vec[784], image[1,28,28], bits[8], int, int64[3], ... */
+export function typeText(t: ValueType): string {
+  switch (t.kind) {
+    case "vec": return `vec[${t.n}]`;
+    case "bits": return `bits[${t.n}]`;
+    case "image": return `image[${t.c},${t.h},${t.w}]`;
+    case "tensor":
+      if (t.shape.length === 0) return t.dtype.startsWith("int") ? "int" : t.dtype;
+      return `${t.dtype === "float32" ? "tensor" : t.dtype}[${t.shape.map((d) => (d < 0 ? "?" : d)).join(",")}]`;
+  }
+}
+
+const isZero = (d: Float32Array) => d.every((v) => v === 0);
+
+function actCall(a: ActSpec | undefined, inner: string): string {
+  if (!a || a.fn === "identity") return inner;
+  switch (a.fn) {
+    case "leaky_relu": return `leaky_relu(${inner}, ${simplify(a.alpha ?? 0.01)})`;
+    case "clip": return `clamp(${inner}, ${simplify(a.min ?? -Infinity)}, ${simplify(a.max ?? Infinity)})`;
+    default: return `${a.fn}(${inner})`;
+  }
+}
+
+function dims(xs: number[], sep = "x"): string {
+  return xs.join(sep);
+}
+
+/** One number when all entries agree, else a tuple: stride=2 or stride=(2,1). */
+function uniform(xs: number[]): string {
+  return xs.every((v) => v === xs[0]) ? String(xs[0] ?? 1) : `(${xs.join(",")})`;
+}
+
+/** Padding as one number when symmetric and equal, else the ONNX begins/ends list. */
+function padText(pads: number[]): string {
+  return pads.length === 0 ? "0" : uniform(pads);
+}
+
+function windowArgs(kernel: number[], strides: number[], pads: number[], dilations: number[]): string {
+  const parts = [dims(kernel), `stride=${uniform(strides.length ? strides : [1])}`];
+  if (pads.some((p) => p !== 0)) parts.push(`pad=${padText(pads)}`);
+  if (dilations.some((d) => d !== 1)) parts.push(`dilation=${uniform(dilations)}`);
+  return parts.join(", ");
+}
+
+/** The right-hand side of a primitive statement, e.g. `relu(W1 @ x + b1)`. */
+export function primText(s: PrimStmt): string {
+  const a = s.args;
+  const p = s.prim;
+  switch (p.kind) {
+    case "affine": {
+      const { W, b, act } = p.params;
+      const core = `${W.name} @ ${a[0]}${isZero(b.data) ? "" : ` + ${b.name}`}`;
+      return actCall(act, core);
+    }
+    case "conv": {
+      const c = p.params;
+      const parts = [a[0], c.weight.name, `stride=${uniform(c.strides.length ? c.strides : [1])}`, `pad=${padText(c.pads)}`];
+      if (c.dilations.some((d) => d !== 1)) parts.push(`dilation=${uniform(c.dilations)}`);
+      if (c.groups !== 1) parts.push(`groups=${c.groups}`);
+      const core = `conv${c.kernel.length}d(${parts.join(", ")})${c.bias.data.length && !isZero(c.bias.data) ? ` + ${c.bias.name}` : ""}`;
+      return actCall(c.act, core);
+    }
+    case "act": return actCall(p.params, a[0]).replace(/^identity\(/, "(");
+    case "maxpool": case "avgpool": {
+      const q = p.params;
+      const extra = [q.ceilMode ? "ceil" : "", p.kind === "avgpool" && q.countIncludePad ? "count_pad" : ""].filter(Boolean);
+      return `${p.kind}(${[a[0], windowArgs(q.kernel, q.strides, q.pads, q.dilations), ...extra].join(", ")})`;
+    }
+    case "global_maxpool": case "global_avgpool": return `${p.kind}(${a[0]})`;
+    case "softmax": case "log_softmax": {
+      const last = shapeLen(s.out.type) - 1;
+      return `${p.kind}(${a[0]}${p.params.axis === last ? "" : `, axis=${p.params.axis}`})`;
+    }
+    case "argmax": return `argmax(${a[0]}${p.params.axis === 0 ? "" : `, axis=${p.params.axis}`})`;
+    case "reshape": {
+      const t = s.out.type;
+      return shapeLen(t) === 1 ? `flatten(${a[0]})` : `reshape(${a[0]}, [${p.params.shape.join(", ")}])`;
+    }
+    case "add": return a.join(" + ");
+    case "concat": return `concat(${a.join(", ")}${p.params.axis === 0 ? "" : `, axis=${p.params.axis}`})`;
+    case "opaque": return `${p.label ?? p.id}(${a.join(", ")})`;
+    case "max": case "min": return `${p.kind}(${a.join(", ")})`;
+    case "sort": return `sort(${a[0]}${p.params.descending ? ", descending" : ""})`;
+    case "threshold": {
+      const c = p.params.c;
+      return `${a[0]} ${p.params.strict ? ">" : ">="} ${c.data.length === 1 ? simplify(c.data[0]) : c.name}`;
+    }
+    case "logic": return p.params.op === "not" ? `not ${a[0]}` : a.join(` ${p.params.op} `);
+    case "piecewise": {
+      const q = p.params;
+      return `piecewise(${a[0]}, breaks=[${q.breakpoints.map(simplify).join(", ")}], slopes=[${q.slopes.map(simplify).join(", ")}])`;
+    }
+  }
+}
+
+function shapeLen(t: ValueType): number {
+  return t.kind === "image" ? 3 : t.kind === "tensor" ? t.shape.length : 1;
+}
+
+/** The statement as code, without its comment: `h1 = relu(W1 @ x + b1)`. */
+export function stmtCode(s: Stmt): string {
+  if (s.kind === "call") return `${s.outs.map((o) => o.name).join(", ")} = ${s.fn}(${s.args.join(", ")})`;
+  return `${s.out.name} = ${primText(s)}`;
+}
+
+/** The comment shown after a statement: its stored comment, label and local error. */
+export function stmtComment(s: Stmt): string {
+  const parts: string[] = [];
+  if (s.comment) parts.push(s.comment);
+  if (s.kind === "prim") {
+    if (s.prim.label && s.prim.kind !== "opaque") parts.push(s.prim.label);
+    if (s.prim.error > 0) parts.push(`local error ${s.prim.error.toExponential(1)}`);
+  }
+  return parts.join("; ");
+}
+
+function fnHeader(f: Fn, types: Map<string, ValueType>): string {
+  const params = f.params.map((v) => `${v.name}: ${typeText(v.type)}`).join(", ");
+  const rets = f.returns.map((r) => typeText(types.get(r)!));
+  return `def ${f.name}(${params}) -> ${rets.length === 1 ? rets[0] : `(${rets.join(", ")})`}:`;
+}
+
+/** The text of one function, comments aligned. */
+export function printFn(f: Fn): string {
+  const types = new Map<string, ValueType>(f.params.map((v) => [v.name, v.type]));
+  for (const s of f.body) for (const v of s.kind === "prim" ? [s.out] : s.outs) types.set(v.name, v.type);
+  const lines = f.body.map((s) => ({ code: stmtCode(s), comment: stmtComment(s) }));
+  const col = Math.min(64, Math.max(0, ...lines.map((l) => l.code.length)) + 2);
+  const out = [fnHeader(f, types)];
+  if (f.doc) out.push(`    """${f.doc}"""`);
+  for (const l of lines) out.push(`    ${l.comment ? `${l.code.padEnd(col)}# ${l.comment}` : l.code}`);
+  out.push(`    return ${f.returns.join(", ")}`);
+  return out.join("\n");
+}
+
+function actOf(s: PrimStmt): ActSpec | undefined {
+  const p = s.prim;
+  return p.kind === "act" ? p.params : p.kind === "affine" || p.kind === "conv" ? p.params.act : undefined;
+}
+
+const LEGEND: [test: (s: PrimStmt) => boolean, text: string][] = [
+  [(s) => s.prim.kind === "affine", "W @ x       matrix times vector: W is [out, in]; b is a bias vector"],
+  [(s) => s.prim.kind === "conv", "convNd(x, W, stride, pad)  convolution: W is [filters, in_channels, kernel...]"],
+  [(s) => actOf(s)?.fn === "relu", "relu(z)     max(z, 0), per entry"],
+  [(s) => s.prim.kind === "maxpool" || s.prim.kind === "avgpool", "maxpool(x, KxK, stride)  max (avgpool: mean) over each KxK window"],
+  [(s) => s.prim.kind === "softmax", "softmax(z)  exp(z) / sum(exp(z))"],
+  [(s) => s.prim.kind === "log_softmax", "log_softmax(z)  z - log(sum(exp(z)))"],
+  [(s) => s.prim.kind === "reshape", "flatten(x)  the same numbers as one vector, row-major"],
+  [(s) => s.prim.kind === "opaque", "opaque_k(...)  a part pseudonet does not explain yet: its ONNX ops run as they are"],
+];
+
+/** program.txt: header (source, fidelity, size), legend, then every function. */
+export function printProgram(p: Program, opts: PrintOptions = {}): string {
+  const prims = allPrimStmts(p);
+  const weights = programWeights(p);
+  const nWeights = [...weights.values()].reduce((s, w) => s + w.data.length, 0);
+  const head = [`# pseudonet program: ${p.name}${opts.source ? ` (from ${opts.source})` : ""}`];
+  if (p.fidelity) {
+    const f = p.fidelity;
+    head.push(`# fidelity vs original (${f.data}, ${f.samples} samples): ${fidelityLine(f)}`);
+  } else head.push("# fidelity: not measured");
+  head.push(`# ${prims.length} statements in ${p.functions.length} function(s); ${count(nWeights)} weights in ${weights.size} tensors`);
+  const example = prims[0] ? `${prims[0].fn.name}/${prims[0].stmt.out.name}` : "main/y";
+  head.push(`# pseudonet show ${opts.dir ?? "DIR"} ${example}   opens one statement: its units, weights and inputs`);
+  const legend = LEGEND.filter(([t]) => prims.some(({ stmt }) => t(stmt))).map(([, text]) => text);
+  if (legend.length) {
+    head.push("#");
+    head.push(`# legend: ${legend[0]}`);
+    for (const l of legend.slice(1)) head.push(`#         ${l}`);
+  }
+  return [head.join("\n"), ...p.functions.map(printFn)].join("\n\n") + "\n";
+}

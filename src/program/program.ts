@@ -1,0 +1,269 @@
+// The Program IR: what the user reads. Functions of typed parameters whose bodies are statements
+// `y = prim(args)` or `ys = f(args)`. Every primitive keeps the Net slice that implements it, so the
+// program stays tied to the network it explains (that slice is what `show`/`--expand` opens).
+//
+// Values are per sample here (the batch axis is implicit, as in the Net IR); the interpreter and the
+// emitted code run on batches, batch axis first, exactly like the model.
+import type { Graph } from "../graph/graph.ts";
+import type { DType } from "../graph/tensor.ts";
+import type { ActFn } from "../net/net.ts";
+import type { Fidelity } from "../verify/metrics.ts";
+
+export type { ActFn };
+
+/** The type of a per-sample value. `bits` is a vector whose entries are 0 or 1. A tensor dim of -1 is only
+ * known at run time (e.g. a sequence length); only opaque parts produce or consume such values. */
+export type ValueType =
+  | { kind: "vec"; n: number }
+  | { kind: "image"; c: number; h: number; w: number }
+  | { kind: "bits"; n: number }
+  | { kind: "tensor"; dtype: DType; shape: number[] };
+
+/** A named variable: a function parameter or a statement result. */
+export interface Var {
+  name: string;
+  type: ValueType;
+}
+
+/** A named float32 constant (weights, biases, kernels); shared by name in program.json. */
+export interface Weight {
+  name: string;
+  shape: number[];
+  data: Float32Array;
+}
+
+/** An elementwise activation: alpha for leaky_relu, min/max for clip. */
+export interface ActSpec {
+  fn: ActFn;
+  alpha?: number;
+  min?: number;
+  max?: number;
+}
+
+/** y = act(W x + b) over the last axis; W is [out, in]. */
+export interface AffineParams {
+  W: Weight;
+  b: Weight;
+  act?: ActSpec;
+}
+
+/** y = act(conv(x, weight) + bias) over NC(H)(W) input; weight is [out, in/groups, ...kernel]. */
+export interface ConvParams {
+  weight: Weight;
+  bias: Weight;
+  kernel: number[];
+  strides: number[];
+  /** ONNX layout: begins then ends. */
+  pads: number[];
+  dilations: number[];
+  groups: number;
+  act?: ActSpec;
+}
+
+/** Window pooling; the global kinds ignore kernel/strides/pads. */
+export interface PoolParams {
+  kernel: number[];
+  strides: number[];
+  pads: number[];
+  dilations: number[];
+  ceilMode: boolean;
+  countIncludePad: boolean;
+}
+
+/** Axis counts per-sample axes (0 = first axis after the batch). */
+export interface AxisParams {
+  axis: number;
+}
+
+/** Index of the largest entry along a per-sample axis (first one on ties unless selectLastIndex). */
+export interface ArgmaxParams {
+  axis: number;
+  keepdims: boolean;
+  selectLastIndex: boolean;
+}
+
+/** Same data, new per-sample shape. */
+export interface ReshapeParams {
+  shape: number[];
+}
+
+/** A graph fragment run as is; its inputs are the statement's args in order, its first output the result. */
+export interface OpaqueParams {
+  graph: Graph;
+  opset: Map<string, number>;
+  /** The ONNX op types inside, for printing. */
+  ops: string[];
+  reason: string;
+}
+
+/** x > c (or >= c) as 0/1 floats, elementwise; c is a scalar or one value per element. */
+export interface ThresholdParams {
+  c: Weight;
+  strict: boolean;
+}
+
+/** Sort along the last per-sample axis. */
+export interface SortParams {
+  descending: boolean;
+}
+
+/** A piecewise-linear function of one variable applied elementwise: value at breakpoints[0] and slopes
+ * on each of the breakpoints.length + 1 pieces (left of the first breakpoint, between, right of the last). */
+export interface PiecewiseParams {
+  breakpoints: number[];
+  slopes: number[];
+  value0: number;
+}
+
+/** Boolean gates on 0/1 floats, elementwise over the args. */
+export interface LogicParams {
+  op: "and" | "or" | "xor" | "not";
+}
+
+export type NoParams = Record<string, never>;
+
+/** The primitive kinds and their parameters. */
+export type PrimOp =
+  | { kind: "affine"; params: AffineParams }
+  | { kind: "conv"; params: ConvParams }
+  | { kind: "act"; params: ActSpec }
+  | { kind: "maxpool" | "avgpool" | "global_maxpool" | "global_avgpool"; params: PoolParams }
+  | { kind: "softmax" | "log_softmax"; params: AxisParams }
+  | { kind: "argmax"; params: ArgmaxParams }
+  | { kind: "reshape"; params: ReshapeParams }
+  | { kind: "add"; params: NoParams }
+  | { kind: "concat"; params: AxisParams }
+  | { kind: "opaque"; params: OpaqueParams }
+  | { kind: "max" | "min"; params: NoParams }
+  | { kind: "sort"; params: SortParams }
+  | { kind: "threshold"; params: ThresholdParams }
+  | { kind: "logic"; params: LogicParams }
+  | { kind: "piecewise"; params: PiecewiseParams };
+
+export type PrimKind = PrimOp["kind"];
+
+/** The part of the Net a primitive stands for: layers, the units used in each, and their weights. */
+export interface NetSlice {
+  /** Per layer, the unit indices used; null = every unit of the layer. */
+  layers: { id: string; units: number[] | null }[];
+  /** The weights that implement it (the same objects as the params' where they coincide). */
+  weights: Weight[];
+}
+
+export type Primitive = PrimOp & {
+  /** Unique in the program, e.g. "p3"; `show` accepts it as a path. */
+  id: string;
+  slice: NetSlice;
+  /** Largest |difference| between this primitive and its slice on the analysis data; 0 when exact. */
+  error: number;
+  label?: string;
+  description?: string;
+};
+
+export interface PrimStmt {
+  kind: "prim";
+  out: Var;
+  args: string[];
+  prim: Primitive;
+  /** Shown after `#` in program.txt, e.g. "256 units". */
+  comment?: string;
+}
+
+export interface CallStmt {
+  kind: "call";
+  outs: Var[];
+  args: string[];
+  fn: string;
+  comment?: string;
+}
+
+export type Stmt = PrimStmt | CallStmt;
+
+export interface Fn {
+  name: string;
+  params: Var[];
+  body: Stmt[];
+  returns: string[];
+  doc?: string;
+}
+
+/** A model input or output as the model declares it (per-sample shape; batch axis first at run time). */
+export interface IOSpec {
+  name: string;
+  dtype: DType;
+  shape: number[];
+  batchDim: number | string | null;
+}
+
+export interface Program {
+  /** Usually the model file's base name. */
+  name: string;
+  /** Model inputs, in order (a dim of -1 is free, e.g. a sequence length): the entry function's params take them in this order. */
+  inputs: IOSpec[];
+  /** Model outputs, in order: the entry function returns them in this order. */
+  outputs: IOSpec[];
+  /** Entry function first; every function appears after its first use. */
+  functions: Fn[];
+  entry: string;
+  fidelity?: Fidelity;
+}
+
+/** The entry function; throws when the program lacks it. */
+export function entryFn(p: Program): Fn {
+  const f = p.functions.find((fn) => fn.name === p.entry);
+  if (!f) throw new Error(`program has no entry function '${p.entry}'`);
+  return f;
+}
+
+/** The per-sample shape of a value type. */
+export function shapeOfType(t: ValueType): number[] {
+  switch (t.kind) {
+    case "vec": case "bits": return [t.n];
+    case "image": return [t.c, t.h, t.w];
+    case "tensor": return [...t.shape];
+  }
+}
+
+/** The natural value type for a per-sample shape and dtype: vec for 1-D floats, image for 3-D floats. */
+export function typeOfShape(shape: readonly number[], dtype: DType = "float32"): ValueType {
+  if (dtype === "float32" && shape.length === 1) return { kind: "vec", n: shape[0] };
+  if (dtype === "float32" && shape.length === 3) return { kind: "image", c: shape[0], h: shape[1], w: shape[2] };
+  return { kind: "tensor", dtype, shape: [...shape] };
+}
+
+/** The dtype of values of a type. */
+export function dtypeOfType(t: ValueType): DType {
+  return t.kind === "tensor" ? t.dtype : "float32";
+}
+
+/** Every primitive statement of a program, with its function, in program order. */
+export function allPrimStmts(p: Program): { fn: Fn; stmt: PrimStmt }[] {
+  const out: { fn: Fn; stmt: PrimStmt }[] = [];
+  for (const fn of p.functions) for (const s of fn.body) if (s.kind === "prim") out.push({ fn, stmt: s });
+  return out;
+}
+
+/** Every distinct weight a program refers to (params and slices), by name. */
+export function programWeights(p: Program): Map<string, Weight> {
+  const ws = new Map<string, Weight>();
+  const add = (w: Weight) => {
+    const prev = ws.get(w.name);
+    if (prev && prev !== w) throw new Error(`two different weights are both named '${w.name}'`);
+    ws.set(w.name, w);
+  };
+  for (const { stmt } of allPrimStmts(p)) {
+    paramWeights(stmt.prim).forEach(add);
+    stmt.prim.slice.weights.forEach(add);
+  }
+  return ws;
+}
+
+/** The weights held in a primitive's params. */
+export function paramWeights(p: PrimOp): Weight[] {
+  switch (p.kind) {
+    case "affine": return [p.params.W, p.params.b];
+    case "conv": return [p.params.weight, p.params.bias];
+    case "threshold": return [p.params.c];
+    default: return [];
+  }
+}

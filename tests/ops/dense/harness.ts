@@ -1,0 +1,74 @@
+// One-node models for the dense ops: run by our interpreter and by onnxruntime, compared with allclose.
+import type { Attr, Model } from "../../../src/graph/graph.ts";
+import type { DType, Tensor } from "../../../src/graph/tensor.ts";
+import { runModel } from "../../../src/run/interp.ts";
+import { ortRun } from "../../../src/run/ort.ts";
+import { mismatch } from "../../helpers/allclose.ts";
+import { randnArray, rng } from "../../helpers/rng.ts";
+
+/** One node: op, attributes, input tensors (undefined = omitted optional input), output count and dtypes. */
+export interface NodeCase {
+  op: string;
+  attrs?: Record<string, Attr>;
+  inputs: (Tensor | undefined)[];
+  /** Output dtypes (one per output); defaults to one output of the first input's dtype. */
+  outputs?: DType[];
+  opset?: number;
+}
+
+/** Attribute shorthands. */
+export const a = {
+  int: (value: number): Attr => ({ kind: "int", value }),
+  float: (value: number): Attr => ({ kind: "float", value }),
+  ints: (value: number[]): Attr => ({ kind: "ints", value }),
+  str: (value: string): Attr => ({ kind: "string", value }),
+};
+
+/** The one-node model and its feeds; every present input is a graph input. */
+export function oneNode(c: NodeCase): { model: Model; feeds: Record<string, Tensor> } {
+  const feeds: Record<string, Tensor> = {};
+  const names = c.inputs.map((t, i) => {
+    if (!t) return "";
+    feeds[`in${i}`] = t;
+    return `in${i}`;
+  });
+  const outTypes = c.outputs ?? [c.inputs[0]!.dtype];
+  const outputs = outTypes.map((dtype, i) => ({ name: `out${i}`, dtype, shape: null }));
+  const model: Model = {
+    graph: {
+      name: "g",
+      inputs: Object.entries(feeds).map(([name, t]) => ({ name, dtype: t.dtype, shape: [...t.shape] })),
+      outputs,
+      nodes: [{ name: `${c.op}_0`, op: c.op, domain: "", inputs: names, outputs: outputs.map((o) => o.name), attrs: c.attrs ?? {} }],
+      initializers: new Map(),
+      valueInfo: [],
+    },
+    opset: new Map([["", c.opset ?? 22]]),
+    irVersion: 8,
+    producerName: "test",
+    producerVersion: "",
+    docString: "",
+    metadata: {},
+  };
+  return { model, feeds };
+}
+
+/** Run ours and onnxruntime on one node; undefined when every output matches, else what differs. */
+export async function vsOrt(c: NodeCase, rtol = 1e-4, atol = 1e-5): Promise<string | undefined> {
+  const { model, feeds } = oneNode(c);
+  const ours = runModel(model, feeds);
+  const ref = await ortRun(model, feeds);
+  for (const o of model.graph.outputs) {
+    const d = mismatch(ours[o.name], ref[o.name], rtol, atol);
+    if (d) return `${o.name}: ${d}`;
+  }
+  return undefined;
+}
+
+/** A seeded float32 tensor of normal values. */
+export function randT(r: () => number, shape: number[], scale = 1): Tensor {
+  const n = shape.reduce((p, d) => p * d, 1);
+  return { dtype: "float32", shape, data: randnArray(r, n, scale) };
+}
+
+export { rng };
