@@ -3,5 +3,6 @@
 import { register } from "tsx/esm/api";
 
 register();
-const { main } = await import("../src/cli/main.ts");
+const { main, quietOnBrokenPipe } = await import("../src/cli/main.ts");
+quietOnBrokenPipe();
 process.exitCode = await main(process.argv);

@@ -11,6 +11,7 @@ import { casePoints } from "./domain.ts";
 import { toModel, type LayerNodes } from "./export.ts";
 import { cloneNet, boundsBefore, forwardNet, type ZooNet } from "./net.ts";
 import { applyObfuscation, unitUpper, type ObfRecord, type ObfuscationName } from "./obfuscate.ts";
+import { netLayerIds } from "./netids.ts";
 import { rng, subSeed } from "./rng.ts";
 import { toProgram } from "./toprogram.ts";
 import { DEAD } from "./units.ts";
@@ -26,14 +27,8 @@ export interface Generated {
   points: number[][];
 }
 
-/** Net layer ids for a layer's ONNX nodes; the zoo uses the node names until src/net/lower.ts fixes the convention. */
-export type LayerIdFn = (nodes: LayerNodes) => string[];
-
-/** Default layer ids: the affine node name and the ReLU node name. */
-export const nodeLayerIds: LayerIdFn = (n) => [n.affine, ...(n.relu ? [n.relu] : [])];
-
 /** Build and obfuscate a case deterministically from the seed. */
-export function generateCase(def: CaseDef, seed: number, obfuscations: readonly ObfuscationName[], layerIds: LayerIdFn = nodeLayerIds): Generated {
+export function generateCase(def: CaseDef, seed: number, obfuscations: readonly ObfuscationName[]): Generated {
   const { lo, hi } = domainBox(def.domain);
   const cx = { u: rng(subSeed(seed, def.name)), lo: Float64Array.from(lo), hi: Float64Array.from(hi) };
   const net = cloneNet(def.build());
@@ -62,7 +57,7 @@ export function generateCase(def: CaseDef, seed: number, obfuscations: readonly 
     data: "data.npy",
     program: programToJson(program),
     primitives: [...def.primitives],
-    modules: moduleLayers(net, exported.layers, layerIds),
+    modules: moduleLayers(net, exported.layers, netLayerIds(exported.model)),
     ...(def.conv ? { conv: def.conv } : {}),
     ...(def.repeats ? { repeats: def.repeats } : {}),
     obfuscations: records,
@@ -147,7 +142,7 @@ function deadProof(net: ZooNet, lo: Float64Array, hi: Float64Array): Truth["dead
 }
 
 /** Module labels of every hidden layer, by the layer ids of the exported model. */
-function moduleLayers(net: ZooNet, nodes: LayerNodes[], layerIds: LayerIdFn): ModuleLayer[] {
+function moduleLayers(net: ZooNet, nodes: LayerNodes[], layerIds: (n: LayerNodes) => string[]): ModuleLayer[] {
   const out: ModuleLayer[] = [];
   net.branches.forEach((br, b) => {
     br.layers.slice(0, -1).forEach((l, k) => {

@@ -1,5 +1,5 @@
 // The top-level error handler: one line on stderr and an exit code; stack traces only with --debug.
-import { UserError } from "../errors.ts";
+import { ResultError, UserError } from "../errors.ts";
 
 /** Exit codes: 0 ok, 1 a bug in pseudonet (internal error), 2 bad input or usage. */
 export const EXIT_OK = 0;
@@ -12,6 +12,10 @@ export interface ErrorSink {
 
 /** Print an error the way users should see it and return the process exit code. */
 export function reportError(e: unknown, debug: boolean, err: ErrorSink = process.stderr): number {
+  if (e instanceof ResultError) {
+    err.write(`pseudonet: ${oneLine(e.message)}\n`);
+    return e.exitCode;
+  }
   if (e instanceof UserError) {
     err.write(`pseudonet: ${oneLine(e.message)}\n`);
     if (debug && e.stack) err.write(`${e.stack}\n`);

@@ -5,6 +5,9 @@ import { Command, CommanderError } from "commander";
 import { debugRequested, EXIT_OK, EXIT_USER, oneLine, reportError } from "./errors.ts";
 import { registerInspect } from "./inspect.ts";
 import { registerRun } from "./run.ts";
+import { registerExplain } from "./explain.ts";
+import { registerVerify } from "./verify.ts";
+import { registerShow } from "./show.ts";
 
 /** The program with every command registered; errors are thrown, not turned into process.exit. */
 export function buildProgram(): Command {
@@ -19,6 +22,9 @@ export function buildProgram(): Command {
     .addHelpText("after", "\nExamples:\n  pseudonet inspect examples/mlp/model.onnx\n  pseudonet run examples/mlp/model.onnx --input examples/mlp/x.npy --out y.npy\n  pseudonet help run\n");
   registerInspect(program);
   registerRun(program);
+  registerExplain(program);
+  registerVerify(program);
+  registerShow(program);
   return program;
 }
 
@@ -50,4 +56,15 @@ function isEntry(): boolean {
   }
 }
 
-if (isEntry()) process.exitCode = await main(process.argv);
+/** Exit quietly when the reader of stdout goes away (e.g. `pseudonet run ... | head`). */
+export function quietOnBrokenPipe(): void {
+  process.stdout.on("error", (e: NodeJS.ErrnoException) => {
+    if (e.code === "EPIPE") process.exit(0);
+    throw e;
+  });
+}
+
+if (isEntry()) {
+  quietOnBrokenPipe();
+  process.exitCode = await main(process.argv);
+}

@@ -11,6 +11,8 @@ export interface Emitted {
   initializers: Map<string, Tensor>;
 }
 
+/** A float32 tensor over an existing array (no copy: layers are immutable, see net.ts). */
+const wrap = (shape: number[], data: Float32Array): Tensor => ({ dtype: "float32", shape, data });
 const int = (value: number): Attr => ({ kind: "int", value });
 const float = (value: number): Attr => ({ kind: "float", value });
 const ints = (value: number[]): Attr => ({ kind: "ints", value });
@@ -46,18 +48,18 @@ export function emitLayer(l: Layer, ins: string[], out: string, opset: number, n
   const where = `layer '${l.id}' (${l.kind})`;
   switch (l.kind) {
     case "affine": {
-      const b = init("b", f32([l.outFeatures], l.b));
+      const b = init("b", wrap([l.outFeatures], l.b));
       if (l.shape.length === 1) {
-        node("Gemm", [ins[0], init("W", f32([l.outFeatures, l.inFeatures], l.W)), b], { alpha: float(1), beta: float(1), transB: int(1) }, out);
+        node("Gemm", [ins[0], init("W", wrap([l.outFeatures, l.inFeatures], l.W)), b], { alpha: float(1), beta: float(1), transB: int(1) }, out);
       } else {
-        const y = node("MatMul", [ins[0], init("W", f32([l.inFeatures, l.outFeatures], weightT(l)))]);
+        const y = node("MatMul", [ins[0], init("W", wrap([l.inFeatures, l.outFeatures], weightT(l)))]);
         node("Add", [y, b], {}, out);
       }
       break;
     }
     case "conv": {
       const wShape = [l.outChannels, l.inChannels / l.groups, ...l.kernel];
-      node("Conv", [ins[0], init("weight", f32(wShape, l.weight)), init("bias", f32([l.outChannels], l.bias))], {
+      node("Conv", [ins[0], init("weight", wrap(wShape, l.weight)), init("bias", wrap([l.outChannels], l.bias))], {
         kernel_shape: ints(l.kernel), strides: ints(l.strides), pads: ints(l.pads), dilations: ints(l.dilations), group: int(l.groups),
       }, out);
       break;

@@ -28,6 +28,7 @@ export interface Lowered {
   output: string;
 }
 
+/** A lowered layer, or why the node stays opaque (without the op name: reports group nodes by reason). */
 export type LowerResult = Lowered | { reason: string };
 
 /** The per-sample shape of a float32 value whose axis 0 is the batch and other dims are static, else undefined. */
@@ -96,7 +97,7 @@ function lowerAffine(ctx: LowerCtx, n: Node, x: number[]): LowerResult {
   if (x[x.length - 1] !== a.inF) return { reason: `input has ${x[x.length - 1]} features, weights expect ${a.inF}` };
   const nodes = [n];
   let output = n.outputs[0];
-  const add = absorbAdd(ctx.g, output, a, ctx.readers);
+  const add = absorbAdd(ctx.g, output, a, (v) => ctx.readers.get(v) ?? []);
   if (add && perSample(ctx, add.out)) {
     nodes.push(add.add);
     output = add.out;
@@ -156,10 +157,10 @@ function lastAxisSoftmax(ctx: LowerCtx, n: Node, rank: number): boolean {
 
 /** Lower one node, or say why it stays opaque. */
 export function lowerNode(ctx: LowerCtx, n: Node): LowerResult {
-  if (n.domain !== "") return { reason: `custom-domain op ${n.domain}.${n.op}` };
+  if (n.domain !== "") return { reason: `custom domain ${n.domain}` };
   const y = perSample(ctx, n.outputs[0] ?? "");
   const x = perSample(ctx, n.inputs[0] ?? "");
-  if (!y || !x) return { reason: `${n.op} is not on per-sample float32 values with static shapes` };
+  if (!y || !x) return { reason: "not on per-sample float32 values with static shapes" };
   switch (n.op) {
     case "Gemm": case "MatMul":
       return lowerAffine(ctx, n, x);
@@ -190,6 +191,6 @@ export function lowerNode(ctx: LowerCtx, n: Node): LowerResult {
     case "Reshape": case "Flatten": case "Squeeze": case "Unsqueeze":
       return { body: { kind: "reshape" }, data: [n.inputs[0]], nodes: [n], output: n.outputs[0] };
     default:
-      return { reason: `op ${n.op} has no neuron-level layer` };
+      return { reason: "no neuron-level layer for this op" };
   }
 }

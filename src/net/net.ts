@@ -2,6 +2,8 @@
 // so that passes can remove, merge, permute and group them.
 //
 // Shapes here are per sample: the batch axis is implicit (axis 0 of every Graph value).
+// Layers are values: a pass that changes a layer builds a new layer object with new weight arrays rather than
+// editing arrays in place (runNet caches per-layer kernels, and lift shares weight arrays with the Model).
 import type { Graph } from "../graph/graph.ts";
 import type { DType } from "../graph/tensor.ts";
 

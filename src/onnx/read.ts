@@ -39,6 +39,12 @@ export function decodeModel(bytes: Uint8Array, opts: DecodeOptions = {}): Model 
     throw notAModel(label, bytes, `protobuf decoding failed (${(e as Error).message})`);
   }
   if (!pm.graph) throw notAModel(label, bytes, "it is protobuf data without a graph");
+  const ir = int(pm.ir_version);
+  if (ir < 1) throw notAModel(label, bytes, "it has no ir_version");
+  // Writers put opset_import after the graph: a file cut there still decodes, but would silently run as opset 1.
+  if (ir >= 3 && pm.opset_import.length === 0) {
+    throw new UserError(`${label} declares no operator set (opset_import is empty, which ONNX requires from IR version 3); the file is truncated or was written by a broken exporter`);
+  }
   try {
     return modelFromProto(pm, opts.baseDir === undefined ? undefined : externalSource(opts.baseDir));
   } catch (e) {

@@ -2,7 +2,7 @@
 import { topoSort, type Attr, type Dim, type Graph, type Node, type ValueInfo } from "../graph/graph.ts";
 import type { Tensor } from "../graph/tensor.ts";
 import { UserError } from "../errors.ts";
-import { requireDtype, UnsupportedTypeError } from "./dtype.ts";
+import { dtypeOfCode, requireDtype, UnsupportedTypeError } from "./dtype.ts";
 import { ATTR, has, int, type PAttr, type PGraph, type PNode, type PShape, type PValueInfo } from "./proto.ts";
 import { decodeTensor, type ExternalSource } from "./tensorproto.ts";
 
@@ -21,7 +21,8 @@ export function graphFromProto(pg: PGraph, ext: ExternalSource | undefined, sub:
     initializers.set(t.name, decodeTensor(t, `initializer '${t.name}'`, ext));
   }
   const names = nodeNames(pg.node);
-  const nodes = pg.node.map((n, i) => nodeFromProto(n, names[i], ext));
+  const keep = dedupeConstants(pg.node, gname);
+  const nodes = pg.node.flatMap((n, i) => (keep[i] ? [nodeFromProto(n, names[i], ext)] : []));
   const graph: Graph = {
     name: pg.name,
     // Old exporters (IR < 4) list every initializer as a graph input too; the real inputs are the others.
@@ -38,13 +39,7 @@ export function graphFromProto(pg: PGraph, ext: ExternalSource | undefined, sub:
 
 function isPlainTensor(v: PValueInfo): boolean {
   const t = v.type?.tensor_type;
-  if (!t) return false;
-  try {
-    requireDtype(t.elem_type, "");
-    return true;
-  } catch {
-    return false;
-  }
+  return !!t && dtypeOfCode(t.elem_type) !== undefined;
 }
 
 function valueInfo(v: PValueInfo, what: string, sub: boolean): ValueInfo {
@@ -65,13 +60,35 @@ function valueInfo(v: PValueInfo, what: string, sub: boolean): ValueInfo {
 
 function dims(shape: PShape): Dim[] {
   return shape.dim.map((d) => {
-    if (d.dim_value !== null && d.dim_value !== undefined && has(d, "dim_value")) {
+    if (has(d, "dim_value")) {
       const v = int(d.dim_value);
       return v >= 0 ? v : null; // some exporters write -1 for "unknown"
     }
     if (has(d, "dim_param") && d.dim_param) return d.dim_param;
     return null;
   });
+}
+
+/** Which nodes to keep when several write the same value. Some exporters (gpt2_past_tiny_ort) emit two Constant
+ *  nodes with one output name; onnxruntime turns Constants into initialisers and keeps the last one in the file,
+ *  so the reader does the same. Any other duplicate producer makes the graph invalid. */
+function dedupeConstants(nodes: PNode[], gname: string): boolean[] {
+  const keep = nodes.map(() => true);
+  const last = new Map<string, number>();
+  nodes.forEach((n, i) => n.output.forEach((o) => {
+    if (!o) return;
+    const prev = last.get(o);
+    if (prev !== undefined) {
+      const isConst = (k: number) => nodes[k].op_type === "Constant" && !nodes[k].domain;
+      if (!isConst(prev) || !isConst(i) || nodes[prev].output.length !== 1 || n.output.length !== 1) {
+        const who = (k: number) => nodes[k].name || `${nodes[k].op_type}_${k}`;
+        throw new UserError(`graph '${gname}' is invalid: value '${o}' is written by two nodes, '${who(prev)}' and '${who(i)}'`);
+      }
+      keep[prev] = false;
+    }
+    last.set(o, i);
+  }));
+  return keep;
 }
 
 /** Unique node names: a file's names are kept (a repeated one gets a suffix), unnamed nodes get `${op}_${index}`. */

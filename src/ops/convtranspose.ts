@@ -28,15 +28,15 @@ function readAttrs(node: Node, nSpatial: number, kernel?: readonly number[]): Tr
   return { win, outputPadding, outputShape };
 }
 
-/** One axis: padding and output size. Explicit output_shape wins; SAME pads to in*stride; odd totals go to
- *  the start for SAME_UPPER and to the end otherwise (onnxruntime's convention). */
+/** One axis: padding and output size. Explicit output_shape wins; SAME pads to in*stride; an odd total puts
+ *  the extra pad at the end for SAME_UPPER and at the start otherwise (the ONNX formula; onnxruntime agrees). */
 function planAxis(t: TransposeAttrs, i: number, inSize: number): AxisPlan {
   const w = t.win;
   const n = w.kernel.length;
   const full = (inSize - 1) * w.strides[i] + t.outputPadding[i] + (w.kernel[i] - 1) * w.dilations[i] + 1;
   const split = (total: number): [number, number] => {
     const half = Math.floor(total / 2);
-    return w.autoPad === "SAME_UPPER" ? [total - half, half] : [half, total - half];
+    return w.autoPad === "SAME_UPPER" ? [half, total - half] : [total - half, half];
   };
   if (t.outputShape) {
     const out = t.outputShape[i];

@@ -15,7 +15,7 @@ export const maxPool: Op = {
     const x = need(ctx.node, inputs, 0, "X");
     checkType(ctx.node, x.dtype, TYPES, "X");
     const dims = poolDims(ctx.node, x.shape);
-    return [info(x.dtype, dims), info("int64", dims)];
+    return ctx.node.outputs.length > 1 ? [info(x.dtype, dims), info("int64", dims)] : [info(x.dtype, dims)];
   },
   run(inputs, ctx) {
     const node = ctx.node;

@@ -21,6 +21,7 @@ interface AxisRange {
 
 /** Clamp start/end to the axis as the ONNX spec says, and count the elements taken. */
 export function sliceRange(dim: number, start: number, end: number, step: number): AxisRange {
+  if (dim === 0) return { start: 0, step, len: 0 };
   if (start < 0) start += dim;
   if (end < 0) end += dim;
   if (step > 0) {

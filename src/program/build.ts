@@ -2,7 +2,7 @@
 // an affine layer and its activation) into one readable statement, asking the recogniser registry.
 // Everything lands in one function `main` for now; module and repeat finders will add functions later.
 import type { Layer, Net } from "../net/net.ts";
-import type { NetStats } from "../passes/probe.ts";
+import type { NetStats } from "../passes/stats.ts";
 import { recognisers as defaultRecognisers, type Recogniser, type RecogniseCtx } from "../recover/registry.ts";
 import { safeName } from "./emit-plan.ts";
 import { typeOfShape, type IOSpec, type PrimStmt, type Program, type ValueType, type Var } from "./program.ts";

@@ -49,7 +49,7 @@ export function paramsToJson(p: PrimOp): JsonObj {
     case "opaque": {
       const opset: JsonObj = {};
       for (const [d, v] of p.params.opset) opset[d] = v;
-      return { graph: graphToJson(p.params.graph), opset, ops: [...p.params.ops], reason: p.params.reason };
+      return { graph: graphToJson(p.params.graph), opset, ops: [...p.params.ops], reason: p.params.reason, perSample: p.params.perSample };
     }
     case "threshold": return { c: p.params.c.name, strict: p.params.strict };
     case "piecewise": return { breakpoints: p.params.breakpoints.map(numJson), slopes: p.params.slopes.map(numJson), value0: numJson(p.params.value0) };
@@ -97,7 +97,9 @@ export function paramsFromJson(kind: PrimKind, v: unknown, path: string, weight:
       const graph = graphFromJson(o.graph, `${path}.graph`);
       if (graph.outputs.length === 0) throw new FormatError(`${path}.graph.outputs`, "an opaque graph needs at least one output");
       return {
-        kind, params: { graph, opset, ops: arr(o.ops ?? [], `${path}.ops`).map((s, i) => str(s, `${path}.ops[${i}]`)), reason: str(o.reason ?? "", `${path}.reason`) },
+        kind, params: { graph, opset, ops: arr(o.ops ?? [], `${path}.ops`).map((s, i) => str(s, `${path}.ops[${i}]`)), reason: str(o.reason ?? "", `${path}.reason`),
+          perSample: bool(o.perSample ?? true, `${path}.perSample`),
+        },
       };
     }
     case "sort": return { kind, params: { descending: bool(o.descending, `${path}.descending`) } };

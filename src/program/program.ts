@@ -94,6 +94,8 @@ export interface OpaqueParams {
   /** The ONNX op types inside, for printing. */
   ops: string[];
   reason: string;
+  /** False when the result is not an ordinary batch-first value with a static per-sample shape. */
+  perSample: boolean;
 }
 
 /** x > c (or >= c) as 0/1 floats, elementwise; c is a scalar or one value per element. */

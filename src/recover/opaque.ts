@@ -43,7 +43,7 @@ export const opaqueRecogniser: Recogniser = {
     const ops = [...new Set(l.graph.nodes.map((n) => (n.domain ? `${n.domain}.${n.op}` : n.op)))];
     const label = `opaque_${ctx.nextIndex("opaque")}`;
     return {
-      op: { kind: "opaque", params: { graph: l.graph, opset: l.opset, ops, reason: l.reason } },
+      op: { kind: "opaque", params: { graph: l.graph, opset: l.opset, ops, reason: l.reason, perSample: l.perSample } },
       layers: [l.id],
       args: [...l.inputs],
       slice: { layers: [{ id: l.id, units: null }], weights: [] },

@@ -3,7 +3,7 @@
 // match wins; a match consumes one or more layers and becomes one statement.
 import type { Layer, Net } from "../net/net.ts";
 import type { NetSlice, PrimOp, Weight } from "../program/program.ts";
-import type { NetStats } from "../passes/probe.ts";
+import type { NetStats } from "../passes/stats.ts";
 
 /** What a recogniser may look at besides the start layer. */
 export interface RecogniseCtx {

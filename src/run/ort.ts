@@ -30,7 +30,8 @@ export function ortSession(model: Model | Uint8Array, extraOutputs: string[] = [
     }
     const bytes = model instanceof Uint8Array ? model : encodeModel(model, { extraOutputs });
     const level = optimize ? "all" : "disabled";
-    s = ort.InferenceSession.create(bytes, { graphOptimizationLevel: level }).catch((e: unknown) => {
+    // Severity 3 (errors only): onnxruntime's warnings about old-style files would clutter every run.
+    s = ort.InferenceSession.create(bytes, { graphOptimizationLevel: level, logSeverityLevel: 3 }).catch((e: unknown) => {
       perModel!.delete(key);
       throw new UserError(`onnxruntime cannot load the model: ${oneLine(e)}`);
     });

@@ -15,6 +15,7 @@ const example = path.join(repoRoot, "examples/mlp/model.onnx");
 interface ManifestEntry {
   name: string;
   node_count: number;
+  ops: Record<string, number>;
   param_count: number;
   opset: Record<string, number>;
   inputs: { name: string }[];
@@ -31,9 +32,15 @@ describe("pseudonet inspect", () => {
     for (const d of dirs) {
       const m = manifest.find((e) => e.name === path.basename(d))!;
       const r = inspectModel(openModel(path.join(d, "model.onnx")), d);
-      assert.equal(r.totals.nodes, m.node_count, `${m.name} nodes`);
+      // The reader keeps one of several Constant nodes writing the same value (as onnxruntime does), so only
+      // Constant counts may be lower than the file's.
+      const { Constant: constants = 0, ...rest } = r.ops;
+      const { Constant: fileConstants = 0, ...fileRest } = m.ops;
+      assert.deepEqual(rest, fileRest, `${m.name} ops`);
+      assert.ok(constants <= fileConstants, `${m.name} Constant nodes`);
+      assert.equal(r.totals.nodes, m.node_count - (fileConstants - constants), `${m.name} nodes`);
       assert.equal(r.totals.parameters, m.param_count, `${m.name} parameters`);
-      assert.equal(r.layers.length, m.node_count);
+      assert.equal(r.layers.length, r.totals.nodes);
       const opsets = Object.fromEntries(Object.entries(m.opset).map(([k, v]) => [k === "" || k === "ai.onnx" ? "ai.onnx" : k, v]));
       assert.deepEqual(r.opsets, opsets, `${m.name} opsets`);
       // Initialisers that old exporters also list as inputs are not real inputs.
@@ -41,7 +48,7 @@ describe("pseudonet inspect", () => {
       assert.ok(r.inputs.length >= 1, `${m.name} has inputs`);
       assert.deepEqual(r.outputs.map((o) => o.name), m.outputs.map((o) => o.name), `${m.name} outputs`);
       const text = formatInspect(r);
-      assert.match(text, new RegExp(`${r.totals.nodes} nodes`));
+      assert.ok(text.includes(`\n${r.totals.nodes.toLocaleString("en-US")} nodes (`), `${m.name} totals line`);
     }
   });
 

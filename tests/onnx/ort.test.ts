@@ -82,7 +82,7 @@ describe("ortRun: intermediate values", () => {
     assert.equal(ortSession(m, ["a"]), ortSession(m, ["a"]));
     assert.equal(ortSession(m, ["s", "a"]), ortSession(m, ["a", "s", "a"]));
     assert.notEqual(ortSession(m, ["a"]), ortSession(m));
-    assert.deepEqual((await ortSession(m, ["a"])).outputNames.sort(), ["a", "y"]);
+    assert.deepEqual([...(await ortSession(m, ["a"])).outputNames].sort(), ["a", "y"]);
   });
 
   it("every intermediate of a real CNN, and the output still matches the test data", async (t) => {

@@ -80,7 +80,7 @@ print(json.dumps({t.name: [str(numpy_helper.to_array(t).dtype), list(t.dims), [x
       const [dtype, dims, values] = got[name];
       assert.equal(dtype, npName[tensor.dtype] ?? tensor.dtype, name);
       assert.deepEqual(dims, tensor.shape, name);
-      assert.deepEqual(values, [...(tensor.data as ArrayLike<number | string>)], name);
+      assert.deepEqual(values, Array.from(tensor.data as ArrayLike<number | string>), name);
     }
   });
 

@@ -100,6 +100,14 @@ describe("readModel on bad input", () => {
     throwsUser(() => readModel(file("nograph.onnx")), UserError, /nograph\.onnx/, /without a graph/);
   });
 
+  it("a file cut right after its graph (no opset_import, no ir_version)", () => {
+    const graph = { name: "g", node: [{ op_type: "Relu", input: ["x"], output: ["y"] }] };
+    writeFileSync(file("noopset.onnx"), encodeModelProto({ ir_version: 8, graph }));
+    throwsUser(() => readModel(file("noopset.onnx")), UserError, /noopset\.onnx/, /opset_import is empty/, /truncated/);
+    writeFileSync(file("noir.onnx"), encodeModelProto({ graph, opset_import: [{ domain: "", version: 13 }] }));
+    throwsUser(() => readModel(file("noir.onnx")), UserError, /noir\.onnx/, /no ir_version/);
+  });
+
   it("a graph whose node reads an undefined value", () => {
     const m = reluModel();
     m.graph.nodes[0].inputs = ["ghost"];

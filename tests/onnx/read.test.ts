@@ -6,6 +6,7 @@ import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import type { Graph } from "../../src/graph/graph.ts";
+import { UserError } from "../../src/errors.ts";
 import { decodeModel, readModel } from "../../src/onnx/read.ts";
 import { decodeModelProto, encodeModelProto } from "../../src/onnx/proto.ts";
 import { corpusDir, NO_CORPUS } from "../helpers/corpus.ts";
@@ -92,6 +93,34 @@ describe("reader: graph normalisation (synthetic models)", () => {
     assert.deepEqual(m.graph.valueInfo, [{ name: "h", dtype: "float32", shape: ["batch", 3] }]);
     const noShape = decodeModel(encodeModelProto({ ...proto, graph: { ...proto.graph, output: [{ name: "y", type: F32() }] } }));
     assert.equal(noShape.graph.outputs[0].shape, null);
+  });
+});
+
+describe("reader: values written twice", () => {
+  const constant = (name: string, v: number) => ({
+    op_type: "Constant", name, output: ["c"], attribute: [{ name: "value", type: 4, t: { dims: [], data_type: 7, int64_data: [v] } }],
+  });
+  const model = (nodes: object[]) => ({
+    ir_version: 3,
+    opset_import: [{ domain: "", version: 9 }],
+    graph: { name: "g", node: nodes, input: [{ name: "x", type: F32([1]) }], output: [{ name: "y", type: F32([1]) }] },
+  });
+
+  it("keeps the last of two Constants writing one value, as onnxruntime does (gpt2_past_tiny_ort)", () => {
+    const m = decodeModel(encodeModelProto(model([
+      constant("first", 12),
+      { op_type: "Add", name: "use", input: ["x", "c"], output: ["y"] },
+      constant("second", 2),
+    ])));
+    assert.deepEqual(m.graph.nodes.map((n) => n.name), ["second", "use"]);
+    const v = m.graph.nodes[0].attrs.value;
+    assert.ok(v.kind === "tensor" && v.value.data[0] === 2);
+  });
+
+  it("refuses any other value written by two nodes, naming both", () => {
+    const nodes = [{ op_type: "Relu", name: "r1", input: ["x"], output: ["y"] }, { op_type: "Relu", name: "r2", input: ["x"], output: ["y"] }];
+    assert.throws(() => decodeModel(encodeModelProto(model(nodes)), { file: "dup.onnx" }), (e: unknown) =>
+      e instanceof UserError && /dup\.onnx/.test(e.message) && /'y' is written by two nodes, 'r1' and 'r2'/.test(e.message));
   });
 });
 

@@ -122,7 +122,7 @@ describe("written files run in onnxruntime like the originals", () => {
     });
   }
 
-  it("every 6th node test that onnxruntime passes, rewritten, still matches its vectors", async (t) => {
+  it("every 10th node test that onnxruntime passes, rewritten, still matches its vectors", async (t) => {
     const c = corpusDir();
     const manifestFile = c && path.join(c, "onnx-node-tests", "manifest.json");
     if (!manifestFile || !existsSync(manifestFile)) return t.skip(NO_CORPUS);
@@ -131,7 +131,7 @@ describe("written files run in onnxruntime like the originals", () => {
     let n = 0;
     // A sample keeps this to about a second (a session costs ~15 ms); the deep-equality test above covers all.
     const names = readdirSync(path.join(c!, "onnx-node-tests")).filter((d) => pass.has(d)).sort();
-    for (const name of names.filter((_, i) => i % 6 === 0)) {
+    for (const name of names.filter((_, i) => i % 10 === 0)) {
       const cdir = path.join(c!, "onnx-node-tests", name);
       const m = readModel(path.join(cdir, "model.onnx"));
       const { inputs, outputs } = loadData(m, cdir);
@@ -141,6 +141,6 @@ describe("written files run in onnxruntime like the originals", () => {
       }
       n++;
     }
-    assert.ok(n > 80, `only ${n} node tests ran`);
+    assert.ok(n > 50, `only ${n} node tests ran`);
   });
 });

@@ -48,7 +48,7 @@ function read(msg: object): Tensor {
 function assertValues(t: Tensor, s: Sample): void {
   assert.equal(t.dtype, s.dtype);
   assert.deepEqual(t.shape, [s.values.length]);
-  assert.deepEqual([...(t.data as ArrayLike<number | string>)], s.values);
+  assert.deepEqual(Array.from(t.data as ArrayLike<number | string>), s.values);
 }
 
 describe("TensorProto decoding", () => {

@@ -1,10 +1,11 @@
 // Gemm (any alpha/beta/transB) and MatMul(+Add) with constant weights become one canonical affine
-// node: Gemm(x, W[out,in], b[out], transB=1, alpha=beta=1). The Net lowering reads only this form.
+// node: Gemm(x, W[out,in], b[out], transB=1, alpha=beta=1), the form the Net lowering reads. A Conv
+// followed by an Add of a constant per-channel vector gets that vector folded into its bias.
 import type { Graph, Model, Node } from "../graph.ts";
 import type { Pass } from "../../pipeline/pass.ts";
 import { attrFloat, attrInt } from "../../ops/op.ts";
-import { cloneModel, consumerMap, isGraphOutput, NameAllocator, removeDead, renameValue } from "./edit.ts";
-import { asRowVector, floats, floatTensor } from "./consts.ts";
+import { cloneModel, isGraphOutput, NameAllocator, readersOf, removeDead, renameValue } from "./edit.ts";
+import { asChannelVector, asRowVector, floats, floatTensor } from "./consts.ts";
 import { rankOf, valueShapes } from "./shapes.ts";
 
 /** The canonical Gemm attributes. */
@@ -66,8 +67,8 @@ export function matmulAffine(g: Graph, n: Node): Affine | undefined {
 }
 
 /** Fold a following Add of a constant row vector into the bias; returns the Add's output name, or undefined. */
-export function absorbAdd(g: Graph, y: string, a: Affine, readers: Map<string, Node[]>): { add: Node; out: string } | undefined {
-  const users = readers.get(y) ?? [];
+export function absorbAdd(g: Graph, y: string, a: Affine, readers: (v: string) => Node[]): { add: Node; out: string } | undefined {
+  const users = readers(y);
   if (users.length !== 1 || isGraphOutput(g, y)) return undefined;
   const add = users[0];
   if (add.op !== "Add" || add.domain !== "" || add.inputs.length !== 2) return undefined;
@@ -80,6 +81,28 @@ export function absorbAdd(g: Graph, y: string, a: Affine, readers: Map<string, N
   if (!c) return undefined;
   for (let o = 0; o < a.out; o++) a.b[o] += c[o];
   return { add, out: add.outputs[0] };
+}
+
+/** Fold an Add of a constant per-channel vector after a Conv (CNTK and Keras write conv biases this way) into
+ *  the Conv's bias; returns the Add's name when done. */
+function foldConvBiasAdd(g: Graph, conv: Node, names: NameAllocator): string | undefined {
+  const W = g.initializers.get(conv.inputs[1] ?? "");
+  if (!W || W.shape.length < 3 || !floats(W)) return undefined;
+  const c = W.shape[0];
+  const b0 = conv.inputs[2] ? floats(g.initializers.get(conv.inputs[2])) : new Float64Array(c);
+  const y = conv.outputs[0];
+  const users = readersOf(g, y);
+  if (!b0 || users.length !== 1 || isGraphOutput(g, y)) return undefined;
+  const add = users[0];
+  if (add.op !== "Add" || add.domain !== "" || add.inputs.length !== 2 || add.inputs[0] === add.inputs[1]) return undefined;
+  const v = asChannelVector(g.initializers.get(add.inputs[0] === y ? add.inputs[1] : add.inputs[0]), c, W.shape.length);
+  if (!v) return undefined;
+  const bName = names.fresh(`${conv.name}.bias`);
+  g.initializers.set(bName, floatTensor(W.dtype, [c], b0.map((x, i) => x + v[i])));
+  conv.inputs = [conv.inputs[0], conv.inputs[1], bName];
+  g.nodes = g.nodes.filter((m) => m !== add);
+  renameValue(g, y, add.outputs[0]);
+  return add.name;
 }
 
 /** Canonicalise affine nodes; see the file comment. */
@@ -96,14 +119,23 @@ export const canonicalAffine: Pass<Model, Model> = {
     let gemms = 0;
     let matmuls = 0;
     let adds = 0;
+    let convs = 0;
     for (const n of [...g.nodes]) {
-      if (n.domain !== "" || opset < 7 || !g.nodes.includes(n)) continue;
+      if (n.op === "Conv" && n.domain === "") {
+        const add = foldConvBiasAdd(g, n, names);
+        if (add) {
+          details.push(`Add '${add}' folded into the bias of Conv '${n.name}'`);
+          convs++;
+        }
+        continue;
+      }
+      if (n.domain !== "" || opset < 7 || (n.op !== "Gemm" && n.op !== "MatMul") || !g.nodes.includes(n)) continue;
       let a: Affine | undefined;
       if (n.op === "Gemm") a = gemmAffine(g, n);
       else if (n.op === "MatMul" && rankOf(shapes, n.inputs[0]) === 2) a = matmulAffine(g, n);
       if (!a) continue;
       const dtype = g.initializers.get(n.inputs[1])!.dtype;
-      const absorbed = absorbAdd(g, n.outputs[0], a, consumerMap(g));
+      const absorbed = absorbAdd(g, n.outputs[0], a, (v) => readersOf(g, v));
       if (n.op === "Gemm" && isCanonicalGemm(g, n) && !absorbed) continue;
       const base = n.name.replace(/\/(Gemm|MatMul)$/, "") || n.name;
       const W = names.fresh(`${base}.W`);
@@ -122,7 +154,7 @@ export const canonicalAffine: Pass<Model, Model> = {
       } else details.push(`${n.op} '${n.name}' -> Gemm '${gemm.name}'`);
     }
     removeDead(g);
-    const parts = [gemms && `${gemms} Gemm`, matmuls && `${matmuls} MatMul`, adds && `${adds} bias Add folded`].filter(Boolean);
+    const parts = [gemms && `${gemms} Gemm`, matmuls && `${matmuls} MatMul`, adds && `${adds} bias Add folded`, convs && `${convs} Conv bias Add folded`].filter(Boolean);
     return {
       out: model,
       report: {

@@ -43,11 +43,35 @@ export function outerRefs(g: Graph): Set<string> {
   return refs;
 }
 
+// Whether a node's attribute table holds subgraphs, per attribute table (tables are replaced, not edited, when
+// subgraphs change; an edited table keeps its kinds). Saves scanning attributes on every use lookup.
+const subgraphCache = new WeakMap<object, boolean>();
+
+/** Does a node carry subgraphs (If/Loop/Scan bodies)? */
+export function hasSubgraphs(n: Node): boolean {
+  let has = subgraphCache.get(n.attrs);
+  if (has === undefined) {
+    has = Object.values(n.attrs).some((a) => a.kind === "graph" || a.kind === "graphs");
+    subgraphCache.set(n.attrs, has);
+  }
+  return has;
+}
+
 /** Every value a node reads: its inputs plus what its subgraphs (If/Loop/Scan bodies) take from outside. */
 export function nodeReads(n: Node): string[] {
   const reads = n.inputs.filter((v) => v !== "");
-  for (const sg of subgraphs(n)) reads.push(...outerRefs(sg));
+  if (hasSubgraphs(n)) for (const sg of subgraphs(n)) reads.push(...outerRefs(sg));
   return reads;
+}
+
+/** Does a node read a value (as an input or from inside a subgraph)? */
+export function reads(n: Node, v: string): boolean {
+  return n.inputs.includes(v) || (hasSubgraphs(n) && nodeReads(n).includes(v));
+}
+
+/** The nodes that read a value (a scan: cheap enough for passes that edit the graph as they go). */
+export function readersOf(g: Graph, v: string): Node[] {
+  return g.nodes.filter((n) => reads(n, v));
 }
 
 /** Map each value name to the nodes that read it. */
@@ -102,7 +126,7 @@ function renameReads(n: Node, from: string, to: string): void {
 
 /** Make every reader of value `from` read `to` instead (graph outputs are not changed). Edits g's nodes in place. */
 export function replaceUses(g: Graph, from: string, to: string): void {
-  for (const n of g.nodes) if (nodeReads(n).includes(from)) renameReads(n, from, to);
+  for (const n of g.nodes) if (reads(n, from)) renameReads(n, from, to);
 }
 
 /** Rename a value everywhere: its producer's output, its readers and the graph outputs. In place. */

@@ -33,12 +33,11 @@ function evaluate(model: Model, n: Node): Tensor[] | undefined {
   }
 }
 
-/** Turn node outputs into initialisers and drop the node. */
-function replaceWithConstants(g: Graph, n: Node, values: (Tensor | undefined)[]): void {
+/** Turn node outputs into initialisers (the caller drops the node). */
+function setConstants(g: Graph, n: Node, values: (Tensor | undefined)[]): void {
   n.outputs.forEach((o, k) => {
     if (o !== "" && values[k]) g.initializers.set(o, values[k]!);
   });
-  g.nodes = g.nodes.filter((m) => m !== n);
 }
 
 /** Fold constants; see the file comment. */
@@ -51,6 +50,7 @@ export const foldConstants: Pass<Model, Model> = {
     const shapes = valueShapes(model, { symbolicBatch: true });
     const counts = new Map<string, number>();
     const details: string[] = [];
+    const folded = new Set<Node>();
     for (const n of topoSort(g)) {
       // Graph outputs stay node outputs: an initialiser as a graph output is not portable across runtimes.
       if (RANDOM.has(n.op) || hasSubgraph(n) || n.outputs.some((o) => isGraphOutput(g, o))) continue;
@@ -60,9 +60,11 @@ export const foldConstants: Pass<Model, Model> = {
         if (n.outputs.every((o, k) => o === "" || known[k])) values = known;
       }
       if (!values) continue;
-      replaceWithConstants(g, n, values);
+      setConstants(g, n, values);
+      folded.add(n);
       counts.set(n.op, (counts.get(n.op) ?? 0) + 1);
     }
+    g.nodes = g.nodes.filter((n) => !folded.has(n));
     const dead = removeDead(g);
     const total = [...counts.values()].reduce((a, b) => a + b, 0);
     for (const [op, k] of [...counts].sort()) details.push(`folded ${k} ${op}`);

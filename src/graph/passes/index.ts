@@ -2,7 +2,7 @@
 // Constant weights are initialisers), then pass-through nodes, reshapes, affine canonical form, and
 // BatchNorm last (it folds into the canonical Gemm).
 import type { Model } from "../graph.ts";
-import type { Pass } from "../../pipeline/pass.ts";
+import { runPasses, type Pass, type PassReport } from "../../pipeline/pass.ts";
 import { foldConstants } from "./fold-constants.ts";
 import { removeIdentity } from "./remove-identity.ts";
 import { reshapeChains } from "./reshape-chains.ts";
@@ -19,3 +19,9 @@ export const normalizePasses: readonly Pass<Model, Model>[] = [
   canonicalAffine,
   foldBatchNorm,
 ];
+
+/** Run every normalize pass; returns the normalized model and one report per pass. */
+export function normalize(model: Model): { model: Model; reports: PassReport[] } {
+  const r = runPasses(model, normalizePasses);
+  return { model: r.out, reports: r.reports };
+}

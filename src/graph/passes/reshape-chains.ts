@@ -7,7 +7,7 @@ import { tensor } from "../tensor.ts";
 import type { Pass } from "../../pipeline/pass.ts";
 import type { ShapeInfo } from "../../ops/op.ts";
 import { attrInts } from "../../ops/op.ts";
-import { bypassNode, cloneModel, NameAllocator, producerMap, removeDead } from "./edit.ts";
+import { bypassNode, cloneModel, isGraphOutput, NameAllocator, producerMap, removeDead } from "./edit.ts";
 import { batchShapes } from "./shapes.ts";
 
 const RESHAPES = new Set(["Reshape", "Flatten", "Squeeze", "Unsqueeze"]);
@@ -43,10 +43,10 @@ interface Counts {
   removed: number;
 }
 
-function transposeStep(g: Graph, n: Node, shapes: Map<string, ShapeInfo>, c: Counts, details: string[]): void {
+function transposeStep(g: Graph, n: Node, shapes: Map<string, ShapeInfo>, producers: Map<string, Node>, c: Counts, details: string[]): void {
   const p2 = permOf(n, shapes);
   if (!p2) return;
-  const prod = producerMap(g).get(n.inputs[0]);
+  const prod = producers.get(n.inputs[0]);
   let perm = p2;
   if (prod && prod.op === "Transpose" && prod.domain === "") {
     const p1 = permOf(prod, shapes);
@@ -63,9 +63,8 @@ function transposeStep(g: Graph, n: Node, shapes: Map<string, ShapeInfo>, c: Cou
   }
 }
 
-function reshapeStep(model: Model, n: Node, shapes: Map<string, ShapeInfo>, names: NameAllocator, c: Counts, details: string[]): void {
+function reshapeStep(model: Model, n: Node, shapes: Map<string, ShapeInfo>, producers: Map<string, Node>, names: NameAllocator, c: Counts, details: string[]): void {
   const g = model.graph;
-  const producers = producerMap(g);
   let root = n.inputs[0];
   for (let p = producers.get(root); isReshape(p); p = producers.get(root)) root = p.inputs[0];
   const y = shapes.get(n.outputs[0])?.shape;
@@ -86,6 +85,7 @@ function reshapeStep(model: Model, n: Node, shapes: Map<string, ShapeInfo>, name
   g.initializers.set(shapeName, tensor("int64", [spec.length], spec));
   const q: Node = { name: n.name, op: "Reshape", domain: "", inputs: [root, shapeName], outputs: [n.outputs[0]], attrs: {} };
   g.nodes[g.nodes.indexOf(n)] = q;
+  producers.set(q.outputs[0], q);
   details.push(`${n.op} '${n.name}'${root !== n.inputs[0] ? " and the reshapes before it" : ""} -> Reshape to [${spec.join(", ")}]`);
   c.reshapes++;
 }
@@ -101,10 +101,21 @@ export const reshapeChains: Pass<Model, Model> = {
     const names = new NameAllocator(g);
     const c: Counts = { transposes: 0, reshapes: 0, removed: 0 };
     const details: string[] = [];
+    // Producers stay valid as nodes are bypassed or replaced (outputs keep their names), except when a
+    // bypass renames a value to keep a graph output name: then the map is rebuilt.
+    const producers = producerMap(g);
+    const alive = new Set(g.nodes);
     for (const n of topoSort(g)) {
-      if (!g.nodes.includes(n) || n.domain !== "") continue;
-      if (n.op === "Transpose") transposeStep(g, n, shapes, c, details);
-      else if (RESHAPES.has(n.op)) reshapeStep(model, n, shapes, names, c, details);
+      if (!alive.has(n) || n.domain !== "") continue;
+      const before = g.nodes.length;
+      if (n.op === "Transpose") transposeStep(g, n, shapes, producers, c, details);
+      else if (RESHAPES.has(n.op)) reshapeStep(model, n, shapes, producers, names, c, details);
+      if (g.nodes.length === before) continue;
+      alive.delete(n);
+      if (isGraphOutput(g, n.outputs[0])) {
+        producers.clear();
+        for (const [k, v] of producerMap(g)) producers.set(k, v);
+      }
     }
     removeDead(g);
     const parts = [

@@ -41,7 +41,7 @@ export function convForward(x: FloatArray, w: FloatArray, bias: FloatArray | und
   const cg = c / group, mg = m / group;
   const inVol = vol(g.in), outVol = vol(g.out), kVol = vol(g.kernel);
   const kk = cg * kVol;
-  if (cg === 1) depthwise(x, w, p, y);
+  if (cg === 1 && group > 1) depthwise(x, w, p, y);
   else if (kVol === 1 && g.strides.every((s) => s === 1) && g.padBegin.every((q) => q === 0) && inVol === outVol) {
     // 1x1 convolution: the input planes already are the im2col matrix.
     for (let b = 0; b < n; b++) {
@@ -136,7 +136,7 @@ export function im2col(x: FloatArray, xOff: number, cg: number, g: Geom3, col: F
   }
 }
 
-/** Each output channel reads one input channel (group == C): a direct loop beats a gemm with k = kernel size. */
+/** Depthwise (group == C > 1): each output channel reads one input channel, and a direct loop beats per-group gemms with m = 1. */
 function depthwise(x: FloatArray, w: FloatArray, p: ConvProblem, y: FloatArray): void {
   const { n, c, m, group, g } = p;
   const mg = m / group;

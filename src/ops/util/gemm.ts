@@ -44,9 +44,23 @@ const NC = 512;
 const MAX_WASM_BYTES = 256 * 1024 * 1024;
 
 let simd: SimdKernel | undefined | null = null;
+let simdOn = !process.env.PSEUDONET_NO_SIMD;
 function simdKernel(): SimdKernel | undefined {
-  if (simd === null) simd = process.env.PSEUDONET_NO_SIMD ? undefined : loadSimdKernel();
+  if (!simdOn) return undefined;
+  if (simd === null) simd = loadSimdKernel();
   return simd;
+}
+
+/** Turn the wasm SIMD float32 path on or off (off: the scalar JS kernel); returns the previous setting. For tests and benchmarks. */
+export function setSimd(on: boolean): boolean {
+  const prev = simdOn;
+  simdOn = on;
+  return prev;
+}
+
+/** Whether float32 products currently run on the wasm SIMD kernel. */
+export function simdActive(): boolean {
+  return simdKernel() !== undefined;
 }
 
 /** C = alpha * op(A) * op(B) + beta * C (BLAS gemm semantics on row-major strided storage). */

@@ -1,6 +1,7 @@
 // One-node models for the dense ops: run by our interpreter and by onnxruntime, compared with allclose.
 import type { Attr, Model } from "../../../src/graph/graph.ts";
-import type { DType, Tensor } from "../../../src/graph/tensor.ts";
+import { tensor, type DType, type Tensor } from "../../../src/graph/tensor.ts";
+import { findOp } from "../../../src/ops/registry.ts";
 import { runModel } from "../../../src/run/interp.ts";
 import { ortRun } from "../../../src/run/ort.ts";
 import { mismatch } from "../../helpers/allclose.ts";
@@ -72,3 +73,29 @@ export function randT(r: () => number, shape: number[], scale = 1): Tensor {
 }
 
 export { rng };
+
+/** Our shape rule on the inputs' types (values unknown) must give the dtypes and shapes run() produces. */
+export function shapeRuleAgrees(c: NodeCase): string | undefined {
+  const { model, feeds } = oneNode(c);
+  const node = model.graph.nodes[0];
+  const op = findOp(node.op)!;
+  const ctx = { node, opset: c.opset ?? 22 };
+  const infos = c.inputs.map((t) => (t ? { dtype: t.dtype, shape: [...t.shape] } : undefined));
+  const inferred = op.shape(infos, ctx);
+  const got = op.run(c.inputs, ctx);
+  void feeds;
+  for (let i = 0; i < got.length; i++) {
+    const want = got[i];
+    const inf = inferred[i];
+    if (!inf || inf.dtype !== want.dtype || JSON.stringify(inf.shape) !== JSON.stringify(want.shape)) {
+      return `output ${i}: shape rule says ${inf?.dtype}${JSON.stringify(inf?.shape)}, run gives ${want.dtype}${JSON.stringify(want.shape)}`;
+    }
+  }
+  return undefined;
+}
+
+/** A seeded tensor of integers in [lo, hi] of an integer dtype. */
+export function randInt(r: () => number, dtype: DType, shape: number[], lo: number, hi: number): Tensor {
+  const n = shape.reduce((p, d) => p * d, 1);
+  return tensor(dtype, shape, Array.from({ length: n }, () => lo + Math.floor(r() * (hi - lo + 1))));
+}

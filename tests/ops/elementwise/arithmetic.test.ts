@@ -71,7 +71,7 @@ describe("Add/Sub/Mul/Div", () => {
   for (const op of ["Add", "Sub", "Mul", "Div"]) {
     it(`${op} matches onnxruntime on random broadcast shapes (seeded)`, async () => {
       const r = rng(op.length * 101);
-      for (let trial = 0; trial < 12; trial++) {
+      for (let trial = 0; trial < 6; trial++) {
         const shape = randomShape(r, 1 + Math.floor(r() * 4));
         const [a, b] = r() < 0.5 ? [shape, broadcastableTo(r, shape)] : [broadcastableTo(r, shape), shape];
         const dtype = (["float32", "float64", "int32", "int64"] as const)[trial % 4];

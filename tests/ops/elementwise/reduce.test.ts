@@ -77,7 +77,7 @@ describe("Reduce*", () => {
   for (const op of ["ReduceSum", "ReduceMean", "ReduceMax", "ReduceMin", "ReduceProd", "ReduceSumSquare"]) {
     it(`${op} matches onnxruntime on random axes (seeded)`, async () => {
       const r = rng(op.length * 7);
-      for (let trial = 0; trial < 6; trial++) {
+      for (let trial = 0; trial < 4; trial++) {
         const input = random(r, "float32", [2, 3, 4, 2]);
         const picked = [0, 1, 2, 3].filter(() => r() < 0.5).map((a) => (r() < 0.3 ? a - 4 : a));
         const keepdims = { keepdims: A.int(trial % 2) };

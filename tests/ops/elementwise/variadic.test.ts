@@ -45,7 +45,7 @@ describe("variadic ops", () => {
   for (const op of ["Max", "Min", "Sum", "Mean"]) {
     it(`${op} matches onnxruntime on random inputs (seeded)`, async () => {
       const r = rng(op.charCodeAt(1));
-      for (let trial = 0; trial < 5; trial++) {
+      for (let trial = 0; trial < 3; trial++) {
         const s = randomShape(r, 3);
         const ins = [random(r, "float32", s), random(r, "float32", broadcastableTo(r, s)), random(r, "float32", broadcastableTo(r, s))];
         const [[ours], [ref]] = await both(op, ins.slice(0, 1 + (trial % 3)), {}, 13);

@@ -1,0 +1,10 @@
+import { runModel } from "../src/run/interp.ts";
+import { lenet5, mlp, randomTensor, seeded } from "./models.ts";
+const which = process.argv[2];
+const rnd = seeded(7).normal;
+const model = which === "mlp" ? mlp(1) : lenet5(2);
+const x = randomTensor(rnd, which === "mlp" ? [1000, 784] : [1000, 1, 28, 28]);
+for (let i = 0; i < 3; i++) runModel(model, { x });
+const t = performance.now();
+for (let i = 0; i < 5; i++) runModel(model, { x });
+console.log(which, ((performance.now() - t) / 5).toFixed(1), "ms");

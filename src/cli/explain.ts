@@ -1,0 +1,130 @@
+// `pseudonet explain model.onnx (--data x.npy | --domain D) --out DIR`: run the explain pipeline and write
+// program.txt, program.json, program.ts, program.py, reconstructed.onnx and report.md into DIR at once.
+import { InvalidArgumentError, type Command } from "commander";
+import path from "node:path";
+import { UserError } from "../errors.ts";
+import type { ExplainState } from "../pipeline/explain.ts";
+import { checkOutputDir, writeOutputDir } from "../pipeline/output-dir.ts";
+import { DOMAIN_HELP, parseDomain } from "../pipeline/domain.ts";
+import { expand } from "../program/expand.ts";
+import { allPrimStmts, programWeights } from "../program/program.ts";
+import { fidelityLine } from "../verify/metrics.ts";
+import { DATA_FORMATS } from "../data/load.ts";
+import { bindInputs, loadFeeds } from "./feeds.ts";
+import { openModel } from "./model.ts";
+import { count } from "./table.ts";
+
+export interface ExplainCliOptions {
+  out: string;
+  data?: string[];
+  domain?: string;
+  seed: number;
+  holdout: number;
+  samples: number;
+  expand?: string;
+}
+
+const note = (s: string) => process.stderr.write(`pseudonet: note: ${s}\n`);
+
+/** Progress on stderr: the running pass on a terminal, and a lasting line for every pass that took over a second. */
+function progress(): (e: { pass: string; index: number; total: number; report?: { summary: string; ms?: number } }) => void {
+  const tty = process.stderr.isTTY;
+  return (e) => {
+    if (!e.report) {
+      if (tty) process.stderr.write(`\rpseudonet: [${e.index + 1}/${e.total}] ${e.pass}...\x1b[K`);
+      return;
+    }
+    if (tty) process.stderr.write("\r\x1b[K");
+    const ms = e.report.ms ?? 0;
+    if (ms >= 1000) process.stderr.write(`pseudonet: ${e.pass} (${(ms / 1000).toFixed(1)} s): ${e.report.summary}\n`);
+  };
+}
+
+/** The one-screen summary printed at the end. */
+export function summary(s: ExplainState, model: string, out: string): string {
+  const p = s.program!;
+  const stmts = allPrimStmts(p);
+  const kinds = new Map<string, number>();
+  for (const { stmt } of stmts) kinds.set(stmt.prim.kind, (kinds.get(stmt.prim.kind) ?? 0) + 1);
+  const weights = [...programWeights(p).values()].reduce((a, w) => a + w.data.length, 0);
+  const opaque = stmts.filter(({ stmt }) => stmt.prim.kind === "opaque").map(({ stmt }) => `${stmt.prim.label} (${stmt.prim.kind === "opaque" ? stmt.prim.params.ops.join(", ") : ""})`);
+  const f = p.fidelity;
+  const first = stmts[0] ? `${stmts[0].fn.name}/${stmts[0].stmt.out.name}` : "main/y";
+  return [
+    `pseudonet: explained ${model} into ${out}${path.sep}`,
+    `  program.txt         the pseudocode: ${stmts.length} statements in ${p.functions.length} function(s) (${[...kinds].map(([k, n]) => `${n} ${k}`).join(", ")})`,
+    `  program.json        the Program IR, ${count(weights)} weights`,
+    "  program.ts, .py     the program as runnable TypeScript / Python+numpy: run(x) -> y",
+    "  reconstructed.onnx  the network the program describes (for onnxruntime)",
+    "  report.md           fidelity, what each pass did and cost, statements, opaque parts",
+    `  fidelity vs original${f ? ` (${f.data}, ${f.samples} samples): ${fidelityLine(f)}` : ": not measured"}`,
+    `  opaque parts: ${opaque.length ? opaque.join("; ") : "none"}`,
+    `next: pseudonet show ${out} ${first}   |   pseudonet verify ${out} ${model} --data FILE`,
+  ].join("\n") + "\n";
+}
+
+/** The explain command's work, given its parsed arguments. */
+export async function explainCommand(file: string, opts: ExplainCliOptions): Promise<void> {
+  if (opts.data?.length && opts.domain) throw new UserError("give either --data or --domain, not both");
+  if (!opts.data?.length && !opts.domain) {
+    throw new UserError(`explain needs inputs to analyse: give --data FILE (${DATA_FORMATS}) or --domain DOMAIN (${DOMAIN_HELP})`);
+  }
+  const domain = opts.domain ? parseDomain(opts.domain) : undefined;
+  // The pipeline loads onnxruntime's native code: import it only when the command runs.
+  const { runExplain } = await import("../pipeline/explain.ts");
+  checkOutputDir(opts.out); // fail before the work, not after it
+  const model = openModel(file);
+  const feeds = opts.data?.length ? loadFeeds(model, bindInputs(model, opts.data), note) : undefined;
+  const state = await runExplain(
+    {
+      model, source: file, outDir: opts.out, seed: opts.seed, holdout: opts.holdout, samples: opts.samples,
+      ...(feeds ? { data: feeds.map((f) => f.tensor), dataLabel: feeds.map((f) => f.source).join(", ") } : { domain: domain! }),
+    },
+    { onPass: progress() },
+  );
+  const expanded = opts.expand ? expand(state.program!, opts.expand) : undefined; // a bad path fails before writing
+  writeOutputDir(opts.out, state.files!);
+  process.stdout.write(summary(state, file, opts.out));
+  if (expanded) process.stdout.write(`\n${expanded}`);
+}
+
+function int(v: string): number {
+  const n = Number(v);
+  if (!Number.isInteger(n) || n < 0) throw new InvalidArgumentError("expected a non-negative integer");
+  return n;
+}
+
+function fraction(v: string): number {
+  const n = Number(v);
+  if (!(n >= 0 && n < 1)) throw new InvalidArgumentError("expected a fraction in [0, 1), e.g. 0.2");
+  return n;
+}
+
+function positive(v: string): number {
+  const n = Number(v);
+  if (!Number.isInteger(n) || n < 1) throw new InvalidArgumentError("expected a positive integer");
+  return n;
+}
+
+/** Add the explain command to the program. */
+export function registerExplain(program: Command): void {
+  program
+    .command("explain")
+    .description("decompile a model into pseudocode: program.txt, .json, .ts, .py, reconstructed.onnx and report.md in --out")
+    .argument("<model>", "the .onnx file")
+    .requiredOption("-o, --out <dir>", "output folder (created; a previous pseudonet output there is replaced)")
+    .option("-d, --data <data>", `inputs to analyse: FILE, or NAME=FILE per model input (repeatable); ${DATA_FORMATS}`, (v: string, acc: string[] | undefined) => [...(acc ?? []), v])
+    .option("--domain <domain>", `without --data, sample inputs from a domain: ${DOMAIN_HELP}`)
+    .option("--samples <n>", "rows sampled from --domain", positive, 1000)
+    .option("--seed <n>", "seed of the sampling and of the analysis/held-out split", int, 0)
+    .option("--holdout <fraction>", "fraction of rows held out to measure fidelity", fraction, 0.2)
+    .option("--expand <path>", "also print one statement opened up, e.g. main/h1 (like pseudonet show)")
+    .addHelpText(
+      "after",
+      "\nExamples:\n" +
+        "  pseudonet explain examples/mlp/model.onnx --data examples/mlp/x.npy --out explained/\n" +
+        "  pseudonet explain xor.onnx --domain bits --out xor/\n" +
+        "  pseudonet explain model.onnx --domain box:-1,1 --samples 2000 --seed 3 --out out/ --expand main/h1\n",
+    )
+    .action((file: string, opts: ExplainCliOptions) => explainCommand(file, opts));
+}

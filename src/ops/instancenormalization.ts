@@ -1,0 +1,55 @@
+// InstanceNormalization: for each sample and channel of X (N x C x D1 x ...), normalise over the spatial
+// dims, then y = scale[c] * (x - mean) / sqrt(var + epsilon) + B[c] (epsilon default 1e-5).
+import { allocData, sizeOf, type NumericArray } from "../graph/tensor.ts";
+import { OpError } from "../errors.ts";
+import { attrFloat } from "./op.ts";
+import { FLOATS, checkType, finish, foldable, numInput, required } from "./util/elementwise.ts";
+
+export interface InstanceNormAttrs {
+  epsilon: number;
+}
+
+/** Normalise each (sample, channel) block of `inner` values; computed in float64. */
+function instanceNorm(x: NumericArray, y: NumericArray, scale: NumericArray, bias: NumericArray, n: number, inner: number, { epsilon }: InstanceNormAttrs): void {
+  const c = scale.length;
+  for (let b = 0; b < n * c; b++) {
+    const o = b * inner;
+    let s = 0;
+    for (let i = 0; i < inner; i++) s += x[o + i];
+    const mu = s / inner;
+    let v = 0;
+    for (let i = 0; i < inner; i++) v += (x[o + i] - mu) ** 2;
+    const k = scale[b % c] / Math.sqrt(v / inner + epsilon);
+    const shift = bias[b % c] - mu * k;
+    for (let i = 0; i < inner; i++) y[o + i] = x[o + i] * k + shift;
+  }
+}
+
+export const InstanceNormalization = foldable({
+  name: "InstanceNormalization",
+  shape(infos, ctx) {
+    const x = required(ctx.node, infos, 0);
+    checkType(ctx.node, x.dtype, FLOATS, "input 0");
+    for (const i of [1, 2]) {
+      const p = required(ctx.node, infos, i);
+      const c = x.shape?.[1];
+      if (p.shape && typeof c === "number" && p.shape.length === 1 && typeof p.shape[0] === "number" && p.shape[0] !== c) {
+        throw new OpError(ctx.node, `input ${i} has ${p.shape[0]} values, expected ${c} (one per channel)`);
+      }
+    }
+    return [{ dtype: x.dtype, shape: x.shape }];
+  },
+  run(inputs, ctx) {
+    const x = numInput(ctx.node, inputs, 0, FLOATS);
+    const [scale, bias] = [1, 2].map((i) => numInput(ctx.node, inputs, i, [x.dtype]));
+    if (x.shape.length < 3) throw new OpError(ctx.node, `input has rank ${x.shape.length}; expected N x C x D1 x ... (rank >= 3)`);
+    const c = x.shape[1];
+    for (const [i, p] of [scale, bias].entries()) {
+      if (p.data.length !== c) throw new OpError(ctx.node, `input ${i + 1} has ${p.data.length} values, expected ${c} (one per channel)`);
+    }
+    const y = allocData(x.dtype, x.data.length) as NumericArray;
+    instanceNorm(x.data, y, scale.data, bias.data, x.shape[0], sizeOf(x.shape.slice(2)), { epsilon: attrFloat(ctx.node, "epsilon", 1e-5) });
+    finish(x.dtype, y);
+    return [{ dtype: x.dtype, shape: [...x.shape], data: y }];
+  },
+});

@@ -1,0 +1,185 @@
+// probe: run the Net over the analysis data in chunks and gather per-unit statistics (stats.ts), plus the
+// activations of an evenly spaced sample of rows. Streaming keeps memory flat for big conv layers.
+import { allocData, isFloat, sizeOf, type NumericArray, type Tensor } from "../graph/tensor.ts";
+import { UserError } from "../errors.ts";
+import type { Pass } from "../pipeline/pass.ts";
+import type { Net } from "../net/net.ts";
+import { unitAxes } from "../net/ids.ts";
+import { runNet } from "../net/run.ts";
+import type { LayerStats, NetStats } from "./stats.ts";
+
+export interface ProbeInput {
+  net: Net;
+  /** Analysis data by Net input name; axis 0 is the row. */
+  data: Record<string, Tensor>;
+}
+
+export interface ProbeOutput {
+  net: Net;
+  stats: NetStats;
+}
+
+export interface ProbeOptions {
+  /** Rows kept whole in the activation sample (default 512). */
+  sampleRows?: number;
+  /** Rows per forward pass (default 256). */
+  chunk?: number;
+}
+
+/** Running sums for one layer. */
+class Acc {
+  readonly min: Float64Array;
+  readonly max: Float64Array;
+  readonly sum: Float64Array;
+  readonly sumSq: Float64Array;
+  readonly pos: Float64Array;
+  // Up to two distinct values per unit; `many` once a third shows up.
+  readonly v1: Float64Array;
+  readonly v2: Float64Array;
+  readonly nDistinct: Uint8Array;
+  /** Observations per unit so far. */
+  count = 0;
+
+  constructor(readonly units: number, readonly unitAxis: number) {
+    this.min = new Float64Array(units).fill(Infinity);
+    this.max = new Float64Array(units).fill(-Infinity);
+    this.sum = new Float64Array(units);
+    this.sumSq = new Float64Array(units);
+    this.pos = new Float64Array(units);
+    this.v1 = new Float64Array(units);
+    this.v2 = new Float64Array(units);
+    this.nDistinct = new Uint8Array(units);
+  }
+
+  /** Add a batch [rows, ...shape] of this layer's output. */
+  add(t: Tensor): void {
+    const d = t.data as ArrayLike<number>;
+    const ax = this.unitAxis + 1;
+    const outer = sizeOf(t.shape.slice(0, ax));
+    const inner = sizeOf(t.shape.slice(ax + 1));
+    const U = this.units;
+    for (let o = 0; o < outer; o++) {
+      for (let u = 0; u < U; u++) {
+        const base = (o * U + u) * inner;
+        let mn = this.min[u], mx = this.max[u], s = 0, s2 = 0, p = 0;
+        let k = this.nDistinct[u], a = this.v1[u], b = this.v2[u];
+        for (let i = 0; i < inner; i++) {
+          const x = d[base + i];
+          if (x < mn) mn = x;
+          if (x > mx) mx = x;
+          s += x;
+          s2 += x * x;
+          if (x > 0) p++;
+          if (k < 3 && x !== a && x !== b) {
+            if (k === 0) a = x;
+            else if (k === 1) b = x;
+            k++;
+          }
+        }
+        this.min[u] = mn;
+        this.max[u] = mx;
+        this.sum[u] += s;
+        this.sumSq[u] += s2;
+        this.pos[u] += p;
+        this.nDistinct[u] = k;
+        this.v1[u] = a;
+        this.v2[u] = b;
+      }
+    }
+    this.count += outer * inner;
+  }
+
+  finish(layer: string): LayerStats {
+    const per = this.count;
+    const mean = Array.from(this.sum, (s) => s / per);
+    return {
+      layer, unitAxis: this.unitAxis, units: this.units, count: per,
+      min: Array.from(this.min), max: Array.from(this.max), mean,
+      std: Array.from(this.sumSq, (s2, u) => Math.sqrt(Math.max(0, s2 / per - mean[u] * mean[u]))),
+      fracActive: Array.from(this.pos, (p) => p / per),
+      constant: Array.from(this.nDistinct, (k) => k === 1),
+      binary: Array.from(this.nDistinct, (k) => k === 2),
+      neverActive: Array.from(this.pos, (p) => p === 0),
+    };
+  }
+}
+
+/** Rows [a, b) of a tensor (a view for typed arrays). */
+export function sliceRows(t: Tensor, a: number, b: number): Tensor {
+  const row = sizeOf(t.shape.slice(1));
+  const data = Array.isArray(t.data) ? t.data.slice(a * row, b * row) : t.data.subarray(a * row, b * row);
+  return { dtype: t.dtype, shape: [b - a, ...t.shape.slice(1)], data };
+}
+
+/** Chosen rows of a tensor, copied. */
+export function pickRows(t: Tensor, rows: readonly number[]): Tensor {
+  const row = sizeOf(t.shape.slice(1));
+  const parts = rows.map((r) => sliceRows(t, r, r + 1));
+  if (Array.isArray(t.data)) return { dtype: t.dtype, shape: [rows.length, ...t.shape.slice(1)], data: parts.flatMap((p) => p.data as string[]) };
+  const data = allocData(t.dtype, rows.length * row) as NumericArray;
+  parts.forEach((p, i) => data.set(p.data as NumericArray, i * row));
+  return { dtype: t.dtype, shape: [rows.length, ...t.shape.slice(1)], data };
+}
+
+/** Probe a Net on data; see the file comment. */
+export function probe(input: ProbeInput, opts: ProbeOptions = {}): ProbeOutput {
+  const { net, data } = input;
+  const names = net.inputs.map((i) => i.name);
+  const missing = names.filter((n) => !data[n]);
+  if (missing.length) throw new UserError(`probe: no analysis data for net input(s) ${missing.join(", ")}`);
+  const n = data[names[0]]?.shape[0] ?? 0;
+  for (const k of names) {
+    if (data[k].shape[0] !== n) throw new UserError(`probe: input '${k}' has ${data[k].shape[0]} rows, '${names[0]}' has ${n}`);
+  }
+  if (n === 0) throw new UserError("probe: the analysis data has no rows");
+  const axes = unitAxes(net);
+  const skipped: NetStats["skipped"] = [];
+  const accs = new Map<string, Acc>();
+  for (const l of net.layers) {
+    if (l.kind === "opaque" && !l.perSample) skipped.push({ layer: l.id, reason: "its output is not a per-sample value" });
+    else if (!isFloat(l.dtype)) skipped.push({ layer: l.id, reason: `its output is ${l.dtype}` });
+    else {
+      const ax = axes.get(l.id) ?? 0;
+      accs.set(l.id, new Acc(l.shape.length ? l.shape[ax] : 1, ax));
+    }
+  }
+  const chunk = Math.max(1, opts.chunk ?? 256);
+  for (let a = 0; a < n; a += chunk) {
+    const b = Math.min(n, a + chunk);
+    const feeds = Object.fromEntries(names.map((k) => [k, sliceRows(data[k], a, b)]));
+    const { activations } = runNet(net, feeds, { keep: [...accs.keys()] });
+    for (const [id, acc] of accs) acc.add(activations[id]);
+  }
+  const m = Math.min(n, Math.max(0, opts.sampleRows ?? 512));
+  const rows = Array.from({ length: m }, (_, k) => Math.floor((k * n) / m));
+  const sampleInputs = Object.fromEntries(names.map((k) => [k, pickRows(data[k], rows)]));
+  const sampleActs = m ? runNet(net, sampleInputs, { keep: [...accs.keys()] }).activations : {};
+  const layers = net.layers.filter((l) => accs.has(l.id)).map((l) => accs.get(l.id)!.finish(l.id));
+  return { net, stats: { samples: n, layers, skipped, sample: { rows, inputs: sampleInputs, activations: sampleActs } } };
+}
+
+/** The probe pass with default options. */
+export const probePass: Pass<ProbeInput, ProbeOutput> = {
+  name: "probe",
+  doc: "run the net on the analysis data: per-unit min/max/mean/activity, constant, binary and dead units, and an activation sample",
+  run(input) {
+    const out = probe(input);
+    const count = (f: (s: LayerStats) => boolean[]) => out.stats.layers.reduce((a, s) => a + f(s).filter(Boolean).length, 0);
+    const units = out.stats.layers.reduce((a, s) => a + s.units, 0);
+    const dead = count((s) => s.neverActive);
+    const constant = count((s) => s.constant);
+    const binary = count((s) => s.binary);
+    return {
+      out,
+      report: {
+        pass: "probe",
+        summary: `probed ${out.stats.samples} rows over ${out.stats.layers.length} layers (${units} units): ${dead} never active, ${constant} constant, ${binary} binary`,
+        details: [
+          ...out.stats.layers.map((s) => `${s.layer}: ${s.units} units, ${s.neverActive.filter(Boolean).length} never active, ${s.constant.filter(Boolean).length} constant, ${s.binary.filter(Boolean).length} binary`),
+          ...out.stats.skipped.map((s) => `${s.layer}: not probed (${s.reason})`),
+          "(observations on the analysis data, not proofs over the input domain)",
+        ],
+      },
+    };
+  },
+};

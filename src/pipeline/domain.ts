@@ -1,0 +1,127 @@
+// Input data for explain when none is given: seeded samples of a declared domain (box:LO,HI, bits, normal),
+// and the split of any data into an analysis part and a held-out part.
+import type { ValueInfo } from "../graph/graph.ts";
+import { allocData, isFloat, sizeOf, type NumericArray, type Tensor } from "../graph/tensor.ts";
+import { sliceRows } from "../data/batch.ts";
+import { UserError } from "../errors.ts";
+
+export type Domain = { kind: "box"; lo: number; hi: number } | { kind: "bits" } | { kind: "normal" };
+
+export const DOMAIN_HELP = "box:LO,HI (uniform in [LO, HI]), bits (every input 0 or 1; all 2^n points when n <= 16) or normal (standard normal)";
+
+/** Parse a --domain value. */
+export function parseDomain(s: string): Domain {
+  const t = s.trim();
+  if (t === "bits") return { kind: "bits" };
+  if (t === "normal") return { kind: "normal" };
+  const m = /^box:\s*([^,]+),\s*(.+)$/.exec(t);
+  if (m) {
+    const lo = Number(m[1]), hi = Number(m[2]);
+    if (!Number.isFinite(lo) || !Number.isFinite(hi) || !(lo < hi)) {
+      throw new UserError(`--domain ${s}: LO and HI must be finite numbers with LO < HI, e.g. box:-1,1`);
+    }
+    return { kind: "box", lo, hi };
+  }
+  throw new UserError(`--domain '${s}' is not a domain; use ${DOMAIN_HELP}`);
+}
+
+/** A seeded uniform generator in [0, 1) (mulberry32). */
+export function seededRandom(seed: number): () => number {
+  let a = seed >>> 0;
+  return () => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = a;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+/** The largest number of input bits for which `bits` enumerates every point. */
+export const MAX_EXHAUSTIVE_BITS = 16;
+
+/** Per-sample sizes of the model inputs; throws when a dim is only known at run time. */
+function perSampleShapes(inputs: readonly ValueInfo[]): number[][] {
+  return inputs.map((v) => {
+    const dims = (v.shape ?? []).slice(1);
+    if (!v.shape || dims.some((d) => typeof d !== "number" || d < 0)) {
+      throw new UserError(`model input '${v.name}' has shape [${(v.shape ?? ["?"]).map((d) => d ?? "?").join(", ")}]: a --domain needs every dim after the batch axis fixed; give --data instead`);
+    }
+    return dims as number[];
+  });
+}
+
+/** Seeded samples of a domain shaped like the model inputs; `bits` with n <= 16 bits gives all 2^n points. */
+export function sampleDomain(d: Domain, inputs: readonly ValueInfo[], samples: number, seed: number): { tensors: Tensor[]; note: string } {
+  const shapes = perSampleShapes(inputs);
+  const sizes = shapes.map(sizeOf);
+  const total = sizes.reduce((a, b) => a + b, 0);
+  const r = seededRandom(seed);
+  const exhaustive = d.kind === "bits" && total <= MAX_EXHAUSTIVE_BITS;
+  const n = exhaustive ? 2 ** total : samples;
+  const values = (row: number, k: number): number => {
+    switch (d.kind) {
+      case "bits": return exhaustive ? (row >>> (total - 1 - k)) & 1 : r() < 0.5 ? 0 : 1;
+      case "box": return d.lo + (d.hi - d.lo) * r();
+      case "normal": {
+        const u = 1 - r();
+        return Math.sqrt(-2 * Math.log(u)) * Math.cos(2 * Math.PI * r());
+      }
+    }
+  };
+  const datas = inputs.map((v, i) => allocData(v.dtype, n * sizes[i]) as NumericArray);
+  for (let row = 0; row < n; row++) {
+    let k = 0;
+    inputs.forEach((v, i) => {
+      for (let j = 0; j < sizes[i]; j++) {
+        const x = values(row, k++);
+        datas[i][row * sizes[i] + j] = isFloat(v.dtype) ? x : Math.round(x);
+      }
+    });
+  }
+  const tensors = inputs.map((v, i) => ({ dtype: v.dtype, shape: [n, ...shapes[i]], data: datas[i] }));
+  const what = d.kind === "box" ? `uniform in [${d.lo}, ${d.hi}]` : d.kind === "normal" ? "standard normal" : exhaustive ? `all 2^${total} bit patterns` : "random bits";
+  return { tensors, note: `${n} inputs ${what} (seed ${seed})` };
+}
+
+export interface Split {
+  analysis: Tensor[];
+  heldOut: Tensor[];
+  /** False when there was nothing to hold out and fidelity reuses the analysis rows. */
+  separate: boolean;
+  note: string;
+}
+
+/** Split rows (same rows across inputs) into analysis and held-out parts by a seeded shuffle. */
+export function splitData(data: readonly Tensor[], holdout: number, seed: number): Split {
+  if (!(holdout >= 0 && holdout < 1)) throw new UserError(`--holdout ${holdout}: give a fraction in [0, 1), e.g. 0.2`);
+  const n = data[0]?.shape[0] ?? 0;
+  if (n === 0) throw new UserError("the data has no rows");
+  for (const t of data) if (t.shape[0] !== n) throw new UserError(`every input needs the same number of rows (${n} and ${t.shape[0]} given)`);
+  const nHeld = holdout === 0 || n === 1 ? 0 : Math.min(n - 1, Math.max(1, Math.round(holdout * n)));
+  if (nHeld === 0) {
+    const why = n === 1 ? "only 1 row" : "--holdout 0";
+    return { analysis: [...data], heldOut: [...data], separate: false, note: `${n} rows used for analysis and fidelity alike (${why}): fidelity is not measured on held-out data` };
+  }
+  const r = seededRandom(seed ^ 0x5eed);
+  const perm = Array.from({ length: n }, (_, i) => i);
+  for (let i = n - 1; i > 0; i--) {
+    const j = Math.floor(r() * (i + 1));
+    [perm[i], perm[j]] = [perm[j], perm[i]];
+  }
+  const held = perm.slice(0, nHeld).sort((a, b) => a - b);
+  const ana = perm.slice(nHeld).sort((a, b) => a - b);
+  const pick = (t: Tensor, rows: number[]) => {
+    const parts = rows.map((i) => sliceRows(t, i, i + 1));
+    const row = sizeOf(t.shape.slice(1));
+    const out = allocData(t.dtype, rows.length * row) as NumericArray;
+    parts.forEach((p, k) => out.set(p.data as NumericArray, k * row));
+    return { dtype: t.dtype, shape: [rows.length, ...t.shape.slice(1)], data: out };
+  };
+  return {
+    analysis: data.map((t) => pick(t, ana)),
+    heldOut: data.map((t) => pick(t, held)),
+    separate: true,
+    note: `${ana.length} rows for analysis, ${held.length} held out for fidelity (seed ${seed})`,
+  };
+}

@@ -1,0 +1,188 @@
+// The passes of the explain pipeline (see explain.ts): each a thin step around the module that does the work.
+import path from "node:path";
+import type { Model } from "../graph/graph.ts";
+import type { Tensor } from "../graph/tensor.ts";
+import { readModel } from "../onnx/read.ts";
+import { normalizePasses } from "../graph/passes/index.ts";
+import { runPasses } from "./pass.ts";
+import { lower } from "../net/lower.ts";
+import { probePass as probeNetPass } from "../passes/probe.ts";
+import { buildProgram } from "../program/build.ts";
+import { runProgram } from "../program/run.ts";
+import { stringifyProgram } from "../program/json.ts";
+import { printProgram } from "../program/printer.ts";
+import { emitTs } from "../program/emit-ts.ts";
+import { emitPy } from "../program/emit-py.ts";
+import { emitOnnx } from "../program/emit-onnx.ts";
+import { allPrimStmts, programWeights } from "../program/program.ts";
+import { fitToInput } from "../data/fit.ts";
+import { runModel } from "../run/interp.ts";
+import { compareAll, fidelityLine } from "../verify/metrics.ts";
+import { inChunks, ortOutputs } from "../verify/reference.ts";
+import { UserError } from "../errors.ts";
+import { DOMAIN_HELP, parseDomain, sampleDomain, splitData } from "./domain.ts";
+import { need, type ExplainFiles, type ExplainPass, type ExplainState } from "./explain.ts";
+import { reportMarkdown } from "./report.ts";
+import { DATA_FORMATS } from "../data/load.ts";
+
+function openModel(file: string): Model {
+  try {
+    return readModel(file);
+  } catch (e) {
+    if (e instanceof UserError) throw e;
+    throw new UserError(`${file} is not a valid ONNX model: ${e instanceof Error ? e.message : String(e)}`);
+  }
+}
+
+/** The given data as one tensor per model input, checked and converted to fit each input. */
+function bindData(model: Model, data: NonNullable<ExplainState["input"]["data"]>, label: string): Tensor[] {
+  const inputs = model.graph.inputs;
+  const list = Array.isArray(data) ? (data as Tensor[]) : inputs.map((i) => (data as Record<string, Tensor>)[i.name]);
+  if (list.length !== inputs.length || list.some((t) => !t)) {
+    const names = inputs.map((i) => `'${i.name}'`).join(", ");
+    throw new UserError(`the model has ${inputs.length} input(s) (${names}); data was given for ${list.filter(Boolean).length}`);
+  }
+  return list.map((t, i) => fitToInput(t, inputs[i], inputs.length === 1 ? label : `${label} (input '${inputs[i].name}')`).tensor);
+}
+
+export const readPass: ExplainPass = {
+  name: "read",
+  doc: "read the ONNX model and the data (or sample the domain); split the data into analysis and held-out rows",
+  run(s) {
+    const inp = s.input;
+    const model = typeof inp.model === "string" ? openModel(inp.model) : inp.model;
+    const seed = inp.seed ?? 0;
+    let rows: Tensor[];
+    let note: string;
+    if (inp.data) {
+      rows = bindData(model, inp.data, inp.dataLabel ?? "the data");
+      note = `${rows[0]?.shape[0] ?? 0} rows from ${inp.dataLabel ?? "the data given"}`;
+    } else if (inp.domain !== undefined) {
+      const d = typeof inp.domain === "string" ? parseDomain(inp.domain) : inp.domain;
+      const sampled = sampleDomain(d, model.graph.inputs, inp.samples ?? 1000, seed);
+      rows = sampled.tensors;
+      note = sampled.note;
+    } else {
+      throw new UserError(`explain needs inputs to analyse: give --data FILE (${DATA_FORMATS}) or --domain DOMAIN (${DOMAIN_HELP})`);
+    }
+    const split = splitData(rows, inp.holdout ?? 0.2, seed);
+    const bits = inp.domain !== undefined && !inp.data && (typeof inp.domain === "string" ? inp.domain.trim() === "bits" : inp.domain.kind === "bits");
+    const heldOutLabel = split.separate ? "held-out" : "analysis data";
+    const file = inp.source ?? (typeof inp.model === "string" ? inp.model : undefined);
+    const name = inp.name ?? (file ? path.basename(file).replace(/\.onnx$/i, "") : model.graph.name || "model");
+    return {
+      out: { ...s, model, data: { analysis: split.analysis, heldOut: split.heldOut, note: `${note}; ${split.note}`, heldOutLabel, bits }, input: { ...inp, name } },
+      report: {
+        pass: "read",
+        summary: `${model.graph.nodes.length} nodes, opset ${model.opset.get("") ?? "?"}; ${note}`,
+        details: [`model: ${s.source} (producer ${model.producerName || "unknown"} ${model.producerVersion}, IR ${model.irVersion})`, `data: ${note}`, `split: ${split.note}`],
+      },
+    };
+  },
+};
+
+export const normalizePass: ExplainPass = {
+  name: "normalize",
+  doc: "constant folding, pass-through removal, reshape chains, affine canonical form, BatchNorm folding (all exact)",
+  run(s) {
+    const r = runPasses(need(s, "model", "normalize", "read"), normalizePasses);
+    return {
+      out: { ...s, normalized: r.out },
+      report: { pass: "normalize", summary: r.reports.map((x) => `${x.pass}: ${x.summary}`).join("; "), details: r.reports.flatMap((x) => [`${x.pass}: ${x.summary}`, ...x.details.map((d) => `  ${d}`)]) },
+    };
+  },
+};
+
+export const lowerPass: ExplainPass = {
+  name: "lower",
+  doc: "Graph -> Net: layers with unit ids; what has no neuron-level meaning stays an opaque fragment",
+  run(s) {
+    const r = lower(need(s, "normalized", "lower", "normalize"));
+    return { out: { ...s, net: r.net }, report: r.report };
+  },
+};
+
+export const probePass: ExplainPass = {
+  name: "probe",
+  doc: "run the Net on the analysis rows: per-unit statistics and an activation sample",
+  run(s) {
+    const net = need(s, "net", "probe", "lower");
+    const data = need(s, "data", "probe", "read");
+    const feeds = Object.fromEntries(net.inputs.map((inp, i) => [inp.name, data.analysis[i]]));
+    const r = probeNetPass.run({ net, data: feeds });
+    return { out: { ...s, stats: r.out.stats }, report: r.report };
+  },
+};
+
+export const buildPass: ExplainPass = {
+  name: "build",
+  doc: "Net -> Program: each layer (or affine/conv + activation) becomes one statement, via the recogniser registry",
+  run(s) {
+    const net = need(s, "net", "build", "lower");
+    const bitInputs = s.data?.bits ? new Set(net.inputs.map((i) => i.name)) : undefined;
+    const { program, report } = buildProgram(net, { name: s.input.name ?? "model", ...(s.stats ? { stats: s.stats } : {}), ...(bitInputs ? { bitInputs } : {}) });
+    const byRec = new Map<string, number>();
+    for (const st of report.statements) byRec.set(st.recogniser, (byRec.get(st.recogniser) ?? 0) + 1);
+    return {
+      out: { ...s, program, build: report },
+      report: {
+        pass: "build",
+        summary: `${report.statements.length} statements (${[...byRec].map(([k, n]) => `${n} ${k}`).join(", ")})`,
+        details: report.statements.map((st) => `${st.out} <- ${st.layers.join(" + ")} (${st.recogniser})`),
+      },
+    };
+  },
+};
+
+export const verifyPass: ExplainPass = {
+  name: "verify",
+  doc: "run the Program (own interpreter) and the original model (onnxruntime) on the held-out rows and compare",
+  async run(s) {
+    const program = need(s, "program", "verify", "build");
+    const model = need(s, "model", "verify", "read");
+    const data = need(s, "data", "verify", "read");
+    const details: string[] = [];
+    let expected: Tensor[];
+    try {
+      expected = await ortOutputs(model, data.heldOut);
+    } catch (e) {
+      // onnxruntime refusing a model it should run is rare; fall back to our interpreter and say so.
+      details.push(`onnxruntime could not run the original (${e instanceof Error ? e.message : String(e)}); compared with pseudonet's interpreter instead`);
+      const names = model.graph.inputs.map((i) => i.name);
+      expected = await inChunks(data.heldOut, 256, (part) => {
+        const r = runModel(model, Object.fromEntries(names.map((n, i) => [n, part[i]])));
+        return model.graph.outputs.map((o) => r[o.name]);
+      });
+    }
+    const got = runProgram(program, data.heldOut);
+    const fidelity = compareAll(program.outputs.map((o) => o.name), expected, got, data.heldOutLabel);
+    for (const o of fidelity.outputs) details.push(`${o.name}: ${fidelityLine({ ...fidelity, ...o })}, meanAbsErr ${o.meanAbsErr.toExponential(1)}`);
+    return {
+      out: { ...s, fidelity, program: { ...program, fidelity } },
+      report: { pass: "verify", summary: `vs original (${data.heldOutLabel}, ${fidelity.samples} samples): ${fidelityLine(fidelity)}`, details, maxAbsErr: fidelity.maxAbsErr },
+    };
+  },
+};
+
+export const emitPass: ExplainPass = {
+  name: "emit",
+  doc: "write program.txt, program.json, program.ts, program.py, reconstructed.onnx and report.md (in memory; see writeOutputDir)",
+  run(s) {
+    const program = need(s, "program", "emit", "build");
+    const files: ExplainFiles = new Map();
+    const source = s.input.source || typeof s.input.model === "string" ? { source: path.basename(s.source) } : {};
+    files.set("program.txt", printProgram(program, { ...source, ...(s.input.outDir ? { dir: s.input.outDir } : {}) }));
+    files.set("program.json", stringifyProgram(program));
+    files.set("program.ts", emitTs(program));
+    files.set("program.py", emitPy(program));
+    files.set("reconstructed.onnx", emitOnnx(program));
+    const weights = [...programWeights(program).values()].reduce((a, w) => a + w.data.length, 0);
+    const report = {
+      pass: "emit",
+      summary: `${files.size + 1} files; program of ${allPrimStmts(program).length} statements, ${weights} weights`,
+      details: [...files].map(([name, c]) => `${name}: ${typeof c === "string" ? Buffer.byteLength(c) : c.length} bytes`),
+    };
+    files.set("report.md", reportMarkdown({ ...s, program }, [...s.reports, report]));
+    return { out: { ...s, files }, report };
+  },
+};

@@ -1,0 +1,106 @@
+// The explain pipeline as a list of named passes over one state object:
+//   read -> normalize -> lower -> probe -> build -> verify -> emit
+// Each pass reads what earlier passes left in the state and adds its own IR, with a report. Any prefix can
+// be run (runExplain(..., { until: "lower" })), a pass added (pass your own list), and any IR printed
+// (printIR). The state is typed, so a pass that needs an IR says so clearly when it is missing.
+import type { Model } from "../graph/graph.ts";
+import type { Tensor } from "../graph/tensor.ts";
+import type { Net } from "../net/net.ts";
+import type { NetStats } from "../passes/stats.ts";
+import type { PassReport, PassResult } from "./pass.ts";
+import type { BuildReport } from "../program/build.ts";
+import type { Program } from "../program/program.ts";
+import type { Fidelity } from "../verify/metrics.ts";
+import type { Domain } from "./domain.ts";
+import { UserError } from "../errors.ts";
+import { buildPass, emitPass, lowerPass, normalizePass, probePass, readPass, verifyPass } from "./explain-passes.ts";
+
+export interface ExplainInput {
+  /** The .onnx file, or a Model already read. */
+  model: string | Model;
+  /** Data: one batch-first tensor per model input (in input order, or by input name). */
+  data?: readonly Tensor[] | Readonly<Record<string, Tensor>>;
+  /** Where the data came from, for reports (e.g. "x.npy"). */
+  dataLabel?: string;
+  /** Without data: the input domain to sample, parsed or as on the command line ("box:-1,1", "bits", "normal"). */
+  domain?: Domain | string;
+  /** Rows sampled from a domain (default 1000; bits with n <= 16 always gives all 2^n). */
+  samples?: number;
+  /** Seed of domain sampling and of the analysis / held-out split (default 0). */
+  seed?: number;
+  /** Fraction of rows held out for fidelity (default 0.2). */
+  holdout?: number;
+  /** Program name (default: the model file's base name). */
+  name?: string;
+  /** The model file's name when `model` is given as a Model (for headers and reports). */
+  source?: string;
+  /** The output folder, named in program.txt's `pseudonet show` hint. */
+  outDir?: string;
+}
+
+/** Output files by name: text or bytes. */
+export type ExplainFiles = Map<string, string | Uint8Array>;
+
+export interface ExplainState {
+  input: ExplainInput;
+  /** The model's file name (or "model"), for headers and reports. */
+  source: string;
+  model?: Model;
+  /** Analysis and held-out rows, one tensor per model input each. */
+  data?: { analysis: Tensor[]; heldOut: Tensor[]; note: string; heldOutLabel: string; bits: boolean };
+  normalized?: Model;
+  net?: Net;
+  stats?: NetStats;
+  program?: Program;
+  build?: BuildReport;
+  fidelity?: Fidelity;
+  files?: ExplainFiles;
+  reports: PassReport[];
+}
+
+/** A pass of the explain pipeline: like Pass, but may be async (onnxruntime runs are). */
+export interface ExplainPass {
+  name: string;
+  doc: string;
+  run(s: ExplainState): PassResult<ExplainState> | Promise<PassResult<ExplainState>>;
+}
+
+/** The passes of `pseudonet explain`, in order. */
+export const explainPasses: readonly ExplainPass[] = [readPass, normalizePass, lowerPass, probePass, buildPass, verifyPass, emitPass];
+
+export interface RunExplainOptions {
+  /** Stop after the pass of this name (a prefix of the pipeline). */
+  until?: string;
+  /** The passes to run (default explainPasses): insert your own to extend the pipeline. */
+  passes?: readonly ExplainPass[];
+  /** Called as each pass starts and when it ends (with its report). */
+  onPass?: (event: { pass: string; index: number; total: number; report?: PassReport }) => void;
+}
+
+/** Run the pipeline (or a prefix of it) from an input; returns the final state with every report. */
+export async function runExplain(input: ExplainInput, opts: RunExplainOptions = {}): Promise<ExplainState> {
+  const passes = opts.passes ?? explainPasses;
+  if (opts.until !== undefined && !passes.some((p) => p.name === opts.until)) {
+    throw new UserError(`no pass named '${opts.until}'; the passes are ${passes.map((p) => p.name).join(", ")}`);
+  }
+  const source = input.source ?? (typeof input.model === "string" ? input.model : "model");
+  let state: ExplainState = { input, source, reports: [] };
+  for (let i = 0; i < passes.length; i++) {
+    const p = passes[i];
+    opts.onPass?.({ pass: p.name, index: i, total: passes.length });
+    const t0 = performance.now();
+    const r = await p.run(state);
+    r.report.ms = performance.now() - t0;
+    state = { ...r.out, reports: [...state.reports, r.report] };
+    opts.onPass?.({ pass: p.name, index: i, total: passes.length, report: r.report });
+    if (p.name === opts.until) break;
+  }
+  return state;
+}
+
+/** Fetch an IR a pass needs, or fail naming the pass that makes it. */
+export function need<K extends keyof ExplainState>(s: ExplainState, key: K, pass: string, madeBy: string): NonNullable<ExplainState[K]> {
+  const v = s[key];
+  if (v === undefined || v === null) throw new UserError(`pass '${pass}' needs the ${String(key)}, which pass '${madeBy}' makes: run it first`);
+  return v as NonNullable<ExplainState[K]>;
+}

@@ -1,0 +1,61 @@
+// report.md: fidelity, data, what each pass did and cost, how the Net's layers became statements, opaque parts.
+import path from "node:path";
+import type { PassReport } from "./pass.ts";
+import type { ExplainState } from "./explain.ts";
+import { allPrimStmts, programWeights } from "../program/program.ts";
+import { stmtCode } from "../program/printer.ts";
+import { pct, sci } from "../verify/metrics.ts";
+
+const esc = (s: string) => s.replace(/\|/g, "\\|");
+
+function ms(r: PassReport): string {
+  const t = r.ms ?? 0;
+  return t >= 1000 ? `${(t / 1000).toFixed(1)} s` : `${Math.round(t)} ms`;
+}
+
+/** The report.md text for a pipeline state and the reports of the passes run so far. */
+export function reportMarkdown(s: ExplainState, reports: readonly PassReport[]): string {
+  const p = s.program;
+  const out: string[] = [`# pseudonet report: ${p?.name ?? s.source}`, ""];
+  out.push(`Model: \`${path.basename(s.source)}\``);
+  if (p) {
+    const stmts = allPrimStmts(p);
+    const weights = [...programWeights(p).values()].reduce((a, w) => a + w.data.length, 0);
+    out.push(`Program: ${stmts.length} statements in ${p.functions.length} function(s), ${weights.toLocaleString("en-US")} weights (see program.txt).`);
+  }
+  out.push("", "## Fidelity", "");
+  const f = p?.fidelity;
+  if (f) {
+    out.push(`Program (pseudonet's interpreter) vs the original model (onnxruntime) on ${f.samples} ${f.data} samples.`, "");
+    out.push("| output | maxAbsErr | meanAbsErr | relErr | top-1 agreement |", "|---|---|---|---|---|");
+    for (const o of f.outputs) out.push(`| ${esc(o.name)} | ${sci(o.maxAbsErr)} | ${sci(o.meanAbsErr)} | ${sci(o.relErr)} | ${o.top1Agreement === undefined ? "-" : pct(o.top1Agreement)} |`);
+    out.push("", "relErr = maxAbsErr / max|original output|. `pseudonet verify DIR model.onnx --data x.npy` also checks reconstructed.onnx, program.ts and program.py.");
+  } else out.push("Not measured (the verify pass did not run).");
+  if (s.data) out.push("", "## Data", "", s.data.note);
+  out.push("", "## Passes", "", "| pass | what it did | time |", "|---|---|---|");
+  for (const r of reports) out.push(`| ${r.pass} | ${esc(r.summary)} | ${ms(r)} |`);
+  for (const r of reports) {
+    if (!r.details.length) continue;
+    out.push("", `### ${r.pass}`, "");
+    for (const d of r.details.slice(0, 200)) out.push(`- ${d}`);
+    if (r.details.length > 200) out.push(`- ... ${r.details.length - 200} more`);
+  }
+  if (p) {
+    out.push("", "## Statements", "", "| statement | Net layers | recogniser | local error |", "|---|---|---|---|");
+    const byOut = new Map((s.build?.statements ?? []).map((st) => [st.out, st]));
+    for (const { stmt } of allPrimStmts(p)) {
+      const b = byOut.get(stmt.out.name);
+      const layers = stmt.prim.slice.layers.map((l) => l.id).join(", ");
+      out.push(`| \`${esc(stmtCode(stmt))}\` | ${esc(layers)} | ${b?.recogniser ?? stmt.prim.kind} | ${sci(stmt.prim.error)} |`);
+    }
+    out.push("", "## Opaque parts", "");
+    const opaque = allPrimStmts(p).filter(({ stmt }) => stmt.prim.kind === "opaque");
+    if (!opaque.length) out.push("None: every layer became a readable statement.");
+    for (const { stmt } of opaque) {
+      if (stmt.prim.kind !== "opaque") continue;
+      const q = stmt.prim.params;
+      out.push(`- \`${stmt.prim.label ?? stmt.prim.id}\` (${q.graph.nodes.length} ONNX nodes: ${q.ops.join(", ")}): ${q.reason || "no recogniser matched"}`);
+    }
+  }
+  return out.join("\n") + "\n";
+}
