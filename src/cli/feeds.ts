@@ -61,7 +61,7 @@ function describe(vs: readonly ValueInfo[]): string {
 export function loadFeeds(model: Model, bound: ReadonlyMap<string, string>, note: (s: string) => void): Feed[] {
   const feeds = model.graph.inputs.map((input) => {
     const source = bound.get(input.name)!;
-    const { tensor, notes } = loadData(source, input);
+    const { tensor, notes } = loadData(source, input, { rowsOneByOne: true });
     notes.forEach(note);
     return { input, source, tensor };
   });

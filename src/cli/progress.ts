@@ -63,7 +63,7 @@ export class Progress {
     const frac = this.total ? this.count / this.total : 1;
     const eta = this.count > 0 && this.count < this.total ? `, ETA ${fmtSecs((elapsed / this.count) * (this.total - this.count))}` : "";
     const text = ` ${this.count}/${this.total} ${this.unit}, ${fmtSecs(elapsed)}${eta}`;
-    const cols = this.stream.columns ?? 80;
+    const cols = this.stream.columns || 80;
     const width = Math.max(10, Math.min(40, cols - this.label.length - text.length - 4));
     const filled = Math.round(frac * width);
     return `${this.label} [${"#".repeat(filled)}${"-".repeat(width - filled)}]${text}`;

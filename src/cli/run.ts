@@ -78,7 +78,7 @@ async function runBatches(model: Model, feeds: readonly Feed[], batch: number | 
   }
   const ranges = batchRanges(feeds[0].tensor.shape[0], batch);
   const parts = new Map<string, Tensor[]>(names.map((n) => [n, []]));
-  const progress = new Progress("run", ranges.length, { unit: `batches of ${batch}` });
+  const progress = new Progress("run", ranges.length, { unit: batch === 1 ? "samples" : `batches of ${batch}` });
   try {
     for (const [s, e] of ranges) {
       const r = await engine(Object.fromEntries(feeds.map((f) => [f.input.name, sliceRows(f.tensor, s, e)])));

@@ -18,25 +18,31 @@ const RANGE: Partial<Record<DType, [number, number]>> = {
   bool: [0, 1],
 };
 
+export interface FitOptions {
+  /** Accept any number of rows where the model fixes the leading dim at 1: the caller will feed the rows one at a
+   *  time (as `run` does). Off by default, so the data can be fed whole. */
+  rowsOneByOne?: boolean;
+}
+
 /** Check data against a model input and make it fit; `source` names the data in messages (e.g. "x.npy"). */
-export function fitToInput(t: Tensor, input: ValueInfo, source: string): Fitted {
+export function fitToInput(t: Tensor, input: ValueInfo, source: string, opts: FitOptions = {}): Fitted {
   const notes: string[] = [];
-  const shaped = fitShape(t, input, source, notes);
+  const shaped = fitShape(t, input, source, notes, opts.rowsOneByOne ?? false);
   const typed = fitDtype(shaped, input, source, notes);
   return { tensor: typed, notes };
 }
 
-function fitShape(t: Tensor, input: ValueInfo, source: string, notes: string[]): Tensor {
+function fitShape(t: Tensor, input: ValueInfo, source: string, notes: string[], oneByOne: boolean): Tensor {
   const want = input.shape;
   if (want === null) return t;
   const what = `model input '${input.name}' expects ${shapeStr(want)}`;
   if (t.shape.length === want.length) {
-    const i = t.shape.findIndex((d, k) => !dimAccepts(want[k], d, k));
+    const i = t.shape.findIndex((d, k) => !dimAccepts(want[k], d, k === 0 && oneByOne));
     if (i < 0) return t;
     throw new UserError(`${source} has shape ${shapeStr(t.shape)} but ${what}: dimension ${i} is ${t.shape[i]}, expected ${want[i]}`);
   }
   // A single sample without its batch axis: accept when everything but the batch dim fits exactly.
-  if (t.shape.length === want.length - 1 && dimAccepts(want[0], 1, 0) && t.shape.every((d, k) => dimAccepts(want[k + 1], d, k + 1))) {
+  if (t.shape.length === want.length - 1 && dimAccepts(want[0], 1, false) && t.shape.every((d, k) => dimAccepts(want[k + 1], d, false))) {
     notes.push(`${source}: shape ${shapeStr(t.shape)} taken as one sample; added a batch axis to make it ${shapeStr([1, ...t.shape])}`);
     return { ...t, shape: [1, ...t.shape] };
   }
@@ -45,10 +51,10 @@ function fitShape(t: Tensor, input: ValueInfo, source: string, notes: string[]):
   );
 }
 
-/** Whether a model dimension accepts a data size; a fixed leading dim of 1 accepts any batch, which run splits. */
-function dimAccepts(want: Dim, got: number, axis: number): boolean {
+/** Whether a model dimension accepts a data size; with `rows`, a dim fixed at 1 accepts any count (fed one by one). */
+function dimAccepts(want: Dim, got: number, rows: boolean): boolean {
   if (typeof want !== "number") return true;
-  return want === got || (axis === 0 && want === 1);
+  return want === got || (rows && want === 1);
 }
 
 function fitDtype(t: Tensor, input: ValueInfo, source: string, notes: string[]): Tensor {

@@ -5,7 +5,7 @@ import type { ValueInfo } from "../graph/graph.ts";
 import type { Tensor } from "../graph/tensor.ts";
 import { UserError } from "../errors.ts";
 import { parseCsv } from "./csv.ts";
-import { fitToInput } from "./fit.ts";
+import { fitToInput, type FitOptions } from "./fit.ts";
 import { parseJsonData } from "./json.ts";
 import { decodeNpy } from "./npy.ts";
 import { decodeNpz } from "./npz.ts";
@@ -21,7 +21,7 @@ export interface LoadedData {
 export const DATA_FORMATS = ".npy, .npz, .json, .csv, .pb (an ONNX TensorProto), or a folder of .png images";
 
 /** Read data from a path; with `expected`, also check it fits that model input and convert it (see fit.ts). */
-export function loadData(path: string, expected?: ValueInfo): LoadedData {
+export function loadData(path: string, expected?: ValueInfo, fit: FitOptions = {}): LoadedData {
   let st;
   try {
     st = statSync(path);
@@ -37,7 +37,7 @@ export function loadData(path: string, expected?: ValueInfo): LoadedData {
     throw e;
   }
   if (!expected) return { tensor: t, notes };
-  const fitted = fitToInput(t, expected, path);
+  const fitted = fitToInput(t, expected, path, fit);
   return { tensor: fitted.tensor, notes: [...notes, ...fitted.notes] };
 }
 

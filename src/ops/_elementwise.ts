@@ -42,6 +42,10 @@ import { Or } from "./or.ts";
 import { Pow } from "./pow.ts";
 import { PRelu } from "./prelu.ts";
 import { Reciprocal } from "./reciprocal.ts";
+import { ReduceL1 } from "./reducel1.ts";
+import { ReduceL2 } from "./reducel2.ts";
+import { ReduceLogSum } from "./reducelogsum.ts";
+import { ReduceLogSumExp } from "./reducelogsumexp.ts";
 import { ReduceMax } from "./reducemax.ts";
 import { ReduceMean } from "./reducemean.ts";
 import { ReduceMin } from "./reducemin.ts";
@@ -69,6 +73,7 @@ export const ops: Op[] = [
   Abs, Add, And, ArgMax, ArgMin, BatchNormalization, Cast, CastLike, Ceil, Celu, Clip, Div, Elu, Equal, Erf,
   Exp, Floor, Gelu, Greater, GreaterOrEqual, HardSigmoid, HardSwish, InstanceNormalization, LayerNormalization,
   LeakyRelu, Less, LessOrEqual, Log, LogSoftmax, LRN, Max, Mean, Min, Mish, Mul, Neg, Not, Or, Pow, PRelu,
-  Reciprocal, ReduceMax, ReduceMean, ReduceMin, ReduceProd, ReduceSum, ReduceSumSquare, Relu, Round, Selu,
-  Shrink, Sigmoid, Sign, Softmax, Softplus, Softsign, Sqrt, Sub, Sum, Tanh, ThresholdedRelu, Where, Xor,
+  Reciprocal, ReduceL1, ReduceL2, ReduceLogSum, ReduceLogSumExp, ReduceMax, ReduceMean, ReduceMin, ReduceProd,
+  ReduceSum, ReduceSumSquare, Relu, Round, Selu, Shrink, Sigmoid, Sign, Softmax, Softplus, Softsign, Sqrt, Sub,
+  Sum, Tanh, ThresholdedRelu, Where, Xor,
 ];

@@ -6,7 +6,7 @@ import { BOOL, NUMERIC, typeRange } from "./util/elementwise.ts";
 import { reduceOp } from "./util/reduce.ts";
 
 /** Fold one run into the accumulator by maximum. */
-function maxStep(acc: Float64Array, ao: number, as: number, x: NumericArray, xo: number, n: number): void {
+export function maxStep(acc: Float64Array, ao: number, as: number, x: NumericArray, xo: number, n: number): void {
   for (let i = 0; i < n; i++) {
     const v = x[xo + i];
     const k = ao + i * as;

@@ -5,7 +5,7 @@ import { NUMERIC } from "./util/elementwise.ts";
 import { reduceOp } from "./util/reduce.ts";
 
 /** Fold one run into the accumulator by adding squares. */
-function sumSquareStep(acc: Float64Array, ao: number, as: number, x: NumericArray, xo: number, n: number): void {
+export function sumSquareStep(acc: Float64Array, ao: number, as: number, x: NumericArray, xo: number, n: number): void {
   if (as === 0) {
     let s = acc[ao];
     for (let i = 0; i < n; i++) s += x[xo + i] * x[xo + i];

@@ -43,8 +43,10 @@ function inTemp<T>(f: (dir: string) => T): T {
 function check(r: ReturnType<typeof spawnSync>, what: string): void {
   if (r.error) throw new Error(`${what} could not start: ${r.error.message}`);
   if (r.status !== 0) {
-    const err = String(r.stderr ?? "").trim().split("\n").filter(Boolean);
-    throw new Error(`${what} failed: ${err.slice(-3).join(" | ") || `exit code ${r.status}`}`);
+    // The error line itself ("Error: ..." from node, "ValueError: ..." from python), not the stack around it.
+    const lines = String(r.stderr ?? "").trim().split("\n").filter(Boolean);
+    const errs = lines.filter((l) => /^[A-Za-z_.]*(Error|Exception)\b/.test(l));
+    throw new Error(`${what} failed: ${errs.length ? errs[errs.length - 1] : lines.slice(-3).join(" | ") || `exit code ${r.status}`}`);
   }
 }
 

@@ -124,6 +124,9 @@ test("fitToInput: symbolic dims accept any size; a wrong dimension is named with
   assert.throws(() => fitToInput(t, input(["batch", 3]), "x.npy"), userError(/x\.npy has shape \[5, 4\] but model input 'x' expects \[batch, 3\]: dimension 1 is 4, expected 3/));
   assert.throws(() => fitToInput(t, input([2, 4]), "x.npy"), userError(/dimension 0 is 5, expected 2/));
   assert.throws(() => fitToInput(t, input(["n", 4, 1]), "x.npy"), userError(/has 2 dimensions \[5, 4\] but model input 'x' expects \[n, 4, 1\] \(3 dimensions\)/));
+  const rows = tensor("float32", [3, 4], new Array(12).fill(0));
+  assert.throws(() => fitToInput(rows, input([1, 4]), "x.npy"), userError(/dimension 0 is 3, expected 1/));
+  assert.deepEqual(fitToInput(rows, input([1, 4]), "x.npy", { rowsOneByOne: true }).tensor.shape, [3, 4]);
   const one = fitToInput(tensor("float32", [4], [1, 2, 3, 4]), input(["batch", 4]), "x.npy");
   assert.deepEqual(one.tensor.shape, [1, 4]);
   assert.match(one.notes[0], /added a batch axis/);

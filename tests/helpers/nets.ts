@@ -3,7 +3,7 @@
 // that compare passes, lowering and lifting against the interpreter and onnxruntime.
 import type { Attr, Dim, Graph, Model, Node, ValueInfo } from "../../src/graph/graph.ts";
 import { f32, tensor, type DType, type Tensor } from "../../src/graph/tensor.ts";
-import { randn, randnArray, uniformArray } from "./rng.ts";
+import { randn, randnArray, rng, uniformArray } from "./rng.ts";
 
 type Rng = () => number;
 
@@ -302,4 +302,41 @@ export function randomFeeds(r: Rng, model: Model, batch = 4): Record<string, Ten
     feeds[inp.name] = f32(shape, data);
   }
   return feeds;
+}
+
+export interface NetCase {
+  name: string;
+  model: Model;
+}
+
+/** A spread of random exporter-style nets (MLPs, CNNs, residual nets; BN, dropout, softmax heads), seeded. */
+export function randomNetCases(seed = 1): NetCase[] {
+  const r = (k: number) => rng(seed * 1000 + k);
+  return [
+    { name: "mlp-gemm-bn-dropout-softmax", model: randomMLP(r(1), [6, 12, 10, 4], { batchNorm: true, dropout: true, softmax: "softmax" }) },
+    { name: "mlp-matmul-tanh", model: randomMLP(r(2), [5, 9, 3], { affine: "matmul", act: "tanh" }) },
+    { name: "mlp-leaky-logsoftmax", model: randomMLP(r(3), [7, 8, 8, 5], { act: "leaky_relu", softmax: "log_softmax" }) },
+    { name: "mlp-sigmoid-fixed-batch", model: randomMLP(r(4), [4, 6, 2], { act: "sigmoid", batch: 1, opset: 11 }) },
+    { name: "cnn-flatten-bn", model: randomCNN(r(5), { input: [2, 8, 8], channels: [4, 6], batchNorm: true, hidden: [10], classes: 3 }) },
+    { name: "cnn-dynamic-avgpool", model: randomCNN(r(6), { input: [1, 9, 9], channels: [3], pool: "avg", flatten: "dynamic", classes: 4, softmax: "log_softmax" }) },
+    { name: "cnn-reshape-nopad", model: randomCNN(r(7), { input: [3, 10, 10], channels: [4, 5], pad: 0, flatten: "reshape", classes: 2 }) },
+    { name: "residual-mlp-bn", model: randomResidual(r(8), { kind: "mlp", width: 8, blocks: 2, input: 5, classes: 3, batchNorm: true }) },
+    { name: "residual-conv-bn", model: randomResidual(r(9), { kind: "conv", width: 4, blocks: 2, input: [2, 6, 6], classes: 3, batchNorm: true }) },
+  ];
+}
+
+/** Largest |a - b| over all elements, divided by the largest |b| (1 when b is all zeros). */
+export function maxRelErr(a: Tensor, b: Tensor): number {
+  if (a.shape.join() !== b.shape.join()) return Infinity;
+  const x = a.data as ArrayLike<number>;
+  const y = b.data as ArrayLike<number>;
+  let diff = 0;
+  let scale = 0;
+  for (let i = 0; i < y.length; i++) {
+    if (Number.isNaN(x[i]) !== Number.isNaN(y[i])) return Infinity;
+    if (Number.isNaN(y[i])) continue;
+    diff = Math.max(diff, Math.abs(x[i] - y[i]));
+    scale = Math.max(scale, Math.abs(y[i]));
+  }
+  return diff / (scale || 1);
 }

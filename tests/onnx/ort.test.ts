@@ -54,6 +54,15 @@ describe("ortRun: tensors cross the bridge unchanged", () => {
   }
 });
 
+describe("ortRun: typed-array views", () => {
+  it("a tensor whose data is a view into a larger buffer is read at its offset", async () => {
+    const big = new Float32Array([100, 200, 1, -2, 3, 300]);
+    const x: Tensor = { dtype: "float32", shape: [3], data: big.subarray(2, 5) };
+    const m = model([{ name: "x", dtype: "float32", shape: [3] }], [{ name: "y", dtype: "float32", shape: [3] }], [node("r", "Relu", ["x"], ["y"])]);
+    assert.deepEqual([...((await ortRun(m, { x })).y.data as Float32Array)], [1, 0, 3]);
+  });
+});
+
 describe("ortRun: intermediate values", () => {
   // y = Neg(Relu(x) + b)
   const m = model(

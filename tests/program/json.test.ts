@@ -58,7 +58,7 @@ describe("program.json validation", () => {
   it("rejects text that is not JSON", () => assert.throws(() => parseProgram("{ nope", "p.json"), /p\.json: is not valid JSON/));
   it("rejects another format", () => bad((j) => (j.format = "onnx"), /format: expected "pseudonet\.program"/));
   it("rejects an unknown version", () => bad((j) => (j.version = 9), /version 9 is not supported/));
-  it("rejects a missing weight", () => bad((j) => delete j.weights.W2, /functions\[0\]\.body\[1\]\.prim\.params\.W: weight 'W2' is not in the "weights" table/));
+  it("rejects a missing weight", () => bad((j) => delete j.weights.W2, /functions\[0\]\.body\[1\]\.prim\.(params\.W|slice\.weights\[0\]): weight 'W2' is not in the "weights" table/));
   it("rejects weight data of the wrong length", () => bad((j) => (j.weights.b1.shape = [5]), /weights\.b1\.data: holds 16 bytes, but 5 float32 values need 20/));
   it("rejects an unknown primitive kind", () => bad((j) => (j.functions[0].body[0].prim.kind = "teleport"), /prim\.kind: 'teleport' is not one of affine/));
   it("rejects a variable used before it is assigned", () => bad((j) => (j.functions[0].body[0].args = ["ghost"]), /body\[0\]\.args\[0\]: 'ghost' is used before it is assigned/));

@@ -81,20 +81,25 @@ export interface ReduceSpec {
   axesInputSince: number;
   /** Accumulator start (the result for an empty set, before `final`). */
   init(dtype: DType): number;
-  step: ReduceRun;
+  /** The fold; reductions with `prepare` build theirs per call instead. */
+  step?: ReduceRun;
   /** Turn accumulated values into results, given how many elements each slot reduced. */
   final?(acc: Float64Array, count: number): void;
+  /** For reductions needing a first pass over the input (ReduceLogSumExp: the max), step and final per call. */
+  prepare?(x: NumTensor, axes: number[] | null): Pick<ReduceSpec, "step" | "final">;
 }
 
 /** Reduce x over the given axes (null = all) with a spec's step; accumulates in float64, kept-dims layout. */
 export function reduce(x: NumTensor, axes: number[] | null, spec: ReduceSpec): Float64Array {
   const accShape = reducedDims(x.shape, axes, true);
   const acc = new Float64Array(sizeOf(accShape)).fill(spec.init(x.dtype));
+  const { step, final } = spec.prepare ? spec.prepare(x, axes) : spec;
+  if (!step) throw new Error(`${spec.name} has neither a step nor a prepare`);
   // x's own runs are always contiguous (step 1): only the accumulator's step varies.
   const plan = planRuns(x.shape, [x.shape, accShape]);
   const as = plan.steps[1];
-  forEachRun(plan, (offs) => spec.step(acc, offs[1], as, x.data, offs[0], plan.inner));
-  spec.final?.(acc, acc.length ? sizeOf(x.shape) / acc.length : 0);
+  forEachRun(plan, (offs) => step(acc, offs[1], as, x.data, offs[0], plan.inner));
+  final?.(acc, acc.length ? sizeOf(x.shape) / acc.length : 0);
   return acc;
 }
 
