@@ -1,6 +1,7 @@
 // `npm run bench`: our interpreter against onnxruntime-node in one process, on seeded inputs.
 // (a) MLP 784-256-256-10 and (b) LeNet-5, batch 1000, built in code; (c) the largest corpus models,
-// loaded from ../shared/corpus/models. Median of several runs after warm-up; writes bench/results/run.json.
+// loaded from ../shared/corpus/models. The two engines run alternately (so both see the same machine load);
+// medians of several runs after warm-up are written to bench/results/run.json.
 import { mkdirSync, readdirSync, readFileSync, writeFileSync, existsSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
@@ -36,22 +37,27 @@ interface CaseResult {
   skipped?: string;
 }
 
-/** Median time of fn after warm-up; more runs for fast cases, at least 3. */
-async function time(fn: () => unknown | Promise<unknown>): Promise<Timing> {
-  const t0 = performance.now();
-  await fn();
-  const first = performance.now() - t0;
-  const warm = first > 2000 ? 0 : 2;
-  for (let i = 0; i < warm; i++) await fn();
-  const runs = Math.max(3, Math.min(25, Math.floor(3000 / Math.max(first, 1))));
-  const ts: number[] = [];
-  for (let i = 0; i < runs; i++) {
+/** Median times of two functions, run alternately after warm-up so both see the same machine load. */
+async function timePair(a: () => unknown, b: () => unknown): Promise<[Timing, Timing]> {
+  const once = async (fn: () => unknown) => {
     const t = performance.now();
     await fn();
-    ts.push(performance.now() - t);
+    return performance.now() - t;
+  };
+  const first = (await once(a)) + (await once(b));
+  const warm = first > 4000 ? 0 : 2;
+  for (let i = 0; i < warm; i++) {
+    await once(a);
+    await once(b);
   }
-  ts.sort((a, b) => a - b);
-  return { medianMs: ts[Math.floor(ts.length / 2)], runs };
+  const runs = Math.max(3, Math.min(25, Math.floor(6000 / Math.max(first, 1))));
+  const ta: number[] = [], tb: number[] = [];
+  for (let i = 0; i < runs; i++) {
+    ta.push(await once(a));
+    tb.push(await once(b));
+  }
+  const median = (ts: number[]) => ts.sort((x, y) => x - y)[Math.floor(ts.length / 2)];
+  return [{ medianMs: median(ta), runs }, { medianMs: median(tb), runs }];
 }
 
 function maxAbsDiff(a: Record<string, Tensor>, b: Record<string, Tensor>): number {
@@ -67,15 +73,14 @@ function maxAbsDiff(a: Record<string, Tensor>, b: Record<string, Tensor>): numbe
 /** Time both engines on one model and its feeds. */
 async function compare(name: string, what: string, model: Model, feeds: Record<string, Tensor>, bytes?: Uint8Array): Promise<CaseResult> {
   const tl = performance.now();
-  const session = await ort.InferenceSession.create(bytes ?? encodeModel(model));
+  const session = await ort.InferenceSession.create(bytes ?? encodeModel(model), { logSeverityLevel: 3 });
   const ortLoad = performance.now() - tl;
   const ortFeeds = Object.fromEntries(session.inputNames.map((n) => [n, toOrt(feeds[n], n)]));
   const outNames = model.graph.outputs.map((o) => o.name);
   const oursOut = runModel(model, feeds);
   const ortRaw = await session.run(ortFeeds);
   const ortOut = Object.fromEntries(outNames.map((n) => [n, fromOrt(ortRaw[n], n)]));
-  const ours = await time(() => runModel(model, feeds));
-  const ref = await time(() => session.run(ortFeeds));
+  const [ours, ref] = await timePair(() => runModel(model, feeds), () => session.run(ortFeeds));
   return {
     name, what,
     ours, ort: { ...ref, loadMs: ortLoad },

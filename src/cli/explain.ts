@@ -8,7 +8,7 @@ import { checkOutputDir, writeOutputDir } from "../pipeline/output-dir.ts";
 import { DOMAIN_HELP, parseDomain } from "../pipeline/domain.ts";
 import { expand } from "../program/expand.ts";
 import { allPrimStmts, programWeights } from "../program/program.ts";
-import { fidelityLine } from "../verify/metrics.ts";
+import { fidelitySummary } from "../verify/metrics.ts";
 import { DATA_FORMATS } from "../data/load.ts";
 import { bindInputs, loadFeeds } from "./feeds.ts";
 import { openModel } from "./model.ts";
@@ -57,7 +57,7 @@ export function summary(s: ExplainState, model: string, out: string): string {
     "  program.ts, .py     the program as runnable TypeScript / Python+numpy: run(x) -> y",
     "  reconstructed.onnx  the network the program describes (for onnxruntime)",
     "  report.md           fidelity, what each pass did and cost, statements, opaque parts",
-    `  fidelity vs original${f ? ` (${f.data}, ${f.samples} samples): ${fidelityLine(f)}` : ": not measured"}`,
+    `  fidelity vs original${f ? ` ${fidelitySummary(f)}` : ": not measured"}`,
     `  opaque parts: ${opaque.length ? opaque.join("; ") : "none"}`,
     `next: pseudonet show ${out} ${first}   |   pseudonet verify ${out} ${model} --data FILE`,
   ].join("\n") + "\n";

@@ -1,5 +1,5 @@
 // Does data fit a model input? Checks shape (symbolic dims accept any size), converts dtypes where numpy users expect
-// it, and adds a missing batch axis for a single sample; every change is reported as a note.
+// it, adds a missing batch axis for a single sample and flattens grids for flat-vector inputs; every change is a note.
 import type { Dim, ValueInfo } from "../graph/graph.ts";
 import { allocData, isFloat, roundTo, shapeStr, type DType, type NumericArray, type Tensor } from "../graph/tensor.ts";
 import { UserError } from "../errors.ts";
@@ -45,6 +45,12 @@ function fitShape(t: Tensor, input: ValueInfo, source: string, notes: string[], 
   if (t.shape.length === want.length - 1 && dimAccepts(want[0], 1, false) && t.shape.every((d, k) => dimAccepts(want[k + 1], d, false))) {
     notes.push(`${source}: shape ${shapeStr(t.shape)} taken as one sample; added a batch axis to make it ${shapeStr([1, ...t.shape])}`);
     return { ...t, shape: [1, ...t.shape] };
+  }
+  // Images (or any grid) for a model that takes flat vectors: [N, 1, 28, 28] -> [N, 784] when the sizes agree.
+  const rowSize = t.shape.slice(1).reduce((a, b) => a * b, 1);
+  if (want.length === 2 && t.shape.length > 2 && typeof want[1] === "number" && rowSize === want[1] && dimAccepts(want[0], t.shape[0], oneByOne)) {
+    notes.push(`${source}: flattened each sample ${shapeStr(t.shape.slice(1))} to [${rowSize}] to match ${shapeStr(want)}`);
+    return { ...t, shape: [t.shape[0], rowSize] };
   }
   throw new UserError(
     `${source} has ${t.shape.length} dimension${t.shape.length === 1 ? "" : "s"} ${shapeStr(t.shape)} but ${what} (${want.length} dimensions)`,

@@ -1,5 +1,6 @@
 // The numpy .npy format: read (v1/v2/v3 headers, either byte order, C or Fortran order) and write (C order, v1 unless
 // the header needs more room). Spec: numpy/lib/format.py.
+import { endianness } from "node:os";
 import { allocData, floatToHalf, halfToFloat, sizeOf, type DType, type NumericArray, type Tensor } from "../graph/tensor.ts";
 import { UserError } from "../errors.ts";
 import { parseNpyHeader } from "./npyheader.ts";
@@ -81,8 +82,16 @@ export function decodeNpy(buf: Uint8Array): Tensor {
   return { dtype: type.dtype, shape, data: reverseAxes(data, [...shape].reverse()) };
 }
 
+/** Codes whose storage array (tensor.ts) has the file's element layout: a byte copy decodes them on little-endian hosts. */
+const SAME_LAYOUT = new Set(["f4", "f8", "i1", "i2", "i4", "u1", "u2", "u4"]);
+const HOST_LE = endianness() === "LE";
+
 function decodeElements(bytes: Buffer, type: NpyType & { bigEndian: boolean }, n: number): NumericArray {
   const out = allocData(type.dtype, n) as NumericArray;
+  if (HOST_LE && !type.bigEndian && SAME_LAYOUT.has(`${type.kind}${type.bytes}`)) {
+    new Uint8Array(out.buffer, out.byteOffset, out.byteLength).set(bytes);
+    return out;
+  }
   const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
   const le = !type.bigEndian;
   const w = type.bytes;
@@ -177,6 +186,10 @@ export function encodeNpy(t: Tensor, opts: NpyWriteOptions = {}): Buffer {
 
 function writeElements(view: DataView, type: NpyType, d: NumericArray): void {
   const w = type.bytes;
+  if (HOST_LE && SAME_LAYOUT.has(`${type.kind}${w}`) && d.BYTES_PER_ELEMENT === w) {
+    new Uint8Array(view.buffer, view.byteOffset, view.byteLength).set(new Uint8Array(d.buffer, d.byteOffset, d.byteLength));
+    return;
+  }
   const set = elementWriter(view, type);
   for (let i = 0; i < d.length; i++) set(i * w, d[i]);
 }

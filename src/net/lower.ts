@@ -6,11 +6,11 @@
 // inputs to it; connected un-lowered nodes of equal depth form one group. A path that leaves a group
 // through a lowered layer comes back deeper, so the layer graph is acyclic by construction. A group read
 // in several places is split into one layer per value read, each with the nodes that value needs.
-import { topoSort, type Dim, type Graph, type Model, type Node } from "../graph/graph.ts";
-import type { Tensor } from "../graph/tensor.ts";
+import { topoSort, type Graph, type Model, type Node } from "../graph/graph.ts";
 import type { PassReport } from "../pipeline/pass.ts";
-import { cloneNode, consumerMap, nodeReads } from "../graph/passes/edit.ts";
-import { BATCH, batchShapes } from "../graph/passes/shapes.ts";
+import { consumerMap, nodeReads } from "../graph/passes/edit.ts";
+import { batchShapes } from "../graph/passes/shapes.ts";
+import { closure, dtypeOf, fragment, splitGroup, summariseReasons, UnionFind } from "./opaque.ts";
 import { lowerNode, perSample, type LowerCtx, type Lowered } from "./lower-node.ts";
 import { IdAllocator, idFromNodeName } from "./ids.ts";
 import type { Layer, LayerBody, Net, NetInput, OpaqueLayer } from "./net.ts";
@@ -24,122 +24,6 @@ interface Pending {
   nodes: Node[];
   /** Topological index of the node producing `output`: sorting by it orders layers topologically. */
   pos: number;
-}
-
-class UnionFind {
-  private parent = new Map<Node, Node>();
-  find(n: Node): Node {
-    let p = this.parent.get(n) ?? n;
-    if (p !== n) {
-      p = this.find(p);
-      this.parent.set(n, p);
-    }
-    return p;
-  }
-  union(a: Node, b: Node): void {
-    const ra = this.find(a);
-    const rb = this.find(b);
-    if (ra !== rb) this.parent.set(rb, ra);
-  }
-}
-
-function dimsOf(ctx: LowerCtx, v: string): Dim[] | null {
-  const s = ctx.shapes.get(v)?.shape;
-  return s ? s.map((d) => (d === BATCH ? "batch" : d)) : null;
-}
-
-function dtypeOf(ctx: LowerCtx, v: string) {
-  return ctx.shapes.get(v)?.dtype ?? [...ctx.g.outputs, ...ctx.g.valueInfo].find((x) => x.name === v)?.dtype ?? "float32";
-}
-
-/** The fragment computing `out` from nodes of `within`: backward closure, its inputs and initialisers. */
-function fragment(ctx: LowerCtx, out: string, within: Set<Node>, producers: Map<string, Node>, order: Map<Node, number>, id: string): { graph: Graph; inputs: string[] } {
-  const nodes = closure(out, within, producers);
-  const produced = new Set<string>();
-  nodes.forEach((n) => n.outputs.forEach((o) => produced.add(o)));
-  const inputs: string[] = [];
-  const inits = new Map<string, Tensor>();
-  for (const n of nodes) {
-    for (const v of nodeReads(n)) {
-      if (produced.has(v) || inits.has(v) || inputs.includes(v)) continue;
-      if (ctx.g.initializers.has(v)) inits.set(v, ctx.g.initializers.get(v)!);
-      else inputs.push(v);
-    }
-  }
-  inputs.sort();
-  const sorted = [...nodes].sort((a, b) => order.get(a)! - order.get(b)!).map(cloneNode);
-  const graph: Graph = {
-    name: id,
-    inputs: inputs.map((v) => ({ name: v, dtype: dtypeOf(ctx, v), shape: dimsOf(ctx, v) })),
-    outputs: [{ name: out, dtype: dtypeOf(ctx, out), shape: dimsOf(ctx, out) }],
-    nodes: sorted,
-    initializers: inits,
-    valueInfo: [],
-  };
-  return { graph, inputs };
-}
-
-/** Why a fragment stays opaque: its nodes' reasons, each with the ops it applies to. */
-function summariseReasons(nodes: Set<Node>, reasons: Map<Node, string>): string {
-  const byReason = new Map<string, Set<string>>();
-  for (const n of nodes) {
-    const r = reasons.get(n) ?? "feeds only opaque nodes";
-    if (!byReason.has(r)) byReason.set(r, new Set());
-    byReason.get(r)!.add(n.op);
-  }
-  const parts = [...byReason].map(([r, ops]) => {
-    const list = [...ops];
-    return `${r} (${list.slice(0, 5).join(", ")}${list.length > 5 ? ", ..." : ""})`;
-  });
-  return parts.slice(0, 3).join("; ") + (parts.length > 3 ? `; and ${parts.length - 3} more reasons` : "");
-}
-
-/** The nodes `out` needs within `within` (backward closure). */
-function closure(out: string, within: Set<Node>, producers: Map<string, Node>): Set<Node> {
-  const nodes = new Set<Node>();
-  const stack = [out];
-  const seen = new Set<string>();
-  while (stack.length) {
-    const v = stack.pop()!;
-    if (seen.has(v)) continue;
-    seen.add(v);
-    const p = producers.get(v);
-    if (p && within.has(p) && !nodes.has(p)) {
-      nodes.add(p);
-      stack.push(...nodeReads(p));
-    }
-  }
-  return nodes;
-}
-
-/** Split a group read in several places into single-output fragments. Nodes are classed by which of the
- *  group's outputs need them; a class is a DAG slice whose values read by other classes become outputs too
- *  (e.g. a shared encoder feeding two heads becomes its own layer). Only nodes shared by two outputs of
- *  the same class are duplicated. */
-function splitGroup(group: Set<Node>, outs: string[], producers: Map<string, Node>): { out: string; nodes: Set<Node> }[] {
-  if (outs.length === 1) return [{ out: outs[0], nodes: group }];
-  const sig = new Map<Node, string>([...group].map((n) => [n, ""]));
-  outs.forEach((o, i) => closure(o, group, producers).forEach((n) => sig.set(n, `${sig.get(n)},${i}`)));
-  const classes = new Map<string, Set<Node>>();
-  for (const [n, k] of sig) {
-    if (!classes.has(k)) classes.set(k, new Set());
-    classes.get(k)!.add(n);
-  }
-  const external = new Set(outs);
-  const result: { out: string; nodes: Set<Node> }[] = [];
-  for (const cls of classes.values()) {
-    const classOuts = new Set<string>();
-    for (const n of cls) for (const o of n.outputs) if (external.has(o)) classOuts.add(o);
-    for (const m of group) {
-      if (cls.has(m)) continue;
-      for (const v of nodeReads(m)) {
-        const p = producers.get(v);
-        if (p && cls.has(p)) classOuts.add(v);
-      }
-    }
-    for (const o of classOuts) result.push({ out: o, nodes: closure(o, cls, producers) });
-  }
-  return result;
 }
 
 /** Lower a model to a Net; the report names every opaque layer and why. */

@@ -35,7 +35,7 @@ function plan(l: Layer): Graph {
     const names = new NameAllocator();
     ins.forEach((n) => names.take(n));
     names.take("out");
-    const e = emitLayer(l, ins, "out", 20, names);
+    const e = emitLayer(l, ins, "out", RUN_OPSET.get("")!, names);
     g = {
       name: l.id, inputs: ins.map((name) => ({ name, dtype: l.dtype, shape: null })), outputs: [{ name: "out", dtype: l.dtype, shape: null }],
       nodes: e.nodes, initializers: e.initializers, valueInfo: [],

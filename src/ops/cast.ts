@@ -1,12 +1,14 @@
 // Cast: convert to the dtype named by `to` (the TensorProto.DataType code; before opset 6 a type name).
-// Float -> int truncates toward zero and saturates at the target's range, NaN -> 0 (the spec leaves
-// out-of-range undefined; saturation is the one answer that never invents a far-away value). Int -> int wraps,
-// as in C and numpy. Anything -> bool is x != 0. Strings parse with the spec's INF/NaN literals.
+// Float -> int truncates toward zero. Out of range (and NaN) the spec says nothing; we do what onnxruntime and
+// numpy do on x86-64 (a C cast: cvttss2si into int32 or int64, giving INT_MIN when it doesn't fit, then the
+// narrow types keep the low bits), so `verify` against onnxruntime agrees even there (NaN -> uint32/uint64
+// excepted: onnxruntime itself gives 0 or 2^31 / 2^63 depending on the element's position). Int -> int wraps, as in C
+// and numpy. Anything -> bool is x != 0. Strings parse with the spec's INF/NaN literals.
 // Not supported: bfloat16, the float8/float4/e8m0 and int4/int2 families, complex (no storage for them).
 import type { Node } from "../graph/graph.ts";
 import { allocData, floatToHalf, isFloat, roundTo, type DType, type NumericArray, type Tensor } from "../graph/tensor.ts";
 import { OpError } from "../errors.ts";
-import { foldable, required, typeRange } from "./util/elementwise.ts";
+import { foldable, required } from "./util/elementwise.ts";
 import type { OpCtx } from "./op.ts";
 
 /** TensorProto.DataType codes of the dtypes we store, and names of those we don't (for error messages). */
@@ -74,6 +76,41 @@ function formatNumber(x: number, from: DType): string {
   return String(x);
 }
 
+const I32_MIN = -(2 ** 31);
+const I64_MIN = -(2 ** 63);
+
+/** A C cast float -> int32 on x86 (cvttss2si): truncate; NaN or out of range gives INT_MIN. */
+function cvtI32(v: number): number {
+  const t = Math.trunc(v) + 0; // + 0: no -0 in integer results
+  return t >= I32_MIN && t < 2 ** 31 ? t : I32_MIN;
+}
+
+/** A C cast float -> int64 on x86: truncate; NaN or out of range gives INT64_MIN. */
+function cvtI64(v: number): number {
+  const t = Math.trunc(v) + 0;
+  return t >= I64_MIN && t < 2 ** 63 ? t : I64_MIN;
+}
+
+/** Float values to an integer dtype as compiled C casts do on x86-64 (see the header). */
+function floatToInt(src: ArrayLike<number>, out: NumericArray, to: DType): void {
+  const n = src.length;
+  if (to === "int64") for (let i = 0; i < n; i++) out[i] = cvtI64(src[i]);
+  else if (to === "uint64") {
+    // Unsigned 64-bit: values from 2^63 go through x - 2^63 with the top bit set back; negatives wrap.
+    for (let i = 0; i < n; i++) {
+      const v = src[i];
+      const t = v < 2 ** 63 ? cvtI64(v) : cvtI64(v - 2 ** 63);
+      out[i] = v < 2 ** 63 ? (t < 0 ? t + 2 ** 64 : t) : t === I64_MIN ? 0 : t + 2 ** 63;
+    }
+  } else if (to === "uint32") {
+    // Same trick at 32 bits; the Uint32Array store wraps negatives.
+    for (let i = 0; i < n; i++) {
+      const v = src[i];
+      out[i] = v < 2 ** 31 ? cvtI32(v) : cvtI32(v - 2 ** 31) ^ I32_MIN;
+    }
+  } else for (let i = 0; i < n; i++) out[i] = cvtI32(src[i]); // narrow stores keep the low bits
+}
+
 /** Numeric source values as numbers (strings parsed). */
 function sourceNumbers(x: Tensor): ArrayLike<number> {
   return x.dtype === "string" ? (x.data as string[]).map(parseNumber) : (x.data as NumericArray);
@@ -97,12 +134,7 @@ export function castTensor(x: Tensor, to: DType): Tensor {
     for (let i = 0; i < n; i++) out[i] = src[i];
     roundTo(to, out);
   } else if (isFloat(x.dtype) || x.dtype === "string") {
-    const [lo, hi] = typeRange(to);
-    for (let i = 0; i < n; i++) {
-      // + 0 turns -0 (trunc of -0.5) into 0: int64 lives in a Float64Array, which would keep the sign.
-      const v = Math.trunc(src[i]) + 0;
-      out[i] = v !== v ? 0 : v < lo ? lo : v > hi ? hi : v;
-    }
+    floatToInt(src, out, to);
   } else if (to === "uint64") {
     // Integer sources wrap; uint64 lives in a Float64Array, which would not.
     for (let i = 0; i < n; i++) out[i] = src[i] < 0 ? src[i] + 2 ** 64 : src[i];

@@ -70,10 +70,14 @@ class Acc {
           s += x;
           s2 += x * x;
           if (x > 0) p++;
-          if (k < 3 && x !== a && x !== b) {
-            if (k === 0) a = x;
-            else if (k === 1) b = x;
-            k++;
+          if (k === 0) {
+            a = x;
+            k = 1;
+          } else if (k < 3 && x !== a) {
+            if (k === 1) {
+              b = x;
+              k = 2;
+            } else if (x !== b) k = 3;
           }
         }
         this.min[u] = mn;

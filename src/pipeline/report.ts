@@ -9,7 +9,8 @@ import { pct, sci } from "../verify/metrics.ts";
 const esc = (s: string) => s.replace(/\|/g, "\\|");
 
 function ms(r: PassReport): string {
-  const t = r.ms ?? 0;
+  if (r.ms === undefined) return "-"; // the emit pass writes this report before its own time is known
+  const t = r.ms;
   return t >= 1000 ? `${(t / 1000).toFixed(1)} s` : `${Math.round(t)} ms`;
 }
 

@@ -1,6 +1,6 @@
 // program.txt: the program as readable code. A header with fidelity, a short legend of what appears,
 // then the functions, each statement one line with what it holds after `#`.
-import { fidelityLine } from "../verify/metrics.ts";
+import { fidelitySummary } from "../verify/metrics.ts";
 import { count, simplify } from "./numfmt.ts";
 import {
   allPrimStmts, programWeights, type ActSpec, type Fn, type PrimStmt, type Program, type Stmt, type ValueType,
@@ -172,7 +172,7 @@ export function printProgram(p: Program, opts: PrintOptions = {}): string {
   const head = [`# pseudonet program: ${p.name}${opts.source ? ` (from ${opts.source})` : ""}`];
   if (p.fidelity) {
     const f = p.fidelity;
-    head.push(`# fidelity vs original (${f.data}, ${f.samples} samples): ${fidelityLine(f)}`);
+    head.push(`# fidelity vs original ${fidelitySummary(f)}`);
   } else head.push("# fidelity: not measured");
   head.push(`# ${prims.length} statements in ${p.functions.length} function(s); ${count(nWeights)} weights in ${weights.size} tensors`);
   const example = prims[0] ? `${prims[0].fn.name}/${prims[0].stmt.out.name}` : "main/y";

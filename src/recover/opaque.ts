@@ -48,7 +48,8 @@ export const opaqueRecogniser: Recogniser = {
       args: [...l.inputs],
       slice: { layers: [{ id: l.id, units: null }], weights: [] },
       label,
-      comment: `ONNX ops: ${ops.join(", ")}${l.reason ? ` (${l.reason})` : ""}`,
+      // The reason is in report.md and `show`; the line keeps to the ops.
+      comment: `ONNX ops: ${ops.length > 6 ? `${ops.slice(0, 6).join(", ")}, +${ops.length - 6} more` : ops.join(", ")}`,
     };
   },
 };

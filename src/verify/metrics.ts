@@ -128,11 +128,18 @@ export function fidelityLine(f: Fidelity): string {
   return parts.join(", ");
 }
 
+/** "(held-out, 200 samples): maxAbsErr ..., relErr ..." as program headers show it. */
+export function fidelitySummary(f: Fidelity): string {
+  return `(${f.data}, ${f.samples} sample${f.samples === 1 ? "" : "s"}): ${fidelityLine(f)}`;
+}
+
 /** A number in short scientific form (0 stays 0). */
 export function sci(x: number): string {
   if (x === 0) return "0";
   if (!Number.isFinite(x)) return String(x);
-  return x.toExponential(1).replace("e+0", "").replace("e+", "e");
+  const [m, e] = x.toExponential(1).split("e");
+  const mant = m.replace(/\.0$/, "");
+  return e === "+0" ? mant : `${mant}e${e.replace("+", "")}`;
 }
 
 /** A fraction as a percentage with at most one decimal. */

@@ -1,7 +1,7 @@
 // Bad input to the CLI: exit code 2, one line on stderr without a stack trace, and no output file written.
-import { describe, it } from "node:test";
+import { after, describe, it } from "node:test";
 import assert from "node:assert/strict";
-import { copyFileSync, existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
+import { copyFileSync, existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import path from "node:path";
 import { encodeNpy } from "../../src/data/npy.ts";
 import { tensor, type DType, type Tensor } from "../../src/graph/tensor.ts";
@@ -14,6 +14,7 @@ import { rng } from "../helpers/rng.ts";
 import { cli, model, tmp } from "./helpers.ts";
 
 const dir = tmp();
+after(() => rmSync(dir, { recursive: true, force: true }));
 const example = path.join(repoRoot, "examples/mlp/model.onnx");
 const npy = (name: string, t: Tensor) => {
   const p = path.join(dir, name);

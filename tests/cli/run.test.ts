@@ -1,19 +1,21 @@
 // `pseudonet run`: results against known answers and the corpus, batching, output layouts, and --help everywhere.
-import { describe, it } from "node:test";
+import { after, describe, it } from "node:test";
 import assert from "node:assert/strict";
-import { existsSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
+import { existsSync, readFileSync, readdirSync, rmSync, writeFileSync } from "node:fs";
 import path from "node:path";
 import { decodeNpy, encodeNpy } from "../../src/data/npy.ts";
 import { decodeNpz } from "../../src/data/npz.ts";
 import { f32, type NumericArray } from "../../src/graph/tensor.ts";
 import { readTensorFile } from "../../src/onnx/read.ts";
 import { writeModel } from "../../src/onnx/write.ts";
+import { buildProgram } from "../../src/cli/main.ts";
 import { mismatch } from "../helpers/allclose.ts";
 import { corpusDir, NO_CORPUS, repoRoot } from "../helpers/corpus.ts";
 import { rng, randnArray } from "../helpers/rng.ts";
 import { cli, model, tmp } from "./helpers.ts";
 
 const dir = tmp();
+after(() => rmSync(dir, { recursive: true, force: true }));
 const example = path.join(repoRoot, "examples/mlp/model.onnx");
 
 /** The example's known algorithm: y = [max(x0, x1), |x2 - x3|]. */
@@ -27,12 +29,24 @@ function exampleTruth(x: Float32Array, n: number): number[] {
 }
 
 describe("pseudonet run", { concurrency: 4 }, () => {
-  it("--help on every command shows usage and an example", async () => {
-    for (const args of [["--help"], ["inspect", "--help"], ["run", "--help"], ["help", "run"]]) {
+  it("--help works as a process (exit 0, usage and examples on stdout)", async () => {
+    for (const args of [["--help"], ["run", "--help"], ["help", "inspect"]]) {
       const r = await cli(args);
       assert.equal(r.code, 0, args.join(" "));
       assert.match(r.stdout, /^Usage: pseudonet/, args.join(" "));
       assert.match(r.stdout, /Examples?:\n\s+pseudonet /, args.join(" "));
+    }
+  });
+
+  it("every registered command has --help with an example", () => {
+    const program = buildProgram();
+    assert.ok(program.commands.length >= 2);
+    for (const c of program.commands) {
+      let out = "";
+      c.configureOutput({ writeOut: (s) => (out += s) });
+      c.outputHelp();
+      assert.match(out, new RegExp(`^Usage: pseudonet ${c.name()} `), c.name());
+      assert.match(out, /Examples?:\n\s+pseudonet /, `${c.name()} --help has an example`);
     }
   });
 
@@ -43,7 +57,8 @@ describe("pseudonet run", { concurrency: 4 }, () => {
       const xFile = path.join(dir, `x-${engine}.npy`);
       writeFileSync(xFile, encodeNpy(f32([n, 4], x)));
       const truth = f32([n, 2], exampleTruth(x, n));
-      for (const batch of [[], ["--batch-size", "5"]]) {
+      // Batched and whole runs for the interpreter; onnxruntime (slow to load) batched only.
+      for (const batch of engine === "ort" ? [["--batch-size", "5"]] : [[], ["--batch-size", "5"]]) {
         const out = path.join(dir, `y-${engine}-${batch.length}.npy`);
         const r = await cli(["run", example, "--input", xFile, "--out", out, "--engine", engine, ...batch]);
         assert.equal(r.code, 0, r.stderr);
@@ -88,13 +103,19 @@ describe("pseudonet run", { concurrency: 4 }, () => {
     assert.equal(existsSync(path.join(dir, "one.npy")), false);
   });
 
-  for (const name of ["sum_mlp_velardo_lesson9", "mnist_cnn_pytorch_ort", "mnist_mlp_batchnorm_pytorch"]) {
-    it(`matches the corpus expected output for ${name} (both engines, test data read from .pb)`, async (t) => {
+  // The interpreter on three real models; onnxruntime on the first (its engine path is also run on the example above).
+  const corpusRuns: [string, string[]][] = [
+    ["sum_mlp_velardo_lesson9", ["interp", "ort"]],
+    ["mnist_cnn_pytorch_ort", ["interp"]],
+    ["mnist_mlp_batchnorm_pytorch", ["interp"]],
+  ];
+  for (const [name, engines] of corpusRuns) {
+    it(`matches the corpus expected output for ${name} (${engines.join(", ")}; test data read from .pb)`, async (t) => {
       const c = corpusDir();
       if (!c) return t.skip(NO_CORPUS);
       const caseDir = path.join(c, "models", name);
       const expected = readTensorFile(path.join(caseDir, "test_data_set_0/output_0.pb")).tensor;
-      for (const engine of ["interp", "ort"]) {
+      for (const engine of engines) {
         const out = path.join(dir, `${name}-${engine}.npy`);
         const r = await cli(["run", path.join(caseDir, "model.onnx"), "--input", path.join(caseDir, "test_data_set_0/input_0.pb"), "--out", out, "--engine", engine]);
         assert.equal(r.code, 0, `${engine}: ${r.stderr}`);

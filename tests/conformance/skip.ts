@@ -8,7 +8,6 @@ export const NODE_TEST_SKIP: { pattern: RegExp; reason: string }[] = [
   { pattern: /_U?INT[24](_|$)/, reason: "packed 2-/4-bit integers: pseudonet's Tensor has no int2/int4 dtypes" },
   { pattern: /^test_identity_opt$/, reason: "optional values: pseudonet runs tensors only" },
   { pattern: /^test_identity_sequence$|^test_split_to_sequence_/, reason: "sequence values: pseudonet runs tensors only" },
-  { pattern: /^test_equal_string/, reason: "string comparison: string ops are out of scope" },
 ];
 
 /** Why a node test is skipped, or undefined when it is in scope. */

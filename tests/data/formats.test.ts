@@ -124,6 +124,11 @@ test("fitToInput: symbolic dims accept any size; a wrong dimension is named with
   assert.throws(() => fitToInput(t, input(["batch", 3]), "x.npy"), userError(/x\.npy has shape \[5, 4\] but model input 'x' expects \[batch, 3\]: dimension 1 is 4, expected 3/));
   assert.throws(() => fitToInput(t, input([2, 4]), "x.npy"), userError(/dimension 0 is 5, expected 2/));
   assert.throws(() => fitToInput(t, input(["n", 4, 1]), "x.npy"), userError(/has 2 dimensions \[5, 4\] but model input 'x' expects \[n, 4, 1\] \(3 dimensions\)/));
+  const imgs = fitToInput(tensor("float32", [2, 1, 2, 2], [1, 2, 3, 4, 5, 6, 7, 8]), input(["n", 4]), "imgs");
+  assert.deepEqual(imgs.tensor.shape, [2, 4]);
+  assert.deepEqual(vals(imgs.tensor), [1, 2, 3, 4, 5, 6, 7, 8]);
+  assert.match(imgs.notes[0], /flattened each sample \[1, 2, 2\] to \[4\]/);
+  assert.throws(() => fitToInput(tensor("float32", [2, 1, 2, 2], new Array(8).fill(0)), input(["n", 5]), "imgs"), userError(/4 dimensions/));
   const rows = tensor("float32", [3, 4], new Array(12).fill(0));
   assert.throws(() => fitToInput(rows, input([1, 4]), "x.npy"), userError(/dimension 0 is 3, expected 1/));
   assert.deepEqual(fitToInput(rows, input([1, 4]), "x.npy", { rowsOneByOne: true }).tensor.shape, [3, 4]);

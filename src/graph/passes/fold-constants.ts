@@ -5,7 +5,7 @@ import { topoSort, type Graph, type Model, type Node } from "../graph.ts";
 import { sizeOf, type Tensor } from "../tensor.ts";
 import type { Pass } from "../../pipeline/pass.ts";
 import { runNode } from "../../run/interp.ts";
-import { cloneModel, isGraphOutput, removeDead } from "./edit.ts";
+import { cloneModel, hasSubgraphs, isGraphOutput, removeDead } from "./edit.ts";
 import { valueShapes } from "./shapes.ts";
 
 /** Ops whose output is not a function of their inputs: never folded. */
@@ -13,10 +13,6 @@ const RANDOM = new Set(["RandomNormal", "RandomUniform", "RandomNormalLike", "Ra
 
 /** Folding may not grow the model past this many elements per output, unless the inputs were already that large. */
 export const MAX_FOLDED = 1 << 20;
-
-function hasSubgraph(n: Node): boolean {
-  return Object.values(n.attrs).some((a) => a.kind === "graph" || a.kind === "graphs");
-}
 
 /** Values of a node computed from constants, or undefined when it cannot or should not fold. */
 function evaluate(model: Model, n: Node): Tensor[] | undefined {
@@ -53,7 +49,7 @@ export const foldConstants: Pass<Model, Model> = {
     const folded = new Set<Node>();
     for (const n of topoSort(g)) {
       // Graph outputs stay node outputs: an initialiser as a graph output is not portable across runtimes.
-      if (RANDOM.has(n.op) || hasSubgraph(n) || n.outputs.some((o) => isGraphOutput(g, o))) continue;
+      if (RANDOM.has(n.op) || hasSubgraphs(n) || n.outputs.some((o) => isGraphOutput(g, o))) continue;
       let values: (Tensor | undefined)[] | undefined = evaluate(model, n);
       if (!values) {
         const known = n.outputs.map((o) => (o === "" ? undefined : shapes.get(o)?.value));

@@ -2,7 +2,8 @@
 // images when each image's output is small), a direct loop when every output channel reads a single
 // input channel (depthwise), and ConvTranspose = gemm + col2im. Float32Array or Float64Array throughout
 // (ConvInteger runs the Float64 path: exact integer sums).
-import { gemm, type FloatArray } from "./gemm.ts";
+import { gemm, simdActive, type FloatArray } from "./gemm.ts";
+import { im2col, implicitColumns } from "./im2col.ts";
 import type { Geom3 } from "./spatial.ts";
 
 /** Sizes of one convolution: batch n, input channels c, output channels m, groups, and the window geometry. */
@@ -54,6 +55,8 @@ export function convForward(x: FloatArray, w: FloatArray, bias: FloatArray | und
         });
       }
     }
+  } else if (x instanceof Float32Array && simdActive()) {
+    viaPanels(x, w, p, y);
   } else {
     const nb = Math.max(1, Math.min(n, Math.floor(TARGET_COLS / outVol), Math.floor(COL_LIMIT / (kk * outVol))));
     const cols = nb * outVol;
@@ -64,25 +67,55 @@ export function convForward(x: FloatArray, w: FloatArray, bias: FloatArray | und
       const ld = nbb * outVol;
       for (let gi = 0; gi < group; gi++) {
         for (let b = 0; b < nbb; b++) im2col(x, ((b0 + b) * c + gi * cg) * inVol, cg, g, col, b * outVol, ld);
-        const direct = nbb === 1 || !tmp;
+        const out = nbb === 1 || !tmp ? undefined : tmp;
         gemm({
           m: mg, n: ld, k: kk,
           a: w, aOffset: gi * mg * kk,
           b: col, ldb: ld,
-          c: direct ? y : tmp, cOffset: direct ? (b0 * m + gi * mg) * outVol : 0, ldc: direct ? outVol : ld,
+          c: out ?? y, cOffset: out ? 0 : (b0 * m + gi * mg) * outVol, ldc: out ? ld : outVol,
         });
-        if (direct) continue;
-        // Scatter [mg, nbb * outVol] back to the images.
-        for (let b = 0; b < nbb; b++) {
-          for (let j = 0; j < mg; j++) {
-            const src = j * ld + b * outVol;
-            y.set(tmp.subarray(src, src + outVol), ((b0 + b) * m + gi * mg + j) * outVol);
-          }
-        }
+        if (out) scatterImages(out, y, nbb, mg, outVol, (b0 * m + gi * mg) * outVol, m * outVol);
       }
     }
   }
   if (bias) addBias(y, bias, n, m, outVol);
+}
+
+/** im2col + gemm with the im2col matrix gathered straight into the gemm's packed panels (float32, SIMD). */
+function viaPanels(x: Float32Array, w: FloatArray, p: ConvProblem, y: FloatArray): void {
+  const { n, c, m, group, g } = p;
+  const cg = c / group, mg = m / group;
+  const inVol = vol(g.in), outVol = vol(g.out), kk = cg * vol(g.kernel);
+  const nb = Math.max(1, Math.min(n, Math.floor(TARGET_COLS / outVol)));
+  let base = 0;
+  const full = implicitColumns(x, () => base, nb, c * inVol, cg, g);
+  const tmp = nb > 1 ? scratch(x, mg * nb * outVol, 1) : undefined;
+  for (let b0 = 0; b0 < n; b0 += nb) {
+    const nbb = Math.min(nb, n - b0);
+    const panels = nbb === nb ? full : implicitColumns(x, () => base, nbb, c * inVol, cg, g);
+    for (let gi = 0; gi < group; gi++) {
+      base = (b0 * c + gi * cg) * inVol;
+      const out = nbb === 1 || !tmp ? undefined : tmp;
+      gemm({
+        m: mg, n: nbb * outVol, k: kk,
+        a: w, aOffset: gi * mg * kk,
+        b: x, bPanels: panels,
+        c: out ?? y, cOffset: out ? 0 : (b0 * m + gi * mg) * outVol, ldc: out ? nbb * outVol : outVol,
+      });
+      if (out) scatterImages(out, y, nbb, mg, outVol, (b0 * m + gi * mg) * outVol, m * outVol);
+    }
+  }
+}
+
+/** Copy a [mg, images * plane] gemm result to the images' channel planes: image b's rows start at y[yOff + b * imageStride]. */
+function scatterImages(src: FloatArray, y: FloatArray, images: number, mg: number, plane: number, yOff: number, imageStride: number): void {
+  const ld = images * plane;
+  for (let b = 0; b < images; b++) {
+    for (let j = 0; j < mg; j++) {
+      const s = j * ld + b * plane;
+      y.set(src.subarray(s, s + plane), yOff + b * imageStride + j * plane);
+    }
+  }
 }
 
 /** y[b, ch, :] += bias[ch]. */
@@ -93,45 +126,6 @@ export function addBias(y: FloatArray, bias: FloatArray, n: number, m: number, p
       if (v === 0) continue;
       const o = (b * m + ch) * plane;
       for (let i = 0; i < plane; i++) y[o + i] += v;
-    }
-  }
-}
-
-/**
- * Unfold cg input planes (starting at x[xOff]) into im2col rows: row (ch, kz, ky, kx), column (oz, oy, ox),
- * written at col[row * ld + colOff + ...]. Taps that fall in the padding are 0.
- */
-export function im2col(x: FloatArray, xOff: number, cg: number, g: Geom3, col: FloatArray, colOff: number, ld: number): void {
-  const [D, H, W] = g.in, [OD, OH, OW] = g.out, [KD, KH, KW] = g.kernel;
-  const [sz, sy, sx] = g.strides, [dz, dy, dx] = g.dilations, [pz, py, px] = g.padBegin;
-  let row = 0;
-  for (let ch = 0; ch < cg; ch++) {
-    const plane = xOff + ch * D * H * W;
-    for (let kz = 0; kz < KD; kz++) {
-      for (let ky = 0; ky < KH; ky++) {
-        for (let kx = 0; kx < KW; kx++, row++) {
-          // Columns ox in [lo, hi) read inside the row; the rest are padding.
-          const x0 = kx * dx - px;
-          const lo = x0 >= 0 ? 0 : Math.min(OW, Math.ceil(-x0 / sx));
-          const hi = Math.max(lo, Math.min(OW, Math.floor((W - 1 - x0) / sx) + 1));
-          let o = row * ld + colOff;
-          for (let oz = 0; oz < OD; oz++) {
-            const iz = oz * sz - pz + kz * dz;
-            for (let oy = 0; oy < OH; oy++, o += OW) {
-              const iy = oy * sy - py + ky * dy;
-              if (iz < 0 || iz >= D || iy < 0 || iy >= H) {
-                col.fill(0, o, o + OW);
-                continue;
-              }
-              const base = plane + (iz * H + iy) * W + x0;
-              for (let ox = 0; ox < lo; ox++) col[o + ox] = 0;
-              if (sx === 1) for (let ox = lo; ox < hi; ox++) col[o + ox] = x[base + ox];
-              else for (let ox = lo; ox < hi; ox++) col[o + ox] = x[base + ox * sx];
-              for (let ox = hi; ox < OW; ox++) col[o + ox] = 0;
-            }
-          }
-        }
-      }
     }
   }
 }

@@ -243,14 +243,12 @@ export type UnaryRun<A> = (x: NumericArray, y: NumericArray, attrs: A, dtype: DT
 export interface UnarySpec<A> {
   name: string;
   types: readonly DType[];
-  /** Output dtype when it differs from the input's (none do yet but Not keeps bool). */
-  result?: DType;
   /** Read and check the op's attributes once per call. */
   attrs(ctx: OpCtx): A;
   kernel: UnaryRun<A>;
 }
 
-/** Build a one-input Op from its spec. */
+/** Build a one-input Op from its spec; the output has the input's dtype and shape. */
 export function unaryOp<A>(spec: UnarySpec<A>): Op {
   return foldable({
     name: spec.name,
@@ -258,15 +256,14 @@ export function unaryOp<A>(spec: UnarySpec<A>): Op {
       const x = required(ctx.node, infos, 0);
       checkType(ctx.node, x.dtype, spec.types, "input 0");
       spec.attrs(ctx);
-      return [{ dtype: spec.result ?? x.dtype, shape: x.shape }];
+      return [{ dtype: x.dtype, shape: x.shape }];
     },
     run(inputs, ctx) {
       const x = numInput(ctx.node, inputs, 0, spec.types);
-      const dtype = spec.result ?? x.dtype;
-      const y = allocData(dtype, x.data.length) as NumericArray;
+      const y = allocData(x.dtype, x.data.length) as NumericArray;
       spec.kernel(x.data, y, spec.attrs(ctx), x.dtype);
-      finish(dtype, y);
-      return [{ dtype, shape: [...x.shape], data: y }];
+      finish(x.dtype, y);
+      return [{ dtype: x.dtype, shape: [...x.shape], data: y }];
     },
   });
 }

@@ -10,6 +10,9 @@ import { loadSimdKernel, MR, NR, type SimdKernel } from "./gemm-simd.ts";
 
 export type FloatArray = Float32Array | Float64Array;
 
+/** Width of the column panels a PanelPacker writes (the micro-kernel's NR). */
+export const PANEL_COLS = NR;
+
 /** One gemm call. Leading dimensions are in elements; defaults give dense row-major matrices. */
 export interface GemmArgs {
   m: number;
@@ -25,6 +28,11 @@ export interface GemmArgs {
   bOffset?: number;
   ldb?: number;
   transB?: boolean;
+  /**
+   * float32 SIMD path only: packs op(B) panels instead of reading `b` (which is then ignored), so a caller
+   * such as Conv can gather B straight from its input without materialising it (implicit im2col).
+   */
+  bPanels?: PanelPacker;
   /** C is m x n; with beta = 0 (default) its previous content is ignored, NaN included. */
   c: FloatArray;
   cOffset?: number;
@@ -33,8 +41,14 @@ export interface GemmArgs {
   beta?: number;
 }
 
+/**
+ * Write rows [pc, pc + kc) of op(B), columns [j0, j0 + NR), into mem[dst...] as kc rows of NR floats;
+ * columns at or past n must be written as 0.
+ */
+export type PanelPacker = (mem: Float32Array, dst: number, pc: number, kc: number, j0: number) => void;
+
 /** Resolved arguments: every field present. */
-type Full = Required<GemmArgs>;
+type Full = Required<Omit<GemmArgs, "bPanels">> & Pick<GemmArgs, "bPanels">;
 
 // Block sizes: a KC x NC float32 block of B is 256 KB (L2 is 512 KB-1 MB on the machines we measured);
 // an MR x KC panel of A is 4 KB (L1).
@@ -79,6 +93,7 @@ export function gemm(args: GemmArgs): void {
   }
   const kern = g.c instanceof Float32Array ? simdKernel() : undefined;
   if (kern) gemmSimd(kern, g);
+  else if (g.bPanels) throw new Error("gemm: bPanels needs the float32 SIMD path (check simdActive() first)");
   else gemmScalar(g);
 }
 
@@ -143,6 +158,13 @@ function packA(g: Full, mem: Float32Array, base: number, mp: number): void {
 
 /** Pack op(B) (k x n) into NR-column panels, k-contiguous, zero columns past n. */
 function packB(g: Full, mem: Float32Array, base: number, np: number): void {
+  if (g.bPanels) {
+    for (let pc = 0; pc < g.k; pc += KC) {
+      const kc = Math.min(KC, g.k - pc);
+      for (let j = 0; j < np; j += NR) g.bPanels(mem, base + pc * np + j * kc, pc, kc, j);
+    }
+    return;
+  }
   const ls = g.transB ? g.ldb : 1, ks = g.transB ? 1 : g.ldb;
   for (let pc = 0; pc < g.k; pc += KC) {
     const kc = Math.min(KC, g.k - pc);

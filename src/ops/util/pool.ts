@@ -36,8 +36,56 @@ export interface MaxPoolOut {
   empty: number;
 }
 
-/** Max over each window of `planes` input planes (N*C of them). The first maximum wins ties, as in onnxruntime. */
+/** For each tap kx along the last axis: the output columns [lo, hi) whose input column is inside the row. */
+function columnRanges(g: Geom3): { lo: Int32Array; hi: Int32Array } {
+  const KW = g.kernel[2], W = g.in[2], OW = g.out[2], sx = g.strides[2];
+  const lo = new Int32Array(KW), hi = new Int32Array(KW);
+  for (let kx = 0; kx < KW; kx++) {
+    const x0 = kx * g.dilations[2] - g.padBegin[2];
+    lo[kx] = x0 >= 0 ? 0 : Math.min(OW, Math.ceil(-x0 / sx));
+    hi[kx] = Math.max(lo[kx], Math.min(OW, Math.floor((W - 1 - x0) / sx) + 1));
+  }
+  return { lo, hi };
+}
+
+/** Max over each window of `planes` input planes (N*C of them). With indices: the first maximum wins ties. */
 export function maxPool(x: NumericArray, planes: number, g: Geom3, out: MaxPoolOut): void {
+  if (out.indices) {
+    maxPoolIndexed(x, planes, g, out);
+    return;
+  }
+  // Row at a time: for each tap, one strided pass over the output row (no per-window loop setup).
+  const [D, H, W] = g.in, [OD, OH, OW] = g.out, KW = g.kernel[2];
+  const [sz, sy, sx] = g.strides, [dz, dy, dx] = g.dilations, [pz, py, px] = g.padBegin;
+  const tz = axisTaps(g, 0), ty = axisTaps(g, 1), cols = columnRanges(g);
+  const acc = new Float64Array(OW);
+  const y = out.y;
+  let o = 0;
+  for (let pl = 0; pl < planes; pl++) {
+    const xb = pl * D * H * W;
+    for (let oz = 0; oz < OD; oz++) {
+      for (let oy = 0; oy < OH; oy++, o += OW) {
+        acc.fill(-Infinity);
+        for (let kz = tz.lo[oz]; kz < tz.hi[oz]; kz++) {
+          for (let ky = ty.lo[oy]; ky < ty.hi[oy]; ky++) {
+            const row = xb + ((oz * sz - pz + kz * dz) * H + oy * sy - py + ky * dy) * W - px;
+            for (let kx = 0; kx < KW; kx++) {
+              const base = row + kx * dx;
+              for (let ox = cols.lo[kx], hi = cols.hi[kx]; ox < hi; ox++) {
+                const v = x[base + ox * sx];
+                if (v > acc[ox]) acc[ox] = v;
+              }
+            }
+          }
+        }
+        for (let ox = 0; ox < OW; ox++) y[o + ox] = acc[ox] === -Infinity ? out.empty : acc[ox];
+      }
+    }
+  }
+}
+
+/** maxPool that also records where each maximum was: window by window. */
+function maxPoolIndexed(x: NumericArray, planes: number, g: Geom3, out: MaxPoolOut): void {
   const [D, H, W] = g.in, [OD, OH, OW] = g.out;
   const [sz, sy, sx] = g.strides, [dz, dy, dx] = g.dilations, [pz, py, px] = g.padBegin;
   const tz = axisTaps(g, 0), ty = axisTaps(g, 1), tx = axisTaps(g, 2);
@@ -67,7 +115,7 @@ export function maxPool(x: NumericArray, planes: number, g: Geom3, out: MaxPoolO
             }
           }
           y[o] = at < 0 ? out.empty : best;
-          if (indices) indices[o] = at < 0 ? -1 : out.columnMajor ? toColumnMajor(at, xb, D, H, W) : at;
+          indices![o] = at < 0 ? -1 : out.columnMajor ? toColumnMajor(at, xb, D, H, W) : at;
         }
       }
     }
@@ -84,31 +132,29 @@ function toColumnMajor(at: number, planeBase: number, D: number, H: number, W: n
 
 /** Average over each window; the divisor counts the padding too when includePad (count_include_pad). */
 export function avgPool(x: NumericArray, planes: number, g: Geom3, y: NumericArray, includePad: boolean): void {
-  const [D, H, W] = g.in, [OD, OH, OW] = g.out;
+  const [D, H, W] = g.in, [OD, OH, OW] = g.out, KW = g.kernel[2];
   const [sz, sy, sx] = g.strides, [dz, dy, dx] = g.dilations, [pz, py, px] = g.padBegin;
-  const tz = axisTaps(g, 0), ty = axisTaps(g, 1), tx = axisTaps(g, 2);
-  const inVol = D * H * W;
+  const tz = axisTaps(g, 0), ty = axisTaps(g, 1), tx = axisTaps(g, 2), cols = columnRanges(g);
+  const acc = new Float64Array(OW);
   let o = 0;
   for (let pl = 0; pl < planes; pl++) {
-    const xb = pl * inVol;
+    const xb = pl * D * H * W;
     for (let oz = 0; oz < OD; oz++) {
-      const z0 = oz * sz - pz, zlo = tz.lo[oz], zhi = tz.hi[oz];
-      for (let oy = 0; oy < OH; oy++) {
-        const y0 = oy * sy - py, ylo = ty.lo[oy], yhi = ty.hi[oy];
-        for (let ox = 0; ox < OW; ox++, o++) {
-          const x0 = ox * sx - px, xlo = tx.lo[ox], xhi = tx.hi[ox];
-          let sum = 0;
-          for (let kz = zlo; kz < zhi; kz++) {
-            const iz = z0 + kz * dz;
-            for (let ky = ylo; ky < yhi; ky++) {
-              const row = xb + (iz * H + y0 + ky * dy) * W + x0;
-              for (let kx = xlo; kx < xhi; kx++) sum += x[row + kx * dx];
+      for (let oy = 0; oy < OH; oy++, o += OW) {
+        acc.fill(0);
+        for (let kz = tz.lo[oz]; kz < tz.hi[oz]; kz++) {
+          for (let ky = ty.lo[oy]; ky < ty.hi[oy]; ky++) {
+            const row = xb + ((oz * sz - pz + kz * dz) * H + oy * sy - py + ky * dy) * W - px;
+            for (let kx = 0; kx < KW; kx++) {
+              const base = row + kx * dx;
+              for (let ox = cols.lo[kx], hi = cols.hi[kx]; ox < hi; ox++) acc[ox] += x[base + ox * sx];
             }
           }
-          const count = includePad
-            ? tz.padded[oz] * ty.padded[oy] * tx.padded[ox]
-            : (zhi - zlo) * (yhi - ylo) * (xhi - xlo);
-          y[o] = count > 0 ? sum / count : NaN;
+        }
+        const zy = includePad ? tz.padded[oz] * ty.padded[oy] : (tz.hi[oz] - tz.lo[oz]) * (ty.hi[oy] - ty.lo[oy]);
+        for (let ox = 0; ox < OW; ox++) {
+          const count = zy * (includePad ? tx.padded[ox] : tx.hi[ox] - tx.lo[ox]);
+          y[o + ox] = count > 0 ? acc[ox] / count : NaN;
         }
       }
     }

@@ -127,10 +127,10 @@ describe("dense ops vs naive loops", () => {
     const az = randInt(r, "uint8", [3], 0, 255), bz = randInt(r, "int8", [4], -128, 127);
     const y = run("MatMulInteger", [A, B, az, bz], {}, 10)[0];
     const want: number[] = [];
-    const ad = A.data as Uint8Array, bd = B.data as Int8Array;
+    const ad = A.data as Uint8Array, bd = B.data as Int8Array, azd = az.data as Uint8Array, bzd = bz.data as Int8Array;
     for (let bt = 0; bt < 2; bt++) for (let i = 0; i < 3; i++) for (let j = 0; j < 4; j++) {
       let s = 0;
-      for (let p = 0; p < 40; p++) s += (ad[(bt * 3 + i) * 40 + p] - az.data[i]) * (bd[p * 4 + j] - bz.data[j]);
+      for (let p = 0; p < 40; p++) s += (ad[(bt * 3 + i) * 40 + p] - azd[i]) * (bd[p * 4 + j] - bzd[j]);
       want.push(s);
     }
     assert.equal(y.dtype, "int32");

@@ -1,0 +1,58 @@
+// Fidelity metrics: definitions on small cases, NaN handling, class-score detection, shape errors.
+import { describe, it } from "node:test";
+import assert from "node:assert/strict";
+import { compareAll, compareOutput, fidelityLine, looksLikeScores, maxAbsErr, meanAbsErr, relErr, top1Agreement } from "../../src/verify/metrics.ts";
+import { f32, tensor } from "../../src/graph/tensor.ts";
+import { UserError } from "../../src/errors.ts";
+import { randnArray, rng } from "../helpers/rng.ts";
+
+describe("fidelity metrics", () => {
+  it("maxAbsErr, meanAbsErr and relErr = maxAbsErr / max|expected|", () => {
+    const y = [1, -4, 2], z = [1.5, -4, 1];
+    assert.equal(maxAbsErr(y, z), 1);
+    assert.equal(meanAbsErr(y, z), 0.5);
+    assert.equal(relErr(y, z), 0.25);
+    assert.equal(relErr([0, 0], [0, 0.5]), 0.5, "all-zero reference: relErr is maxAbsErr");
+  });
+
+  it("are 0 for identical data and symmetric in their arguments (random property)", () => {
+    const r = rng(3);
+    for (let k = 0; k < 50; k++) {
+      const a = randnArray(r, 20), b = randnArray(r, 20);
+      assert.equal(maxAbsErr(a, a), 0);
+      assert.equal(maxAbsErr(a, b), maxAbsErr(b, a));
+      assert.ok(meanAbsErr(a, b) <= maxAbsErr(a, b));
+    }
+  });
+
+  it("treat NaN in one side only as an infinite error, NaN on both sides as agreement", () => {
+    assert.equal(maxAbsErr([NaN, 1], [NaN, 1]), 0);
+    assert.equal(maxAbsErr([NaN, 1], [0, 1]), Infinity);
+    assert.equal(maxAbsErr([Infinity], [Infinity]), 0);
+  });
+
+  it("top-1 agreement only for outputs that look like class scores", () => {
+    const y = f32([3, 2], [1, 0, 0, 1, 5, 4]);
+    const z = f32([3, 2], [0.9, 0.1, 0.6, 0.4, 5, 4]);
+    assert.ok(looksLikeScores(y));
+    assert.equal(top1Agreement(y, z), 2 / 3);
+    assert.equal(compareOutput("p", y, z).top1Agreement, 2 / 3);
+    assert.equal(looksLikeScores(f32([2, 1, 4, 4], new Float32Array(32))), false, "images are not scores");
+    assert.equal(looksLikeScores(tensor("int64", [3], [1, 2, 3])), false);
+    assert.equal(compareOutput("img", f32([1, 1, 2, 2], [1, 2, 3, 4]), f32([1, 1, 2, 2], [1, 2, 3, 4])).top1Agreement, undefined);
+  });
+
+  it("summarise several outputs by the worst of each metric", () => {
+    const f = compareAll(["a", "b"], [f32([2, 2], [1, 2, 3, 4]), f32([2], [10, 10])], [f32([2, 2], [1, 2, 3, 4.5]), f32([2], [10, 11])], "held-out");
+    assert.equal(f.maxAbsErr, 1);
+    assert.equal(f.relErr, 0.125);
+    assert.equal(f.samples, 2);
+    assert.equal(f.top1Agreement, 1);
+    assert.equal(fidelityLine(f), "maxAbsErr 1, relErr 1.3e-1, top-1 agreement 100%");
+  });
+
+  it("reject outputs whose shapes differ, naming the output", () => {
+    assert.throws(() => compareOutput("logits", f32([2, 3], new Float32Array(6)), f32([3, 2], new Float32Array(6))),
+      (e: unknown) => e instanceof UserError && /output 'logits': shape \[3, 2\] differs from the original's \[2, 3\]/.test(e.message));
+  });
+});
