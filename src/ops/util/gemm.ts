@@ -54,8 +54,16 @@ type Full = Required<Omit<GemmArgs, "bPanels">> & Pick<GemmArgs, "bPanels">;
 // an MR x KC panel of A is 4 KB (L1).
 const KC = 256;
 const NC = 512;
-// Beyond this many bytes of packed operands, split the rows and recurse: keeps wasm memory bounded.
-const MAX_WASM_BYTES = 256 * 1024 * 1024;
+// Beyond this many bytes of packed operands, split the rows and recurse: keeps wasm memory bounded
+// (it only grows, so the largest product run so far sets its size).
+let maxWasmBytes = 256 * 1024 * 1024;
+
+/** Set the wasm memory budget for packed operands (bytes); returns the previous one. For tests. */
+export function setWasmBudget(bytes: number): number {
+  const prev = maxWasmBytes;
+  maxWasmBytes = bytes;
+  return prev;
+}
 
 let simd: SimdKernel | undefined | null = null;
 let simdOn = !process.env.PSEUDONET_NO_SIMD;
@@ -118,7 +126,7 @@ const ceilTo = (x: number, q: number) => Math.ceil(x / q) * q;
 function gemmSimd(kern: SimdKernel, g: Full): void {
   const mp = ceilTo(g.m, MR), np = ceilTo(g.n, NR);
   const floats = mp * g.k + g.k * np + mp * np;
-  if (floats * 4 > MAX_WASM_BYTES && g.m > MR) {
+  if (floats * 4 > maxWasmBytes && g.m > MR) {
     // Split the rows: each half is an independent gemm over the same B.
     const half = ceilTo(Math.ceil(g.m / 2), MR);
     const aStep = g.transA ? half : half * g.lda;

@@ -3,7 +3,7 @@
 // float32 path and the scalar JS path, float32 and float64.
 import { after, describe, it } from "node:test";
 import assert from "node:assert/strict";
-import { gemm, matmul, setSimd, simdActive, type FloatArray } from "../../../src/ops/util/gemm.ts";
+import { gemm, matmul, setSimd, setWasmBudget, simdActive, type FloatArray } from "../../../src/ops/util/gemm.ts";
 import { rng } from "../../helpers/rng.ts";
 
 interface Case {
@@ -94,6 +94,22 @@ for (const simd of [true, false]) {
         worst = Math.max(worst, check(Float32Array, c, r), check(Float32Array, { ...c, transA: true, transB: true, lda: m, ldb: k }, r));
       }
       assert.ok(worst < 1e-5, `relative error ${worst}`);
+    });
+
+    it("splits the rows when the packed operands exceed the wasm budget", () => {
+      setSimd(simd);
+      const r = rng(15);
+      const prev = setWasmBudget(4096);
+      try {
+        let worst = 0;
+        for (const [transA, transB] of [[false, false], [true, true]]) {
+          const c: Case = { m: 45, n: 11, k: 30, transA, transB, lda: transA ? 47 : 31, ldb: transB ? 30 : 11, ldc: 13, aOffset: 2, bOffset: 1, cOffset: 3, alpha: 1, beta: 0.5 };
+          worst = Math.max(worst, check(Float32Array, c, r));
+        }
+        assert.ok(worst < 1e-5, `relative error ${worst}`);
+      } finally {
+        setWasmBudget(prev);
+      }
     });
 
     it("beta = 0 ignores NaN already in C; k = 0 gives beta * C", () => {
