@@ -25,6 +25,8 @@ export interface Generated {
   truth: Truth;
   /** Domain samples (rows of the flattened input). */
   points: number[][];
+  /** Reference vs network on those samples (also in truth.fidelity). */
+  fidelity: TruthFidelity;
 }
 
 /** Build and obfuscate a case deterministically from the seed. */
@@ -65,7 +67,7 @@ export function generateCase(def: CaseDef, seed: number, obfuscations: readonly 
     fidelity,
     size: sizeOf(net),
   };
-  return { def, net, model: exported.model, truth, points };
+  return { def, net, model: exported.model, truth, points, fidelity };
 }
 
 /** Write a generated case into DIR/<name>/: model.onnx, truth.json, data.npy. */

@@ -52,7 +52,8 @@ export interface Truth {
   obfuscations: ObfRecord[];
   /** Dead units and the largest interval upper bound of their pre-activations over the box (< 0 proves them dead). */
   dead?: { units: number; maxUpperBound: number };
-  fidelity: TruthFidelity;
+  /** Compiled cases: reference vs network on the domain samples (trained cases have no reference). */
+  fidelity?: TruthFidelity;
   size: { parameters: number; nonzeroParameters: number; hiddenUnits: number };
   /** Trained cases: what they were trained on and how well they do on held-out data. */
   task?: string;

@@ -51,7 +51,7 @@ export function summary(s: ExplainState, model: string, out: string): string {
   const f = p.fidelity;
   const first = stmts[0] ? `${stmts[0].fn.name}/${stmts[0].stmt.out.name}` : "main/y";
   return [
-    `pseudonet: explained ${model} into ${out}${path.sep}`,
+    `pseudonet: explained ${model} into ${out.replace(/[\\/]+$/, "")}${path.sep}`,
     `  program.txt         the pseudocode: ${stmts.length} statements in ${p.functions.length} function(s) (${[...kinds].map(([k, n]) => `${n} ${k}`).join(", ")})`,
     `  program.json        the Program IR, ${count(weights)} weights`,
     "  program.ts, .py     the program as runnable TypeScript / Python+numpy: run(x) -> y",

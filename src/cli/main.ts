@@ -8,6 +8,7 @@ import { registerRun } from "./run.ts";
 import { registerExplain } from "./explain.ts";
 import { registerVerify } from "./verify.ts";
 import { registerShow } from "./show.ts";
+import { registerZoo } from "./zoo.ts";
 
 /** The program with every command registered; errors are thrown, not turned into process.exit. */
 export function buildProgram(): Command {
@@ -25,6 +26,7 @@ export function buildProgram(): Command {
   registerExplain(program);
   registerVerify(program);
   registerShow(program);
+  registerZoo(program);
   return program;
 }
 

@@ -9,6 +9,17 @@ export function idFromNodeName(name: string, op: string): string {
   return id === "" ? op : id;
 }
 
+/** The leading "/"-separated scope every node name shares (e.g. "tf_bert_for_question_answering/bert/"),
+ *  so ids can drop it; "" when some name has no scope or the names share none. */
+export function commonScope(names: readonly string[]): string {
+  const split = names.map((n) => n.split("/"));
+  if (!split.length || split.some((p) => p.length < 2)) return "";
+  let k = 0;
+  const limit = Math.min(...split.map((p) => p.length - 1));
+  while (k < limit && split.every((p) => p[k] === split[0][k])) k++;
+  return k ? `${split[0].slice(0, k).join("/")}/` : "";
+}
+
 /** Hands out unique ids: the base if free, else base_2, base_3, ... */
 export class IdAllocator {
   private used = new Set<string>();

@@ -7,12 +7,12 @@
 // through a lowered layer comes back deeper, so the layer graph is acyclic by construction. A group read
 // in several places is split into one layer per value read, each with the nodes that value needs.
 import { topoSort, type Graph, type Model, type Node } from "../graph/graph.ts";
-import type { PassReport } from "../pipeline/pass.ts";
+import type { Pass, PassReport } from "../pipeline/pass.ts";
 import { consumerMap, nodeReads } from "../graph/passes/edit.ts";
 import { batchShapes } from "../graph/passes/shapes.ts";
 import { closure, dtypeOf, fragment, splitGroup, summariseReasons, UnionFind } from "./opaque.ts";
 import { lowerNode, perSample, type LowerCtx, type Lowered } from "./lower-node.ts";
-import { IdAllocator, idFromNodeName } from "./ids.ts";
+import { commonScope, IdAllocator, idFromNodeName } from "./ids.ts";
 import type { Layer, LayerBody, Net, NetInput, OpaqueLayer } from "./net.ts";
 
 /** One layer before ids are given: its body, the values it reads, the value it computes, its nodes. */
@@ -24,6 +24,54 @@ interface Pending {
   nodes: Node[];
   /** Topological index of the node producing `output`: sorting by it orders layers topologically. */
   pos: number;
+}
+
+/** Cheap layers (all but affine and conv) that only shuttle values between opaque nodes, like the reshapes,
+ *  residual adds and softmaxes of an attention block, would cut one opaque region into many small ones. A
+ *  connected run of them whose inputs all come from opaque nodes and whose values only opaque nodes read
+ *  rejoins the opaque region (repeated until nothing changes). */
+function demoteSandwiched(ctx: LowerCtx, loweredBy: Map<Node, Lowered>, reasons: Map<Node, string>, producers: Map<string, Node>): void {
+  const outputs = new Set(ctx.g.outputs.map((o) => o.name));
+  const cheap = (l: Lowered) => l.body.kind !== "affine" && l.body.kind !== "conv";
+  for (let changed = true; changed; ) {
+    changed = false;
+    const layerOfNode = new Map<Node, Lowered>();
+    for (const l of loweredBy.values()) l.nodes.forEach((n) => layerOfNode.set(n, l));
+    const layerOfValue = (v: string) => {
+      const p = producers.get(v);
+      return p && layerOfNode.get(p)?.output === v ? layerOfNode.get(p) : undefined;
+    };
+    const uf = new UnionFind();
+    const cheapLayers = [...loweredBy.values()].filter(cheap);
+    for (const l of cheapLayers) {
+      for (const v of l.data) {
+        const p = layerOfValue(v);
+        if (p && cheap(p)) uf.union(p.nodes[0], l.nodes[0]);
+      }
+    }
+    const comps = new Map<Node, Lowered[]>();
+    for (const l of cheapLayers) {
+      const r = uf.find(l.nodes[0]);
+      comps.set(r, [...(comps.get(r) ?? []), l]);
+    }
+    for (const comp of comps.values()) {
+      const inComp = new Set(comp);
+      const fedByOpaque = comp.every((l) => l.data.every((v) => {
+        const p = layerOfValue(v);
+        return p ? inComp.has(p) : producers.has(v) && !layerOfNode.has(producers.get(v)!);
+      }));
+      const readByOpaque = comp.every((l) => !outputs.has(l.output) && (ctx.readers.get(l.output) ?? []).every((r) => {
+        const q = layerOfNode.get(r);
+        return q ? inComp.has(q) : true;
+      }));
+      if (!fedByOpaque || !readByOpaque) continue;
+      for (const l of comp) {
+        loweredBy.delete(l.nodes[0]);
+        for (const m of l.nodes) reasons.set(m, "between opaque nodes");
+      }
+      changed = true;
+    }
+  }
 }
 
 /** Lower a model to a Net; the report names every opaque layer and why. */
@@ -48,6 +96,7 @@ export function lower(model: Model): { net: Net; report: PassReport } {
   }
   const producers = new Map<string, Node>();
   for (const n of order) for (const o of n.outputs) if (o !== "") producers.set(o, n);
+  demoteSandwiched(ctx, loweredBy, reasons, producers);
   const loweredOf = new Map<string, Lowered>(); // output value -> lowered layer
   for (const l of loweredBy.values()) loweredOf.set(l.output, l);
 
@@ -131,6 +180,7 @@ export function lower(model: Model): { net: Net; report: PassReport } {
 
   // 5. Ids, references and shapes.
   const ids = new IdAllocator(g.inputs.map((v) => v.name));
+  const scope = commonScope(order.map((n) => n.name));
   const ref = new Map<string, string>(g.inputs.map((v) => [v.name, v.name]));
   const layers: Layer[] = [];
   const details: string[] = [];
@@ -138,7 +188,7 @@ export function lower(model: Model): { net: Net; report: PassReport } {
   for (const p of pending) {
     const frag = opaqueFrag.get(p);
     const first = p.nodes[0];
-    const id = frag ? ids.fresh(`opaque${++opaqueNo}`) : ids.fresh(idFromNodeName(first.name, first.op));
+    const id = frag ? ids.fresh(`opaque${++opaqueNo}`) : ids.fresh(idFromNodeName(first.name.slice(scope.length), first.op));
     const inputs = p.data.map((v) => ref.get(v) ?? v);
     const origin = p.nodes.map((n) => n.name);
     const common = { id, inputs, dtype: dtypeOf(ctx, p.output), origin };
@@ -188,3 +238,13 @@ export function lower(model: Model): { net: Net; report: PassReport } {
     },
   };
 }
+
+/** lower as a pipeline pass. */
+export const lowerPass: Pass<Model, Net> = {
+  name: "lower",
+  doc: "Graph -> Net: neuron-level layers with unit ids; what has no neuron-level meaning stays an opaque fragment (exact)",
+  run(model) {
+    const { net, report } = lower(model);
+    return { out: net, report };
+  },
+};

@@ -95,32 +95,42 @@ export function closure(out: string, within: Set<Node>, producers: Map<string, N
   return nodes;
 }
 
-/** Split a group read in several places into single-output fragments. Nodes are classed by which of the
- *  group's outputs need them; a class is a DAG slice whose values read by other classes become outputs too
- *  (e.g. a shared encoder feeding two heads becomes its own layer). Only nodes shared by two outputs of
- *  the same class are duplicated. */
+/** Values produced in `part` and read outside it (by other nodes of `all`), plus the wanted outputs it makes. */
+function partOutputs(part: Set<Node>, all: Set<Node>, wanted: Set<string>, producers: Map<string, Node>): string[] {
+  const outs = new Set<string>();
+  for (const n of part) for (const o of n.outputs) if (wanted.has(o)) outs.add(o);
+  for (const m of all) {
+    if (part.has(m)) continue;
+    for (const v of nodeReads(m)) {
+      const p = producers.get(v);
+      if (p && part.has(p)) outs.add(v);
+    }
+  }
+  return [...outs].sort();
+}
+
+/** Split a group read in several places into single-output fragments, duplicating as little as possible.
+ *  Nodes are classed by which outputs need them (a shared encoder feeding two heads is one class, each head
+ *  another); each class is split again against the values other classes read from it. When every node is
+ *  needed by every output, the nodes producing the outputs are peeled off (one fragment each; a multi-output
+ *  node such as Split or LSTM is the only thing ever duplicated) and the rest is split against what they read. */
 export function splitGroup(group: Set<Node>, outs: string[], producers: Map<string, Node>): { out: string; nodes: Set<Node> }[] {
-  if (outs.length === 1) return [{ out: outs[0], nodes: group }];
+  if (outs.length === 1) return [{ out: outs[0], nodes: closure(outs[0], group, producers) }];
+  const wanted = new Set(outs);
   const sig = new Map<Node, string>([...group].map((n) => [n, ""]));
   outs.forEach((o, i) => closure(o, group, producers).forEach((n) => sig.set(n, `${sig.get(n)},${i}`)));
   const classes = new Map<string, Set<Node>>();
   for (const [n, k] of sig) {
+    if (k === "") continue;
     if (!classes.has(k)) classes.set(k, new Set());
     classes.get(k)!.add(n);
   }
-  const external = new Set(outs);
-  const result: { out: string; nodes: Set<Node> }[] = [];
-  for (const cls of classes.values()) {
-    const classOuts = new Set<string>();
-    for (const n of cls) for (const o of n.outputs) if (external.has(o)) classOuts.add(o);
-    for (const m of group) {
-      if (cls.has(m)) continue;
-      for (const v of nodeReads(m)) {
-        const p = producers.get(v);
-        if (p && cls.has(p)) classOuts.add(v);
-      }
-    }
-    for (const o of classOuts) result.push({ out: o, nodes: closure(o, cls, producers) });
+  if (classes.size > 1) {
+    return [...classes.values()].flatMap((cls) => splitGroup(cls, partOutputs(cls, group, wanted, producers), producers));
   }
+  const top = new Set(outs.map((o) => producers.get(o)!));
+  const rest = new Set([...group].filter((n) => !top.has(n)));
+  const result = outs.map((o) => ({ out: o, nodes: new Set([producers.get(o)!]) }));
+  if (rest.size) result.push(...splitGroup(rest, partOutputs(rest, group, wanted, producers), producers));
   return result;
 }

@@ -1,17 +1,28 @@
 // The elementwise op family: one import per op file, listed here for the registry.
-// Arithmetic, activations, comparisons and logic, casts, reductions and normalisations.
+// Arithmetic, trigonometry, activations, comparisons and logic, casts, reductions, scans and normalisations,
+// string normalisation, and resampling (Resize, Upsample).
 import type { Op } from "./op.ts";
 import { Abs } from "./abs.ts";
+import { Acos } from "./acos.ts";
+import { Acosh } from "./acosh.ts";
 import { Add } from "./add.ts";
 import { And } from "./and.ts";
 import { ArgMax } from "./argmax.ts";
 import { ArgMin } from "./argmin.ts";
+import { Asin } from "./asin.ts";
+import { Asinh } from "./asinh.ts";
+import { Atan } from "./atan.ts";
+import { Atanh } from "./atanh.ts";
 import { BatchNormalization } from "./batchnormalization.ts";
+import { BitShift } from "./bitshift.ts";
 import { Cast } from "./cast.ts";
 import { CastLike } from "./castlike.ts";
 import { Ceil } from "./ceil.ts";
 import { Celu } from "./celu.ts";
 import { Clip } from "./clip.ts";
+import { Cos } from "./cos.ts";
+import { Cosh } from "./cosh.ts";
+import { CumSum } from "./cumsum.ts";
 import { Div } from "./div.ts";
 import { Elu } from "./elu.ts";
 import { Equal } from "./equal.ts";
@@ -21,9 +32,12 @@ import { Floor } from "./floor.ts";
 import { Gelu } from "./gelu.ts";
 import { Greater } from "./greater.ts";
 import { GreaterOrEqual } from "./greaterorequal.ts";
+import { Hardmax } from "./hardmax.ts";
 import { HardSigmoid } from "./hardsigmoid.ts";
 import { HardSwish } from "./hardswish.ts";
 import { InstanceNormalization } from "./instancenormalization.ts";
+import { IsInf } from "./isinf.ts";
+import { IsNaN } from "./isnan.ts";
 import { LayerNormalization } from "./layernormalization.ts";
 import { LeakyRelu } from "./leakyrelu.ts";
 import { Less } from "./less.ts";
@@ -33,8 +47,10 @@ import { LogSoftmax } from "./logsoftmax.ts";
 import { LRN } from "./lrn.ts";
 import { Max } from "./max.ts";
 import { Mean } from "./mean.ts";
+import { MeanVarianceNormalization } from "./meanvariancenormalization.ts";
 import { Min } from "./min.ts";
 import { Mish } from "./mish.ts";
+import { Mod } from "./mod.ts";
 import { Mul } from "./mul.ts";
 import { Neg } from "./neg.ts";
 import { Not } from "./not.ts";
@@ -58,22 +74,28 @@ import { Selu } from "./selu.ts";
 import { Shrink } from "./shrink.ts";
 import { Sigmoid } from "./sigmoid.ts";
 import { Sign } from "./sign.ts";
+import { Sin } from "./sin.ts";
+import { Sinh } from "./sinh.ts";
 import { Softmax } from "./softmax.ts";
 import { Softplus } from "./softplus.ts";
 import { Softsign } from "./softsign.ts";
 import { Sqrt } from "./sqrt.ts";
+import { StringNormalizer } from "./stringnormalizer.ts";
 import { Sub } from "./sub.ts";
 import { Sum } from "./sum.ts";
+import { Tan } from "./tan.ts";
 import { Tanh } from "./tanh.ts";
 import { ThresholdedRelu } from "./thresholdedrelu.ts";
+import { Trilu } from "./trilu.ts";
 import { Where } from "./where.ts";
 import { Xor } from "./xor.ts";
 
 export const ops: Op[] = [
-  Abs, Add, And, ArgMax, ArgMin, BatchNormalization, Cast, CastLike, Ceil, Celu, Clip, Div, Elu, Equal, Erf,
-  Exp, Floor, Gelu, Greater, GreaterOrEqual, HardSigmoid, HardSwish, InstanceNormalization, LayerNormalization,
-  LeakyRelu, Less, LessOrEqual, Log, LogSoftmax, LRN, Max, Mean, Min, Mish, Mul, Neg, Not, Or, Pow, PRelu,
-  Reciprocal, ReduceL1, ReduceL2, ReduceLogSum, ReduceLogSumExp, ReduceMax, ReduceMean, ReduceMin, ReduceProd,
-  ReduceSum, ReduceSumSquare, Relu, Round, Selu, Shrink, Sigmoid, Sign, Softmax, Softplus, Softsign, Sqrt, Sub,
-  Sum, Tanh, ThresholdedRelu, Where, Xor,
+  Abs, Acos, Acosh, Add, And, ArgMax, ArgMin, Asin, Asinh, Atan, Atanh, BatchNormalization, BitShift, Cast, CastLike,
+  Ceil, Celu, Clip, Cos, Cosh, CumSum, Div, Elu, Equal, Erf, Exp, Floor, Gelu, Greater, GreaterOrEqual, Hardmax,
+  HardSigmoid, HardSwish, InstanceNormalization, IsInf, IsNaN, LayerNormalization, LeakyRelu, Less, LessOrEqual, Log,
+  LogSoftmax, LRN, Max, Mean, MeanVarianceNormalization, Min, Mish, Mod, Mul, Neg, Not, Or, Pow, PRelu, Reciprocal,
+  ReduceL1, ReduceL2, ReduceLogSum, ReduceLogSumExp, ReduceMax, ReduceMean, ReduceMin, ReduceProd, ReduceSum,
+  ReduceSumSquare, Relu, Round, Selu, Shrink, Sigmoid, Sign, Sin, Sinh, Softmax, Softplus, Softsign, Sqrt,
+  StringNormalizer, Sub, Sum, Tan, Tanh, ThresholdedRelu, Trilu, Where, Xor,
 ];

@@ -2,9 +2,10 @@
 import type { Tensor } from "../graph/tensor.ts";
 import { attrInt, type Op, type OpCtx } from "./op.ts";
 import {
-  activate, gemmABt, inputProjection, isReverse, packOutputs, rnnAttrs, rnnData, rnnShapes, timeIndex, zeroEmpty,
+  activate, inputProjection, isReverse, packOutputs, rnnAttrs, rnnData, rnnShapes, timeIndex, zeroEmpty,
   type RnnAttrs, type RnnData,
 } from "./util/rnn.ts";
+import { gemmABt } from "./util/rnn-gemm.ts";
 
 /** Run one direction d, writing Y rows and leaving the final h in hOut ([batch, H]). */
 function runDirection(ctx: OpCtx, at: RnnAttrs, data: RnnData, d: number, y: Float64Array, hOut: Float64Array): void {

@@ -2,9 +2,10 @@
 import { attrInt, type Op, type OpCtx } from "./op.ts";
 import type { Tensor } from "../graph/tensor.ts";
 import {
-  activate, f64, gemmABt, initialState, inputProjection, isReverse, packOutputs, rnnAttrs, rnnData, rnnShapes,
+  activate, f64, initialState, inputProjection, isReverse, packOutputs, rnnAttrs, rnnData, rnnShapes,
   timeIndex, zeroEmpty, type RnnAttrs, type RnnData,
 } from "./util/rnn.ts";
+import { gemmABt } from "./util/rnn-gemm.ts";
 
 /** Run one direction d, writing Y rows and leaving the final h and c in hOut/cOut (each [batch, H]). */
 function runDirection(

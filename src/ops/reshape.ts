@@ -37,7 +37,7 @@ export function reshapeDims(node: Node, inDims: readonly Dim[], shape: readonly 
   let outKnown = 1;
   shape.forEach((s, i) => {
     if (i === infer || (s === 0 && !allowzero)) return;
-    const j = inDims.findIndex((d, k) => !used[k] && d === s);
+    const j = s === 0 ? -1 : inDims.findIndex((d, k) => !used[k] && d === s);
     if (j >= 0) used[j] = true;
     else outKnown *= s;
   });

@@ -2,8 +2,9 @@
 import type { Tensor } from "../graph/tensor.ts";
 import type { Op } from "./op.ts";
 import {
-  activate, gemmABt, inputProjection, isReverse, packOutputs, rnnAttrs, rnnData, rnnShapes, timeIndex, zeroEmpty,
+  activate, inputProjection, isReverse, packOutputs, rnnAttrs, rnnData, rnnShapes, timeIndex, zeroEmpty,
 } from "./util/rnn.ts";
+import { gemmABt } from "./util/rnn-gemm.ts";
 
 export const rnn: Op = {
   name: "RNN",

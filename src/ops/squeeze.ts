@@ -11,9 +11,10 @@ export function axesArg(ctx: OpCtx, input: Tensor | undefined): number[] | undef
   return input ? intsOf(ctx.node, input, "axes") : undefined;
 }
 
-/** Dims left after squeezing `axes` (all size-1 dims when undefined); null when that depends on unknown dims. */
+/** Dims left after squeezing `axes` (all size-1 dims when absent or empty); null when that depends on unknown dims. */
 function squeezed(node: Node, shape: readonly Dim[], axes: number[] | undefined): Dim[] | null {
-  if (axes === undefined) {
+  // An empty axes list means "all size-1 axes", as onnxruntime reads it.
+  if (axes === undefined || axes.length === 0) {
     if (shape.some((d) => typeof d !== "number")) return null;
     return shape.filter((d) => d !== 1);
   }

@@ -20,11 +20,15 @@ export interface ProbeOutput {
 }
 
 export interface ProbeOptions {
-  /** Rows kept whole in the activation sample (default 512). */
+  /** Rows kept whole in the activation sample (default 512; fewer when the layers are so wide that the
+   *  sample would pass SAMPLE_BUDGET values, but never fewer than 16). */
   sampleRows?: number;
   /** Rows per forward pass (default 256). */
   chunk?: number;
 }
+
+/** Most activation values the sample keeps over all layers (128 MB of float32). */
+export const SAMPLE_BUDGET = 1 << 25;
 
 /** Running sums for one layer. */
 class Acc {
@@ -154,7 +158,9 @@ export function probe(input: ProbeInput, opts: ProbeOptions = {}): ProbeOutput {
     const { activations } = runNet(net, feeds, { keep: [...accs.keys()] });
     for (const [id, acc] of accs) acc.add(activations[id]);
   }
-  const m = Math.min(n, Math.max(0, opts.sampleRows ?? 512));
+  const perRow = net.layers.filter((l) => accs.has(l.id)).reduce((a, l) => a + sizeOf(l.shape), 0);
+  const affordable = Math.max(16, Math.floor(SAMPLE_BUDGET / Math.max(1, perRow)));
+  const m = Math.min(n, Math.max(0, opts.sampleRows ?? 512), affordable);
   const rows = Array.from({ length: m }, (_, k) => Math.floor((k * n) / m));
   const sampleInputs = Object.fromEntries(names.map((k) => [k, pickRows(data[k], rows)]));
   const sampleActs = m ? runNet(net, sampleInputs, { keep: [...accs.keys()] }).activations : {};

@@ -6,7 +6,7 @@ import { readModel } from "../onnx/read.ts";
 import { normalizePasses } from "../graph/passes/index.ts";
 import { runPasses } from "./pass.ts";
 import { lower } from "../net/lower.ts";
-import { probePass as probeNetPass } from "../passes/probe.ts";
+import { probe, probePass as probeNetPass } from "../passes/probe.ts";
 import { buildProgram } from "../program/build.ts";
 import { runProgram } from "../program/run.ts";
 import { stringifyProgram } from "../program/json.ts";
@@ -18,7 +18,7 @@ import { allPrimStmts, programWeights } from "../program/program.ts";
 import { fitToInput } from "../data/fit.ts";
 import { runModel } from "../run/interp.ts";
 import { compareAll, fidelityLine } from "../verify/metrics.ts";
-import { inChunks, ortOutputs } from "../verify/reference.ts";
+import { chunkSize, fixedBatch, inChunks, ortOutputs } from "../verify/reference.ts";
 import { UserError } from "../errors.ts";
 import { DOMAIN_HELP, parseDomain, sampleDomain, splitData } from "./domain.ts";
 import { need, type ExplainFiles, type ExplainPass, type ExplainState } from "./explain.ts";
@@ -109,8 +109,18 @@ export const probePass: ExplainPass = {
     const net = need(s, "net", "probe", "lower");
     const data = need(s, "data", "probe", "read");
     const feeds = Object.fromEntries(net.inputs.map((inp, i) => [inp.name, data.analysis[i]]));
-    const r = probeNetPass.run({ net, data: feeds });
-    return { out: { ...s, stats: r.out.stats }, report: r.report };
+    const fixed = fixedBatch(net.inputs.map((i) => i.batchDim));
+    if (fixed === undefined) {
+      const r = probeNetPass.run({ net, data: feeds });
+      return { out: { ...s, stats: r.out.stats }, report: r.report };
+    }
+    // A model exported with a fixed batch (often 1) may bake that size into its reshapes: run it that many rows at a time.
+    const r = probe({ net, data: feeds }, { chunk: fixed, sampleRows: fixed });
+    const units = r.stats.layers.reduce((a, l) => a + l.units, 0);
+    return {
+      out: { ...s, stats: r.stats },
+      report: { pass: "probe", summary: `probed ${r.stats.samples} rows over ${r.stats.layers.length} layers (${units} units), ${fixed} row(s) at a time (fixed batch)`, details: [] },
+    };
   },
 };
 
@@ -154,7 +164,7 @@ export const verifyPass: ExplainPass = {
         return model.graph.outputs.map((o) => r[o.name]);
       });
     }
-    const got = runProgram(program, data.heldOut);
+    const got = await inChunks(data.heldOut, chunkSize(model, data.heldOut[0]?.shape[0] ?? 0), (part) => runProgram(program, part));
     const fidelity = compareAll(program.outputs.map((o) => o.name), expected, got, data.heldOutLabel);
     for (const o of fidelity.outputs) details.push(`${o.name}: ${fidelityLine({ ...fidelity, ...o })}, meanAbsErr ${o.meanAbsErr.toExponential(1)}`);
     return {

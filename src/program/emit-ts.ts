@@ -7,7 +7,7 @@ import { encodeValues } from "./json-tensor.ts";
 import { stmtCode, stmtComment } from "./printer.ts";
 import { entryFn, type Fn, type Program } from "./program.ts";
 
-const KERNELS_TS = new URL("./kernels.ts", import.meta.url);
+const KERNELS_TS = [new URL("./kernels.ts", import.meta.url), new URL("./kernels-more.ts", import.meta.url)];
 
 function num(x: number): string {
   return Number.isNaN(x) ? "NaN" : x === Infinity ? "Infinity" : x === -Infinity ? "-Infinity" : String(x);
@@ -110,7 +110,8 @@ export function run(...inputs: Batch[]): Batch | Batch[] {
 
 /** The text of program.ts for a program. */
 export function emitTs(p: Program): string {
-  const kernels = readFileSync(KERNELS_TS, "utf8").replace(/^export /gm, "").replace(/^\/\/.*\n/, "");
+  // Inline both kernel files: drop `export`, the file header comment and the import between them.
+  const kernels = KERNELS_TS.map((u) => readFileSync(u, "utf8").replace(/^export /gm, "").replace(/^(\/\/.*\n)+/, "").replace(/^import .*\n/gm, "").trim()).join("\n\n");
   const weights = [...usedWeights(p)].map(([name, w]) => `  ${JSON.stringify(name)}: fromBase64(${JSON.stringify(encodeValues("float32", w.data))}),`);
   const opaque = opaqueParts(p);
   const head = [

@@ -5,8 +5,9 @@ import { count, g3, simplify } from "./numfmt.ts";
 import { primText, stmtCode, stmtComment, typeText } from "./printer.ts";
 import type { Fn, PrimStmt, Program, Stmt, ValueType, Weight } from "./program.ts";
 
-/** Weights with at most this many entries are printed in full. */
+/** Weights with at most FULL_LIMIT entries and rows of at most FULL_COLS (or at most 32 entries) are printed in full. */
 export const FULL_LIMIT = 256;
+export const FULL_COLS = 12;
 
 export interface Located {
   fn: Fn;
@@ -99,7 +100,8 @@ export function weightText(w: Weight): string[] {
   const n = d.length;
   const head = `${w.name}: [${w.shape.join(", ")}], ${count(n)} value${n === 1 ? "" : "s"}`;
   if (n === 0) return [head];
-  if (n <= FULL_LIMIT) return [head, ...fullText(w).map((l) => `  ${l}`)];
+  const cols = w.shape.length ? w.shape[w.shape.length - 1] : 1;
+  if (n <= 32 || (n <= FULL_LIMIT && (w.shape.length <= 1 || cols <= FULL_COLS))) return [head, ...fullText(w).map((l) => `  ${l}`)];
   let min = Infinity, max = -Infinity, sum = 0, sq = 0, zeros = 0;
   for (const v of d) {
     if (v < min) min = v;

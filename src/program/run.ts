@@ -3,8 +3,11 @@ import type { DType, NumericArray, Tensor } from "../graph/tensor.ts";
 import { allocData, sizeOf } from "../graph/tensor.ts";
 import { runGraph } from "../run/interp.ts";
 import { UserError } from "../errors.ts";
-import * as K from "./kernels.ts";
+import * as K0 from "./kernels.ts";
+import * as K1 from "./kernels-more.ts";
 import { dtypeOfType, entryFn, type Fn, type PrimStmt, type Program } from "./program.ts";
+
+const K = { ...K0, ...K1 };
 
 /** Run a program's entry function on batch-first inputs (one tensor per model input, in order). */
 export function runProgram(p: Program, inputs: readonly Tensor[]): Tensor[] {
@@ -60,7 +63,7 @@ export function runPrim(s: PrimStmt, vals: Tensor[]): Tensor {
   }
   const xs = vals.map(toArr);
   const x = xs[0];
-  let r: K.Arr;
+  let r: K0.Arr;
   switch (prim.kind) {
     case "affine": {
       const { W, b, act } = prim.params;
@@ -93,7 +96,7 @@ export function runPrim(s: PrimStmt, vals: Tensor[]): Tensor {
 }
 
 /** View a numeric tensor as float32 kernel input (shared when already float32). */
-export function toArr(t: Tensor): K.Arr {
+export function toArr(t: Tensor): K0.Arr {
   if (t.dtype === "string") throw new UserError("a primitive received a string tensor; only numbers are supported");
   const data = t.data instanceof Float32Array ? t.data : Float32Array.from(t.data as NumericArray);
   return { data, shape: t.shape };

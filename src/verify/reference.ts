@@ -5,10 +5,14 @@ import type { Tensor } from "../graph/tensor.ts";
 import { batchRanges, concatRows, sliceRows } from "../data/batch.ts";
 import { ortRun } from "../run/ort.ts";
 
+/** The fixed batch size among declared batch dims (e.g. 1 for exports that take one sample), if any. */
+export function fixedBatch(batchDims: readonly (number | string | null | undefined)[]): number | undefined {
+  return batchDims.find((d): d is number => typeof d === "number" && d > 0);
+}
+
 /** Rows per run: the model's fixed batch dim when it declares one, else everything (capped for memory). */
 export function chunkSize(model: Model, rows: number): number {
-  const fixed = model.graph.inputs.map((i) => i.shape?.[0]).find((d): d is number => typeof d === "number" && d > 0);
-  return fixed ?? Math.max(1, Math.min(rows, 1024));
+  return fixedBatch(model.graph.inputs.map((i) => i.shape?.[0])) ?? Math.max(1, Math.min(rows, 1024));
 }
 
 /** Run `f` on row chunks of the inputs and concatenate each output along axis 0. */

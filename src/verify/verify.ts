@@ -12,7 +12,7 @@ import { runProgram } from "../program/run.ts";
 import type { Program } from "../program/program.ts";
 import { UserError } from "../errors.ts";
 import { compareAll, type Fidelity } from "./metrics.ts";
-import { ortOutputs } from "./reference.ts";
+import { chunkSize, inChunks, ortOutputs } from "./reference.ts";
 import { runEmittedPy, runEmittedTs, SkipArtifact } from "./artifacts.ts";
 
 export const ARTIFACTS = ["program.json", "reconstructed.onnx", "program.ts", "program.py"] as const;
@@ -81,7 +81,7 @@ export async function verifyDir(dir: string, original: Model, inputs: readonly T
   const label = opts.dataLabel ?? "given data";
   const opaque = opaqueParts(program);
   const runners: Record<Artifact, () => Promise<Tensor[]> | Tensor[]> = {
-    "program.json": () => runProgram(program, inputs),
+    "program.json": () => inChunks(inputs, chunkSize(original, inputs[0]?.shape[0] ?? 0), (part) => runProgram(program, part)),
     "reconstructed.onnx": () => ortOutputs(readModel(path.join(dir, "reconstructed.onnx")), inputs),
     "program.ts": () => {
       if (opaque.length) throw new SkipArtifact(`opaque parts run only in the interpreter and onnxruntime: ${opaque.join("; ")}`);

@@ -52,9 +52,6 @@ test("the normalize pipeline keeps outputs and reaches the normal form on random
   }
 });
 
-// The interpreter runs every corpus model but this one in well under a second; its 224x224 convs take ~10 s.
-const SLOW_FOR_INTERP = new Set(["super_resolution_pytorch"]);
-
 test("the normalize pipeline keeps the corpus models' outputs", async (t) => {
   const dirs = listCorpusModels();
   if (!dirs.length) return t.skip(NO_CORPUS);
@@ -67,7 +64,6 @@ test("the normalize pipeline keeps the corpus models' outputs", async (t) => {
     for (const o of Object.keys(ref)) {
       assert.ok(maxRelErr(got[o], ref[o]) <= TOL, `${name}: onnxruntime output '${o}' differs after normalize (rel ${maxRelErr(got[o], ref[o])})`);
     }
-    if (SLOW_FOR_INTERP.has(name)) continue;
     let before: ReturnType<typeof runModel> | undefined;
     try {
       before = runModel(c.model, c.inputs);

@@ -20,9 +20,6 @@ const FULLY_LOWERED = new Set([
   "sum_mlp_velardo_lesson9",
 ]);
 
-// runNet uses our kernels: their 224x224 convs take ~10 s here, the lifted model is checked with onnxruntime only.
-const SLOW_FOR_INTERP = new Set(["super_resolution_pytorch"]);
-
 test("corpus models: lift(lower(normalize(m))) and runNet match onnxruntime on m", async (t) => {
   const dirs = listCorpusModels();
   if (!dirs.length) return t.skip(NO_CORPUS);
@@ -34,10 +31,10 @@ test("corpus models: lift(lower(normalize(m))) and runNet match onnxruntime on m
     if (FULLY_LOWERED.has(name)) assert.equal(opaque.length, 0, `${name}: ${report.details.join("; ")}`);
     const ref = await ortRun(c.model, c.inputs);
     const lifted = await ortRun(lift(net), c.inputs);
-    const direct = SLOW_FOR_INTERP.has(name) ? undefined : runNet(net, c.inputs).outputs;
+    const direct = runNet(net, c.inputs).outputs;
     for (const o of Object.keys(ref)) {
       assert.ok(maxRelErr(lifted[o], ref[o]) <= TOL, `${name}: lifted output '${o}' differs (rel ${maxRelErr(lifted[o], ref[o])})`);
-      if (direct) assert.ok(maxRelErr(direct[o], ref[o]) <= TOL, `${name}: runNet output '${o}' differs (rel ${maxRelErr(direct[o], ref[o])})`);
+      assert.ok(maxRelErr(direct[o], ref[o]) <= TOL, `${name}: runNet output '${o}' differs (rel ${maxRelErr(direct[o], ref[o])})`);
     }
   }
 });

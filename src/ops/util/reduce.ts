@@ -70,6 +70,15 @@ export function reducedDims<D extends Dim>(shape: readonly D[], axes: number[] |
   return shape.filter((_, i) => !isReduced(i));
 }
 
+/** Output dims when the axes' values are unknown: dims of size 1 stay 1 with keepdims; without keepdims the
+ *  rank is still known from how many axes there are (they must be distinct). */
+function unknownAxesDims(shape: readonly Dim[], axesShape: Dim[] | null, keepdims: boolean): Dim[] | null {
+  if (keepdims) return shape.map((d) => (d === 1 ? 1 : null));
+  const count = axesShape?.length === 1 ? axesShape[0] : null;
+  if (typeof count !== "number" || count === 0 || count > shape.length) return null;
+  return new Array<Dim>(shape.length - count).fill(null);
+}
+
 /** Fold one run of the input into the accumulator: acc[ao + i*as] = f(acc[ao + i*as], x[xo + i]). */
 export type ReduceRun = (acc: Float64Array, ao: number, as: number, x: NumericArray, xo: number, n: number) => void;
 
@@ -114,7 +123,7 @@ export function reduceOp(spec: ReduceSpec): Op {
       const axesInfo = infos[1];
       const axesArg = axesInfo === undefined ? undefined : axesInfo.value ?? "unknown";
       const r = reduceAxes(ctx, axesArg, spec.axesInputSince, x.shape.length);
-      if (r.axes === undefined) return [{ dtype: x.dtype, shape: r.keepdims ? x.shape.map(() => null) : null }];
+      if (r.axes === undefined) return [{ dtype: x.dtype, shape: unknownAxesDims(x.shape, axesInfo?.shape ?? null, r.keepdims) }];
       return [{ dtype: x.dtype, shape: reducedDims(x.shape, r.axes, r.keepdims) }];
     },
     run(inputs, ctx) {

@@ -65,12 +65,14 @@ describe("Reduce*", () => {
     assert.throws(() => run1("ReduceSum", [x, T("int32", [1])], {}, 13), /int64/);
   });
 
-  it("shape rules: known axes give exact dims; unknown axes input keeps only the rank (keepdims)", () => {
+  it("shape rules: known axes give exact dims; unknown axes keep the rank (keepdims) or the axis count fixes it", () => {
     const xi = { dtype: "float32" as const, shape: ["N", 3, 4] };
     assert.deepEqual(infer("ReduceMean", [xi], { axes: A.ints([1]), keepdims: A.int(0) }, 13)[0].shape, ["N", 4]);
     assert.deepEqual(infer("ReduceSum", [xi, { dtype: "int64", shape: [1], value: axes(-1) }], {}, 13)[0].shape, ["N", 3, 1]);
     assert.deepEqual(infer("ReduceSum", [xi, { dtype: "int64", shape: [1] }], {}, 13)[0].shape, [null, null, null]);
-    assert.equal(infer("ReduceSum", [xi, { dtype: "int64", shape: [1] }], { keepdims: A.int(0) }, 13)[0].shape, null);
+    assert.deepEqual(infer("ReduceSum", [xi, { dtype: "int64", shape: [2] }], { keepdims: A.int(0) }, 13)[0].shape, [null]);
+    assert.equal(infer("ReduceSum", [xi, { dtype: "int64", shape: ["k"] }], { keepdims: A.int(0) }, 13)[0].shape, null);
+    assert.deepEqual(infer("ReduceSum", [{ dtype: "float32", shape: [1, 5] }, { dtype: "int64", shape: [1] }], {}, 13)[0].shape, [1, null]);
     assert.deepEqual(infer("ReduceMax", [xi], {}, 18)[0].shape, [1, 1, 1]);
   });
 

@@ -84,3 +84,37 @@ export async function ort(op: string, inputs: (Tensor | undefined)[], attrs: Rec
   const res = await ortRun(model, feeds);
   return model.graph.outputs.map((o) => res[o.name]);
 }
+
+/** One op application for ortBatch. */
+export interface OpCase {
+  op: string;
+  inputs: (Tensor | undefined)[];
+  attrs?: Record<string, Attr>;
+  nOut?: number;
+}
+
+/** Run many single-op cases as one onnxruntime model (one session), returning [ours, theirs] per case. */
+export async function ortBatch(cases: OpCase[], opset: number): Promise<[Tensor[], Tensor[]][]> {
+  const nodes: Node[] = [];
+  const feeds: Record<string, Tensor> = {};
+  const ours: Tensor[][] = [];
+  const model = oneNodeModel("Identity", [], {}, opset, 0);
+  model.graph.nodes = nodes;
+  cases.forEach((c, k) => {
+    const n = mkNode(c.op, c.inputs, c.nOut ?? 1, c.attrs ?? {});
+    n.name = `${c.op}_${k}`;
+    n.inputs = n.inputs.map((v) => (v ? `c${k}_${v}` : ""));
+    n.outputs = n.outputs.map((v) => `c${k}_${v}`);
+    nodes.push(n);
+    c.inputs.forEach((t, i) => {
+      if (!t) return;
+      feeds[`c${k}_in${i}`] = t;
+      model.graph.inputs.push({ name: `c${k}_in${i}`, dtype: t.dtype, shape: [...t.shape] });
+    });
+    const mine = run(c.op, c.inputs, c.attrs ?? {}, opset, c.nOut ?? 1);
+    ours.push(mine);
+    n.outputs.forEach((o, j) => model.graph.outputs.push({ name: o, dtype: mine[j].dtype, shape: null }));
+  });
+  const res = await ortRun(model, feeds);
+  return nodes.map((n, k) => [ours[k], n.outputs.map((o) => res[o])]);
+}

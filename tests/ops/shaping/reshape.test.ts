@@ -60,6 +60,7 @@ describe("Squeeze / Unsqueeze", () => {
     assert.deepEqual(run("Squeeze", [x], { axes: A.ints([0]) }, 11)[0].shape, [3, 1, 2]);
     assert.deepEqual(run("Squeeze", [x, i64([-2])], {}, 13)[0].shape, [1, 3, 2]);
     assert.deepEqual(run("Squeeze", [x], {}, 13)[0].shape, [3, 2]);
+    assert.deepEqual(run("Squeeze", [x, i64([])], {}, 13)[0].shape, [3, 2]);
     assert.throws(() => run("Squeeze", [x, i64([1])], {}, 13), /cannot squeeze axis 1 of size 3/);
   });
   it("unsqueeze inserts 1s at output positions, negative and unsorted allowed", () => {

@@ -19,10 +19,11 @@ describe("Slice", () => {
     assert.deepEqual(s(20, 30), []);
     assert.deepEqual(s(5, 5), []);
   });
-  it("slices chosen axes of a matrix (negative axes, default steps)", () => {
-    const [y] = run("Slice", [iota([3, 4]), i64([1, 3]), i64([-1, 0]), i64([-1, 0]), i64([-1, 1])]);
-    // rows 0..2 step 1, columns 3 down to 2 (exclusive 0? no: ends -1 on axis -1 means col 3 -> stop before 3): empty
-    assert.deepEqual(y.shape, [0, 3]);
+  it("slices chosen axes of a matrix (negative axes and steps, default steps and axes)", () => {
+    // cols 2, 1 (step -1 down to 0 exclusive); rows 2, 0 (start clamped to 2, step -2 down to the beginning)
+    const [y] = run("Slice", [iota([3, 4]), i64([2, 3]), i64([0, -BIG]), i64([-1, 0]), i64([-1, -2])]);
+    assert.deepEqual(y.shape, [2, 2]);
+    assert.deepEqual(vals(y), [10, 9, 2, 1]);
     const [z] = run("Slice", [iota([3, 4]), i64([0, 3]), i64([2, 0])]);
     assert.deepEqual(z.shape, [2, 0]);
     const [w] = run("Slice", [iota([3, 4]), i64([1]), i64([3]), i64([1])]);
@@ -32,7 +33,7 @@ describe("Slice", () => {
     const [y] = run("Slice", [iota([3, 4])], { starts: A.ints([1, 0]), ends: A.ints([BIG, 2]), axes: A.ints([0, 1]) }, 9);
     assert.deepEqual(vals(y), [4, 5, 8, 9]);
   });
-  it("clamps like numpy on every axis length", () => {
+  it("clamps like numpy (and the ONNX spec) on every axis length", () => {
     for (let dim = 0; dim < 5; dim++) {
       for (const step of [-3, -1, 1, 2]) {
         for (let st = -7; st <= 7; st++) {
@@ -40,9 +41,10 @@ describe("Slice", () => {
             const r = sliceRange(dim, st, en, step);
             const ref: number[] = [];
             // Python's slice semantics, written out.
-            let a = st < 0 ? Math.max(st + dim, step < 0 ? -1 : 0) : Math.min(st, step < 0 ? dim - 1 : dim);
+            // ONNX differs from Python in one place: a start below -dim with a negative step clamps to 0, not -1.
+            let a = st < 0 ? Math.max(st + dim, 0) : Math.min(st, step < 0 ? dim - 1 : dim);
             const b = en < 0 ? Math.max(en + dim, step < 0 ? -1 : 0) : Math.min(en, step < 0 ? dim - 1 : dim);
-            for (; step > 0 ? a < b : a > b; a += step) ref.push(a);
+            for (; dim > 0 && (step > 0 ? a < b : a > b); a += step) ref.push(a);
             assert.equal(r.len, ref.length, `dim ${dim} [${st}:${en}:${step}]`);
             if (ref.length) assert.equal(r.start, ref[0]);
           }

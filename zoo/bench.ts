@@ -1,0 +1,70 @@
+// `npm run zoo:score`: write the zoo, explain every case with today's `pseudonet explain`, score every
+// explanation against its truth, print the table and write bench/results/zoo.json.
+//   node --import tsx zoo/bench.ts [--keep DIR] [--only NAME] [--seed N] [--results FILE]
+import { mkdtempSync, mkdirSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { dirname, join } from "node:path";
+import { parseArgs } from "node:util";
+import { loadData } from "../src/data/load.ts";
+import { readModel } from "../src/onnx/read.ts";
+import { runExplain } from "../src/pipeline/explain.ts";
+import { writeOutputDir } from "../src/pipeline/output-dir.ts";
+import { ORDER } from "./obfuscate.ts";
+import { scoreAll } from "./score.ts";
+import { formatScores, summarize } from "./score-table.ts";
+import { readTruth } from "./truth.ts";
+import { writeZoo } from "./zoo.ts";
+
+/** How each case was explained, for the results file. */
+interface ExplainRun {
+  case: string;
+  input: string;
+  ms: number;
+  error?: string;
+}
+
+/** Explain one zoo case folder into `out`: with its domain flag when it has one, else with its data file. */
+async function explainCase(caseDir: string, out: string): Promise<Omit<ExplainRun, "case" | "ms">> {
+  const truth = readTruth(join(caseDir, "truth.json"));
+  const file = join(caseDir, "model.onnx");
+  const model = readModel(file);
+  const useDomain = truth.family === "compiled" && truth.domainFlag;
+  const input = useDomain ? `--domain ${truth.domainFlag}` : `--data ${truth.data}`;
+  try {
+    const data = useDomain || !truth.data ? undefined : [loadData(join(caseDir, truth.data), model.graph.inputs[0]).tensor];
+    if (!useDomain && !data) return { input, error: "no domain flag and no data file" };
+    const state = await runExplain({ model, source: file, outDir: out, ...(data ? { data, dataLabel: truth.data! } : { domain: truth.domainFlag! }) });
+    writeOutputDir(out, state.files!);
+    return { input };
+  } catch (e) {
+    return { input, error: (e as Error).message.replace(/\s+/g, " ") };
+  }
+}
+
+async function main(): Promise<void> {
+  const { values } = parseArgs({
+    options: { keep: { type: "string" }, only: { type: "string" }, seed: { type: "string", default: "1" }, results: { type: "string", default: "bench/results/zoo.json" } },
+  });
+  const root = values.keep ?? mkdtempSync(join(tmpdir(), "pseudonet-zoo-"));
+  const zooDir = join(root, "zoo");
+  const explainedDir = join(root, "explained");
+  const entries = writeZoo(zooDir, { seed: Number(values.seed), only: values.only, obfuscations: [...ORDER] });
+  const runs: ExplainRun[] = [];
+  for (const e of entries) {
+    const t0 = performance.now();
+    const out = join(explainedDir, e.name);
+    mkdirSync(out, { recursive: true });
+    const r = await explainCase(e.dir, out);
+    runs.push({ case: e.name, ...r, ms: Math.round(performance.now() - t0) });
+    process.stderr.write(`explained ${e.name} (${r.input}) in ${Math.round(performance.now() - t0)} ms${r.error ? `: FAILED ${r.error}` : ""}\n`);
+  }
+  const scores = scoreAll(zooDir, explainedDir, entries.map((e) => e.name));
+  process.stdout.write(formatScores(scores));
+  const doc = { date: new Date().toISOString().slice(0, 10), seed: Number(values.seed), obfuscations: [...ORDER], summary: summarize(scores), explain: runs, cases: scores };
+  mkdirSync(dirname(values.results!), { recursive: true });
+  writeFileSync(values.results!, JSON.stringify(doc, null, 1) + "\n");
+  process.stdout.write(`wrote ${values.results}${values.keep ? `; zoo and explanations kept in ${root}` : ""}\n`);
+  if (!values.keep) rmSync(root, { recursive: true, force: true });
+}
+
+await main();

