@@ -56,7 +56,7 @@ export interface CaseDef {
   reference(x: readonly number[]): number[];
   /** The program, as statements (converted to Program JSON for truth.json). */
   program(): RefProgram;
-  /** Primitive signatures an explanation must find: "max", "sort", "act:abs", "logic:xor", ... */
+  /** Primitive signatures an explanation must find: "max", "sort", "act:abs", "logic:xor", "a|b" (either), "affine=1" (exactly one). */
   primitives: string[];
   conv?: ConvTruth;
   repeats?: RepeatTruth[];

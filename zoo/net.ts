@@ -90,14 +90,16 @@ export function netInSize(net: ZooNet): number {
   return net.inputShape.reduce((a, b) => a * b, 1);
 }
 
-/** Pre-activation of a layer on a flat input, using `absW` to take |weights| (for interval radii). */
+/** Pre-activation of a layer on a flat input; with absW, |weights| and no bias (interval radii). */
 function affine(l: ZLayer, x: Float64Array, absW: boolean, withBias: boolean): Float64Array {
-  const wt = (v: number) => (absW ? Math.abs(v) : v);
   if (l.kind === "dense") {
     const y = new Float64Array(l.nOut);
+    const { W, nIn } = l;
     for (let o = 0; o < l.nOut; o++) {
       let s = withBias ? l.b[o] : 0;
-      for (let i = 0; i < l.nIn; i++) s += wt(l.W[o * l.nIn + i]) * x[i];
+      const off = o * nIn;
+      if (absW) for (let i = 0; i < nIn; i++) s += Math.abs(W[off + i]) * x[i];
+      else for (let i = 0; i < nIn; i++) s += W[off + i] * x[i];
       y[o] = s;
     }
     return y;
@@ -117,7 +119,8 @@ function affine(l: ZLayer, x: Float64Array, absW: boolean, withBias: boolean): F
             for (let j = 0; j < kw; j++) {
               const xx = c * l.stride - l.pad + j;
               if (xx < 0 || xx >= w) continue;
-              s += wt(l.weight[((o * ic + ch) * kh + i) * kw + j]) * x[(ch * h + yy) * w + xx];
+              const k = l.weight[((o * ic + ch) * kh + i) * kw + j];
+              s += (absW ? Math.abs(k) : k) * x[(ch * h + yy) * w + xx];
             }
           }
         }

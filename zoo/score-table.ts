@@ -2,7 +2,7 @@
 import { table } from "../src/cli/table.ts";
 import type { CaseScore } from "./score.ts";
 
-const num = (v: number | null | undefined, digits = 2): string => (v === null || v === undefined ? "-" : Number.isFinite(v) ? v.toFixed(digits) : String(v));
+const num = (v: number | null | undefined, digits = 2): string => (v === null || v === undefined ? "-" : Number.isFinite(v) ? (v + 0).toFixed(digits).replace(/^-(0\.0+)$/, "$1") : String(v));
 const sci = (v: number | null | undefined): string => (v === null || v === undefined ? "-" : v === 0 ? "0" : v.toExponential(1));
 
 /** One row per case: primitives, modules, conv, repeats, fidelity and size. */

@@ -11,7 +11,7 @@ import { readTruth, type Truth } from "./truth.ts";
 import { DEAD } from "./units.ts";
 
 export interface PrimitiveScore {
-  /** Required signatures; "a|b" accepts either. */
+  /** Required signatures; "a|b" accepts either, "kind=N" wants exactly N such statements. */
   required: string[];
   found: string[];
   /** Required entries the explanation has. */
@@ -119,11 +119,20 @@ export function scoreCase(caseDir: string, explainedDir: string): CaseScore {
   };
 }
 
+/** Does a requirement hold: "a|b" (any alternative found) or "kind=N" (exactly N statements of that signature). */
+function satisfied(req: string, counts: ReadonlyMap<string, number>): boolean {
+  return req.split("|").some((alt) => {
+    const m = /^(.+)=(\d+)$/.exec(alt);
+    return m ? counts.get(m[1]) === Number(m[2]) : (counts.get(alt) ?? 0) > 0;
+  });
+}
+
 function scorePrimitives(truth: Truth, prog: Program): PrimitiveScore {
-  const found = [...new Set(allPrimStmts(prog).flatMap(({ stmt }) => signatures(stmt.prim)))].sort();
-  const has = new Set(found);
-  const matched = truth.primitives.filter((r) => r.split("|").some((alt) => has.has(alt)));
-  const wanted = new Set(truth.primitives.flatMap((r) => r.split("|")));
+  const counts = new Map<string, number>();
+  for (const { stmt } of allPrimStmts(prog)) for (const sig of signatures(stmt.prim)) counts.set(sig, (counts.get(sig) ?? 0) + 1);
+  const found = [...counts.keys()].sort();
+  const matched = truth.primitives.filter((r) => satisfied(r, counts));
+  const wanted = new Set(truth.primitives.flatMap((r) => r.split("|").map((alt) => alt.replace(/=\d+$/, ""))));
   return {
     required: [...truth.primitives],
     found,

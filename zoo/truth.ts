@@ -44,7 +44,7 @@ export interface Truth {
   data: string | null;
   /** The reference program in program.json form (null for trained cases). */
   program: unknown;
-  /** Primitive signatures an explanation should find; "a|b" accepts either. */
+  /** Primitive signatures an explanation should find; "a|b" accepts either, "kind=N" wants exactly N. */
   primitives: string[];
   modules: ModuleLayer[];
   conv?: ConvTruth;

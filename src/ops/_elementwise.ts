@@ -69,6 +69,7 @@ import { ReduceProd } from "./reduceprod.ts";
 import { ReduceSum } from "./reducesum.ts";
 import { ReduceSumSquare } from "./reducesumsquare.ts";
 import { Relu } from "./relu.ts";
+import { Resize } from "./resize.ts";
 import { Round } from "./round.ts";
 import { Selu } from "./selu.ts";
 import { Shrink } from "./shrink.ts";
@@ -87,6 +88,7 @@ import { Tan } from "./tan.ts";
 import { Tanh } from "./tanh.ts";
 import { ThresholdedRelu } from "./thresholdedrelu.ts";
 import { Trilu } from "./trilu.ts";
+import { Upsample } from "./upsample.ts";
 import { Where } from "./where.ts";
 import { Xor } from "./xor.ts";
 
@@ -96,6 +98,6 @@ export const ops: Op[] = [
   HardSigmoid, HardSwish, InstanceNormalization, IsInf, IsNaN, LayerNormalization, LeakyRelu, Less, LessOrEqual, Log,
   LogSoftmax, LRN, Max, Mean, MeanVarianceNormalization, Min, Mish, Mod, Mul, Neg, Not, Or, Pow, PRelu, Reciprocal,
   ReduceL1, ReduceL2, ReduceLogSum, ReduceLogSumExp, ReduceMax, ReduceMean, ReduceMin, ReduceProd, ReduceSum,
-  ReduceSumSquare, Relu, Round, Selu, Shrink, Sigmoid, Sign, Sin, Sinh, Softmax, Softplus, Softsign, Sqrt,
-  StringNormalizer, Sub, Sum, Tan, Tanh, ThresholdedRelu, Trilu, Where, Xor,
+  ReduceSumSquare, Relu, Resize, Round, Selu, Shrink, Sigmoid, Sign, Sin, Sinh, Softmax, Softplus, Softsign, Sqrt,
+  StringNormalizer, Sub, Sum, Tan, Tanh, ThresholdedRelu, Trilu, Upsample, Where, Xor,
 ];

@@ -4,7 +4,10 @@ import { allocData, sizeOf, type DType, type Tensor } from "../graph/tensor.ts";
 import type { Op, OpCtx } from "./op.ts";
 import { foldable, info, need, scalarOf, view } from "./util/shaping.ts";
 
-/** The mask dtype: the data's type before opset 10 (Dropout-7), bool after. */
+/**
+ * The mask dtype: the data's type before opset 10 (Dropout-7), bool after. The mask is all true (every unit kept),
+ * as the spec says; onnxruntime returns all false for opsets 7-11, a quirk we do not copy.
+ */
 function maskType(ctx: OpCtx, dtype: DType): DType {
   return ctx.opset < 10 ? dtype : "bool";
 }

@@ -3,7 +3,7 @@
 // input channel (depthwise), and ConvTranspose = gemm + col2im. Float32Array or Float64Array throughout
 // (ConvInteger runs the Float64 path: exact integer sums).
 import { gemm, simdActive, type FloatArray } from "./gemm.ts";
-import { im2col, implicitColumns } from "./im2col.ts";
+import { convGather, im2col } from "./im2col.ts";
 import type { Geom3 } from "./spatial.ts";
 
 /** Sizes of one convolution: batch n, input channels c, output channels m, groups, and the window geometry. */
@@ -15,105 +15,67 @@ export interface ConvProblem {
   g: Geom3;
 }
 
-// Columns of one batched gemm: enough to keep the micro-kernel busy, small enough to stay in cache.
-const TARGET_COLS = 2048;
-// Largest im2col buffer (elements) before falling back to one image per gemm.
+// Columns of one batched gemm (images x output positions): enough to amortise the per-call packing.
+const TARGET_COLS = 8192;
+// Largest im2col buffer (elements) on the materialised path before batching fewer images.
 const COL_LIMIT = 1 << 24;
 
 const vol = (v: readonly number[]) => v[0] * v[1] * v[2];
 
-// Reusable buffers, two per element type so im2col columns and a gemm output can be live at once.
-const scratch32 = [new Float32Array(0), new Float32Array(0)];
-const scratch64 = [new Float64Array(0), new Float64Array(0)];
+// Reusable im2col buffers per element type.
+let scratch32 = new Float32Array(0);
+let scratch64 = new Float64Array(0);
 
 /** A scratch array of the same element type as `like`, at least n long (contents undefined). */
-function scratch(like: FloatArray, n: number, slot: 0 | 1): FloatArray {
+function scratch(like: FloatArray, n: number): FloatArray {
   if (like instanceof Float32Array) {
-    if (scratch32[slot].length < n) scratch32[slot] = new Float32Array(n);
-    return scratch32[slot];
+    if (scratch32.length < n) scratch32 = new Float32Array(n);
+    return scratch32;
   }
-  if (scratch64[slot].length < n) scratch64[slot] = new Float64Array(n);
-  return scratch64[slot];
+  if (scratch64.length < n) scratch64 = new Float64Array(n);
+  return scratch64;
 }
 
 /** y[N, M, out...] = conv(x[N, C, in...], w[M, C/group, k...]) + bias[M]; y is fully overwritten. */
 export function convForward(x: FloatArray, w: FloatArray, bias: FloatArray | undefined, p: ConvProblem, y: FloatArray): void {
   const { n, c, m, group, g } = p;
   const cg = c / group, mg = m / group;
-  const inVol = vol(g.in), outVol = vol(g.out), kVol = vol(g.kernel);
-  const kk = cg * kVol;
-  if (cg === 1 && group > 1) depthwise(x, w, p, y);
-  else if (kVol === 1 && g.strides.every((s) => s === 1) && g.padBegin.every((q) => q === 0) && inVol === outVol) {
-    // 1x1 convolution: the input planes already are the im2col matrix.
-    for (let b = 0; b < n; b++) {
-      for (let gi = 0; gi < group; gi++) {
-        gemm({
-          m: mg, n: outVol, k: cg,
-          a: w, aOffset: gi * mg * kk,
-          b: x, bOffset: (b * c + gi * cg) * inVol,
-          c: y, cOffset: (b * m + gi * mg) * outVol,
-        });
-      }
-    }
-  } else if (x instanceof Float32Array && simdActive()) {
-    viaPanels(x, w, p, y);
-  } else {
-    const nb = Math.max(1, Math.min(n, Math.floor(TARGET_COLS / outVol), Math.floor(COL_LIMIT / (kk * outVol))));
-    const cols = nb * outVol;
-    const col = scratch(x, kk * cols, 0);
-    const tmp = nb > 1 ? scratch(x, mg * cols, 1) : undefined;
-    for (let b0 = 0; b0 < n; b0 += nb) {
-      const nbb = Math.min(nb, n - b0);
-      const ld = nbb * outVol;
-      for (let gi = 0; gi < group; gi++) {
-        for (let b = 0; b < nbb; b++) im2col(x, ((b0 + b) * c + gi * cg) * inVol, cg, g, col, b * outVol, ld);
-        const out = nbb === 1 || !tmp ? undefined : tmp;
-        gemm({
-          m: mg, n: ld, k: kk,
-          a: w, aOffset: gi * mg * kk,
-          b: col, ldb: ld,
-          c: out ?? y, cOffset: out ? 0 : (b0 * m + gi * mg) * outVol, ldc: out ? ld : outVol,
-        });
-        if (out) scatterImages(out, y, nbb, mg, outVol, (b0 * m + gi * mg) * outVol, m * outVol);
-      }
-    }
-  }
-  if (bias) addBias(y, bias, n, m, outVol);
-}
-
-/** im2col + gemm with the im2col matrix gathered straight into the gemm's packed panels (float32, SIMD). */
-function viaPanels(x: Float32Array, w: FloatArray, p: ConvProblem, y: FloatArray): void {
-  const { n, c, m, group, g } = p;
-  const cg = c / group, mg = m / group;
   const inVol = vol(g.in), outVol = vol(g.out), kk = cg * vol(g.kernel);
-  const nb = Math.max(1, Math.min(n, Math.floor(TARGET_COLS / outVol)));
-  let base = 0;
-  const full = implicitColumns(x, () => base, nb, c * inVol, cg, g);
-  const tmp = nb > 1 ? scratch(x, mg * nb * outVol, 1) : undefined;
+  if (cg === 1 && group > 1) {
+    depthwise(x, w, p, y);
+    if (bias) addBias(y, bias, n, m, outVol);
+    return;
+  }
+  const pointwise = kk === cg && g.strides.every((s) => s === 1) && g.padBegin.every((q) => q === 0) && inVol === outVol;
+  const gathered = !pointwise && x instanceof Float32Array && simdActive();
+  // Several images per gemm: column j is image j / outVol; cGroups sends each image's columns to its planes.
+  const limit = pointwise ? 1 : gathered ? Infinity : Math.floor(COL_LIMIT / (kk * outVol));
+  const nb = Math.max(1, Math.min(n, Math.ceil(TARGET_COLS / outVol), limit));
+  const src = gathered ? convGather(x as Float32Array, nb, c * inVol, cg, g) : undefined;
+  const col = !pointwise && !gathered ? scratch(x, kk * nb * outVol) : undefined;
   for (let b0 = 0; b0 < n; b0 += nb) {
     const nbb = Math.min(nb, n - b0);
-    const panels = nbb === nb ? full : implicitColumns(x, () => base, nbb, c * inVol, cg, g);
+    const gather = src && nbb < nb ? convGather(x as Float32Array, nbb, c * inVol, cg, g) : src;
     for (let gi = 0; gi < group; gi++) {
-      base = (b0 * c + gi * cg) * inVol;
-      const out = nbb === 1 || !tmp ? undefined : tmp;
+      const first = (b0 * c + gi * cg) * inVol;
+      // op(B) is [kk, nbb * outVol]: the input planes themselves (1x1), gathered panels, or im2col.
+      let b: FloatArray = x, bOffset = 0, ldb = 0;
+      if (pointwise) {
+        bOffset = first;
+        ldb = inVol;
+      } else if (gather) gather.base = first;
+      else {
+        for (let i = 0; i < nbb; i++) im2col(x, first + i * c * inVol, cg, g, col!, i * outVol, nbb * outVol);
+        b = col!;
+        ldb = nbb * outVol;
+      }
       gemm({
         m: mg, n: nbb * outVol, k: kk,
         a: w, aOffset: gi * mg * kk,
-        b: x, bPanels: panels,
-        c: out ?? y, cOffset: out ? 0 : (b0 * m + gi * mg) * outVol, ldc: out ? nbb * outVol : outVol,
+        b, bOffset, ldb: ldb || undefined, bGather: gather,
+        c: y, cOffset: (b0 * m + gi * mg) * outVol, ldc: outVol, cGroups: { size: outVol, stride: m * outVol },
+        rowBias: bias?.subarray(gi * mg, (gi + 1) * mg),
       });
-      if (out) scatterImages(out, y, nbb, mg, outVol, (b0 * m + gi * mg) * outVol, m * outVol);
-    }
-  }
-}
-
-/** Copy a [mg, images * plane] gemm result to the images' channel planes: image b's rows start at y[yOff + b * imageStride]. */
-function scatterImages(src: FloatArray, y: FloatArray, images: number, mg: number, plane: number, yOff: number, imageStride: number): void {
-  const ld = images * plane;
-  for (let b = 0; b < images; b++) {
-    for (let j = 0; j < mg; j++) {
-      const s = j * ld + b * plane;
-      y.set(src.subarray(s, s + plane), yOff + b * imageStride + j * plane);
     }
   }
 }
@@ -177,7 +139,7 @@ export function convTransposeForward(x: FloatArray, w: FloatArray, bias: FloatAr
   const cg = c / group, mg = m / group;
   const inVol = vol(g.in), outVol = vol(g.out), kVol = vol(g.kernel);
   const rows = mg * kVol;
-  const col = scratch(x, rows * inVol, 0);
+  const col = scratch(x, rows * inVol);
   y.fill(0, 0, n * m * outVol);
   for (let b = 0; b < n; b++) {
     for (let gi = 0; gi < group; gi++) {

@@ -1,4 +1,5 @@
-// The float32 micro-kernel of sgemm, as WebAssembly SIMD (f32x4) assembled at load time.
+// The float32 micro-kernel of sgemm (and a panel gather for packing B), as WebAssembly SIMD (f32x4)
+// assembled at load time.
 //
 // Scalar JS tops out near 1.8 GMAC/s on this machine whatever the unrolling (measured: 4x4, 3x4, 6x2 ...
 // register tiles all land there); 128-bit SIMD lets one core do several times that. The kernel is the
@@ -67,20 +68,59 @@ function kernelBody(): number[] {
   return b;
 }
 
-/** The instantiated kernel and its memory. */
+// gather(dst, colp, flagp, rowp, kc, panels): packs `panels` NR-column panels of a B block from data already
+// in wasm memory. Element (k, j) lives at byte address col[j] + row[k]; colp points at the block's first
+// column address (i32 each), rowp at its first row offset (i32 bytes each), flagp at one byte per panel:
+// 1 when the panel's NR columns are consecutive floats (two v128 copies per k), else 8 scalar copies.
+const G_DST = 0, G_COLP = 1, G_FLAGP = 2, G_ROWP = 3, G_KC = 4, G_PANELS = 5;
+const G_K = 6, G_R = 7, G_O = 8, G_C0 = 9; // G_C0 .. G_C0 + NR - 1: the panel's column addresses
+
+function gatherBody(): number[] {
+  const { get, set, tee, i32, add, sub, loop, end, brIf } = ins;
+  const b: number[] = [];
+  const emit = (...xs: (readonly number[])[]) => xs.forEach((x) => b.push(...x));
+  const step = (contig: boolean) => {
+    emit(get(G_ROWP), set(G_R), get(G_KC), set(G_K), loop);
+    emit(get(G_R), ins.i32load(0), set(G_O));
+    if (contig) {
+      emit(get(G_DST), get(G_C0), get(G_O), add, ins.vload(0), ins.vstore(0));
+      emit(get(G_DST), get(G_C0), get(G_O), add, ins.vload(16), ins.vstore(16));
+    } else {
+      for (let c = 0; c < NR; c++) emit(get(G_DST), get(G_C0 + c), get(G_O), add, ins.f32load(0), ins.f32store(c * 4));
+    }
+    emit(get(G_DST), i32(NR * 4), add, set(G_DST), get(G_R), i32(4), add, set(G_R));
+    emit(get(G_K), i32(1), sub, tee(G_K), brIf(0), end);
+  };
+  emit(loop);
+  for (let c = 0; c < NR; c++) emit(get(G_COLP), ins.i32load(c * 4), set(G_C0 + c));
+  emit(get(G_FLAGP), ins.i32load8u(0), ins.if);
+  step(true);
+  emit(ins.else);
+  step(false);
+  emit(end);
+  emit(get(G_COLP), i32(NR * 4), add, set(G_COLP), get(G_FLAGP), i32(1), add, set(G_FLAGP));
+  emit(get(G_PANELS), i32(1), sub, tee(G_PANELS), brIf(0), end);
+  return b;
+}
+
+/** The instantiated kernels and their shared memory (addresses are byte offsets into it). */
 export interface SimdKernel {
   mem: WebAssembly.Memory;
   kernel: (ap: number, bp: number, c: number, mPanels: number, nPanels: number, kc: number, ldcBytes: number, acc: number) => void;
+  gather: (dst: number, colp: number, flagp: number, rowp: number, kc: number, panels: number) => void;
 }
 
 /** Assemble and instantiate the kernel; undefined when this runtime has no wasm SIMD. */
 export function loadSimdKernel(): SimdKernel | undefined {
   const locals = [...new Array<number>(L_ROW - L_I + 1).fill(I32), ...new Array<number>(MR * 2 + 3).fill(V128)];
-  const bytes = assemble([{ name: "kernel", params: new Array<number>(8).fill(I32), locals, body: kernelBody() }], 1);
+  const bytes = assemble([
+    { name: "kernel", params: new Array<number>(8).fill(I32), locals, body: kernelBody() },
+    { name: "gather", params: new Array<number>(G_K).fill(I32), locals: new Array<number>(G_C0 + NR - G_K).fill(I32), body: gatherBody() },
+  ], 1);
   try {
     const inst = new WebAssembly.Instance(new WebAssembly.Module(bytes), {});
     const e = inst.exports as unknown as SimdKernel;
-    return { mem: e.mem, kernel: e.kernel };
+    return { mem: e.mem, kernel: e.kernel, gather: e.gather };
   } catch {
     return undefined;
   }

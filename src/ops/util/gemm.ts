@@ -10,8 +10,6 @@ import { loadSimdKernel, MR, NR, type SimdKernel } from "./gemm-simd.ts";
 
 export type FloatArray = Float32Array | Float64Array;
 
-/** Width of the column panels a PanelPacker writes (the micro-kernel's NR). */
-export const PANEL_COLS = NR;
 
 /** One gemm call. Leading dimensions are in elements; defaults give dense row-major matrices. */
 export interface GemmArgs {
@@ -29,31 +27,45 @@ export interface GemmArgs {
   ldb?: number;
   transB?: boolean;
   /**
-   * float32 SIMD path only: packs op(B) panels instead of reading `b` (which is then ignored), so a caller
-   * such as Conv can gather B straight from its input without materialising it (implicit im2col).
+   * float32 SIMD path only: op(B) as gathered data instead of `b` (which is then ignored), so a caller such
+   * as Conv can feed its implicit im2col matrix without materialising it.
    */
-  bPanels?: PanelPacker;
+  bGather?: GatherB;
   /** C is m x n; with beta = 0 (default) its previous content is ignored, NaN included. */
   c: FloatArray;
   cOffset?: number;
   ldc?: number;
+  /**
+   * C's columns come in groups of `size` whose starts are `stride` elements apart (default: contiguous).
+   * Conv multiplies a batch of images at once and lets each image's columns land in its own planes.
+   */
+  cGroups?: { size: number; stride: number };
+  /** Added to every element of row i of C, after alpha and beta (Conv's per-channel bias). */
+  rowBias?: FloatArray;
   alpha?: number;
   beta?: number;
 }
 
-/**
- * Write rows [pc, pc + kc) of op(B), columns [j0, j0 + NR), into mem[dst...] as kc rows of NR floats;
- * columns at or past n must be written as 0.
- */
-export type PanelPacker = (mem: Float32Array, dst: number, pc: number, kc: number, j0: number) => void;
+/** op(B) element (k, j) is data[colOffset[j] + rowOffset[k]], where data is what write() puts in wasm memory. */
+export interface GatherB {
+  /** Floats of source data. */
+  length: number;
+  /** Write the source data into mem[at, at + length). */
+  write(mem: Float32Array, at: number): void;
+  /** Per column j < n of op(B). */
+  colOffset: Int32Array;
+  /** Per row k < k of op(B). */
+  rowOffset: Int32Array;
+}
 
 /** Resolved arguments: every field present. */
-type Full = Required<Omit<GemmArgs, "bPanels">> & Pick<GemmArgs, "bPanels">;
+type Optional = "bGather" | "cGroups" | "rowBias";
+type Full = Required<Omit<GemmArgs, Optional>> & Pick<GemmArgs, Optional>;
 
-// Block sizes: a KC x NC float32 block of B is 256 KB (L2 is 512 KB-1 MB on the machines we measured);
+// Block sizes: a KC x NC float32 block of B is 256 KB (half the 512 KB L2 of the Zen 3 cores we measured),
 // an MR x KC panel of A is 4 KB (L1).
 const KC = 256;
-const NC = 512;
+const NC = 256;
 // Beyond this many bytes of packed operands, split the rows and recurse: keeps wasm memory bounded
 // (it only grows, so the largest product run so far sets its size).
 let maxWasmBytes = 256 * 1024 * 1024;
@@ -88,11 +100,17 @@ export function simdActive(): boolean {
 /** C = alpha * op(A) * op(B) + beta * C (BLAS gemm semantics on row-major strided storage). */
 export function gemm(args: GemmArgs): void {
   const g: Full = {
-    aOffset: 0, bOffset: 0, cOffset: 0, transA: false, transB: false, alpha: 1, beta: 0,
-    lda: args.transA ? args.m : args.k,
-    ldb: args.transB ? args.k : args.n,
-    ldc: args.n,
     ...args,
+    aOffset: args.aOffset ?? 0,
+    bOffset: args.bOffset ?? 0,
+    cOffset: args.cOffset ?? 0,
+    transA: args.transA ?? false,
+    transB: args.transB ?? false,
+    alpha: args.alpha ?? 1,
+    beta: args.beta ?? 0,
+    lda: args.lda ?? (args.transA ? args.m : args.k),
+    ldb: args.ldb ?? (args.transB ? args.k : args.n),
+    ldc: args.ldc ?? args.n,
   };
   if (g.m <= 0 || g.n <= 0) return;
   if (g.k <= 0 || g.alpha === 0) {
@@ -101,7 +119,7 @@ export function gemm(args: GemmArgs): void {
   }
   const kern = g.c instanceof Float32Array ? simdKernel() : undefined;
   if (kern) gemmSimd(kern, g);
-  else if (g.bPanels) throw new Error("gemm: bPanels needs the float32 SIMD path (check simdActive() first)");
+  else if (g.bGather) throw new Error("gemm: bGather needs the float32 SIMD path (check simdActive() first)");
   else gemmScalar(g);
 }
 
@@ -112,10 +130,19 @@ export function matmul(a: FloatArray, b: FloatArray, m: number, k: number, n: nu
   return c;
 }
 
+/** Where element (i, j) of C lives. */
+function cIndex(g: Full, i: number, j: number): number {
+  const grp = g.cGroups;
+  return g.cOffset + i * g.ldc + (grp ? Math.floor(j / grp.size) * grp.stride + (j % grp.size) : j);
+}
+
 function scaleC(g: Full): void {
   for (let i = 0; i < g.m; i++) {
-    const o = g.cOffset + i * g.ldc;
-    for (let j = 0; j < g.n; j++) g.c[o + j] = g.beta === 0 ? 0 : g.beta * g.c[o + j];
+    const bias = g.rowBias ? g.rowBias[i] : 0;
+    for (let j = 0; j < g.n; j++) {
+      const o = cIndex(g, i, j);
+      g.c[o] = (g.beta === 0 ? 0 : g.beta * g.c[o]) + bias;
+    }
   }
 }
 
@@ -125,31 +152,37 @@ const ceilTo = (x: number, q: number) => Math.ceil(x / q) * q;
 
 function gemmSimd(kern: SimdKernel, g: Full): void {
   const mp = ceilTo(g.m, MR), np = ceilTo(g.n, NR);
-  const floats = mp * g.k + g.k * np + mp * np;
+  const ncMax = Math.min(NC, np);
+  // Wasm memory holds all of packed A, one packed KC x NC block of B and the matching C block,
+  // then for a gathered B its data, column addresses, row offsets and per-panel contiguity flags.
+  const gatherFloats = g.bGather ? g.bGather.length + np + g.k + Math.ceil(np / NR / 4) : 0;
+  const floats = mp * g.k + Math.min(KC, g.k) * ncMax + mp * ncMax + gatherFloats;
   if (floats * 4 > maxWasmBytes && g.m > MR) {
     // Split the rows: each half is an independent gemm over the same B.
     const half = ceilTo(Math.ceil(g.m / 2), MR);
     const aStep = g.transA ? half : half * g.lda;
     gemmSimd(kern, { ...g, m: half });
-    gemmSimd(kern, { ...g, m: g.m - half, aOffset: g.aOffset + aStep, cOffset: g.cOffset + half * g.ldc });
+    gemmSimd(kern, { ...g, m: g.m - half, aOffset: g.aOffset + aStep, cOffset: g.cOffset + half * g.ldc, rowBias: g.rowBias?.subarray(half) });
     return;
   }
   const need = floats * 4;
   if (kern.mem.buffer.byteLength < need) kern.mem.grow(Math.ceil((need - kern.mem.buffer.byteLength) / 65536));
   const mem = new Float32Array(kern.mem.buffer);
-  // Layout: Ap [k-block][m-panel][k][MR], Bp [k-block][n-panel][k][NR], Cw [mp][np].
-  const ap = 0, bp = mp * g.k, cw = bp + g.k * np;
+  // Layout: Ap [k-block][m-panel][k][MR] | B block [n-panel][k][NR] | C block [mp][nc].
+  const ap = 0, bp = mp * g.k, cw = bp + Math.min(KC, g.k) * ncMax;
+  const gt = g.bGather ? gatherTables(kern, g.bGather, cw + mp * ncMax, np, g.n, g.k) : undefined;
   packA(g, mem, ap, mp);
-  packB(g, mem, bp, np);
   for (let jc = 0; jc < np; jc += NC) {
     const nc = Math.min(NC, np - jc);
     for (let pc = 0; pc < g.k; pc += KC) {
       const kc = Math.min(KC, g.k - pc);
-      const aBlock = ap + pc * mp, bBlock = bp + pc * np + jc * kc;
-      kern.kernel(aBlock * 4, bBlock * 4, (cw + jc) * 4, mp / MR, nc / NR, kc, np * 4, pc > 0 ? 1 : 0);
+      // Pack B just before use, so the block is still in cache when the kernel streams it.
+      if (gt) kern.gather(bp * 4, gt.cols + jc * 4, gt.flags + jc / NR, gt.rows + pc * 4, kc, nc / NR);
+      else packBBlock(g, mem, bp, pc, kc, jc, nc);
+      kern.kernel((ap + pc * mp) * 4, bp * 4, cw * 4, mp / MR, nc / NR, kc, nc * 4, pc > 0 ? 1 : 0);
     }
+    writeC(g, mem, cw, nc, jc);
   }
-  writeC(g, mem, cw, np);
 }
 
 /** Pack op(A) (m x k) into MR-row panels, k-contiguous, zero rows past m. */
@@ -164,21 +197,36 @@ function packA(g: Full, mem: Float32Array, base: number, mp: number): void {
   }
 }
 
-/** Pack op(B) (k x n) into NR-column panels, k-contiguous, zero columns past n. */
-function packB(g: Full, mem: Float32Array, base: number, np: number): void {
-  if (g.bPanels) {
-    for (let pc = 0; pc < g.k; pc += KC) {
-      const kc = Math.min(KC, g.k - pc);
-      for (let j = 0; j < np; j += NR) g.bPanels(mem, base + pc * np + j * kc, pc, kc, j);
-    }
-    return;
+/** Byte addresses of a gathered B's tables in wasm memory. */
+interface GatherTables {
+  cols: number;
+  rows: number;
+  flags: number;
+}
+
+/** Put a GatherB's data and tables into wasm memory from float offset `at`. Columns past n repeat the
+ *  last one: they only feed C columns that are never written out. */
+function gatherTables(kern: SimdKernel, gb: GatherB, at: number, np: number, n: number, k: number): GatherTables {
+  const mem = new Float32Array(kern.mem.buffer), ints = new Int32Array(kern.mem.buffer), bytes = new Uint8Array(kern.mem.buffer);
+  gb.write(mem, at);
+  const cols = at + gb.length, rows = cols + np, flags = (rows + k) * 4;
+  const src = at * 4;
+  for (let j = 0; j < np; j++) ints[cols + j] = src + 4 * gb.colOffset[Math.min(j, n - 1)];
+  for (let p = 0; p < k; p++) ints[rows + p] = 4 * gb.rowOffset[p];
+  for (let j0 = 0; j0 < np; j0 += NR) {
+    let contiguous = 1;
+    for (let c = 1; c < NR; c++) if (ints[cols + j0 + c] !== ints[cols + j0] + 4 * c) contiguous = 0;
+    bytes[flags + j0 / NR] = contiguous;
   }
+  return { cols: cols * 4, rows: rows * 4, flags };
+}
+
+/** Pack rows [pc, pc+kc) x columns [jc, jc+nc) of op(B) into NR-column panels at mem[base], zero past n. */
+function packBBlock(g: Full, mem: Float32Array, base: number, pc: number, kc: number, jc: number, nc: number): void {
   const ls = g.transB ? g.ldb : 1, ks = g.transB ? 1 : g.ldb;
-  for (let pc = 0; pc < g.k; pc += KC) {
-    const kc = Math.min(KC, g.k - pc);
-    for (let j = 0; j < np; j += NR) {
-      pack8(g.b, g.bOffset + j * ls + pc * ks, ls, ks, Math.min(NR, g.n - j), kc, mem, base + pc * np + j * kc);
-    }
+  for (let j = 0; j < nc; j += NR) {
+    const col = jc + j;
+    pack8(g.b, g.bOffset + col * ls + pc * ks, ls, ks, Math.min(NR, g.n - col), kc, mem, base + j * kc);
   }
 }
 
@@ -211,14 +259,22 @@ function pack8(src: FloatArray, off: number, ls: number, ks: number, valid: numb
   }
 }
 
-/** C = alpha * Cw + beta * C. */
-function writeC(g: Full, mem: Float32Array, cw: number, np: number): void {
-  const { m, n, c, cOffset, ldc, alpha, beta } = g;
+/** Columns [jc, jc + nc) of C = alpha * Cw + beta * C (+ row bias), from the block Cw (mp x nc) in wasm memory. */
+function writeC(g: Full, mem: Float32Array, cw: number, nc: number, jc: number): void {
+  const { m, c, alpha, beta } = g;
+  const end = Math.min(jc + nc, g.n);
+  const size = g.cGroups ? g.cGroups.size : g.n;
   for (let i = 0; i < m; i++) {
-    const s = cw + i * np, d = cOffset + i * ldc;
-    if (beta === 0 && alpha === 1) c.set(mem.subarray(s, s + n), d);
-    else if (beta === 0) for (let j = 0; j < n; j++) c[d + j] = alpha * mem[s + j];
-    else for (let j = 0; j < n; j++) c[d + j] = alpha * mem[s + j] + beta * c[d + j];
+    const bias = g.rowBias ? g.rowBias[i] : 0;
+    // One contiguous run of C per column group the block touches.
+    for (let j = jc; j < end; ) {
+      const runEnd = Math.min(end, (Math.floor(j / size) + 1) * size);
+      const s = cw + i * nc + (j - jc), d = cIndex(g, i, j), w = runEnd - j;
+      if (beta === 0 && alpha === 1 && bias === 0) c.set(mem.subarray(s, s + w), d);
+      else if (beta === 0) for (let q = 0; q < w; q++) c[d + q] = alpha * mem[s + q] + bias;
+      else for (let q = 0; q < w; q++) c[d + q] = alpha * mem[s + q] + beta * c[d + q] + bias;
+      j = runEnd;
+    }
   }
 }
 
@@ -244,10 +300,10 @@ function gemmScalar(g: Full): void {
   packRows(g.a, g.aOffset, g.lda, g.transA, m, k, A);
   // Row j of the packed B is column j of op(B), so both operands are contiguous in k.
   packRows(g.b, g.bOffset, g.ldb, !g.transB, n, k, B);
-  const { c, cOffset, ldc, alpha, beta } = g;
+  const { c, alpha, beta, rowBias } = g;
   const put = (i: number, j: number, v: number) => {
-    const o = cOffset + i * ldc + j;
-    c[o] = beta === 0 ? alpha * v : alpha * v + beta * c[o];
+    const o = cIndex(g, i, j);
+    c[o] = (beta === 0 ? alpha * v : alpha * v + beta * c[o]) + (rowBias ? rowBias[i] : 0);
   };
   let i = 0;
   for (; i + 4 <= m; i += 4) {

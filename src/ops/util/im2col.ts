@@ -1,7 +1,7 @@
 // The im2col matrix of a convolution: row (channel, kz, ky, kx), column (image, oz, oy, ox), value the input
 // under that tap (0 in the padding). Either materialised (im2col) or gathered panel by panel straight into
-// the gemm's packed layout (implicitColumns), which saves a full write and read of the matrix.
-import { PANEL_COLS, type FloatArray, type PanelPacker } from "./gemm.ts";
+// the gemm's packed layout by the wasm gather (convGather), which saves a full write and read of the matrix.
+import type { FloatArray, GatherB } from "./gemm.ts";
 import type { Geom3 } from "./spatial.ts";
 
 /**
@@ -44,68 +44,61 @@ export function im2col(x: FloatArray, xOff: number, cg: number, g: Geom3, col: F
 }
 
 /**
- * A PanelPacker reading the im2col matrix of `images` consecutive images straight from x: column j is image
- * floor(j / outVol), position j % outVol; rows run over cg channels. `base()` gives the offset in x of the
- * first image's first channel, so one packer serves every batch chunk and group.
+ * The im2col matrix of `images` consecutive images as a GatherB for the SIMD gemm: the images' cg channels
+ * are copied into wasm memory with their padding written out as zeros, so every tap of every window is a
+ * plain offset: column (image, position) -> window origin, row (channel, tap) -> tap displacement. Nothing
+ * is materialised beyond the padded copy; the wasm gather packs the panels. `base` is where the first
+ * image's first channel starts in x (set per batch chunk and group before each gemm).
  */
-export function implicitColumns(x: Float32Array, base: () => number, images: number, imageStride: number, cg: number, g: Geom3): PanelPacker {
+export function convGather(x: Float32Array, images: number, imageStride: number, cg: number, g: Geom3): GatherB & { base: number } {
   const [D, H, W] = g.in, [OD, OH, OW] = g.out, [KD, KH, KW] = g.kernel;
-  const [sz, sy, sx] = g.strides, [dz, dy, dx] = g.dilations, [pz, py, px] = g.padBegin;
-  const outVol = OD * OH * OW, inVol = D * H * W, kVol = KD * KH * KW;
-  const cols = images * outVol;
-  // Per column: window origin (may lie in the padding) and its offset in x relative to base().
-  const z0 = new Int32Array(cols), y0 = new Int32Array(cols), x0 = new Int32Array(cols), off = new Int32Array(cols);
-  // Per panel: every column's whole window lies inside the input, so no bounds checks are needed.
-  const interior = new Uint8Array(Math.ceil(cols / PANEL_COLS));
-  const spanZ = (KD - 1) * dz, spanY = (KH - 1) * dy, spanX = (KW - 1) * dx;
-  for (let j = 0; j < cols; j++) {
-    const b = Math.floor(j / outVol), p = j - b * outVol;
-    const oz = Math.floor(p / (OH * OW)), oy = Math.floor(p / OW) % OH, ox = p % OW;
-    z0[j] = oz * sz - pz;
-    y0[j] = oy * sy - py;
-    x0[j] = ox * sx - px;
-    off[j] = b * imageStride + (z0[j] * H + y0[j]) * W + x0[j];
-  }
-  for (let q = 0; q < interior.length; q++) {
-    let ok = (q + 1) * PANEL_COLS <= cols;
-    for (let j = q * PANEL_COLS; ok && j < (q + 1) * PANEL_COLS; j++) {
-      ok = z0[j] >= 0 && z0[j] + spanZ < D && y0[j] >= 0 && y0[j] + spanY < H && x0[j] >= 0 && x0[j] + spanX < W;
-    }
-    interior[q] = ok ? 1 : 0;
-  }
-  // Per row k = (channel, kz, ky, kx): offset of the tap and its displacement along each axis.
-  const rows = cg * kVol;
-  const koff = new Int32Array(rows), kz = new Int32Array(rows), ky = new Int32Array(rows), kx = new Int32Array(rows);
-  for (let k = 0; k < rows; k++) {
-    const ch = Math.floor(k / kVol), t = k % kVol;
-    kz[k] = Math.floor(t / (KH * KW)) * dz;
-    ky[k] = (Math.floor(t / KW) % KH) * dy;
-    kx[k] = (t % KW) * dx;
-    koff[k] = ch * inVol + (kz[k] * H + ky[k]) * W + kx[k];
-  }
-  return (mem, dst, pc, kc, j0) => {
-    const b0 = base();
-    // The unrolled copy assumes PANEL_COLS === 8 (gemm-simd.ts fixes NR = 8).
-    if (interior[j0 / PANEL_COLS]) {
-      const c0 = b0 + off[j0], c1 = b0 + off[j0 + 1], c2 = b0 + off[j0 + 2], c3 = b0 + off[j0 + 3];
-      const c4 = b0 + off[j0 + 4], c5 = b0 + off[j0 + 5], c6 = b0 + off[j0 + 6], c7 = b0 + off[j0 + 7];
-      for (let k = pc, end = pc + kc; k < end; k++, dst += 8) {
-        const o = koff[k];
-        mem[dst] = x[c0 + o]; mem[dst + 1] = x[c1 + o]; mem[dst + 2] = x[c2 + o]; mem[dst + 3] = x[c3 + o];
-        mem[dst + 4] = x[c4 + o]; mem[dst + 5] = x[c5 + o]; mem[dst + 6] = x[c6 + o]; mem[dst + 7] = x[c7 + o];
+  const [sz, sy, sx] = g.strides, [dz, dy, dx] = g.dilations;
+  // Leading padding actually stored (negative padding just shifts the windows inward).
+  const [lz, ly, lx] = g.padBegin.map((p) => Math.max(0, p));
+  const [Dp, Hp, Wp] = [0, 1, 2].map((a) => g.in[a] + Math.max(0, g.padBegin[a]) + Math.max(0, g.padEnd[a]));
+  const plane = Dp * Hp * Wp, outVol = OD * OH * OW, kVol = KD * KH * KW, inVol = D * H * W;
+  const colOffset = new Int32Array(images * outVol);
+  for (let b = 0, j = 0; b < images; b++) {
+    for (let oz = 0; oz < OD; oz++) {
+      for (let oy = 0; oy < OH; oy++) {
+        const row = b * cg * plane + ((oz * sz - g.padBegin[0] + lz) * Hp + oy * sy - g.padBegin[1] + ly) * Wp - g.padBegin[2] + lx;
+        for (let ox = 0; ox < OW; ox++, j++) colOffset[j] = row + ox * sx;
       }
-      return;
     }
-    for (let k = pc, end = pc + kc; k < end; k++, dst += PANEL_COLS) {
-      for (let c = 0; c < PANEL_COLS; c++) {
-        const j = j0 + c;
-        let v = 0;
-        if (j < cols) {
-          const iz = z0[j] + kz[k], iy = y0[j] + ky[k], ix = x0[j] + kx[k];
-          if (iz >= 0 && iz < D && iy >= 0 && iy < H && ix >= 0 && ix < W) v = x[b0 + off[j] + koff[k]];
+  }
+  const rowOffset = new Int32Array(cg * kVol);
+  for (let ch = 0, k = 0; ch < cg; ch++) {
+    for (let kz = 0; kz < KD; kz++) {
+      for (let ky = 0; ky < KH; ky++) {
+        for (let kx = 0; kx < KW; kx++, k++) rowOffset[k] = ch * plane + (kz * dz * Hp + ky * dy) * Wp + kx * dx;
+      }
+    }
+  }
+  const padded = plane !== inVol;
+  return {
+    base: 0,
+    length: images * cg * plane,
+    colOffset,
+    rowOffset,
+    write(mem, at) {
+      if (padded) mem.fill(0, at, at + this.length);
+      for (let b = 0; b < images; b++) {
+        for (let ch = 0; ch < cg; ch++) {
+          const src = this.base + b * imageStride + ch * inVol;
+          const dst = at + (b * cg + ch) * plane;
+          if (!padded) {
+            mem.set(x.subarray(src, src + inVol), dst);
+            continue;
+          }
+          for (let iz = 0; iz < D; iz++) {
+            for (let iy = 0; iy < H; iy++) {
+              const s = src + (iz * H + iy) * W, d = dst + ((iz + lz) * Hp + iy + ly) * Wp + lx;
+              if (W >= 64) mem.set(x.subarray(s, s + W), d);
+              else for (let ix = 0; ix < W; ix++) mem[d + ix] = x[s + ix];
+            }
+          }
         }
-        mem[dst + c] = v;
       }
-    }
+    },
   };
 }

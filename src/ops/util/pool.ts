@@ -54,6 +54,7 @@ export function maxPool(x: NumericArray, planes: number, g: Geom3, out: MaxPoolO
     maxPoolIndexed(x, planes, g, out);
     return;
   }
+
   // Row at a time: for each tap, one strided pass over the output row (no per-window loop setup).
   const [D, H, W] = g.in, [OD, OH, OW] = g.out, KW = g.kernel[2];
   const [sz, sy, sx] = g.strides, [dz, dy, dx] = g.dilations, [pz, py, px] = g.padBegin;

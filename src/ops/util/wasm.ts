@@ -55,6 +55,12 @@ export const ins = {
   end: [0x0b],
   br: (depth: number) => [0x0c, ...uleb(depth)],
   brIf: (depth: number) => [0x0d, ...uleb(depth)],
+  /** i32.load (4-byte aligned) with a byte offset. */
+  i32load: (offset: number) => [0x28, 2, ...uleb(offset)],
+  /** i32.load8_u: one byte, zero-extended. */
+  i32load8u: (offset: number) => [0x2d, 0, ...uleb(offset)],
+  f32load: (offset: number) => [0x2a, 2, ...uleb(offset)],
+  f32store: (offset: number) => [0x38, 2, ...uleb(offset)],
   /** v128.load with a byte offset (align hint 16 bytes). */
   vload: (offset: number) => [0xfd, ...uleb(0x00), 4, ...uleb(offset)],
   /** v128.store with a byte offset. */

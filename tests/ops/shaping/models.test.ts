@@ -8,6 +8,7 @@ import path from "node:path";
 import { sizeOf } from "../../../src/graph/tensor.ts";
 import { ops as sequence } from "../../../src/ops/_sequence.ts";
 import { ops as shaping } from "../../../src/ops/_shaping.ts";
+import { inferShapes } from "../../../src/graph/infer.ts";
 import { readModel } from "../../../src/onnx/read.ts";
 import { runNode } from "../../../src/run/interp.ts";
 import { ortRun } from "../../../src/run/ort.ts";
@@ -54,6 +55,27 @@ describe("corpus models, node by node against onnxruntime", () => {
         });
       }
       assert.deepEqual(bad.slice(0, 10), [], `${bad.length} mismatches over ${nodes.length} nodes`);
+    });
+  }
+});
+
+describe("corpus models, whole-graph shape inference with concrete input shapes", () => {
+  const root = corpusDir();
+  // Shape -> Gather -> Unsqueeze -> Concat -> Reshape plumbing must fold so that every value's dims are exact.
+  for (const name of ["gpt2_past_tiny_ort", "bert_toy_ort", "nnsplit_bilstm_tract"]) {
+    it(name, async (t) => {
+      if (!root) return t.skip(NO_CORPUS);
+      const dir = path.join(root, "models", name);
+      const model = readModel(path.join(dir, "model.onnx"));
+      const { inputs } = loadData(model, dir);
+      const values = [...new Set(model.graph.nodes.flatMap((n) => n.outputs).filter((v) => v && !model.graph.initializers.has(v)))];
+      const ref = await ortRun(model, inputs, { outputs: values });
+      const inferred = inferShapes(model, { inputs: Object.fromEntries(Object.entries(inputs).map(([k, v]) => [k, { dtype: v.dtype, shape: [...v.shape] }])) });
+      const bad = values.filter((v) => {
+        const s = inferred.get(v);
+        return !s || s.dtype !== ref[v].dtype || JSON.stringify(s.shape) !== JSON.stringify(ref[v].shape);
+      });
+      assert.deepEqual(bad.slice(0, 5).map((v) => `${v}: ${JSON.stringify(inferred.get(v))} vs [${ref[v].shape}]`), [], `${bad.length}/${values.length} values not exact`);
     });
   }
 });

@@ -105,6 +105,12 @@ function cases(r: R): Map<number, OpCase[]> {
     add(13, { op: "Pad", inputs: [fx, i64([...crop, ...padsBE.slice(rank)])] });
     add(18, { op: "Pad", inputs: [fx, i64([padsBE[0], padsBE[rank]]), undefined, i64([axis])] });
     add(19, { op: "Pad", inputs: [fx, i64(padsBE.map((p, i) => Math.min(p, shape[i % rank])))], attrs: { mode: A.string("wrap") } });
+    // Crop one side and pad the other, in every mode: the fill modes see the cropped axis.
+    const mixed = shape.map((d) => {
+      const c = int(r, 0, d - 1);
+      return r() < 0.5 ? [-c, int(r, 0, d - c - 1)] : [int(r, 0, d - c - 1), -c];
+    });
+    add(19, { op: "Pad", inputs: [fx, i64([...mixed.map((m) => m[0]), ...mixed.map((m) => m[1])])], attrs: { mode: A.string(pick(r, ["constant", "reflect", "edge", "wrap"])) } });
     // Expand, Tile, Shape, Size, ConstantOfShape, Range, Dropout.
     const ex = shape.map((d) => (r() < 0.5 ? 1 : d));
     add(13, { op: "Expand", inputs: [randT(r, ex, x.dtype), i64([int(r, 1, 2), ...shape.map((d, i) => (ex[i] === 1 ? int(r, 1, 3) : pick(r, [1, d])))])] });

@@ -153,6 +153,9 @@ describe("structure", () => {
     assert.throws(() => run("LSTM", [X, W, R], { hidden_size: A.int(3), activations: A.strings(["Sigmoid", "Gelu", "Tanh"]) }, 7, 3), /activation 'Gelu'/);
     assert.throws(() => run("LSTM", [X, W, R, undefined, tensor("int32", [1], [3])], { hidden_size: A.int(3) }, 7, 3), /sequence_lens\[0\] = 3/);
     assert.throws(() => run("LSTM", [X, W, R], { hidden_size: A.int(3), direction: A.string("both") }, 7, 3), /direction 'both'/);
+    const [W2, R2] = weights(r, "RNN", 2, 2, 3);
+    assert.throws(() => run("RNN", [X, W2, R2], { hidden_size: A.int(3), direction: A.string("bidirectional"), activations: A.strings(["Relu"]) }, 7, 2),
+      /expected 2 activations for bidirectional RNN/);
   });
   it("shape rule", () => {
     const outs = infer("LSTM", [{ dtype: "float32", shape: ["seq", "b", 32] }, { dtype: "float32", shape: [2, 512, 32] }],

@@ -1,0 +1,10 @@
+import { readModel, readTensorFile } from "../src/onnx/read.ts";
+import { runModel } from "../src/run/interp.ts";
+const dir = "/work/shared/corpus/models/" + process.argv[2];
+const model = readModel(dir + "/model.onnx");
+const x = readTensorFile(dir + "/test_data_set_0/input_0.pb").tensor;
+const feeds = { [model.graph.inputs[0].name]: x };
+for (let i = 0; i < 2; i++) runModel(model, feeds);
+const t = performance.now();
+for (let i = 0; i < 3; i++) runModel(model, feeds);
+console.log(((performance.now() - t) / 3).toFixed(1), "ms");

@@ -1,0 +1,97 @@
+// The scorer: full marks for perfect explanations, low marks for a weight dump, the same answer every time.
+import { test } from "node:test";
+import assert from "node:assert/strict";
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { findCase } from "../../zoo/cases/index.ts";
+import { generateCase, writeCase, type Generated } from "../../zoo/generate.ts";
+import { adjustedRandIndex, codeTokens, kernelMatchError, normalizedFilters } from "../../zoo/metrics.ts";
+import { ORDER } from "../../zoo/obfuscate.ts";
+import { scoreAll, scoreCase } from "../../zoo/score.ts";
+import { formatScores, summarize } from "../../zoo/score-table.ts";
+import { perfectExplanation, weightDump, writeExplanation } from "./explanations.ts";
+
+const root = mkdtempSync(join(tmpdir(), "pseudonet-zoo-score-"));
+test.after(() => rmSync(root, { recursive: true, force: true }));
+
+function zooCase(name: string): Generated {
+  const g = generateCase(findCase(name)!, 9, [...ORDER]);
+  writeCase(g, join(root, "zoo"));
+  return g;
+}
+
+test("adjusted Rand index: 1 for the same partition under other names, about 0 for unrelated, textbook value otherwise", () => {
+  assert.equal(adjustedRandIndex(["a", "a", "b", "b"], ["x", "x", "y", "y"]), 1);
+  assert.equal(adjustedRandIndex(["a", "a", "a"], ["z", "z", "z"]), 1);
+  assert.ok(Math.abs(adjustedRandIndex(["a", "a", "b", "b"], ["x", "y", "x", "y"]) + 0.5) < 1e-12);
+  // sklearn.metrics.adjusted_rand_score([0,0,0,1,1,1], [0,0,1,1,2,2]) = 0.24242424...
+  assert.ok(Math.abs(adjustedRandIndex(["0", "0", "0", "1", "1", "1"], ["0", "0", "1", "1", "2", "2"]) - 0.242424242) < 1e-8);
+});
+
+test("token counts ignore comments, docstrings and headers", () => {
+  // def f ( x : vec [ 2 ] ) - > vec [ 1 ] :  |  y = max ( a , b )  |  return y
+  assert.equal(codeTokens("# header\ndef f(x: vec[2]) -> vec[1]:\n    \"\"\"doc\"\"\"\n    y = max(a, b)  # note\n    return y\n"), 17 + 8 + 2);
+});
+
+test("kernel match is free of channel order, scale and sign", () => {
+  const k = [1, 0, -1, 0, 1, 0];
+  assert.equal(kernelMatchError(normalizedFilters(k, 2), normalizedFilters([0, -3, 0, 2, 0, -2], 2)), 0);
+  assert.ok(kernelMatchError(normalizedFilters(k, 2), normalizedFilters([1, 1, 1, 1, 1, 1], 2)) > 0.9);
+});
+
+test("a perfect explanation of modules2 (interleaved sort3 + xor) gets full marks", async () => {
+  const g = zooCase("modules2");
+  const p = await perfectExplanation(g, { s: "sort3", z: "xor" });
+  const s = scoreCase(join(root, "zoo", "modules2"), writeExplanation(join(root, "perfect", "modules2"), p));
+  assert.equal(s.error, undefined);
+  assert.equal(s.primitives!.recall, 1);
+  assert.deepEqual(s.primitives!.extra, []);
+  assert.equal(s.modules!.ari, 1);
+  assert.equal(s.modules!.coverage, 1);
+  assert.equal(s.size!.vsReference, 1);
+  assert.ok(s.size!.vsDump < 0.2, `size vs dump ${s.size!.vsDump}`);
+  assert.ok(s.fidelity!.maxAbsErr <= g.fidelity.maxAbsErr + 1e-5);
+});
+
+test("a perfect explanation of edge (a conv hidden in a dense layer) gets full marks", async () => {
+  const g = zooCase("edge");
+  const p = await perfectExplanation(g, { g: null });
+  const s = scoreCase(join(root, "zoo", "edge"), writeExplanation(join(root, "perfect", "edge"), p));
+  assert.equal(s.primitives!.recall, 1);
+  assert.equal(s.modules!.coverage, 1);
+  assert.deepEqual(s.conv, { found: true, kernelMaxErr: 0, strideOk: true, paddingOk: true });
+  assert.equal(s.size!.vsReference, 1);
+  assert.ok(s.size!.vsDump < 0.01);
+});
+
+test("the reference program of repeat4 finds its repeated function", async () => {
+  const g = zooCase("repeat4");
+  const p = await perfectExplanation(g, {});
+  const s = scoreCase(join(root, "zoo", "repeat4"), writeExplanation(join(root, "perfect", "repeat4"), p));
+  assert.deepEqual(s.repeats, { fn: "ce", times: 4, bestCalls: 4, ok: true });
+  assert.equal(s.primitives!.recall, 1);
+});
+
+test("a weight dump gets low marks: no primitives, modules not separated, conv missed, chain not fused, much bigger than the reference", async () => {
+  for (const name of ["modules2", "edge", "max4", "linchain"]) {
+    const g = zooCase(name);
+    const s = scoreCase(join(root, "zoo", name), writeExplanation(join(root, "dump", name), await weightDump(g)));
+    assert.equal(s.primitives!.recall, 0, name);
+    if (s.modules!.ari !== null) assert.ok(s.modules!.ari < 0.3, `${name}: ARI ${s.modules!.ari}`);
+    if (s.conv) assert.equal(s.conv.found, false);
+    assert.ok(s.size!.vsReference! > 2, `${name}: size vs reference ${s.size!.vsReference}`);
+    assert.ok(s.size!.vsDump > 0.9, `${name}: size vs dump ${s.size!.vsDump}`);
+    assert.ok(s.fidelity!.maxAbsErr < 1e-5, "the dump is exact");
+  }
+});
+
+test("scoring is deterministic, and a missing explanation is reported, not fatal", async () => {
+  zooCase("xor");
+  const a = scoreAll(join(root, "zoo"), join(root, "dump"), ["modules2", "edge", "max4", "xor"]);
+  const b = scoreAll(join(root, "zoo"), join(root, "dump"), ["modules2", "edge", "max4", "xor"]);
+  assert.equal(JSON.stringify(a), JSON.stringify(b));
+  assert.match(a[3].error!, /no program\.json/);
+  assert.equal(formatScores(a), formatScores(b));
+  assert.equal(summarize(a).scored, 3);
+});
