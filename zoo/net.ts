@@ -75,21 +75,6 @@ export function unitWidth(l: ZLayer): number {
   return oh * ow;
 }
 
-/** Number of flattened inputs a layer reads. */
-export function inSize(l: ZLayer): number {
-  return l.kind === "dense" ? l.nIn : l.inShape[0] * l.inShape[1] * l.inShape[2];
-}
-
-/** Number of input slots of a branch (its slice length, or the whole input). */
-export function branchInSize(net: ZooNet, br: Branch): number {
-  return br.slice ? br.slice[1] - br.slice[0] : netInSize(net);
-}
-
-/** The flattened input size of a net. */
-export function netInSize(net: ZooNet): number {
-  return net.inputShape.reduce((a, b) => a * b, 1);
-}
-
 /** Pre-activation of a layer on a flat input; with absW, |weights| and no bias (interval radii). */
 function affine(l: ZLayer, x: Float64Array, absW: boolean, withBias: boolean): Float64Array {
   if (l.kind === "dense") {

@@ -8,7 +8,6 @@ import { boundsBefore, cloneNet, intervalLayer, unitCount, type Branch, type ZLa
 import { logUniform, permutation, randn } from "./rng.ts";
 import { DEAD, getUnits, hiddenLayers, mainLabel, setUnits, type Unit } from "./units.ts";
 
-export { DEAD };
 
 export type ObfuscationName = "conv2dense" | "interleave" | "split" | "dead" | "rescale" | "permute" | "nearzero" | "noise";
 

@@ -1,6 +1,6 @@
 // Reference programs as the zoo writes them by hand: the Program IR's shape (functions of vectors,
 // statements `y = prim(args)` or `y = f(args)`) with plain number arrays, plus `pick` (select entries of
-// a vector) and `onehot` (one-hot of the argmax), which program.ts has no primitive for. toProgram.ts
+// a vector) and `onehot` (one-hot of the argmax), which program.ts has no primitive for. toprogram.ts
 // converts to the Program IR; runRef evaluates directly, so each description is tested on its own.
 
 /** A statement's operation; kinds mirror program.ts PrimKind where one exists. */
@@ -170,26 +170,4 @@ function convRef(op: Extract<RefOp, { kind: "conv" }>, x: number[]): number[] {
     }
   }
   return y;
-}
-
-/** Number of tokens of a reference program as it would print: names, operators and constants. */
-export function refTokens(p: RefProgram): number {
-  let n = 0;
-  for (const f of p.functions) {
-    n += 3 + f.params.length * 2 + f.returns.length + 1;
-    for (const s of f.body) n += 3 + s.args.length + opTokens(s.op);
-  }
-  return n;
-}
-
-function opTokens(op: RefOp): number {
-  switch (op.kind) {
-    case "pick": return op.idx.length;
-    case "affine": return op.W.length * (op.W[0]?.length ?? 0) + op.b.length;
-    case "conv": return op.kernel.length + op.bias.length + 2;
-    case "act": return op.fn === "clip" ? 2 : 0;
-    case "threshold": return 2;
-    case "piecewise": return op.breakpoints.length + op.slopes.length + 1;
-    default: return 0;
-  }
 }

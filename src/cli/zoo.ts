@@ -4,9 +4,7 @@ import { dirname } from "node:path";
 import type { Command } from "commander";
 import { UserError } from "../errors.ts";
 import { parseObfuscations, ORDER } from "../../zoo/obfuscate.ts";
-import { scoreAll, scoreCase } from "../../zoo/score.ts";
-import { formatScores, summarize } from "../../zoo/score-table.ts";
-import { allCaseNames, writeZoo } from "../../zoo/zoo.ts";
+import { CASES } from "../../zoo/cases/index.ts";
 import { table } from "./table.ts";
 
 interface ZooOpts {
@@ -38,9 +36,11 @@ export function registerZoo(program: Command): void {
     .option("--seed <n>", "seed for obfuscations and domain samples", "1")
     .option("--only <name>", "write only this case")
     .option("--obfuscate <list>", `obfuscations: all, none, or a comma list of ${ORDER.join(", ")}`, "all")
-    .addHelpText("after", `\nCases: ${allCaseNames().join(", ")}\n\nExamples:\n  pseudonet zoo --out zoo-out\n  pseudonet zoo --out zoo-out --only max2 --obfuscate permute,rescale\n  pseudonet zoo score zoo-out/max2 explained/max2\n  pseudonet zoo score --all zoo-out explained --results bench/results/zoo.json\n`)
-    .action((opts: ZooOpts) => {
+    .addHelpText("after", () => `\nCompiled cases: ${CASES.map((c) => c.name).join(", ")}; trained cases: see zoo/trained/\n\nExamples:\n  pseudonet zoo --out zoo-out\n  pseudonet zoo --out zoo-out --only max2 --obfuscate permute,rescale\n  pseudonet zoo score zoo-out/max2 explained/max2\n  pseudonet zoo score --all zoo-out explained --results bench/results/zoo.json\n`)
+    .action(async (opts: ZooOpts) => {
       if (!opts.out) throw new UserError("pseudonet zoo needs --out DIR (or use: pseudonet zoo score ...)");
+      // The generator pulls in lowering and the ONNX writer: load it only when the command runs.
+      const { writeZoo } = await import("../../zoo/zoo.ts");
       const entries = writeZoo(opts.out, { seed: parseSeed(opts.seed), only: opts.only, obfuscations: parseObfuscations(opts.obfuscate) });
       const rows = entries.map((e) => [e.name, e.family, e.note]);
       process.stdout.write(table([["case", "family", "obfuscations; truth vs network / accuracy"], ...rows]).join("\n") + "\n");
@@ -55,7 +55,10 @@ export function registerZoo(program: Command): void {
     .option("--all", "score every case: <case> is the zoo folder, <explained>/<name>/ each explanation")
     .option("--json", "print the scores as JSON")
     .option("--results <file>", "also write the scores and their summary as JSON to this file")
-    .action((caseDir: string, explained: string, opts: ScoreOpts) => {
+    .action(async (caseDir: string, explained: string, opts: ScoreOpts) => {
+      const { scoreAll, scoreCase } = await import("../../zoo/score.ts");
+      const { formatScores, summarize } = await import("../../zoo/score-table.ts");
+      const { allCaseNames } = await import("../../zoo/zoo.ts");
       const scores = opts.all ? scoreAll(caseDir, explained, allCaseNames()) : [scoreCase(caseDir, explained)];
       if (opts.all && scores.length === 0) throw new UserError(`${caseDir} holds no zoo cases (no <case>/truth.json)`);
       const doc = { summary: summarize(scores), cases: scores };

@@ -3,6 +3,7 @@
 // stopwords must match exactly; locale names the case mapping (default en_US). When every string is dropped
 // the output is one empty string, [1] or [1, 1], as the ONNX reference and onnxruntime give.
 import type { Dim } from "../graph/graph.ts";
+import type { Tensor } from "../graph/tensor.ts";
 import { OpError } from "../errors.ts";
 import { attrInt, attrString, attrStrings, type Op, type OpCtx } from "./op.ts";
 import { required } from "./util/elementwise.ts";
@@ -60,17 +61,26 @@ export const StringNormalizer: Op = {
   shape(infos, ctx) {
     const x = required(ctx.node, infos, 0);
     if (x.dtype !== "string") throw new OpError(ctx.node, `input 0 has type ${x.dtype}; this op accepts string`);
-    attrs(ctx);
+    const a = attrs(ctx);
     if (!x.shape) return [{ dtype: "string", shape: null }];
+    if (x.value) {
+      const value = normalizeTensor(ctx, x.value, a);
+      return [{ dtype: "string", shape: value.shape, value }];
+    }
     // How many strings survive depends on their values.
     return [{ dtype: "string", shape: checkShape(ctx, x.shape) ? [1, null] : [null] }];
   },
   run(inputs, ctx) {
     const x = required(ctx.node, inputs, 0);
     if (x.dtype !== "string") throw new OpError(ctx.node, `input 0 has type ${x.dtype}; this op accepts string`);
-    const twoD = checkShape(ctx, x.shape);
-    const out = normalize(x.data as string[], attrs(ctx));
-    if (out.length === 0) out.push("");
-    return [{ dtype: "string", shape: twoD ? [1, out.length] : [out.length], data: out }];
+    return [normalizeTensor(ctx, x, attrs(ctx))];
   },
 };
+
+/** The op on a whole tensor: filtered, case-mapped, never empty. */
+function normalizeTensor(ctx: OpCtx, x: Tensor, a: StringNormalizerAttrs): Tensor {
+  const twoD = checkShape(ctx, x.shape);
+  const out = normalize(x.data as string[], a);
+  if (out.length === 0) out.push("");
+  return { dtype: "string", shape: twoD ? [1, out.length] : [out.length], data: out };
+}

@@ -1,4 +1,5 @@
-// Shape inference (src/graph/infer.ts) on every supported corpus case (node tests and onnx-backend-extra),
+// Shape inference (src/graph/infer.ts) on every supported corpus case (node tests, onnx-backend-extra, and the
+// onnx 1.12 node tests in tests/fixtures/onnx-node-1.12),
 // against the dtype and shape of each expected output, two ways:
 //  1. from the file's declared input types only: dtypes must match, and each dim inference knows must match
 //     (dims that come from the values of non-constant inputs, e.g. a Reshape target fed as an input, stay
@@ -17,7 +18,7 @@ import type { ShapeInfo } from "../../src/ops/op.ts";
 import { readModel } from "../../src/onnx/read.ts";
 import { mismatch } from "../helpers/allclose.ts";
 import { loadData, NO_CORPUS } from "../helpers/corpus.ts";
-import { listBackendExtra, listNodeTestCases, missingOps, Tally } from "./cases.ts";
+import { listBackendExtra, listFixtureNodeTests, listNodeTestCases, missingOps, Tally } from "./cases.ts";
 import { skipReason } from "./skip.ts";
 
 const tally = new Tally();
@@ -61,7 +62,7 @@ function checkFromData(model: Model, inputs: Record<string, Tensor>, outputs: Re
 }
 
 describe("shape inference on the corpus cases", () => {
-  const cases = [...listNodeTestCases(), ...listBackendExtra()];
+  const cases = [...listNodeTestCases(), ...listBackendExtra(), ...listFixtureNodeTests()];
   if (cases.length === 0) {
     it("corpus", (t) => t.skip(NO_CORPUS));
     return;

@@ -51,7 +51,8 @@ for (const def of CASES) {
       const slack = 2e-5 * scale;
       if (!obf.length) assert.ok(err <= slack, `clean network vs reference: ${err}`);
       assert.ok(err <= g.fidelity.maxAbsErr + slack, `onnxruntime vs reference ${err} exceeds the recorded ${g.fidelity.maxAbsErr}`);
-      assert.ok(g.fidelity.maxAbsErr <= 0.05 * scale, `recorded error ${g.fidelity.maxAbsErr} is not small`);
+      // Real outputs stay within 5%; 0/1 outputs within a quarter of their decision margin (argmax4's slope is 10).
+      assert.ok(g.fidelity.maxAbsErr <= (def.output === "real" ? 0.05 * scale : 0.25), `recorded error ${g.fidelity.maxAbsErr} is not small`);
       let ourErr = 0;
       ort.forEach((v, i) => (ourErr = Math.max(ourErr, Math.abs(v - ours[i]))));
       assert.ok(ourErr <= 1e-5 * scale, `our interpreter vs onnxruntime: ${ourErr}`);
