@@ -146,7 +146,8 @@ const cases = [...(await synthetic()), ...(await corpus())];
 const result = {
   date: new Date().toISOString(),
   machine: { cpus: os.cpus().length, cpu: os.cpus()[0]?.model ?? "?", node: process.version },
-  onnxruntime: "onnxruntime-node, default session options (all graph optimisations, default threads)",
+  onnxruntime: `onnxruntime-node ${ort.env.versions.node ?? "?"}, default session options (all graph optimisations, default threads)`,
+  loadavg: os.loadavg(),
   cases,
 };
 mkdirSync(path.join(here, "results"), { recursive: true });

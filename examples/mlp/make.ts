@@ -1,4 +1,4 @@
-// Builds examples/mlp: a tiny MLP with a known algorithm, y = [max(x0, x1), |x2 - x3|], and 8 sample inputs.
+// Builds examples/mlp: a tiny MLP with a known algorithm, y = [max(x0, x1), |x2 - x3|], and 256 sample inputs.
 // Written with pseudonet's own ONNX writer (src/onnx/write.ts). Run: node --import tsx examples/mlp/make.ts
 //
 //   h = relu(W1 x + b1)  with units x0-x1, x1, -x1, x2-x3, x3-x2
@@ -67,7 +67,8 @@ function rng(seed: number): () => number {
 }
 
 const r = rng(2024);
-const x = f32([8, 4], Array.from({ length: 32 }, () => Math.round((r() * 4 - 2) * 100) / 100));
+const N = 256;
+const x = f32([N, 4], Array.from({ length: N * 4 }, () => Math.round((r() * 4 - 2) * 100) / 100));
 writeModel(model, path.join(here, "model.onnx"));
 writeFileSync(path.join(here, "x.npy"), encodeNpy(x));
-process.stderr.write(`wrote ${path.join(here, "model.onnx")} and x.npy [8, 4]\n`);
+process.stderr.write(`wrote ${path.join(here, "model.onnx")} and x.npy [${N}, 4]\n`);

@@ -54,6 +54,48 @@ export function oneNode(c: NodeCase): { model: Model; feeds: Record<string, Tens
   return { model, feeds };
 }
 
+/** Many cases as one model (one onnxruntime session instead of one per case): case i's values are prefixed c{i}_. */
+export function manyNodes(cases: NodeCase[], opset: number): { model: Model; feeds: Record<string, Tensor>; outputsOf: string[][] } {
+  const parts = cases.map((c) => oneNode(c));
+  const feeds: Record<string, Tensor> = {};
+  const outputsOf: string[][] = [];
+  const rename = (i: number, name: string) => (name === "" ? "" : `c${i}_${name}`);
+  const g = parts[0].model.graph;
+  const model: Model = { ...parts[0].model, opset: new Map([["", opset]]), graph: { ...g, inputs: [], outputs: [], nodes: [] } };
+  parts.forEach((p, i) => {
+    for (const [k, t] of Object.entries(p.feeds)) feeds[rename(i, k)] = t;
+    const pg = p.model.graph;
+    model.graph.inputs.push(...pg.inputs.map((v) => ({ ...v, name: rename(i, v.name) })));
+    model.graph.outputs.push(...pg.outputs.map((v) => ({ ...v, name: rename(i, v.name) })));
+    const n = pg.nodes[0];
+    model.graph.nodes.push({ ...n, name: rename(i, n.name), inputs: n.inputs.map((x) => rename(i, x)), outputs: n.outputs.map((x) => rename(i, x)) });
+    outputsOf.push(pg.outputs.map((v) => rename(i, v.name)));
+  });
+  return { model, feeds, outputsOf };
+}
+
+/** vsOrt over many cases sharing one session; one entry per case: undefined when it matches. */
+export async function vsOrtMany(cases: NodeCase[], rtol = 1e-4, atol = 1e-5): Promise<(string | undefined)[]> {
+  const opset = cases[0]?.opset ?? 22;
+  if (cases.some((c) => (c.opset ?? 22) !== opset)) throw new Error("vsOrtMany: cases must share an opset");
+  const { model, feeds, outputsOf } = manyNodes(cases, opset);
+  let ref: Record<string, Tensor>;
+  try {
+    ref = await ortRun(model, feeds);
+  } catch {
+    // One case onnxruntime rejects spoils the batch: run them one by one to say which.
+    return Promise.all(cases.map((c) => vsOrt(c, rtol, atol).catch((e: Error) => `onnxruntime: ${e.message}`)));
+  }
+  const ours = runModel(model, feeds);
+  return outputsOf.map((outs) => {
+    for (const o of outs) {
+      const d = mismatch(ours[o], ref[o], rtol, atol);
+      if (d) return `${o}: ${d}`;
+    }
+    return undefined;
+  });
+}
+
 /** Run ours and onnxruntime on one node; undefined when every output matches, else what differs. */
 export async function vsOrt(c: NodeCase, rtol = 1e-4, atol = 1e-5): Promise<string | undefined> {
   const { model, feeds } = oneNode(c);

@@ -4,23 +4,24 @@ import { describe, it } from "node:test";
 import assert from "node:assert/strict";
 import type { Attr } from "../../../src/graph/graph.ts";
 import type { Tensor } from "../../../src/graph/tensor.ts";
-import { a, randInt, randT, rng, shapeRuleAgrees, vsOrt, type NodeCase } from "./harness.ts";
+import { a, oneNode, randInt, randT, rng, shapeRuleAgrees, vsOrtMany, type NodeCase } from "./harness.ts";
+import { runModel } from "../../../src/run/interp.ts";
 
 type R = () => number;
 const pick = <T>(r: R, xs: readonly T[]): T => xs[Math.floor(r() * xs.length)];
 const int = (r: R, lo: number, hi: number) => lo + Math.floor(r() * (hi - lo + 1));
 const rep = (n: number, f: () => number) => Array.from({ length: n }, f);
 
-/** Check a batch of cases; collect every failure so one run shows them all. */
+/** Check a batch of cases (one onnxruntime session for all); collect every failure so one run shows them all. */
 async function expectAll(cases: NodeCase[], rtol = 1e-4, atol = 1e-4): Promise<void> {
   const bad: string[] = [];
+  const label = (c: NodeCase) => `${c.op} ${JSON.stringify(Object.fromEntries(Object.entries(c.attrs ?? {}).map(([k, v]) => [k, v.value])))} inputs ${c.inputs.map((t) => (t ? `[${t.shape}]` : "-")).join(" ")}`;
   for (const c of cases) {
-    const label = `${c.op} ${JSON.stringify(Object.fromEntries(Object.entries(c.attrs ?? {}).map(([k, v]) => [k, v.value])))} inputs ${c.inputs.map((t) => (t ? `[${t.shape}]` : "-")).join(" ")}`;
     const shape = shapeRuleAgrees(c);
-    if (shape) bad.push(`${label}: ${shape}`);
-    const d = await vsOrt(c, rtol, atol);
-    if (d) bad.push(`${label}: ${d}`);
+    if (shape) bad.push(`${label(c)}: ${shape}`);
   }
+  const diffs = await vsOrtMany(cases, rtol, atol);
+  diffs.forEach((d, i) => d && bad.push(`${label(cases[i])}: ${d}`));
   assert.deepEqual(bad, []);
 }
 
@@ -186,8 +187,7 @@ describe("pools vs onnxruntime", () => {
     const cases: NodeCase[] = [];
     for (const [shape, k, s] of [[[2, 3, 6, 6], [2, 2], [2, 2]], [[1, 2, 9], [3], [3]], [[1, 2, 4, 6], [2, 3], [2, 3]]] as const) {
       const x = randT(r, [...shape]);
-      const { model, feeds } = (await import("./harness.ts")).oneNode({ op: "MaxPool", attrs: { kernel_shape: a.ints([...k]), strides: a.ints([...s]) }, inputs: [x], outputs: ["float32", "int64"] });
-      const { runModel } = await import("../../../src/run/interp.ts");
+      const { model, feeds } = oneNode({ op: "MaxPool", attrs: { kernel_shape: a.ints([...k]), strides: a.ints([...s]) }, inputs: [x], outputs: ["float32", "int64"] });
       const out = runModel(model, feeds);
       cases.push({ op: "MaxUnpool", attrs: { kernel_shape: a.ints([...k]), strides: a.ints([...s]) }, inputs: [out.out0, out.out1] });
     }
