@@ -31,6 +31,7 @@ import { Exp } from "./exp.ts";
 import { Floor } from "./floor.ts";
 import { Gelu } from "./gelu.ts";
 import { Greater } from "./greater.ts";
+import { GroupNormalization } from "./groupnormalization.ts";
 import { GreaterOrEqual } from "./greaterorequal.ts";
 import { Hardmax } from "./hardmax.ts";
 import { HardSigmoid } from "./hardsigmoid.ts";
@@ -94,10 +95,11 @@ import { Xor } from "./xor.ts";
 
 export const ops: Op[] = [
   Abs, Acos, Acosh, Add, And, ArgMax, ArgMin, Asin, Asinh, Atan, Atanh, BatchNormalization, BitShift, Cast, CastLike,
-  Ceil, Celu, Clip, Cos, Cosh, CumSum, Div, Elu, Equal, Erf, Exp, Floor, Gelu, Greater, GreaterOrEqual, Hardmax,
-  HardSigmoid, HardSwish, InstanceNormalization, IsInf, IsNaN, LayerNormalization, LeakyRelu, Less, LessOrEqual, Log,
-  LogSoftmax, LRN, Max, Mean, MeanVarianceNormalization, Min, Mish, Mod, Mul, Neg, Not, Or, Pow, PRelu, Reciprocal,
-  ReduceL1, ReduceL2, ReduceLogSum, ReduceLogSumExp, ReduceMax, ReduceMean, ReduceMin, ReduceProd, ReduceSum,
-  ReduceSumSquare, Relu, Resize, Round, Selu, Shrink, Sigmoid, Sign, Sin, Sinh, Softmax, Softplus, Softsign, Sqrt,
-  StringNormalizer, Sub, Sum, Tan, Tanh, ThresholdedRelu, Trilu, Upsample, Where, Xor,
+  Ceil, Celu, Clip, Cos, Cosh, CumSum, Div, Elu, Equal, Erf, Exp, Floor, Gelu, Greater, GreaterOrEqual,
+  GroupNormalization, Hardmax, HardSigmoid, HardSwish, InstanceNormalization, IsInf, IsNaN, LayerNormalization,
+  LeakyRelu, Less, LessOrEqual, Log, LogSoftmax, LRN, Max, Mean, MeanVarianceNormalization, Min, Mish, Mod, Mul, Neg,
+  Not, Or, Pow, PRelu, Reciprocal, ReduceL1, ReduceL2, ReduceLogSum, ReduceLogSumExp, ReduceMax, ReduceMean,
+  ReduceMin, ReduceProd, ReduceSum, ReduceSumSquare, Relu, Resize, Round, Selu, Shrink, Sigmoid, Sign, Sin, Sinh,
+  Softmax, Softplus, Softsign, Sqrt, StringNormalizer, Sub, Sum, Tan, Tanh, ThresholdedRelu, Trilu, Upsample, Where,
+  Xor,
 ];

@@ -122,7 +122,8 @@ export const Resize: Op = {
     checkType(ctx.node, x.dtype, NUMERIC, "input 0");
     resizeParams(ctx);
     if (!x.shape) return [{ dtype: x.dtype, shape: null }];
-    const needed = ctx.opset < 11 ? [1] : [1, 2, 3];
+    // The roi moves samples, not the output shape: only scales/sizes must be known.
+    const needed = ctx.opset < 11 ? [1] : [2, 3];
     const known = needed.every((i) => !infos[i] || infos[i]!.value);
     const t = known ? targets(ctx, x.shape.length, infos.map((i: ShapeInfo | undefined) => i?.value)) : null;
     return [{ dtype: x.dtype, shape: inferDims(x.shape, t) }];

@@ -1,8 +1,11 @@
 // What the code emitters share: each primitive statement as one kernel call with typed arguments,
 // rendered by emit-ts.ts and emit-py.ts in their own syntax. Kernel names are the TypeScript ones
 // (src/program/kernels.ts); the Python runtime (kernels.py) has the same kernels in snake_case.
-import type { ActSpec, PrimStmt, Program } from "./program.ts";
-import { programWeights } from "./program.ts";
+import type { DType } from "../graph/tensor.ts";
+import { fragmentCode, type FragmentCode, type Lang } from "./emit-opaque.ts";
+import type { ActSpec, Fn, PrimStmt, Program } from "./program.ts";
+import { allPrimStmts, dtypeOfType, programWeights } from "./program.ts";
+import { runtimeNames } from "./rt-bundle.ts";
 
 export type PlanArg =
   | { k: "var"; name: string }
@@ -70,27 +73,43 @@ export function usedWeights(p: Program): Map<string, { shape: number[]; data: Fl
   return used;
 }
 
-/** Names of opaque parts (with their ops) that emitted code cannot run. */
-export function opaqueParts(p: Program): string[] {
-  const out: string[] = [];
-  for (const f of p.functions) {
-    for (const st of f.body) if (st.kind === "prim" && st.prim.kind === "opaque") out.push(`${st.prim.label ?? st.prim.id} (${st.prim.params.ops.join(", ")})`);
+/** Every opaque part of a program as code in one language, by primitive id (function names: the labels, made safe). */
+export function opaqueCode(p: Program, lang: Lang): Map<string, FragmentCode> {
+  const out = new Map<string, FragmentCode>();
+  for (const { stmt } of allPrimStmts(p)) {
+    if (stmt.prim.kind !== "opaque") continue;
+    out.set(stmt.prim.id, fragmentCode(safeName(stmt.prim.label ?? stmt.prim.id), stmt.prim.params, lang));
   }
   return out;
+}
+
+/** The opaque parts emitted code cannot run, each with what its runtime lacks (empty when everything runs). */
+export function unrunnableParts(p: Program, lang: Lang): string[] {
+  return [...opaqueCode(p, lang).values()].filter((c) => c.missing.length).map((c) => `${c.name} (${c.missing.join("; ")})`);
+}
+
+/** The dtype of every variable of a function (parameters and statement results). */
+export function varDtypes(f: Fn): Map<string, DType> {
+  const m = new Map<string, DType>(f.params.map((v) => [v.name, dtypeOfType(v.type)]));
+  for (const st of f.body) for (const o of st.kind === "prim" ? [st.out] : st.outs) m.set(o.name, dtypeOfType(o.type));
+  return m;
 }
 
 /** A variable name made safe for both TypeScript and Python, and not shadowing a kernel. */
 export function safeName(name: string): string {
   let s = name.replace(/[^A-Za-z0-9_]/g, "_");
   if (/^[0-9]/.test(s)) s = `_${s}`;
-  return RESERVED.has(s) ? `${s}_` : s;
+  return RESERVED.has(s) || RUNTIME.has(s) ? `${s}_` : s;
 }
+
+/** Names the emitted runtimes declare (ops and helpers of both languages). */
+const RUNTIME = new Set([...runtimeNames("ts"), ...runtimeNames("py")]);
 
 const RESERVED = new Set([
   // kernels and runtime helpers
   "affine", "conv", "activation", "applyAct", "pool", "softmax", "argmax", "reshape", "add", "concat", "maxMin", "max_min",
   "sortLast", "sort_last", "threshold", "logic", "piecewise", "erf", "fromBase64", "from_base64", "sizeOfShape", "broadcast2",
-  "fold", "np", "base64", "W", "run", "main", "Arr", "ActArgs",
+  "fold", "np", "base64", "math", "W", "C", "run", "main", "Arr", "ActArgs", "INPUTS", "ENTRY", "OUTPUT_DTYPES",
   // TypeScript / JavaScript
   "break", "case", "catch", "class", "const", "continue", "debugger", "default", "delete", "do", "else", "enum", "export",
   "extends", "false", "finally", "for", "function", "if", "import", "in", "instanceof", "new", "null", "return", "super",

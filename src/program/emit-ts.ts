@@ -1,11 +1,15 @@
 // program.ts: the program as self-contained TypeScript (no imports). The kernels are the very code the
-// Program interpreter runs (src/program/kernels.ts, inlined), weights are embedded as base64.
+// Program interpreter runs (src/program/kernels.ts, inlined), weights are embedded as base64. Opaque parts become
+// functions of straight-line ONNX op calls into the runtime (src/program/rt/*.ts), of which only what they use is copied.
 import { readFileSync } from "node:fs";
 import { fidelitySummary } from "../verify/metrics.ts";
-import { opaqueParts, planPrim, safeName, usedWeights, type PlanArg } from "./emit-plan.ts";
+import { opaqueCode, planPrim, safeName, usedWeights, varDtypes, type PlanArg } from "./emit-plan.ts";
+import type { FragmentCode } from "./emit-opaque.ts";
+import { bundleRuntime } from "./rt-bundle.ts";
 import { encodeValues } from "./json-tensor.ts";
+import type { Tensor } from "../graph/tensor.ts";
 import { stmtCode, stmtComment } from "./printer.ts";
-import { entryFn, type Fn, type Program } from "./program.ts";
+import { allPrimStmts, dtypeOfType, entryFn, type Fn, type Program } from "./program.ts";
 
 const KERNELS_TS = [new URL("./kernels.ts", import.meta.url), new URL("./kernels-more.ts", import.meta.url)];
 
@@ -13,10 +17,11 @@ function num(x: number): string {
   return Number.isNaN(x) ? "NaN" : x === Infinity ? "Infinity" : x === -Infinity ? "-Infinity" : String(x);
 }
 
-function arg(a: PlanArg): string {
+function arg(a: PlanArg, types: Map<string, string>): string {
+  const v = (name: string) => (types.get(name) === "float32" ? safeName(name) : `asArr(${safeName(name)})`);
   switch (a.k) {
-    case "var": return safeName(a.name);
-    case "vars": return `[${a.names.map(safeName).join(", ")}]`;
+    case "var": return v(a.name);
+    case "vars": return `[${a.names.map(v).join(", ")}]`;
     case "weight": return `W[${JSON.stringify(a.name)}]`;
     case "num": return num(a.value);
     case "bool": return String(a.value);
@@ -38,23 +43,59 @@ function fnName(name: string): string {
   return `fn_${name.replace(/[^A-Za-z0-9_]/g, "_")}`;
 }
 
-function emitFn(f: Fn): string {
-  const lines = [`function ${fnName(f.name)}(${f.params.map((p) => `${safeName(p.name)}: Arr`).join(", ")}): Arr[] {`];
+/** A value of a dtype as program code keeps it: float32 values as kernel arrays, others as typed tensors. */
+function typed(expr: string, dtype: string): { type: string; expr: string } {
+  return dtype === "float32" ? { type: "Arr", expr: `asArr(${expr})` } : { type: "Ten", expr: `castTen(${expr}, ${JSON.stringify(dtype)})` };
+}
+
+function emitFn(f: Fn, frags: Map<string, FragmentCode>): string {
+  const types = varDtypes(f);
+  const t = (name: string) => (types.get(name) === "float32" ? "Arr" : "Ten");
+  const lines = [`function ${fnName(f.name)}(${f.params.map((p) => `${safeName(p.name)}: ${t(p.name)}`).join(", ")}): Val[] {`];
   for (const st of f.body) {
     const comment = stmtComment(st);
     lines.push(`  // ${stmtCode(st)}${comment ? `  # ${comment}` : ""}`);
     if (st.kind === "call") {
-      lines.push(`  const [${st.outs.map((o) => safeName(o.name)).join(", ")}] = ${fnName(st.fn)}(${st.args.map(safeName).join(", ")});`);
+      lines.push(`  const [${st.outs.map((o) => safeName(o.name)).join(", ")}] = ${fnName(st.fn)}(${st.args.map(safeName).join(", ")}) as [${st.outs.map((o) => t(o.name)).join(", ")}];`);
       continue;
     }
+    const dtype = types.get(st.out.name)!;
     const call = planPrim(st);
-    const rhs = "args" in call
-      ? `${call.fn}(${call.args.map(arg).join(", ")})`
-      : `unsupported(${JSON.stringify(call.label)}, ${JSON.stringify(call.ops.join(", "))})`;
-    lines.push(`  const ${safeName(st.out.name)}: Arr = ${rhs};`);
+    let rhs: { type: string; expr: string };
+    if ("args" in call) {
+      const expr = `${call.fn}(${call.args.map((a) => arg(a, types)).join(", ")})`;
+      rhs = dtype === "float32" ? { type: "Arr", expr } : typed(expr, dtype);
+    } else rhs = typed(`${frags.get(st.prim.id)!.name}(${st.args.map(safeName).join(", ")})`, dtype);
+    lines.push(`  const ${safeName(st.out.name)}: ${rhs.type} = ${rhs.expr};`);
   }
   lines.push(`  return [${f.returns.map(safeName).join(", ")}];`, "}");
   return lines.join("\n");
+}
+
+/** An opaque part as a TypeScript function over runtime tensors. */
+function emitFragment(c: FragmentCode, ops: string): string {
+  return [
+    `/** ${c.name}: an opaque part (ONNX ops ${ops}), as straight-line calls into the runtime above. */`,
+    `function ${c.name}(${c.params.map((p) => `${p}_: Val`).join(", ")}): Ten {`,
+    ...c.params.map((p) => `  const ${p} = ten(${p}_);`),
+    ...c.body.map((l) => `  ${l}`),
+    "}",
+  ].join("\n");
+}
+
+/** The C table: every constant of the opaque parts, as base64 of its own dtype. */
+function constTable(frags: Iterable<FragmentCode>): string {
+  const rows: string[] = [];
+  for (const c of frags) {
+    for (const [key, t] of c.consts) rows.push(`  ${JSON.stringify(key)}: constant(${JSON.stringify(t.dtype)}, ${JSON.stringify(t.shape)}, ${JSON.stringify(constB64(t))}),`);
+  }
+  return `const C: Record<string, Ten> = {\n${rows.join("\n")}\n};`;
+}
+
+/** Base64 of a constant's values in its dtype (the runtime has no string tensors). */
+export function constB64(t: Tensor): string {
+  if (t.dtype === "string") throw new Error("string constants cannot be emitted");
+  return encodeValues(t.dtype, t.data);
 }
 
 const RUNTIME = `
@@ -62,11 +103,12 @@ type Nested = number | Nested[];
 /** A batch: nested arrays (batch axis outermost) or flat data with its shape (batch axis first). */
 export type Batch = Nested[] | { data: Float32Array | ArrayLike<number>; shape: number[] };
 
-function toArr(x: Batch, i: number): Arr {
-  if (!Array.isArray(x)) return { data: Float32Array.from(x.data), shape: [...x.shape] };
+/** One input as its flat values (float64, so integer inputs keep every digit) and shape. */
+function flatten(x: Batch, i: number): { data: ArrayLike<number>; shape: number[] } {
+  if (!Array.isArray(x)) return { data: x.data, shape: [...x.shape] };
   const shape: number[] = [];
   for (let v: Nested = x; Array.isArray(v); v = v[0]) shape.push(v.length);
-  const data = new Float32Array(sizeOfShape(shape));
+  const data = new Float64Array(sizeOfShape(shape));
   let k = 0;
   const walk = (v: Nested, d: number): void => {
     if (d === shape.length) {
@@ -81,7 +123,7 @@ function toArr(x: Batch, i: number): Arr {
   return { data, shape };
 }
 
-function toNested(a: Arr): Nested[] {
+function toNested(a: { data: ArrayLike<number>; shape: number[] }): Nested[] {
   const build = (off: number, d: number): Nested => {
     if (d === a.shape.length) return a.data[off];
     const inner = sizeOfShape(a.shape.slice(d + 1));
@@ -93,13 +135,14 @@ function toNested(a: Arr): Nested[] {
 /** Run the program on one batch per model input; outputs come back in the style the first input was given. */
 export function run(...inputs: Batch[]): Batch | Batch[] {
   if (inputs.length !== INPUTS.length) throw new Error(\`run() takes \${INPUTS.length} input(s) (\${INPUTS.map((s) => s.name).join(", ")}), got \${inputs.length}\`);
-  const xs = inputs.map((x, i) => {
-    const a = toArr(x, i);
+  // Each input is converted to its model dtype: float32 ones become kernel arrays, others typed tensors.
+  const xs = inputs.map((x, i): Val => {
+    const a = flatten(x, i);
     const want = INPUTS[i].shape;
     if (a.shape.length !== want.length + 1 || want.some((d, k) => d !== -1 && a.shape[k + 1] !== d)) {
       throw new Error(\`input '\${INPUTS[i].name}' should have shape [batch, \${want.join(", ")}], got [\${a.shape.join(", ")}]\`);
     }
-    return a;
+    return INPUTS[i].dtype === "float32" ? { data: Float32Array.from(a.data), shape: a.shape } : tensorFrom(INPUTS[i].dtype, a.shape, a.data);
   });
   const outs = ENTRY(...xs);
   const nested = Array.isArray(inputs[0]);
@@ -108,12 +151,17 @@ export function run(...inputs: Batch[]): Batch | Batch[] {
 }
 `;
 
+/** Helpers of the runtime every program.ts uses (value conversions at statement boundaries and in run()). */
+const ALWAYS = ["Val", "Ten", "ten", "asArr", "castTen", "tensorFrom"];
+
 /** The text of program.ts for a program. */
 export function emitTs(p: Program): string {
   // Inline both kernel files: drop `export`, the file header comment and the import between them.
   const kernels = KERNELS_TS.map((u) => readFileSync(u, "utf8").replace(/^export /gm, "").replace(/^(\/\/.*\n)+/, "").replace(/^import .*\n/gm, "").trim()).join("\n\n");
   const weights = [...usedWeights(p)].map(([name, w]) => `  ${JSON.stringify(name)}: fromBase64(${JSON.stringify(encodeValues("float32", w.data))}),`);
-  const opaque = opaqueParts(p);
+  const frags = opaqueCode(p, "ts");
+  const runtimeOps = new Set([...frags.values()].flatMap((c) => [...c.ops]));
+  const gaps = [...frags.values()].filter((c) => c.missing.length).map((c) => `${c.name} (${c.missing.join("; ")})`);
   const head = [
     `// program.ts: ${p.name}, as generated by pseudonet. Self-contained TypeScript: no imports, no dependencies.`,
     p.fidelity ? `// fidelity vs original ${fidelitySummary(p.fidelity)}` : "// fidelity: not measured",
@@ -121,23 +169,32 @@ export function emitTs(p: Program): string {
     "// Usage:  import { run } from \"./program.ts\";  const y = run(x);",
     "// x: one batch per model input, batch axis first, as nested arrays (number[][] for a vec[n] input) or as",
     "// { data: Float32Array | number[], shape: [batch, ...] }. Outputs come back in the same style as the first",
-    "// input (nested arrays, or { data: Float32Array, shape }); a model with several outputs returns an array of them.",
-    `// Inputs: ${p.inputs.map((i) => `${i.name} [batch, ${i.shape.join(", ")}]`).join("; ")}. Outputs: ${p.outputs.map((o) => `${o.name} [batch, ${o.shape.join(", ")}]`).join("; ")}.`,
+    "// input (nested arrays, or { data, shape } with a Float32Array for float outputs); a model with several outputs",
+    "// returns an array of them.",
+    `// Inputs: ${p.inputs.map((i) => `${i.name} ${i.dtype === "float32" ? "" : `${i.dtype} `}[batch, ${i.shape.join(", ")}]`).join("; ")}. Outputs: ${p.outputs.map((o) => `${o.name} [batch, ${o.shape.join(", ")}]`).join("; ")}.`,
   ];
-  if (opaque.length) head.push(`// Not runnable here: ${opaque.join("; ")} (opaque ONNX parts). Use reconstructed.onnx for those.`);
+  if (runtimeOps.size) head.push(`// Opaque parts run on the ONNX op runtime below (${[...runtimeOps].sort().join(", ")}).`);
+  if (gaps.length) head.push(`// NOT RUNNABLE here: ${gaps.join("; ")}. Use reconstructed.onnx for those.`);
   const parts = [
     head.join("\n"),
     "// ---- kernels (the same code pseudonet's Program interpreter runs) ----",
     kernels.trim(),
+    "// ---- runtime: the ONNX ops of the opaque parts, and value conversions (src/program/rt/*.ts) ----",
+    bundleRuntime("ts", [...ALWAYS, ...runtimeOps, ...(frags.size ? ["constant"] : [])]),
     "// ---- weights: base64 little-endian float32 ----",
     `const W: Record<string, Float32Array> = {\n${weights.join("\n")}\n};`,
   ];
-  if (opaque.length) {
-    parts.push(`function unsupported(label: string, ops: string): never {\n  throw new Error(\`program.ts cannot run \${label} (ONNX ops: \${ops}), a part pseudonet does not explain yet; run reconstructed.onnx instead\`);\n}`);
+  if (frags.size) {
+    parts.push("// ---- constants of the opaque parts: base64 little-endian, in their own dtype ----", constTable(frags.values()));
+    parts.push("// ---- opaque parts ----");
+    for (const { stmt } of allPrimStmts(p)) {
+      if (stmt.prim.kind === "opaque") parts.push(emitFragment(frags.get(stmt.prim.id)!, stmt.prim.params.ops.join(", ")));
+    }
   }
-  parts.push("// ---- the program ----", ...p.functions.map(emitFn));
-  parts.push(`const INPUTS: { name: string; shape: number[] }[] = ${JSON.stringify(p.inputs.map((i) => ({ name: i.name, shape: i.shape })))};`);
-  parts.push(`const ENTRY = (...xs: Arr[]): Arr[] => ${fnName(entryFn(p).name)}(${entryFn(p).params.map((_, i) => `xs[${i}]`).join(", ")});`);
+  parts.push("// ---- the program ----", ...p.functions.map((f) => emitFn(f, frags)));
+  parts.push(`const INPUTS: { name: string; dtype: string; shape: number[] }[] = ${JSON.stringify(p.inputs.map((i) => ({ name: i.name, dtype: i.dtype, shape: i.shape })))};`);
+  const entry = entryFn(p);
+  parts.push(`const ENTRY = (...xs: Val[]): Val[] => ${fnName(entry.name)}(${entry.params.map((v, i) => `xs[${i}] as ${dtypeOfType(v.type) === "float32" ? "Arr" : "Ten"}`).join(", ")});`);
   parts.push(RUNTIME.trim());
   return parts.join("\n\n") + "\n";
 }

@@ -4,9 +4,10 @@
 // scope (sequence values, the training-only Gradient op).
 //
 // Budget: the nine light_* cases are whole ImageNet CNNs (1x3x224x224 input, 40 to 1746 nodes). Measured on
-// this 2-core machine: 0.5-4 s each, vgg19 7-10 s (20 GFLOP of Conv and 140M ConstantOfShape weights), about
-// 30 s for the whole file; every other case takes milliseconds. No case is over 10 s on an idle machine, so
-// all run by default, light_* with a 60 s timeout (room for a loaded CI machine), the rest with 10 s.
+// this 2-core machine: 9 s for all nine when idle (0.1-1.5 s each, vgg19 3 s: 20 GFLOP of Conv and 140M
+// ConstantOfShape weights), up to 30 s in all (vgg19 10 s) while other test files ran beside it; every other
+// case takes milliseconds. No case is over 10 s on an idle machine, so all run by default, light_* with a
+// 60 s timeout (room for a loaded CI machine), the rest with 10 s. The summary prints the timings.
 import { NO_CORPUS } from "../helpers/corpus.ts";
 import { listBackendExtra } from "./cases.ts";
 import { conformanceSuite } from "./suite.ts";

@@ -61,8 +61,19 @@ export function gemmScalar(g: Full): void {
     }
   }
   for (; i < m; i++) {
+    // Leftover rows: four columns at a time, so four independent sums hide the add latency.
     const a0 = i * k;
-    for (let j = 0; j < n; j++) {
+    let j = 0;
+    for (; j + 4 <= n; j += 4) {
+      const b0 = j * k, b1 = b0 + k, b2 = b1 + k, b3 = b2 + k;
+      let s0 = 0, s1 = 0, s2 = 0, s3 = 0;
+      for (let p = 0; p < k; p++) {
+        const x = A[a0 + p];
+        s0 += x * B[b0 + p]; s1 += x * B[b1 + p]; s2 += x * B[b2 + p]; s3 += x * B[b3 + p];
+      }
+      put(i, j, s0); put(i, j + 1, s1); put(i, j + 2, s2); put(i, j + 3, s3);
+    }
+    for (; j < n; j++) {
       const b0 = j * k;
       let s = 0;
       for (let p = 0; p < k; p++) s += A[a0 + p] * B[b0 + p];

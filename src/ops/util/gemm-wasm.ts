@@ -13,11 +13,14 @@ const NC = 256;
 // (it only grows, so the largest product run so far sets its size).
 let maxWasmBytes = 256 * 1024 * 1024;
 
-/** Set the wasm memory budget for packed operands (bytes); returns the previous one. For tests. */
-export function setWasmBudget(bytes: number): number {
-  const prev = maxWasmBytes;
+/** The wasm memory budget for packed operands, in bytes. */
+export function wasmBudget(): number {
+  return maxWasmBytes;
+}
+
+/** Set the wasm memory budget for packed operands (bytes). */
+export function setWasmBudget(bytes: number): void {
   maxWasmBytes = bytes;
-  return prev;
 }
 
 const ceilTo = (x: number, q: number) => Math.ceil(x / q) * q;
@@ -26,12 +29,12 @@ const ceilTo = (x: number, q: number) => Math.ceil(x / q) * q;
 export function gemmSimd(kern: SimdKernel, g: Full): void {
   // A plain B within a quarter of the wasm budget is copied into wasm memory and packed by the wasm gather
   // (measured 1-3x faster than packing in JS); a bigger one is packed block by block in JS.
-  if (!g.bGather && 16 * (g.transB ? g.n : g.k) * g.ldb <= maxWasmBytes) g = { ...g, bGather: plainGather(g) };
+  const gb = g.bGather ?? (16 * (g.transB ? g.n : g.k) * g.ldb <= maxWasmBytes ? plainGather(g) : undefined);
   const mp = ceilTo(g.m, MR), np = ceilTo(g.n, NR);
   const ncMax = Math.min(NC, np);
   // Wasm memory holds all of packed A, one packed KC x NC block of B and the matching C block,
   // then for a gathered B its data, column addresses, row offsets and per-panel contiguity flags.
-  const gatherFloats = g.bGather ? g.bGather.length + np + g.k + Math.ceil(np / NR / 4) : 0;
+  const gatherFloats = gb ? gb.length + np + g.k + Math.ceil(np / NR / 4) : 0;
   const floats = mp * g.k + Math.min(KC, g.k) * ncMax + mp * ncMax + gatherFloats;
   if (floats * 4 > maxWasmBytes && g.m > MR) {
     // Split the rows: each half is an independent gemm over the same B.
@@ -46,7 +49,7 @@ export function gemmSimd(kern: SimdKernel, g: Full): void {
   const mem = new Float32Array(kern.mem.buffer);
   // Layout: Ap [k-block][m-panel][k][MR] | B block [n-panel][k][NR] | C block [mp][nc].
   const ap = 0, bp = mp * g.k, cw = bp + Math.min(KC, g.k) * ncMax;
-  const gt = g.bGather ? gatherTables(kern, g.bGather, cw + mp * ncMax, np, g.n, g.k) : undefined;
+  const gt = gb ? gatherTables(kern, gb, cw + mp * ncMax, np, g.n, g.k) : undefined;
   packA(g, mem, ap, mp);
   for (let jc = 0; jc < np; jc += NC) {
     const nc = Math.min(NC, np - jc);
@@ -130,10 +133,12 @@ function pack4(src: FloatArray, off: number, ls: number, ks: number, valid: numb
     for (let p = 0, s = off; p < kc; p++, s += ks, dst += 4) {
       mem[dst] = src[s]; mem[dst + 1] = src[s + ls]; mem[dst + 2] = src[s + l2]; mem[dst + 3] = src[s + l3];
     }
-  } else {
-    for (let p = 0, s = off; p < kc; p++, s += ks, dst += 4) {
-      for (let r = 0; r < 4; r++) mem[dst + r] = r < valid ? src[s + r * ls] : 0;
-    }
+    return;
+  }
+  // The last, partial panel: lane by lane (matrix-vector products are all partial panel).
+  for (let r = 0; r < 4; r++) {
+    if (r < valid) for (let p = 0, s = off + r * ls; p < kc; p++, s += ks) mem[dst + 4 * p + r] = src[s];
+    else for (let p = 0; p < kc; p++) mem[dst + 4 * p + r] = 0;
   }
 }
 

@@ -7,10 +7,28 @@
 import { cIndex, resolve, type FloatArray, type Full, type GemmArgs } from "./gemm-args.ts";
 import { gemmScalar } from "./gemm-scalar.ts";
 import { loadSimdKernel, type SimdKernel } from "./gemm-simd.ts";
-import { gemmSimd } from "./gemm-wasm.ts";
+import { gemmSimd, setWasmBudget, wasmBudget } from "./gemm-wasm.ts";
 
 export type { FloatArray, GatherB, GemmArgs } from "./gemm-args.ts";
-export { setWasmBudget } from "./gemm-wasm.ts";
+
+// Below this many multiply-adds the scalar kernel is faster than packing into wasm memory.
+let tiny = 16384;
+
+/** Knobs that tests turn to reach every code path with small matrices. */
+export interface GemmTuning {
+  /** Products with fewer multiply-adds than this run on the scalar kernel. */
+  tinyLimit: number;
+  /** Wasm memory budget (bytes) for packed operands; beyond it B is packed in JS and rows are split. */
+  wasmBudget: number;
+}
+
+/** Change some knobs; returns the previous values of all of them (pass them back to restore). */
+export function tuneGemm(t: Partial<GemmTuning>): GemmTuning {
+  const prev = { tinyLimit: tiny, wasmBudget: wasmBudget() };
+  if (t.wasmBudget !== undefined) setWasmBudget(t.wasmBudget);
+  if (t.tinyLimit !== undefined) tiny = t.tinyLimit;
+  return prev;
+}
 
 let simd: SimdKernel | undefined | null = null;
 let simdOn = !process.env.PSEUDONET_NO_SIMD;
@@ -40,7 +58,9 @@ export function gemm(args: GemmArgs): void {
     scaleC(g);
     return;
   }
-  const kern = g.c instanceof Float32Array ? simdKernel() : undefined;
+  // Tiny products are not worth the wasm packing (measured: ~50 us of setup for a 32 x 10 layer).
+  const small = g.m * g.n * g.k < tiny && !g.bGather;
+  const kern = g.c instanceof Float32Array && !small ? simdKernel() : undefined;
   if (kern) gemmSimd(kern, g);
   else if (g.bGather) throw new Error("gemm: bGather needs the float32 SIMD path (check simdActive() first)");
   else gemmScalar(g);

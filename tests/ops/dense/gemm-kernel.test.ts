@@ -3,7 +3,7 @@
 // float32 path and the scalar JS path, float32 and float64.
 import { after, describe, it } from "node:test";
 import assert from "node:assert/strict";
-import { gemm, matmul, setSimd, setWasmBudget, simdActive, type FloatArray } from "../../../src/ops/util/gemm.ts";
+import { gemm, matmul, setSimd, simdActive, tuneGemm, type FloatArray } from "../../../src/ops/util/gemm.ts";
 import { rng } from "../../helpers/rng.ts";
 
 interface Case {
@@ -61,8 +61,13 @@ function check<T extends FloatArray>(Ctor: { new (n: number): T }, c: Case, r: (
   return worst;
 }
 
+// Every product takes the chosen path, however small (normally tiny ones run on the scalar kernel).
 const initial = simdActive();
-after(() => setSimd(initial));
+const tuning = tuneGemm({ tinyLimit: 0 });
+after(() => {
+  setSimd(initial);
+  tuneGemm(tuning);
+});
 
 for (const simd of [true, false]) {
   describe(`gemm (${simd ? "wasm SIMD" : "scalar JS"} path)`, () => {
@@ -99,7 +104,7 @@ for (const simd of [true, false]) {
     it("splits the rows when the packed operands exceed the wasm budget", () => {
       setSimd(simd);
       const r = rng(15);
-      const prev = setWasmBudget(4096);
+      const prev = tuneGemm({ wasmBudget: 4096 });
       try {
         let worst = 0;
         for (const [transA, transB] of [[false, false], [true, true]]) {
@@ -108,7 +113,7 @@ for (const simd of [true, false]) {
         }
         assert.ok(worst < 1e-5, `relative error ${worst}`);
       } finally {
-        setWasmBudget(prev);
+        tuneGemm(prev);
       }
     });
 

@@ -179,3 +179,22 @@ describe("StringNormalizer", () => {
     assert.throws(() => run1("StringNormalizer", [F([1])], {}, 10), err(/accepts string/));
   });
 });
+
+describe("GroupNormalization", () => {
+  const x = random(rng(21), "float32", [2, 6, 3, 2], 2);
+  it("matches onnxruntime at opset 18 (scale per group) and 21 (scale per channel)", async () => {
+    for (const [opset, count] of [[18, 3], [21, 6]]) {
+      const r = rng(opset);
+      const scale = random(r, "float32", [count]);
+      const bias = random(r, "float32", [count]);
+      const [[ours], [ref]] = await both("GroupNormalization", [x, scale, bias], { num_groups: A.int(3), epsilon: A.float(1e-3) }, opset);
+      assert.equal(mismatch(ours, ref, 1e-4, 1e-5), undefined, `opset ${opset}`);
+    }
+  });
+  it("groups must divide the channels; parameter counts follow the opset", () => {
+    const p = (n: number) => F(new Array<number>(n).fill(1));
+    assert.throws(() => run1("GroupNormalization", [x, p(4), p(4)], { num_groups: A.int(4) }, 21), err(/divide the 6 channels/));
+    assert.throws(() => run1("GroupNormalization", [x, p(6), p(6)], { num_groups: A.int(3) }, 18), err(/6 values, expected 3/));
+    assert.throws(() => infer("GroupNormalization", [{ dtype: "float32", shape: ["N", 6, 4] }, { dtype: "float32", shape: [3] }, { dtype: "float32", shape: [3] }], { num_groups: A.int(3) }, 21), err(/3 values, expected 6/));
+  });
+});

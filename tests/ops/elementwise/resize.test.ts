@@ -121,6 +121,9 @@ describe("Resize shape rule and errors", () => {
     const policy = { keep_aspect_ratio_policy: A.string("not_larger"), axes: A.ints([2, 3]) };
     assert.deepEqual(infer("Resize", [{ dtype: "float32", shape: [1, 3, 8, 4] }, undefined, undefined, sizes], policy, 18)[0].shape, [1, 3, 5, 3]);
   });
+  it("an roi of unknown value does not hide the shape", () => {
+    assert.deepEqual(infer("Resize", [x, { dtype: "float32", shape: [8] }, scales], {}, 13)[0].shape, ["N", 3, 16, 4]);
+  });
   it("unknown scales keep only the rank", () => {
     assert.deepEqual(infer("Resize", [x, undefined, { dtype: "float32", shape: [4] }], {}, 13)[0].shape, [null, null, null, null]);
   });
