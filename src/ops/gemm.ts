@@ -47,16 +47,22 @@ function outDims(ctx: OpCtx, at: GemmAttrs, a: readonly Dim[], b: readonly Dim[]
   return [m, n];
 }
 
-/** Fill y (m x n) with c broadcast from its shape (rank 0..2). */
-function broadcastC(c: NumericArray, cShape: readonly number[], y: FloatArray, m: number, n: number): void {
+/** How C enters the product: as a per-column or per-row bias (scaled by beta), or as a full matrix in y. */
+interface CTerm {
+  colBias?: Float64Array;
+  rowBias?: Float64Array;
+  /** beta for the gemm: nonzero only when y was prefilled with a full [M, N] C. */
+  beta: number;
+}
+
+/** Split C (rank 0..2, broadcast to [m, n]) into bias vectors where it is constant along an axis; else copy it into y. */
+function cTerm(c: NumericArray, cShape: readonly number[], beta: number, y: FloatArray, m: number, n: number): CTerm {
   const rows = cShape.length === 2 ? cShape[0] : 1;
   const cols = cShape.length >= 1 ? cShape[cShape.length - 1] : 1;
-  for (let i = 0; i < m; i++) {
-    const src = (rows === 1 ? 0 : i) * cols;
-    const o = i * n;
-    if (cols === 1) y.fill(c[src], o, o + n);
-    else for (let j = 0; j < n; j++) y[o + j] = c[src + j];
-  }
+  if (rows === 1) return { colBias: Float64Array.from({ length: n }, (_, j) => beta * c[cols === 1 ? 0 : j]), beta: 0 };
+  if (cols === 1) return { rowBias: Float64Array.from({ length: m }, (_, i) => beta * c[i]), beta: 0 };
+  for (let i = 0; i < m * n; i++) y[i] = c[i];
+  return { beta };
 }
 
 export const gemm: Op = {
@@ -86,13 +92,12 @@ export const gemm: Op = {
     const y = allocData(a.dtype, m * n) as NumericArray;
     // Integer types compute in Float64 (exact below 2^53) and are stored back through the typed array.
     const acc: FloatArray = y instanceof Float32Array || y instanceof Float64Array ? y : new Float64Array(m * n);
-    const useC = c !== undefined && at.beta !== 0 && sizeOf(c.shape) > 0;
-    if (useC) broadcastC(c.data, c.shape, acc, m, n);
+    const term: CTerm = c !== undefined && at.beta !== 0 && sizeOf(c.shape) > 0 ? cTerm(c.data, c.shape, at.beta, acc, m, n) : { beta: 0 };
     sgemm({
       m, n, k,
       a: asFloat(a.data), transA: at.transA,
       b: asFloat(b.data), transB: at.transB,
-      c: acc, alpha: at.alpha, beta: useC ? at.beta : 0,
+      c: acc, alpha: at.alpha, beta: term.beta, rowBias: term.rowBias, colBias: term.colBias,
     });
     if (acc !== y) y.set(acc);
     finish(a.dtype, y);

@@ -1,6 +1,9 @@
 // probe: run the Net over the analysis data in chunks and gather per-unit statistics (stats.ts), plus the
-// activations of an evenly spaced sample of rows. Streaming keeps memory flat for big conv layers.
+// activations of an evenly spaced sample of rows. Streaming keeps memory flat for big conv layers; every forward
+// pass (the sample's too) takes at most `chunk` rows, and a net exported with a fixed batch (often 1, baked into
+// its reshapes) is run that many rows at a time.
 import { allocData, isFloat, sizeOf, type NumericArray, type Tensor } from "../graph/tensor.ts";
+import { concatRows } from "../data/batch.ts";
 import { UserError } from "../errors.ts";
 import type { Pass } from "../pipeline/pass.ts";
 import type { Net } from "../net/net.ts";
@@ -12,6 +15,9 @@ export interface ProbeInput {
   net: Net;
   /** Analysis data by Net input name; axis 0 is the row. */
   data: Record<string, Tensor>;
+  /** The data is one sample whose inputs share no row axis (e.g. GPT-2's past states beside its token ids):
+   *  it is run once, whole, and never split into rows. */
+  oneSample?: boolean;
 }
 
 export interface ProbeOutput {
@@ -23,7 +29,7 @@ export interface ProbeOptions {
   /** Rows kept whole in the activation sample (default 512; fewer when the layers are so wide that the
    *  sample would pass SAMPLE_BUDGET values, but never fewer than 16). */
   sampleRows?: number;
-  /** Rows per forward pass (default 256). */
+  /** Rows per forward pass (default: the net's fixed batch size when its inputs declare one, else 256). */
   chunk?: number;
 }
 
@@ -129,15 +135,23 @@ export function pickRows(t: Tensor, rows: readonly number[]): Tensor {
   return { dtype: t.dtype, shape: [rows.length, ...t.shape.slice(1)], data };
 }
 
+/** The batch size a net's inputs fix (a numeric batch dim, e.g. 1), if any. */
+export function fixedBatchOf(net: Net): number | undefined {
+  return net.inputs.map((i) => i.batchDim).find((d): d is number => typeof d === "number" && d > 0);
+}
+
 /** Probe a Net on data; see the file comment. */
 export function probe(input: ProbeInput, opts: ProbeOptions = {}): ProbeOutput {
   const { net, data } = input;
   const names = net.inputs.map((i) => i.name);
   const missing = names.filter((n) => !data[n]);
   if (missing.length) throw new UserError(`probe: no analysis data for net input(s) ${missing.join(", ")}`);
-  const n = data[names[0]]?.shape[0] ?? 0;
-  for (const k of names) {
-    if (data[k].shape[0] !== n) throw new UserError(`probe: input '${k}' has ${data[k].shape[0]} rows, '${names[0]}' has ${n}`);
+  const whole = input.oneSample === true;
+  const n = whole ? 1 : data[names[0]]?.shape[0] ?? 0;
+  if (!whole) {
+    for (const k of names) {
+      if (data[k].shape[0] !== n) throw new UserError(`probe: input '${k}' has ${data[k].shape[0]} rows, '${names[0]}' has ${n}`);
+    }
   }
   if (n === 0) throw new UserError("probe: the analysis data has no rows");
   const axes = unitAxes(net);
@@ -151,11 +165,19 @@ export function probe(input: ProbeInput, opts: ProbeOptions = {}): ProbeOutput {
       accs.set(l.id, new Acc(l.shape.length ? l.shape[ax] : 1, ax));
     }
   }
-  const chunk = Math.max(1, opts.chunk ?? 256);
+  const keep = [...accs.keys()];
+  if (whole) {
+    // One run over the data as it is; the sample is that run.
+    const { activations } = runNet(net, data, { keep });
+    for (const [id, acc] of accs) acc.add(activations[id]);
+    const layers = net.layers.filter((l) => accs.has(l.id)).map((l) => accs.get(l.id)!.finish(l.id));
+    return { net, stats: { samples: 1, layers, skipped, sample: { rows: [0], inputs: { ...data }, activations } } };
+  }
+  const chunk = Math.max(1, opts.chunk ?? fixedBatchOf(net) ?? 256);
   for (let a = 0; a < n; a += chunk) {
     const b = Math.min(n, a + chunk);
     const feeds = Object.fromEntries(names.map((k) => [k, sliceRows(data[k], a, b)]));
-    const { activations } = runNet(net, feeds, { keep: [...accs.keys()] });
+    const { activations } = runNet(net, feeds, { keep });
     for (const [id, acc] of accs) acc.add(activations[id]);
   }
   const perRow = net.layers.filter((l) => accs.has(l.id)).reduce((a, l) => a + sizeOf(l.shape), 0);
@@ -163,7 +185,13 @@ export function probe(input: ProbeInput, opts: ProbeOptions = {}): ProbeOutput {
   const m = Math.min(n, Math.max(0, opts.sampleRows ?? 512), affordable);
   const rows = Array.from({ length: m }, (_, k) => Math.floor((k * n) / m));
   const sampleInputs = Object.fromEntries(names.map((k) => [k, pickRows(data[k], rows)]));
-  const sampleActs = m ? runNet(net, sampleInputs, { keep: [...accs.keys()] }).activations : {};
+  // The sample runs in passes of `chunk` rows too (a fixed-batch net takes no more), put back together per layer.
+  const parts: Record<string, Tensor>[] = [];
+  for (let a = 0; a < m; a += chunk) {
+    const feeds = Object.fromEntries(names.map((k) => [k, sliceRows(sampleInputs[k], a, Math.min(m, a + chunk))]));
+    parts.push(runNet(net, feeds, { keep }).activations);
+  }
+  const sampleActs = parts.length ? Object.fromEntries(keep.map((id) => [id, concatRows(parts.map((p) => p[id]), `layer ${id}`)])) : {};
   const layers = net.layers.filter((l) => accs.has(l.id)).map((l) => accs.get(l.id)!.finish(l.id));
   return { net, stats: { samples: n, layers, skipped, sample: { rows, inputs: sampleInputs, activations: sampleActs } } };
 }
@@ -183,7 +211,7 @@ export const probePass: Pass<ProbeInput, ProbeOutput> = {
       out,
       report: {
         pass: "probe",
-        summary: `probed ${out.stats.samples} rows over ${out.stats.layers.length} layers (${units} units): ${dead} never active, ${constant} constant, ${binary} binary`,
+        summary: `probed ${input.oneSample ? "the data as one sample (its inputs share no batch axis)" : `${out.stats.samples} rows`} over ${out.stats.layers.length} layers (${units} units): ${dead} never active, ${constant} constant, ${binary} binary`,
         details: [
           ...out.stats.layers.map((s) => `${s.layer}: ${s.units} units, ${s.neverActive.filter(Boolean).length} never active, ${s.constant.filter(Boolean).length} constant, ${s.binary.filter(Boolean).length} binary`),
           ...out.stats.skipped.map((s) => `${s.layer}: not probed (${s.reason})`),

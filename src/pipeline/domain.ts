@@ -89,19 +89,43 @@ export interface Split {
   heldOut: Tensor[];
   /** False when there was nothing to hold out and fidelity reuses the analysis rows. */
   separate: boolean;
+  /** The data is one sample whose inputs share no batch axis: never split or chunked by rows. */
+  oneSample: boolean;
   note: string;
 }
 
-/** Split rows (same rows across inputs) into analysis and held-out parts by a seeded shuffle. */
-export function splitData(data: readonly Tensor[], holdout: number, seed: number): Split {
+/** Why the inputs' first axes are not one shared batch axis, from their declared shapes: a symbolic dim that is
+ *  axis 0 of one input and a later axis of another (GPT-2's past_0 [2, batch_size, ...] beside input_ids
+ *  [batch_size, seq]). Undefined when nothing says so. */
+export function noSharedBatchAxis(inputs: readonly ValueInfo[]): string | undefined {
+  for (const a of inputs) {
+    const sym = a.shape?.[0];
+    if (typeof sym !== "string" || sym === "") continue;
+    for (const b of inputs) {
+      const k = b.shape?.indexOf(sym) ?? -1;
+      if (k > 0) return `'${sym}' is axis 0 of input '${a.name}' but axis ${k} of input '${b.name}'`;
+    }
+  }
+  return undefined;
+}
+
+/** Split rows (same rows across inputs) into analysis and held-out parts by a seeded shuffle. When the model's
+ *  declared inputs show no shared batch axis, the data cannot be split by rows: it is one sample, used whole for
+ *  analysis and fidelity alike (and the note says so). */
+export function splitData(data: readonly Tensor[], holdout: number, seed: number, inputs: readonly ValueInfo[] = []): Split {
   if (!(holdout >= 0 && holdout < 1)) throw new UserError(`--holdout ${holdout}: give a fraction in [0, 1), e.g. 0.2`);
+  const why = noSharedBatchAxis(inputs);
+  if (why) {
+    const note = `the data is one sample used whole for analysis and fidelity alike (fidelity is not measured on held-out data): the inputs share no batch axis (${why})`;
+    return { analysis: [...data], heldOut: [...data], separate: false, oneSample: true, note };
+  }
   const n = data[0]?.shape[0] ?? 0;
   if (n === 0) throw new UserError("the data has no rows");
   for (const t of data) if (t.shape[0] !== n) throw new UserError(`every input needs the same number of rows (${n} and ${t.shape[0]} given)`);
   const nHeld = holdout === 0 || n === 1 ? 0 : Math.min(n - 1, Math.max(1, Math.round(holdout * n)));
   if (nHeld === 0) {
     const why = n === 1 ? "only 1 row" : "--holdout 0";
-    return { analysis: [...data], heldOut: [...data], separate: false, note: `${n} rows used for analysis and fidelity alike (${why}): fidelity is not measured on held-out data` };
+    return { analysis: [...data], heldOut: [...data], separate: false, oneSample: false, note: `${n} rows used for analysis and fidelity alike (${why}): fidelity is not measured on held-out data` };
   }
   const r = seededRandom(seed ^ 0x5eed);
   const perm = Array.from({ length: n }, (_, i) => i);
@@ -122,6 +146,7 @@ export function splitData(data: readonly Tensor[], holdout: number, seed: number
     analysis: data.map((t) => pick(t, ana)),
     heldOut: data.map((t) => pick(t, held)),
     separate: true,
+    oneSample: false,
     note: `${ana.length} rows for analysis, ${held.length} held out for fidelity (seed ${seed})`,
   };
 }

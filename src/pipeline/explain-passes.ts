@@ -6,7 +6,7 @@ import { readModel } from "../onnx/read.ts";
 import { normalizePasses } from "../graph/passes/index.ts";
 import { runPasses } from "./pass.ts";
 import { lower } from "../net/lower.ts";
-import { probe, probePass as probeNetPass } from "../passes/probe.ts";
+import { probePass as probeNetPass } from "../passes/probe.ts";
 import { buildProgram } from "../program/build.ts";
 import { runProgram } from "../program/run.ts";
 import { stringifyProgram } from "../program/json.ts";
@@ -18,7 +18,7 @@ import { allPrimStmts, programWeights } from "../program/program.ts";
 import { fitToInput } from "../data/fit.ts";
 import { runModel } from "../run/interp.ts";
 import { compareAll, fidelityLine } from "../verify/metrics.ts";
-import { chunkSize, fixedBatch, inChunks, ortOutputs } from "../verify/reference.ts";
+import { chunkSize, inChunks, ortOutputs } from "../verify/reference.ts";
 import { UserError } from "../errors.ts";
 import { DOMAIN_HELP, parseDomain, sampleDomain, splitData } from "./domain.ts";
 import { need, type ExplainFiles, type ExplainPass, type ExplainState } from "./explain.ts";
@@ -65,13 +65,13 @@ export const readPass: ExplainPass = {
     } else {
       throw new UserError(`explain needs inputs to analyse: give --data FILE (${DATA_FORMATS}) or --domain DOMAIN (${DOMAIN_HELP})`);
     }
-    const split = splitData(rows, inp.holdout ?? 0.2, seed);
+    const split = splitData(rows, inp.holdout ?? 0.2, seed, model.graph.inputs);
     const bits = inp.domain !== undefined && !inp.data && (typeof inp.domain === "string" ? inp.domain.trim() === "bits" : inp.domain.kind === "bits");
-    const heldOutLabel = split.separate ? "held-out" : "analysis data";
+    const heldOutLabel = split.separate ? "held-out" : split.oneSample ? "the analysed data itself: one sample, its inputs share no batch axis" : "analysis data";
     const file = inp.source ?? (typeof inp.model === "string" ? inp.model : undefined);
     const name = inp.name ?? (file ? path.basename(file).replace(/\.onnx$/i, "") : model.graph.name || "model");
     return {
-      out: { ...s, model, data: { analysis: split.analysis, heldOut: split.heldOut, note: `${note}; ${split.note}`, heldOutLabel, bits }, input: { ...inp, name } },
+      out: { ...s, model, data: { analysis: split.analysis, heldOut: split.heldOut, note: `${note}; ${split.note}`, heldOutLabel, bits, oneSample: split.oneSample }, input: { ...inp, name } },
       report: {
         pass: "read",
         summary: `${model.graph.nodes.length} nodes, opset ${model.opset.get("") ?? "?"}; ${note}`,
@@ -109,18 +109,8 @@ export const probePass: ExplainPass = {
     const net = need(s, "net", "probe", "lower");
     const data = need(s, "data", "probe", "read");
     const feeds = Object.fromEntries(net.inputs.map((inp, i) => [inp.name, data.analysis[i]]));
-    const fixed = fixedBatch(net.inputs.map((i) => i.batchDim));
-    if (fixed === undefined) {
-      const r = probeNetPass.run({ net, data: feeds });
-      return { out: { ...s, stats: r.out.stats }, report: r.report };
-    }
-    // A model exported with a fixed batch (often 1) may bake that size into its reshapes: run it that many rows at a time.
-    const r = probe({ net, data: feeds }, { chunk: fixed, sampleRows: fixed });
-    const units = r.stats.layers.reduce((a, l) => a + l.units, 0);
-    return {
-      out: { ...s, stats: r.stats },
-      report: { pass: "probe", summary: `probed ${r.stats.samples} rows over ${r.stats.layers.length} layers (${units} units), ${fixed} row(s) at a time (fixed batch)`, details: [] },
-    };
+    const r = probeNetPass.run({ net, data: feeds, oneSample: data.oneSample });
+    return { out: { ...s, stats: r.out.stats }, report: r.report };
   },
 };
 

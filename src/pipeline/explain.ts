@@ -47,7 +47,8 @@ export interface ExplainState {
   source: string;
   model?: Model;
   /** Analysis and held-out rows, one tensor per model input each. */
-  data?: { analysis: Tensor[]; heldOut: Tensor[]; note: string; heldOutLabel: string; bits: boolean };
+  /** oneSample: the inputs share no batch axis, so the data is one sample, never split or chunked by rows. */
+  data?: { analysis: Tensor[]; heldOut: Tensor[]; note: string; heldOutLabel: string; bits: boolean; oneSample: boolean };
   normalized?: Model;
   net?: Net;
   stats?: NetStats;

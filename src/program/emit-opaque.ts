@@ -5,6 +5,7 @@
 // the function then throws an error naming it, and the file header lists it.
 import { topoSort, type Attr, type Graph, type Node } from "../graph/graph.ts";
 import type { Tensor } from "../graph/tensor.ts";
+import { encodeValues } from "./json-tensor.ts";
 import { runtimeOps } from "./rt-bundle.ts";
 import type { OpaqueParams } from "./program.ts";
 
@@ -152,4 +153,10 @@ function attrValue(v: Attr, sx: Syntax, tensorRef: (t: Tensor) => string): strin
     case "tensor": return tensorRef(v.value);
     default: throw new Error(`attribute of kind ${v.kind} cannot be emitted`);
   }
+}
+
+/** Base64 of a constant's values in its own dtype (the runtimes hold no string tensors). */
+export function constB64(t: Tensor): string {
+  if (t.dtype === "string") throw new Error("string constants cannot be emitted");
+  return encodeValues(t.dtype, t.data as ArrayLike<number>);
 }

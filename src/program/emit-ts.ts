@@ -4,10 +4,9 @@
 import { readFileSync } from "node:fs";
 import { fidelitySummary } from "../verify/metrics.ts";
 import { opaqueCode, planPrim, safeName, usedWeights, varDtypes, type PlanArg } from "./emit-plan.ts";
-import type { FragmentCode } from "./emit-opaque.ts";
+import { constB64, type FragmentCode } from "./emit-opaque.ts";
 import { bundleRuntime } from "./rt-bundle.ts";
 import { encodeValues } from "./json-tensor.ts";
-import type { Tensor } from "../graph/tensor.ts";
 import { stmtCode, stmtComment } from "./printer.ts";
 import { allPrimStmts, dtypeOfType, entryFn, type Fn, type Program } from "./program.ts";
 
@@ -90,12 +89,6 @@ function constTable(frags: Iterable<FragmentCode>): string {
     for (const [key, t] of c.consts) rows.push(`  ${JSON.stringify(key)}: constant(${JSON.stringify(t.dtype)}, ${JSON.stringify(t.shape)}, ${JSON.stringify(constB64(t))}),`);
   }
   return `const C: Record<string, Ten> = {\n${rows.join("\n")}\n};`;
-}
-
-/** Base64 of a constant's values in its dtype (the runtime has no string tensors). */
-export function constB64(t: Tensor): string {
-  if (t.dtype === "string") throw new Error("string constants cannot be emitted");
-  return encodeValues(t.dtype, t.data);
 }
 
 const RUNTIME = `

@@ -10,6 +10,10 @@ const BYTES: Record<Exclude<DType, "string">, number> = {
   uint8: 1, uint16: 2, uint32: 4, uint64: 8, bool: 1,
 };
 
+function clampBig(v: bigint, lo: bigint, hi: bigint): bigint {
+  return v < lo ? lo : v > hi ? hi : v;
+}
+
 /** Base64 of the little-endian bytes of values stored as `dtype`. */
 export function encodeValues(dtype: Exclude<DType, "string">, data: ArrayLike<number>): string {
   const w = BYTES[dtype];
@@ -23,11 +27,12 @@ export function encodeValues(dtype: Exclude<DType, "string">, data: ArrayLike<nu
       case "int8": buf.writeInt8(v, o); break;
       case "int16": buf.writeInt16LE(v, o); break;
       case "int32": buf.writeInt32LE(v, o); break;
-      case "int64": buf.writeBigInt64LE(BigInt(Math.trunc(v)), o); break;
+      // int64 max (2^63 - 1, e.g. Slice's "to the end") is 2^63 in a Float64Array: clamp it back into range.
+      case "int64": buf.writeBigInt64LE(clampBig(BigInt(Math.trunc(v)), -(2n ** 63n), 2n ** 63n - 1n), o); break;
       case "uint8": case "bool": buf.writeUInt8(v, o); break;
       case "uint16": buf.writeUInt16LE(v, o); break;
       case "uint32": buf.writeUInt32LE(v, o); break;
-      case "uint64": buf.writeBigUInt64LE(BigInt(Math.trunc(v)), o); break;
+      case "uint64": buf.writeBigUInt64LE(clampBig(BigInt(Math.trunc(v)), 0n, 2n ** 64n - 1n), o); break;
     }
   }
   return buf.toString("base64");

@@ -128,7 +128,14 @@ function spatialShape(x: Arr, c: number, two: boolean, oh: number, ow: number): 
   return two ? [x.shape[0], c, oh, ow] : [x.shape[0], c, ow];
 }
 
-/** act(conv(x, w) + bias) for NCL or NCHW input; w is [outC, inC/groups, ...kernel]. */
+/** The output positions o in [0, n) whose input o * s - p + k * d lies in [0, size): [first, end). */
+function validRange(n: number, s: number, p: number, kd: number, size: number): [number, number] {
+  const first = Math.max(0, Math.ceil((p - kd) / s));
+  return [first, Math.max(first, Math.min(n, Math.floor((size - 1 + p - kd) / s) + 1))];
+}
+
+/** act(conv(x, w) + bias) for NCL or NCHW input; w is [outC, inC/groups, ...kernel]. Output rows are summed in
+ *  blocks small enough to stay in cache, each tap over its whole valid range (no per-element bounds checks). */
 export function conv(x: Arr, w: Float32Array, bias: Float32Array, outC: number, kernel: number[], strides: number[],
   pads: number[], dilations: number[], groups: number, act?: ActArgs): Arr {
   const g = geom(x.shape, kernel, strides, pads, dilations);
@@ -136,31 +143,34 @@ export function conv(x: Arr, w: Float32Array, bias: Float32Array, outC: number, 
   const OH = outLen(g.H, g.kh, g.sh, g.dh, g.pt, g.pb, false), OW = outLen(g.W, g.kw, g.sw, g.dw, g.pl, g.pr, false);
   const cpg = C / groups, opg = outC / groups;
   const y = new Float32Array(N * outC * OH * OW);
-  const acc = new Float64Array(OH * OW);
+  const RB = Math.max(1, Math.floor(4096 / Math.max(OW, 1)));
+  const acc = new Float64Array(RB * OW);
   const xd = x.data;
   for (let n = 0; n < N; n++) {
     for (let oc = 0; oc < outC; oc++) {
-      acc.fill(bias.length ? bias[oc] : 0);
       const grp = Math.floor(oc / opg);
-      for (let ic = 0; ic < cpg; ic++) {
-        const xBase = (n * C + grp * cpg + ic) * g.H * g.W;
-        for (let ky = 0; ky < g.kh; ky++) {
-          for (let kx = 0; kx < g.kw; kx++) {
-            const wv = w[((oc * cpg + ic) * g.kh + ky) * g.kw + kx];
-            if (wv === 0) continue;
-            for (let oy = 0; oy < OH; oy++) {
-              const iy = oy * g.sh - g.pt + ky * g.dh;
-              if (iy < 0 || iy >= g.H) continue;
-              const row = xBase + iy * g.W, ao = oy * OW;
-              for (let ox = 0; ox < OW; ox++) {
-                const ix = ox * g.sw - g.pl + kx * g.dw;
-                if (ix >= 0 && ix < g.W) acc[ao + ox] += wv * xd[row + ix];
+      for (let r0 = 0; r0 < OH; r0 += RB) {
+        const r1 = Math.min(OH, r0 + RB);
+        acc.fill(bias.length ? bias[oc] : 0);
+        for (let ic = 0; ic < cpg; ic++) {
+          const xBase = (n * C + grp * cpg + ic) * g.H * g.W;
+          for (let ky = 0; ky < g.kh; ky++) {
+            const [y0, y1] = validRange(OH, g.sh, g.pt, ky * g.dh, g.H);
+            const oy0 = Math.max(y0, r0), oy1 = Math.min(y1, r1);
+            for (let kx = 0; kx < g.kw; kx++) {
+              const wv = w[((oc * cpg + ic) * g.kh + ky) * g.kw + kx];
+              if (wv === 0) continue;
+              const [ox0, ox1] = validRange(OW, g.sw, g.pl, kx * g.dw, g.W);
+              for (let oy = oy0; oy < oy1; oy++) {
+                const row = xBase + (oy * g.sh - g.pt + ky * g.dh) * g.W - g.pl + kx * g.dw;
+                const ao = (oy - r0) * OW;
+                for (let ox = ox0; ox < ox1; ox++) acc[ao + ox] += wv * xd[row + ox * g.sw];
               }
             }
           }
         }
+        y.set(acc.subarray(0, (r1 - r0) * OW), ((n * outC + oc) * OH + r0) * OW);
       }
-      y.set(acc, (n * outC + oc) * OH * OW);
     }
   }
   applyAct(y, act);

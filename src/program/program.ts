@@ -226,8 +226,10 @@ export function shapeOfType(t: ValueType): number[] {
   }
 }
 
-/** The natural value type for a per-sample shape and dtype: vec for 1-D floats, image for 3-D floats. */
+/** The natural value type for a per-sample shape and dtype: vec for 1-D floats, image for 3-D floats (when
+ *  every dim is known; a run-time dim, -1, keeps it a tensor). */
 export function typeOfShape(shape: readonly number[], dtype: DType = "float32"): ValueType {
+  if (shape.some((d) => d < 0)) return { kind: "tensor", dtype, shape: [...shape] };
   if (dtype === "float32" && shape.length === 1) return { kind: "vec", n: shape[0] };
   if (dtype === "float32" && shape.length === 3) return { kind: "image", c: shape[0], h: shape[1], w: shape[2] };
   return { kind: "tensor", dtype, shape: [...shape] };

@@ -1,5 +1,6 @@
 // Running the emitted program.ts (node + tsx) and program.py (python3 + numpy) in a child process, on batches
-// passed as raw little-endian float32 files, so verify can compare them with the original model.
+// passed as raw little-endian float64 files (exact for float32 values and for integers up to 2^53, such as token
+// ids), so verify can compare them with the original model.
 import { spawnSync } from "node:child_process";
 import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
@@ -16,7 +17,7 @@ export class SkipArtifact extends Error {}
 
 function writeInputs(dir: string, inputs: readonly Tensor[]): void {
   inputs.forEach((t, i) => {
-    const f = Float32Array.from(t.data as NumericArray);
+    const f = Float64Array.from(t.data as NumericArray);
     writeFileSync(path.join(dir, `in_${i}.bin`), Buffer.from(f.buffer, f.byteOffset, f.byteLength));
   });
   writeFileSync(path.join(dir, "meta.json"), JSON.stringify({ inputs: inputs.map((t) => t.shape) }));
@@ -26,8 +27,8 @@ function readOutputs(dir: string, dtypes: readonly DType[]): Tensor[] {
   const shapes = JSON.parse(readFileSync(path.join(dir, "out.json"), "utf8")) as number[][];
   return shapes.map((shape, i) => {
     const b = readFileSync(path.join(dir, `out_${i}.bin`));
-    const data = new Float32Array(new Uint8Array(b).buffer);
-    return castTo({ dtype: "float32", shape, data }, dtypes[i] ?? "float32");
+    const data = new Float64Array(new Uint8Array(b).buffer);
+    return castTo({ dtype: "float64", shape, data }, dtypes[i] ?? "float32");
   });
 }
 
@@ -54,10 +55,10 @@ const TS_RUNNER = `import * as m from PROGRAM;
 import { readFileSync, writeFileSync } from "node:fs";
 const dir = process.argv[2];
 const meta = JSON.parse(readFileSync(dir + "/meta.json", "utf8"));
-const xs = meta.inputs.map((shape: number[], i: number) => ({ data: new Float32Array(new Uint8Array(readFileSync(dir + "/in_" + i + ".bin")).buffer), shape }));
+const xs = meta.inputs.map((shape: number[], i: number) => ({ data: new Float64Array(new Uint8Array(readFileSync(dir + "/in_" + i + ".bin")).buffer), shape }));
 const r: any = (m as any).run(...xs);
 const outs: any[] = meta.outputs === 1 ? [r] : r;
-outs.forEach((o, i) => writeFileSync(dir + "/out_" + i + ".bin", Buffer.from(Float32Array.from(o.data).buffer)));
+outs.forEach((o, i) => writeFileSync(dir + "/out_" + i + ".bin", Buffer.from(Float64Array.from(o.data).buffer)));
 writeFileSync(dir + "/out.json", JSON.stringify(outs.map((o) => o.shape)));
 `;
 
@@ -82,11 +83,11 @@ m = importlib.util.module_from_spec(spec)
 spec.loader.exec_module(m)
 d = sys.argv[2]
 meta = json.load(open(d + "/meta.json"))
-xs = [np.fromfile(d + "/in_%d.bin" % i, dtype="<f4").reshape(s) for i, s in enumerate(meta["inputs"])]
+xs = [np.fromfile(d + "/in_%d.bin" % i, dtype="<f8").reshape(s) for i, s in enumerate(meta["inputs"])]
 r = m.run(*xs)
 outs = r if isinstance(r, tuple) else (r,)
 for i, o in enumerate(outs):
-    np.ascontiguousarray(o, dtype="<f4").tofile(d + "/out_%d.bin" % i)
+    np.ascontiguousarray(o, dtype="<f8").tofile(d + "/out_%d.bin" % i)
 json.dump([list(np.shape(o)) for o in outs], open(d + "/out.json", "w"))
 `;
 

@@ -15,11 +15,12 @@ export function chunkSize(model: Model, rows: number): number {
   return fixedBatch(model.graph.inputs.map((i) => i.shape?.[0])) ?? Math.max(1, Math.min(rows, 1024));
 }
 
-/** Run `f` on row chunks of the inputs and concatenate each output along axis 0. */
+/** Run `f` on row chunks of the inputs and concatenate each output along axis 0. Inputs whose first dims differ
+ *  share no row axis (one sample, e.g. GPT-2's past states beside its token ids): they are run whole. */
 export async function inChunks(inputs: readonly Tensor[], size: number, f: (part: Tensor[]) => Promise<Tensor[]> | Tensor[]): Promise<Tensor[]> {
   const n = inputs[0]?.shape[0] ?? 0;
   const ranges = batchRanges(n, size);
-  if (ranges.length === 1) return f([...inputs]);
+  if (ranges.length === 1 || inputs.some((t) => t.shape[0] !== n)) return f([...inputs]);
   const parts: Tensor[][] = [];
   for (const [s, e] of ranges) parts.push(await f(inputs.map((t) => sliceRows(t, s, e))));
   return parts[0].map((_, k) => concatRows(parts.map((p) => p[k]), `output ${k}`));

@@ -7,7 +7,7 @@ import type { Model } from "../graph/graph.ts";
 import type { Tensor } from "../graph/tensor.ts";
 import { readModel } from "../onnx/read.ts";
 import { readProgramDir } from "../program/load.ts";
-import { opaqueParts } from "../program/emit-plan.ts";
+import { unrunnableParts } from "../program/emit-plan.ts";
 import { runProgram } from "../program/run.ts";
 import type { Program } from "../program/program.ts";
 import { UserError } from "../errors.ts";
@@ -79,16 +79,17 @@ export async function verifyDir(dir: string, original: Model, inputs: readonly T
   const expected = await ortOutputs(original, inputs);
   const dtypes = program.outputs.map((o) => o.dtype);
   const label = opts.dataLabel ?? "given data";
-  const opaque = opaqueParts(program);
   const runners: Record<Artifact, () => Promise<Tensor[]> | Tensor[]> = {
     "program.json": () => inChunks(inputs, chunkSize(original, inputs[0]?.shape[0] ?? 0), (part) => runProgram(program, part)),
     "reconstructed.onnx": () => ortOutputs(readModel(path.join(dir, "reconstructed.onnx")), inputs),
     "program.ts": () => {
-      if (opaque.length) throw new SkipArtifact(`opaque parts run only in the interpreter and onnxruntime: ${opaque.join("; ")}`);
+      const gaps = unrunnableParts(program, "ts");
+      if (gaps.length) throw new SkipArtifact(`program.ts cannot run ${gaps.join("; ")}`);
       return runEmittedTs(path.join(dir, "program.ts"), inputs, dtypes);
     },
     "program.py": () => {
-      if (opaque.length) throw new SkipArtifact(`opaque parts run only in the interpreter and onnxruntime: ${opaque.join("; ")}`);
+      const gaps = unrunnableParts(program, "py");
+      if (gaps.length) throw new SkipArtifact(`program.py cannot run ${gaps.join("; ")}`);
       return runEmittedPy(path.join(dir, "program.py"), inputs, dtypes);
     },
   };

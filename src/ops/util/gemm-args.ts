@@ -34,6 +34,8 @@ export interface GemmArgs {
   cGroups?: { size: number; stride: number };
   /** Added to every element of row i of C, after alpha and beta (Conv's per-channel bias). */
   rowBias?: FloatArray;
+  /** Added to every element of column j of C, after alpha and beta (Gemm's bias vector). */
+  colBias?: FloatArray;
   alpha?: number;
   beta?: number;
 }
@@ -50,7 +52,7 @@ export interface GatherB {
   rowOffset: Int32Array;
 }
 
-type Optional = "bGather" | "cGroups" | "rowBias";
+type Optional = "bGather" | "cGroups" | "rowBias" | "colBias";
 /** Resolved arguments: every field present but the optional extras. */
 export type Full = Required<Omit<GemmArgs, Optional>> & Pick<GemmArgs, Optional>;
 
@@ -72,6 +74,7 @@ export function resolve(args: GemmArgs): Full {
     bGather: args.bGather,
     cGroups: args.cGroups,
     rowBias: args.rowBias,
+    colBias: args.colBias,
   };
 }
 

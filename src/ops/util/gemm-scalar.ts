@@ -24,10 +24,10 @@ export function gemmScalar(g: Full): void {
   packRows(g.a, g.aOffset, g.lda, g.transA, m, k, A);
   // Row j of the packed B is column j of op(B), so both operands are contiguous in k.
   packRows(g.b, g.bOffset, g.ldb, !g.transB, n, k, B);
-  const { c, alpha, beta, rowBias } = g;
+  const { c, alpha, beta, rowBias, colBias } = g;
   const put = (i: number, j: number, v: number) => {
     const o = cIndex(g, i, j);
-    c[o] = (beta === 0 ? alpha * v : alpha * v + beta * c[o]) + (rowBias ? rowBias[i] : 0);
+    c[o] = (beta === 0 ? alpha * v : alpha * v + beta * c[o]) + (rowBias ? rowBias[i] : 0) + (colBias ? colBias[j] : 0);
   };
   let i = 0;
   for (; i + 4 <= m; i += 4) {

@@ -157,9 +157,9 @@ function pack8(src: FloatArray, off: number, ls: number, ks: number, valid: numb
   }
 }
 
-/** Columns [jc, jc + nc) of C = alpha * Cw + beta * C (+ row bias), from the block Cw (mp x nc) in wasm memory. */
+/** Columns [jc, jc + nc) of C = alpha * Cw + beta * C (+ biases), from the block Cw (mp x nc) in wasm memory. */
 function writeC(g: Full, mem: Float32Array, cw: number, nc: number, jc: number): void {
-  const { m, c, alpha, beta } = g;
+  const { m, c, alpha, beta, colBias } = g;
   const end = Math.min(jc + nc, g.n);
   const size = g.cGroups ? g.cGroups.size : g.n;
   for (let i = 0; i < m; i++) {
@@ -168,11 +168,12 @@ function writeC(g: Full, mem: Float32Array, cw: number, nc: number, jc: number):
     for (let j = jc; j < end; ) {
       const runEnd = Math.min(end, (Math.floor(j / size) + 1) * size);
       const s = cw + i * nc + (j - jc), d = cIndex(g, i, j), w = runEnd - j;
-      if (beta === 0 && alpha === 1 && bias === 0) c.set(mem.subarray(s, s + w), d);
-      else if (beta === 0) for (let q = 0; q < w; q++) c[d + q] = alpha * mem[s + q] + bias;
+      if (beta === 0 && alpha === 1 && bias === 0 && !colBias) c.set(mem.subarray(s, s + w), d);
+      else if (colBias) {
+        for (let q = 0; q < w; q++) c[d + q] = alpha * mem[s + q] + (beta === 0 ? 0 : beta * c[d + q]) + bias + colBias[j + q];
+      } else if (beta === 0) for (let q = 0; q < w; q++) c[d + q] = alpha * mem[s + q] + bias;
       else for (let q = 0; q < w; q++) c[d + q] = alpha * mem[s + q] + beta * c[d + q] + bias;
       j = runEnd;
     }
   }
 }
-

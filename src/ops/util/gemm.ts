@@ -73,13 +73,13 @@ export function matmul(a: FloatArray, b: FloatArray, m: number, k: number, n: nu
   return c;
 }
 
-/** No product to add: C = beta * C (+ row bias). */
+/** No product to add: C = beta * C (+ biases). */
 function scaleC(g: Full): void {
   for (let i = 0; i < g.m; i++) {
     const bias = g.rowBias ? g.rowBias[i] : 0;
     for (let j = 0; j < g.n; j++) {
       const o = cIndex(g, i, j);
-      g.c[o] = (g.beta === 0 ? 0 : g.beta * g.c[o]) + bias;
+      g.c[o] = (g.beta === 0 ? 0 : g.beta * g.c[o]) + bias + (g.colBias ? g.colBias[j] : 0);
     }
   }
 }

@@ -50,7 +50,7 @@ def convolve(x, w, bias, at, dtype, x_zero, w_zero):
         for ky in range(kh):
             for kx in range(kw):
                 patch = xs[:, :, ky * dh: ky * dh + (oh - 1) * sh + 1: sh, kx * dw: kx * dw + (ow - 1) * sw + 1: sw]
-                y[:, gi * mpg:(gi + 1) * mpg] += np.einsum("ncij,oc->noij", patch, w4[gi * mpg:(gi + 1) * mpg, :, ky, kx])
+                y[:, gi * mpg:(gi + 1) * mpg] += np.tensordot(patch, w4[gi * mpg:(gi + 1) * mpg, :, ky, kx], axes=([1], [1])).transpose(0, 3, 1, 2)
     if bias is not None:
         y += bias.astype(np.float64)[None, :, None, None]
     return (y if two else y[:, :, 0, :]).astype(NP_TYPES[dtype])

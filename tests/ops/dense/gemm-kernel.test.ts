@@ -117,16 +117,17 @@ for (const simd of [true, false]) {
       }
     });
 
-    it("writes column groups to their own places and adds a per-row bias", () => {
+    it("writes column groups to their own places and adds per-row and per-column biases", () => {
       setSimd(simd);
       const r = rng(16);
       for (const [m, size, groups, k, beta] of [[5, 7, 3, 9, 0], [9, 300, 2, 20, 0.5], [3, 1, 11, 4, 1]]) {
         const n = size * groups, stride = m * size + 3, cOffset = 2;
         const a = Float32Array.from({ length: m * k }, () => r() - 0.5), b = Float32Array.from({ length: k * n }, () => r() - 0.5);
         const bias = Float32Array.from({ length: m }, () => r() - 0.5);
+        const colBias = Float64Array.from({ length: n }, () => r() - 0.5);
         const c = Float32Array.from({ length: cOffset + groups * stride + 5 }, () => r());
         const before = Float32Array.from(c);
-        gemm({ m, n, k, a, b, c, cOffset, ldc: size, cGroups: { size, stride }, rowBias: bias, beta });
+        gemm({ m, n, k, a, b, c, cOffset, ldc: size, cGroups: { size, stride }, rowBias: bias, colBias, beta });
         const touched = new Set<number>();
         for (let i = 0; i < m; i++) {
           for (let j = 0; j < n; j++) {
@@ -134,7 +135,7 @@ for (const simd of [true, false]) {
             for (let p = 0; p < k; p++) s += a[i * k + p] * b[p * n + j];
             const o = cOffset + Math.floor(j / size) * stride + i * size + (j % size);
             touched.add(o);
-            assert.ok(Math.abs(c[o] - (s + beta * before[o] + bias[i])) < 1e-5, `C(${i}, ${j})`);
+            assert.ok(Math.abs(c[o] - (s + beta * before[o] + bias[i] + colBias[j])) < 1e-5, `C(${i}, ${j})`);
           }
         }
         for (let o = 0; o < c.length; o++) if (!touched.has(o)) assert.equal(c[o], before[o], `wrote outside C at ${o}`);
