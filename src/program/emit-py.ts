@@ -8,7 +8,7 @@ import { constB64, type FragmentCode } from "./emit-opaque.ts";
 import { bundleRuntime } from "./rt-bundle.ts";
 import { encodeValues } from "./json-tensor.ts";
 import { stmtCode, stmtComment } from "./printer.ts";
-import { allPrimStmts, entryFn, type Fn, type Program } from "./program.ts";
+import { allPrimStmts, entryFn, fixedBatchOf, type Fn, type Program } from "./program.ts";
 
 const KERNELS_PY = new URL("./kernels.py", import.meta.url);
 
@@ -67,7 +67,7 @@ function emitFn(f: Fn, frags: Map<string, FragmentCode>): string {
 }
 
 /** An opaque part as a Python function over numpy arrays. */
-function emitFragment(c: FragmentCode, ops: string): string {
+export function emitFragment(c: FragmentCode, ops: string): string {
   return [
     `def ${c.name}(${c.params.join(", ")}):`,
     `    """${c.name}: an opaque part (ONNX ops ${ops}), as straight-line calls into the runtime above."""`,
@@ -76,7 +76,7 @@ function emitFragment(c: FragmentCode, ops: string): string {
 }
 
 /** The C table: every constant of the opaque parts, as base64 of its own dtype. */
-function constTable(frags: Iterable<FragmentCode>): string {
+export function constTable(frags: Iterable<FragmentCode>): string {
   const rows: string[] = [];
   for (const c of frags) {
     for (const [key, t] of c.consts) rows.push(`    ${JSON.stringify(key)}: constant(${JSON.stringify(t.dtype)}, ${JSON.stringify(t.shape)}, ${JSON.stringify(constB64(t))}),`);
@@ -90,9 +90,14 @@ const NP_DTYPE: Record<string, string> = {
   uint8: "uint8", uint16: "uint16", uint32: "uint32", uint64: "uint64", bool: "bool_",
 };
 
+/** The kernel code (kernels.py without its header comment; it starts with its imports). */
+export function kernelsPy(): string {
+  return readFileSync(KERNELS_PY, "utf8").replace(/^#.*\n#.*\n#.*\n/, "");
+}
+
 /** The text of program.py for a program. */
 export function emitPy(p: Program): string {
-  const kernels = readFileSync(KERNELS_PY, "utf8").replace(/^#.*\n#.*\n#.*\n/, "");
+  const kernels = kernelsPy();
   const weights = [...usedWeights(p)].map(([name, w]) => `    ${JSON.stringify(name)}: from_base64(${JSON.stringify(encodeValues("float32", w.data))}, ${JSON.stringify(w.shape)}),`);
   const frags = opaqueCode(p, "py");
   const runtimeOps = new Set([...frags.values()].flatMap((c) => [...c.ops]));
@@ -130,6 +135,7 @@ export function emitPy(p: Program): string {
   parts.push("# ---- the program ----", ...p.functions.map((f) => emitFn(f, frags)));
   parts.push(`INPUTS = ${JSON.stringify(p.inputs.map((i) => [i.name, i.dtype, i.shape]))}
 OUTPUT_DTYPES = [${p.outputs.map((o) => `np.${NP_DTYPE[o.dtype] ?? "float32"}`).join(", ")}]
+FIXED_BATCH = ${fixedBatchOf(p)}  # rows per run when the model was exported for a fixed batch (0: any number)
 
 
 def run(*inputs):
@@ -142,7 +148,14 @@ def run(*inputs):
         if a.ndim != len(shape) + 1 or any(d != -1 and d != e for d, e in zip(shape, a.shape[1:])):
             raise ValueError("input '%s' should have shape [batch, %s], got %s" % (name, ", ".join(map(str, shape)), list(a.shape)))
         xs.append(as_dtype(a, dtype))
-    outs = [o.astype(t) for o, t in zip(${fnName(entry.name)}(*xs), OUTPUT_DTYPES)]
+    n = xs[0].shape[0] if xs else 0
+    if FIXED_BATCH and n > FIXED_BATCH and all(x.shape[0] == n for x in xs):
+        # A fixed-batch export (its reshapes baked for FIXED_BATCH rows) runs that many rows at a time.
+        parts = [${fnName(entry.name)}(*[x[a:a + FIXED_BATCH] for x in xs]) for a in range(0, n, FIXED_BATCH)]
+        res = [np.concatenate([p[k] for p in parts]) for k in range(len(parts[0]))]
+    else:
+        res = ${fnName(entry.name)}(*xs)
+    outs = [o.astype(t) for o, t in zip(res, OUTPUT_DTYPES)]
     return outs[0] if len(outs) == 1 else tuple(outs)`);
   return parts.join("\n\n\n") + "\n";
 }

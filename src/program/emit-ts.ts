@@ -8,7 +8,7 @@ import { constB64, type FragmentCode } from "./emit-opaque.ts";
 import { bundleRuntime } from "./rt-bundle.ts";
 import { encodeValues } from "./json-tensor.ts";
 import { stmtCode, stmtComment } from "./printer.ts";
-import { allPrimStmts, dtypeOfType, entryFn, type Fn, type Program } from "./program.ts";
+import { allPrimStmts, dtypeOfType, entryFn, fixedBatchOf, type Fn, type Program } from "./program.ts";
 
 const KERNELS_TS = [new URL("./kernels.ts", import.meta.url), new URL("./kernels-more.ts", import.meta.url)];
 
@@ -72,7 +72,7 @@ function emitFn(f: Fn, frags: Map<string, FragmentCode>): string {
 }
 
 /** An opaque part as a TypeScript function over runtime tensors. */
-function emitFragment(c: FragmentCode, ops: string): string {
+export function emitFragment(c: FragmentCode, ops: string): string {
   return [
     `/** ${c.name}: an opaque part (ONNX ops ${ops}), as straight-line calls into the runtime above. */`,
     `function ${c.name}(${c.params.map((p) => `${p}_: Val`).join(", ")}): Ten {`,
@@ -83,7 +83,7 @@ function emitFragment(c: FragmentCode, ops: string): string {
 }
 
 /** The C table: every constant of the opaque parts, as base64 of its own dtype. */
-function constTable(frags: Iterable<FragmentCode>): string {
+export function constTable(frags: Iterable<FragmentCode>): string {
   const rows: string[] = [];
   for (const c of frags) {
     for (const [key, t] of c.consts) rows.push(`  ${JSON.stringify(key)}: constant(${JSON.stringify(t.dtype)}, ${JSON.stringify(t.shape)}, ${JSON.stringify(constB64(t))}),`);
@@ -137,7 +137,7 @@ export function run(...inputs: Batch[]): Batch | Batch[] {
     }
     return INPUTS[i].dtype === "float32" ? { data: Float32Array.from(a.data), shape: a.shape } : tensorFrom(INPUTS[i].dtype, a.shape, a.data);
   });
-  const outs = ENTRY(...xs);
+  const outs = inRowChunks(xs, FIXED_BATCH, ENTRY);
   const nested = Array.isArray(inputs[0]);
   const res = outs.map((o) => (nested ? toNested(o) : o));
   return res.length === 1 ? res[0] : res;
@@ -145,12 +145,16 @@ export function run(...inputs: Batch[]): Batch | Batch[] {
 `;
 
 /** Helpers of the runtime every program.ts uses (value conversions at statement boundaries and in run()). */
-const ALWAYS = ["Val", "Ten", "ten", "asArr", "castTen", "tensorFrom"];
+const ALWAYS = ["Val", "Ten", "ten", "asArr", "castTen", "tensorFrom", "inRowChunks"];
+
+/** Both kernel files as one block of code: `export`, the file header comments and the import between them dropped. */
+export function kernelsTs(): string {
+  return KERNELS_TS.map((u) => readFileSync(u, "utf8").replace(/^export /gm, "").replace(/^(\/\/.*\n)+/, "").replace(/^import .*\n/gm, "").trim()).join("\n\n");
+}
 
 /** The text of program.ts for a program. */
 export function emitTs(p: Program): string {
-  // Inline both kernel files: drop `export`, the file header comment and the import between them.
-  const kernels = KERNELS_TS.map((u) => readFileSync(u, "utf8").replace(/^export /gm, "").replace(/^(\/\/.*\n)+/, "").replace(/^import .*\n/gm, "").trim()).join("\n\n");
+  const kernels = kernelsTs();
   const weights = [...usedWeights(p)].map(([name, w]) => `  ${JSON.stringify(name)}: fromBase64(${JSON.stringify(encodeValues("float32", w.data))}),`);
   const frags = opaqueCode(p, "ts");
   const runtimeOps = new Set([...frags.values()].flatMap((c) => [...c.ops]));
@@ -187,6 +191,7 @@ export function emitTs(p: Program): string {
   parts.push("// ---- the program ----", ...p.functions.map((f) => emitFn(f, frags)));
   parts.push(`const INPUTS: { name: string; dtype: string; shape: number[] }[] = ${JSON.stringify(p.inputs.map((i) => ({ name: i.name, dtype: i.dtype, shape: i.shape })))};`);
   const entry = entryFn(p);
+  parts.push(`/** Rows per run when the model was exported for a fixed batch (0: any number). */\nconst FIXED_BATCH = ${fixedBatchOf(p)};`);
   parts.push(`const ENTRY = (...xs: Val[]): Val[] => ${fnName(entry.name)}(${entry.params.map((v, i) => `xs[${i}] as ${dtypeOfType(v.type) === "float32" ? "Arr" : "Ten"}`).join(", ")});`);
   parts.push(RUNTIME.trim());
   return parts.join("\n\n") + "\n";

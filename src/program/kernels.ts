@@ -128,24 +128,30 @@ function spatialShape(x: Arr, c: number, two: boolean, oh: number, ow: number): 
   return two ? [x.shape[0], c, oh, ow] : [x.shape[0], c, ow];
 }
 
-/** The output positions o in [0, n) whose input o * s - p + k * d lies in [0, size): [first, end). */
-function validRange(n: number, s: number, p: number, kd: number, size: number): [number, number] {
-  const first = Math.max(0, Math.ceil((p - kd) / s));
-  return [first, Math.max(first, Math.min(n, Math.floor((size - 1 + p - kd) / s) + 1))];
+/** Planes of h x w values (from a flat array) copied into zero-filled planes of hp x wp at offset (top, left). */
+function padPlanes(d: Float32Array, planes: number, h: number, w: number, top: number, left: number, hp: number, wp: number): Float32Array {
+  const out = new Float32Array(planes * hp * wp);
+  for (let p = 0; p < planes; p++) {
+    for (let i = 0; i < h; i++) out.set(d.subarray((p * h + i) * w, (p * h + i + 1) * w), (p * hp + i + top) * wp + left);
+  }
+  return out;
 }
 
-/** act(conv(x, w) + bias) for NCL or NCHW input; w is [outC, inC/groups, ...kernel]. Output rows are summed in
- *  blocks small enough to stay in cache, each tap over its whole valid range (no per-element bounds checks). */
+/** act(conv(x, w) + bias) for NCL or NCHW input; w is [outC, inC/groups, ...kernel]. The input is zero-padded
+ *  once, so no tap needs a bounds check; output rows are summed in cache-sized blocks, and the common 3-wide
+ *  kernel row is summed three taps at a time (about twice as fast in plain JS). */
 export function conv(x: Arr, w: Float32Array, bias: Float32Array, outC: number, kernel: number[], strides: number[],
   pads: number[], dilations: number[], groups: number, act?: ActArgs): Arr {
-  const g = geom(x.shape, kernel, strides, pads, dilations);
+  const { H, W, kh, kw, sh, sw, dh, dw, pt, pl, pb, pr } = geom(x.shape, kernel, strides, pads, dilations);
   const N = x.shape[0], C = x.shape[1];
-  const OH = outLen(g.H, g.kh, g.sh, g.dh, g.pt, g.pb, false), OW = outLen(g.W, g.kw, g.sw, g.dw, g.pl, g.pr, false);
+  const OH = outLen(H, kh, sh, dh, pt, pb, false), OW = outLen(W, kw, sw, dw, pl, pr, false);
+  const HP = H + pt + pb, WP = W + pl + pr;
+  const xp = pt || pl || pb || pr ? padPlanes(x.data, N * C, H, W, pt, pl, HP, WP) : x.data;
   const cpg = C / groups, opg = outC / groups;
   const y = new Float32Array(N * outC * OH * OW);
   const RB = Math.max(1, Math.floor(4096 / Math.max(OW, 1)));
   const acc = new Float64Array(RB * OW);
-  const xd = x.data;
+  const dw2 = 2 * dw;
   for (let n = 0; n < N; n++) {
     for (let oc = 0; oc < outC; oc++) {
       const grp = Math.floor(oc / opg);
@@ -153,18 +159,19 @@ export function conv(x: Arr, w: Float32Array, bias: Float32Array, outC: number, 
         const r1 = Math.min(OH, r0 + RB);
         acc.fill(bias.length ? bias[oc] : 0);
         for (let ic = 0; ic < cpg; ic++) {
-          const xBase = (n * C + grp * cpg + ic) * g.H * g.W;
-          for (let ky = 0; ky < g.kh; ky++) {
-            const [y0, y1] = validRange(OH, g.sh, g.pt, ky * g.dh, g.H);
-            const oy0 = Math.max(y0, r0), oy1 = Math.min(y1, r1);
-            for (let kx = 0; kx < g.kw; kx++) {
-              const wv = w[((oc * cpg + ic) * g.kh + ky) * g.kw + kx];
-              if (wv === 0) continue;
-              const [ox0, ox1] = validRange(OW, g.sw, g.pl, kx * g.dw, g.W);
-              for (let oy = oy0; oy < oy1; oy++) {
-                const row = xBase + (oy * g.sh - g.pt + ky * g.dh) * g.W - g.pl + kx * g.dw;
-                const ao = (oy - r0) * OW;
-                for (let ox = ox0; ox < ox1; ox++) acc[ao + ox] += wv * xd[row + ox * g.sw];
+          const base = (n * C + grp * cpg + ic) * HP * WP;
+          for (let ky = 0; ky < kh; ky++) {
+            const wb = ((oc * cpg + ic) * kh + ky) * kw;
+            const w0 = w[wb], w1 = w[wb + 1], w2 = w[wb + 2];
+            for (let oy = r0; oy < r1; oy++) {
+              const row = base + (oy * sh + ky * dh) * WP, ao = (oy - r0) * OW;
+              if (kw === 3) {
+                for (let ox = 0, b = row; ox < OW; ox++, b += sw) acc[ao + ox] += w0 * xp[b] + w1 * xp[b + dw] + w2 * xp[b + dw2];
+                continue;
+              }
+              for (let kx = 0; kx < kw; kx++) {
+                const wv = w[wb + kx];
+                for (let ox = 0, b = row + kx * dw; ox < OW; ox++, b += sw) acc[ao + ox] += wv * xp[b];
               }
             }
           }

@@ -217,6 +217,11 @@ export function entryFn(p: Program): Fn {
   return f;
 }
 
+/** Rows per run for a model exported with a fixed batch (a numeric batch dim, often 1), else 0 (any number). */
+export function fixedBatchOf(p: Program): number {
+  return p.inputs.map((i) => i.batchDim).find((d): d is number => typeof d === "number" && d > 0) ?? 0;
+}
+
 /** The per-sample shape of a value type. */
 export function shapeOfType(t: ValueType): number[] {
   switch (t.kind) {

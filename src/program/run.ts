@@ -5,7 +5,8 @@ import { runGraph } from "../run/interp.ts";
 import { UserError } from "../errors.ts";
 import * as K0 from "./kernels.ts";
 import * as K1 from "./kernels-more.ts";
-import { dtypeOfType, entryFn, type Fn, type PrimStmt, type Program } from "./program.ts";
+import { dtypeOfType, entryFn, fixedBatchOf, type Fn, type PrimStmt, type Program } from "./program.ts";
+import { concatRows, sliceRows } from "../data/batch.ts";
 
 const K = { ...K0, ...K1 };
 
@@ -25,7 +26,13 @@ export function runProgram(p: Program, inputs: readonly Tensor[]): Tensor[] {
     return castTo(t, spec.dtype);
   });
   const fns = new Map(p.functions.map((f) => [f.name, f]));
-  return runFn(entryFn(p), args, fns);
+  // A fixed-batch export (reshapes baked for that many rows) runs that many rows at a time, as the emitted code does;
+  // inputs whose row counts differ share no batch axis and run whole.
+  const size = fixedBatchOf(p), n = args[0]?.shape[0] ?? 0;
+  if (!size || n <= size || args.some((t) => t.shape[0] !== n)) return runFn(entryFn(p), args, fns);
+  const parts: Tensor[][] = [];
+  for (let a = 0; a < n; a += size) parts.push(runFn(entryFn(p), args.map((t) => sliceRows(t, a, Math.min(n, a + size))), fns));
+  return parts[0].map((_, k) => concatRows(parts.map((q) => q[k]), `output ${k}`));
 }
 
 /** Run one function on batch-first argument values. */

@@ -173,3 +173,34 @@ export function dtypeOfCode(code: number | string): string {
   if (!d) throw new Error(`the program runtime cannot hold tensors of ONNX type ${code}`);
   return d;
 }
+
+/** Rows [a, b) of a value along axis 0 (a view). */
+export function rowsOf(v: Val, a: number, b: number): Val {
+  const row = numel(v.shape.slice(1));
+  const shape = [b - a, ...v.shape.slice(1)];
+  return "dtype" in v ? { dtype: v.dtype, shape, data: v.data.subarray(a * row, b * row) } : { data: v.data.subarray(a * row, b * row), shape };
+}
+
+/** Values of one dtype and trailing shape stacked along axis 0. */
+export function stackRows(parts: Val[]): Val {
+  if (parts.length === 1) return parts[0];
+  const first = ten(parts[0]);
+  const data = newData(first.dtype, parts.reduce((s, p) => s + p.data.length, 0));
+  let off = 0;
+  for (const p of parts) {
+    data.set(p.data, off);
+    off += p.data.length;
+  }
+  const shape = [parts.reduce((s, p) => s + p.shape[0], 0), ...first.shape.slice(1)];
+  return "dtype" in parts[0] ? { dtype: first.dtype, shape, data } : { data: data as Float32Array, shape };
+}
+
+/** f run on `size` rows at a time and the outputs stacked: a model exported with a fixed batch (often 1, baked into
+ *  its reshapes) then takes any number of rows. Inputs whose row counts differ share no batch axis: run whole. */
+export function inRowChunks(xs: Val[], size: number, f: (...xs: Val[]) => Val[]): Val[] {
+  const n = xs[0]?.shape[0] ?? 0;
+  if (!size || n <= size || xs.some((x) => x.shape[0] !== n)) return f(...xs);
+  const parts: Val[][] = [];
+  for (let a = 0; a < n; a += size) parts.push(f(...xs.map((x) => rowsOf(x, a, Math.min(n, a + size)))));
+  return parts[0].map((_, k) => stackRows(parts.map((p) => p[k])));
+}
