@@ -2,19 +2,12 @@
 // exports them (Gemm with transB=1, Conv with bias, NCHW).
 import type { Attr, Model, Node } from "../src/graph/graph.ts";
 import type { Tensor } from "../src/graph/tensor.ts";
+import { randn, rng } from "../src/util/rng.ts";
 
-/** A seeded generator (mulberry32) and normal samples (Box-Muller). */
-export function seeded(seed: number): { uniform: () => number; normal: () => number } {
-  let s = seed >>> 0;
-  const uniform = () => {
-    s = (s + 0x6d2b79f5) >>> 0;
-    let t = s;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-  const normal = () => Math.sqrt(-2 * Math.log(1 - uniform())) * Math.cos(2 * Math.PI * uniform());
-  return { uniform, normal };
+/** Seeded standard normal samples (src/util/rng.ts). */
+export function normals(seed: number): () => number {
+  const u = rng(seed);
+  return () => randn(u);
 }
 
 /** A float32 tensor of normal samples times `scale`. */
@@ -83,7 +76,7 @@ class Builder {
 
 /** MLP 784-256-256-10 with ReLU. */
 export function mlp(seed: number): Model {
-  const b = new Builder(seeded(seed).normal);
+  const b = new Builder(normals(seed));
   let h = b.linear("x", 784, 256, "fc1");
   h = b.node("Relu", [h]);
   h = b.linear(h, 256, 256, "fc2");
@@ -94,7 +87,7 @@ export function mlp(seed: number): Model {
 
 /** LeNet-5: conv5x5(6, pad 2)-relu-maxpool-conv5x5(16)-relu-maxpool-fc120-relu-fc84-relu-fc10, input [N, 1, 28, 28]. */
 export function lenet5(seed: number): Model {
-  const b = new Builder(seeded(seed).normal);
+  const b = new Builder(normals(seed));
   const pool = (x: string) => b.node("MaxPool", [x], { kernel_shape: { kind: "ints", value: [2, 2] }, strides: { kind: "ints", value: [2, 2] } });
   let h = b.conv("x", 1, 6, 5, 2, "conv1");
   h = pool(b.node("Relu", [h]));

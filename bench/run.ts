@@ -14,7 +14,7 @@ import { readModel, readTensorFile } from "../src/onnx/read.ts";
 import { encodeModel } from "../src/onnx/write.ts";
 import { checkSupported, runModel } from "../src/run/interp.ts";
 import { fromOrt, toOrt } from "../src/run/ort.ts";
-import { lenet5, mlp, randomTensor, seeded } from "./models.ts";
+import { lenet5, mlp, normals, randomTensor } from "./models.ts";
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 const CORPUS_MODELS = ["genre_mlp_velardo_lesson14", "mnist_cnn_batchnorm_burn", "super_resolution_pytorch", "nnsplit_bilstm_tract"];
@@ -91,7 +91,7 @@ async function compare(name: string, what: string, model: Model, feeds: Record<s
 
 async function synthetic(): Promise<CaseResult[]> {
   const batch = 1000;
-  const rnd = seeded(7).normal;
+  const rnd = normals(7);
   return [
     await compare("mlp", "MLP 784-256-256-10, batch 1000", mlp(1), { x: randomTensor(rnd, [batch, 784]) }),
     await compare("lenet5", "LeNet-5 CNN, batch 1000", lenet5(2), { x: randomTensor(rnd, [batch, 1, 28, 28]) }),

@@ -1,7 +1,7 @@
 // Points of a case's domain: every point of a bits domain, and for a box its corners (when few),
 // a grid (one input) and seeded uniform samples; points failing the case's promise are skipped.
 import type { CaseDef, Domain } from "./case.ts";
-import { rng } from "./rng.ts";
+import { rng } from "../src/util/rng.ts";
 
 export interface SampleOptions {
   /** Random points drawn from a box (before the promise filter). */

@@ -1,18 +1,10 @@
-// A seeded PRNG for the zoo: every case, obfuscation and sample is a function of the seed.
+// The zoo's seeded helpers: every case, obfuscation and sample is a function of the seed. The generator is
+// src/util/rng.ts's rng (mulberry32).
 
-/** A mulberry32 generator: uniform numbers in [0, 1) from a 32-bit seed. */
-export function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
-/** A standard normal sample (Box-Muller) from a uniform generator. */
+/**
+ * A standard normal sample (Box-Muller) from a uniform generator. Not src/util/rng.ts's randn on purpose: this one
+ * takes log(u) where that takes log(1 - u), and keeping it keeps every published zoo case bit-identical for its seed.
+ */
 export function randn(u: () => number): number {
   const a = Math.max(u(), 1e-12);
   return Math.sqrt(-2 * Math.log(a)) * Math.cos(2 * Math.PI * u());

@@ -10,6 +10,7 @@ import type { Model, Node } from "../../src/graph/graph.ts";
 import { f32 } from "../../src/graph/tensor.ts";
 import { writeModel } from "../../src/onnx/write.ts";
 import { encodeNpy } from "../../src/data/npy.ts";
+import { rng } from "../../src/util/rng.ts";
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 
@@ -55,18 +56,7 @@ const model: Model = {
   metadata: {},
 };
 
-/** mulberry32: the sample inputs are the same on every run. */
-function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = Math.imul(a ^ (a >>> 15), a | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
-const r = rng(2024);
+const r = rng(2024); // seeded: the sample inputs are the same on every run
 const N = 256;
 const x = f32([N, 4], Array.from({ length: N * 4 }, () => Math.round((r() * 4 - 2) * 100) / 100));
 writeModel(model, path.join(here, "model.onnx"));

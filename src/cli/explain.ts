@@ -1,6 +1,7 @@
 // `pseudonet explain model.onnx (--data x.npy | --domain D) --out DIR`: run the explain pipeline and write
 // program.txt, program.json, program.ts, program.py, reconstructed.onnx and report.md into DIR at once.
-import { InvalidArgumentError, type Command } from "commander";
+import type { Command } from "commander";
+import { fraction, nonNegativeInt, positiveInt } from "./args.ts";
 import path from "node:path";
 import { UserError } from "../errors.ts";
 import type { ExplainState } from "../pipeline/explain.ts";
@@ -58,7 +59,7 @@ export function summary(s: ExplainState, model: string, out: string): string {
     "  reconstructed.onnx  the network the program describes (for onnxruntime)",
     "  report.md           fidelity, what each pass did and cost, statements, opaque parts",
     `  fidelity vs original${f ? ` ${fidelitySummary(f)}` : ": not measured"}`,
-    `  opaque parts: ${opaque.length ? opaque.join("; ") : "none"}`,
+    `  opaque parts: ${opaque.length ? `${opaque.slice(0, 3).join("; ")}${opaque.length > 3 ? `; and ${opaque.length - 3} more (see report.md)` : ""}` : "none"}`,
     `next: pseudonet show ${out} ${first}   |   pseudonet verify ${out} ${model} --data FILE`,
   ].join("\n") + "\n";
 }
@@ -88,24 +89,6 @@ export async function explainCommand(file: string, opts: ExplainCliOptions): Pro
   if (expanded) process.stdout.write(`\n${expanded}`);
 }
 
-function int(v: string): number {
-  const n = Number(v);
-  if (!Number.isInteger(n) || n < 0) throw new InvalidArgumentError("expected a non-negative integer");
-  return n;
-}
-
-function fraction(v: string): number {
-  const n = Number(v);
-  if (!(n >= 0 && n < 1)) throw new InvalidArgumentError("expected a fraction in [0, 1), e.g. 0.2");
-  return n;
-}
-
-function positive(v: string): number {
-  const n = Number(v);
-  if (!Number.isInteger(n) || n < 1) throw new InvalidArgumentError("expected a positive integer");
-  return n;
-}
-
 /** Add the explain command to the program. */
 export function registerExplain(program: Command): void {
   program
@@ -115,8 +98,8 @@ export function registerExplain(program: Command): void {
     .requiredOption("-o, --out <dir>", "output folder (created; a previous pseudonet output there is replaced)")
     .option("-d, --data <data>", `inputs to analyse: FILE, or NAME=FILE per model input (repeatable); ${DATA_FORMATS}`, (v: string, acc: string[] | undefined) => [...(acc ?? []), v])
     .option("--domain <domain>", `without --data, sample inputs from a domain: ${DOMAIN_HELP}`)
-    .option("--samples <n>", "rows sampled from --domain", positive, 1000)
-    .option("--seed <n>", "seed of the sampling and of the analysis/held-out split", int, 0)
+    .option("--samples <n>", "rows sampled from --domain", positiveInt, 1000)
+    .option("--seed <n>", "seed of the sampling and of the analysis/held-out split", nonNegativeInt, 0)
     .option("--holdout <fraction>", "fraction of rows held out to measure fidelity", fraction, 0.2)
     .option("--expand <path>", "also print one statement opened up, e.g. main/h1 (like pseudonet show)")
     .addHelpText(

@@ -1,7 +1,8 @@
 // `pseudonet run model.onnx --input x.npy --out y.npy`: execute a model on data, in batches, with our interpreter or
 // onnxruntime. All checks (model, ops, data, shapes, output path) happen before the first batch runs; nothing is
 // written unless every batch succeeded.
-import { InvalidArgumentError, Option, type Command } from "commander";
+import { Option, type Command } from "commander";
+import { positiveInt } from "./args.ts";
 import type { Model } from "../graph/graph.ts";
 import { shapeStr, type Tensor } from "../graph/tensor.ts";
 import { inferShapes } from "../graph/infer.ts";
@@ -108,12 +109,6 @@ export async function runCommand(file: string, opts: RunCliOptions): Promise<voi
   const written = writeOutputs(plan, results);
   const what = [...results].map(([n, t]) => `${n}: ${t.dtype} ${shapeStr(t.shape)}`).join("; ");
   process.stderr.write(`pseudonet: wrote ${written.join(", ")} (${what})\n`);
-}
-
-function positiveInt(v: string): number {
-  const n = Number(v);
-  if (!Number.isInteger(n) || n < 1) throw new InvalidArgumentError("expected a positive integer");
-  return n;
 }
 
 /** Add the run command to the program. */

@@ -1,7 +1,8 @@
 // `pseudonet verify DIR model.onnx --data x.npy [--tolerance T]`: fidelity of every artifact of an explanation
 // (program.json by the interpreter, reconstructed.onnx by onnxruntime, program.ts, program.py) against the
 // original model run by onnxruntime. Exit code 3 when an artifact exceeds the tolerance (or fails to run).
-import { InvalidArgumentError, type Command } from "commander";
+import type { Command } from "commander";
+import { nonNegativeNumber } from "./args.ts";
 import { ResultError } from "../errors.ts";
 import { DATA_FORMATS } from "../data/load.ts";
 import type { VerifyReport } from "../verify/verify.ts";
@@ -50,12 +51,6 @@ export async function verifyCommand(dir: string, file: string, opts: VerifyCliOp
   }
 }
 
-function tolerance(v: string): number {
-  const n = Number(v);
-  if (!(n >= 0) || !Number.isFinite(n)) throw new InvalidArgumentError("expected a non-negative number, e.g. 1e-5");
-  return n;
-}
-
 /** Add the verify command to the program. */
 export function registerVerify(program: Command): void {
   program
@@ -64,7 +59,7 @@ export function registerVerify(program: Command): void {
     .argument("<dir>", "the output folder of pseudonet explain")
     .argument("<model>", "the original .onnx file")
     .requiredOption("-d, --data <data>", `inputs: FILE, or NAME=FILE per model input (repeatable); ${DATA_FORMATS}`, (v: string, acc: string[] | undefined) => [...(acc ?? []), v])
-    .option("--tolerance <t>", "largest relErr (maxAbsErr / max|y|) accepted", tolerance, DEFAULT_TOLERANCE)
+    .option("--tolerance <t>", "largest relErr (maxAbsErr / max|y|) accepted", nonNegativeNumber, DEFAULT_TOLERANCE)
     .addHelpText("after", "\nExit codes: 0 every artifact within tolerance, 3 one exceeds it (or fails to run), 2 bad input.\n\nExample:\n  pseudonet verify explained/ model.onnx --data x_test.npy --tolerance 1e-4\n")
     .action((dir: string, file: string, opts: VerifyCliOptions) => verifyCommand(dir, file, opts));
 }

@@ -1,5 +1,5 @@
 // Layer ids: readable, stable across runs, unique in a Net, and free of the ':' that separates unit indices.
-import type { Layer, Net } from "./net.ts";
+import type { Net } from "./net.ts";
 
 /** A layer id from an ONNX node name: "/fc1/Gemm" -> "fc1", "/block1/Relu_1" -> "block1.Relu_1", "Gemm_0" -> "Gemm_0". */
 export function idFromNodeName(name: string, op: string): string {
@@ -18,48 +18,6 @@ export function commonScope(names: readonly string[]): string {
   const limit = Math.min(...split.map((p) => p.length - 1));
   while (k < limit && split.every((p) => p[k] === split[0][k])) k++;
   return k ? `${split[0].slice(0, k).join("/")}/` : "";
-}
-
-/** Hands out unique ids: the base if free, else base_2, base_3, ... */
-export class IdAllocator {
-  private used = new Set<string>();
-
-  constructor(reserved: Iterable<string> = []) {
-    for (const r of reserved) this.used.add(r);
-  }
-
-  /** A fresh id from a base, now taken. */
-  fresh(base: string): string {
-    let id = base;
-    for (let k = 2; this.used.has(id); k++) id = `${base}_${k}`;
-    this.used.add(id);
-    return id;
-  }
-}
-
-/** The layer with an id, or undefined (ids may also name Net inputs). */
-export function layerById(net: Net, id: string): Layer | undefined {
-  return net.layers.find((l) => l.id === id);
-}
-
-/** Map each layer id or input name to the ids of the layers that read it. */
-export function layerReaders(net: Net): Map<string, string[]> {
-  const m = new Map<string, string[]>();
-  for (const l of net.layers) {
-    for (const i of new Set(l.inputs)) {
-      const r = m.get(i);
-      if (r) r.push(l.id);
-      else m.set(i, [l.id]);
-    }
-  }
-  return m;
-}
-
-/** Split a unit id "layer:unit" into its layer id and index. */
-export function parseUnitId(unit: string): { layer: string; index: number } {
-  const k = unit.lastIndexOf(":");
-  if (k < 0) throw new Error(`'${unit}' is not a unit id (expected layer:index)`);
-  return { layer: unit.slice(0, k), index: Number(unit.slice(k + 1)) };
 }
 
 /** The axis that indexes a layer's units: the last axis of affine layers (and what follows them elementwise),

@@ -8,11 +8,11 @@
 // in several places is split into one layer per value read, each with the nodes that value needs.
 import { topoSort, type Graph, type Model, type Node } from "../graph/graph.ts";
 import type { Pass, PassReport } from "../pipeline/pass.ts";
-import { consumerMap, nodeReads } from "../graph/passes/edit.ts";
+import { consumerMap, NameAllocator, nodeReads, producerMap, walkBack } from "../graph/passes/edit.ts";
 import { batchShapes } from "../graph/passes/shapes.ts";
 import { closure, dtypeOf, fragment, splitGroup, summariseReasons, UnionFind } from "./opaque.ts";
 import { lowerNode, perSample, type LowerCtx, type Lowered } from "./lower-node.ts";
-import { commonScope, IdAllocator, idFromNodeName } from "./ids.ts";
+import { commonScope, idFromNodeName } from "./ids.ts";
 import type { Layer, LayerBody, Net, NetInput, OpaqueLayer } from "./net.ts";
 
 /** One layer before ids are given: its body, the values it reads, the value it computes, its nodes. */
@@ -94,8 +94,7 @@ export function lower(model: Model): { net: Net; report: PassReport } {
       r.nodes.slice(1).forEach((m) => absorbed.add(m));
     } else reasons.set(n, r.reason);
   }
-  const producers = new Map<string, Node>();
-  for (const n of order) for (const o of n.outputs) if (o !== "") producers.set(o, n);
+  const producers = producerMap(g);
   demoteSandwiched(ctx, loweredBy, reasons, producers);
   const loweredOf = new Map<string, Lowered>(); // output value -> lowered layer
   for (const l of loweredBy.values()) loweredOf.set(l.output, l);
@@ -103,24 +102,17 @@ export function lower(model: Model): { net: Net; report: PassReport } {
   // 2. Liveness from the graph outputs: a lowered layer needs only its data inputs.
   const liveLowered = new Set<Lowered>();
   const liveOpaque = new Set<Node>();
-  const stack = g.outputs.map((o) => o.name);
-  const seen = new Set<string>();
-  while (stack.length) {
-    const v = stack.pop()!;
-    if (seen.has(v)) continue;
-    seen.add(v);
+  walkBack(g.outputs.map((o) => o.name), (v) => {
     const l = loweredOf.get(v);
     if (l) {
       liveLowered.add(l);
-      stack.push(...l.data);
-      continue;
+      return l.data;
     }
     const p = producers.get(v);
-    if (p && !liveOpaque.has(p)) {
-      liveOpaque.add(p);
-      stack.push(...nodeReads(p));
-    }
-  }
+    if (!p || liveOpaque.has(p)) return [];
+    liveOpaque.add(p);
+    return nodeReads(p);
+  });
 
   // 3. Depths and groups of the opaque nodes.
   const depth = new Map<Node | Lowered, number>();
@@ -179,7 +171,8 @@ export function lower(model: Model): { net: Net; report: PassReport } {
   pending.sort((a, b) => a.pos - b.pos);
 
   // 5. Ids, references and shapes.
-  const ids = new IdAllocator(g.inputs.map((v) => v.name));
+  const ids = new NameAllocator();
+  for (const v of g.inputs) ids.take(v.name);
   const scope = commonScope(order.map((n) => n.name));
   const ref = new Map<string, string>(g.inputs.map((v) => [v.name, v.name]));
   const layers: Layer[] = [];

@@ -2,7 +2,7 @@
 // un-lowered nodes is split into single-output fragments, each with its inputs, initialisers and a reason.
 import type { Dim, Graph, Node } from "../graph/graph.ts";
 import type { DType, Tensor } from "../graph/tensor.ts";
-import { cloneNode, nodeReads } from "../graph/passes/edit.ts";
+import { cloneNode, nodeReads, walkBack } from "../graph/passes/edit.ts";
 import { BATCH } from "../graph/passes/shapes.ts";
 import type { LowerCtx } from "./lower-node.ts";
 
@@ -80,18 +80,12 @@ export function summariseReasons(nodes: Set<Node>, reasons: Map<Node, string>): 
 /** The nodes `out` needs within `within` (backward closure). */
 export function closure(out: string, within: Set<Node>, producers: Map<string, Node>): Set<Node> {
   const nodes = new Set<Node>();
-  const stack = [out];
-  const seen = new Set<string>();
-  while (stack.length) {
-    const v = stack.pop()!;
-    if (seen.has(v)) continue;
-    seen.add(v);
+  walkBack([out], (v) => {
     const p = producers.get(v);
-    if (p && within.has(p) && !nodes.has(p)) {
-      nodes.add(p);
-      stack.push(...nodeReads(p));
-    }
-  }
+    if (!p || !within.has(p) || nodes.has(p)) return [];
+    nodes.add(p);
+    return nodeReads(p);
+  });
   return nodes;
 }
 

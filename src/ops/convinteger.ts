@@ -1,21 +1,18 @@
 // ConvInteger: Conv over (u)int8 inputs minus their zero points (x: per tensor; w: per tensor or per output
 // channel), accumulated exactly into int32. Padding contributes 0 after the zero point is subtracted.
 import type { Node } from "../graph/graph.ts";
-import { sizeOf, type DType, type NumTensor, type Tensor } from "../graph/tensor.ts";
+import { sizeOf, type NumTensor, type Tensor } from "../graph/tensor.ts";
 import { OpError } from "../errors.ts";
 import type { Op } from "./op.ts";
 import { checkConvShapes, convShape } from "./conv.ts";
 import { convForward } from "./util/conv.ts";
-import { checkType } from "./util/elementwise.ts";
-import { need } from "./util/shaping.ts";
+import { q8Operands, zeroPointOf } from "./util/quant.ts";
 import { fmtShape, geom3, planAxes, readWindow } from "./util/spatial.ts";
 
-const Q8: readonly DType[] = ["int8", "uint8"];
-
 /** The zero point values: one (per tensor) or `perChannel` of them; absent means 0. */
-export function zeroPoints(node: Node, zp: Tensor | undefined, of: Tensor, what: string, perChannel: number): ArrayLike<number> {
+function zeroPoints(node: Node, input: Tensor | undefined, of: Tensor, what: string, perChannel: number): ArrayLike<number> {
+  const zp = zeroPointOf(node, input, of, what);
   if (!zp) return [0];
-  if (zp.dtype !== of.dtype) throw new OpError(node, `${what} has type ${zp.dtype} but its input has type ${of.dtype}`);
   const n = sizeOf(zp.shape);
   if (n !== 1 && n !== perChannel) throw new OpError(node, `${what} ${fmtShape(zp.shape)} must hold 1 or ${perChannel} values`);
   return zp.data as ArrayLike<number>;
@@ -24,18 +21,12 @@ export function zeroPoints(node: Node, zp: Tensor | undefined, of: Tensor, what:
 export const convInteger: Op = {
   name: "ConvInteger",
   shape(inputs, ctx) {
-    const x = need(ctx.node, inputs, 0, "x");
-    const w = need(ctx.node, inputs, 1, "w");
-    checkType(ctx.node, x.dtype, Q8, "x");
-    checkType(ctx.node, w.dtype, Q8, "w");
+    const [x, w] = q8Operands(ctx.node, inputs, ["x", "w"]);
     return [convShape(ctx.node, x, w, undefined, "int32")];
   },
   run(inputs, ctx) {
     const node = ctx.node;
-    const x = need(node, inputs, 0, "x") as NumTensor;
-    const w = need(node, inputs, 1, "w") as NumTensor;
-    checkType(node, x.dtype, Q8, "x");
-    checkType(node, w.dtype, Q8, "w");
+    const [x, w] = q8Operands(node, inputs as (NumTensor | undefined)[], ["x", "w"]);
     const group = checkConvShapes(node, x.shape, w.shape, null, "x");
     const [n, c] = x.shape, m = w.shape[0];
     const xz = zeroPoints(node, inputs[2], x, "x_zero_point", 1)[0];

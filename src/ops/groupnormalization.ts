@@ -20,8 +20,9 @@ function groups(ctx: OpCtx, channels: number | null): number {
 /** How many scale/bias values the opset expects: one per group (18) or per channel (21). */
 const paramCount = (ctx: OpCtx, g: number, c: number): number => (ctx.opset >= 21 ? c : g);
 
-/** Normalise each (sample, group) block and apply the per-channel affine. */
-function groupNorm(x: NumericArray, y: NumericArray, scale: Float64Array, bias: Float64Array, n: number, c: number, g: number, spatial: number, epsilon: number): void {
+/** Normalise each (sample, group) block and apply the per-channel affine (scale and bias per channel); in float64.
+ *  InstanceNormalization is the case g = c. */
+export function groupNorm(x: NumericArray, y: NumericArray, scale: NumericArray, bias: NumericArray, n: number, c: number, g: number, spatial: number, epsilon: number): void {
   const block = (c / g) * spatial;
   for (let b = 0; b < n * g; b++) {
     const o = b * block;

@@ -2,10 +2,9 @@
 import type { Tensor } from "../graph/tensor.ts";
 import { attrInt, type Op, type OpCtx } from "./op.ts";
 import {
-  activate, inputProjection, isReverse, packOutputs, rnnAttrs, rnnData, rnnShapes, timeIndex, zeroEmpty,
+  activate, floatsLike, inputProjection, isReverse, recurrentTerm, rnnAttrs, rnnData, rnnOutputs, rnnShapes, timeIndex,
   type RnnAttrs, type RnnData,
 } from "./util/rnn.ts";
-import { gemmABt } from "./util/rnn-gemm.ts";
 
 /** Run one direction d, writing Y rows and leaving the final h in hOut ([batch, H]). */
 function runDirection(ctx: OpCtx, at: RnnAttrs, data: RnnData, d: number, y: Float64Array, hOut: Float64Array): void {
@@ -20,14 +19,13 @@ function runDirection(ctx: OpCtx, at: RnnAttrs, data: RnnData, d: number, y: Flo
   const xw = inputProjection(data, d, G, (g) => !(lbr && g >= 2 * H));
   const rbh = data.b.subarray(d * 2 * G + G + 2 * H, d * 2 * G + 2 * G);
   const rOff = d * G * H;
-  const hr = new Float64Array(batch * G); // H_prev · R^T, per gate
+  const hr = floatsLike(data.x, batch * G); // H_prev · R^T, per gate
   const gate = new Float64Array(batch * G); // pre-activations, then activations
   const rh = new Float64Array(batch * H); // r ⊙ H_prev (linear_before_reset = 0)
-  const hh = new Float64Array(batch * H); // (r ⊙ H_prev) · R_h^T
+  const hh = floatsLike(data.x, batch * H); // (r ⊙ H_prev) · R_h^T
   const active = new Int32Array(batch).fill(-1); // time index of each batch entry this step, -1 when done
   for (let s = 0; s < seq; s++) {
-    hr.fill(0);
-    gemmABt(hOut, 0, batch, H, data.r, rOff, lbr ? G : 2 * H, hr, 0, G);
+    recurrentTerm(hOut, batch, H, data.r, rOff, lbr ? G : 2 * H, hr, G);
     for (let b = 0; b < batch; b++) {
       active[b] = s < lens[b] ? timeIndex(reverse, s, lens[b]) : -1;
       if (active[b] < 0) continue;
@@ -42,8 +40,7 @@ function runDirection(ctx: OpCtx, at: RnnAttrs, data: RnnData, d: number, y: Flo
       }
     }
     if (!lbr) {
-      hh.fill(0);
-      gemmABt(rh, 0, batch, H, data.r, rOff + 2 * H * H, H, hh, 0, H);
+      recurrentTerm(rh, batch, H, data.r, rOff + 2 * H * H, H, hh);
     }
     for (let b = 0; b < batch; b++) {
       if (active[b] < 0) continue;
@@ -78,7 +75,6 @@ export const gru: Op = {
     const y = new Float64Array(seq * D * batch * H);
     const hFinal = data.h0.slice();
     for (let d = 0; d < D; d++) runDirection(ctx, at, data, d, y, hFinal.subarray(d * batch * H, (d + 1) * batch * H));
-    zeroEmpty(data, at, [hFinal]);
-    return packOutputs(at, data, y, [hFinal]).slice(0, Math.max(1, ctx.node.outputs.length));
+    return rnnOutputs(ctx, at, data, y, [hFinal]);
   },
 };

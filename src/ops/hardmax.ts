@@ -1,8 +1,7 @@
 // Hardmax: 1 at the first maximum of each line, 0 elsewhere. The lines are those of Softmax: before opset 13
 // the input coerced to 2-D at `axis` (default 1), from 13 the single axis `axis` (default -1).
-import { allocData, type NumericArray } from "../graph/tensor.ts";
-import { FLOATS, finish, foldable, numInput } from "./util/elementwise.ts";
-import { softmaxLayout, softmaxShape, type AxisLayout } from "./util/reduce.ts";
+import type { NumericArray } from "../graph/tensor.ts";
+import { softmaxLikeOp, type AxisLayout } from "./util/reduce.ts";
 
 /** One-hot of the first maximum of every (outer, inner) line; a NaN counts as the maximum, as in argmax. */
 function hardmaxKernel(x: NumericArray, y: NumericArray, { outer, len, inner }: AxisLayout): void {
@@ -20,14 +19,4 @@ function hardmaxKernel(x: NumericArray, y: NumericArray, { outer, len, inner }: 
   }
 }
 
-export const Hardmax = foldable({
-  name: "Hardmax",
-  shape: (infos, ctx) => softmaxShape(infos, ctx, FLOATS),
-  run(inputs, ctx) {
-    const x = numInput(ctx.node, inputs, 0, FLOATS);
-    const y = allocData(x.dtype, x.data.length) as NumericArray;
-    hardmaxKernel(x.data, y, softmaxLayout(ctx, x.shape));
-    finish(x.dtype, y);
-    return [{ dtype: x.dtype, shape: [...x.shape], data: y }];
-  },
-});
+export const Hardmax = softmaxLikeOp("Hardmax", hardmaxKernel);

@@ -3,27 +3,8 @@
 import { allocData, sizeOf, type NumericArray } from "../graph/tensor.ts";
 import { OpError } from "../errors.ts";
 import { attrFloat } from "./op.ts";
+import { groupNorm } from "./groupnormalization.ts";
 import { FLOATS, checkType, finish, foldable, numInput, required } from "./util/elementwise.ts";
-
-export interface InstanceNormAttrs {
-  epsilon: number;
-}
-
-/** Normalise each (sample, channel) block of `inner` values; computed in float64. */
-function instanceNorm(x: NumericArray, y: NumericArray, scale: NumericArray, bias: NumericArray, n: number, inner: number, { epsilon }: InstanceNormAttrs): void {
-  const c = scale.length;
-  for (let b = 0; b < n * c; b++) {
-    const o = b * inner;
-    let s = 0;
-    for (let i = 0; i < inner; i++) s += x[o + i];
-    const mu = s / inner;
-    let v = 0;
-    for (let i = 0; i < inner; i++) v += (x[o + i] - mu) ** 2;
-    const k = scale[b % c] / Math.sqrt(v / inner + epsilon);
-    const shift = bias[b % c] - mu * k;
-    for (let i = 0; i < inner; i++) y[o + i] = x[o + i] * k + shift;
-  }
-}
 
 export const InstanceNormalization = foldable({
   name: "InstanceNormalization",
@@ -48,7 +29,8 @@ export const InstanceNormalization = foldable({
       if (p.data.length !== c) throw new OpError(ctx.node, `input ${i + 1} has ${p.data.length} values, expected ${c} (one per channel)`);
     }
     const y = allocData(x.dtype, x.data.length) as NumericArray;
-    instanceNorm(x.data, y, scale.data, bias.data, x.shape[0], sizeOf(x.shape.slice(2)), { epsilon: attrFloat(ctx.node, "epsilon", 1e-5) });
+    // One group per channel.
+    groupNorm(x.data, y, scale.data, bias.data, x.shape[0], c, c, sizeOf(x.shape.slice(2)), attrFloat(ctx.node, "epsilon", 1e-5));
     finish(x.dtype, y);
     return [{ dtype: x.dtype, shape: [...x.shape], data: y }];
   },

@@ -2,10 +2,9 @@
 import { attrInt, type Op, type OpCtx } from "./op.ts";
 import type { Tensor } from "../graph/tensor.ts";
 import {
-  activate, f64, initialState, inputProjection, isReverse, packOutputs, rnnAttrs, rnnData, rnnShapes,
-  timeIndex, zeroEmpty, type RnnAttrs, type RnnData,
+  activate, f64, floatsLike, initialState, inputProjection, isReverse, recurrentTerm, rnnAttrs, rnnData, rnnOutputs,
+  rnnShapes, timeIndex, type RnnAttrs, type RnnData,
 } from "./util/rnn.ts";
-import { gemmABt } from "./util/rnn-gemm.ts";
 
 /** Run one direction d, writing Y rows and leaving the final h and c in hOut/cOut (each [batch, H]). */
 function runDirection(
@@ -20,13 +19,12 @@ function runDirection(
   const inputForget = attrInt(ctx.node, "input_forget", 0) !== 0;
   const reverse = isReverse(at, d);
   const xw = inputProjection(data, d, G, () => true);
-  const hr = new Float64Array(batch * G);
+  const hr = floatsLike(data.x, batch * G); // H_prev · R^T
   const gate = new Float64Array(G);
   const hc = new Float64Array(H);
   const po = d * 3 * H; // peepholes, in order i, o, f
   for (let s = 0; s < seq; s++) {
-    hr.fill(0);
-    gemmABt(hOut, 0, batch, H, data.r, d * G * H, G, hr, 0, G);
+    recurrentTerm(hOut, batch, H, data.r, d * G * H, G, hr);
     for (let b = 0; b < batch; b++) {
       if (s >= lens[b]) continue;
       const t = timeIndex(reverse, s, lens[b]);
@@ -80,7 +78,6 @@ export const lstm: Op = {
       const cd = cFinal.subarray(d * batch * H, (d + 1) * batch * H);
       runDirection(ctx, at, data, d, p, y, hd, cd);
     }
-    zeroEmpty(data, at, [hFinal, cFinal]);
-    return packOutputs(at, data, y, [hFinal, cFinal]).slice(0, Math.max(1, ctx.node.outputs.length));
+    return rnnOutputs(ctx, at, data, y, [hFinal, cFinal]);
   },
 };

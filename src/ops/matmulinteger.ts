@@ -2,22 +2,20 @@
 // a_zero_point: scalar, per row ([M]) or broadcastable N-D ([..., M, 1]); b_zero_point: scalar, per
 // column ([N]) or N-D ([..., 1, N]).
 import type { Node } from "../graph/graph.ts";
-import { sizeOf, type DType, type NumTensor, type Tensor } from "../graph/tensor.ts";
+import { sizeOf, type NumTensor, type Tensor } from "../graph/tensor.ts";
 import { OpError } from "../errors.ts";
 import type { Op } from "./op.ts";
 import { broadcastIndex, broadcastShapes } from "./util/broadcast.ts";
-import { checkType } from "./util/elementwise.ts";
 import { matmulDims, matmulRun } from "./util/matmul.ts";
-import { info, need } from "./util/shaping.ts";
+import { q8Operands, zeroPointOf } from "./util/quant.ts";
+import { info } from "./util/shaping.ts";
 import { fmtShape } from "./util/spatial.ts";
 
-const Q8: readonly DType[] = ["int8", "uint8"];
-
 /** t - zp as Float64, zp broadcast to t's shape; a 1-D zero point of A is per row ([M] read as [M, 1]). */
-function shifted(node: Node, t: NumTensor, zp: Tensor | undefined, what: string, isA: boolean): Float64Array {
+function shifted(node: Node, t: NumTensor, input: Tensor | undefined, what: string, isA: boolean): Float64Array {
   const out = Float64Array.from(t.data);
+  const zp = zeroPointOf(node, input, t, what);
   if (!zp) return out;
-  if (zp.dtype !== t.dtype) throw new OpError(node, `${what} has type ${zp.dtype} but its input has type ${t.dtype}`);
   const z = zp.data as ArrayLike<number>;
   if (sizeOf(zp.shape) === 1) {
     for (let i = 0; i < out.length; i++) out[i] -= z[0];
@@ -36,18 +34,12 @@ function shifted(node: Node, t: NumTensor, zp: Tensor | undefined, what: string,
 export const matMulInteger: Op = {
   name: "MatMulInteger",
   shape(inputs, ctx) {
-    const a = need(ctx.node, inputs, 0, "A");
-    const b = need(ctx.node, inputs, 1, "B");
-    checkType(ctx.node, a.dtype, Q8, "A");
-    checkType(ctx.node, b.dtype, Q8, "B");
+    const [a, b] = q8Operands(ctx.node, inputs, ["A", "B"]);
     return [info("int32", matmulDims(ctx.node, a.shape, b.shape))];
   },
   run(inputs, ctx) {
     const node = ctx.node;
-    const a = need(node, inputs, 0, "A") as NumTensor;
-    const b = need(node, inputs, 1, "B") as NumTensor;
-    checkType(node, a.dtype, Q8, "A");
-    checkType(node, b.dtype, Q8, "B");
+    const [a, b] = q8Operands(node, inputs as (NumTensor | undefined)[], ["A", "B"]);
     const r = matmulRun(node, shifted(node, a, inputs[2], "a_zero_point", true), a.shape, shifted(node, b, inputs[3], "b_zero_point", false), b.shape);
     return [{ dtype: "int32", shape: r.shape, data: Int32Array.from(r.data) }];
   },

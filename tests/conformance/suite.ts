@@ -6,7 +6,7 @@ import assert from "node:assert/strict";
 import path from "node:path";
 import { readModel } from "../../src/onnx/read.ts";
 import { runModel } from "../../src/run/interp.ts";
-import { mismatch } from "../helpers/allclose.ts";
+import { assertOutputs } from "../helpers/allclose.ts";
 import { listDataSets, loadData } from "../helpers/corpus.ts";
 import { missingOps, Tally, type CaseDir } from "./cases.ts";
 import { skipReason } from "./skip.ts";
@@ -55,10 +55,7 @@ export function conformanceSuite(title: string, label: string, cases: CaseDir[],
             const { inputs, outputs } = loadData(model, dir, set);
             assert.ok(Object.keys(outputs).length > 0, `${name}/${set} has no expected outputs`);
             const got = runModel(model, inputs, { outputs: Object.keys(outputs) });
-            for (const [out, want] of Object.entries(outputs)) {
-              const diff = mismatch(got[out], want, opts.rtol, opts.atol);
-              assert.equal(diff, undefined, `${set} output '${out}': ${diff}`);
-            }
+            assertOutputs(got, outputs, opts.rtol, opts.atol, `${set} `);
           }
         } catch (e) {
           tally.failed.push(name);

@@ -4,30 +4,18 @@ import { describe, it } from "node:test";
 import assert from "node:assert/strict";
 import { readdirSync, existsSync } from "node:fs";
 import path from "node:path";
-import type { Graph } from "../../src/graph/graph.ts";
-import type { Tensor } from "../../src/graph/tensor.ts";
-import { findOp } from "../../src/ops/registry.ts";
 import { readModel } from "../../src/onnx/read.ts";
 import { runModel } from "../../src/run/interp.ts";
 import { ortRun } from "../../src/run/ort.ts";
-import { mismatch } from "../helpers/allclose.ts";
+import { assertOutputs } from "../helpers/allclose.ts";
 import { loadData, repoRoot } from "../helpers/corpus.ts";
+import { missingOps } from "./cases.ts";
 
 const FIXTURES = path.join(repoRoot, "tests", "fixtures", "torch");
 const dirs = readdirSync(FIXTURES)
   .map((d) => path.join(FIXTURES, d))
   .filter((d) => existsSync(path.join(d, "model.onnx")))
   .sort();
-
-function missingOps(g: Graph): string[] {
-  return [...new Set(g.nodes.filter((n) => !findOp(n.op, n.domain)).map((n) => n.op))].sort();
-}
-
-function check(got: Record<string, Tensor>, want: Record<string, Tensor>): void {
-  for (const [name, expected] of Object.entries(want)) {
-    assert.equal(mismatch(got[name], expected, 1e-3, 1e-5), undefined, `output '${name}'`);
-  }
-}
 
 describe("torch fixtures", () => {
   it("are all there (7 models)", () => assert.equal(dirs.length, 7));
@@ -44,13 +32,13 @@ describe("torch fixtures", () => {
       });
 
       it("onnxruntime reproduces torch's outputs", async () => {
-        check(await ortRun(model, inputs), outputs);
+        assertOutputs(await ortRun(model, inputs), outputs, 1e-3, 1e-5);
       });
 
       it("the interpreter reproduces torch's outputs", (t) => {
-        const missing = missingOps(model.graph);
+        const missing = [...missingOps(model.graph)].sort();
         if (missing.length) return t.skip(`no kernel yet for ${missing.join(", ")}`);
-        check(runModel(model, inputs), outputs);
+        assertOutputs(runModel(model, inputs), outputs, 1e-3, 1e-5);
       });
     });
   }

@@ -12,12 +12,13 @@ import { GraphBuilder, addDense, attr, randomCNN, randomMLP, randomResidual } fr
 import { rng } from "../helpers/rng.ts";
 import { assertFaithful, explainInto } from "./helpers.ts";
 
-/** An MLP whose hidden activation is Erf (no neuron-level meaning yet: an opaque part) and whose output is an ArgMax. */
-function erfArgmaxMLP(seed: number): Model {
+/** An MLP whose hidden activation (Erf by default) has no neuron-level meaning yet, so it stays an opaque part,
+ *  and whose output is an ArgMax. */
+function erfArgmaxMLP(seed: number, act = "Erf"): Model {
   const r = rng(seed);
   const b = new GraphBuilder("erf_argmax");
   let x = b.input("input", ["batch", 6]);
-  x = b.node("/act", "Erf", [addDense(r, b, "/fc1", x, 6, 8, "gemm")]);
+  x = b.node("/act", act, [addDense(r, b, "/fc1", x, 6, 8, "gemm")]);
   const logits = addDense(r, b, "/fc2", x, 8, 4, "gemm");
   const cls = b.node("", "ArgMax", [logits], { axis: attr.int(1), keepdims: attr.int(0) });
   b.output(logits, "logits", ["batch", 4]);
@@ -33,7 +34,9 @@ const cases: { name: string; model: () => Model; skips?: string[] }[] = [
   { name: "CNN (average pool, leaky relu, 5x5 valid conv)", model: () => randomCNN(rng(5), { input: [1, 12, 12], channels: [3], kernel: 5, pad: 0, pool: "avg", act: "leaky_relu", classes: 4 }) },
   { name: "residual MLP", model: () => randomResidual(rng(6), { kind: "mlp", width: 8, blocks: 2, input: 5, classes: 3 }) },
   { name: "residual CNN with BatchNorm and global average pool", model: () => randomResidual(rng(7), { kind: "conv", width: 4, blocks: 1, input: [2, 6, 6], classes: 3, batchNorm: true }) },
-  { name: "an opaque Erf part and an ArgMax output", model: () => erfArgmaxMLP(8), skips: ["program.ts", "program.py"] },
+  { name: "an opaque Erf part and an ArgMax output", model: () => erfArgmaxMLP(8) },
+  // Sin has no code in the emitted runtime: program.ts / program.py say so and verify marks them skipped.
+  { name: "an opaque part the emitted runtime cannot run (Sin)", model: () => erfArgmaxMLP(9, "Sin"), skips: ["program.ts", "program.py"] },
 ];
 
 describe("explain end to end on random networks", { concurrency: 2 }, () => {
@@ -53,7 +56,11 @@ describe("explain end to end on random networks", { concurrency: 2 }, () => {
       assert.equal(p.functions[0].body.length, state.program!.functions[0].body.length);
       // Fresh data (other seed) for the artifacts.
       const data = sampleDomain({ kind: "normal" }, model.graph.inputs, 9, 99).tensors;
-      await assertFaithful(t, dir, model, data, c.skips);
+      const r = await assertFaithful(t, dir, model, data, c.skips);
+      for (const row of r.rows.filter((x) => x.status === "skipped" && c.skips?.includes(x.artifact))) {
+        assert.match(row.note!, new RegExp(`^${row.artifact.replace(".", "\\.")} cannot run opaque_1 \\(no Sin\\)`));
+        assert.match(readFileSync(path.join(dir, row.artifact), "utf8"), /NOT RUNNABLE here: opaque_1 \(no Sin\)\. Use reconstructed\.onnx for those\./);
+      }
     });
   }
 });

@@ -1,4 +1,5 @@
 // Tensor comparison with numpy's allclose rule, exact for integers, bools and strings.
+import assert from "node:assert/strict";
 import type { Tensor } from "../../src/graph/tensor.ts";
 
 /** Compare actual with expected: |a - e| <= atol + rtol * |e| for floats (NaN equals NaN), exact otherwise.
@@ -33,4 +34,13 @@ export function mismatch(actual: Tensor, expected: Tensor, rtol = 1e-3, atol = 1
   if (bad === 0) return undefined;
   const worstStr = float ? `, max abs diff ${worst.toExponential(3)}` : "";
   return `${bad}/${expected.data.length} values differ${worstStr}; first at flat index ${first}: got ${actual.data[first]}, expected ${expected.data[first]}`;
+}
+
+/** Assert that every expected output is in `got` and matches it by mismatch's rule; `where` prefixes the message. */
+export function assertOutputs(got: Record<string, Tensor>, want: Record<string, Tensor>, rtol: number, atol: number, where = ""): void {
+  for (const [name, expected] of Object.entries(want)) {
+    assert.ok(got[name], `${where}output '${name}' missing`);
+    const diff = mismatch(got[name], expected, rtol, atol);
+    assert.equal(diff, undefined, `${where}output '${name}': ${diff}`);
+  }
 }

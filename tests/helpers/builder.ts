@@ -9,6 +9,7 @@ export const attr = {
   ints: (value: number[]): Attr => ({ kind: "ints", value }),
   floats: (value: number[]): Attr => ({ kind: "floats", value }),
   string: (value: string): Attr => ({ kind: "string", value }),
+  strings: (value: string[]): Attr => ({ kind: "strings", value }),
   tensor: (value: Tensor): Attr => ({ kind: "tensor", value }),
 };
 

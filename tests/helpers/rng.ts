@@ -1,22 +1,8 @@
-// Seeded randomness for tests: every random model and input is reproducible from its seed.
+// Seeded randomness for tests: every random model and input is reproducible from its seed. The generator is
+// src/util/rng.ts (re-exported here for the tests that import it from this folder); the array helpers are the tests'.
+import { randn } from "../../src/util/rng.ts";
 
-/** A mulberry32 generator: uniform numbers in [0, 1) from a 32-bit seed. */
-export function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
-/** One standard normal sample (Box-Muller) from a uniform generator. */
-export function randn(r: () => number): number {
-  const u = 1 - r(); // in (0, 1]: log stays finite
-  return Math.sqrt(-2 * Math.log(u)) * Math.cos(2 * Math.PI * r());
-}
+export { randn, rng } from "../../src/util/rng.ts";
 
 /** n standard normal samples times a scale, as float32. */
 export function randnArray(r: () => number, n: number, scale = 1): Float32Array {

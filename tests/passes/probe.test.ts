@@ -12,7 +12,7 @@ import { pickRows, probe, probePass } from "../../src/passes/probe.ts";
 import { statsFor, unitStats } from "../../src/passes/stats.ts";
 import { UserError } from "../../src/errors.ts";
 import { rng } from "../helpers/rng.ts";
-import { randomCNN, randomFeeds, randomMLP } from "../helpers/nets.ts";
+import { addAct, addDense, attr, GraphBuilder, i64, randomCNN, randomFeeds, randomMLP } from "../helpers/nets.ts";
 
 /** Values of unit u of a layer output [rows, ...shape] along per-sample axis `axis`, by explicit indexing. */
 function unitValues(t: Tensor, axis: number, u: number): number[] {
@@ -124,4 +124,51 @@ test("probe skips layers that are not per-sample and rejects inconsistent data",
   assert.throws(() => probe({ net, data: {} }), UserError);
   assert.throws(() => probe({ net, data: { input: f32([0, 3], []) } }), /no rows/);
   assert.equal(sizeOf(stats.sample.inputs.input.shape), 15);
+});
+
+/** A net exported for batch 1 that bakes the 1 into a reshape inside an opaque part (as the quantized MNIST model
+ *  does): it cannot run 2 rows at once. */
+function batchOneNet(): { net: Net } {
+  const r = rng(48);
+  const b = new GraphBuilder("batch1");
+  const x = b.input("input", [1, 2, 3]);
+  const flat = b.node("", "Cos", [b.node("", "Reshape", [b.node("", "Sin", [x]), b.init("shape", i64([2], [1, 6]))])]);
+  b.output(addAct(b, "/act", addDense(r, b, "/fc", flat, 6, 4, "gemm"), "relu"), "output", [1, 4]);
+  return { net: lower(normalize(b.model(13)).model).net };
+}
+
+test("a fixed-batch net is probed that many rows at a time, its activation sample included", () => {
+  const { net } = batchOneNet();
+  const r = rng(49);
+  const data = { input: f32([9, 2, 3], Array.from({ length: 54 }, () => r() * 2 - 1)) };
+  assert.throws(() => runNet(net, data), "the net itself refuses 9 rows at once");
+  const { stats } = probe({ net, data }, { sampleRows: 5 });
+  assert.equal(stats.samples, 9);
+  assert.equal(stats.sample.rows.length, 5);
+  for (const l of net.layers) {
+    const rows = stats.sample.rows.map((row) => runNet(net, { input: pickRows(data.input, [row]) }).activations[l.id]);
+    assert.deepEqual([...(stats.sample.activations[l.id].data as Float32Array)], rows.flatMap((t) => [...(t.data as Float32Array)]), l.id);
+  }
+  // An explicit chunk larger than the fixed batch is the caller's choice, and fails the way the net does.
+  assert.throws(() => probe({ net, data }, { chunk: 3 }));
+});
+
+test("data whose inputs share no batch axis is probed once, whole, as one sample", () => {
+  // x [batch, 3] and a state p [2, batch, 3] (as GPT-2's past): y = relu(W (x + p[0] + p[1]) + b).
+  const r = rng(50);
+  const b = new GraphBuilder("past");
+  const x = b.input("x", ["batch", 3]);
+  const p = b.input("p", [2, "batch", 3]);
+  const s = b.node("", "Add", [x, b.node("", "ReduceSum", [p], { axes: attr.ints([0]), keepdims: attr.int(0) })]);
+  b.output(addAct(b, "/act", addDense(r, b, "/fc", s, 3, 4, "gemm"), "relu"), "y", ["batch", 4]);
+  const model = b.model(13);
+  const { net } = lower(normalize(model).model);
+  const data = { x: f32([1, 3], [0.5, -1, 2]), p: f32([2, 1, 3], [1, 2, 3, -4, 0.5, 1]) };
+  assert.throws(() => probe({ net, data }), /has 2 rows, 'x' has 1/);
+  const { out, report } = probePass.run({ net, data, oneSample: true });
+  assert.equal(out.stats.samples, 1);
+  assert.deepEqual(out.stats.sample.rows, [0]);
+  const want = runNet(net, data).activations;
+  for (const l of out.stats.layers) assert.deepEqual(out.stats.sample.activations[l.layer].data, want[l.layer].data, l.layer);
+  assert.match(report.summary, /probed the data as one sample \(its inputs share no batch axis\)/);
 });

@@ -10,7 +10,7 @@ import { casePoints } from "../../zoo/domain.ts";
 import { generateCase } from "../../zoo/generate.ts";
 import { cloneNet, forwardLayer, forwardNet, type ZooNet } from "../../zoo/net.ts";
 import { applyObfuscation, ORDER, parseObfuscations, type ObfuscationName } from "../../zoo/obfuscate.ts";
-import { rng } from "../../zoo/rng.ts";
+import { rng } from "../../src/util/rng.ts";
 import { DEAD, getUnits, setUnits } from "../../zoo/units.ts";
 
 const EXACT: ObfuscationName[] = ["conv2dense", "interleave", "split", "dead", "rescale", "permute"];

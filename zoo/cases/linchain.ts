@@ -4,7 +4,8 @@
 import type { CaseDef } from "../case.ts";
 import { box } from "../case.ts";
 import { dense, forwardNet, type DenseLayer, type ZooNet } from "../net.ts";
-import { randn, rng } from "../rng.ts";
+import { rng } from "../../src/util/rng.ts";
+import { randn } from "../rng.ts";
 import { single, st } from "../refprog.ts";
 
 const A = [

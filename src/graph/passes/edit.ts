@@ -1,7 +1,6 @@
 // Graph editing helpers shared by the normalize passes: copying, use/def maps, renaming values
 // (including references from inside subgraphs), dead-code removal and fresh names.
 import type { Attr, Graph, Model, Node } from "../graph.ts";
-import type { Tensor } from "../tensor.ts";
 
 /** A copy of a node whose lists and attribute table can be edited (attribute values are shared). */
 export function cloneNode(n: Node): Node {
@@ -94,6 +93,20 @@ export function producerMap(g: Graph): Map<string, Node> {
   return m;
 }
 
+/** Walk values backwards from `roots`: `visit` sees each value once and returns the values it is computed from
+ *  (what to visit next). Returns every value seen. */
+export function walkBack(roots: readonly string[], visit: (v: string) => readonly string[]): Set<string> {
+  const seen = new Set<string>();
+  const stack = [...roots];
+  while (stack.length) {
+    const v = stack.pop()!;
+    if (seen.has(v)) continue;
+    seen.add(v);
+    stack.push(...visit(v));
+  }
+  return seen;
+}
+
 /** Is the value one of the graph's outputs. */
 export function isGraphOutput(g: Graph, name: string): boolean {
   return g.outputs.some((o) => o.name === name);
@@ -141,18 +154,12 @@ export function renameValue(g: Graph, from: string, to: string): void {
 export function removeDead(g: Graph): { nodes: number; initializers: number } {
   const producers = producerMap(g);
   const live = new Set<Node>();
-  const stack = g.outputs.map((o) => o.name);
-  const seen = new Set<string>();
-  while (stack.length) {
-    const v = stack.pop()!;
-    if (seen.has(v)) continue;
-    seen.add(v);
+  const seen = walkBack(g.outputs.map((o) => o.name), (v) => {
     const p = producers.get(v);
-    if (p && !live.has(p)) {
-      live.add(p);
-      stack.push(...nodeReads(p));
-    }
-  }
+    if (!p || live.has(p)) return [];
+    live.add(p);
+    return nodeReads(p);
+  });
   const before = g.nodes.length;
   g.nodes = g.nodes.filter((n) => live.has(n));
   let inits = 0;
@@ -194,16 +201,6 @@ export class NameAllocator {
     this.used.add(name);
     return name;
   }
-}
-
-/** The constant tensor behind a value: an initialiser, or undefined. */
-export function constOf(g: Graph, name: string): Tensor | undefined {
-  return name === "" ? undefined : g.initializers.get(name);
-}
-
-/** A synthesised node with a fresh name and output. */
-export function makeNode(names: NameAllocator, op: string, inputs: string[], attrs: Record<string, Attr>, base: string, output?: string): Node {
-  return { name: names.fresh(base), op, domain: "", inputs, outputs: [output ?? names.fresh(`${base}_output`)], attrs };
 }
 
 /** Drop a node whose output 0 equals its input 0, rewiring readers; when the output is a graph output its

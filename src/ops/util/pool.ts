@@ -1,8 +1,11 @@
 // Pooling kernels over the 3-D normalised geometry (spatial.ts): max (with optional argmax indices),
 // average (with or without the padding in the divisor), and the global reductions.
 import type { Dim, Node } from "../../graph/graph.ts";
-import type { NumericArray } from "../../graph/tensor.ts";
+import { allocData, sizeOf, type NumericArray, type NumTensor } from "../../graph/tensor.ts";
 import { OpError } from "../../errors.ts";
+import type { Op } from "../op.ts";
+import { checkType, finish, FLOATS } from "./elementwise.ts";
+import { info, need } from "./shaping.ts";
 import { fmtShape, geom3, outDims, planAxes, readWindow, tapRange, type Geom3, type WindowAttrs } from "./spatial.ts";
 
 /** Per axis and output index: the valid taps [lo, hi) (inside the input) and the taps inside the padded input. */
@@ -180,6 +183,30 @@ export function globalMax(x: NumericArray, planes: number, size: number, y: Nume
     for (let i = 0; i < size; i++) if (x[b + i] > m) m = x[b + i];
     y[p] = m;
   }
+}
+
+/** A global pool (GlobalAveragePool, GlobalMaxPool): `reduce` over all spatial axes, kept as size-1 axes. */
+export function globalPoolOp(name: string, reduce: typeof globalAvg): Op {
+  return {
+    name,
+    shape(inputs, ctx) {
+      const x = need(ctx.node, inputs, 0, "X");
+      checkType(ctx.node, x.dtype, FLOATS, "X");
+      if (!x.shape) return [info(x.dtype, null)];
+      checkPoolRank(ctx.node, x.shape);
+      return [info(x.dtype, x.shape.map((d, i) => (i < 2 ? d : 1)))];
+    },
+    run(inputs, ctx) {
+      const x = need(ctx.node, inputs, 0, "X") as NumTensor;
+      checkType(ctx.node, x.dtype, FLOATS, "X");
+      checkPoolRank(ctx.node, x.shape);
+      const shape = x.shape.map((d, i) => (i < 2 ? d : 1));
+      const y = allocData(x.dtype, sizeOf(shape)) as NumericArray;
+      reduce(x.data, x.shape[0] * x.shape[1], sizeOf(x.shape.slice(2)), y);
+      finish(x.dtype, y);
+      return [{ dtype: x.dtype, shape, data: y }];
+    },
+  };
 }
 
 /** Everything a windowed pool needs: attributes, the output shape, and the 3-D geometry. */

@@ -1,10 +1,12 @@
 // Shared by QuantizeLinear and DequantizeLinear: which scale / zero point each element uses
-// (per tensor, per axis, or per block along an axis) and the integer ranges of the quantized types.
+// (per tensor, per axis, or per block along an axis) and the integer ranges of the quantized types;
+// and by ConvInteger and MatMulInteger: their (u)int8 operands and zero points.
 import type { Node } from "../../graph/graph.ts";
 import { OpError } from "../../errors.ts";
 import { sizeOf, type DType, type NumericArray, type Tensor } from "../../graph/tensor.ts";
 import { attrInt, type OpCtx } from "../op.ts";
-import { normAxis } from "./shaping.ts";
+import { checkType } from "./elementwise.ts";
+import { need, normAxis } from "./shaping.ts";
 
 /** Representable range of each quantized integer type. */
 export const QRANGE: Partial<Record<DType, [number, number]>> = {
@@ -64,4 +66,23 @@ export function zeroPoints(node: Node, zp: Tensor | undefined, scale: Tensor): A
     throw new OpError(node, `zero point ${zp.dtype}[${zp.shape.join(", ")}] does not match scale [${scale.shape.join(", ")}]`);
   }
   return zp.data as NumericArray;
+}
+
+/** The operand types of ConvInteger and MatMulInteger. */
+export const Q8: readonly DType[] = ["int8", "uint8"];
+
+/** Operands 0 and 1 of ConvInteger / MatMulInteger (tensors or shape infos): present and (u)int8, named as the spec names them. */
+export function q8Operands<T extends { dtype: DType }>(node: Node, inputs: readonly (T | undefined)[], names: [string, string]): [T, T] {
+  const [a, b] = names.map((what, i) => {
+    const t = need(node, inputs, i, what);
+    checkType(node, t.dtype, Q8, what);
+    return t;
+  });
+  return [a, b];
+}
+
+/** The zero point of an integer op's operand, checked to have the operand's type; undefined when absent. */
+export function zeroPointOf(node: Node, zp: Tensor | undefined, of: Tensor, what: string): Tensor | undefined {
+  if (zp && zp.dtype !== of.dtype) throw new OpError(node, `${what} has type ${zp.dtype} but its input has type ${of.dtype}`);
+  return zp;
 }

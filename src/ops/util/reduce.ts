@@ -7,8 +7,8 @@
 import type { Dim, Node } from "../../graph/graph.ts";
 import { allocData, isFloat, sizeOf, type DType, type NumericArray, type NumTensor, type Tensor } from "../../graph/tensor.ts";
 import { OpError } from "../../errors.ts";
-import { attrInt, attrInts, type Op, type OpCtx, type ShapeInfo } from "../op.ts";
-import { checkType, finish, foldable, forEachRun, numInput, planRuns, required } from "./elementwise.ts";
+import { attrInt, attrInts, type Op, type OpCtx } from "../op.ts";
+import { checkType, finish, FLOATS, foldable, forEachRun, numInput, planRuns, required } from "./elementwise.ts";
 
 /** An axis in [0, rank), from a possibly negative one; OpError when out of range. */
 export function normAxis(node: Node, axis: number, rank: number): number {
@@ -219,10 +219,23 @@ export function softmaxLayout(ctx: OpCtx, shape: readonly number[]): AxisLayout 
   return axisLayout(shape, normAxis(ctx.node, attrInt(ctx.node, "axis", -1), rank));
 }
 
-/** Shape rule of a Softmax-like op: same dtype and shape, float input, axis checked when the rank is known. */
-export function softmaxShape(infos: readonly (ShapeInfo | undefined)[], ctx: OpCtx, types: readonly DType[]): ShapeInfo[] {
-  const x = required(ctx.node, infos, 0);
-  checkType(ctx.node, x.dtype, types, "input 0");
-  if (x.shape) softmaxLayout(ctx, x.shape.map((d) => (typeof d === "number" ? d : 1)));
-  return [{ dtype: x.dtype, shape: x.shape }];
+/** A Softmax-like op (Softmax, LogSoftmax, Hardmax): float input, same dtype and shape out, `kernel` over the
+ *  lines softmaxLayout picks (computed in float64 where the kernel says so, then rounded for float16). */
+export function softmaxLikeOp(name: string, kernel: (x: NumericArray, y: NumericArray, layout: AxisLayout) => void): Op {
+  return foldable({
+    name,
+    shape(infos, ctx) {
+      const x = required(ctx.node, infos, 0);
+      checkType(ctx.node, x.dtype, FLOATS, "input 0");
+      if (x.shape) softmaxLayout(ctx, x.shape.map((d) => (typeof d === "number" ? d : 1)));
+      return [{ dtype: x.dtype, shape: x.shape }];
+    },
+    run(inputs, ctx) {
+      const x = numInput(ctx.node, inputs, 0, FLOATS);
+      const y = allocData(x.dtype, x.data.length) as NumericArray;
+      kernel(x.data, y, softmaxLayout(ctx, x.shape));
+      finish(x.dtype, y);
+      return [{ dtype: x.dtype, shape: [...x.shape], data: y }];
+    },
+  });
 }

@@ -1,10 +1,10 @@
-// Shared machinery of the recurrent ops (RNN, GRU, LSTM): attributes, activation functions,
-// layout and sequence-length handling, and the blocked gate matmul.
+// Shared machinery of the recurrent ops (RNN, GRU, LSTM): attributes, activation functions, layout and
+// sequence-length handling, and the gate products on the shared gemm (float32 data: its wasm SIMD kernel).
 import type { Dim, Node } from "../../graph/graph.ts";
 import { OpError } from "../../errors.ts";
 import { allocData, roundTo, type DType, type NumericArray, type Tensor } from "../../graph/tensor.ts";
 import { attrFloat, attrFloats, attrInt, attrString, attrStrings, type OpCtx, type ShapeInfo } from "../op.ts";
-import { gemmABt } from "./rnn-gemm.ts";
+import { gemm, type FloatArray } from "./gemm.ts";
 import { need } from "./shaping.ts";
 
 export type ActKind =
@@ -117,38 +117,52 @@ export function activate(act: Activation, clip: number | undefined, buf: Float64
   }
 }
 
-/** The inputs of a recurrent op, checked and converted to float64 in [seq, batch, ...] order. */
+/**
+ * The inputs of a recurrent op, checked, in [seq, batch, ...] order. X, W, R and B keep the input's float storage
+ * (Float32Array for float32/float16), so their products run on the shared gemm's float32 SIMD kernel and gate
+ * pre-activations are float32 sums, as in onnxruntime; the elementwise gate math and the states are float64.
+ */
 export interface RnnData {
   dtype: DType;
   seq: number;
   batch: number;
   inputSize: number;
   /** X as [seq, batch, input]. */
-  x: Float64Array;
+  x: FloatArray;
   /** W as [numDir, gates*hidden, input]. */
-  w: Float64Array;
+  w: FloatArray;
   /** R as [numDir, gates*hidden, hidden]. */
-  r: Float64Array;
+  r: FloatArray;
   /** B as [numDir, 2*gates*hidden] (zeros when absent). */
-  b: Float64Array;
+  b: FloatArray;
   /** Valid steps per batch entry. */
   lens: Int32Array;
   /** initial_h as [numDir, batch, hidden] (zeros when absent). */
   h0: Float64Array;
 }
 
-/** Copy a float tensor into float64, checking its shape. */
-export function f64(node: Node, t: Tensor, shape: number[], what: string): Float64Array {
+/** A tensor's values after checking its shape: float storage as it is (read only), other numbers as float64. */
+function floats(node: Node, t: Tensor, shape: number[], what: string): FloatArray {
   if (t.shape.length !== shape.length || t.shape.some((d, i) => d !== shape[i])) {
     throw new OpError(node, `${what} has shape [${t.shape.join(", ")}], expected [${shape.join(", ")}]`);
   }
   if (t.dtype === "string") throw new OpError(node, `${what} must be numeric`);
-  return Float64Array.from(t.data as NumericArray);
+  return t.data instanceof Float32Array || t.data instanceof Float64Array ? t.data : Float64Array.from(t.data as NumericArray);
 }
 
-/** Swap the first two axes of a [a, b, rest] float64 array (layout 1 <-> layout 0). */
-export function swap01(src: Float64Array, a: number, b: number, rest: number): Float64Array {
-  const out = new Float64Array(src.length);
+/** A float64 copy of a tensor's values, checking its shape (states and peepholes: updated or read in float64). */
+export function f64(node: Node, t: Tensor, shape: number[], what: string): Float64Array {
+  return Float64Array.from(floats(node, t, shape, what));
+}
+
+/** A zeroed array of n floats of the same storage as `like`. */
+export function floatsLike(like: FloatArray, n: number): FloatArray {
+  return like instanceof Float32Array ? new Float32Array(n) : new Float64Array(n);
+}
+
+/** Swap the first two axes of a [a, b, rest] array (layout 1 <-> layout 0). */
+function swap01<T extends FloatArray>(src: T, a: number, b: number, rest: number): T {
+  const out = floatsLike(src, src.length) as T;
   for (let i = 0; i < a; i++) for (let j = 0; j < b; j++) out.set(src.subarray((i * b + j) * rest, (i * b + j + 1) * rest), (j * a + i) * rest);
   return out;
 }
@@ -166,11 +180,11 @@ export function rnnData(ctx: OpCtx, at: RnnAttrs, inputs: (Tensor | undefined)[]
   at.hidden = H;
   const G = gates * H;
   const D = at.numDir;
-  let x = f64(node, xT, xT.shape, "X");
+  let x = floats(node, xT, xT.shape, "X");
   if (at.layout === 1) x = swap01(x, batch, seq, inputSize);
-  const w = f64(node, wT, [D, G, inputSize], "W");
-  const r = f64(node, need(node, inputs, 2, "R"), [D, G, H], "R");
-  const b = inputs[3] ? f64(node, inputs[3], [D, 2 * G], "B") : new Float64Array(D * 2 * G);
+  const w = floats(node, wT, [D, G, inputSize], "W");
+  const r = floats(node, need(node, inputs, 2, "R"), [D, G, H], "R");
+  const b = inputs[3] ? floats(node, inputs[3], [D, 2 * G], "B") : floatsLike(x, D * 2 * G);
   const lens = new Int32Array(batch).fill(seq);
   if (inputs[4]) {
     const l = f64(node, inputs[4], [batch], "sequence_lens");
@@ -203,19 +217,29 @@ export function isReverse(at: RnnAttrs, d: number): boolean {
 }
 
 /** X·W^T + Wb + Rb for every (time, batch) row of one direction: [seq*batch, G] (the step-independent part of the gates). */
-export function inputProjection(data: RnnData, d: number, G: number, addRb: (g: number) => boolean): Float64Array {
+export function inputProjection(data: RnnData, d: number, G: number, addRb: (g: number) => boolean): FloatArray {
   const rows = data.seq * data.batch;
-  const out = new Float64Array(rows * G);
+  const out = floatsLike(data.x, rows * G);
+  const bias = new Float64Array(G);
   const bo = d * 2 * G;
-  for (let i = 0; i < rows; i++) {
-    for (let g = 0; g < G; g++) out[i * G + g] = data.b[bo + g] + (addRb(g) ? data.b[bo + G + g] : 0);
-  }
-  gemmABt(data.x, 0, rows, data.inputSize, data.w, d * G * data.inputSize, G, out, 0, G);
+  for (let g = 0; g < G; g++) bias[g] = data.b[bo + g] + (addRb(g) ? data.b[bo + G + g] : 0);
+  gemm({ m: rows, n: G, k: data.inputSize, a: data.x, b: data.w, bOffset: d * G * data.inputSize, transB: true, c: out, colBias: bias });
   return out;
 }
 
+/** c[batch, n] (row stride ldc) = h · R[rOff..]^T: the recurrent term of n consecutive gate rows of R (each H wide). */
+export function recurrentTerm(h: FloatArray, batch: number, H: number, r: FloatArray, rOff: number, n: number, c: FloatArray, ldc = n): void {
+  gemm({ m: batch, n, k: H, a: h, b: r, bOffset: rOff, transB: true, c, ldc });
+}
+
+/** The op's outputs: Y and the final states, packed for the layout, as many as the node has (at least Y). */
+export function rnnOutputs(ctx: OpCtx, at: RnnAttrs, data: RnnData, y: Float64Array, finals: Float64Array[]): Tensor[] {
+  zeroEmpty(data, at, finals);
+  return packOutputs(at, data, y, finals).slice(0, Math.max(1, ctx.node.outputs.length));
+}
+
 /** Zero the final states of batch entries with no steps: onnxruntime reports 0 there, not the initial state. */
-export function zeroEmpty(data: RnnData, at: RnnAttrs, finals: Float64Array[]): void {
+function zeroEmpty(data: RnnData, at: RnnAttrs, finals: Float64Array[]): void {
   const H = at.hidden;
   for (let b = 0; b < data.batch; b++) {
     if (data.lens[b] !== 0) continue;
@@ -224,7 +248,7 @@ export function zeroEmpty(data: RnnData, at: RnnAttrs, finals: Float64Array[]): 
 }
 
 /** Output tensors Y [seq, D, batch, H] and the final states [D, batch, H], laid out for `layout`, in the input dtype. */
-export function packOutputs(at: RnnAttrs, data: RnnData, y: Float64Array, finals: Float64Array[]): Tensor[] {
+function packOutputs(at: RnnAttrs, data: RnnData, y: Float64Array, finals: Float64Array[]): Tensor[] {
   const { seq, batch, dtype } = data;
   const D = at.numDir;
   const H = at.hidden;

@@ -139,11 +139,6 @@ export function broadcastStrides(inShape: readonly number[], outShape: readonly 
   });
 }
 
-/** The constant value of an optional input's info, if known. */
-export function valueOf(inputs: readonly (ShapeInfo | undefined)[], i: number): Tensor | undefined {
-  return inputs[i]?.value;
-}
-
 /**
  * Add constant values to inferred outputs when every present input is a known small constant:
  * this is what lets Shape -> Gather -> Concat -> Reshape chains fold to exact shapes.

@@ -1,11 +1,10 @@
 // The dense ops on onnx's older backend cases (../shared/corpus/onnx-backend-extra): PyTorch-converted
 // Conv/ConvTranspose/pool/Linear models at opsets 6-12, and one full CNN (SqueezeNet) end to end.
 import { describe, it } from "node:test";
-import assert from "node:assert/strict";
 import { existsSync, readFileSync } from "node:fs";
 import path from "node:path";
 import { runModel } from "../../../src/run/interp.ts";
-import { mismatch } from "../../helpers/allclose.ts";
+import { assertOutputs } from "../../helpers/allclose.ts";
 import { corpusDir, loadCase, NO_CORPUS } from "../../helpers/corpus.ts";
 
 const DENSE = /^(Gemm|MatMul|Conv|ConvTranspose|MaxPool|AveragePool|GlobalAveragePool|GlobalMaxPool|MaxUnpool|ConvInteger|MatMulInteger)$/;
@@ -39,7 +38,7 @@ describe("onnx-backend-extra cases using dense ops", () => {
     it(name, () => {
       const c = loadCase(dir);
       const got = runModel(c.model, c.inputs, { outputs: Object.keys(c.outputs) });
-      for (const [k, want] of Object.entries(c.outputs)) assert.equal(mismatch(got[k], want, 1e-3, 1e-5), undefined, k);
+      assertOutputs(got, c.outputs, 1e-3, 1e-5);
     });
   }
 });

@@ -7,6 +7,8 @@ import { ortRun } from "../../../src/run/ort.ts";
 import { mismatch } from "../../helpers/allclose.ts";
 import { randnArray, rng } from "../../helpers/rng.ts";
 
+export { attr as a } from "../../helpers/builder.ts";
+
 /** One node: op, attributes, input tensors (undefined = omitted optional input), output count and dtypes. */
 export interface NodeCase {
   op: string;
@@ -17,13 +19,6 @@ export interface NodeCase {
   opset?: number;
 }
 
-/** Attribute shorthands. */
-export const a = {
-  int: (value: number): Attr => ({ kind: "int", value }),
-  float: (value: number): Attr => ({ kind: "float", value }),
-  ints: (value: number[]): Attr => ({ kind: "ints", value }),
-  str: (value: string): Attr => ({ kind: "string", value }),
-};
 
 /** The one-node model and its feeds; every present input is a graph input. */
 export function oneNode(c: NodeCase): { model: Model; feeds: Record<string, Tensor> } {

@@ -72,7 +72,7 @@ function convCase(r: R, n: number): NodeCase {
   if (group > 1) attrs.group = a.int(group);
   const mode = pick(r, ["pads", "pads", "SAME_UPPER", "SAME_LOWER", "VALID", "none"]);
   if (mode === "pads") attrs.pads = a.ints(rep(2 * n, () => int(r, 0, 2)));
-  else if (mode !== "none" && (mode === "VALID" || dilations.every((d) => d === 1))) attrs.auto_pad = a.str(mode);
+  else if (mode !== "none" && (mode === "VALID" || dilations.every((d) => d === 1))) attrs.auto_pad = a.string(mode);
   if (!attrs.auto_pad || attrs.auto_pad.value === "VALID") attrs.dilations = a.ints(dilations);
   return {
     op: "Conv", attrs,
@@ -119,7 +119,7 @@ describe("ConvTranspose vs onnxruntime", () => {
       if (mode === "pads") attrs.pads = a.ints(rep(2 * n, () => int(r, 0, 1)));
       else if (mode === "output_padding") attrs.output_padding = a.ints(strides.map((s) => int(r, 0, s - 1)));
       else if (mode === "output_shape") attrs.output_shape = a.ints(full.map((f) => Math.max(1, f - int(r, 0, 2))));
-      else attrs.auto_pad = a.str(mode);
+      else attrs.auto_pad = a.string(mode);
       cases.push({
         op: "ConvTranspose", attrs,
         inputs: [randT(r, [int(r, 1, 2), c, ...spatial]), randT(r, [c, mg, ...kernel]), r() < 0.6 ? randT(r, [mg * group]) : undefined],
@@ -139,7 +139,7 @@ function poolAttrs(r: R, n: number, withDilation: boolean): Record<string, Attr>
   const sameOk = strides.every((s, i) => s <= kernel[i]);
   if (mode === "pads") attrs.pads = a.ints([...kernel, ...kernel].map((k) => int(r, 0, k - 1)));
   else if (mode.startsWith("SAME") && !sameOk) attrs.pads = a.ints(rep(2 * n, () => 0));
-  else if (mode !== "none") attrs.auto_pad = a.str(mode);
+  else if (mode !== "none") attrs.auto_pad = a.string(mode);
   if (r() < 0.4) attrs.ceil_mode = a.int(1);
   if (withDilation && !attrs.auto_pad && r() < 0.4) attrs.dilations = a.ints(rep(n, () => int(r, 1, 2)));
   return attrs;

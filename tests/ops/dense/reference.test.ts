@@ -75,7 +75,7 @@ describe("dense ops vs naive loops", () => {
         const k = n === 1 ? [3] : [3, 2], s = n === 1 ? [2] : [1, 2], d = n === 1 ? [2] : [2, 3];
         const x = randT(r, [2, 4, ...spatial]), w = randT(r, [6, 2, ...k]), b = randT(r, [6]);
         const same = spatial.map((v, i) => samePads(v, k[i], s[i], d[i], upper));
-        const attrs = { auto_pad: a.str(upper ? "SAME_UPPER" : "SAME_LOWER"), strides: a.ints(s), dilations: a.ints(d), group: a.int(2) };
+        const attrs = { auto_pad: a.string(upper ? "SAME_UPPER" : "SAME_LOWER"), strides: a.ints(s), dilations: a.ints(d), group: a.int(2) };
         const want = refConv(x, w, b, { group: 2, strides: s, dilations: d, padBegin: same.map((p) => p.begin), out: same.map((p) => p.out) });
         assert.equal(close(run("Conv", [x, w, b], attrs)[0], want.shape, want.data, "float32", 1e-4, 1e-5), undefined);
       }
