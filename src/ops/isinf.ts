@@ -2,8 +2,7 @@
 // which infinities count.
 import type { NumericArray } from "../graph/tensor.ts";
 import { attrInt, type OpCtx } from "./op.ts";
-import { FLOATS } from "./util/elementwise.ts";
-import { predicateOp } from "./util/predicate.ts";
+import { FLOATS, unaryOp } from "./util/elementwise.ts";
 
 export interface IsInfAttrs {
   negative: boolean;
@@ -16,8 +15,8 @@ function isInfAttrs(ctx: OpCtx): IsInfAttrs {
 }
 
 /** 1 where x is an infinity that the attributes ask for. */
-function isInfKernel(x: NumericArray, y: Uint8Array, { negative, positive }: IsInfAttrs): void {
+function isInfKernel(x: NumericArray, y: NumericArray, { negative, positive }: IsInfAttrs): void {
   for (let i = 0; i < x.length; i++) y[i] = (positive && x[i] === Infinity) || (negative && x[i] === -Infinity) ? 1 : 0;
 }
 
-export const IsInf = predicateOp({ name: "IsInf", types: FLOATS, attrs: isInfAttrs, kernel: isInfKernel });
+export const IsInf = unaryOp({ name: "IsInf", types: FLOATS, attrs: isInfAttrs, kernel: isInfKernel, bool: true });

@@ -236,7 +236,7 @@ export function binaryOp(spec: BinarySpec): Op {
   });
 }
 
-/** An op's inner loop over a whole tensor: y[i] = f(x[i]) for i < x.length. */
+/** An op's inner loop over a whole tensor: y[i] = f(x[i]) for i < x.length (x's dtype is `dtype`). */
 export type UnaryRun<A> = (x: NumericArray, y: NumericArray, attrs: A, dtype: DType) => void;
 
 /** What unaryOp needs to know about an op beyond its inner loop. */
@@ -246,9 +246,11 @@ export interface UnarySpec<A> {
   /** Read and check the op's attributes once per call. */
   attrs(ctx: OpCtx): A;
   kernel: UnaryRun<A>;
+  /** The output is a bool tensor (a predicate: IsNaN, IsInf) rather than one of the input's dtype. */
+  bool?: boolean;
 }
 
-/** Build a one-input Op from its spec; the output has the input's dtype and shape. */
+/** Build a one-input Op from its spec; the output has the input's shape, and its dtype unless spec.bool. */
 export function unaryOp<A>(spec: UnarySpec<A>): Op {
   return foldable({
     name: spec.name,
@@ -256,14 +258,15 @@ export function unaryOp<A>(spec: UnarySpec<A>): Op {
       const x = required(ctx.node, infos, 0);
       checkType(ctx.node, x.dtype, spec.types, "input 0");
       spec.attrs(ctx);
-      return [{ dtype: x.dtype, shape: x.shape }];
+      return [{ dtype: spec.bool ? "bool" : x.dtype, shape: x.shape }];
     },
     run(inputs, ctx) {
       const x = numInput(ctx.node, inputs, 0, spec.types);
-      const y = allocData(x.dtype, x.data.length) as NumericArray;
+      const dtype: DType = spec.bool ? "bool" : x.dtype;
+      const y = allocData(dtype, x.data.length) as NumericArray;
       spec.kernel(x.data, y, spec.attrs(ctx), x.dtype);
-      finish(x.dtype, y);
-      return [{ dtype: x.dtype, shape: [...x.shape], data: y }];
+      finish(dtype, y);
+      return [{ dtype, shape: [...x.shape], data: y }];
     },
   });
 }
