@@ -1,5 +1,5 @@
 // Pooling kernels over the 3-D normalised geometry (spatial.ts): max (with optional argmax indices),
-// average (with or without the padding in the divisor), and the global reductions.
+// average (with or without the padding in the divisor), and the global reductions with the op they make (globalPoolOp).
 import type { Dim, Node } from "../../graph/graph.ts";
 import { allocData, sizeOf, type NumericArray, type NumTensor } from "../../graph/tensor.ts";
 import { OpError } from "../../errors.ts";
