@@ -142,15 +142,19 @@ function table(rows: CaseResult[]): string {
   return lines.join("\n");
 }
 
+const noSimd = Boolean(process.env.PSEUDONET_NO_SIMD);
 const cases = [...(await synthetic()), ...(await corpus())];
 const result = {
   date: new Date().toISOString(),
   machine: { cpus: os.cpus().length, cpu: os.cpus()[0]?.model ?? "?", node: process.version },
   onnxruntime: `onnxruntime-node ${ort.env.versions.node ?? "?"}, default session options (all graph optimisations, default threads)`,
   loadavg: os.loadavg(),
+  // PSEUDONET_NO_SIMD=1 measures the plain-TypeScript kernels; its results go to a file of their own.
+  kernels: noSimd ? "plain TypeScript (PSEUDONET_NO_SIMD=1)" : "WebAssembly SIMD sgemm",
   cases,
 };
+const outFile = path.join(here, "results", noSimd ? "run-nosimd.json" : "run.json");
 mkdirSync(path.join(here, "results"), { recursive: true });
-writeFileSync(path.join(here, "results", "run.json"), JSON.stringify(result, null, 2) + "\n");
+writeFileSync(outFile, JSON.stringify(result, null, 2) + "\n");
 console.log(table(cases));
-console.log(`\nwrote ${path.relative(process.cwd(), path.join(here, "results", "run.json"))}`);
+console.log(`\nwrote ${path.relative(process.cwd(), outFile)}`);
