@@ -4,6 +4,7 @@ import type { ValueInfo } from "../graph/graph.ts";
 import { allocData, isFloat, sizeOf, type NumericArray, type Tensor } from "../graph/tensor.ts";
 import { sliceRows } from "../data/batch.ts";
 import { UserError } from "../errors.ts";
+import { rng } from "../util/rng.ts";
 
 export type Domain = { kind: "box"; lo: number; hi: number } | { kind: "bits" } | { kind: "normal" };
 
@@ -25,17 +26,8 @@ export function parseDomain(s: string): Domain {
   throw new UserError(`--domain '${s}' is not a domain; use ${DOMAIN_HELP}`);
 }
 
-/** A seeded uniform generator in [0, 1) (mulberry32). */
-export function seededRandom(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+/** The seeded generator behind domain sampling and the data split (the project-wide mulberry32). */
+export const seededRandom = rng;
 
 /** The largest number of input bits for which `bits` enumerates every point. */
 export const MAX_EXHAUSTIVE_BITS = 16;
