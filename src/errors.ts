@@ -30,12 +30,6 @@ export class UnsupportedOpError extends UserError {
   }
 }
 
-/** Attach a file name to a UserError raised while reading it. */
-export function inFile(file: string, e: unknown): never {
-  if (e instanceof UserError) throw new UserError(`${file}: ${e.message}`);
-  throw e;
-}
-
 /** A command that ran to the end but whose result is a failure the exit code must show (e.g. verify: 3 when an
  *  artifact exceeds the tolerance). The CLI prints the message as one line and exits with `exitCode`. */
 export class ResultError extends Error {

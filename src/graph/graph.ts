@@ -59,11 +59,6 @@ export interface Model {
   metadata: Record<string, string>;
 }
 
-/** The default-domain opset version of a model (what op kernels dispatch on). */
-export function defaultOpset(model: Model): number {
-  return model.opset.get("") ?? 1;
-}
-
 /** Sort nodes so every value is produced before it is used; throws naming the node in a cycle or with a missing input. */
 export function topoSort(graph: Graph): Node[] {
   const available = new Set<string>([...graph.inputs.map((v) => v.name), ...graph.initializers.keys(), ""]);

@@ -73,11 +73,6 @@ export function zeros(dtype: DType, shape: readonly number[]): Tensor {
   return { dtype, shape: [...shape], data: allocData(dtype, sizeOf(shape)) };
 }
 
-/** A numeric zero tensor (any dtype but string). */
-export function numZeros(dtype: Exclude<DType, "string">, shape: readonly number[]): NumTensor {
-  return zeros(dtype, shape) as NumTensor;
-}
-
 /** Build a tensor from values, copying them into the dtype's storage. */
 export function tensor(dtype: DType, shape: readonly number[], values: ArrayLike<number> | readonly string[]): Tensor {
   const n = sizeOf(shape);

@@ -1,6 +1,7 @@
 // What probe measures: per-unit statistics of every layer over the analysis data, and a capped sample of
 // activations for the factorisation and the recognisers.
 import type { Tensor } from "../graph/tensor.ts";
+import { unitId } from "../net/net.ts";
 
 /** Statistics of one layer's units; every array is indexed by unit. For a conv layer a unit is a channel and
  *  its observations are all (sample, position) pairs; for a vector, one per sample. */
@@ -61,7 +62,7 @@ export interface NetStats {
 /** The statistics of one unit. */
 export function unitStats(s: LayerStats, i: number): UnitStats {
   return {
-    unit: `${s.layer}:${i}`, min: s.min[i], max: s.max[i], mean: s.mean[i], std: s.std[i], fracActive: s.fracActive[i],
+    unit: unitId({ id: s.layer }, i), min: s.min[i], max: s.max[i], mean: s.mean[i], std: s.std[i], fracActive: s.fracActive[i],
     constant: s.constant[i], binary: s.binary[i], neverActive: s.neverActive[i],
   };
 }
