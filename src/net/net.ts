@@ -104,6 +104,9 @@ export type Layer = LayerBody & {
   dtype: DType;
   /** The ONNX node names this layer came from, for reports. */
   origin: string[];
+  /** Set by simplify passes: per unit, the ids (`layer:unit`) of the lowered Net's units this unit stands for
+   *  (several after a merge). Absent: unit i is `${id}:${i}` of the lowered Net. */
+  unitOrigin?: string[][];
 };
 
 export interface NetInput {
