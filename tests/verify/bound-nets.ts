@@ -126,3 +126,75 @@ export function sampleBox(r: Rng, net: Net, box: BoxDomain, n: number): Record<s
   }
   return feeds;
 }
+
+/** A copy of a ReLU MLP (from reluMLP) with each hidden layer's units permuted and positively rescaled, and
+ *  optionally its first hidden unit split into two copies: the same function, written differently. */
+export function disguisedCopy(r: Rng, net: Net, split = false): Net {
+  const layers = net.layers.map((l) => ({ ...l })) as Layer[];
+  const affines = layers.filter((l) => l.kind === "affine") as (Layer & { kind: "affine" })[];
+  for (let k = 0; k + 1 < affines.length; k++) {
+    const A = affines[k], B = affines[k + 1];
+    const n = A.outFeatures, perm = Array.from({ length: n }, (_, i) => i);
+    for (let i = n - 1; i > 0; i--) { const j = Math.floor(r() * (i + 1)); [perm[i], perm[j]] = [perm[j], perm[i]]; }
+    const scale = perm.map(() => 0.25 + 3 * r());
+    const W = new Float32Array(A.W.length), b = new Float32Array(n), W2 = new Float32Array(B.W.length);
+    perm.forEach((src, dst) => {
+      for (let i = 0; i < A.inFeatures; i++) W[dst * A.inFeatures + i] = A.W[src * A.inFeatures + i] * scale[dst];
+      b[dst] = A.b[src] * scale[dst];
+      for (let o = 0; o < B.outFeatures; o++) W2[o * n + dst] = B.W[o * n + src] / scale[dst];
+    });
+    Object.assign(A, { W, b });
+    Object.assign(B, { W: W2 });
+    if (split) splitFirst(A, B, layers);
+  }
+  return { ...net, layers };
+}
+
+// Unit 0 of A becomes two units (the copy at twice the scale), its outgoing weight shared 1/3 : 2/3 ... written so
+// that the sum is unchanged: relu(2z) * w/3 + relu(z) * w/3 = relu(z) * w.
+function splitFirst(A: Layer & { kind: "affine" }, B: Layer & { kind: "affine" }, layers: Layer[]): void {
+  const n = A.outFeatures, nIn = A.inFeatures;
+  const W = new Float32Array((n + 1) * nIn), b = new Float32Array(n + 1);
+  W.set(A.W);
+  b.set(A.b);
+  for (let i = 0; i < nIn; i++) W[n * nIn + i] = 2 * A.W[i];
+  b[n] = 2 * A.b[0];
+  const W2 = new Float32Array(B.outFeatures * (n + 1));
+  for (let o = 0; o < B.outFeatures; o++) {
+    for (let i = 0; i < n; i++) W2[o * (n + 1) + i] = B.W[o * n + i];
+    W2[o * (n + 1)] = B.W[o * n] / 3;
+    W2[o * (n + 1) + n] = B.W[o * n] / 3;
+  }
+  Object.assign(A, { W, b, outFeatures: n + 1, shape: [n + 1] });
+  Object.assign(B, { W: W2, inFeatures: n + 1 });
+  for (const l of layers) if (l.kind === "act" && l.inputs[0] === A.id) l.shape = [n + 1];
+}
+
+/** A copy of a net with every affine/conv weight and bias moved by seeded noise of relative size `eps`. */
+export function perturbed(r: Rng, net: Net, eps: number): Net {
+  const noisy = (w: Float32Array) => Float32Array.from(w, (v) => v + eps * (Math.abs(v) + 0.05) * (2 * r() - 1));
+  const layers = net.layers.map((l): Layer => {
+    if (l.kind === "affine") return { ...l, W: noisy(l.W), b: noisy(l.b) };
+    if (l.kind === "conv") return { ...l, weight: noisy(l.weight), bias: noisy(l.bias) };
+    return { ...l };
+  });
+  return { ...net, layers };
+}
+
+/** A ReLU MLP (from reluMLP) evaluated in float64 at one point: the exact function the bounds speak of. */
+export function evalMLP64(net: Net, x: readonly number[]): number[] {
+  let v = [...x];
+  for (const l of net.layers) {
+    if (l.kind === "affine") {
+      const y: number[] = [];
+      for (let o = 0; o < l.outFeatures; o++) {
+        let s = l.b[o];
+        for (let i = 0; i < l.inFeatures; i++) s += l.W[o * l.inFeatures + i] * v[i];
+        y.push(s);
+      }
+      v = y;
+    } else if (l.kind === "act" && l.fn === "relu") v = v.map((t) => Math.max(t, 0));
+    else throw new Error(`evalMLP64: layer kind ${l.kind}`);
+  }
+  return v;
+}
