@@ -85,16 +85,22 @@ export function fragmentCode(name: string, params: OpaqueParams, lang: Lang): Fr
   const used = new Set<string>();
   const missing: string[] = [];
   const body: string[] = [];
+  // A node the runtime lacks still defines its outputs: later nodes read them, and every gap of the part is
+  // collected (the body becomes one error naming them all, so these names are never printed).
+  const skip = (node: Node, why: string): void => {
+    missing.push(why);
+    for (const o of node.outputs) if (o) names.set(o, "undefined");
+  };
   for (const node of topoSort(g)) {
     const sig = node.domain && node.domain !== "ai.onnx" ? undefined : ops.get(node.op);
     const label = `${node.op}${node.name ? ` (${node.name})` : ""}`;
     if (!sig) {
-      missing.push(`no ${node.domain ? `${node.domain}.` : ""}${node.op}`);
+      skip(node, `no ${node.domain ? `${node.domain}.` : ""}${node.op}`);
       continue;
     }
     const problem = unsupportedUse(node, sig.attrs, sig.inputs, sig.variadic, sig.multi);
     if (problem) {
-      missing.push(`${label}: ${problem}`);
+      skip(node, `${label}: ${problem}`);
       continue;
     }
     used.add(node.op);
