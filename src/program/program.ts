@@ -117,9 +117,9 @@ export interface PiecewiseParams {
   value0: number;
 }
 
-/** Boolean gates on 0/1 floats, elementwise over the args. */
+/** Boolean gates on 0/1 floats, elementwise over the args; `maj` is 1 where more than half of the args are. */
 export interface LogicParams {
-  op: "and" | "or" | "xor" | "not";
+  op: "and" | "or" | "xor" | "not" | "maj";
 }
 
 export type NoParams = Record<string, never>;
