@@ -22,7 +22,7 @@ import { chunkSize, inChunks, ortOutputs } from "../verify/reference.ts";
 import { UserError } from "../errors.ts";
 import { DOMAIN_HELP, parseDomain, sampleDomain, splitData } from "./domain.ts";
 import { need, type ExplainFiles, type ExplainPass, type ExplainState } from "./explain.ts";
-import { reportMarkdown } from "./report.ts";
+import { reportMarkdown, timingsJson } from "./report.ts";
 import { DATA_FORMATS } from "../data/load.ts";
 
 function openModel(file: string): Model {
@@ -166,7 +166,7 @@ export const verifyPass: ExplainPass = {
 
 export const emitPass: ExplainPass = {
   name: "emit",
-  doc: "write program.txt, program.json, program.ts, program.py, reconstructed.onnx and report.md (in memory; see writeOutputDir)",
+  doc: "write program.txt, program.json, program.ts, program.py, reconstructed.onnx, report.md and timings.json (in memory; see writeOutputDir)",
   run(s) {
     const program = need(s, "program", "emit", "build");
     const files: ExplainFiles = new Map();
@@ -179,10 +179,11 @@ export const emitPass: ExplainPass = {
     const weights = [...programWeights(program).values()].reduce((a, w) => a + w.data.length, 0);
     const report = {
       pass: "emit",
-      summary: `${files.size + 1} files; program of ${allPrimStmts(program).length} statements, ${weights} weights`,
+      summary: `${files.size + 2} files; program of ${allPrimStmts(program).length} statements, ${weights} weights`,
       details: [...files].map(([name, c]) => `${name}: ${typeof c === "string" ? Buffer.byteLength(c) : c.length} bytes`),
     };
     files.set("report.md", reportMarkdown({ ...s, program }, [...s.reports, report]));
+    files.set("timings.json", timingsJson(s.reports));
     return { out: { ...s, files }, report };
   },
 };
