@@ -6,7 +6,7 @@ import type { Tensor } from "../graph/tensor.ts";
 import { runGraph } from "../run/interp.ts";
 import { expansionGraph, type SeqAttrs, type SeqKind } from "../seq/defs.ts";
 import { isSeqKind, seqDef } from "../seq/registry.ts";
-import { FormatError, arr, int, obj, str, type JsonObj } from "./json-check.ts";
+import { FormatError, arr, int, numJson, obj, str, type JsonObj } from "./json-check.ts";
 import type { PrimOp, PrimStmt, SeqParams, Weight } from "./program.ts";
 
 export { isSeqKind };
@@ -61,8 +61,13 @@ export function seqText(kind: SeqKind, p: SeqParams, args: readonly string[]): s
 export function seqParamsToJson(p: SeqParams): JsonObj {
   const weights: JsonObj = {};
   for (const [r, x] of Object.entries(p.weights)) weights[r] = x.name;
-  return { attrs: { ...p.attrs } as JsonObj, weights, slots: [...p.slots] };
+  const attrs: JsonObj = {};
+  for (const [k, a] of Object.entries(p.attrs)) attrs[k] = typeof a === "number" ? numJson(a) : Array.isArray(a) ? a.map((x) => (typeof x === "number" ? numJson(x) : x)) : a;
+  return { attrs, weights, slots: [...p.slots] };
 }
+
+/** Non-finite numbers as program.json writes them. */
+const SPECIAL = new Map([["Infinity", Infinity], ["-Infinity", -Infinity], ["NaN", NaN]]);
 
 /** Parse block params; `weight` resolves a weight name. */
 export function seqParamsFromJson(kind: SeqKind, v: unknown, path: string, weight: (x: unknown, path: string) => Weight): PrimOp {
@@ -70,7 +75,8 @@ export function seqParamsFromJson(kind: SeqKind, v: unknown, path: string, weigh
   const def = seqDef(kind);
   const attrs: SeqAttrs = {};
   for (const [k, a] of Object.entries(obj(o.attrs ?? {}, `${path}.attrs`))) {
-    if (typeof a === "number" || typeof a === "string") attrs[k] = a;
+    if (typeof a === "string" && SPECIAL.has(a)) attrs[k] = SPECIAL.get(a)!;
+    else if (typeof a === "number" || typeof a === "string") attrs[k] = a;
     else if (Array.isArray(a) && a.every((x) => typeof x === "number")) attrs[k] = a as number[];
     else if (Array.isArray(a) && a.every((x) => typeof x === "string")) attrs[k] = a as string[];
     else throw new FormatError(`${path}.attrs.${k}`, "expected a number, a string or a list of them");

@@ -56,7 +56,6 @@ export function recoverBlocks(input: Model): { model: Model; notes: string[]; co
         notes.push(`${pat.name}: ${note}`);
         counts.set(pat.name, (counts.get(pat.name) ?? 0) + 1);
         gv.refresh(false);
-        break;
       }
     }
     // Blocks have sharper shape rules than the op soup they replace (an attention output's dims are known even

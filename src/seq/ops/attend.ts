@@ -2,7 +2,8 @@
 // kT [b, H, d, m], v [b, H, m, dv]. The mask, when given, is applied the way the exporter wrote it:
 //   add:   s + mask                        (mask holds 0 or a large negative number: BERT)
 //   fill:  s * mask - (1 - mask) * fill    (mask holds 1 to keep, 0 to drop: Megatron)
-//   where: where(mask, s, fill)            (boolean mask: GPT-2's causal bias)
+//   where: where(mask, s, fill)            (boolean mask, true = keep: GPT-2's causal bias)
+//   where_fill: where(mask, fill, s)       (boolean mask, true = drop: masked_fill)
 import type { SeqDef } from "../defs.ts";
 import { f32 } from "../../graph/tensor.ts";
 
@@ -19,6 +20,7 @@ export const attendDef: SeqDef = {
     if (mask && a.mask === "add") s = e.one("Add", [s, mask]);
     else if (mask && a.mask === "fill") s = e.one("Sub", [e.one("Mul", [s, mask]), e.one("Mul", [e.one("Sub", [c(1), mask]), c(a.fill as number)])]);
     else if (mask && a.mask === "where") s = e.one("Where", [mask, s, c(a.fill as number)]);
+    else if (mask && a.mask === "where_fill") s = e.one("Where", [mask, c(a.fill as number), s]);
     const p = e.one("Softmax", [s], { axis: { kind: "int", value: 3 } });
     return [e.one("MatMul", [p, v])];
   },

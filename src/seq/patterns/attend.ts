@@ -28,7 +28,7 @@ function scores(gv: GraphView, s: string): { q: string; kT: string; scale: numbe
   return { q, kT, scale: f * fq * fk };
 }
 
-type Masked = { s: string; mask: string; mode: "none" | "add" | "fill" | "where"; fill: number };
+type Masked = { s: string; mask: string; mode: "none" | "add" | "fill" | "where" | "where_fill"; fill: number };
 
 /** The mask applied to the (scaled) scores feeding the softmax. */
 function unmask(gv: GraphView, v: string): Masked {
@@ -41,7 +41,9 @@ function unmask(gv: GraphView, v: string): Masked {
   }
   if (n.op === "Where") {
     const c = gv.scalar(n.inputs[2]);
-    return c !== undefined && scores(gv, n.inputs[1]) ? { s: n.inputs[1], mask: n.inputs[0], mode: "where", fill: c } : none;
+    if (c !== undefined && scores(gv, n.inputs[1])) return { s: n.inputs[1], mask: n.inputs[0], mode: "where", fill: c };
+    const c1 = gv.scalar(n.inputs[1]);
+    return c1 !== undefined && scores(gv, n.inputs[2]) ? { s: n.inputs[2], mask: n.inputs[0], mode: "where_fill", fill: c1 } : none;
   }
   // s * m - (1 - m) * c
   const prod = gv.prod(n.inputs[0], "Mul"), pen = gv.prod(n.inputs[1], "Mul");

@@ -24,6 +24,13 @@ export function shapeValue(gv: GraphView, v: string, depth = 0): Dim[] | undefin
     }
     case "Unsqueeze": case "Squeeze": case "Cast":
       return shapeValue(gv, n.inputs[0], depth + 1);
+    case "Div": case "Mul": case "Add": case "Sub": {
+      // Integer arithmetic on known entries (d // h of a view): ONNX Div of ints truncates.
+      const a = shapeValue(gv, n.inputs[0], depth + 1), b = shapeValue(gv, n.inputs[1], depth + 1);
+      if (!a || !b || a.length !== b.length || ![...a, ...b].every((d) => typeof d === "number")) return undefined;
+      const f = { Div: (x: number, y: number) => Math.trunc(x / y), Mul: (x: number, y: number) => x * y, Add: (x: number, y: number) => x + y, Sub: (x: number, y: number) => x - y }[n.op]!;
+      return a.map((x, i) => f(x as number, b[i] as number));
+    }
     case "Concat": {
       const parts = n.inputs.map((u) => shapeValue(gv, u, depth + 1));
       return parts.every(Boolean) ? parts.flatMap((p) => p!) : undefined;

@@ -20,7 +20,10 @@ export const slicePattern: SeqPattern = {
   at(gv, v) {
     const sq = gv.prod(v, "Squeeze");
     const n = gv.prod(sq ? sq.inputs[0] : v, "Split");
-    if (!n || gv.producers.get(v) === n && n.outputs.indexOf(v) < 0) return undefined;
+    if (!n) return undefined;
+    // A part read only by a Squeeze of its axis is taken at the Squeeze.
+    const rs = gv.readers.get(v) ?? [];
+    if (!sq && rs.length === 1 && rs[0].op === "Squeeze" && gv.uses(v) === 1) return undefined;
     const part = sq ? sq.inputs[0] : v;
     const k = n.outputs.indexOf(part);
     const shape = gv.shape(n.inputs[0]);
