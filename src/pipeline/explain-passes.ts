@@ -4,6 +4,7 @@ import type { Model } from "../graph/graph.ts";
 import type { Tensor } from "../graph/tensor.ts";
 import { readModel } from "../onnx/read.ts";
 import { normalizePasses } from "../graph/passes/index.ts";
+import { seqBlocksPass } from "../seq/pass.ts";
 import { runPasses } from "./pass.ts";
 import { lower } from "../net/lower.ts";
 import { probePass as probeNetPass } from "../passes/probe.ts";
@@ -85,7 +86,7 @@ export const normalizePass: ExplainPass = {
   name: "normalize",
   doc: "constant folding, pass-through removal, reshape chains, affine canonical form, BatchNorm folding (all exact)",
   run(s) {
-    const r = runPasses(need(s, "model", "normalize", "read"), normalizePasses);
+    const r = runPasses(need(s, "model", "normalize", "read"), [...normalizePasses, seqBlocksPass]);
     return {
       out: { ...s, normalized: r.out },
       report: { pass: "normalize", summary: r.reports.map((x) => `${x.pass}: ${x.summary}`).join("; "), details: r.reports.flatMap((x) => [`${x.pass}: ${x.summary}`, ...x.details.map((d) => `  ${d}`)]) },

@@ -4,7 +4,8 @@ import type { Attr, Graph, Node } from "../graph/graph.ts";
 import { f32, tensor, type Tensor } from "../graph/tensor.ts";
 import { UserError } from "../errors.ts";
 import type { PrimStmt, ValueType } from "./program.ts";
-import { dtypeOfType, shapeOfType } from "./program.ts";
+import { dtypeOfType, shapeOfType, type SeqParams } from "./program.ts";
+import { isSeqKind, seqGraph } from "./seq-prim.ts";
 
 class FragBuilder {
   nodes: Node[] = [];
@@ -36,6 +37,10 @@ export function fragmentFor(s: PrimStmt, argTypes: ValueType[], opset: number): 
   const b = new FragBuilder();
   const ins = argTypes.map((_, i) => `in${i}`);
   const p = s.prim;
+  if (isSeqKind(p.kind)) {
+    const g = seqGraph(p.kind, p.params as SeqParams, ins, "y", opset, s.prim.id);
+    return { ...g, inputs: argTypes.map((t, i) => ({ name: ins[i], dtype: dtypeOfType(t), shape: null })), outputs: [{ name: "y", dtype: dtypeOfType(s.out.type), shape: null }] };
+  }
   let out: string;
   switch (p.kind) {
     case "argmax": {

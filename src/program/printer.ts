@@ -2,8 +2,9 @@
 // then the functions, each statement one line with what it holds after `#`.
 import { fidelitySummary } from "../verify/metrics.ts";
 import { count, simplify } from "./numfmt.ts";
+import { isSeqKind, seqText } from "./seq-prim.ts";
 import {
-  allPrimStmts, programWeights, type ActSpec, type Fn, type PrimStmt, type Program, type Stmt, type ValueType,
+  allPrimStmts, programWeights, type SeqParams, type ActSpec, type Fn, type PrimStmt, type Program, type Stmt, type ValueType,
 } from "./program.ts";
 
 export interface PrintOptions {
@@ -61,6 +62,7 @@ function windowArgs(kernel: number[], strides: number[], pads: number[], dilatio
 export function primText(s: PrimStmt): string {
   const a = s.args;
   const p = s.prim;
+  if (isSeqKind(p.kind)) return seqText(p.kind, p.params as SeqParams, a);
   switch (p.kind) {
     case "affine": {
       const { W, b, act } = p.params;
