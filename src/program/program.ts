@@ -104,7 +104,7 @@ export interface ThresholdParams {
   strict: boolean;
 }
 
-/** Sort along the last per-sample axis. */
+/** Sort along the last per-sample axis; with several args, of their concatenation (`sort(a, b, c)`). */
 export interface SortParams {
   descending: boolean;
 }
@@ -120,6 +120,22 @@ export interface PiecewiseParams {
 /** Boolean gates on 0/1 floats, elementwise over the args. */
 export interface LogicParams {
   op: "and" | "or" | "xor" | "not";
+}
+
+/** Entries of the last per-sample axis, in order: y = x[..., indices] (`x[2]`, `x[[0, 3]]`). */
+export interface PickParams {
+  indices: number[];
+}
+
+/** sum_i coefs[i] * args[i] + bias, elementwise over args of one shape: `2*a - b + 0.5`. */
+export interface LinearParams {
+  coefs: number[];
+  bias: number;
+}
+
+/** A one-hot float vector of length n from an int index (argmax's result): 1 at the index, 0 elsewhere. */
+export interface OnehotParams {
+  n: number;
 }
 
 export type NoParams = Record<string, never>;
@@ -140,7 +156,10 @@ export type PrimOp =
   | { kind: "sort"; params: SortParams }
   | { kind: "threshold"; params: ThresholdParams }
   | { kind: "logic"; params: LogicParams }
-  | { kind: "piecewise"; params: PiecewiseParams };
+  | { kind: "piecewise"; params: PiecewiseParams }
+  | { kind: "pick"; params: PickParams }
+  | { kind: "linear"; params: LinearParams }
+  | { kind: "onehot"; params: OnehotParams };
 
 export type PrimKind = PrimOp["kind"];
 
@@ -176,6 +195,8 @@ export interface CallStmt {
   outs: Var[];
   args: string[];
   fn: string;
+  /** The units of the Net this call stands for (one call of a repeated function: its own units). */
+  slice?: NetSlice;
   comment?: string;
 }
 
@@ -264,6 +285,7 @@ export function programWeights(p: Program): Map<string, Weight> {
     paramWeights(stmt.prim).forEach(add);
     stmt.prim.slice.weights.forEach(add);
   }
+  for (const f of p.functions) for (const s of f.body) if (s.kind === "call") s.slice?.weights.forEach(add);
   return ws;
 }
 
