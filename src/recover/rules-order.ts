@@ -119,7 +119,7 @@ function definition(kind: "max" | "min", a: Lin, b: Lin, v: SymView): Lin | unde
     const inner = kind === "max" ? addInto(copyLin(q), p, -1) : addInto(copyLin(p), q, -1);
     const { s, f } = normalized(inner);
     if (s === 0) continue;
-    const r = v.lookup(v.keyOf("relu", [f], []));
+    const r = v.find("relu", [f]);
     if (r) return addInto(copyLin(p), atomLin(r.id), kind === "max" ? s : -s);
   }
   return undefined;

@@ -10,7 +10,7 @@ import { addInto, copyLin, scaled, type Lin, type SymView } from "./symbolic.ts"
 function partner(f: Lin, id: number, v: SymView): number | undefined {
   const a = v.at(id);
   if (a.kind !== "relu") return undefined;
-  const neg = v.lookup(v.keyOf("relu", [scaled(a.args[0], -1)], []));
+  const neg = v.find("relu", [scaled(a.args[0], -1)]);
   return neg && neg.id !== id && f.t.has(neg.id) ? neg.id : undefined;
 }
 

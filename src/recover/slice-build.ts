@@ -39,14 +39,16 @@ export interface SliceBuilt {
 }
 
 /** Rounding level for a slice output of magnitude `scale` (float32 arithmetic through a few layers). */
-const roundingLevel = (scale: number) => 1e-5 * (1 + scale);
+const roundingLevel = (scale: number) => 2e-6 * (1 + scale);
 
 /** Build a slice's statements, its output named `outName`; undefined when no rule named anything. */
 export function buildSlice(s: ReluSlice, outName: string, ctx: SliceBuildCtx, residualIndex: () => number): SliceBuilt | undefined {
   const view = new SymView();
   const box = ctx.boxOf(s.source);
-  const outs = liftSlice(s, view, { ...(box ? { box } : {}), ...(ctx.stats ? { stats: ctx.stats } : {}), ctx: { net: ctx.net, ...(ctx.stats ? { stats: ctx.stats } : {}), bits: ctx.bits }, rules: ctx.rules });
+  const seen = box ? undefined : seenRange(s, ctx.stats);
+  const outs = liftSlice(s, view, { ...(box ? { box } : {}), ...(seen ? { seen } : {}), ...(ctx.stats ? { stats: ctx.stats } : {}), ctx: { net: ctx.net, ...(ctx.stats ? { stats: ctx.stats } : {}), bits: ctx.bits }, rules: ctx.rules });
   if (view.fired.size === 0) return undefined;
+  const named = outs.map((f) => view.snapForm(f));
   const units = s.layers.filter((l) => l.kind === "act").flatMap((l) => Array.from({ length: l.shape[0] }, (_, i) => `${l.id}:${i}`));
   const emitter = new SliceEmitter(view, ctx.names, 0);
   const observed = view.dropped.filter((d) => d.why !== "provably never active over the box");
@@ -57,7 +59,7 @@ export function buildSlice(s: ReluSlice, outName: string, ctx: SliceBuildCtx, re
   const srcT = ctx.stats?.sample.inputs[s.source] ?? ctx.stats?.sample.activations[s.source];
   const exactT = ctx.stats?.sample.activations[s.exit.id];
   const namedName = ctx.names.fresh(`${outName}_named`);
-  emitter.emitOutputs(outs, namedName, units);
+  emitter.emitOutputs(named, namedName, units);
   const trial: Fn = { name: "slice", params: [{ name: src, type: { kind: "vec", n: s.width } }], body: emitter.body, returns: [namedName] };
   let error: number;
   let scale = 0;
@@ -84,7 +86,8 @@ export function buildSlice(s: ReluSlice, outName: string, ctx: SliceBuildCtx, re
     return { body, fns, rules, dropped, error: 0, exactBy };
   }
   // The rest of the slice, as its own function: the Net's units minus the named value.
-  for (const st of body) if (st.kind === "prim") st.prim.error = error;
+  // The measured difference belongs to what was named (picks, sums and lists are plumbing).
+  for (const st of body) if (st.kind === "prim" && !["pick", "linear", "concat"].includes(st.prim.kind)) st.prim.error = error;
   const k = residualIndex();
   const fnName = `residual_${k}`;
   const local = new Set<string>();
@@ -118,6 +121,25 @@ export function buildSlice(s: ReluSlice, outName: string, ctx: SliceBuildCtx, re
     comment: `named + rest${dropNote}`,
   });
   return { body, fns, rules, dropped, error, exactBy };
+}
+
+/** Per entry of a slice's source, the range seen on the analysis data (probe statistics, else the sample). */
+function seenRange(s: ReluSlice, stats?: NetStats): { lo: number[]; hi: number[] } | undefined {
+  if (!stats) return undefined;
+  const ls = stats.layers.find((l) => l.layer === s.source);
+  if (ls && ls.units === s.width) return { lo: [...ls.min], hi: [...ls.max] };
+  const t = stats.sample.inputs[s.source];
+  if (!t || t.shape.length !== 2 || t.shape[1] !== s.width) return undefined;
+  const d = t.data as Float32Array;
+  const lo = new Array<number>(s.width).fill(Infinity), hi = new Array<number>(s.width).fill(-Infinity);
+  for (let r = 0; r < t.shape[0]; r++) {
+    for (let i = 0; i < s.width; i++) {
+      const x = d[r * s.width + i];
+      if (x < lo[i]) lo[i] = x;
+      if (x > hi[i]) hi[i] = x;
+    }
+  }
+  return { lo, hi };
 }
 
 function rename(body: Stmt[], from: string, to: string): void {

@@ -24,6 +24,8 @@ export interface ReluSlice {
 /** Options of lifting: the box of the source's entries when the domain is a box, probe statistics. */
 export interface LiftOptions {
   box?: { lo: number; hi: number };
+  /** Without a box: per entry of the source, the range seen on the analysis data (claims from it are observations). */
+  seen?: { lo: number[]; hi: number[] };
   stats?: NetStats;
   ctx: SliceCtx;
   rules: readonly SliceRecogniser[];
@@ -75,7 +77,8 @@ export function rewrite(f: Lin, v: SymView, o: LiftOptions): Lin {
 /** Lift a slice into the view: the forms of its output entries (after the vector rules). */
 export function liftSlice(s: ReluSlice, v: SymView, o: LiftOptions): Lin[] {
   let cur: Lin[] = Array.from({ length: s.width }, (_, i) => {
-    const a = v.atom("src", [], [], { src: { value: s.source, index: i }, ...(o.box ? { lo: o.box.lo, hi: o.box.hi } : {}) });
+    const b = o.box ?? (o.seen ? { lo: o.seen.lo[i], hi: o.seen.hi[i] } : undefined);
+    const a = v.atom("src", [], [], { src: { value: s.source, index: i }, ...(b ? { lo: b.lo, hi: b.hi } : {}) });
     return atomLin(a.id);
   });
   for (let li = 0; li < s.layers.length; li++) {
@@ -87,7 +90,7 @@ export function liftSlice(s: ReluSlice, v: SymView, o: LiftOptions): Lin[] {
     const preMin = act && o.stats ? statsFor(o.stats, l.id)?.min : undefined;
     cur = pres.map((pre, j) => {
       const f = rewrite(pre, v, o);
-      return act ? reluOf(f, act.id, j, v, dead?.[j] ?? false, (preMin?.[j] ?? -1) >= 0) : f;
+      return act ? reluOf(f, act.id, j, v, dead?.[j] ?? false, (preMin?.[j] ?? -1) >= 0, !o.box) : f;
     });
   }
   cur = cur.map((f) => rewrite(f, v, o));
@@ -121,11 +124,18 @@ function affineForms(l: AffineLayer & Layer, cur: Lin[], v: SymView): Lin[] {
 }
 
 /** The value of unit j of a ReLU layer with pre-activation f. */
-function reluOf(f: Lin, layer: string, j: number, v: SymView, observedDead: boolean, observedOn: boolean): Lin {
+function reluOf(f: Lin, layer: string, j: number, v: SymView, observedDead: boolean, observedOn: boolean, seenOnly: boolean): Lin {
   const unit = `${layer}:${j}`;
   const [lo, hi] = v.bounds(f);
+  const eps = v.tol * Math.max(maxCoef(f), Math.abs(f.c));
   if (hi <= 0) {
-    v.dropped.push({ unit, why: "provably never active over the box" });
+    v.dropped.push({ unit, why: seenOnly ? "never active on the analysis data" : "provably never active over the box" });
+    return lin(0);
+  }
+  if (hi <= eps) {
+    // Active by at most the tolerance over the box: dropped as a snap (measured afterwards, not a proof).
+    v.note(hi / Math.max(maxCoef(f), Math.abs(f.c)));
+    v.dropped.push({ unit, why: "never active on the analysis data" });
     return lin(0);
   }
   if (observedDead) {
@@ -133,9 +143,10 @@ function reluOf(f: Lin, layer: string, j: number, v: SymView, observedDead: bool
     return lin(0);
   }
   if (f.t.size === 0) return lin(Math.max(0, f.c));
-  if (lo >= 0 || observedOn) {
+  if (lo >= -eps || observedOn) {
     // relu(z) = z where z >= 0 (over the whole box, or on every analysis sample): the unit is linear.
-    if (lo < 0) v.assumed.push(`${unit} always active on the analysis data: taken as linear`);
+    if (lo < 0 && lo >= -eps) v.note(-lo / Math.max(maxCoef(f), Math.abs(f.c)));
+    if (lo < -eps || (seenOnly && f.t.size && Number.isFinite(lo))) v.assumed.push(`${unit} always active on the analysis data: taken as linear`);
     v.addCarriers(f, [unit]);
     return f;
   }

@@ -97,7 +97,7 @@ export function linKey(l: Lin, scale = Math.max(maxCoef(l), 1e-30)): string {
 /** The symbolic view of one slice: its atoms, interned, and what the rewriting cost. */
 export class SymView {
   readonly atoms: Atom[] = [];
-  private readonly byKey = new Map<string, Atom>();
+  private readonly byKey = new Map<string, Atom[]>();
   /** Units whose atoms a rule removed without making a new atom (pass-throughs), by the atom they carried. */
   readonly carriers = new Map<number, string[]>();
   readonly dropped: DroppedUnit[] = [];
@@ -109,41 +109,54 @@ export class SymView {
   readonly fired = new Map<string, number>();
 
   /** @param tol relative tolerance of matching (coefficients equal when they differ by at most tol * scale). */
-  constructor(readonly tol = 2e-3) {}
+  constructor(readonly tol = 1e-2) {}
 
   /** The atom with an id. */
   at(id: number): Atom {
     return this.atoms[id];
   }
 
-  /** The key an atom of this kind and operands would be interned under. */
-  keyOf(kind: string, args: Lin[], params: number[]): string {
-    return atomKey(kind, args, params);
+  /** The interned atom equal (within tolerance) to kind(args)[params], if any. */
+  find(kind: string, args: Lin[], params: number[] = [], src?: Atom["src"]): Atom | undefined {
+    const bucket = this.byKey.get(bucketKey(kind, args, params, src));
+    return bucket?.find((a) => src || (a.args.every((f, i) => near(f, args[i], this.tol)) && a.params.every((p, i) => Math.abs(p - params[i]) <= this.tol * Math.max(1, Math.abs(p)))));
   }
 
-  /** The atom of a key, if interned. */
-  lookup(key: string): Atom | undefined {
-    return this.byKey.get(key);
-  }
-
-  /** Intern an atom (the same key gives the same atom; its units grow). */
+  /** Intern an atom: one equal within tolerance is reused (its units grow; the difference is recorded as a snap). */
   atom(kind: string, args: Lin[], params: number[], opts: { units?: string[]; lo?: number; hi?: number; src?: Atom["src"]; layer?: string } = {}): Atom {
-    const key = atomKey(kind, args, params, opts.src);
-    const got = this.byKey.get(key);
+    args = args.map((f) => this.snapForm(f));
+    const got = this.find(kind, args, params, opts.src);
     if (got) {
       if (opts.units) got.units.push(...opts.units);
-      // Matched up to the key's quantum: what the match ignores is a snap.
       got.args.forEach((a, i) => this.note(linDiff(a, args[i]) / Math.max(maxCoef(a), Math.abs(a.c), 1e-30)));
       return got;
     }
+    const key = bucketKey(kind, args, params, opts.src);
     const a: Atom = {
       id: this.atoms.length, kind, args, params, key, units: [...(opts.units ?? [])],
       lo: opts.lo ?? -Infinity, hi: opts.hi ?? Infinity,
       ...(opts.src ? { src: opts.src } : {}), ...(opts.layer ? { layer: opts.layer } : {}),
     };
     this.atoms.push(a);
-    this.byKey.set(key, a);
+    const bucket = this.byKey.get(key);
+    if (bucket) bucket.push(a);
+    else this.byKey.set(key, [a]);
     return a;
+  }
+
+  /** A form with each coefficient (and the constant) moved to a nearby short number when within tolerance
+   *  (1, 0.5, 1/3, 10, 0.1, ...), the change recorded. Readability only: the slice is measured afterwards. */
+  snapForm(l: Lin): Lin {
+    const scale = Math.max(maxCoef(l), Math.abs(l.c), 1e-30);
+    const out: Lin = { t: new Map(), c: 0 };
+    for (const [id, v] of l.t) {
+      const n = nice(v, this.tol * scale);
+      this.note(Math.abs(n - v) / scale);
+      if (n !== 0) out.t.set(id, n);
+    }
+    out.c = nice(l.c, this.tol * scale);
+    this.note(Math.abs(out.c - l.c) / scale);
+    return out;
   }
 
   /** Bounds of a form by interval arithmetic over its atoms' bounds. */
@@ -209,9 +222,28 @@ export function linDiff(a: Lin, b: Lin): number {
   return d;
 }
 
-function atomKey(kind: string, args: Lin[], params: number[], src?: Atom["src"]): string {
+/** The bucket of an atom: kind, operand atoms and coefficient signs (coefficients are compared with tolerance). */
+function bucketKey(kind: string, args: Lin[], params: number[], src?: Atom["src"]): string {
   if (src) return `src:${src.value}[${src.index}]`;
-  return `${kind}(${args.map((a) => linKey(a, Math.max(maxCoef(a), Math.abs(a.c), 1e-30))).join(";")})[${params.map((p) => Math.round(p / KEY_Q)).join(",")}]`;
+  return `${kind}(${args.map((a) => termIds(a).map((id) => `${id}${a.t.get(id)! > 0 ? "+" : "-"}`).join(",")).join(";")})[${params.length}]`;
+}
+
+/** Two forms equal within tol relative to their scale. */
+function near(a: Lin, b: Lin, tol: number): boolean {
+  const scale = Math.max(maxCoef(a), Math.abs(a.c), maxCoef(b), Math.abs(b.c), 1e-30);
+  return linDiff(a, b) <= tol * scale;
+}
+
+/** A short number within eps of x (0, integers, 24ths, one significant digit), else x. */
+export function nice(x: number, eps: number): number {
+  if (Math.abs(x) <= eps) return 0;
+  const cands = [Math.round(x), Math.round(x * 24) / 24, Number(x.toPrecision(1))];
+  let best = x, d = Infinity;
+  for (const c of cands) {
+    const e = Math.abs(c - x);
+    if (e <= eps && e < d) { best = c; d = e; }
+  }
+  return best;
 }
 
 /** The form with the largest coefficient scaled to 1 (sign kept) and the scale: l = s * unit(l), s > 0. */
