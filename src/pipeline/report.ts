@@ -5,6 +5,7 @@ import type { ExplainState } from "./explain.ts";
 import { allPrimStmts, programWeights } from "../program/program.ts";
 import { stmtCode } from "../program/printer.ts";
 import { pct, sci } from "../verify/metrics.ts";
+import { simplifyRows } from "./simplify-report.ts";
 
 const esc = (s: string) => s.replace(/\|/g, "\\|");
 
@@ -34,7 +35,10 @@ export function reportMarkdown(s: ExplainState, reports: readonly PassReport[]):
   } else out.push("Not measured (the verify pass did not run).");
   if (s.data) out.push("", "## Data", "", s.data.note);
   out.push("", "## Passes", "", "| pass | what it did | time |", "|---|---|---|");
-  for (const r of reports) out.push(`| ${r.pass} | ${esc(r.summary)} | ${ms(r)} |`);
+  for (const r of reports) {
+    out.push(`| ${r.pass} | ${esc(r.summary)} | ${ms(r)} |`);
+    if (r.pass === "simplify" && s.simplify) out.push(...simplifyRows(s.simplify.reports, esc));
+  }
   for (const r of reports) {
     if (!r.details.length) continue;
     out.push("", `### ${r.pass}`, "");
