@@ -70,12 +70,13 @@ function absorbOne(net: Net, reader: string, pa: PartsAffine): { net: Net; chang
   return { net, changed: false };
 }
 
-function shapeOf(net: Net, id: string): number[] {
+/** Per-sample shape of a layer or Net input. */
+export function shapeOf(net: Net, id: string): number[] {
   return net.layers.find((l) => l.id === id)?.shape ?? net.inputs.find((i) => i.name === id)?.shape ?? [];
 }
 
 /** The matrix (out x in, over flattened values) and bias of a linear layer, read off its outputs on the unit basis. */
-function probeLinear(net: Net, l: Layer): { M: Float64Array; b: Float64Array; inSize: number } | undefined {
+export function probeLinear(net: Net, l: Layer): { M: Float64Array; b: Float64Array; inSize: number } | undefined {
   const inShape = shapeOf(net, l.inputs[0]);
   if (inShape.some((d) => d < 0)) return undefined;
   const inSize = inShape.reduce((a, b) => a * b, 1);

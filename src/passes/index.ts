@@ -3,6 +3,7 @@
 import type { Net } from "../net/net.ts";
 import { certifiedMaxErr } from "../verify/bounds.ts";
 import type { SimplifyPass, SimplifyReport, SimplifyState } from "./simplify.ts";
+import { selectAffinePass } from "./select-affine.ts";
 import { deadUnitsPass } from "./dead-units.ts";
 import { constantUnitsPass } from "./constant-units.ts";
 import { mergeParallelPass } from "./merge-parallel.ts";
@@ -14,9 +15,10 @@ import { canonicalOrderPass } from "./canonical-order.ts";
 import { hiddenUnits } from "./net-edit.ts";
 import { referenceScale } from "./report.ts";
 
-/** The exact passes in order: remove (dead, constant), merge duplicates, make linear units (always-on ReLUs, then the pass-through pairs they expose) linear, fuse the
+/** The exact passes in order: opaque selections as affine maps (so bounds see through them), remove (dead, constant), merge duplicates, make linear units (always-on ReLUs, then the pass-through pairs they expose) linear, fuse the
  *  linear maps, then put what is left in canonical scale and order. */
 export const exactPasses: SimplifyPass[] = [
+  selectAffinePass,
   deadUnitsPass,
   constantUnitsPass,
   mergeParallelPass,
