@@ -87,7 +87,7 @@ function explicitPads(n: Node, inSp: number[], outSp: number[], kernel: number[]
 }
 
 function affineBody(a: Affine): LayerBody {
-  return { kind: "affine", W: Float32Array.from(a.W), b: Float32Array.from(a.b), inFeatures: a.inF, outFeatures: a.out };
+  return { kind: "affine", W: new Float32Array(a.W), b: new Float32Array(a.b), inFeatures: a.inF, outFeatures: a.out };
 }
 
 function lowerAffine(ctx: LowerCtx, n: Node, x: number[]): LowerResult {
@@ -119,7 +119,7 @@ function lowerConv(ctx: LowerCtx, n: Node, x: number[], y: number[]): LowerResul
   const pads = explicitPads(n, x.slice(1), y.slice(1), kernel, strides, dilations);
   return {
     body: {
-      kind: "conv", weight: Float32Array.from(w), bias: Float32Array.from(bias), outChannels: W.shape[0], inChannels: x[0],
+      kind: "conv", weight: new Float32Array(w), bias: new Float32Array(bias), outChannels: W.shape[0], inChannels: x[0],
       kernel, strides, pads, dilations, groups: attrInt(n, "group", 1),
     },
     data: [n.inputs[0]], nodes: [n], output: n.outputs[0],
