@@ -130,8 +130,9 @@ export function splitData(data: readonly Tensor[], holdout: number, seed: number
   const pick = (t: Tensor, rows: number[]) => {
     const parts = rows.map((i) => sliceRows(t, i, i + 1));
     const row = sizeOf(t.shape.slice(1));
-    const out = allocData(t.dtype, rows.length * row) as NumericArray;
-    parts.forEach((p, k) => out.set(p.data as NumericArray, k * row));
+    const out = allocData(t.dtype, rows.length * row);
+    // String tensors are plain arrays (no typed-array set).
+    parts.forEach((p, k) => (Array.isArray(out) ? out.splice(k * row, row, ...(p.data as string[])) : (out as NumericArray).set(p.data as NumericArray, k * row)));
     return { dtype: t.dtype, shape: [rows.length, ...t.shape.slice(1)], data: out };
   };
   return {

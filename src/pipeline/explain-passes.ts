@@ -156,7 +156,7 @@ export const verifyPass: ExplainPass = {
       // onnxruntime refusing a model it should run is rare; fall back to our interpreter and say so.
       details.push(`onnxruntime could not run the original (${e instanceof Error ? e.message : String(e)}); compared with pseudonet's interpreter instead`);
       const names = model.graph.inputs.map((i) => i.name);
-      expected = await inChunks(data.heldOut, 256, (part) => {
+      expected = await inChunks(data.heldOut, Math.min(256, chunkSize(model, data.heldOut[0]?.shape[0] ?? 0)), (part) => {
         const r = runModel(model, Object.fromEntries(names.map((n, i) => [n, part[i]])));
         return model.graph.outputs.map((o) => r[o.name]);
       });
