@@ -75,7 +75,7 @@ export async function explainCommand(file: string, opts: ExplainCliOptions): Pro
   const { runExplain } = await import("../pipeline/explain.ts");
   checkOutputDir(opts.out); // fail before the work, not after it
   const model = openModel(file);
-  const feeds = opts.data?.length ? loadFeeds(model, bindInputs(model, opts.data), note) : undefined;
+  const feeds = opts.data?.length ? loadFeeds(model, bindInputs(model, opts.data, "--data"), note) : undefined;
   const state = await runExplain(
     {
       model, source: file, outDir: opts.out, seed: opts.seed, holdout: opts.holdout, samples: opts.samples,

@@ -4,6 +4,7 @@ import type { Model } from "../graph/graph.ts";
 import type { Tensor } from "../graph/tensor.ts";
 import { readModel } from "../onnx/read.ts";
 import { normalizePasses } from "../graph/passes/index.ts";
+import { seqBlocksPass } from "../seq/pass.ts";
 import { runPasses } from "./pass.ts";
 import { lower } from "../net/lower.ts";
 import { probePass as probeNetPass } from "../passes/probe.ts";
@@ -22,7 +23,7 @@ import { chunkSize, inChunks, ortOutputs } from "../verify/reference.ts";
 import { UserError } from "../errors.ts";
 import { DOMAIN_HELP, parseDomain, sampleDomain, splitData } from "./domain.ts";
 import { need, type ExplainFiles, type ExplainPass, type ExplainState } from "./explain.ts";
-import { reportMarkdown } from "./report.ts";
+import { reportMarkdown, timingsJson } from "./report.ts";
 import { DATA_FORMATS } from "../data/load.ts";
 
 function openModel(file: string): Model {
@@ -85,7 +86,7 @@ export const normalizePass: ExplainPass = {
   name: "normalize",
   doc: "constant folding, pass-through removal, reshape chains, affine canonical form, BatchNorm folding (all exact)",
   run(s) {
-    const r = runPasses(need(s, "model", "normalize", "read"), normalizePasses);
+    const r = runPasses(need(s, "model", "normalize", "read"), [...normalizePasses, seqBlocksPass]);
     return {
       out: { ...s, normalized: r.out },
       report: { pass: "normalize", summary: r.reports.map((x) => `${x.pass}: ${x.summary}`).join("; "), details: r.reports.flatMap((x) => [`${x.pass}: ${x.summary}`, ...x.details.map((d) => `  ${d}`)]) },
@@ -166,7 +167,7 @@ export const verifyPass: ExplainPass = {
 
 export const emitPass: ExplainPass = {
   name: "emit",
-  doc: "write program.txt, program.json, program.ts, program.py, reconstructed.onnx and report.md (in memory; see writeOutputDir)",
+  doc: "write program.txt, program.json, program.ts, program.py, reconstructed.onnx, report.md and timings.json (in memory; see writeOutputDir)",
   run(s) {
     const program = need(s, "program", "emit", "build");
     const files: ExplainFiles = new Map();
@@ -179,10 +180,11 @@ export const emitPass: ExplainPass = {
     const weights = [...programWeights(program).values()].reduce((a, w) => a + w.data.length, 0);
     const report = {
       pass: "emit",
-      summary: `${files.size + 1} files; program of ${allPrimStmts(program).length} statements, ${weights} weights`,
+      summary: `${files.size + 2} files; program of ${allPrimStmts(program).length} statements, ${weights} weights`,
       details: [...files].map(([name, c]) => `${name}: ${typeof c === "string" ? Buffer.byteLength(c) : c.length} bytes`),
     };
     files.set("report.md", reportMarkdown({ ...s, program }, [...s.reports, report]));
+    files.set("timings.json", timingsJson(s.reports));
     return { out: { ...s, files }, report };
   },
 };

@@ -8,10 +8,13 @@ import { pct, sci } from "../verify/metrics.ts";
 
 const esc = (s: string) => s.replace(/\|/g, "\\|");
 
-function ms(r: PassReport): string {
-  if (r.ms === undefined) return "-"; // the emit pass writes this report before its own time is known
-  const t = r.ms;
-  return t >= 1000 ? `${(t / 1000).toFixed(1)} s` : `${Math.round(t)} ms`;
+/** timings.json: how long each pass took. It is the one output file that changes from run to run, so it is kept
+ *  apart from report.md: the same model, data, options and seed give byte-identical files otherwise. */
+export function timingsJson(reports: readonly PassReport[]): string {
+  // The emit pass writes this before its own time is known; it is left out.
+  const passes = reports.filter((r) => r.ms !== undefined).map((r) => ({ pass: r.pass, ms: Math.round(r.ms! * 10) / 10 }));
+  const total = Math.round(passes.reduce((a, p) => a + p.ms, 0) * 10) / 10;
+  return `{\n "passes": [\n${passes.map((p) => `  ${JSON.stringify(p)}`).join(",\n")}\n ],\n "totalMs": ${total}\n}\n`;
 }
 
 /** The report.md text for a pipeline state and the reports of the passes run so far. */
@@ -33,8 +36,9 @@ export function reportMarkdown(s: ExplainState, reports: readonly PassReport[]):
     out.push("", "relErr = maxAbsErr / max|original output|. `pseudonet verify DIR model.onnx --data x.npy` also checks reconstructed.onnx, program.ts and program.py.");
   } else out.push("Not measured (the verify pass did not run).");
   if (s.data) out.push("", "## Data", "", s.data.note);
-  out.push("", "## Passes", "", "| pass | what it did | time |", "|---|---|---|");
-  for (const r of reports) out.push(`| ${r.pass} | ${esc(r.summary)} | ${ms(r)} |`);
+  out.push("", "## Passes", "", "How long each took is in timings.json (kept out of this report, so that it is identical from run to run).", "");
+  out.push("| pass | what it did |", "|---|---|");
+  for (const r of reports) out.push(`| ${r.pass} | ${esc(r.summary)} |`);
   for (const r of reports) {
     if (!r.details.length) continue;
     out.push("", `### ${r.pass}`, "");

@@ -67,13 +67,12 @@ def ConvInteger(x, w, x_zero, w_zero, at):
 
 
 def pooled(kind, x, at):
-    """Max or average pooling through the program kernel, on float values."""
+    """Max or average pooling over any number of spatial axes (pool_nd), in x's dtype."""
     glob = kind.startswith("global_")
     kernel = list(x.shape[2:]) if glob else list(at["kernel_shape"])
     pads = [] if glob else window_pads(list(x.shape[2:]), kernel, at)
-    y = pool(kind, x.astype(np.float32), kernel, list(at.get("strides", [])), pads, list(at.get("dilations", [])),
-             bool(at.get("ceil_mode", 0)), bool(at.get("count_include_pad", 0)))
-    return y.astype(x.dtype)
+    return pool_nd(kind.replace("global_", ""), x, kernel, [] if glob else list(at.get("strides", [])), pads,
+                   [] if glob else list(at.get("dilations", [])), bool(at.get("ceil_mode", 0)), bool(at.get("count_include_pad", 0)))
 
 
 def MaxPool(x, at):

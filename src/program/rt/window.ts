@@ -1,8 +1,8 @@
 // The runtime of the emitted program.ts, part 5: convolutions, pooling and the quantized ops (1-D and 2-D).
-// Pooling reuses the program kernel `pool` (kernels.ts, always inlined); convolutions accumulate in float64 so the
+// Pooling runs poolNd (window-nd.ts, any number of spatial axes); convolutions accumulate in float64 so the
 // integer ones (ConvInteger) stay exact.
-import { pool } from "../kernels.ts";
 import { newData, numel, tensorFrom, type Ten } from "./core.ts";
+import { poolNd } from "./window-nd.ts";
 import { MatMul } from "./dense.ts";
 
 interface WindowAttrs {
@@ -81,12 +81,12 @@ export function ConvInteger(x: Ten, w: Ten, xZero: Ten | undefined, wZero: Ten |
   return convolve(x, w, undefined, at, "int32", xZero ? xZero.data[0] : 0, wZero);
 }
 
-/** Max or average pooling through the program kernel, on float32 values. */
+/** Max or average pooling over any number of spatial axes (poolNd), in x's dtype. */
 function pooled(kind: string, x: Ten, at: WindowAttrs & { ceil_mode?: number; count_include_pad?: number; storage_order?: number }): Ten {
-  const kernel = kind.startsWith("global_") ? x.shape.slice(2) : at.kernel_shape!;
-  const pads = kind.startsWith("global_") ? [] : windowPads(x.shape.slice(2), kernel, at);
-  const y = pool(kind, { data: Float32Array.from(x.data), shape: x.shape }, kernel, at.strides ?? [], pads, at.dilations ?? [], !!at.ceil_mode, !!at.count_include_pad);
-  return tensorFrom(x.dtype, y.shape, y.data);
+  const glob = kind.startsWith("global_");
+  const kernel = glob ? x.shape.slice(2) : at.kernel_shape!;
+  const pads = glob ? [] : windowPads(x.shape.slice(2), kernel, at);
+  return poolNd(kind.replace("global_", ""), x, kernel, glob ? [] : at.strides ?? [], pads, glob ? [] : at.dilations ?? [], !!at.ceil_mode, !!at.count_include_pad);
 }
 
 export function MaxPool(x: Ten, at: WindowAttrs & { ceil_mode?: number; storage_order?: number }): Ten { return pooled("maxpool", x, at); }
