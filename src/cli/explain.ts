@@ -20,7 +20,7 @@ export interface ExplainCliOptions {
   data?: string[];
   domain?: string;
   seed: number;
-  holdout: number;
+  holdout?: number;
   samples: number;
   expand?: string;
   tolerance?: number;
@@ -81,7 +81,7 @@ export async function explainCommand(file: string, opts: ExplainCliOptions): Pro
   const feeds = opts.data?.length ? loadFeeds(model, bindInputs(model, opts.data, "--data"), note) : undefined;
   const state = await runExplain(
     {
-      model, source: file, outDir: opts.out, seed: opts.seed, holdout: opts.holdout, samples: opts.samples,
+      model, source: file, outDir: opts.out, seed: opts.seed, ...(opts.holdout !== undefined ? { holdout: opts.holdout } : {}), samples: opts.samples,
       ...(opts.tolerance !== undefined ? { tolerance: opts.tolerance } : {}), ...(opts.minAgreement !== undefined ? { minAgreement: opts.minAgreement } : {}), exact: opts.exact ?? false,
       ...(feeds ? { data: feeds.map((f) => f.tensor), dataLabel: feeds.map((f) => f.source).join(", ") } : { domain: domain! }),
     },
@@ -104,7 +104,7 @@ export function registerExplain(program: Command): void {
     .option("--domain <domain>", `without --data, sample inputs from a domain: ${DOMAIN_HELP}`)
     .option("--samples <n>", "rows sampled from --domain", positiveInt, 1000)
     .option("--seed <n>", "seed of the sampling and of the analysis/held-out split", nonNegativeInt, 0)
-    .option("--holdout <fraction>", "fraction of rows held out to measure fidelity", fraction, 0.2)
+    .option("--holdout <fraction>", "fraction of rows held out to measure fidelity (default 0.2; a bits domain of at most 16 inputs is measured at every point unless this is given)", fraction)
     .option("--expand <path>", "also print one statement opened up, e.g. main/h1 (like pseudonet show)")
     .option("--tolerance <e>", "largest max abs error the budgeted simplify passes may add on held-out data (default: 1e-3 x the range of the outputs on the analysis rows)", nonNegativeNumber)
     .option("--min-agreement <a>", "for classifiers: smallest held-out top-1 agreement with the original the budgeted passes keep", unitFraction, 0.999)

@@ -34,11 +34,10 @@ export function simplifySummary(reports: readonly SimplifyReport[], s: SimplifyS
   };
 }
 
-/** One report.md pass-table row per simplify sub-pass. */
+/** One report.md pass-table row per simplify sub-pass (times go to timings.json, so report.md stays the same run to run). */
 export function simplifyRows(reports: readonly SimplifyReport[], esc: (s: string) => string): string[] {
   return reports.map((r) => {
-    const t = r.ms === undefined ? "-" : r.ms >= 1000 ? `${(r.ms / 1000).toFixed(1)} s` : `${Math.round(r.ms)} ms`;
     const fid = `held-out maxAbsErr ${sci(r.heldOut.maxAbsErr)}${r.heldOut.top1Agreement !== undefined ? `, top-1 ${pct(r.heldOut.top1Agreement)}` : ""}${r.certifiedMaxErr !== undefined ? `, certified ${sci(r.certifiedMaxErr)}` : ""}`;
-    return `| simplify/${r.pass} (${r.kind}) | ${esc(r.summary)}; units ${r.units.before} -> ${r.units.after}, weights ${r.weights.before} -> ${r.weights.after}; ${fid} | ${t} |`;
+    return `| simplify/${r.pass} (${r.kind}) | ${esc(r.summary)}; units ${r.units.before} -> ${r.units.after}, weights ${r.weights.before} -> ${r.weights.after}; ${fid} |`;
   });
 }
