@@ -12,6 +12,7 @@ import { alwaysOnPass } from "./always-on.ts";
 import { fuseAffinePass } from "./fuse-affine.ts";
 import { canonicalScalePass } from "./canonical-scale.ts";
 import { canonicalOrderPass } from "./canonical-order.ts";
+import { nearZeroPass } from "./near-zero.ts";
 import { hiddenUnits } from "./net-edit.ts";
 import { referenceScale } from "./report.ts";
 
@@ -31,7 +32,7 @@ export const exactPasses: SimplifyPass[] = [
 
 /** The budgeted passes in order (pruning with re-fit, rounding, quantisation, near-zero weights); they run only
  *  without --exact. */
-export const budgetedPasses: SimplifyPass[] = [];
+export const budgetedPasses: SimplifyPass[] = [nearZeroPass];
 
 /** An exact pass may move outputs by float rounding only: at most this times the largest |output|. */
 export const EXACT_REL = 1e-5;

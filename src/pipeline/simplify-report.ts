@@ -20,7 +20,8 @@ export function simplifySummary(reports: readonly SimplifyReport[], s: SimplifyS
   const units = first ? `hidden units ${first.units.before} -> ${last.units.after}` : "nothing to simplify";
   const weights = first ? `, weights ${first.weights.before} -> ${last.weights.after}` : "";
   const err = last ? `, held-out maxAbsErr ${sci(last.heldOut.maxAbsErr)}` : "";
-  const cert = [...reports].reverse().find((r) => r.certifiedMaxErr !== undefined)?.certifiedMaxErr;
+  // The last certified bound against the original; only with a box (near-zero bounds its own step otherwise).
+  const cert = s.box ? [...reports].reverse().find((r) => r.certifiedMaxErr !== undefined)?.certifiedMaxErr : undefined;
   const mode = s.budget.exact ? "exact passes only (--exact)" : `exact and budgeted passes (tolerance ${sci(s.budget.tolerance)}${s.classifier ? `, min top-1 agreement ${pct(s.budget.minAgreement)}` : ""})`;
   return {
     pass: "simplify",
