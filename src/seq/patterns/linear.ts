@@ -17,6 +17,12 @@ function matmulW(gv: GraphView, v: string): { x: string; W: string } | undefined
   return { x: m.inputs[0], W: m.inputs[1] };
 }
 
+/** Exporters name transposed weights by number (onnx::MatMul_396, 209): name them after their bias (fc.bias -> fc.weight). */
+function readableName(gv: GraphView, W: string, b: string): string {
+  if (!/^(onnx::|\d+$)/.test(W) || !/bias$/.test(b)) return W;
+  return gv.weight(b.replace(/bias$/, "weight"), gv.init(W)!);
+}
+
 export const linearPattern: SeqPattern = {
   name: "linear",
   doc: "MatMul(x, W) + b on a sequence value -> x @ W + b",
@@ -29,7 +35,7 @@ export const linearPattern: SeqPattern = {
       const { x, W } = matmulW(gv, mm)!;
       const out = gv.init(W)!.shape[1];
       if (bias.shape.length !== 1 || bias.shape[0] !== out) return undefined;
-      gv.replace(linearDef, v, [x, W, b], {}, add.name);
+      gv.replace(linearDef, v, [x, readableName(gv, W, b), b], {}, add.name);
       return `${v}: linear ${gv.init(W)!.shape.join(" -> ")} with bias`;
     }
     const m = matmulW(gv, v);
