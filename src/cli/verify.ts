@@ -42,7 +42,7 @@ export function verifyTable(r: VerifyReport): string {
 export async function verifyCommand(dir: string, file: string, opts: VerifyCliOptions): Promise<void> {
   const { verifyDir } = await import("../verify/verify.ts"); // loads onnxruntime only when verify runs
   const model = openModel(file);
-  const feeds = loadFeeds(model, bindInputs(model, opts.data), (s) => process.stderr.write(`pseudonet: note: ${s}\n`));
+  const feeds = loadFeeds(model, bindInputs(model, opts.data, "--data"), (s) => process.stderr.write(`pseudonet: note: ${s}\n`));
   const report = await verifyDir(dir, model, feeds.map((f) => f.tensor), { tolerance: opts.tolerance, dataLabel: feeds.map((f) => f.source).join(", ") });
   process.stdout.write(verifyTable(report));
   if (!report.passed) {

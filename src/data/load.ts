@@ -18,7 +18,7 @@ export interface LoadedData {
   notes: string[];
 }
 
-export const DATA_FORMATS = ".npy, .npz, .json, .csv, .pb (an ONNX TensorProto), or a folder of .png images";
+export const DATA_FORMATS = ".npy, .npz, .json, .csv, .pb (an ONNX TensorProto), a folder of .png images, or an ONNX test-data folder (input_0.pb, input_1.pb, ...: one per model input, in order)";
 
 /** Read data from a path; with `expected`, also check it fits that model input and convert it (see fit.ts). */
 export function loadData(path: string, expected?: ValueInfo, fit: FitOptions = {}): LoadedData {

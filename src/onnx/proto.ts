@@ -1,6 +1,6 @@
 // The ONNX protobuf messages: schema loading (protobufjs runtime reflection over onnx.proto) and the
 // shapes of decoded messages. Only src/onnx/ imports this file.
-import { readFileSync } from "node:fs";
+import { readAsset } from "../util/assets.ts";
 import protobuf from "protobufjs";
 
 /** A 64-bit integer as protobufjs decodes it: a Long object (the `long` package is installed) or a number. */
@@ -121,7 +121,7 @@ export const ATTR = {
 /** TensorProto.DataLocation.EXTERNAL. */
 export const EXTERNAL = 1;
 
-const root = protobuf.parse(readFileSync(new URL("./onnx.proto", import.meta.url), "utf8"), { keepCase: true }).root;
+const root = protobuf.parse(readAsset("src/onnx/onnx.proto"), { keepCase: true }).root;
 
 /** The protobufjs message types (decode/encode), looked up once. */
 export const ModelProto = root.lookupType("onnx.ModelProto");

@@ -12,6 +12,7 @@ import {
 import { sliceAt } from "../recover/slice.ts";
 import { buildSlice } from "../recover/slice-build.ts";
 import { safeName } from "./emit-plan.ts";
+import { withOrigin } from "./slice-origin.ts";
 import { typeOfShape, type Fn, type IOSpec, type PrimStmt, type Program, type Stmt, type ValueType, type Var } from "./program.ts";
 
 export interface BuildOptions {
@@ -148,7 +149,7 @@ export function buildProgram(net: Net, opts: BuildOptions = {}): { program: Prog
     const name = fresh(outName.get(last.id) ?? `h${++hidden}`);
     varOf.set(last.id, name);
     const prim = {
-      ...m.op, id: primId(), slice: m.slice, error: m.error ?? 0,
+      ...m.op, id: primId(), slice: withOrigin(net, m.slice), error: m.error ?? 0,
       ...(m.label ? { label: m.label } : {}), ...(m.description ? { description: m.description } : {}),
     };
     body.push({ kind: "prim", out: { name, type: layerType(last) }, args, prim, ...(m.comment ? { comment: m.comment } : {}) });

@@ -64,9 +64,13 @@ function checkFn(f: Fn, path: string, fns: Map<string, Fn>, ids: Set<string>): v
 
 function arity(s: PrimStmt): [number, number] {
   switch (s.prim.kind) {
-    case "add": case "max": case "min": case "concat": case "sort": case "linear": return [1, Infinity];
-    case "logic": return s.prim.params.op === "not" ? [1, 1] : [2, Infinity];
+    case "add": case "max": case "min": case "concat": case "sort": case "lincomb": return [1, Infinity];
+    case "logic": return s.prim.params.op === "not" ? [1, 1] : s.prim.params.op === "maj" ? [3, Infinity] : [2, Infinity];
     case "opaque": { const n = s.prim.params.graph.inputs.length; return [n, n]; }
+    case "embed": case "layer_norm": case "gelu": case "linear": case "split_heads": case "merge_heads": case "attend": case "slice": case "lstm": case "gru": case "rnn": case "transpose": case "cast": case "zeros": case "positions": case "pointwise": case "unsqueeze": case "squeeze": {
+      const n = s.prim.params.slots.length;
+      return [n, n];
+    }
     default: return [1, 1];
   }
 }
@@ -120,7 +124,7 @@ function checkPrim(s: PrimStmt, args: ValueType[], at: string): void {
       if (outShape[outShape.length - 1] !== prim.params.indices.length) throw new FormatError(`${at}.out`, `'${s.out.name}' has shape [${outShape}] but ${prim.params.indices.length} entries are picked`);
       break;
     }
-    case "linear": {
+    case "lincomb": {
       if (prim.params.coefs.length !== args.length) throw new FormatError(`${p}.coefs`, `needs one coefficient per argument (${args.length}), got ${prim.params.coefs.length}`);
       const bad = args.findIndex((t) => shapeOfType(t).join(",") !== inShape.join(","));
       if (bad >= 0) throw new FormatError(`${at}.args[${bad}]`, `'${s.args[bad]}' has shape [${shapeOfType(args[bad])}], unlike '${s.args[0]}' ([${inShape}])`);

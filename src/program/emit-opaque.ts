@@ -85,16 +85,23 @@ export function fragmentCode(name: string, params: OpaqueParams, lang: Lang): Fr
   const used = new Set<string>();
   const missing: string[] = [];
   const body: string[] = [];
+  // A node the runtime lacks still defines its outputs: later nodes read them, and every gap of the part is
+  // collected (the body becomes one error naming them all, so these names are never printed).
+  const skip = (node: Node, why: string): void => {
+    missing.push(why);
+    for (const o of node.outputs) if (o) names.set(o, "undefined");
+  };
+  for (const what of unsupportedValues(g)) missing.push(what);
   for (const node of topoSort(g)) {
     const sig = node.domain && node.domain !== "ai.onnx" ? undefined : ops.get(node.op);
     const label = `${node.op}${node.name ? ` (${node.name})` : ""}`;
     if (!sig) {
-      missing.push(`no ${node.domain ? `${node.domain}.` : ""}${node.op}`);
+      skip(node, `no ${node.domain ? `${node.domain}.` : ""}${node.op}`);
       continue;
     }
     const problem = unsupportedUse(node, sig.attrs, sig.inputs, sig.variadic, sig.multi);
     if (problem) {
-      missing.push(`${label}: ${problem}`);
+      skip(node, `${label}: ${problem}`);
       continue;
     }
     used.add(node.op);
@@ -122,6 +129,25 @@ export function fragmentCode(name: string, params: OpaqueParams, lang: Lang): Fr
   }
   body.push(sx.ret(ref(g.outputs[0].name)));
   return { name, params: fparams, body, consts, ops: used, missing };
+}
+
+/** The dtypes the runtimes hold (rt/core.ts newData, rt/core.py NP_TYPES): no strings, float16, bfloat16, complex. */
+const RUNTIME_DTYPES = new Set(["float32", "float64", "int8", "int16", "int32", "int64", "uint8", "uint16", "uint32", "uint64", "bool"]);
+
+/** ONNX TensorProto.DataType codes of those dtypes (what Cast's `to` may name). */
+const RUNTIME_TYPE_CODES = new Set([1, 2, 3, 4, 5, 6, 7, 9, 11, 12, 13]);
+
+/** Values of the part whose dtype the runtimes cannot hold, as reasons (inputs, outputs, constants, typed values). */
+function unsupportedValues(g: Graph): string[] {
+  const bad = new Set<string>();
+  const vals = [...g.inputs, ...g.outputs, ...g.valueInfo, ...[...g.initializers.values()]];
+  for (const v of vals) if (v.dtype && !RUNTIME_DTYPES.has(v.dtype)) bad.add(v.dtype);
+  for (const n of g.nodes) {
+    const to = n.op === "Cast" ? n.attrs.to : undefined;
+    if (to?.kind === "int" && !RUNTIME_TYPE_CODES.has(to.value)) bad.add(`ONNX type ${to.value}`);
+    for (const a of Object.values(n.attrs)) if (a.kind === "tensor" && !RUNTIME_DTYPES.has(a.value.dtype)) bad.add(a.value.dtype);
+  }
+  return [...bad].map((d) => `${d} values (the runtime holds float32/64, integers and bool)`);
 }
 
 /** Why the runtime cannot run this node as written (undefined when it can). */

@@ -1,7 +1,7 @@
 // program.py: the program as self-contained Python (numpy only). The kernels are src/program/kernels.py,
 // the numpy twin of the TypeScript kernels, inlined; weights are embedded as base64. Opaque parts become functions
 // of straight-line ONNX op calls into the numpy runtime (src/program/rt/*.py), of which only what they use is copied.
-import { readFileSync } from "node:fs";
+import { readAsset } from "../util/assets.ts";
 import { fidelitySummary } from "../verify/metrics.ts";
 import { opaqueCode, planPrim, safeName, usedWeights, varDtypes, type PlanArg } from "./emit-plan.ts";
 import { constB64, type FragmentCode } from "./emit-opaque.ts";
@@ -10,7 +10,7 @@ import { encodeValues } from "./json-tensor.ts";
 import { stmtCode, stmtComment } from "./printer.ts";
 import { allPrimStmts, entryFn, fixedBatchOf, type Fn, type Program } from "./program.ts";
 
-const KERNELS_PY = new URL("./kernels.py", import.meta.url);
+const KERNELS_PY = "src/program/kernels.py";
 
 /** TS kernel name -> Python kernel name. */
 const PY_NAME: Record<string, string> = { maxMin: "max_min", sortLast: "sort_last", sortAll: "sort_all" };
@@ -92,7 +92,7 @@ const NP_DTYPE: Record<string, string> = {
 
 /** The kernel code (kernels.py without its header comment; it starts with its imports). */
 export function kernelsPy(): string {
-  return readFileSync(KERNELS_PY, "utf8").replace(/^#.*\n#.*\n#.*\n/, "");
+  return readAsset(KERNELS_PY).replace(/^#.*\n#.*\n#.*\n/, "");
 }
 
 /** The text of program.py for a program. */
@@ -129,7 +129,7 @@ export function emitPy(p: Program): string {
     parts.push("# ---- constants of the opaque parts: base64 little-endian, in their own dtype ----", constTable(frags.values()));
     parts.push("# ---- opaque parts ----");
     for (const { stmt } of allPrimStmts(p)) {
-      if (stmt.prim.kind === "opaque") parts.push(emitFragment(frags.get(stmt.prim.id)!, stmt.prim.params.ops.join(", ")));
+      if (frags.has(stmt.prim.id)) parts.push(emitFragment(frags.get(stmt.prim.id)!, stmt.prim.kind === "opaque" ? stmt.prim.params.ops.join(", ") : stmt.prim.kind));
     }
   }
   parts.push("# ---- the program ----", ...p.functions.map((f) => emitFn(f, frags)));

@@ -1,7 +1,7 @@
 // program.ts: the program as self-contained TypeScript (no imports). The kernels are the very code the
 // Program interpreter runs (src/program/kernels.ts, inlined), weights are embedded as base64. Opaque parts become
 // functions of straight-line ONNX op calls into the runtime (src/program/rt/*.ts), of which only what they use is copied.
-import { readFileSync } from "node:fs";
+import { readAsset } from "../util/assets.ts";
 import { fidelitySummary } from "../verify/metrics.ts";
 import { opaqueCode, planPrim, safeName, usedWeights, varDtypes, type PlanArg } from "./emit-plan.ts";
 import { constB64, type FragmentCode } from "./emit-opaque.ts";
@@ -10,7 +10,7 @@ import { encodeValues } from "./json-tensor.ts";
 import { stmtCode, stmtComment } from "./printer.ts";
 import { allPrimStmts, dtypeOfType, entryFn, fixedBatchOf, type Fn, type Program } from "./program.ts";
 
-const KERNELS_TS = [new URL("./kernels.ts", import.meta.url), new URL("./kernels-more.ts", import.meta.url)];
+const KERNELS_TS = ["src/program/kernels.ts", "src/program/kernels-more.ts"];
 
 function num(x: number): string {
   return Number.isNaN(x) ? "NaN" : x === Infinity ? "Infinity" : x === -Infinity ? "-Infinity" : String(x);
@@ -149,7 +149,7 @@ const ALWAYS = ["Val", "Ten", "ten", "asArr", "castTen", "tensorFrom", "inRowChu
 
 /** Both kernel files as one block of code: `export`, the file header comments and the import between them dropped. */
 export function kernelsTs(): string {
-  return KERNELS_TS.map((u) => readFileSync(u, "utf8").replace(/^export /gm, "").replace(/^(\/\/.*\n)+/, "").replace(/^import .*\n/gm, "").trim()).join("\n\n");
+  return KERNELS_TS.map((f) => readAsset(f).replace(/^export /gm, "").replace(/^(\/\/.*\n)+/, "").replace(/^import .*\n/gm, "").trim()).join("\n\n");
 }
 
 /** The text of program.ts for a program. */
@@ -185,7 +185,7 @@ export function emitTs(p: Program): string {
     parts.push("// ---- constants of the opaque parts: base64 little-endian, in their own dtype ----", constTable(frags.values()));
     parts.push("// ---- opaque parts ----");
     for (const { stmt } of allPrimStmts(p)) {
-      if (stmt.prim.kind === "opaque") parts.push(emitFragment(frags.get(stmt.prim.id)!, stmt.prim.params.ops.join(", ")));
+      if (frags.has(stmt.prim.id)) parts.push(emitFragment(frags.get(stmt.prim.id)!, stmt.prim.kind === "opaque" ? stmt.prim.params.ops.join(", ") : stmt.prim.kind));
     }
   }
   parts.push("// ---- the program ----", ...p.functions.map((f) => emitFn(f, frags)));

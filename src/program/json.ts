@@ -170,7 +170,7 @@ function weightLookup(weights: Map<string, Weight>): (x: unknown, p: string) => 
 }
 
 function sliceToJson(s: NetSlice): JsonObj {
-  return { layers: s.layers.map((l) => ({ id: l.id, units: l.units ? [...l.units] : null })), weights: s.weights.map((w) => w.name) };
+  return { layers: s.layers.map((l) => ({ id: l.id, units: l.units ? [...l.units] : null, ...(l.origin ? { origin: [...l.origin] } : {}) })), weights: s.weights.map((w) => w.name) };
 }
 
 function sliceFromJson(v: unknown, path: string, weight: (x: unknown, p: string) => Weight): NetSlice {
@@ -178,7 +178,8 @@ function sliceFromJson(v: unknown, path: string, weight: (x: unknown, p: string)
   return {
     layers: arr(so.layers, `${path}.layers`).map((l, i) => {
       const lo = obj(l, `${path}.layers[${i}]`);
-      return { id: str(lo.id, `${path}.layers[${i}].id`), units: lo.units === null || lo.units === undefined ? null : ints(lo.units, `${path}.layers[${i}].units`, 0) };
+      const origin = lo.origin === undefined ? undefined : strs(lo.origin, `${path}.layers[${i}].origin`);
+      return { id: str(lo.id, `${path}.layers[${i}].id`), units: lo.units === null || lo.units === undefined ? null : ints(lo.units, `${path}.layers[${i}].units`, 0), ...(origin ? { origin } : {}) };
     }),
     weights: arr(so.weights ?? [], `${path}.weights`).map((w, i) => weight(w, `${path}.weights[${i}]`)),
   };

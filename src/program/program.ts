@@ -8,6 +8,7 @@ import type { Graph } from "../graph/graph.ts";
 import type { DType } from "../graph/tensor.ts";
 import type { ActFn } from "../net/net.ts";
 import type { Fidelity } from "../verify/metrics.ts";
+import type { SeqAttrs, SeqKind } from "../seq/defs.ts";
 
 export type { ActFn };
 
@@ -117,9 +118,9 @@ export interface PiecewiseParams {
   value0: number;
 }
 
-/** Boolean gates on 0/1 floats, elementwise over the args. */
+/** Boolean gates on 0/1 floats, elementwise over the args; `maj` is 1 where more than half of the args are. */
 export interface LogicParams {
-  op: "and" | "or" | "xor" | "not";
+  op: "and" | "or" | "xor" | "not" | "maj";
 }
 
 /** Entries of the last per-sample axis, in order: y = x[..., indices] (`x[2]`, `x[[0, 3]]`). */
@@ -140,6 +141,14 @@ export interface OnehotParams {
 
 export type NoParams = Record<string, never>;
 
+/** A tensor-level block of a sequence model (src/seq): attributes, weights by role, and for each arg the data
+ *  slot it fills (optional inputs such as a mask or an initial state may be absent). */
+export interface SeqParams {
+  attrs: SeqAttrs;
+  weights: Record<string, Weight>;
+  slots: number[];
+}
+
 /** The primitive kinds and their parameters. */
 export type PrimOp =
   | { kind: "affine"; params: AffineParams }
@@ -157,16 +166,18 @@ export type PrimOp =
   | { kind: "threshold"; params: ThresholdParams }
   | { kind: "logic"; params: LogicParams }
   | { kind: "piecewise"; params: PiecewiseParams }
+  | { kind: SeqKind; params: SeqParams }
   | { kind: "pick"; params: PickParams }
-  | { kind: "linear"; params: LinearParams }
+  | { kind: "lincomb"; params: LinearParams }
   | { kind: "onehot"; params: OnehotParams };
 
 export type PrimKind = PrimOp["kind"];
 
 /** The part of the Net a primitive stands for: layers, the units used in each, and their weights. */
 export interface NetSlice {
-  /** Per layer, the unit indices used; null = every unit of the layer. */
-  layers: { id: string; units: number[] | null }[];
+  /** Per layer, the unit indices used; null = every unit of the layer. `origin`, when present, names the lowered
+   *  Net's units (`layer:unit`) these stand for, after simplify passes removed, merged or reordered units. */
+  layers: { id: string; units: number[] | null; origin?: string[] }[];
   /** The weights that implement it (the same objects as the params' where they coincide). */
   weights: Weight[];
 }
@@ -295,6 +306,8 @@ export function paramWeights(p: PrimOp): Weight[] {
     case "affine": return [p.params.W, p.params.b];
     case "conv": return [p.params.weight, p.params.bias];
     case "threshold": return [p.params.c];
+    case "embed": case "layer_norm": case "gelu": case "linear": case "split_heads": case "merge_heads": case "attend": case "slice": case "lstm": case "gru": case "rnn": case "transpose": case "cast": case "zeros": case "positions": case "pointwise": case "unsqueeze": case "squeeze":
+      return Object.values(p.params.weights);
     default: return [];
   }
 }

@@ -3,12 +3,12 @@
 // and what they call in turn. The TypeScript signatures are also the calling convention of every op (how many
 // inputs, whether they come as one list, which attributes it reads, whether it returns several outputs), so the
 // runtime source stays the one place that says what an emitted opaque part can run.
-import { readFileSync } from "node:fs";
+import { readAsset } from "../util/assets.ts";
 
 export type Lang = "ts" | "py";
 
 /** The runtime files, in the order their declarations are emitted. */
-const FILES = ["core", "elementwise", "shaping", "dense", "window", "recurrent"];
+const FILES = ["core", "elementwise", "shaping", "dense", "window", "window-nd", "recurrent", "activations", "norms", "indexing"];
 
 /** One top-level declaration: its name, its text (with its doc comment), and the identifiers it mentions. */
 export interface Decl {
@@ -67,7 +67,7 @@ const cache = new Map<string, Decl[]>();
 /** Every declaration of one language's runtime, in emission order. */
 export function runtimeDecls(lang: Lang): Decl[] {
   if (!cache.has(lang)) {
-    const decls = FILES.flatMap((f) => splitDecls(readFileSync(new URL(`./rt/${f}.${lang}`, import.meta.url), "utf8"), lang));
+    const decls = FILES.flatMap((f) => splitDecls(readAsset(`src/program/rt/${f}.${lang}`), lang));
     const seen = new Set<string>();
     for (const d of decls) {
       if (seen.has(d.name)) throw new Error(`the ${lang} runtime declares '${d.name}' twice`);

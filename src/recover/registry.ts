@@ -7,6 +7,7 @@ import { onehotRecogniser, sortRecogniser } from "./rules-order.ts";
 import { argmaxRecogniser, opaqueRecogniser } from "./opaque.ts";
 import { affineRecogniser } from "./affine.ts";
 import { convRecogniser } from "./conv.ts";
+import { residualAddRecogniser, seqBlockRecogniser } from "./seq.ts";
 import { actRecogniser, addRecogniser, concatRecogniser, poolRecogniser, reshapeRecogniser, softmaxRecogniser } from "./simple.ts";
 
 export type { Recogniser, Recognised, RecogniseCtx, SliceRecogniser, SliceCtx } from "./recogniser.ts";
@@ -31,5 +32,7 @@ export const recognisers: readonly Recogniser[] = [
   reshapeRecogniser,
   addRecogniser,
   concatRecogniser,
+  seqBlockRecogniser,
+  residualAddRecogniser,
   opaqueRecogniser,
 ];

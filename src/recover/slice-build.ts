@@ -101,7 +101,7 @@ export function buildSlice(s: ReluSlice, outName: string, ctx: SliceBuildCtx, re
   const rName = freshLocal("r");
   const rStmt: PrimStmt = {
     kind: "prim", out: { name: rName, type: { kind: "vec", n: s.exit.shape[0] } }, args: [inner.out, "named"],
-    prim: { kind: "linear", params: { coefs: [1, -1], bias: 0 }, id: ctx.names.primId(), slice: { layers: [], weights: [] }, error: 0 },
+    prim: { kind: "lincomb", params: { coefs: [1, -1], bias: 0 }, id: ctx.names.primId(), slice: { layers: [], weights: [] }, error: 0 },
   };
   fns.push({
     name: fnName,
@@ -117,7 +117,7 @@ export function buildSlice(s: ReluSlice, outName: string, ctx: SliceBuildCtx, re
   });
   body.push({
     kind: "prim", out: { name: outName, type: outT }, args: [namedName, r],
-    prim: { kind: "linear", params: { coefs: [1, 1], bias: 0 }, id: ctx.names.primId(), slice: { layers: [], weights: [] }, error: 0 },
+    prim: { kind: "lincomb", params: { coefs: [1, 1], bias: 0 }, id: ctx.names.primId(), slice: { layers: [], weights: [] }, error: 0 },
     comment: `named + rest${dropNote}`,
   });
   return { body, fns, rules, dropped, error, exactBy };

@@ -83,7 +83,7 @@ export class SliceEmitter {
     const key = `${args.join(",")}|${coefs.join(",")}|${l.c}`;
     let v = this.forms.get(key);
     if (!v) {
-      v = this.stmt(want, 1, args, { kind: "linear", params: { coefs, bias: l.c } });
+      v = this.stmt(want, 1, args, { kind: "lincomb", params: { coefs, bias: l.c } });
       this.forms.set(key, v);
     }
     return v;
@@ -131,7 +131,7 @@ export class SliceEmitter {
     const own = this.body.find((s) => s.out.name === name);
     if (!own) {
       // The output is a source value itself: copy it under its own name.
-      name = this.stmt(outName, m, [name], { kind: "linear", params: { coefs: [1], bias: 0 } });
+      name = this.stmt(outName, m, [name], { kind: "lincomb", params: { coefs: [1], bias: 0 } });
     }
     const last = this.body.find((s) => s.out.name === name)!;
     if (units.length) last.prim.slice = unitSlice([...sliceUnits(last.prim.slice), ...units], last.prim.slice.weights);

@@ -1,4 +1,4 @@
-// Running the emitted program.ts (node + tsx) and program.py (python3 + numpy) in a child process, on batches
+// Running the emitted program.ts (node with type stripping, or node + tsx) and program.py (python3 + numpy) in a child process, on batches
 // passed as raw little-endian float64 files (exact for float32 values and for integers up to 2^53, such as token
 // ids), so verify can compare them with the original model. Several programs can share one child process
 // (runEmittedBatch): starting node + tsx or python + numpy costs more than running a small program.
@@ -6,12 +6,36 @@ import { spawnSync } from "node:child_process";
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
-import { fileURLToPath, pathToFileURL } from "node:url";
+import { createRequire } from "node:module";
+import { pathToFileURL } from "node:url";
 import type { DType, NumericArray, Tensor } from "../graph/tensor.ts";
 import { castTo } from "../program/run.ts";
 
-/** The pseudonet package root, where tsx is installed. */
-const PACKAGE_ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "../..");
+import { packageRoot } from "../util/assets.ts";
+
+/** How node runs TypeScript here: its own type stripping (Node >= 22.6), or tsx from our package or the user's. */
+export interface TsRunner {
+  /** node arguments before the script. */
+  args: string[];
+  cwd: string;
+  /** "node" or "node + tsx", for verify's table. */
+  label: string;
+}
+
+/** The TypeScript runner for program.ts, or why there is none (tsx is a dev dependency: an installed pseudonet lacks it). */
+export function findTsRunner(): TsRunner | { reason: string } {
+  const [major, minor] = process.versions.node.split(".").map(Number);
+  if (major > 22 || (major === 22 && minor >= 6)) return { args: ["--experimental-strip-types", "--no-warnings"], cwd: process.cwd(), label: "node" };
+  for (const dir of [packageRoot(), process.cwd()]) {
+    try {
+      createRequire(path.join(dir, "package.json")).resolve("tsx");
+      return { args: ["--import", "tsx"], cwd: dir, label: "node + tsx" };
+    } catch {
+      // not installed there
+    }
+  }
+  return { reason: `program.ts needs Node >= 22.6 (built-in type stripping) or tsx (npm install --save-dev tsx); this is Node ${process.versions.node}` };
+}
 
 /** Why an artifact could not be run here (missing python3/numpy, ...): reported as "skipped", not as a failure. */
 export class SkipArtifact extends Error {}
@@ -111,6 +135,12 @@ export function findPython(): { python?: string; reason?: string } {
 export function runEmittedBatch(lang: "ts" | "py", jobs: readonly EmittedJob[]): EmittedResult[] {
   if (jobs.length === 0) return [];
   let python: string | undefined;
+  let ts: TsRunner | undefined;
+  if (lang === "ts") {
+    const found = findTsRunner();
+    if ("reason" in found) throw new SkipArtifact(found.reason);
+    ts = found;
+  }
   if (lang === "py") {
     const found = findPython();
     if (!found.python) throw new SkipArtifact(found.reason);
@@ -128,7 +158,7 @@ export function runEmittedBatch(lang: "ts" | "py", jobs: readonly EmittedJob[]):
     const runner = path.join(root, lang === "ts" ? "runner.mts" : "runner.py");
     writeFileSync(runner, lang === "ts" ? TS_RUNNER : PY_RUNNER);
     const r = lang === "ts"
-      ? spawnSync(process.execPath, ["--import", "tsx", runner, path.join(root, "jobs.json")], { cwd: PACKAGE_ROOT, encoding: "utf8", maxBuffer: 1 << 26 })
+      ? spawnSync(process.execPath, [...ts!.args, runner, path.join(root, "jobs.json")], { cwd: ts!.cwd, encoding: "utf8", maxBuffer: 1 << 26 })
       : spawnSync(python!, [runner, path.join(root, "jobs.json")], { encoding: "utf8", maxBuffer: 1 << 26 });
     check(r, lang === "ts" ? "node (program.ts runner)" : "python3 (program.py runner)");
     return jobs.map((job, k) => readJob(list[k].dir, job.outDtypes));

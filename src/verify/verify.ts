@@ -13,7 +13,7 @@ import type { Program } from "../program/program.ts";
 import { UserError } from "../errors.ts";
 import { compareAll, type Fidelity } from "./metrics.ts";
 import { chunkSize, inChunks, ortOutputs } from "./reference.ts";
-import { runEmittedPy, runEmittedTs, SkipArtifact } from "./artifacts.ts";
+import { findTsRunner, runEmittedPy, runEmittedTs, SkipArtifact } from "./artifacts.ts";
 
 export const ARTIFACTS = ["program.json", "reconstructed.onnx", "program.ts", "program.py"] as const;
 export type Artifact = (typeof ARTIFACTS)[number];
@@ -95,7 +95,8 @@ export async function verifyDir(dir: string, original: Model, inputs: readonly T
   };
   const rows: VerifyRow[] = [];
   for (const artifact of opts.artifacts ?? ARTIFACTS) {
-    const row: VerifyRow = { artifact, engine: ENGINES[artifact], status: "ok" };
+    const ts = artifact === "program.ts" ? findTsRunner() : undefined;
+    const row: VerifyRow = { artifact, engine: ts && "label" in ts ? ts.label : ENGINES[artifact], status: "ok" };
     if (artifact !== "program.json" && !existsSync(path.join(dir, artifact))) {
       rows.push({ ...row, status: "failed", note: `${artifact} is missing from ${dir}` });
       continue;

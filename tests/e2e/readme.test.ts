@@ -2,7 +2,7 @@
 import test from "node:test";
 import assert from "node:assert/strict";
 import { execFileSync } from "node:child_process";
-import { readFileSync, mkdtempSync, cpSync, symlinkSync } from "node:fs";
+import { readFileSync, mkdtempSync, cpSync, symlinkSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
 
@@ -18,7 +18,9 @@ test("examples/api.ts runs and the program computes [max(x0, x1), |x2 - x3|]", (
   // Run in a scratch copy of the repo layout so the example's explained/ folder lands outside the tree.
   const dir = mkdtempSync(path.join(tmpdir(), "pseudonet-readme-"));
   cpSync(path.join(root, "examples"), path.join(dir, "examples"), { recursive: true });
-  cpSync(path.join(root, "package.json"), path.join(dir, "package.json"));
+  // "pseudonet" resolves to the TypeScript sources here (the package's own exports point at the built dist/).
+  const pkg = JSON.parse(readFileSync(path.join(root, "package.json"), "utf8"));
+  writeFileSync(path.join(dir, "package.json"), JSON.stringify({ ...pkg, exports: { ".": "./src/index.ts" } }));
   symlinkSync(path.join(root, "src"), path.join(dir, "src"));
   symlinkSync(path.join(root, "node_modules"), path.join(dir, "node_modules"));
   const out = execFileSync(process.execPath, ["--import", "tsx", "examples/api.ts"], { cwd: dir, encoding: "utf8" });

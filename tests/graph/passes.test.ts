@@ -6,6 +6,7 @@ import type { Model } from "../../src/graph/graph.ts";
 import { f32 } from "../../src/graph/tensor.ts";
 import type { Pass } from "../../src/pipeline/pass.ts";
 import { canonicalAffine, foldBatchNorm, foldConstants, removeIdentity, reshapeChains } from "../../src/graph/passes/index.ts";
+import { MAX_FOLDED } from "../../src/graph/passes/fold-constants.ts";
 import { isCanonicalGemm } from "../../src/graph/passes/canonical-affine.ts";
 import { rng, randnArray } from "../helpers/rng.ts";
 import { addBatchNorm, addConv, addDense, attr, GraphBuilder, i64, randomFeeds } from "../helpers/nets.ts";
@@ -57,6 +58,30 @@ test("fold-constants: a fixed batch dim is treated as symbolic, so Shape of the 
   b.output(b.node("/r", "Reshape", [x, s]), "output", [1, 6]);
   const out = await applyAndCheck(foldConstants, b.model(13));
   assert.equal(count(out, "Shape"), 1);
+});
+
+test("fold-constants: weights built by ConstantOfShape fold even past the size limit; other big constants do not", async () => {
+  const b = new GraphBuilder("cos");
+  const x = b.input("input", ["batch", 4, 6, 6]);
+  const mk = (name: string, dims: number[], v: number) =>
+    b.node(name, "ConstantOfShape", [b.init(`${name}_shape`, i64([dims.length], dims))], { value: attr.tensor(f32([1], [v])) });
+  // 4 * 4 * 3 * 3 weights: small, but built by ConstantOfShape as the ONNX "light" models do.
+  const y = b.node("/conv", "Conv", [x, mk("/w", [4, 4, 3, 3], 0.01), mk("/b", [4], 0.5)], { pads: attr.ints([1, 1, 1, 1]) });
+  // A big constant read as data (not a parameter) stays a node.
+  const big = mk("/big", [MAX_FOLDED + 1], 1);
+  const sum = b.node("/sum", "ReduceSum", [big], { keepdims: attr.int(0) });
+  b.output(b.node("/add", "Add", [y, sum]), "output", ["batch", 4, 6, 6]);
+  const out = await applyAndCheck(foldConstants, b.model(13));
+  const conv = out.graph.nodes.find((n) => n.op === "Conv")!;
+  assert.ok(out.graph.initializers.has(conv.inputs[1]) && out.graph.initializers.has(conv.inputs[2]), "conv weights are initialisers");
+  assert.equal(count(out, "ConstantOfShape"), 1, "the big non-parameter constant is kept");
+  // The weight rule: ConstantOfShape over MAX_FOLDED elements feeding a Conv weight folds.
+  const b2 = new GraphBuilder("cos-big");
+  const x2 = b2.input("input", ["batch", 1]);
+  const w2 = b2.node("/w", "ConstantOfShape", [b2.init("/w_shape", i64([2], [MAX_FOLDED / 512 + 1, 512]))], { value: attr.tensor(f32([1], [0.001])) });
+  b2.output(b2.node("/fc", "MatMul", [b2.node("/e", "Expand", [x2, b2.init("e_shape", i64([2], [1, MAX_FOLDED / 512 + 1]))]), w2]), "output", ["batch", 512]);
+  const { out: out2 } = foldConstants.run(b2.model(13));
+  assert.equal(count(out2, "ConstantOfShape"), 0);
 });
 
 test("remove-identity: Identity and Dropout go, graph output names stay", async () => {

@@ -179,5 +179,83 @@ export function opCases(): OpCase[] {
   add("RNN tanh, sequence_lens, initial h", "RNN", 7, [f([T, B, I]), ...rnnW(1), init(tensor("int32", [B], [3, 0])), f([1, B, H])], { hidden_size: attr.int(H) }, 2);
   add("RNN LeakyRelu alpha, clip", "RNN", 7, [f([T, B, I], 2), ...rnnW(1)],
     { hidden_size: attr.int(H), clip: attr.float(1), activations: { kind: "strings", value: ["LeakyRelu"] }, activation_alpha: attr.floats([0.3]) }, 2);
+
+  // Elementwise ops and activations PyTorch exports (rt/activations.ts).
+  for (const op of ["Sin", "Cos", "Tan", "Atan", "Sinh", "Cosh", "Asinh", "Sign", "Round", "HardSwish", "Softplus", "Softsign", "Mish"]) add(op, op, 18, [f([3, 4], 2)]);
+  for (const op of ["Asin", "Acos", "Atanh"]) add(op, op, 9, [pos([5], -0.9, 0.9)]);
+  add("Acosh", "Acosh", 9, [pos([5], 1, 4)]);
+  add("Round halves to even", "Round", 11, [tensor("float32", [6], [0.5, 1.5, 2.5, -0.5, -1.5, 2.4])]);
+  add("IsNaN", "IsNaN", 13, [tensor("float32", [4], [NaN, 1, Infinity, -0])]);
+  add("IsInf positive only", "IsInf", 10, [tensor("float32", [4], [Infinity, -Infinity, 1, NaN])], { detect_negative: attr.int(0) });
+  add("Elu alpha", "Elu", 6, [f([6], 2)], { alpha: attr.float(0.7) });
+  add("Celu", "Celu", 12, [f([6], 2)], { alpha: attr.float(2) });
+  add("Selu defaults", "Selu", 6, [f([6], 2)]);
+  add("HardSigmoid alpha, beta", "HardSigmoid", 6, [f([8], 4)], { alpha: attr.float(1 / 6), beta: attr.float(0.5) });
+  add("ThresholdedRelu", "ThresholdedRelu", 10, [f([8], 2)], { alpha: attr.float(0.5) });
+  add("Shrink soft", "Shrink", 9, [f([8], 2)], { bias: attr.float(0.5), lambd: attr.float(0.5) });
+  add("Gelu exact", "Gelu", 20, [f([8], 2)]);
+  add("Gelu tanh", "Gelu", 20, [f([8], 2)], { approximate: attr.string("tanh") });
+  add("PRelu per channel", "PRelu", 16, [f([2, 3, 2, 2]), init(f([3, 1, 1], 0.3))]);
+  add("GreaterOrEqual", "GreaterOrEqual", 16, [ints("int64", [2, 3], 0, 2), ints("int64", [3], 0, 2)]);
+  add("LessOrEqual", "LessOrEqual", 16, [f([3, 2]), init(scalar("float32", 0))]);
+  add("Xor", "Xor", 7, [ints("bool", [2, 3], 0, 1), ints("bool", [3], 0, 1)]);
+  add("Mod int64 (sign of the divisor)", "Mod", 13, [ints("int64", [6], -9, 9), init(tensor("int64", [6], [4, -4, 3, -3, 5, 2]))]);
+  add("Mod float fmod", "Mod", 13, [f([6], 5), init(tensor("float32", [6], [1.5, -2, 3, -1, 0.7, 2]))], { fmod: attr.int(1) });
+  add("BitShift right uint32", "BitShift", 11, [ints("uint32", [4], 0, 1000), init(tensor("uint32", [4], [0, 1, 3, 5]))], { direction: attr.string("RIGHT") });
+  add("BitShift left uint8 overflows", "BitShift", 11, [ints("uint8", [4], 0, 255), init(tensor("uint8", [4], [0, 1, 3, 5]))], { direction: attr.string("LEFT") });
+  add("Mean of three", "Mean", 13, [f([2, 3]), f([3]), f([1, 3])]);
+  add("Dropout at inference with mask (opset 13)", "Dropout", 13, [f([2, 3]), init(scalar("float32", 0.3))], {}, 2);
+  add("Dropout old (opset 7)", "Dropout", 7, [f([4])], { ratio: attr.float(0.2) });
+  add("CastLike to int32", "CastLike", 15, [f([5], 4), init(tensor("int32", [1], [0]))]);
+
+  // Reductions and normalisations (rt/norms.ts).
+  for (const op of ["ReduceL1", "ReduceL2", "ReduceSumSquare", "ReduceLogSumExp"]) add(`${op} axis 1`, op, 13, [f([2, 3, 4], 2)], { axes: attr.ints([1]) });
+  add("ReduceLogSum all axes", "ReduceLogSum", 13, [pos([2, 3])], { keepdims: attr.int(0) });
+  add("ReduceLogSumExp large values", "ReduceLogSumExp", 18, [tensor("float32", [2, 2], [1000, 1001, -5, -6]), init(i64([1], [-1]))]);
+  add("ArgMin select_last_index", "ArgMin", 13, [tensor("float32", [2, 4], [1, 0, 0, 3, 2, 2, 1, 1])], { axis: attr.int(1), select_last_index: attr.int(1) });
+  add("ArgMin keepdims 0", "ArgMin", 13, [f([3, 5])], { keepdims: attr.int(0) });
+  add("Hardmax opset 13", "Hardmax", 13, [f([2, 3, 4])], { axis: attr.int(1) });
+  add("Hardmax opset 11 flattens", "Hardmax", 11, [f([2, 3, 4])]);
+  add("CumSum exclusive reverse", "CumSum", 14, [f([3, 4]), init(tensor("int64", [], [1]))], { exclusive: attr.int(1), reverse: attr.int(1) });
+  add("CumSum int64 axis 0", "CumSum", 14, [ints("int64", [3, 2], -5, 5), init(tensor("int32", [], [0]))]);
+  add("InstanceNormalization", "InstanceNormalization", 6, [f([2, 3, 4, 2]), init(f([3])), init(f([3]))], { epsilon: attr.float(1e-3) });
+  add("GroupNormalization per group (opset 18)", "GroupNormalization", 18, [f([2, 4, 3]), init(f([2])), init(f([2]))], { num_groups: attr.int(2) });
+  add("GroupNormalization per channel (opset 21)", "GroupNormalization", 21, [f([2, 6, 2, 2]), init(f([6])), init(f([6]))], { num_groups: attr.int(3), epsilon: attr.float(1e-3) });
+  add("MeanVarianceNormalization", "MeanVarianceNormalization", 13, [f([2, 3, 2, 2])]);
+  add("MeanVarianceNormalization last axis", "MeanVarianceNormalization", 13, [f([2, 5], 3)], { axes: attr.ints([1]) });
+  add("LRN", "LRN", 13, [f([2, 5, 3, 3])], { size: attr.int(3), alpha: attr.float(0.01), bias: attr.float(2) });
+
+  // Indexing (rt/indexing.ts).
+  add("Pad constant with value (opset 13)", "Pad", 13, [f([2, 3]), init(i64([4], [1, 0, 0, 2])), init(scalar("float32", -1))]);
+  add("Pad reflect", "Pad", 13, [f([3, 4]), init(i64([4], [2, 1, 1, 3]))], { mode: attr.string("reflect") });
+  add("Pad edge with crop", "Pad", 13, [f([3, 4]), init(i64([4], [1, -1, -1, 2]))], { mode: attr.string("edge") });
+  add("Pad wrap on axes (opset 19)", "Pad", 19, [f([2, 3]), init(i64([2], [2, 4])), null, init(i64([1], [-1]))], { mode: attr.string("wrap") });
+  add("Pad attributes (opset 2)", "Pad", 2, [f([1, 1, 2, 2])], { pads: attr.ints([0, 0, 1, 1, 0, 0, 1, 1]), value: attr.float(0.5) });
+  add("Tile", "Tile", 13, [f([2, 3]), init(i64([2], [2, 3]))]);
+  add("GatherElements negative indices", "GatherElements", 13, [f([3, 4]), init(i64([2, 4], [0, -1, 2, 1, 1, 0, -3, 2]))], { axis: attr.int(0) });
+  add("GatherND", "GatherND", 13, [f([2, 3, 4]), init(i64([2, 2], [0, 1, 1, -1]))]);
+  add("GatherND batch_dims 1", "GatherND", 13, [f([2, 3, 4]), init(i64([2, 1, 1], [2, 0]))], { batch_dims: attr.int(1) });
+  add("Trilu upper k=1", "Trilu", 14, [f([2, 3, 4]), init(tensor("int64", [], [1]))]);
+  add("Trilu lower", "Trilu", 14, [f([4, 3])], { upper: attr.int(0) });
+  add("Size", "Size", 13, [f([2, 3, 4])]);
+
+  // Windows over any number of axes (rt/window-nd.ts) and GRU.
+  add("Conv 3-D groups, dilation, pads, stride", "Conv", 11, [f([2, 4, 5, 6, 5]), init(f([4, 2, 2, 3, 2])), init(f([4]))],
+    { group: attr.int(2), dilations: attr.ints([1, 2, 1]), pads: attr.ints([1, 0, 1, 0, 2, 1]), strides: attr.ints([2, 1, 1]) });
+  add("Conv 3-D SAME_UPPER, no bias", "Conv", 11, [f([1, 1, 4, 4, 3]), init(f([2, 1, 3, 3, 3]))], { auto_pad: attr.string("SAME_UPPER") });
+  add("MaxPool 3-D dilated", "MaxPool", 12, [f([1, 2, 5, 5, 5])], { kernel_shape: attr.ints([2, 2, 2]), dilations: attr.ints([2, 1, 2]) });
+  add("AveragePool 2-D dilated ceil_mode count_include_pad", "AveragePool", 19, [f([1, 2, 7, 6])],
+    { kernel_shape: attr.ints([3, 2]), strides: attr.ints([2, 2]), dilations: attr.ints([1, 2]), pads: attr.ints([1, 1, 1, 0]), ceil_mode: attr.int(1), count_include_pad: attr.int(1) });
+  add("ConvTranspose 2-D stride, pads, output_padding, bias", "ConvTranspose", 11, [f([2, 2, 3, 4]), init(f([2, 3, 3, 3])), init(f([3]))],
+    { strides: attr.ints([2, 2]), pads: attr.ints([1, 0, 1, 1]), output_padding: attr.ints([1, 0]) });
+  add("ConvTranspose groups, dilation", "ConvTranspose", 11, [f([1, 4, 3, 3]), init(f([4, 1, 2, 2]))], { group: attr.int(2), dilations: attr.ints([2, 2]) });
+  add("ConvTranspose 1-D SAME_UPPER", "ConvTranspose", 11, [f([1, 2, 5]), init(f([2, 2, 3]))], { auto_pad: attr.string("SAME_UPPER"), strides: attr.ints([2]) });
+  add("ConvTranspose output_shape", "ConvTranspose", 11, [f([1, 1, 3, 3]), init(f([1, 2, 3, 3]))], { strides: attr.ints([3, 2]), output_shape: attr.ints([10, 8]) });
+  const gruW = (dirs: number) => [init(f([dirs, 3 * H, I], 0.5)), init(f([dirs, 3 * H, H], 0.5)), init(f([dirs, 6 * H], 0.3))];
+  add("GRU forward", "GRU", 7, [f([T, B, I]), ...gruW(1)], { hidden_size: attr.int(H) }, 2);
+  add("GRU linear_before_reset (PyTorch's), bidirectional, initial h", "GRU", 7, [f([T, B, I]), ...gruW(2), null, f([2, B, H])],
+    { hidden_size: attr.int(H), direction: attr.string("bidirectional"), linear_before_reset: attr.int(1) }, 2);
+  add("GRU reverse, sequence_lens, layout 1 (opset 14)", "GRU", 14, [f([B, T, I]), ...gruW(1), init(tensor("int32", [B], [2, 4]))],
+    { hidden_size: attr.int(H), direction: attr.string("reverse"), layout: attr.int(1) }, 2);
   return cases;
 }

@@ -174,12 +174,27 @@ describe("what the runtime cannot run is named, never skipped silently", () => {
   };
 
   it("an op with no runtime code, an unsupported attribute, a custom domain, an extra output", () => {
-    assert.deepEqual(frag({ op: "GRU" }).missing, ["no GRU"]);
     assert.deepEqual(frag({ op: "Add", inputs: ["x", "x"], attrs: { broadcast: { kind: "int", value: 1 } } }).missing, ["Add (n0): attribute 'broadcast' is not supported"]);
     assert.deepEqual(frag({ op: "Gelu", domain: "com.microsoft" }).missing, ["no com.microsoft.Gelu"]);
     assert.deepEqual(frag({ op: "MaxPool", outputs: ["y", "idx"], attrs: { kernel_shape: { kind: "ints", value: [2] } } }).missing, ["MaxPool (n0): only its first output is supported"]);
-    const c = frag({ op: "GRU" });
+    const c = frag({ op: "Gelu", domain: "com.microsoft" });
     assert.equal(c.body.length, 1);
-    assert.match(c.body[0], /^throw new Error\("program\.ts cannot run opaque_9 \(no GRU\): its runtime has no code for that; run reconstructed\.onnx instead"\);$/);
+    assert.match(c.body[0], /^throw new Error\("program\.ts cannot run opaque_9 \(no com\.microsoft\.Gelu\): its runtime has no code for that; run reconstructed\.onnx instead"\);$/);
+  });
+
+  it("a node the runtime lacks still defines its outputs: the nodes reading them are emitted (regression)", () => {
+    // Once: "opaque_9: value 'h' is read before it is computed" for GRU -> Linear, InstanceNormalization -> Mul,
+    // HardSigmoid -> Mul: the skipped node's outputs were never named, so the next node's read threw.
+    const nodes: Node[] = [
+      { name: "n0", op: "Gelu", domain: "com.microsoft", inputs: ["x"], outputs: ["h"], attrs: {} },
+      { name: "n1", op: "Mul", domain: "", inputs: ["h", "x"], outputs: ["y"], attrs: {} },
+      { name: "n2", op: "Gelu", domain: "custom", inputs: ["y"], outputs: ["z"], attrs: {} },
+    ];
+    const graph: Graph = { name: "g", inputs: [{ name: "x", dtype: "float32", shape: [2] }], outputs: [{ name: "z", dtype: "float32", shape: [2] }], nodes, initializers: new Map(), valueInfo: [] };
+    for (const lang of ["ts", "py"] as const) {
+      const c = fragmentCode("opaque_9", { graph, opset: new Map([["", 13]]), ops: ["Gelu", "Mul"], reason: "test", perSample: true }, lang);
+      assert.deepEqual(c.missing, ["no com.microsoft.Gelu", "no custom.Gelu"]);
+      assert.equal(c.body.length, 1);
+    }
   });
 });

@@ -63,11 +63,13 @@ def ReduceProd(x, axes, at):
 
 
 def ReduceMax(x, axes, at):
-    return reduce_with(np.max, x, axes, at)
+    """The largest entry (-inf over an empty set)."""
+    return reduce_with(lambda v, axis, keepdims: np.max(v, axis=axis, keepdims=keepdims, **({} if v.size else {"initial": -np.inf})), x, axes, at)
 
 
 def ReduceMin(x, axes, at):
-    return reduce_with(np.min, x, axes, at)
+    """The smallest entry (inf over an empty set)."""
+    return reduce_with(lambda v, axis, keepdims: np.min(v, axis=axis, keepdims=keepdims, **({} if v.size else {"initial": np.inf})), x, axes, at)
 
 
 def ArgMax(x, at):

@@ -47,7 +47,7 @@ export function Gemm(a: Ten, b: Ten, c: Ten | undefined, at: { alpha?: number; b
 }
 
 /** (outer, len, inner) around an axis: the layout every single-axis op walks. */
-function axisLayout(shape: number[], a: number): [number, number, number] {
+export function axisLayout(shape: number[], a: number): [number, number, number] {
   return [numel(shape.slice(0, a)), shape[a] ?? 1, numel(shape.slice(a + 1))];
 }
 
@@ -75,14 +75,14 @@ function softmaxLike(x: Ten, at: { axis?: number; opset: number }, log: boolean)
 export function Softmax(x: Ten, at: { axis?: number; opset: number }): Ten { return softmaxLike(x, at, false); }
 export function LogSoftmax(x: Ten, at: { axis?: number; opset: number }): Ten { return softmaxLike(x, at, true); }
 
-interface ReduceAttrs {
+export interface ReduceAttrs {
   axes?: number[];
   keepdims?: number;
   noop_with_empty_axes?: number;
 }
 
 /** Fold the listed axes (input or attribute; all when none) with f from `init`, then finish each slot. */
-function reduce(x: Ten, axes: Ten | undefined, at: ReduceAttrs, init: number, f: (acc: number, v: number) => number,
+export function reduce(x: Ten, axes: Ten | undefined, at: ReduceAttrs, init: number, f: (acc: number, v: number) => number,
   done: (acc: number, count: number) => number): Ten {
   const r = x.shape.length;
   const listed = intsOf(axes) ?? at.axes ?? [];

@@ -73,11 +73,14 @@ export function LeakyRelu(x: Ten, at: { alpha?: number }): Ten {
 /** Clip with min/max as inputs (opset >= 11) or attributes (before). */
 export function Clip(x: Ten, lo?: Ten, hi?: Ten, at: { min?: number; max?: number } = {}): Ten {
   const a = lo ? lo.data[0] : at.min ?? -Infinity, b = hi ? hi.data[0] : at.max ?? Infinity;
-  return unary(x, (v) => (v < a ? a : v > b ? b : v));
+  return unary(x, (v) => {
+    const y = v < a ? a : v; // then the max: with min > max, every value is max (numpy.clip)
+    return y > b ? b : y;
+  });
 }
 
 /** Convert to the dtype named by `to` (a TensorProto.DataType code, or a type name before opset 6). */
-export function Cast(x: Ten, at: { to: number | string }): Ten {
+export function Cast(x: Ten, at: { to: number | string; saturate?: number }): Ten {
   return tensorFrom(dtypeOfCode(at.to), x.shape, x.data);
 }
 

@@ -57,13 +57,15 @@ def recur(X, W, R, B, lens, h0, c0, at, gates, cell):
     for d in range(dirs):
         reverse = at.get("direction") == "reverse" or d == 1
         w, r = W[d].astype(np.float64), R[d].astype(np.float64)
-        bias = np.zeros(gates * hid) if B is None else B[d, :gates * hid].astype(np.float64) + B[d, gates * hid:]
+        wbias = np.zeros(gates * hid) if B is None else B[d, :gates * hid].astype(np.float64)
+        rbias = np.zeros(gates * hid) if B is None else B[d, gates * hid:].astype(np.float64)
         for b in range(batch):
             n = seq if lens is None else int(lens[b])
             h, c = hs[d, b].copy(), cs[d, b].copy()
             for s in range(n):
                 t = n - 1 - s if reverse else s
-                h, c = cell(x[t, b] @ w.T + h @ r.T + bias, h, c, d)
+                rec = h @ r.T + rbias
+                h, c = cell(x[t, b] @ w.T + wbias + rec, h, c, d, rec)
                 y[t, d, b] = h
             if n > 0:
                 h_n[d, b], c_n[d, b] = h, c
@@ -84,7 +86,7 @@ def LSTM(X, W, R, B, lens, h0, c0, P, at):
     clip = at.get("clip")
     peep = np.zeros((dirs, 3 * hid)) if P is None else P.astype(np.float64)
 
-    def cell(g, h, c, d):
+    def cell(g, h, c, d, rec):
         f, gg, hh = acts[d]
         pi, po, pf = peep[d, :hid], peep[d, hid:2 * hid], peep[d, 2 * hid:]
         i = f(clipped(g[:hid] + pi * c, clip))
@@ -99,4 +101,26 @@ def RNN(X, W, R, B, lens, h0, at):
     """The plain recurrent cell h = f(x W^T + h R^T + Wb + Rb): outputs Y, Y_h."""
     dirs = 2 if at.get("direction") == "bidirectional" else 1
     acts = acts_of(at, ["Tanh"], dirs)
-    return recur(X, W, R, B, lens, h0, None, at, 1, lambda g, h, c, d: (acts[d][0](clipped(g, at.get("clip"))), c))[:2]
+    return recur(X, W, R, B, lens, h0, None, at, 1, lambda g, h, c, d, rec: (acts[d][0](clipped(g, at.get("clip"))), c))[:2]
+
+
+def GRU(X, W, R, B, lens, h0, at):
+    """GRU (gates z, r, h): outputs Y, Y_h. linear_before_reset applies the reset gate after the recurrent product."""
+    dirs = 2 if at.get("direction") == "bidirectional" else 1
+    acts = acts_of(at, ["Sigmoid", "Tanh"], dirs)
+    hid = at.get("hidden_size", W.shape[1] // 3)
+    clip = at.get("clip")
+    lbr = at.get("linear_before_reset", 0)
+
+    def cell(g, h, c, d, rec):
+        f, gg = acts[d]
+        z = f(clipped(g[:hid], clip))
+        r = f(clipped(g[hid:2 * hid], clip))
+        x_part = g[2 * hid:] - rec[2 * hid:]
+        if lbr:
+            hc = gg(clipped(x_part + r * rec[2 * hid:], clip))
+        else:
+            rb = 0.0 if B is None else B[d, 5 * hid:].astype(np.float64)
+            hc = gg(clipped(x_part + (r * h) @ R[d, 2 * hid:].astype(np.float64).T + rb, clip))
+        return (1 - z) * hc + z * h, c
+    return recur(X, W, R, B, lens, h0, None, at, 3, cell)[:2]

@@ -39,7 +39,7 @@ function actsOf(at: RecurrentAttrs, defaults: string[], dirs: number): ((v: numb
 
 /** One recurrent op: `cell` advances one batch entry one step, given its gate pre-activations and state. */
 function recur(X: Ten, W: Ten, R: Ten, B: Ten | undefined, lens: Ten | undefined, h0: Ten | undefined, c0: Ten | undefined,
-  at: RecurrentAttrs, gates: number, cell: (g: Float64Array, h: Float64Array, c: Float64Array, d: number) => void): Ten[] {
+  at: RecurrentAttrs, gates: number, cell: (g: Float64Array, h: Float64Array, c: Float64Array, d: number, gr: Float64Array) => void): Ten[] {
   const dirs = at.direction === "bidirectional" ? 2 : 1;
   const layout = at.layout ?? 0;
   const [seq, batch] = layout === 0 ? X.shape : [X.shape[1], X.shape[0]];
@@ -49,7 +49,7 @@ function recur(X: Ten, W: Ten, R: Ten, B: Ten | undefined, lens: Ten | undefined
   const stateAt = (s: Ten | undefined, d: number, b: number, k: number) => (s ? s.data[(layout === 0 ? d * batch + b : b * dirs + d) * H + k] : 0);
   const Y = new Float64Array(seq * dirs * batch * H);
   const hN = new Float64Array(dirs * batch * H), cN = new Float64Array(dirs * batch * H);
-  const g = new Float64Array(G);
+  const g = new Float64Array(G), gr = new Float64Array(G); // all terms; the recurrent ones (h R^T + Rb) alone
   for (let d = 0; d < dirs; d++) {
     const reverse = at.direction === "reverse" || d === 1;
     for (let b = 0; b < batch; b++) {
@@ -59,12 +59,13 @@ function recur(X: Ten, W: Ten, R: Ten, B: Ten | undefined, lens: Ten | undefined
       for (let s = 0; s < len; s++) {
         const t = reverse ? len - 1 - s : s;
         for (let j = 0; j < G; j++) {
-          let v = B ? B.data[d * 2 * G + j] + B.data[d * 2 * G + G + j] : 0;
+          let v = B ? B.data[d * 2 * G + j] : 0, r = B ? B.data[d * 2 * G + G + j] : 0;
           for (let i = 0; i < I; i++) v += xAt(t, b, i) * W.data[(d * G + j) * I + i];
-          for (let k = 0; k < H; k++) v += h[k] * R.data[(d * G + j) * H + k];
-          g[j] = v;
+          for (let k = 0; k < H; k++) r += h[k] * R.data[(d * G + j) * H + k];
+          g[j] = v + r;
+          gr[j] = r;
         }
-        cell(g, h, c, d);
+        cell(g, h, c, d, gr);
         Y.set(h, ((t * dirs + d) * batch + b) * H);
       }
       if (len > 0) { hN.set(h, (d * batch + b) * H); cN.set(c, (d * batch + b) * H); }
@@ -118,5 +119,33 @@ export function RNN(X: Ten, W: Ten, R: Ten, B: Ten | undefined, lens: Ten | unde
   const acts = actsOf(at, ["Tanh"], dirs);
   return recur(X, W, R, B, lens, h0, undefined, at, 1, (g, h, _c, d) => {
     for (let k = 0; k < h.length; k++) h[k] = acts[d][0](clipped(g[k], at.clip));
+  }).slice(0, 2);
+}
+
+/** GRU (gates z, r, h): outputs Y, Y_h. linear_before_reset applies the reset gate after the recurrent product. */
+export function GRU(X: Ten, W: Ten, R: Ten, B: Ten | undefined, lens: Ten | undefined, h0: Ten | undefined,
+  at: RecurrentAttrs & { linear_before_reset?: number }): Ten[] {
+  const dirs = at.direction === "bidirectional" ? 2 : 1;
+  const acts = actsOf(at, ["Sigmoid", "Tanh"], dirs);
+  const H = at.hidden_size ?? W.shape[1] / 3, G = 3 * H;
+  const rh = new Float64Array(H);
+  return recur(X, W, R, B, lens, h0, undefined, at, 3, (g, h, _c, d, gr) => {
+    const [f, gg] = acts[d];
+    const z = new Float64Array(H), r = new Float64Array(H);
+    for (let k = 0; k < H; k++) { z[k] = f(clipped(g[k], at.clip)); r[k] = f(clipped(g[H + k], at.clip)); }
+    for (let k = 0; k < H; k++) rh[k] = r[k] * h[k];
+    const next = new Float64Array(H);
+    for (let k = 0; k < H; k++) {
+      const j = 2 * H + k, xPart = g[j] - gr[j];
+      let rec: number;
+      if (at.linear_before_reset) rec = r[k] * gr[j];
+      else {
+        rec = B ? B.data[d * 2 * G + G + j] : 0;
+        for (let q = 0; q < H; q++) rec += rh[q] * R.data[(d * G + j) * H + q];
+      }
+      const hc = gg(clipped(xPart + rec, at.clip));
+      next[k] = (1 - z[k]) * hc + z[k] * h[k];
+    }
+    h.set(next);
   }).slice(0, 2);
 }

@@ -22,8 +22,8 @@ def window_pads(spatial, kernel, at):
 
 def convolve(x, w, bias, at, dtype, x_zero, w_zero):
     """Conv over NCL / NCHW input with zero points subtracted (ConvInteger) and bias added; result in `dtype`."""
-    if x.ndim not in (3, 4):
-        raise ValueError("Conv: the program runtime handles 1-D and 2-D convolutions, not %s" % (list(x.shape),))
+    if x.ndim > 4:
+        return conv_nd(x, w, bias, at, dtype, x_zero, w_zero)
     two = x.ndim == 4
     kernel = list(at.get("kernel_shape", w.shape[2:]))
     p = window_pads(list(x.shape[2:]), kernel, at)
@@ -67,13 +67,12 @@ def ConvInteger(x, w, x_zero, w_zero, at):
 
 
 def pooled(kind, x, at):
-    """Max or average pooling through the program kernel, on float values."""
+    """Max or average pooling over any number of spatial axes (pool_nd), in x's dtype."""
     glob = kind.startswith("global_")
     kernel = list(x.shape[2:]) if glob else list(at["kernel_shape"])
     pads = [] if glob else window_pads(list(x.shape[2:]), kernel, at)
-    y = pool(kind, x.astype(np.float32), kernel, list(at.get("strides", [])), pads, list(at.get("dilations", [])),
-             bool(at.get("ceil_mode", 0)), bool(at.get("count_include_pad", 0)))
-    return y.astype(x.dtype)
+    return pool_nd(kind.replace("global_", ""), x, kernel, [] if glob else list(at.get("strides", [])), pads,
+                   [] if glob else list(at.get("dilations", [])), bool(at.get("ceil_mode", 0)), bool(at.get("count_include_pad", 0)))
 
 
 def MaxPool(x, at):

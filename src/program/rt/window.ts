@@ -1,8 +1,8 @@
 // The runtime of the emitted program.ts, part 5: convolutions, pooling and the quantized ops (1-D and 2-D).
-// Pooling reuses the program kernel `pool` (kernels.ts, always inlined); convolutions accumulate in float64 so the
+// Pooling runs poolNd (window-nd.ts, any number of spatial axes); convolutions accumulate in float64 so the
 // integer ones (ConvInteger) stay exact.
-import { pool } from "../kernels.ts";
 import { newData, numel, tensorFrom, type Ten } from "./core.ts";
+import { convNd, poolNd } from "./window-nd.ts";
 import { MatMul } from "./dense.ts";
 
 interface WindowAttrs {
@@ -31,7 +31,7 @@ export function windowPads(spatial: number[], kernel: number[], at: WindowAttrs)
 
 /** Conv over NCL / NCHW input with zero points subtracted from x and w (ConvInteger), bias added; result in `dtype`. */
 function convolve(x: Ten, w: Ten, bias: Ten | undefined, at: WindowAttrs & { group?: number }, dtype: string, xZero: number, wZero: Ten | undefined): Ten {
-  if (x.shape.length !== 3 && x.shape.length !== 4) throw new Error(`Conv: the program runtime handles 1-D and 2-D convolutions, not [${x.shape.join(", ")}]`);
+  if (x.shape.length > 4) return convNd(x, w, bias, windowPads(x.shape.slice(2), at.kernel_shape ?? w.shape.slice(2), at), at, dtype, xZero, wZero);
   const two = x.shape.length === 4;
   const [N, C] = x.shape, M = w.shape[0];
   const H = two ? x.shape[2] : 1, W = x.shape[x.shape.length - 1];
@@ -81,12 +81,12 @@ export function ConvInteger(x: Ten, w: Ten, xZero: Ten | undefined, wZero: Ten |
   return convolve(x, w, undefined, at, "int32", xZero ? xZero.data[0] : 0, wZero);
 }
 
-/** Max or average pooling through the program kernel, on float32 values. */
+/** Max or average pooling over any number of spatial axes (poolNd), in x's dtype. */
 function pooled(kind: string, x: Ten, at: WindowAttrs & { ceil_mode?: number; count_include_pad?: number; storage_order?: number }): Ten {
-  const kernel = kind.startsWith("global_") ? x.shape.slice(2) : at.kernel_shape!;
-  const pads = kind.startsWith("global_") ? [] : windowPads(x.shape.slice(2), kernel, at);
-  const y = pool(kind, { data: Float32Array.from(x.data), shape: x.shape }, kernel, at.strides ?? [], pads, at.dilations ?? [], !!at.ceil_mode, !!at.count_include_pad);
-  return tensorFrom(x.dtype, y.shape, y.data);
+  const glob = kind.startsWith("global_");
+  const kernel = glob ? x.shape.slice(2) : at.kernel_shape!;
+  const pads = glob ? [] : windowPads(x.shape.slice(2), kernel, at);
+  return poolNd(kind.replace("global_", ""), x, kernel, glob ? [] : at.strides ?? [], pads, glob ? [] : at.dilations ?? [], !!at.ceil_mode, !!at.count_include_pad);
 }
 
 export function MaxPool(x: Ten, at: WindowAttrs & { ceil_mode?: number; storage_order?: number }): Ten { return pooled("maxpool", x, at); }
