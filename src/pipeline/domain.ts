@@ -44,7 +44,7 @@ function perSampleShapes(inputs: readonly ValueInfo[]): number[][] {
 }
 
 /** Seeded samples of a domain shaped like the model inputs; `bits` with n <= 16 bits gives all 2^n points. */
-export function sampleDomain(d: Domain, inputs: readonly ValueInfo[], samples: number, seed: number): { tensors: Tensor[]; note: string } {
+export function sampleDomain(d: Domain, inputs: readonly ValueInfo[], samples: number, seed: number): { tensors: Tensor[]; note: string; exhaustive: boolean } {
   const shapes = perSampleShapes(inputs);
   const sizes = shapes.map(sizeOf);
   const total = sizes.reduce((a, b) => a + b, 0);
@@ -73,7 +73,7 @@ export function sampleDomain(d: Domain, inputs: readonly ValueInfo[], samples: n
   }
   const tensors = inputs.map((v, i) => ({ dtype: v.dtype, shape: [n, ...shapes[i]], data: datas[i] }));
   const what = d.kind === "box" ? `uniform in [${d.lo}, ${d.hi}]` : d.kind === "normal" ? "standard normal" : exhaustive ? `all 2^${total} bit patterns` : "random bits";
-  return { tensors, note: `${n} inputs ${what} (seed ${seed})` };
+  return { tensors, note: `${n} inputs ${what} (seed ${seed})`, exhaustive };
 }
 
 export interface Split {

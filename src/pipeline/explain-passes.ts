@@ -4,6 +4,7 @@ import type { Model } from "../graph/graph.ts";
 import type { Tensor } from "../graph/tensor.ts";
 import { readModel } from "../onnx/read.ts";
 import { normalizePasses } from "../graph/passes/index.ts";
+import { seqBlocksPass } from "../seq/pass.ts";
 import { runPasses } from "./pass.ts";
 import { lower } from "../net/lower.ts";
 import { probePass as probeNetPass } from "../passes/probe.ts";
@@ -22,7 +23,7 @@ import { chunkSize, inChunks, ortOutputs } from "../verify/reference.ts";
 import { UserError } from "../errors.ts";
 import { DOMAIN_HELP, parseDomain, sampleDomain, splitData } from "./domain.ts";
 import { need, type ExplainFiles, type ExplainPass, type ExplainState } from "./explain.ts";
-import { reportMarkdown } from "./report.ts";
+import { reportMarkdown, timingsJson } from "./report.ts";
 import { DATA_FORMATS } from "../data/load.ts";
 
 function openModel(file: string): Model {
@@ -54,6 +55,9 @@ export const readPass: ExplainPass = {
     const seed = inp.seed ?? 0;
     let rows: Tensor[];
     let note: string;
+    // Every point of the domain (bits, n <= 16): no held-out split unless asked for, so analysis (recognisers,
+    // truth tables, dropped units) and fidelity both see the whole domain.
+    let whole = false;
     if (inp.data) {
       rows = bindData(model, inp.data, inp.dataLabel ?? "the data");
       note = `${rows[0]?.shape[0] ?? 0} rows from ${inp.dataLabel ?? "the data given"}`;
@@ -62,12 +66,15 @@ export const readPass: ExplainPass = {
       const sampled = sampleDomain(d, model.graph.inputs, inp.samples ?? 1000, seed);
       rows = sampled.tensors;
       note = sampled.note;
+      whole = sampled.exhaustive && inp.holdout === undefined;
     } else {
       throw new UserError(`explain needs inputs to analyse: give --data FILE (${DATA_FORMATS}) or --domain DOMAIN (${DOMAIN_HELP})`);
     }
-    const split = splitData(rows, inp.holdout ?? 0.2, seed, model.graph.inputs);
+    const split = whole
+      ? { analysis: rows, heldOut: rows, separate: false, oneSample: false, note: `the whole domain (${rows[0]?.shape[0] ?? 0} points) used for analysis and fidelity alike: fidelity is measured at every point of it` }
+      : splitData(rows, inp.holdout ?? 0.2, seed, model.graph.inputs);
     const bits = inp.domain !== undefined && !inp.data && (typeof inp.domain === "string" ? inp.domain.trim() === "bits" : inp.domain.kind === "bits");
-    const heldOutLabel = split.separate ? "held-out" : split.oneSample ? "the analysed data itself: one sample, its inputs share no batch axis" : "analysis data";
+    const heldOutLabel = whole ? "every point of the domain" : split.separate ? "held-out" : split.oneSample ? "the analysed data itself: one sample, its inputs share no batch axis" : "analysis data";
     const file = inp.source ?? (typeof inp.model === "string" ? inp.model : undefined);
     const name = inp.name ?? (file ? path.basename(file).replace(/\.onnx$/i, "") : model.graph.name || "model");
     return {
@@ -85,7 +92,7 @@ export const normalizePass: ExplainPass = {
   name: "normalize",
   doc: "constant folding, pass-through removal, reshape chains, affine canonical form, BatchNorm folding (all exact)",
   run(s) {
-    const r = runPasses(need(s, "model", "normalize", "read"), normalizePasses);
+    const r = runPasses(need(s, "model", "normalize", "read"), [...normalizePasses, seqBlocksPass]);
     return {
       out: { ...s, normalized: r.out },
       report: { pass: "normalize", summary: r.reports.map((x) => `${x.pass}: ${x.summary}`).join("; "), details: r.reports.flatMap((x) => [`${x.pass}: ${x.summary}`, ...x.details.map((d) => `  ${d}`)]) },
@@ -114,13 +121,19 @@ export const probePass: ExplainPass = {
   },
 };
 
+/** The box a domain confines every input entry to (bits: [0, 1]); none for unbounded domains. */
+function boxOfDomain(d: ReturnType<typeof parseDomain>): { lo: number; hi: number } | undefined {
+  return d.kind === "box" ? { lo: d.lo, hi: d.hi } : d.kind === "bits" ? { lo: 0, hi: 1 } : undefined;
+}
+
 export const buildPass: ExplainPass = {
   name: "build",
   doc: "Net -> Program: each layer (or affine/conv + activation) becomes one statement, via the recogniser registry",
   run(s) {
     const net = need(s, "net", "build", "lower");
     const bitInputs = s.data?.bits ? new Set(net.inputs.map((i) => i.name)) : undefined;
-    const { program, report } = buildProgram(net, { name: s.input.name ?? "model", ...(s.stats ? { stats: s.stats } : {}), ...(bitInputs ? { bitInputs } : {}) });
+    const box = s.input.data || s.input.domain === undefined ? undefined : boxOfDomain(typeof s.input.domain === "string" ? parseDomain(s.input.domain) : s.input.domain);
+    const { program, report } = buildProgram(net, { name: s.input.name ?? "model", ...(s.stats ? { stats: s.stats } : {}), ...(bitInputs ? { bitInputs } : {}), ...(box ? { box } : {}) });
     const byRec = new Map<string, number>();
     for (const st of report.statements) byRec.set(st.recogniser, (byRec.get(st.recogniser) ?? 0) + 1);
     return {
@@ -128,7 +141,10 @@ export const buildPass: ExplainPass = {
       report: {
         pass: "build",
         summary: `${report.statements.length} statements (${[...byRec].map(([k, n]) => `${n} ${k}`).join(", ")})`,
-        details: report.statements.map((st) => `${st.out} <- ${st.layers.join(" + ")} (${st.recogniser})`),
+        details: [
+          ...report.statements.map((st) => `${st.out} <- ${st.layers.join(" + ")} (${st.recogniser})`),
+          ...report.slices.map((sl) => `slice ${sl.out}: ${sl.error ? `fitted, residual max |r| ${sl.error.toExponential(1)} on the data` : sl.exactBy}${sl.dropped.length ? `; dropped ${sl.dropped.join(", ")}` : ""}`),
+        ],
       },
     };
   },
@@ -166,7 +182,7 @@ export const verifyPass: ExplainPass = {
 
 export const emitPass: ExplainPass = {
   name: "emit",
-  doc: "write program.txt, program.json, program.ts, program.py, reconstructed.onnx and report.md (in memory; see writeOutputDir)",
+  doc: "write program.txt, program.json, program.ts, program.py, reconstructed.onnx, report.md and timings.json (in memory; see writeOutputDir)",
   run(s) {
     const program = need(s, "program", "emit", "build");
     const files: ExplainFiles = new Map();
@@ -179,10 +195,11 @@ export const emitPass: ExplainPass = {
     const weights = [...programWeights(program).values()].reduce((a, w) => a + w.data.length, 0);
     const report = {
       pass: "emit",
-      summary: `${files.size + 1} files; program of ${allPrimStmts(program).length} statements, ${weights} weights`,
+      summary: `${files.size + 2} files; program of ${allPrimStmts(program).length} statements, ${weights} weights`,
       details: [...files].map(([name, c]) => `${name}: ${typeof c === "string" ? Buffer.byteLength(c) : c.length} bytes`),
     };
     files.set("report.md", reportMarkdown({ ...s, program }, [...s.reports, report]));
+    files.set("timings.json", timingsJson(s.reports, s.simplify?.reports));
     return { out: { ...s, files }, report };
   },
 };

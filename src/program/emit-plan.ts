@@ -6,6 +6,8 @@ import { fragmentCode, type FragmentCode, type Lang } from "./emit-opaque.ts";
 import type { ActSpec, Fn, PrimStmt, Program } from "./program.ts";
 import { allPrimStmts, dtypeOfType, programWeights } from "./program.ts";
 import { runtimeNames } from "./rt-bundle.ts";
+import { isSeqKind, SEQ_OPSET, seqGraph } from "./seq-prim.ts";
+import type { SeqParams } from "./program.ts";
 
 export type PlanArg =
   | { k: "var"; name: string }
@@ -30,6 +32,7 @@ const s = (value: string): PlanArg => ({ k: "str", value });
 export function planPrim(st: PrimStmt): KernelCall {
   const a = st.args;
   const p = st.prim;
+  if (isSeqKind(p.kind)) return { fn: "opaque", label: seqFnName(st), ops: [p.kind] };
   switch (p.kind) {
     case "affine": return { fn: "affine", args: [v(a[0]), w(p.params.W.name), w(p.params.b.name), n(p.params.W.shape[0]), { k: "act", value: p.params.act }] };
     case "conv": {
@@ -50,12 +53,20 @@ export function planPrim(st: PrimStmt): KernelCall {
     case "add": return { fn: "add", args: [{ k: "vars", names: a }] };
     case "concat": return { fn: "concat", args: [{ k: "vars", names: a }, n(p.params.axis)] };
     case "max": case "min": return { fn: "maxMin", args: [{ k: "vars", names: a }, s(p.kind)] };
-    case "sort": return { fn: "sortLast", args: [v(a[0]), b(p.params.descending)] };
+    case "sort": return a.length === 1 ? { fn: "sortLast", args: [v(a[0]), b(p.params.descending)] } : { fn: "sortAll", args: [{ k: "vars", names: a }, b(p.params.descending)] };
     case "threshold": return { fn: "threshold", args: [v(a[0]), w(p.params.c.name), b(p.params.strict)] };
     case "logic": return { fn: "logic", args: [{ k: "vars", names: a }, s(p.params.op)] };
     case "piecewise": return { fn: "piecewise", args: [v(a[0]), ns(p.params.breakpoints), ns(p.params.slopes), n(p.params.value0)] };
+    case "pick": return { fn: "pick", args: [v(a[0]), ns(p.params.indices)] };
+    case "lincomb": return { fn: "linear", args: [{ k: "vars", names: a }, ns(p.params.coefs), n(p.params.bias)] };
+    case "onehot": return { fn: "onehot", args: [v(a[0]), n(p.params.n)] };
     case "opaque": return { fn: "opaque", label: p.label ?? p.id, ops: p.params.ops };
   }
+}
+
+/** The emitted function of a block statement: its kind and id, e.g. layer_norm_p3. */
+function seqFnName(st: PrimStmt): string {
+  return safeName(`${st.prim.kind}_${st.prim.id}`);
 }
 
 /** The weights an emitted file must embed: those the kernel calls use (not slice-only weights). */
@@ -77,6 +88,12 @@ export function usedWeights(p: Program): Map<string, { shape: number[]; data: Fl
 export function opaqueCode(p: Program, lang: Lang): Map<string, FragmentCode> {
   const out = new Map<string, FragmentCode>();
   for (const { stmt } of allPrimStmts(p)) {
+    if (isSeqKind(stmt.prim.kind)) {
+      const q = stmt.prim.params as SeqParams;
+      const graph = seqGraph(stmt.prim.kind, q, stmt.args.map((_, i) => `a${i}`), "y", SEQ_OPSET, stmt.prim.id);
+      out.set(stmt.prim.id, fragmentCode(seqFnName(stmt), { graph, opset: new Map([["", SEQ_OPSET]]), ops: [stmt.prim.kind], reason: "", perSample: true }, lang));
+      continue;
+    }
     if (stmt.prim.kind !== "opaque") continue;
     out.set(stmt.prim.id, fragmentCode(safeName(stmt.prim.label ?? stmt.prim.id), stmt.prim.params, lang));
   }
@@ -108,7 +125,7 @@ const RUNTIME = new Set([...runtimeNames("ts"), ...runtimeNames("py")]);
 const RESERVED = new Set([
   // kernels and runtime helpers
   "affine", "conv", "activation", "applyAct", "pool", "softmax", "argmax", "reshape", "add", "concat", "maxMin", "max_min",
-  "sortLast", "sort_last", "threshold", "logic", "piecewise", "erf", "fromBase64", "from_base64", "sizeOfShape", "broadcast2",
+  "sortLast", "sort_last", "sortAll", "sort_all", "pick", "linear", "onehot", "threshold", "logic", "piecewise", "erf", "fromBase64", "from_base64", "sizeOfShape", "broadcast2",
   "fold", "np", "base64", "math", "W", "C", "run", "main", "Arr", "ActArgs", "INPUTS", "ENTRY", "OUTPUT_DTYPES",
   // TypeScript / JavaScript
   "break", "case", "catch", "class", "const", "continue", "debugger", "default", "delete", "do", "else", "enum", "export",

@@ -13,7 +13,7 @@ import { allPrimStmts, entryFn, fixedBatchOf, type Fn, type Program } from "./pr
 const KERNELS_PY = "src/program/kernels.py";
 
 /** TS kernel name -> Python kernel name. */
-const PY_NAME: Record<string, string> = { maxMin: "max_min", sortLast: "sort_last" };
+const PY_NAME: Record<string, string> = { maxMin: "max_min", sortLast: "sort_last", sortAll: "sort_all" };
 
 function num(x: number): string {
   return Number.isNaN(x) ? "float('nan')" : x === Infinity ? "float('inf')" : x === -Infinity ? "float('-inf')" : String(x);
@@ -129,7 +129,7 @@ export function emitPy(p: Program): string {
     parts.push("# ---- constants of the opaque parts: base64 little-endian, in their own dtype ----", constTable(frags.values()));
     parts.push("# ---- opaque parts ----");
     for (const { stmt } of allPrimStmts(p)) {
-      if (stmt.prim.kind === "opaque") parts.push(emitFragment(frags.get(stmt.prim.id)!, stmt.prim.params.ops.join(", ")));
+      if (frags.has(stmt.prim.id)) parts.push(emitFragment(frags.get(stmt.prim.id)!, stmt.prim.kind === "opaque" ? stmt.prim.params.ops.join(", ") : stmt.prim.kind));
     }
   }
   parts.push("# ---- the program ----", ...p.functions.map((f) => emitFn(f, frags)));

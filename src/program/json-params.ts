@@ -2,11 +2,14 @@
 import type { ActFn } from "../net/net.ts";
 import { arr, bool, FormatError, int, ints, numb, numJson, nums, obj, oneOf, opt, str, type JsonObj } from "./json-check.ts";
 import { graphFromJson, graphToJson } from "./json-tensor.ts";
+import { SEQ_KINDS } from "../seq/defs.ts";
+import { isSeqKind, seqParamsFromJson, seqParamsToJson } from "./seq-prim.ts";
 import type { ActSpec, PoolParams, PrimKind, PrimOp, Weight } from "./program.ts";
 
 export const PRIM_KINDS: readonly PrimKind[] = [
   "affine", "conv", "act", "maxpool", "avgpool", "global_maxpool", "global_avgpool", "softmax", "log_softmax",
-  "argmax", "reshape", "add", "concat", "opaque", "max", "min", "sort", "threshold", "logic", "piecewise",
+  "argmax", "reshape", "add", "concat", "opaque", "max", "min", "sort", "threshold", "logic", "piecewise", ...SEQ_KINDS,
+  "pick", "lincomb", "onehot",
 ];
 
 export const ACT_FNS: readonly ActFn[] = ["relu", "leaky_relu", "sigmoid", "tanh", "gelu", "gelu_tanh", "exp", "abs", "clip", "identity"];
@@ -31,6 +34,7 @@ function actFromJson(v: unknown, path: string): ActSpec {
 
 /** The params of a primitive as JSON (weights by name). */
 export function paramsToJson(p: PrimOp): JsonObj {
+  if (isSeqKind(p.kind)) return seqParamsToJson(p.params as import("./program.ts").SeqParams);
   switch (p.kind) {
     case "affine": {
       const o: JsonObj = { W: p.params.W.name, b: p.params.b.name };
@@ -53,6 +57,9 @@ export function paramsToJson(p: PrimOp): JsonObj {
     }
     case "threshold": return { c: p.params.c.name, strict: p.params.strict };
     case "piecewise": return { breakpoints: p.params.breakpoints.map(numJson), slopes: p.params.slopes.map(numJson), value0: numJson(p.params.value0) };
+    case "pick": return { indices: [...p.params.indices] };
+    case "lincomb": return { coefs: p.params.coefs.map(numJson), bias: numJson(p.params.bias) };
+    case "onehot": return { n: p.params.n };
     default: return { ...p.params } as JsonObj;
   }
 }
@@ -67,6 +74,7 @@ function poolFromJson(o: JsonObj, path: string): PoolParams {
 
 /** Parse the params of a primitive of a given kind; `weight` resolves a weight name. */
 export function paramsFromJson(kind: PrimKind, v: unknown, path: string, weight: (x: unknown, path: string) => Weight): PrimOp {
+  if (isSeqKind(kind)) return seqParamsFromJson(kind, v, path, weight);
   const o = obj(v, path);
   const act = opt(o, "act", actFromJson, path);
   switch (kind) {
@@ -104,7 +112,7 @@ export function paramsFromJson(kind: PrimKind, v: unknown, path: string, weight:
     }
     case "sort": return { kind, params: { descending: bool(o.descending, `${path}.descending`) } };
     case "threshold": return { kind, params: { c: weight(o.c, `${path}.c`), strict: bool(o.strict, `${path}.strict`) } };
-    case "logic": return { kind, params: { op: oneOf(o.op, `${path}.op`, ["and", "or", "xor", "not"] as const) } };
+    case "logic": return { kind, params: { op: oneOf(o.op, `${path}.op`, ["and", "or", "xor", "not", "maj"] as const) } };
     case "piecewise": {
       const breakpoints = nums(o.breakpoints, `${path}.breakpoints`), slopes = nums(o.slopes, `${path}.slopes`);
       if (slopes.length !== breakpoints.length + 1) {
@@ -112,5 +120,8 @@ export function paramsFromJson(kind: PrimKind, v: unknown, path: string, weight:
       }
       return { kind, params: { breakpoints, slopes, value0: numb(o.value0, `${path}.value0`) } };
     }
+    case "pick": return { kind, params: { indices: ints(o.indices, `${path}.indices`, 0) } };
+    case "lincomb": return { kind, params: { coefs: nums(o.coefs, `${path}.coefs`), bias: numb(o.bias ?? 0, `${path}.bias`) } };
+    case "onehot": return { kind, params: { n: int(o.n, `${path}.n`, 1) } };
   }
 }

@@ -7,6 +7,7 @@ import * as K0 from "./kernels.ts";
 import * as K1 from "./kernels-more.ts";
 import { dtypeOfType, entryFn, fixedBatchOf, type Fn, type PrimStmt, type Program } from "./program.ts";
 import { concatRows, sliceRows } from "../data/batch.ts";
+import { isSeqKind, runSeqPrim } from "./seq-prim.ts";
 
 const K = { ...K0, ...K1 };
 
@@ -68,6 +69,7 @@ export function runPrim(s: PrimStmt, vals: Tensor[]): Tensor {
     const out = runGraph(g, prim.params.opset, feeds, { outputs: [g.outputs[0].name] });
     return out[g.outputs[0].name];
   }
+  if (isSeqKind(prim.kind)) return runSeqPrim(s as Parameters<typeof runSeqPrim>[0], vals);
   const xs = vals.map(toArr);
   const x = xs[0];
   let r: K0.Arr;
@@ -94,10 +96,13 @@ export function runPrim(s: PrimStmt, vals: Tensor[]): Tensor {
     case "add": r = K.add(xs); break;
     case "concat": r = K.concat(xs, prim.params.axis); break;
     case "max": case "min": r = K.maxMin(xs, prim.kind); break;
-    case "sort": r = K.sortLast(x, prim.params.descending); break;
+    case "sort": r = K.sortAll(xs, prim.params.descending); break;
     case "threshold": r = K.threshold(x, prim.params.c.data, prim.params.strict); break;
     case "logic": r = K.logic(xs, prim.params.op); break;
     case "piecewise": r = K.piecewise(x, prim.params.breakpoints, prim.params.slopes, prim.params.value0); break;
+    case "pick": r = K.pick(x, prim.params.indices); break;
+    case "lincomb": r = K.linear(xs, prim.params.coefs, prim.params.bias); break;
+    case "onehot": r = K.onehot(x, prim.params.n); break;
   }
   return { dtype: "float32", shape: r.shape, data: r.data };
 }
