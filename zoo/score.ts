@@ -120,10 +120,12 @@ export function scoreCase(caseDir: string, explainedDir: string): CaseScore {
 }
 
 /** Does a requirement hold: "a|b" (any alternative found) or "kind=N" (exactly N statements of that signature). */
-function satisfied(req: string, counts: ReadonlyMap<string, number>): boolean {
+export function satisfied(req: string, counts: ReadonlyMap<string, number>): boolean {
   return req.split("|").some((alt) => {
     const m = /^(.+)=(\d+)$/.exec(alt);
-    return m ? counts.get(m[1]) === Number(m[2]) : (counts.get(alt) ?? 0) > 0;
+    if (m) return counts.get(m[1]) === Number(m[2]);
+    // A bare kind ("logic") is met by any of its detailed signatures ("logic:maj") too.
+    return (counts.get(alt) ?? 0) > 0 || (!alt.includes(":") && [...counts.keys()].some((k) => k.startsWith(`${alt}:`)));
   });
 }
 
@@ -143,15 +145,15 @@ function scorePrimitives(truth: Truth, prog: Program): PrimitiveScore {
 }
 
 /** Units each top-level statement of the entry function covers (a call covers its callee's, recursively). */
-function statementUnits(prog: Program): { group: string; layer: string; units: number[] | null }[] {
+function statementUnits(prog: Program): { group: string; layer: string; units: number[] | null; origin?: string[] }[] {
   const fns = new Map(prog.functions.map((f) => [f.name, f]));
   const entry = fns.get(prog.entry);
   if (!entry) return [];
-  const out: { group: string; layer: string; units: number[] | null }[] = [];
+  const out: { group: string; layer: string; units: number[] | null; origin?: string[] }[] = [];
   const visit = (f: Fn, group: string, depth: number) => {
     if (depth > 32) return;
     for (const s of f.body) {
-      if (s.kind === "prim") for (const l of s.prim.slice.layers) out.push({ group, layer: l.id, units: l.units });
+      if (s.kind === "prim") for (const l of s.prim.slice.layers) out.push({ group, layer: l.id, units: l.units, ...(l.origin ? { origin: l.origin } : {}) });
       else {
         const callee = fns.get(s.fn);
         if (callee) visit(callee, group, depth + 1);
@@ -160,7 +162,7 @@ function statementUnits(prog: Program): { group: string; layer: string; units: n
   };
   entry.body.forEach((s, i) => {
     const group = `s${i}`;
-    if (s.kind === "prim") for (const l of s.prim.slice.layers) out.push({ group, layer: l.id, units: l.units });
+    if (s.kind === "prim") for (const l of s.prim.slice.layers) out.push({ group, layer: l.id, units: l.units, ...(l.origin ? { origin: l.origin } : {}) });
     else {
       const callee = fns.get(s.fn);
       if (callee) visit(callee, group, 1);
@@ -181,7 +183,17 @@ function scoreModules(truth: Truth, prog: Program): ModuleScore | null {
     });
   }
   const groupOf = new Map<string, string>();
-  for (const { group, layer, units } of statementUnits(prog)) {
+  for (const { group, layer, units, origin } of statementUnits(prog)) {
+    // A simplified explanation names the lowered Net's units it covers (slice origin); use those when given.
+    if (origin) {
+      for (const id of origin) {
+        const k = id.lastIndexOf(":");
+        const a = alias.get(id.slice(0, k));
+        const key = a ? `${a.key}:${id.slice(k + 1)}` : undefined;
+        if (key && !groupOf.has(key)) groupOf.set(key, group);
+      }
+      continue;
+    }
     const a = alias.get(layer);
     if (!a) continue;
     for (const i of units ?? Array.from({ length: a.n }, (_, k) => k)) {

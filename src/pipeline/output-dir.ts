@@ -7,7 +7,7 @@ import { UserError } from "../errors.ts";
 import { FORMAT } from "../program/json.ts";
 
 /** Every file explain writes. */
-export const OUTPUT_FILES = ["program.txt", "program.json", "program.ts", "program.py", "reconstructed.onnx", "report.md"] as const;
+export const OUTPUT_FILES = ["program.txt", "program.json", "program.ts", "program.py", "reconstructed.onnx", "report.md", "timings.json"] as const;
 
 function isOurProgramJson(file: string): boolean {
   try {

@@ -5,6 +5,7 @@ import type { Layer, Net } from "../net/net.ts";
 import type { NetStats } from "../passes/stats.ts";
 import { recognisers as defaultRecognisers, type Recogniser, type RecogniseCtx } from "../recover/registry.ts";
 import { safeName } from "./emit-plan.ts";
+import { withOrigin } from "./slice-origin.ts";
 import { typeOfShape, type IOSpec, type PrimStmt, type Program, type ValueType, type Var } from "./program.ts";
 
 export interface BuildOptions {
@@ -79,7 +80,7 @@ export function buildProgram(net: Net, opts: BuildOptions = {}): { program: Prog
     const name = fresh(outName.get(last.id) ?? `h${++hidden}`);
     varOf.set(last.id, name);
     const prim = {
-      ...m.op, id: `p${body.length + 1}`, slice: m.slice, error: m.error ?? 0,
+      ...m.op, id: `p${body.length + 1}`, slice: withOrigin(net, m.slice), error: m.error ?? 0,
       ...(m.label ? { label: m.label } : {}), ...(m.description ? { description: m.description } : {}),
     };
     body.push({ kind: "prim", out: { name, type: layerType(last) }, args, prim, ...(m.comment ? { comment: m.comment } : {}) });

@@ -108,7 +108,7 @@ export function paramsFromJson(kind: PrimKind, v: unknown, path: string, weight:
     }
     case "sort": return { kind, params: { descending: bool(o.descending, `${path}.descending`) } };
     case "threshold": return { kind, params: { c: weight(o.c, `${path}.c`), strict: bool(o.strict, `${path}.strict`) } };
-    case "logic": return { kind, params: { op: oneOf(o.op, `${path}.op`, ["and", "or", "xor", "not"] as const) } };
+    case "logic": return { kind, params: { op: oneOf(o.op, `${path}.op`, ["and", "or", "xor", "not", "maj"] as const) } };
     case "piecewise": {
       const breakpoints = nums(o.breakpoints, `${path}.breakpoints`), slopes = nums(o.slopes, `${path}.slopes`);
       if (slopes.length !== breakpoints.length + 1) {

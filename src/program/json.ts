@@ -149,7 +149,7 @@ function stmtFromJson(v: unknown, path: string, weights: Map<string, Weight>): S
 function primToJson(p: Primitive): JsonObj {
   const o: JsonObj = {
     id: p.id, kind: p.kind, params: paramsToJson(p),
-    slice: { layers: p.slice.layers.map((l) => ({ id: l.id, units: l.units ? [...l.units] : null })), weights: p.slice.weights.map((w) => w.name) },
+    slice: { layers: p.slice.layers.map((l) => ({ id: l.id, units: l.units ? [...l.units] : null, ...(l.origin ? { origin: [...l.origin] } : {}) })), weights: p.slice.weights.map((w) => w.name) },
     error: numJson(p.error),
   };
   if (p.label) o.label = p.label;
@@ -170,7 +170,8 @@ function primFromJson(v: unknown, path: string, weights: Map<string, Weight>): P
   const slice: NetSlice = {
     layers: arr(so.layers, `${path}.slice.layers`).map((l, i) => {
       const lo = obj(l, `${path}.slice.layers[${i}]`);
-      return { id: str(lo.id, `${path}.slice.layers[${i}].id`), units: lo.units === null || lo.units === undefined ? null : ints(lo.units, `${path}.slice.layers[${i}].units`, 0) };
+      const origin = lo.origin === undefined ? undefined : strs(lo.origin, `${path}.slice.layers[${i}].origin`);
+      return { id: str(lo.id, `${path}.slice.layers[${i}].id`), units: lo.units === null || lo.units === undefined ? null : ints(lo.units, `${path}.slice.layers[${i}].units`, 0), ...(origin ? { origin } : {}) };
     }),
     weights: arr(so.weights ?? [], `${path}.slice.weights`).map((w, i) => weight(w, `${path}.slice.weights[${i}]`)),
   };

@@ -86,7 +86,11 @@ export function fragmentFor(s: PrimStmt, argTypes: ValueType[], opset: number): 
       const bits = ins.map((i) => b.node("Greater", [i, half]));
       let acc = bits[0];
       if (p.params.op === "not") acc = b.node("Not", [acc]);
-      else for (const x of bits.slice(1)) acc = b.node(p.params.op === "and" ? "And" : p.params.op === "or" ? "Or" : "Xor", [acc, x]);
+      else if (p.params.op === "maj") {
+        // more than half true: sum of the 0/1 values > n / 2
+        const ones = bits.map((x) => b.node("Cast", [x], { to: { kind: "int", value: FLOAT } }));
+        acc = b.node("Greater", [ones.length === 1 ? ones[0] : b.node("Sum", ones), b.scalar(ins.length / 2)]);
+      } else for (const x of bits.slice(1)) acc = b.node(p.params.op === "and" ? "And" : p.params.op === "or" ? "Or" : "Xor", [acc, x]);
       out = b.node("Cast", [acc], { to: { kind: "int", value: FLOAT } });
       break;
     }

@@ -103,7 +103,7 @@ export function primText(s: PrimStmt): string {
       const c = p.params.c;
       return `${a[0]} ${p.params.strict ? ">" : ">="} ${c.data.length === 1 ? simplify(c.data[0]) : c.name}`;
     }
-    case "logic": return p.params.op === "not" ? `not ${a[0]}` : a.join(` ${p.params.op} `);
+    case "logic": return p.params.op === "not" ? `not ${a[0]}` : p.params.op === "maj" ? `maj(${a.join(", ")})` : a.join(` ${p.params.op} `);
     case "piecewise": {
       const q = p.params;
       return `piecewise(${a[0]}, breaks=[${q.breakpoints.map(simplify).join(", ")}], slopes=[${q.slopes.map(simplify).join(", ")}])`;

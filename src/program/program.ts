@@ -118,9 +118,9 @@ export interface PiecewiseParams {
   value0: number;
 }
 
-/** Boolean gates on 0/1 floats, elementwise over the args. */
+/** Boolean gates on 0/1 floats, elementwise over the args; `maj` is 1 where more than half of the args are. */
 export interface LogicParams {
-  op: "and" | "or" | "xor" | "not";
+  op: "and" | "or" | "xor" | "not" | "maj";
 }
 
 export type NoParams = Record<string, never>;
@@ -156,8 +156,9 @@ export type PrimKind = PrimOp["kind"];
 
 /** The part of the Net a primitive stands for: layers, the units used in each, and their weights. */
 export interface NetSlice {
-  /** Per layer, the unit indices used; null = every unit of the layer. */
-  layers: { id: string; units: number[] | null }[];
+  /** Per layer, the unit indices used; null = every unit of the layer. `origin`, when present, names the lowered
+   *  Net's units (`layer:unit`) these stand for, after simplify passes removed, merged or reordered units. */
+  layers: { id: string; units: number[] | null; origin?: string[] }[];
   /** The weights that implement it (the same objects as the params' where they coincide). */
   weights: Weight[];
 }
