@@ -91,3 +91,14 @@ export const squeezeDef: SeqDef = {
   },
   print: ([x], a) => `squeeze(${x}, ${(a.axes as number[]).join(", ")})`,
 };
+
+/** x + c with a constant tensor c (a position embedding computed at export time, a bias). */
+export const addWeightDef: SeqDef = {
+  kind: "add_const",
+  op: "AddConst",
+  doc: "x plus a constant tensor (numpy broadcasting)",
+  data: 1,
+  weights: ["c"],
+  expand: (e, [x, c]) => [e.one("Add", [x, c])],
+  print: ([x], _a, w) => `${x} + ${w.c}`,
+};

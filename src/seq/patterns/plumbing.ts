@@ -1,12 +1,13 @@
 // Transpose(x, perm) -> transpose(x, perm); Cast(x, to) -> dtype(x); Slice(x, const start, const end, one axis) ->
 // x[start:end]; ConstantOfShape(Concat(consts and dims of x), 0) -> zeros(...); Unsqueeze(Range(0, dim(x, 1), 1), 0)
 // -> positions(x). Run last: what the blocks before did not absorb.
-import { castDef, positionsDef, squeezeDef, transposeDef, unsqueezeDef, zerosDef } from "../ops/plumbing.ts";
+import { addWeightDef, castDef, positionsDef, squeezeDef, transposeDef, unsqueezeDef, zerosDef } from "../ops/plumbing.ts";
 import { sliceDef } from "../ops/slice.ts";
 import type { GraphView } from "./graph-view.ts";
 import type { SeqPattern } from "./pattern.ts";
 import { shapeValue } from "./shape-value.ts";
 import { floats } from "../../graph/passes/consts.ts";
+import { bypassNode } from "../../graph/passes/edit.ts";
 
 const ints = (gv: GraphView, v: string | undefined) => {
   const t = gv.init(v);
@@ -40,10 +41,18 @@ export const plumbingPattern: SeqPattern = {
   name: "plumbing",
   doc: "Transpose -> transpose, Cast -> dtype(x), constant Slice on one axis -> x[a:b], ConstantOfShape(dims) -> zeros, Range over a length -> positions",
   at(gv, v) {
-    const n = gv.prod(v, "Transpose", "Cast", "Slice", "ConstantOfShape", "Unsqueeze", "Expand", "Gather", "Squeeze");
+    const n = gv.prod(v, "Transpose", "Cast", "Slice", "ConstantOfShape", "Unsqueeze", "Expand", "Gather", "Squeeze", "Add");
     if (!n || n.outputs.length !== 1 || gv.init(n.inputs[0])) return undefined;
     const rank = gv.shape(n.inputs[0])?.length;
     switch (n.op) {
+      case "Add": {
+        // x + C, C a constant float tensor that is not a scalar (scalars are pointwise formulas)
+        const [x, c] = gv.init(n.inputs[1]) ? [n.inputs[0], n.inputs[1]] : [n.inputs[1], n.inputs[0]];
+        const t = gv.init(c);
+        if (!t || gv.init(x) || t.dtype !== "float32" || gv.dtype(x) !== "float32" || t.shape.reduce((p, d) => p * d, 1) <= 1) return undefined;
+        gv.replace(addWeightDef, v, [x, c], {}, n.name);
+        return `${v}: plus the constant ${c} [${t.shape.join(", ")}]`;
+      }
       case "Squeeze": {
         const ax = n.attrs.axes?.kind === "ints" ? n.attrs.axes.value : ints(gv, n.inputs[1]);
         if (!ax || !rank || rank < 2 || shapeValue(gv, n.inputs[0])) return undefined;
@@ -79,6 +88,14 @@ export const plumbingPattern: SeqPattern = {
       }
       case "Slice": {
         const [starts, ends, axes, steps] = [1, 2, 3, 4].map((i) => ints(gv, n.inputs[i]));
+        const shape = gv.shape(n.inputs[0]);
+        // A slice that keeps every entry is the identity (keras2onnx crops a mask that way): bypassed.
+        const whole = (i: number) => {
+          const ax = axes ? axes[i] : i;
+          const d = shape?.[ax < 0 ? ax + (rank ?? 0) : ax];
+          return starts![i] === 0 && (!steps || steps[i] === 1) && (ends![i] >= 2 ** 31 - 1 || (typeof d === "number" && ends![i] >= d));
+        };
+        if (starts && ends && starts.every((_, i) => whole(i)) && bypassNode(gv.g, n)) return `${v}: a slice that keeps everything, removed`;
         if (!starts || !ends || starts.length !== 1 || (steps && steps[0] !== 1) || !rank) return undefined;
         let axis = axes ? axes[0] : 0;
         if (axis < 0) axis += rank;
