@@ -1,6 +1,6 @@
 // `pseudonet explain model.onnx (--data x.npy | --domain D) --out DIR`: run the explain pipeline and write
 // program.txt, program.json, program.ts, program.py, reconstructed.onnx and report.md into DIR at once.
-import type { Command } from "commander";
+import { Option, type Command } from "commander";
 import { fraction, nonNegativeInt, positiveInt } from "./args.ts";
 import path from "node:path";
 import { UserError } from "../errors.ts";
@@ -14,6 +14,7 @@ import { DATA_FORMATS } from "../data/load.ts";
 import { bindInputs, loadFeeds } from "./feeds.ts";
 import { openModel } from "./model.ts";
 import { count } from "./table.ts";
+import { DEFAULT_SIDECAR_THRESHOLD, SIDECAR_FILE, WEIGHTS_FILE_MODES, type WeightsFileMode } from "../program/sidecar.ts";
 
 export interface ExplainCliOptions {
   out: string;
@@ -23,6 +24,7 @@ export interface ExplainCliOptions {
   holdout: number;
   samples: number;
   expand?: string;
+  weightsFile: WeightsFileMode;
 }
 
 const note = (s: string) => process.stderr.write(`pseudonet: note: ${s}\n`);
@@ -78,7 +80,7 @@ export async function explainCommand(file: string, opts: ExplainCliOptions): Pro
   const feeds = opts.data?.length ? loadFeeds(model, bindInputs(model, opts.data, "--data"), note) : undefined;
   const state = await runExplain(
     {
-      model, source: file, outDir: opts.out, seed: opts.seed, holdout: opts.holdout, samples: opts.samples,
+      model, source: file, outDir: opts.out, seed: opts.seed, holdout: opts.holdout, samples: opts.samples, weightsFile: opts.weightsFile,
       ...(feeds ? { data: feeds.map((f) => f.tensor), dataLabel: feeds.map((f) => f.source).join(", ") } : { domain: domain! }),
     },
     { onPass: progress() },
@@ -102,6 +104,10 @@ export function registerExplain(program: Command): void {
     .option("--seed <n>", "seed of the sampling and of the analysis/held-out split", nonNegativeInt, 0)
     .option("--holdout <fraction>", "fraction of rows held out to measure fidelity", fraction, 0.2)
     .option("--expand <path>", "also print one statement opened up, e.g. main/h1 (like pseudonet show)")
+    .addOption(
+      new Option("--weights-file <when>", `put the weights in ${SIDECAR_FILE} beside program.json/.ts/.py instead of inline base64: auto (above ${DEFAULT_SIDECAR_THRESHOLD / 2 ** 20} MiB of tensors), always, never`)
+        .choices(WEIGHTS_FILE_MODES).default("auto"),
+    )
     .addHelpText(
       "after",
       "\nExamples:\n" +

@@ -14,6 +14,7 @@ import type { Fidelity } from "../verify/metrics.ts";
 import type { Domain } from "./domain.ts";
 import { UserError } from "../errors.ts";
 import { buildPass, emitPass, lowerPass, normalizePass, probePass, readPass, verifyPass } from "./explain-passes.ts";
+import type { WeightsFileMode } from "../program/sidecar.ts";
 
 export interface ExplainInput {
   /** The .onnx file, or a Model already read. */
@@ -36,6 +37,8 @@ export interface ExplainInput {
   source?: string;
   /** The output folder, named in program.txt's `pseudonet show` hint. */
   outDir?: string;
+  /** Weights in weights.safetensors beside the programs: "auto" (default) above 1 MiB of tensors, "always", "never". */
+  weightsFile?: WeightsFileMode;
 }
 
 /** Output files by name: text or bytes. */
