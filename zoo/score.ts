@@ -120,10 +120,12 @@ export function scoreCase(caseDir: string, explainedDir: string): CaseScore {
 }
 
 /** Does a requirement hold: "a|b" (any alternative found) or "kind=N" (exactly N statements of that signature). */
-function satisfied(req: string, counts: ReadonlyMap<string, number>): boolean {
+export function satisfied(req: string, counts: ReadonlyMap<string, number>): boolean {
   return req.split("|").some((alt) => {
     const m = /^(.+)=(\d+)$/.exec(alt);
-    return m ? counts.get(m[1]) === Number(m[2]) : (counts.get(alt) ?? 0) > 0;
+    if (m) return counts.get(m[1]) === Number(m[2]);
+    // A bare kind ("logic") is met by any of its detailed signatures ("logic:maj") too.
+    return (counts.get(alt) ?? 0) > 0 || (!alt.includes(":") && [...counts.keys()].some((k) => k.startsWith(`${alt}:`)));
   });
 }
 

@@ -14,6 +14,7 @@ import { closure, dtypeOf, fragment, splitGroup, summariseReasons, UnionFind } f
 import { lowerNode, perSample, type LowerCtx, type Lowered } from "./lower-node.ts";
 import { commonScope, idFromNodeName } from "./ids.ts";
 import type { Layer, LayerBody, Net, NetInput, OpaqueLayer } from "./net.ts";
+import { SEQ_DOMAIN } from "../seq/defs.ts";
 
 /** One layer before ids are given: its body, the values it reads, the value it computes, its nodes. */
 interface Pending {
@@ -74,6 +75,9 @@ function demoteSandwiched(ctx: LowerCtx, loweredBy: Map<Node, Lowered>, reasons:
   }
 }
 
+/** A sequence block (src/seq) stays a layer of its own: one opaque layer holding just its node. */
+const isBlock = (n: Node): boolean => n.domain === SEQ_DOMAIN;
+
 /** Lower a model to a Net; the report names every opaque layer and why. */
 export function lower(model: Model): { net: Net; report: PassReport } {
   const g = model.graph;
@@ -132,7 +136,7 @@ export function lower(model: Model): { net: Net; report: PassReport } {
     depth.set(n, d);
     for (const v of reads) {
       const p = producers.get(v);
-      if (p && liveOpaque.has(p) && !loweredOf.has(v) && depth.get(p) === d) uf.union(p, n);
+      if (p && liveOpaque.has(p) && !loweredOf.has(v) && depth.get(p) === d && !isBlock(p) && !isBlock(n)) uf.union(p, n);
     }
   }
   const groups = new Map<Node, Set<Node>>();

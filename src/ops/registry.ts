@@ -4,8 +4,9 @@ import { ops as elementwise } from "./_elementwise.ts";
 import { ops as shaping } from "./_shaping.ts";
 import { ops as dense } from "./_dense.ts";
 import { ops as sequence } from "./_sequence.ts";
+import { seqOps } from "../seq/kernels.ts";
 
-const ALL: Op[] = [...elementwise, ...shaping, ...dense, ...sequence];
+const ALL: Op[] = [...elementwise, ...shaping, ...dense, ...sequence, ...seqOps];
 const byKey = new Map<string, Op>(ALL.map((o) => [`${o.domain ?? ""}:${o.name}`, o]));
 
 /** The kernel for an op type in a domain ("" = default ONNX domain), if we have one. */

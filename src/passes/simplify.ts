@@ -42,6 +42,10 @@ export interface SimplifyState {
   budget: SimplifyBudget;
   /** Whether the outputs are class scores (top-1 agreement is the budget's measure, besides max error). */
   classifier: boolean;
+  /** The rows are every point of the domain (a bits domain enumerated whole): what holds on them is proven. */
+  exhaustive?: boolean;
+  /** The data is one sample whose inputs share no batch axis: run whole, never split into rows. */
+  oneSample?: boolean;
 }
 
 /** One pass's report: the PassReport fields plus what it changed and what it cost. */

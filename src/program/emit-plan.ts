@@ -6,6 +6,8 @@ import { fragmentCode, type FragmentCode, type Lang } from "./emit-opaque.ts";
 import type { ActSpec, Fn, PrimStmt, Program } from "./program.ts";
 import { allPrimStmts, dtypeOfType, programWeights } from "./program.ts";
 import { runtimeNames } from "./rt-bundle.ts";
+import { isSeqKind, SEQ_OPSET, seqGraph } from "./seq-prim.ts";
+import type { SeqParams } from "./program.ts";
 
 export type PlanArg =
   | { k: "var"; name: string }
@@ -30,6 +32,7 @@ const s = (value: string): PlanArg => ({ k: "str", value });
 export function planPrim(st: PrimStmt): KernelCall {
   const a = st.args;
   const p = st.prim;
+  if (isSeqKind(p.kind)) return { fn: "opaque", label: seqFnName(st), ops: [p.kind] };
   switch (p.kind) {
     case "affine": return { fn: "affine", args: [v(a[0]), w(p.params.W.name), w(p.params.b.name), n(p.params.W.shape[0]), { k: "act", value: p.params.act }] };
     case "conv": {
@@ -58,6 +61,11 @@ export function planPrim(st: PrimStmt): KernelCall {
   }
 }
 
+/** The emitted function of a block statement: its kind and id, e.g. layer_norm_p3. */
+function seqFnName(st: PrimStmt): string {
+  return safeName(`${st.prim.kind}_${st.prim.id}`);
+}
+
 /** The weights an emitted file must embed: those the kernel calls use (not slice-only weights). */
 export function usedWeights(p: Program): Map<string, { shape: number[]; data: Float32Array }> {
   const all = programWeights(p);
@@ -77,6 +85,12 @@ export function usedWeights(p: Program): Map<string, { shape: number[]; data: Fl
 export function opaqueCode(p: Program, lang: Lang): Map<string, FragmentCode> {
   const out = new Map<string, FragmentCode>();
   for (const { stmt } of allPrimStmts(p)) {
+    if (isSeqKind(stmt.prim.kind)) {
+      const q = stmt.prim.params as SeqParams;
+      const graph = seqGraph(stmt.prim.kind, q, stmt.args.map((_, i) => `a${i}`), "y", SEQ_OPSET, stmt.prim.id);
+      out.set(stmt.prim.id, fragmentCode(seqFnName(stmt), { graph, opset: new Map([["", SEQ_OPSET]]), ops: [stmt.prim.kind], reason: "", perSample: true }, lang));
+      continue;
+    }
     if (stmt.prim.kind !== "opaque") continue;
     out.set(stmt.prim.id, fragmentCode(safeName(stmt.prim.label ?? stmt.prim.id), stmt.prim.params, lang));
   }

@@ -138,7 +138,7 @@ export function emitPy(p: Program, store: TensorStore = {}): string {
     parts.push(`# ---- constants of the opaque parts: base64 little-endian, in their own dtype${sidecar ? `, or from ${SIDECAR_FILE}` : ""} ----`, consts);
     parts.push("# ---- opaque parts ----");
     for (const { stmt } of allPrimStmts(p)) {
-      if (stmt.prim.kind === "opaque") parts.push(emitFragment(frags.get(stmt.prim.id)!, stmt.prim.params.ops.join(", ")));
+      if (frags.has(stmt.prim.id)) parts.push(emitFragment(frags.get(stmt.prim.id)!, stmt.prim.kind === "opaque" ? stmt.prim.params.ops.join(", ") : stmt.prim.kind));
     }
   }
   parts.push("# ---- the program ----", ...p.functions.map((f) => emitFn(f, frags)));

@@ -2,11 +2,13 @@
 import type { ActFn } from "../net/net.ts";
 import { arr, bool, FormatError, int, ints, numb, numJson, nums, obj, oneOf, opt, str, type JsonObj } from "./json-check.ts";
 import { graphFromJson, graphToJson, type TensorStore } from "./json-tensor.ts";
+import { SEQ_KINDS } from "../seq/defs.ts";
+import { isSeqKind, seqParamsFromJson, seqParamsToJson } from "./seq-prim.ts";
 import type { ActSpec, PoolParams, PrimKind, PrimOp, Weight } from "./program.ts";
 
 export const PRIM_KINDS: readonly PrimKind[] = [
   "affine", "conv", "act", "maxpool", "avgpool", "global_maxpool", "global_avgpool", "softmax", "log_softmax",
-  "argmax", "reshape", "add", "concat", "opaque", "max", "min", "sort", "threshold", "logic", "piecewise",
+  "argmax", "reshape", "add", "concat", "opaque", "max", "min", "sort", "threshold", "logic", "piecewise", ...SEQ_KINDS,
 ];
 
 export const ACT_FNS: readonly ActFn[] = ["relu", "leaky_relu", "sigmoid", "tanh", "gelu", "gelu_tanh", "exp", "abs", "clip", "identity"];
@@ -31,6 +33,7 @@ function actFromJson(v: unknown, path: string): ActSpec {
 
 /** The params of a primitive as JSON (weights by name). */
 export function paramsToJson(p: PrimOp, store: TensorStore = {}, id = ""): JsonObj {
+  if (isSeqKind(p.kind)) return seqParamsToJson(p.params as import("./program.ts").SeqParams);
   switch (p.kind) {
     case "affine": {
       const o: JsonObj = { W: p.params.W.name, b: p.params.b.name };
@@ -67,6 +70,7 @@ function poolFromJson(o: JsonObj, path: string): PoolParams {
 
 /** Parse the params of a primitive of a given kind; `weight` resolves a weight name. */
 export function paramsFromJson(kind: PrimKind, v: unknown, path: string, weight: (x: unknown, path: string) => Weight, store: TensorStore = {}): PrimOp {
+  if (isSeqKind(kind)) return seqParamsFromJson(kind, v, path, weight);
   const o = obj(v, path);
   const act = opt(o, "act", actFromJson, path);
   switch (kind) {
@@ -104,7 +108,7 @@ export function paramsFromJson(kind: PrimKind, v: unknown, path: string, weight:
     }
     case "sort": return { kind, params: { descending: bool(o.descending, `${path}.descending`) } };
     case "threshold": return { kind, params: { c: weight(o.c, `${path}.c`), strict: bool(o.strict, `${path}.strict`) } };
-    case "logic": return { kind, params: { op: oneOf(o.op, `${path}.op`, ["and", "or", "xor", "not"] as const) } };
+    case "logic": return { kind, params: { op: oneOf(o.op, `${path}.op`, ["and", "or", "xor", "not", "maj"] as const) } };
     case "piecewise": {
       const breakpoints = nums(o.breakpoints, `${path}.breakpoints`), slopes = nums(o.slopes, `${path}.slopes`);
       if (slopes.length !== breakpoints.length + 1) {

@@ -145,7 +145,7 @@ export function threshold(x: Arr, c: Float32Array, strict: boolean): Arr {
   return { data: y, shape: [...x.shape] };
 }
 
-/** Boolean gates on 0/1 values (true when > 0.5): and, or, xor over the args; not of one arg. */
+/** Boolean gates on 0/1 values (true when > 0.5): and, or, xor, maj (more than half) over the args; not of one arg. */
 export function logic(xs: Arr[], op: string): Arr {
   const t = (v: number) => (v > 0.5 ? 1 : 0);
   switch (op) {
@@ -153,6 +153,10 @@ export function logic(xs: Arr[], op: string): Arr {
     case "or": return fold(xs.map(asBits), (a, b) => t(a) | t(b));
     case "xor": return fold(xs.map(asBits), (a, b) => t(a) ^ t(b));
     case "not": return { data: xs[0].data.map((v) => 1 - t(v)), shape: [...xs[0].shape] };
+    case "maj": {
+      const n = fold(xs.map(asBits), (a, b) => a + b);
+      return { data: n.data.map((v) => (2 * v > xs.length ? 1 : 0)), shape: n.shape };
+    }
     default: throw new Error(`unknown logic op '${op}'`);
   }
 }

@@ -201,6 +201,8 @@ def logic(xs, op):
     bs = [v > 0.5 for v in xs]
     if op == "not":
         return (~bs[0]).astype(np.float32)
+    if op == "maj":
+        return (2 * sum(b.astype(np.int64) for b in bs) > len(bs)).astype(np.float32)
     f = {"and": np.logical_and, "or": np.logical_or, "xor": np.logical_xor}[op]
     y = bs[0]
     for b in bs[1:]:

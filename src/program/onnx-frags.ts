@@ -4,7 +4,8 @@ import type { Attr, Graph, Node } from "../graph/graph.ts";
 import { f32, tensor, type Tensor } from "../graph/tensor.ts";
 import { UserError } from "../errors.ts";
 import type { PrimStmt, ValueType } from "./program.ts";
-import { dtypeOfType, shapeOfType } from "./program.ts";
+import { dtypeOfType, shapeOfType, type SeqParams } from "./program.ts";
+import { isSeqKind, seqGraph } from "./seq-prim.ts";
 
 class FragBuilder {
   nodes: Node[] = [];
@@ -36,6 +37,10 @@ export function fragmentFor(s: PrimStmt, argTypes: ValueType[], opset: number): 
   const b = new FragBuilder();
   const ins = argTypes.map((_, i) => `in${i}`);
   const p = s.prim;
+  if (isSeqKind(p.kind)) {
+    const g = seqGraph(p.kind, p.params as SeqParams, ins, "y", opset, s.prim.id);
+    return { ...g, inputs: argTypes.map((t, i) => ({ name: ins[i], dtype: dtypeOfType(t), shape: null })), outputs: [{ name: "y", dtype: dtypeOfType(s.out.type), shape: null }] };
+  }
   let out: string;
   switch (p.kind) {
     case "argmax": {
@@ -81,7 +86,11 @@ export function fragmentFor(s: PrimStmt, argTypes: ValueType[], opset: number): 
       const bits = ins.map((i) => b.node("Greater", [i, half]));
       let acc = bits[0];
       if (p.params.op === "not") acc = b.node("Not", [acc]);
-      else for (const x of bits.slice(1)) acc = b.node(p.params.op === "and" ? "And" : p.params.op === "or" ? "Or" : "Xor", [acc, x]);
+      else if (p.params.op === "maj") {
+        // more than half true: sum of the 0/1 values > n / 2
+        const ones = bits.map((x) => b.node("Cast", [x], { to: { kind: "int", value: FLOAT } }));
+        acc = b.node("Greater", [ones.length === 1 ? ones[0] : b.node("Sum", ones), b.scalar(ins.length / 2)]);
+      } else for (const x of bits.slice(1)) acc = b.node(p.params.op === "and" ? "And" : p.params.op === "or" ? "Or" : "Xor", [acc, x]);
       out = b.node("Cast", [acc], { to: { kind: "int", value: FLOAT } });
       break;
     }

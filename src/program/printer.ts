@@ -2,8 +2,9 @@
 // then the functions, each statement one line with what it holds after `#`.
 import { fidelitySummary } from "../verify/metrics.ts";
 import { count, simplify } from "./numfmt.ts";
+import { isSeqKind, seqText } from "./seq-prim.ts";
 import {
-  allPrimStmts, programWeights, type ActSpec, type Fn, type PrimStmt, type Program, type Stmt, type ValueType,
+  allPrimStmts, programWeights, type SeqParams, type ActSpec, type Fn, type PrimStmt, type Program, type Stmt, type ValueType,
 } from "./program.ts";
 
 export interface PrintOptions {
@@ -61,6 +62,7 @@ function windowArgs(kernel: number[], strides: number[], pads: number[], dilatio
 export function primText(s: PrimStmt): string {
   const a = s.args;
   const p = s.prim;
+  if (isSeqKind(p.kind)) return seqText(p.kind, p.params as SeqParams, a);
   switch (p.kind) {
     case "affine": {
       const { W, b, act } = p.params;
@@ -100,7 +102,7 @@ export function primText(s: PrimStmt): string {
       const c = p.params.c;
       return `${a[0]} ${p.params.strict ? ">" : ">="} ${c.data.length === 1 ? simplify(c.data[0]) : c.name}`;
     }
-    case "logic": return p.params.op === "not" ? `not ${a[0]}` : a.join(` ${p.params.op} `);
+    case "logic": return p.params.op === "not" ? `not ${a[0]}` : p.params.op === "maj" ? `maj(${a.join(", ")})` : a.join(` ${p.params.op} `);
     case "piecewise": {
       const q = p.params;
       return `piecewise(${a[0]}, breaks=[${q.breakpoints.map(simplify).join(", ")}], slopes=[${q.slopes.map(simplify).join(", ")}])`;

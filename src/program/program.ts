@@ -8,6 +8,7 @@ import type { Graph } from "../graph/graph.ts";
 import type { DType } from "../graph/tensor.ts";
 import type { ActFn } from "../net/net.ts";
 import type { Fidelity } from "../verify/metrics.ts";
+import type { SeqAttrs, SeqKind } from "../seq/defs.ts";
 
 export type { ActFn };
 
@@ -117,12 +118,20 @@ export interface PiecewiseParams {
   value0: number;
 }
 
-/** Boolean gates on 0/1 floats, elementwise over the args. */
+/** Boolean gates on 0/1 floats, elementwise over the args; `maj` is 1 where more than half of the args are. */
 export interface LogicParams {
-  op: "and" | "or" | "xor" | "not";
+  op: "and" | "or" | "xor" | "not" | "maj";
 }
 
 export type NoParams = Record<string, never>;
+
+/** A tensor-level block of a sequence model (src/seq): attributes, weights by role, and for each arg the data
+ *  slot it fills (optional inputs such as a mask or an initial state may be absent). */
+export interface SeqParams {
+  attrs: SeqAttrs;
+  weights: Record<string, Weight>;
+  slots: number[];
+}
 
 /** The primitive kinds and their parameters. */
 export type PrimOp =
@@ -140,7 +149,8 @@ export type PrimOp =
   | { kind: "sort"; params: SortParams }
   | { kind: "threshold"; params: ThresholdParams }
   | { kind: "logic"; params: LogicParams }
-  | { kind: "piecewise"; params: PiecewiseParams };
+  | { kind: "piecewise"; params: PiecewiseParams }
+  | { kind: SeqKind; params: SeqParams };
 
 export type PrimKind = PrimOp["kind"];
 
@@ -273,6 +283,8 @@ export function paramWeights(p: PrimOp): Weight[] {
     case "affine": return [p.params.W, p.params.b];
     case "conv": return [p.params.weight, p.params.bias];
     case "threshold": return [p.params.c];
+    case "embed": case "layer_norm": case "gelu": case "linear": case "split_heads": case "merge_heads": case "attend": case "slice": case "lstm": case "gru": case "rnn": case "transpose": case "cast": case "zeros": case "positions":
+      return Object.values(p.params.weights);
     default: return [];
   }
 }

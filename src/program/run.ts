@@ -7,6 +7,7 @@ import * as K0 from "./kernels.ts";
 import * as K1 from "./kernels-more.ts";
 import { dtypeOfType, entryFn, fixedBatchOf, type Fn, type PrimStmt, type Program } from "./program.ts";
 import { concatRows, sliceRows } from "../data/batch.ts";
+import { isSeqKind, runSeqPrim } from "./seq-prim.ts";
 
 const K = { ...K0, ...K1 };
 
@@ -68,6 +69,7 @@ export function runPrim(s: PrimStmt, vals: Tensor[]): Tensor {
     const out = runGraph(g, prim.params.opset, feeds, { outputs: [g.outputs[0].name] });
     return out[g.outputs[0].name];
   }
+  if (isSeqKind(prim.kind)) return runSeqPrim(s as Parameters<typeof runSeqPrim>[0], vals);
   const xs = vals.map(toArr);
   const x = xs[0];
   let r: K0.Arr;

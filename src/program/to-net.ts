@@ -58,7 +58,7 @@ function layersFor(s: PrimStmt, ins: string[], argTypes: ValueType[], id: string
     }
     default: {
       const graph = fragmentFor(s, argTypes, opset);
-      return [mk({ kind: "opaque", graph, opset: new Map([["", opset]]), reason: `${p.kind} primitive`, perSample: true }, id, ins)];
+      return [mk({ kind: "opaque", graph, opset: new Map([["", opset]]), reason: `${p.kind} primitive`, perSample: !shapeOfType(s.out.type).some((d) => d < 0) }, id, ins)];
     }
   }
 }

@@ -4,6 +4,7 @@ import type { Recogniser } from "./recogniser.ts";
 import { argmaxRecogniser, opaqueRecogniser } from "./opaque.ts";
 import { affineRecogniser } from "./affine.ts";
 import { convRecogniser } from "./conv.ts";
+import { residualAddRecogniser, seqBlockRecogniser } from "./seq.ts";
 import { actRecogniser, addRecogniser, concatRecogniser, poolRecogniser, reshapeRecogniser, softmaxRecogniser } from "./simple.ts";
 
 export type { Recogniser, Recognised, RecogniseCtx } from "./recogniser.ts";
@@ -19,5 +20,7 @@ export const recognisers: readonly Recogniser[] = [
   reshapeRecogniser,
   addRecogniser,
   concatRecogniser,
+  seqBlockRecogniser,
+  residualAddRecogniser,
   opaqueRecogniser,
 ];

@@ -36,6 +36,7 @@ export function kitchenSink(seed = 1): Program {
   st("l_or", V, ["bits", "t_ge"], { kind: "logic", params: { op: "or" } });
   st("l_xor", V, ["bits", "t_gt", "t_ge"], { kind: "logic", params: { op: "xor" } });
   st("l_not", V, ["bits"], { kind: "logic", params: { op: "not" } });
+  st("l_maj", V, ["bits", "t_gt", "t_ge"], { kind: "logic", params: { op: "maj" } });
   st("pw", V, ["v"], { kind: "piecewise", params: { breakpoints: [-0.5, 0, 0.7], slopes: [0.5, -1, 2, 0.25], value0: 0.3 } });
   st("pw0", V, ["v"], { kind: "piecewise", params: { breakpoints: [], slopes: [-2], value0: 0.5 } });
   st("am", ten([], "int64"), ["v"], { kind: "argmax", params: { axis: 0, keepdims: false, selectLastIndex: false } });

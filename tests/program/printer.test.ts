@@ -47,7 +47,7 @@ describe("printProgram", () => {
   it("prints every primitive kind as one line of code", () => {
     const text = printProgram(kitchenSink(2));
     for (const re of [/mx = max\(v, a_sig, a_tanh\)/, /s_down = sort\(v, descending\)/, /t_gt = v > 0\.1/, /t_ge = v >= w\d+/, /l_xor = bits xor t_gt xor t_ge/,
-      /l_not = not bits/, /am = argmax\(v\)/, /a_clip = clamp\(v, -0\.3, 0\.4\)/, /a_leaky = leaky_relu\(v, 0\.1\)/, /c_grp = relu\(conv2d\(im, w\d+, stride=2, pad=\(1,0,1,2\), groups=2\) \+ w\d+\)/,
+      /l_not = not bits/, /l_maj = maj\(bits, t_gt, t_ge\)/, /am = argmax\(v\)/, /a_clip = clamp\(v, -0\.3, 0\.4\)/, /a_leaky = leaky_relu\(v, 0\.1\)/, /c_grp = relu\(conv2d\(im, w\d+, stride=2, pad=\(1,0,1,2\), groups=2\) \+ w\d+\)/,
       /c_dil = conv2d\(im, w\d+, stride=1, pad=2, dilation=2\)$/m, /c_1d = tanh\(conv1d\(sq, /, /p_max = maxpool\(im, 2x2, stride=2, ceil\)/, /p_gavg = global_avgpool\(im\)/,
       /sm_c = softmax\(im, axis=0\)/, /flat = flatten\(im\)/, /resh = reshape\(im, \[14, 7\]\)/, /sum3 = v \+ a_sig \+ mx/, /pw = piecewise\(v, breaks=\[-0\.5, 0, 0\.7\]/]) {
       assert.match(text, re);

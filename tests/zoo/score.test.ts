@@ -8,7 +8,7 @@ import { findCase } from "../../zoo/cases/index.ts";
 import { generateCase, writeCase, type Generated } from "../../zoo/generate.ts";
 import { adjustedRandIndex, codeTokens, kernelMatchError, normalizedFilters } from "../../zoo/metrics.ts";
 import { ORDER } from "../../zoo/obfuscate.ts";
-import { scoreAll, scoreCase } from "../../zoo/score.ts";
+import { satisfied, scoreAll, scoreCase } from "../../zoo/score.ts";
 import { formatScores, summarize } from "../../zoo/score-table.ts";
 import { perfectExplanation, weightDump, writeExplanation } from "./explanations.ts";
 
@@ -32,6 +32,15 @@ test("adjusted Rand index: 1 for the same partition under other names, about 0 f
 test("token counts ignore comments, docstrings and headers", () => {
   // def f ( x : vec [ 2 ] ) - > vec [ 1 ] :  |  y = max ( a , b )  |  return y
   assert.equal(codeTokens("# header\ndef f(x: vec[2]) -> vec[1]:\n    \"\"\"doc\"\"\"\n    y = max(a, b)  # note\n    return y\n"), 17 + 8 + 2);
+});
+
+test("requirements: alternatives, exact counts, and a bare kind met by its detailed signatures", () => {
+  const counts = new Map([["logic:maj", 1], ["affine", 2]]);
+  assert.ok(satisfied("threshold|logic", counts));
+  assert.ok(!satisfied("logic:xor", counts));
+  assert.ok(satisfied("affine=2", counts));
+  assert.ok(!satisfied("affine=1", counts));
+  assert.ok(!satisfied("threshold", counts));
 });
 
 test("kernel match is free of channel order, scale and sign", () => {

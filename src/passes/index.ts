@@ -1,0 +1,83 @@
+// The simplify stage: the exact passes (outputs unchanged up to rounding) and the budgeted ones (within the
+// user's tolerance), in the order they run, and runSimplify, which runs them with one report per pass.
+import type { Net } from "../net/net.ts";
+import { certifiedMaxErr } from "../verify/bounds.ts";
+import type { SimplifyPass, SimplifyReport, SimplifyState } from "./simplify.ts";
+import { deadUnitsPass } from "./dead-units.ts";
+import { constantUnitsPass } from "./constant-units.ts";
+import { mergeParallelPass } from "./merge-parallel.ts";
+import { linearPairsPass } from "./linear-pairs.ts";
+import { alwaysOnPass } from "./always-on.ts";
+import { fuseAffinePass } from "./fuse-affine.ts";
+import { canonicalScalePass } from "./canonical-scale.ts";
+import { canonicalOrderPass } from "./canonical-order.ts";
+import { hiddenUnits } from "./net-edit.ts";
+import { referenceScale } from "./report.ts";
+
+/** The exact passes in order: remove (dead, constant), merge duplicates, make linear units (always-on ReLUs, then the pass-through pairs they expose) linear, fuse the
+ *  linear maps, then put what is left in canonical scale and order. */
+export const exactPasses: SimplifyPass[] = [
+  deadUnitsPass,
+  constantUnitsPass,
+  mergeParallelPass,
+  alwaysOnPass,
+  linearPairsPass,
+  fuseAffinePass,
+  canonicalScalePass,
+  canonicalOrderPass,
+];
+
+/** The budgeted passes in order (pruning with re-fit, rounding, quantisation, near-zero weights); they run only
+ *  without --exact. */
+export const budgetedPasses: SimplifyPass[] = [];
+
+/** An exact pass may move outputs by float rounding only: at most this times the largest |output|. */
+export const EXACT_REL = 1e-5;
+
+/** Rounds of the exact passes at most: a later round runs only when the one before removed units or layers. */
+const MAX_ROUNDS = 3;
+
+export interface SimplifyRun {
+  state: SimplifyState;
+  reports: SimplifyReport[];
+}
+
+/** Run the exact passes (and, unless budget.exact, the budgeted ones) in order, timing each. An exact pass whose
+ *  held-out error is above rounding level is undone and its report says so (a safety net, not a tuning knob).
+ *  With a box domain, each report also carries the certified max error over the box. */
+export function runSimplify(state: SimplifyState, onPass?: (name: string, index: number) => void): SimplifyRun {
+  const reports: SimplifyReport[] = [];
+  const scale = Math.max(referenceScale(state), 1e-30);
+  let cur = state;
+  let index = 0;
+  const runOne = (p: SimplifyPass, round: number) => {
+    onPass?.(p.name, index++);
+    const t0 = performance.now();
+    const r = p.run(cur);
+    const report = { ...r.report, ...(round > 1 ? { pass: `${p.name} (round ${round})` } : {}) };
+    let next = r.out;
+    if (p.kind === "exact" && !(report.heldOut.maxAbsErr <= EXACT_REL * scale)) {
+      report.details = [...report.details, `undone: held-out error ${report.heldOut.maxAbsErr.toExponential(2)} is above rounding level (${(EXACT_REL * scale).toExponential(2)}); this is a bug in the pass`];
+      report.summary = `undone (error above rounding level): ${report.summary}`;
+      report.units = { ...report.units, after: report.units.before };
+      report.weights = { ...report.weights, after: report.weights.before };
+      next = cur;
+    }
+    if (cur.box && next.net !== cur.net) report.certifiedMaxErr = certifiedMaxErr(state.original, next.net, cur.box).maxErr;
+    report.ms = performance.now() - t0;
+    cur = { ...next, stats: next.net === state.net ? state.stats : undefined };
+    if (round === 1 || report.units.before !== report.units.after || report.weights.before !== report.weights.after) reports.push(report);
+  };
+  for (let round = 1; round <= MAX_ROUNDS; round++) {
+    const before = shapeOf(cur.net);
+    for (const p of exactPasses) runOne(p, round);
+    if (shapeOf(cur.net) >= before) break;
+  }
+  if (!state.budget.exact) for (const p of budgetedPasses) runOne(p, 1);
+  return { state: cur, reports };
+}
+
+/** A size that only exact passes that removed something make smaller: hidden units plus layers. */
+function shapeOf(net: Net): number {
+  return hiddenUnits(net) + net.layers.length;
+}

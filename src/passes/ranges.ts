@@ -1,0 +1,91 @@
+// The evidence unit passes decide on: per unit of a pre-activation layer, its range on the data (every row we
+// have: an exact pass claims equality on all of them) and, when the domain is a box, its interval bound over the
+// whole box (src/verify/bounds.ts), which proves what the data only observes.
+import type { Tensor } from "../graph/tensor.ts";
+import type { Layer, Net } from "../net/net.ts";
+import { unitCount } from "../net/net.ts";
+import { concatRows, sliceRows } from "../data/batch.ts";
+import { runNet } from "../net/run.ts";
+import { intervalBounds } from "../verify/bounds.ts";
+import type { SimplifyState } from "./simplify.ts";
+
+export interface Range {
+  lo: Float64Array;
+  hi: Float64Array;
+}
+
+export interface UnitRanges {
+  /** Per layer id, per unit: min and max of the layer's value over every row (channels: over positions too). */
+  data: Map<string, Range>;
+  /** Per layer id, per unit: interval bounds over the whole box, when the domain is one. */
+  box?: Map<string, Range>;
+  /** Rows the data ranges cover. */
+  rows: number;
+  /** How to name the data evidence in reports. */
+  evidence: string;
+}
+
+const CHUNK = 1024;
+
+/** Every row we have: analysis and held-out together (they are the same rows for one-sample data). */
+export function allRows(s: SimplifyState): Record<string, Tensor> {
+  if (s.oneSample) return s.analysis;
+  return Object.fromEntries(Object.keys(s.analysis).map((k) => [k, concatRows([s.analysis[k], s.heldOut[k]], `input '${k}'`)]));
+}
+
+/** Reduce a flattened per-sample value (shape [units, ...] or [units]) to per-unit min and max. */
+function perUnit(l: Layer, lo: ArrayLike<number>, hi: ArrayLike<number>, rows: number, into?: Range): Range {
+  const n = unitCount(l);
+  const per = l.shape.slice(1).reduce((a, b) => a * b, 1);
+  const r = into ?? { lo: new Float64Array(n).fill(Infinity), hi: new Float64Array(n).fill(-Infinity) };
+  for (let row = 0; row < rows; row++) {
+    const base = row * n * per;
+    for (let u = 0; u < n; u++) {
+      let a = r.lo[u], b = r.hi[u];
+      for (let p = 0; p < per; p++) {
+        const i = base + u * per + p;
+        if (lo[i] < a) a = lo[i];
+        if (hi[i] > b) b = hi[i];
+      }
+      r.lo[u] = a;
+      r.hi[u] = b;
+    }
+  }
+  return r;
+}
+
+/** Ranges of the given layers' units on all rows, and over the box when there is one. */
+export function unitRanges(s: SimplifyState, net: Net, layers: readonly Layer[]): UnitRanges {
+  const rows = allRows(s);
+  const n = rows[net.inputs[0]?.name]?.shape[0] ?? 0;
+  const ids = layers.map((l) => l.id);
+  const data = new Map<string, Range>();
+  const chunk = s.oneSample ? Math.max(n, 1) : CHUNK;
+  for (let st = 0; st < n; st += chunk) {
+    const feeds = s.oneSample || n <= chunk ? rows : Object.fromEntries(Object.entries(rows).map(([k, t]) => [k, sliceRows(t, st, Math.min(n, st + chunk))]));
+    const got = runNet(net, feeds, { keep: ids }).activations;
+    for (const l of layers) {
+      const t = got[l.id];
+      const d = t.data as ArrayLike<number>;
+      data.set(l.id, perUnit(l, d, d, t.shape[0], data.get(l.id)));
+    }
+    if (s.oneSample) break;
+  }
+  const out: UnitRanges = {
+    data, rows: n,
+    evidence: s.exhaustive ? `all ${n} points of the domain` : `the data (${n} rows, analysis and held-out)`,
+  };
+  if (s.box) {
+    const ib = intervalBounds(net, s.box);
+    out.box = new Map(layers.filter((l) => ib.has(l.id)).map((l) => {
+      const iv = ib.get(l.id)!;
+      return [l.id, perUnit(l, iv.lo, iv.hi, 1)];
+    }));
+  }
+  return out;
+}
+
+/** Does the evidence prove claims over the whole domain (a box bound, or every point of the domain)? */
+export function proves(r: UnitRanges): boolean {
+  return r.box !== undefined;
+}
