@@ -13,6 +13,7 @@ import { runProgram } from "../program/run.ts";
 import { stringifyProgram } from "../program/json.ts";
 import { printProgram } from "../program/printer.ts";
 import { emitTs } from "../program/emit-ts.ts";
+import { Sidecar, SIDECAR_FILE, wantSidecar } from "../program/sidecar.ts";
 import { emitPy } from "../program/emit-py.ts";
 import { emitOnnx } from "../program/emit-onnx.ts";
 import { allPrimStmts, programWeights } from "../program/program.ts";
@@ -55,6 +56,9 @@ export const readPass: ExplainPass = {
     const seed = inp.seed ?? 0;
     let rows: Tensor[];
     let note: string;
+    // Every point of the domain (bits, n <= 16): no held-out split unless asked for, so analysis (recognisers,
+    // truth tables, dropped units) and fidelity both see the whole domain.
+    let whole = false;
     if (inp.data) {
       rows = bindData(model, inp.data, inp.dataLabel ?? "the data");
       note = `${rows[0]?.shape[0] ?? 0} rows from ${inp.dataLabel ?? "the data given"}`;
@@ -63,12 +67,15 @@ export const readPass: ExplainPass = {
       const sampled = sampleDomain(d, model.graph.inputs, inp.samples ?? 1000, seed);
       rows = sampled.tensors;
       note = sampled.note;
+      whole = sampled.exhaustive && inp.holdout === undefined;
     } else {
       throw new UserError(`explain needs inputs to analyse: give --data FILE (${DATA_FORMATS}) or --domain DOMAIN (${DOMAIN_HELP})`);
     }
-    const split = splitData(rows, inp.holdout ?? 0.2, seed, model.graph.inputs);
+    const split = whole
+      ? { analysis: rows, heldOut: rows, separate: false, oneSample: false, note: `the whole domain (${rows[0]?.shape[0] ?? 0} points) used for analysis and fidelity alike: fidelity is measured at every point of it` }
+      : splitData(rows, inp.holdout ?? 0.2, seed, model.graph.inputs);
     const bits = inp.domain !== undefined && !inp.data && (typeof inp.domain === "string" ? inp.domain.trim() === "bits" : inp.domain.kind === "bits");
-    const heldOutLabel = split.separate ? "held-out" : split.oneSample ? "the analysed data itself: one sample, its inputs share no batch axis" : "analysis data";
+    const heldOutLabel = whole ? "every point of the domain" : split.separate ? "held-out" : split.oneSample ? "the analysed data itself: one sample, its inputs share no batch axis" : "analysis data";
     const file = inp.source ?? (typeof inp.model === "string" ? inp.model : undefined);
     const name = inp.name ?? (file ? path.basename(file).replace(/\.onnx$/i, "") : model.graph.name || "model");
     return {
@@ -115,13 +122,19 @@ export const probePass: ExplainPass = {
   },
 };
 
+/** The box a domain confines every input entry to (bits: [0, 1]); none for unbounded domains. */
+function boxOfDomain(d: ReturnType<typeof parseDomain>): { lo: number; hi: number } | undefined {
+  return d.kind === "box" ? { lo: d.lo, hi: d.hi } : d.kind === "bits" ? { lo: 0, hi: 1 } : undefined;
+}
+
 export const buildPass: ExplainPass = {
   name: "build",
   doc: "Net -> Program: each layer (or affine/conv + activation) becomes one statement, via the recogniser registry",
   run(s) {
     const net = need(s, "net", "build", "lower");
     const bitInputs = s.data?.bits ? new Set(net.inputs.map((i) => i.name)) : undefined;
-    const { program, report } = buildProgram(net, { name: s.input.name ?? "model", ...(s.stats ? { stats: s.stats } : {}), ...(bitInputs ? { bitInputs } : {}) });
+    const box = s.input.data || s.input.domain === undefined ? undefined : boxOfDomain(typeof s.input.domain === "string" ? parseDomain(s.input.domain) : s.input.domain);
+    const { program, report } = buildProgram(net, { name: s.input.name ?? "model", ...(s.stats ? { stats: s.stats } : {}), ...(bitInputs ? { bitInputs } : {}), ...(box ? { box } : {}) });
     const byRec = new Map<string, number>();
     for (const st of report.statements) byRec.set(st.recogniser, (byRec.get(st.recogniser) ?? 0) + 1);
     return {
@@ -129,7 +142,10 @@ export const buildPass: ExplainPass = {
       report: {
         pass: "build",
         summary: `${report.statements.length} statements (${[...byRec].map(([k, n]) => `${n} ${k}`).join(", ")})`,
-        details: report.statements.map((st) => `${st.out} <- ${st.layers.join(" + ")} (${st.recogniser})`),
+        details: [
+          ...report.statements.map((st) => `${st.out} <- ${st.layers.join(" + ")} (${st.recogniser})`),
+          ...report.slices.map((sl) => `slice ${sl.out}: ${sl.error ? `fitted, residual max |r| ${sl.error.toExponential(1)} on the data` : sl.exactBy}${sl.dropped.length ? `; dropped ${sl.dropped.join(", ")}` : ""}`),
+        ],
       },
     };
   },
@@ -150,7 +166,7 @@ export const verifyPass: ExplainPass = {
       // onnxruntime refusing a model it should run is rare; fall back to our interpreter and say so.
       details.push(`onnxruntime could not run the original (${e instanceof Error ? e.message : String(e)}); compared with pseudonet's interpreter instead`);
       const names = model.graph.inputs.map((i) => i.name);
-      expected = await inChunks(data.heldOut, 256, (part) => {
+      expected = await inChunks(data.heldOut, Math.min(256, chunkSize(model, data.heldOut[0]?.shape[0] ?? 0)), (part) => {
         const r = runModel(model, Object.fromEntries(names.map((n, i) => [n, part[i]])));
         return model.graph.outputs.map((o) => r[o.name]);
       });
@@ -173,9 +189,12 @@ export const emitPass: ExplainPass = {
     const files: ExplainFiles = new Map();
     const source = s.input.source || typeof s.input.model === "string" ? { source: path.basename(s.source) } : {};
     files.set("program.txt", printProgram(program, { ...source, ...(s.input.outDir ? { dir: s.input.outDir } : {}) }));
-    files.set("program.json", stringifyProgram(program));
-    files.set("program.ts", emitTs(program));
-    files.set("program.py", emitPy(program));
+    // Big weights go once to weights.safetensors, which program.json, program.ts and program.py all refer to.
+    const store = wantSidecar(program, s.input.weightsFile ?? "auto") ? { sidecar: new Sidecar() } : {};
+    files.set("program.json", stringifyProgram(program, store));
+    files.set("program.ts", emitTs(program, store));
+    files.set("program.py", emitPy(program, store));
+    if (store.sidecar?.size) files.set(SIDECAR_FILE, store.sidecar.encode());
     files.set("reconstructed.onnx", emitOnnx(program));
     const weights = [...programWeights(program).values()].reduce((a, w) => a + w.data.length, 0);
     const report = {
@@ -184,7 +203,7 @@ export const emitPass: ExplainPass = {
       details: [...files].map(([name, c]) => `${name}: ${typeof c === "string" ? Buffer.byteLength(c) : c.length} bytes`),
     };
     files.set("report.md", reportMarkdown({ ...s, program }, [...s.reports, report]));
-    files.set("timings.json", timingsJson(s.reports));
+    files.set("timings.json", timingsJson(s.reports, s.simplify?.reports));
     return { out: { ...s, files }, report };
   },
 };

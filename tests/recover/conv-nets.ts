@@ -1,0 +1,57 @@
+// Convolutions written out as dense (Toeplitz) layers, for the dense-to-conv tests: any stride, padding,
+// dilation and channel count, rows permuted and rescaled on request.
+import { randn, rng } from "../../src/util/rng.ts";
+
+export interface ConvSpec {
+  c: number; h: number; w: number;
+  oc: number; kh: number; kw: number;
+  stride: [number, number];
+  /** top, left, bottom, right */
+  pads: [number, number, number, number];
+  dil: [number, number];
+}
+
+export interface DenseConv {
+  W: Float32Array;
+  b: Float32Array;
+  nOut: number;
+  kernel: Float32Array;
+  bias: Float32Array;
+  outH: number;
+  outW: number;
+  /** perm[row] = conv output index; scale[row] = the row's factor. */
+  perm: number[];
+  scale: number[];
+}
+
+/** Output size of one axis (ONNX). */
+export function outSize(n: number, k: number, s: number, p0: number, p1: number, d: number): number {
+  return Math.floor((n + p0 + p1 - ((k - 1) * d + 1)) / s) + 1;
+}
+
+/** The dense matrix of a conv (rows in conv output order, then permuted / rescaled as asked). */
+export function denseConv(sp: ConvSpec, seed: number, opts: { permute?: boolean; rescale?: boolean; kernel?: Float32Array; bias?: Float32Array } = {}): DenseConv {
+  const u = rng(seed);
+  const kernel = opts.kernel ?? Float32Array.from({ length: sp.oc * sp.c * sp.kh * sp.kw }, () => randn(u));
+  const bias = opts.bias ?? Float32Array.from({ length: sp.oc }, () => 0.1 * randn(u));
+  const outH = outSize(sp.h, sp.kh, sp.stride[0], sp.pads[0], sp.pads[2], sp.dil[0]);
+  const outW = outSize(sp.w, sp.kw, sp.stride[1], sp.pads[1], sp.pads[3], sp.dil[1]);
+  const nOut = sp.oc * outH * outW, nIn = sp.c * sp.h * sp.w;
+  const perm = Array.from({ length: nOut }, (_, i) => i);
+  if (opts.permute) for (let i = nOut - 1; i > 0; i--) {
+    const j = Math.floor(u() * (i + 1));
+    [perm[i], perm[j]] = [perm[j], perm[i]];
+  }
+  const scale = perm.map(() => (opts.rescale ? Math.exp((u() * 2 - 1) * Math.log(4)) : 1));
+  const W = new Float32Array(nOut * nIn), b = new Float32Array(nOut);
+  perm.forEach((q, row) => {
+    const o = Math.floor(q / (outH * outW)), r = Math.floor(q / outW) % outH, c = q % outW;
+    b[row] = scale[row] * bias[o];
+    for (let ch = 0; ch < sp.c; ch++) for (let i = 0; i < sp.kh; i++) for (let j = 0; j < sp.kw; j++) {
+      const y = r * sp.stride[0] - sp.pads[0] + i * sp.dil[0], x = c * sp.stride[1] - sp.pads[1] + j * sp.dil[1];
+      if (y < 0 || y >= sp.h || x < 0 || x >= sp.w) continue;
+      W[row * nIn + (ch * sp.h + y) * sp.w + x] = scale[row] * kernel[((o * sp.c + ch) * sp.kh + i) * sp.kw + j];
+    }
+  });
+  return { W, b, nOut, kernel, bias, outH, outW, perm, scale };
+}
