@@ -122,13 +122,19 @@ export const probePass: ExplainPass = {
   },
 };
 
+/** The box a domain confines every input entry to (bits: [0, 1]); none for unbounded domains. */
+function boxOfDomain(d: ReturnType<typeof parseDomain>): { lo: number; hi: number } | undefined {
+  return d.kind === "box" ? { lo: d.lo, hi: d.hi } : d.kind === "bits" ? { lo: 0, hi: 1 } : undefined;
+}
+
 export const buildPass: ExplainPass = {
   name: "build",
   doc: "Net -> Program: each layer (or affine/conv + activation) becomes one statement, via the recogniser registry",
   run(s) {
     const net = need(s, "net", "build", "lower");
     const bitInputs = s.data?.bits ? new Set(net.inputs.map((i) => i.name)) : undefined;
-    const { program, report } = buildProgram(net, { name: s.input.name ?? "model", ...(s.stats ? { stats: s.stats } : {}), ...(bitInputs ? { bitInputs } : {}) });
+    const box = s.input.data || s.input.domain === undefined ? undefined : boxOfDomain(typeof s.input.domain === "string" ? parseDomain(s.input.domain) : s.input.domain);
+    const { program, report } = buildProgram(net, { name: s.input.name ?? "model", ...(s.stats ? { stats: s.stats } : {}), ...(bitInputs ? { bitInputs } : {}), ...(box ? { box } : {}) });
     const byRec = new Map<string, number>();
     for (const st of report.statements) byRec.set(st.recogniser, (byRec.get(st.recogniser) ?? 0) + 1);
     return {
@@ -136,7 +142,10 @@ export const buildPass: ExplainPass = {
       report: {
         pass: "build",
         summary: `${report.statements.length} statements (${[...byRec].map(([k, n]) => `${n} ${k}`).join(", ")})`,
-        details: report.statements.map((st) => `${st.out} <- ${st.layers.join(" + ")} (${st.recogniser})`),
+        details: [
+          ...report.statements.map((st) => `${st.out} <- ${st.layers.join(" + ")} (${st.recogniser})`),
+          ...report.slices.map((sl) => `slice ${sl.out}: ${sl.error ? `fitted, residual max |r| ${sl.error.toExponential(1)} on the data` : sl.exactBy}${sl.dropped.length ? `; dropped ${sl.dropped.join(", ")}` : ""}`),
+        ],
       },
     };
   },
@@ -194,7 +203,7 @@ export const emitPass: ExplainPass = {
       details: [...files].map(([name, c]) => `${name}: ${typeof c === "string" ? Buffer.byteLength(c) : c.length} bytes`),
     };
     files.set("report.md", reportMarkdown({ ...s, program }, [...s.reports, report]));
-    files.set("timings.json", timingsJson(s.reports));
+    files.set("timings.json", timingsJson(s.reports, s.simplify?.reports));
     return { out: { ...s, files }, report };
   },
 };

@@ -16,7 +16,7 @@ import { allPrimStmts, entryFn, fixedBatchOf, type Fn, type Program } from "./pr
 const KERNELS_PY = "src/program/kernels.py";
 
 /** TS kernel name -> Python kernel name. */
-const PY_NAME: Record<string, string> = { maxMin: "max_min", sortLast: "sort_last" };
+const PY_NAME: Record<string, string> = { maxMin: "max_min", sortLast: "sort_last", sortAll: "sort_all" };
 
 function num(x: number): string {
   return Number.isNaN(x) ? "float('nan')" : x === Infinity ? "float('inf')" : x === -Infinity ? "float('-inf')" : String(x);

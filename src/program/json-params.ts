@@ -9,6 +9,7 @@ import type { ActSpec, PoolParams, PrimKind, PrimOp, Weight } from "./program.ts
 export const PRIM_KINDS: readonly PrimKind[] = [
   "affine", "conv", "act", "maxpool", "avgpool", "global_maxpool", "global_avgpool", "softmax", "log_softmax",
   "argmax", "reshape", "add", "concat", "opaque", "max", "min", "sort", "threshold", "logic", "piecewise", ...SEQ_KINDS,
+  "pick", "lincomb", "onehot",
 ];
 
 export const ACT_FNS: readonly ActFn[] = ["relu", "leaky_relu", "sigmoid", "tanh", "gelu", "gelu_tanh", "exp", "abs", "clip", "identity"];
@@ -56,6 +57,9 @@ export function paramsToJson(p: PrimOp, store: TensorStore = {}, id = ""): JsonO
     }
     case "threshold": return { c: p.params.c.name, strict: p.params.strict };
     case "piecewise": return { breakpoints: p.params.breakpoints.map(numJson), slopes: p.params.slopes.map(numJson), value0: numJson(p.params.value0) };
+    case "pick": return { indices: [...p.params.indices] };
+    case "lincomb": return { coefs: p.params.coefs.map(numJson), bias: numJson(p.params.bias) };
+    case "onehot": return { n: p.params.n };
     default: return { ...p.params } as JsonObj;
   }
 }
@@ -116,5 +120,8 @@ export function paramsFromJson(kind: PrimKind, v: unknown, path: string, weight:
       }
       return { kind, params: { breakpoints, slopes, value0: numb(o.value0, `${path}.value0`) } };
     }
+    case "pick": return { kind, params: { indices: ints(o.indices, `${path}.indices`, 0) } };
+    case "lincomb": return { kind, params: { coefs: nums(o.coefs, `${path}.coefs`), bias: numb(o.bias ?? 0, `${path}.bias`) } };
+    case "onehot": return { kind, params: { n: int(o.n, `${path}.n`, 1) } };
   }
 }

@@ -147,6 +147,7 @@ function stmtToJson(s: Stmt, store: TensorStore): JsonObj {
   const o: JsonObj = s.kind === "prim"
     ? { kind: "prim", out: varToJson(s.out), args: [...s.args], prim: primToJson(s.prim, store) }
     : { kind: "call", outs: s.outs.map(varToJson), args: [...s.args], fn: s.fn };
+  if (s.kind === "call" && s.slice) o.slice = sliceToJson(s.slice);
   if (s.comment) o.comment = s.comment;
   return o;
 }
@@ -159,6 +160,7 @@ function stmtFromJson(v: unknown, path: string, weights: Map<string, Weight>, st
   const s: Stmt = kind === "prim"
     ? { kind, out: varFromJson(o.out, `${path}.out`), args, prim: primFromJson(o.prim, `${path}.prim`, weights, store) }
     : { kind, outs: arr(o.outs, `${path}.outs`).map((x, i) => varFromJson(x, `${path}.outs[${i}]`)), args, fn: str(o.fn, `${path}.fn`) };
+  if (s.kind === "call" && o.slice !== undefined) s.slice = sliceFromJson(o.slice, `${path}.slice`, weightLookup(weights));
   if (comment) s.comment = comment;
   return s;
 }
@@ -166,7 +168,7 @@ function stmtFromJson(v: unknown, path: string, weights: Map<string, Weight>, st
 function primToJson(p: Primitive, store: TensorStore): JsonObj {
   const o: JsonObj = {
     id: p.id, kind: p.kind, params: paramsToJson(p, store, p.id),
-    slice: { layers: p.slice.layers.map((l) => ({ id: l.id, units: l.units ? [...l.units] : null })), weights: p.slice.weights.map((w) => w.name) },
+    slice: sliceToJson(p.slice),
     error: numJson(p.error),
   };
   if (p.label) o.label = p.label;
@@ -174,23 +176,37 @@ function primToJson(p: Primitive, store: TensorStore): JsonObj {
   return o;
 }
 
-function primFromJson(v: unknown, path: string, weights: Map<string, Weight>, store: TensorStore): Primitive {
-  const o = obj(v, path);
-  const kind = oneOf(o.kind, `${path}.kind`, PRIM_KINDS);
-  const weight = (x: unknown, p: string): Weight => {
+/** A resolver of weight names against the "weights" table (a clear error for a missing one). */
+function weightLookup(weights: Map<string, Weight>): (x: unknown, p: string) => Weight {
+  return (x, p) => {
     const name = str(x, p);
     const w = weights.get(name);
     if (!w) throw new FormatError(p, `weight '${name}' is not in the "weights" table`);
     return w;
   };
-  const so = obj(o.slice ?? { layers: [], weights: [] }, `${path}.slice`);
-  const slice: NetSlice = {
-    layers: arr(so.layers, `${path}.slice.layers`).map((l, i) => {
-      const lo = obj(l, `${path}.slice.layers[${i}]`);
-      return { id: str(lo.id, `${path}.slice.layers[${i}].id`), units: lo.units === null || lo.units === undefined ? null : ints(lo.units, `${path}.slice.layers[${i}].units`, 0) };
+}
+
+function sliceToJson(s: NetSlice): JsonObj {
+  return { layers: s.layers.map((l) => ({ id: l.id, units: l.units ? [...l.units] : null, ...(l.origin ? { origin: [...l.origin] } : {}) })), weights: s.weights.map((w) => w.name) };
+}
+
+function sliceFromJson(v: unknown, path: string, weight: (x: unknown, p: string) => Weight): NetSlice {
+  const so = obj(v, path);
+  return {
+    layers: arr(so.layers, `${path}.layers`).map((l, i) => {
+      const lo = obj(l, `${path}.layers[${i}]`);
+      const origin = lo.origin === undefined ? undefined : strs(lo.origin, `${path}.layers[${i}].origin`);
+      return { id: str(lo.id, `${path}.layers[${i}].id`), units: lo.units === null || lo.units === undefined ? null : ints(lo.units, `${path}.layers[${i}].units`, 0), ...(origin ? { origin } : {}) };
     }),
-    weights: arr(so.weights ?? [], `${path}.slice.weights`).map((w, i) => weight(w, `${path}.slice.weights[${i}]`)),
+    weights: arr(so.weights ?? [], `${path}.weights`).map((w, i) => weight(w, `${path}.weights[${i}]`)),
   };
+}
+
+function primFromJson(v: unknown, path: string, weights: Map<string, Weight>, store: TensorStore): Primitive {
+  const o = obj(v, path);
+  const kind = oneOf(o.kind, `${path}.kind`, PRIM_KINDS);
+  const weight = weightLookup(weights);
+  const slice = sliceFromJson(o.slice ?? { layers: [], weights: [] }, `${path}.slice`, weight);
   const op = paramsFromJson(kind, o.params ?? {}, `${path}.params`, weight, store);
   const prim = { ...op, id: str(o.id, `${path}.id`), slice, error: o.error === undefined ? 0 : numb(o.error, `${path}.error`) } as Primitive;
   const label = opt(o, "label", str, path);
