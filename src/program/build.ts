@@ -5,6 +5,7 @@ import type { Layer, Net } from "../net/net.ts";
 import type { NetStats } from "../passes/stats.ts";
 import { recognisers as defaultRecognisers, type Recogniser, type RecogniseCtx } from "../recover/registry.ts";
 import { safeName } from "./emit-plan.ts";
+import { buildModuleProgram, type ModuleBuildReport } from "./build-modules.ts";
 import { typeOfShape, type IOSpec, type PrimStmt, type Program, type ValueType, type Var } from "./program.ts";
 
 export interface BuildOptions {
@@ -15,15 +16,23 @@ export interface BuildOptions {
   recognisers?: readonly Recogniser[];
   /** Net input names whose values are all 0/1 (a bits domain): typed bits[n] when they are vectors. */
   bitInputs?: ReadonlySet<string>;
+  /** Try the module builder first (build-modules.ts; default true): modules as functions called from main. */
+  modules?: boolean;
 }
 
 /** Which recogniser made each statement: the builder's report. */
 export interface BuildReport {
   statements: { out: string; recogniser: string; layers: string[] }[];
+  /** Set when the module builder made the program. */
+  modules?: ModuleBuildReport;
 }
 
 /** Build a Program from a Net: one statement per recognised slice, all in `main`. */
 export function buildProgram(net: Net, opts: BuildOptions = {}): { program: Program; report: BuildReport } {
+  if (opts.modules !== false) {
+    const m = buildModuleProgram(net, { ...(opts.name ? { name: opts.name } : {}), ...(opts.stats ? { stats: opts.stats } : {}) });
+    if (m) return { program: m.program, report: { statements: moduleStatements(m.program), modules: m.report } };
+  }
   const recs = opts.recognisers ?? defaultRecognisers;
   const layers = new Map(net.layers.map((l) => [l.id, l]));
   const consumers = new Map<string, string[]>();
@@ -117,4 +126,11 @@ function firstMatch(recs: readonly Recogniser[], l: Layer, ctx: RecogniseCtx) {
 
 function layerType(l: Layer): ValueType {
   return typeOfShape(l.shape, l.dtype);
+}
+
+/** The builder report's lines for a module program: one per statement of main. */
+function moduleStatements(p: Program): BuildReport["statements"] {
+  return p.functions[0].body.map((st) => st.kind === "call"
+    ? { out: st.outs.map((o) => o.name).join(", "), recogniser: `module (${st.fn})`, layers: [] }
+    : { out: st.out.name, recogniser: st.prim.kind, layers: st.prim.slice.layers.map((l) => l.id) });
 }
