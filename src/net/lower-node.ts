@@ -87,7 +87,7 @@ function explicitPads(n: Node, inSp: number[], outSp: number[], kernel: number[]
 }
 
 function affineBody(a: Affine): LayerBody {
-  return { kind: "affine", W: Float32Array.from(a.W), b: Float32Array.from(a.b), inFeatures: a.inF, outFeatures: a.out };
+  return { kind: "affine", W: new Float32Array(a.W), b: new Float32Array(a.b), inFeatures: a.inF, outFeatures: a.out };
 }
 
 function lowerAffine(ctx: LowerCtx, n: Node, x: number[]): LowerResult {
@@ -112,13 +112,14 @@ function lowerConv(ctx: LowerCtx, n: Node, x: number[], y: number[]): LowerResul
   const bias = n.inputs[2] ? floats(ctx.g.initializers.get(n.inputs[2])) : new Float64Array(W.shape[0]);
   if (!bias) return { reason: "Conv bias is not a constant" };
   const r = W.shape.length - 2;
+  if (r > 2) return { reason: `${r}-D convolution: the Net's conv layer is 1-D or 2-D` };
   const kernel = attrInts(n, "kernel_shape", W.shape.slice(2));
   const strides = attrInts(n, "strides", new Array<number>(r).fill(1));
   const dilations = attrInts(n, "dilations", new Array<number>(r).fill(1));
   const pads = explicitPads(n, x.slice(1), y.slice(1), kernel, strides, dilations);
   return {
     body: {
-      kind: "conv", weight: Float32Array.from(w), bias: Float32Array.from(bias), outChannels: W.shape[0], inChannels: x[0],
+      kind: "conv", weight: new Float32Array(w), bias: new Float32Array(bias), outChannels: W.shape[0], inChannels: x[0],
       kernel, strides, pads, dilations, groups: attrInt(n, "group", 1),
     },
     data: [n.inputs[0]], nodes: [n], output: n.outputs[0],
@@ -128,6 +129,7 @@ function lowerConv(ctx: LowerCtx, n: Node, x: number[], y: number[]): LowerResul
 function lowerPool(ctx: LowerCtx, n: Node, x: number[], y: number[]): LowerResult {
   const sp = x.slice(1);
   const r = sp.length;
+  if (r > 2) return { reason: `${r}-D pooling: the Net's pool layer is 1-D or 2-D` };
   const ones = new Array<number>(r).fill(1);
   if (n.op === "GlobalAveragePool" || n.op === "GlobalMaxPool") {
     const mode = n.op === "GlobalAveragePool" ? "global_avg" : "global_max";

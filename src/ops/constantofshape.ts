@@ -25,7 +25,8 @@ export const constantOfShape: Op = foldable({
     if (v) {
       const fill = (v.data as Cells)[0];
       const d: Cells = data;
-      for (let i = 0; i < data.length; i++) d[i] = fill;
+      if (typeof fill === "number" && !Array.isArray(data)) (data as Float32Array).fill(fill);
+      else for (let i = 0; i < data.length; i++) d[i] = fill;
     }
     return [{ dtype, shape, data }];
   },

@@ -44,7 +44,7 @@ function perSampleShapes(inputs: readonly ValueInfo[]): number[][] {
 }
 
 /** Seeded samples of a domain shaped like the model inputs; `bits` with n <= 16 bits gives all 2^n points. */
-export function sampleDomain(d: Domain, inputs: readonly ValueInfo[], samples: number, seed: number): { tensors: Tensor[]; note: string } {
+export function sampleDomain(d: Domain, inputs: readonly ValueInfo[], samples: number, seed: number): { tensors: Tensor[]; note: string; exhaustive: boolean } {
   const shapes = perSampleShapes(inputs);
   const sizes = shapes.map(sizeOf);
   const total = sizes.reduce((a, b) => a + b, 0);
@@ -73,7 +73,7 @@ export function sampleDomain(d: Domain, inputs: readonly ValueInfo[], samples: n
   }
   const tensors = inputs.map((v, i) => ({ dtype: v.dtype, shape: [n, ...shapes[i]], data: datas[i] }));
   const what = d.kind === "box" ? `uniform in [${d.lo}, ${d.hi}]` : d.kind === "normal" ? "standard normal" : exhaustive ? `all 2^${total} bit patterns` : "random bits";
-  return { tensors, note: `${n} inputs ${what} (seed ${seed})` };
+  return { tensors, note: `${n} inputs ${what} (seed ${seed})`, exhaustive };
 }
 
 export interface Split {
@@ -130,8 +130,9 @@ export function splitData(data: readonly Tensor[], holdout: number, seed: number
   const pick = (t: Tensor, rows: number[]) => {
     const parts = rows.map((i) => sliceRows(t, i, i + 1));
     const row = sizeOf(t.shape.slice(1));
-    const out = allocData(t.dtype, rows.length * row) as NumericArray;
-    parts.forEach((p, k) => out.set(p.data as NumericArray, k * row));
+    const out = allocData(t.dtype, rows.length * row);
+    // String tensors are plain arrays (no typed-array set).
+    parts.forEach((p, k) => (Array.isArray(out) ? out.splice(k * row, row, ...(p.data as string[])) : (out as NumericArray).set(p.data as NumericArray, k * row)));
     return { dtype: t.dtype, shape: [rows.length, ...t.shape.slice(1)], data: out };
   };
   return {

@@ -55,6 +55,9 @@ export const readPass: ExplainPass = {
     const seed = inp.seed ?? 0;
     let rows: Tensor[];
     let note: string;
+    // Every point of the domain (bits, n <= 16): no held-out split unless asked for, so analysis (recognisers,
+    // truth tables, dropped units) and fidelity both see the whole domain.
+    let whole = false;
     if (inp.data) {
       rows = bindData(model, inp.data, inp.dataLabel ?? "the data");
       note = `${rows[0]?.shape[0] ?? 0} rows from ${inp.dataLabel ?? "the data given"}`;
@@ -63,12 +66,15 @@ export const readPass: ExplainPass = {
       const sampled = sampleDomain(d, model.graph.inputs, inp.samples ?? 1000, seed);
       rows = sampled.tensors;
       note = sampled.note;
+      whole = sampled.exhaustive && inp.holdout === undefined;
     } else {
       throw new UserError(`explain needs inputs to analyse: give --data FILE (${DATA_FORMATS}) or --domain DOMAIN (${DOMAIN_HELP})`);
     }
-    const split = splitData(rows, inp.holdout ?? 0.2, seed, model.graph.inputs);
+    const split = whole
+      ? { analysis: rows, heldOut: rows, separate: false, oneSample: false, note: `the whole domain (${rows[0]?.shape[0] ?? 0} points) used for analysis and fidelity alike: fidelity is measured at every point of it` }
+      : splitData(rows, inp.holdout ?? 0.2, seed, model.graph.inputs);
     const bits = inp.domain !== undefined && !inp.data && (typeof inp.domain === "string" ? inp.domain.trim() === "bits" : inp.domain.kind === "bits");
-    const heldOutLabel = split.separate ? "held-out" : split.oneSample ? "the analysed data itself: one sample, its inputs share no batch axis" : "analysis data";
+    const heldOutLabel = whole ? "every point of the domain" : split.separate ? "held-out" : split.oneSample ? "the analysed data itself: one sample, its inputs share no batch axis" : "analysis data";
     const file = inp.source ?? (typeof inp.model === "string" ? inp.model : undefined);
     const name = inp.name ?? (file ? path.basename(file).replace(/\.onnx$/i, "") : model.graph.name || "model");
     return {
@@ -150,7 +156,7 @@ export const verifyPass: ExplainPass = {
       // onnxruntime refusing a model it should run is rare; fall back to our interpreter and say so.
       details.push(`onnxruntime could not run the original (${e instanceof Error ? e.message : String(e)}); compared with pseudonet's interpreter instead`);
       const names = model.graph.inputs.map((i) => i.name);
-      expected = await inChunks(data.heldOut, 256, (part) => {
+      expected = await inChunks(data.heldOut, Math.min(256, chunkSize(model, data.heldOut[0]?.shape[0] ?? 0)), (part) => {
         const r = runModel(model, Object.fromEntries(names.map((n, i) => [n, part[i]])));
         return model.graph.outputs.map((o) => r[o.name]);
       });

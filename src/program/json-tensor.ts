@@ -4,6 +4,7 @@
 import type { Attr, Graph, Node, ValueInfo } from "../graph/graph.ts";
 import { allocData, DTYPES, floatToHalf, halfToFloat, sizeOf, type DType, type NumericArray, type Tensor } from "../graph/tensor.ts";
 import { arr, FormatError, int, ints, nums, numb, numJson, obj, oneOf, str, type Json, type JsonObj } from "./json-check.ts";
+import { endianness } from "node:os";
 
 const BYTES: Record<Exclude<DType, "string">, number> = {
   float32: 4, float64: 8, float16: 2, int8: 1, int16: 2, int32: 4, int64: 8,
@@ -14,8 +15,20 @@ function clampBig(v: bigint, lo: bigint, hi: bigint): bigint {
   return v < lo ? lo : v > hi ? hi : v;
 }
 
+/** Storage types whose bytes are the dtype's little-endian encoding as they are (no conversion needed). */
+const TYPED: Partial<Record<DType, Float32ArrayConstructor | Float64ArrayConstructor | Int8ArrayConstructor | Int16ArrayConstructor | Int32ArrayConstructor | Uint8ArrayConstructor | Uint16ArrayConstructor | Uint32ArrayConstructor>> = {
+  float32: Float32Array, float64: Float64Array, int8: Int8Array, int16: Int16Array, int32: Int32Array, uint8: Uint8Array, uint16: Uint16Array, uint32: Uint32Array,
+};
+const LE = endianness() === "LE";
+
 /** Base64 of the little-endian bytes of values stored as `dtype`. */
 export function encodeValues(dtype: Exclude<DType, "string">, data: ArrayLike<number>): string {
+  // Fast path (same bytes): the typed array of the dtype, copied whole, on a little-endian machine.
+  const Typed = LE ? TYPED[dtype] : undefined;
+  if (Typed) {
+    const t = data instanceof Typed ? data : new Typed(data as ArrayLike<number>);
+    return Buffer.from(t.buffer, t.byteOffset, t.byteLength).toString("base64");
+  }
   const w = BYTES[dtype];
   const buf = Buffer.alloc(data.length * w);
   for (let i = 0; i < data.length; i++) {

@@ -92,9 +92,18 @@ function snapReading(f: PL, dx: number, dy: number): PL | undefined {
   const xs = f.knots.map((x, i) => (i === 0 || i === m - 1 ? x : snap(x, dx)));
   const ys = f.values.map((y) => snap(y, dy));
   if (xs.some((x) => x === undefined) || ys.some((y) => y === undefined)) return undefined;
-  const X = xs as number[];
+  const X = xs as number[], Y = ys as number[];
   for (let i = 1; i < m; i++) if (!(X[i] > X[i - 1])) return undefined;
-  return fromPoints(X, ys as number[]);
+  // The interval's ends are not knots of the function: the end pieces' slopes are snapped instead of their
+  // end values (a slope moved by d moves the end value by d times the piece's width).
+  if (m > 2) {
+    const wl = X[1] - X[0], wr = X[m - 1] - X[m - 2];
+    const left = snap((Y[1] - Y[0]) / wl, dy / wl), right = snap((Y[m - 1] - Y[m - 2]) / wr, dy / wr);
+    if (left === undefined || right === undefined) return undefined;
+    Y[0] = Y[1] - left * wl;
+    Y[m - 1] = Y[m - 2] + right * wr;
+  }
+  return fromPoints(X, Y);
 }
 
 /** The simplest number within d of v: an integer, a decimal with few digits or a fraction with a small

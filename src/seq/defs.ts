@@ -11,7 +11,7 @@ export const SEQ_DOMAIN = "pseudonet.seq";
 
 /** The block kinds (Program primitive kinds). */
 export const SEQ_KINDS = [
-  "embed", "layer_norm", "gelu", "linear", "split_heads", "merge_heads", "attend", "slice", "lstm", "gru", "rnn",
+  "embed", "layer_norm", "gelu", "linear", "split_heads", "merge_heads", "attend", "slice", "lstm", "gru", "rnn", "transpose", "cast", "zeros", "positions",
 ] as const;
 export type SeqKind = (typeof SEQ_KINDS)[number];
 
@@ -54,6 +54,11 @@ export class Expander {
   squeeze(x: string, axis: number): string {
     if (this.opset < 13) return this.one("Squeeze", [x], { axes: { kind: "ints", value: [axis] } });
     return this.one("Squeeze", [x, this.constant(tensor("int64", [1], [axis]))]);
+  }
+  /** Add a size-1 axis (axes became an input at opset 13). */
+  unsqueeze(x: string, axis: number): string {
+    if (this.opset < 13) return this.one("Unsqueeze", [x], { axes: { kind: "ints", value: [axis] } });
+    return this.one("Unsqueeze", [x, this.constant(tensor("int64", [1], [axis]))]);
   }
   /** ReduceMean over the last axis, keeping it (axes moved from attribute to input at opset 18). */
   meanLast(x: string): string {

@@ -16,10 +16,11 @@ import { mergeHeadsPattern, splitHeadsPattern } from "./patterns/heads.ts";
 import { attendPattern } from "./patterns/attend.ts";
 import { recurrentPattern } from "./patterns/recurrent.ts";
 import { slicePattern } from "./patterns/slice.ts";
+import { plumbingPattern } from "./patterns/plumbing.ts";
 
 /** The patterns in the order they run. */
 export const seqPatterns: readonly SeqPattern[] = [
-  embedPattern, layerNormPattern, geluPattern, linearPattern, splitHeadsPattern, attendPattern, mergeHeadsPattern, slicePattern, recurrentPattern,
+  embedPattern, layerNormPattern, geluPattern, linearPattern, splitHeadsPattern, attendPattern, mergeHeadsPattern, slicePattern, recurrentPattern, plumbingPattern,
 ];
 
 const DTYPE_OF_TO: Record<number, string> = { 1: "float32", 6: "int32", 7: "int64", 9: "bool", 11: "float64" };

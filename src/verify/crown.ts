@@ -12,9 +12,10 @@ import { productNet, type ProductNet } from "./product.ts";
 import { findHints, type Hint } from "./hints.ts";
 import { poolWindows, unbounded, type Interval } from "./ibp.ts";
 
-/** Largest back-substitution (rows × coefficients summed over the values crossed) done to tighten the bounds of
- *  one hidden layer; bigger layers keep their interval bounds. Bounds stay sound either way. */
-const WORK_LIMIT = 4e8;
+/** Work allowed (rows × coefficients summed over the values crossed) for tightening hidden bounds and binding
+ *  ties in one product network; past it, layers keep their interval bounds and units stay untied. Bounds stay
+ *  sound either way, only looser. About a second of back-substitution here. */
+const WORK_LIMIT = 3e8;
 
 /** The product network with the best bounds known for each value and the ties between units. */
 export interface CrownState {
@@ -23,6 +24,8 @@ export interface CrownState {
   /** Per hinted layer, per element: y[p] - scale * y_rep[repIdx] lies in [lo, hi]. */
   hints: Map<string, (Hint | undefined)[]>;
   box: Map<string, Interval>;
+  /** Work spent so far against WORK_LIMIT. */
+  spent: number;
 }
 
 /** Upper bounds of m linear functions of the product network's values, each given by its coefficients
@@ -72,30 +75,59 @@ function applyHints(st: CrownState, key: string, n: number, lam: Float64Array, c
   }
 }
 
+/** One term of a sparse linear function over the product network's values: c · value[idx]. */
+export interface Term { key: string; idx: number; c: number }
+
+/** Rows per back-substitution: the coefficient matrices are dense (rows × value size), so rows go in chunks. */
+const CHUNK = 64;
+
+/** Upper bounds of sparse linear functions (one per row) over the box, back-substituted in chunks of rows. */
+export function upperOfRows(st: CrownState, rows: readonly Term[][]): Float64Array {
+  const out = new Float64Array(rows.length);
+  for (let q0 = 0; q0 < rows.length; q0 += CHUNK) {
+    const part = rows.slice(q0, q0 + CHUNK);
+    const m = part.length;
+    const start = new Map<string, Float64Array>();
+    part.forEach((terms, q) => {
+      for (const t of terms) {
+        let c = start.get(t.key);
+        const n = st.net.nodes[st.net.index.get(t.key)!].size;
+        if (!c) { c = new Float64Array(m * n); start.set(t.key, c); }
+        c[q * n + t.idx] += t.c;
+      }
+    });
+    out.set(backsubUpper(st, start, m), q0);
+  }
+  return out;
+}
+
 /** Bounds on `key`'s elements by back-substitution (upper of y and of -y), intersected with what is known. */
 export function tighten(st: CrownState, key: string): Interval {
   const n = st.net.nodes[st.net.index.get(key)!].size;
   const cur = st.bounds.get(key)!;
-  const lam = new Float64Array(2 * n * n);
-  for (let i = 0; i < n; i++) { lam[i * n + i] = 1; lam[(n + i) * n + i] = -1; }
-  const up = backsubUpper(st, new Map([[key, lam]]), 2 * n);
+  const rows: Term[][] = [];
+  for (let i = 0; i < n; i++) rows.push([{ key, idx: i, c: 1 }], [{ key, idx: i, c: -1 }]);
+  const up = upperOfRows(st, rows);
   const lo = new Float64Array(n), hi = new Float64Array(n);
-  for (let i = 0; i < n; i++) { hi[i] = Math.min(cur.hi[i], up[i]); lo[i] = Math.max(cur.lo[i], -up[n + i]); }
+  for (let i = 0; i < n; i++) { hi[i] = Math.min(cur.hi[i], up[2 * i]); lo[i] = Math.max(cur.lo[i], -up[2 * i + 1]); }
   return { lo, hi };
 }
 
-// The work of back-substituting `rows` rows from node k: rows times the sizes of the values before it.
-function work(st: CrownState, k: number, rows: number): number {
+// Whether back-substituting `rows` rows from node k (rows times the sizes of the values before it) still fits
+// the work limit; if so, it is counted as spent.
+function afford(st: CrownState, k: number, rows: number): boolean {
   let s = 0;
-  for (let j = 0; j < k; j++) s += st.net.nodes[j].size;
-  return rows * s;
+  for (let j = 0; j <= k; j++) s += st.net.nodes[j].size;
+  if (st.spent + rows * s > WORK_LIMIT) return false;
+  st.spent += rows * s;
+  return true;
 }
 
 /** The product network with IBP bounds, ReLU pre-activations tightened by back-substitution, and hints. */
 export function prepare(a: Net, b: Net, box: BoxDomain, loose = true): CrownState {
   const net = productNet(a, b);
   const boxes = boxIntervals(a, box);
-  const st: CrownState = { net, bounds: new Map(), hints: new Map(), box: new Map() };
+  const st: CrownState = { net, bounds: new Map(), hints: new Map(), box: new Map(), spent: 0 };
   for (const [name, iv] of boxes) { st.box.set(`x/${name}`, iv); st.bounds.set(`x/${name}`, iv); }
   const hintsByKey = findHints(a, b, box, net, loose);
   const poolSeen = new Map<string, { key: string; idx: number; ties: Tie[] }>();
@@ -107,7 +139,7 @@ export function prepare(a: Net, b: Net, box: BoxDomain, loose = true): CrownStat
     const srcIdx = net.index.get(src)!;
     const srcNode = net.nodes[srcIdx];
     // the first affine layer's interval bounds are already exact; deeper pre-activations gain from back-substitution
-    if (relaxed && srcNode.layer && !firstLinear(st, srcIdx) && work(st, srcIdx, 2 * srcNode.size) <= WORK_LIMIT) {
+    if (relaxed && srcNode.layer && !firstLinear(st, srcIdx) && afford(st, srcIdx, 2 * srcNode.size)) {
       st.bounds.set(src, tighten(st, src));
     }
     const ins = node.inputs.map((r) => st.bounds.get(r)!);
@@ -133,29 +165,18 @@ function bindHints(st: CrownState, key: string, cands: (Hint | undefined)[]): vo
   if (l.kind !== "act") return;
   const alpha = l.fn === "relu" ? 0 : (l.alpha ?? 0.01);
   const idx = cands.flatMap((h, p) => (h ? [p] : []));
-  if (!idx.length) return;
+  if (!idx.length || !afford(st, st.net.index.get(key)!, 2 * idx.length)) return;
   const pre = node.inputs[0];
-  const preSize = node.size;
-  const m = 2 * idx.length;
-  const start = new Map<string, Float64Array>();
-  const coef = (k: string) => {
-    let c = start.get(k);
-    if (!c) { c = new Float64Array(m * st.net.nodes[st.net.index.get(k)!].size); start.set(k, c); }
-    return c;
-  };
-  idx.forEach((p, j) => {
+  const rows: Term[][] = [];
+  for (const p of idx) {
     const h = cands[p]!;
     const repPre = st.net.nodes[st.net.index.get(h.rep)!].inputs[0];
-    const repSize = st.net.nodes[st.net.index.get(repPre)!].size;
-    for (const [row, sign] of [[j, 1], [idx.length + j, -1]] as const) {
-      coef(pre)[row * preSize + p] += sign;
-      coef(repPre)[row * repSize + h.repIdx] -= sign * h.scale;
-    }
-  });
-  const up = backsubUpper(st, start, m);
+    for (const sign of [1, -1]) rows.push([{ key: pre, idx: p, c: sign }, { key: repPre, idx: h.repIdx, c: -sign * h.scale }]);
+  }
+  const up = upperOfRows(st, rows);
   const out = cands.map(() => undefined as Hint | undefined);
   idx.forEach((p, j) => {
-    const du = up[j], dl = -up[idx.length + j];
+    const du = up[2 * j], dl = -up[2 * j + 1];
     if (!Number.isFinite(du) || !Number.isFinite(dl)) return;
     out[p] = { ...cands[p]!, lo: Math.min(dl, alpha * dl), hi: Math.max(du, alpha * du) };
   });
@@ -165,7 +186,10 @@ function bindHints(st: CrownState, key: string, cands: (Hint | undefined)[]): vo
 /** Per output element (outputs concatenated in order), an upper bound on |a - b| over the box: the smaller of
  *  the bounds with and without loose ties (a loose tie helps when b is a perturbed a, and may hurt otherwise). */
 export function crownDiff(a: Net, b: Net, box: BoxDomain): number[] {
-  const tight = crownDiffWith(prepare(a, b, box, true));
+  const withLoose = prepare(a, b, box, true);
+  const tight = crownDiffWith(withLoose);
+  const anyLoose = [...withLoose.hints.values()].some((hs) => hs.some((h) => h?.loose));
+  if (!anyLoose) return tight;
   const exactOnly = crownDiffWith(prepare(a, b, box, false));
   return tight.map((v, i) => Math.min(v, exactOnly[i]));
 }
@@ -175,14 +199,10 @@ function crownDiffWith(st: CrownState): number[] {
   st.net.outA.forEach((ka, o) => {
     const kb = st.net.outB[o];
     const n = st.net.nodes[st.net.index.get(ka)!].size;
-    const ca = new Float64Array(2 * n * n), cb = new Float64Array(2 * n * n);
-    for (let i = 0; i < n; i++) {
-      ca[i * n + i] = 1; cb[i * n + i] = -1;
-      ca[(n + i) * n + i] = -1; cb[(n + i) * n + i] = 1;
-    }
-    const start = ka === kb ? new Map([[ka, ca.map((v, i) => v + cb[i])]]) : new Map([[ka, ca], [kb, cb]]);
-    const up = backsubUpper(st, start, 2 * n);
-    for (let i = 0; i < n; i++) per.push(Math.max(up[i], up[n + i], 0));
+    const rows: Term[][] = [];
+    for (let i = 0; i < n; i++) for (const sign of [1, -1]) rows.push([{ key: ka, idx: i, c: sign }, { key: kb, idx: i, c: -sign }]);
+    const up = upperOfRows(st, rows);
+    for (let i = 0; i < n; i++) per.push(Math.max(up[2 * i], up[2 * i + 1], 0));
   });
   return per;
 }

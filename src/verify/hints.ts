@@ -9,7 +9,11 @@ import { rng } from "../util/rng.ts";
 import type { ProductNet } from "./product.ts";
 
 /** y[p] - scale * y_rep[repIdx] lies in [lo, hi] (over the box, once crown.ts has bound it). */
-export interface Hint { rep: string; repIdx: number; scale: number; lo: number; hi: number }
+export interface Hint {
+  rep: string; repIdx: number; scale: number; lo: number; hi: number;
+  /** Found as a near (not equal) match. */
+  loose?: boolean;
+}
 
 /** Sampled points per candidate search. */
 const SAMPLES = 32;
@@ -67,8 +71,9 @@ export function findHints(a: Net, b: Net, box: BoxDomain, net: ProductNet, loose
       for (let s = 0; s < SAMPLES; s++) v[s] /= big;
       const key = `${kind}|${Array.from(v.subarray(0, 6), (x) => Math.round(x * 1000)).join(",")}`;
       const list = buckets.get(key) ?? [];
-      const match = list.find((c) => c.kind === kind && dist(c.v, v) <= MATCH_TOL) ?? (loose ? looseMatch(reps, kind, v, n, node.key[0]) : undefined);
-      if (match) hs[p] = { rep: match.rep, repIdx: match.idx, scale: big / match.scale, lo: 0, hi: 0 };
+      const exact = list.find((c) => c.kind === kind && dist(c.v, v) <= MATCH_TOL);
+      const match = exact ?? (loose ? looseMatch(reps, kind, v, n, node.key[0]) : undefined);
+      if (match) hs[p] = { rep: match.rep, repIdx: match.idx, scale: big / match.scale, lo: 0, hi: 0, ...(exact ? {} : { loose: true }) };
       else {
         const r: Rep = { rep: node.key, idx: p, v, scale: big, kind };
         list.push(r);

@@ -94,6 +94,16 @@ describe("pseudonet explain / show / verify", { concurrency: 4 }, () => {
     assert.match(readFileSync(path.join(out, "program.txt"), "utf8"), /^def main\(x: bits\[4\]\)/m);
   });
 
+  it("--domain bits without --holdout analyses and measures every point of the domain", async () => {
+    const small = path.join(dir, "bits-whole.onnx");
+    writeModel(randomMLP(rng(8), [3, 5, 2]), small);
+    const out = path.join(dir, "bits-whole");
+    const r = await cli(["explain", small, "--domain", "bits", "--out", out]);
+    assert.equal(r.code, 0, r.stderr);
+    assert.match(r.stdout, /\(every point of the domain, 8 samples\)/);
+    assert.match(readFileSync(path.join(out, "report.md"), "utf8"), /the whole domain \(8 points\) used for analysis and fidelity alike/);
+  });
+
   it("without --data or --domain: says what it needs", () =>
     expectBadInput(["explain", modelFile, "--out", path.join(dir, "none")], /explain needs inputs to analyse: give --data FILE .* or --domain DOMAIN \(box:LO,HI/, path.join(dir, "none")));
 

@@ -240,6 +240,9 @@ export function opCases(): OpCase[] {
   add("Size", "Size", 13, [f([2, 3, 4])]);
 
   // Windows over any number of axes (rt/window-nd.ts) and GRU.
+  add("Conv 3-D groups, dilation, pads, stride", "Conv", 11, [f([2, 4, 5, 6, 5]), init(f([4, 2, 2, 3, 2])), init(f([4]))],
+    { group: attr.int(2), dilations: attr.ints([1, 2, 1]), pads: attr.ints([1, 0, 1, 0, 2, 1]), strides: attr.ints([2, 1, 1]) });
+  add("Conv 3-D SAME_UPPER, no bias", "Conv", 11, [f([1, 1, 4, 4, 3]), init(f([2, 1, 3, 3, 3]))], { auto_pad: attr.string("SAME_UPPER") });
   add("MaxPool 3-D dilated", "MaxPool", 12, [f([1, 2, 5, 5, 5])], { kernel_shape: attr.ints([2, 2, 2]), dilations: attr.ints([2, 1, 2]) });
   add("AveragePool 2-D dilated ceil_mode count_include_pad", "AveragePool", 19, [f([1, 2, 7, 6])],
     { kernel_shape: attr.ints([3, 2]), strides: attr.ints([2, 2]), dilations: attr.ints([1, 2]), pads: attr.ints([1, 1, 1, 0]), ceil_mode: attr.int(1), count_include_pad: attr.int(1) });

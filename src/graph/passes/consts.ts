@@ -5,7 +5,7 @@ import { isFloat, sizeOf, tensor, type DType, type Tensor } from "../tensor.ts";
 /** The values of a float tensor as float64, or undefined when it is not a float tensor. */
 export function floats(t: Tensor | undefined): Float64Array | undefined {
   if (!t || !isFloat(t.dtype)) return undefined;
-  return Float64Array.from(t.data as ArrayLike<number>);
+  return new Float64Array(t.data as ArrayLike<number>); // (the constructor copies typed arrays fast; .from iterates)
 }
 
 /** A constant that broadcasts along the last axis only (shape [], [1], [n], [1, n], [1, 1], ...) as a length-n vector. */

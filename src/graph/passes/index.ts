@@ -1,19 +1,21 @@
-// The normalize passes, in the order the pipeline runs them: constants first (so shapes are known and
+// The normalize passes, in the order the pipeline runs them: models of opsets 1-6 moved to 7, constants first (so shapes are known and
 // Constant weights are initialisers), then pass-through nodes, zero Pads into window ops, reshapes, affine canonical form, and
 // BatchNorm last (it folds into the canonical Gemm).
 import type { Model } from "../graph.ts";
 import { runPasses, type Pass, type PassReport } from "../../pipeline/pass.ts";
 import { foldConstants } from "./fold-constants.ts";
+import { upgradeOpset } from "./upgrade-opset.ts";
 import { removeIdentity } from "./remove-identity.ts";
 import { foldPad } from "./fold-pad.ts";
 import { reshapeChains } from "./reshape-chains.ts";
 import { canonicalAffine } from "./canonical-affine.ts";
 import { foldBatchNorm } from "./fold-batchnorm.ts";
 
-export { foldConstants, removeIdentity, foldPad, reshapeChains, canonicalAffine, foldBatchNorm };
+export { upgradeOpset, foldConstants, removeIdentity, foldPad, reshapeChains, canonicalAffine, foldBatchNorm };
 
 /** The normalize passes in pipeline order. */
 export const normalizePasses: readonly Pass<Model, Model>[] = [
+  upgradeOpset,
   foldConstants,
   removeIdentity,
   foldPad,

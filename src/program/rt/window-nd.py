@@ -96,3 +96,28 @@ def ConvTranspose(x, w, b, at):
     if b is not None:
         y = y + wide(b).reshape((1, -1) + (1,) * n)
     return y.astype(x.dtype)
+
+
+def conv_nd(x, w, bias, at, dtype, x_zero, w_zero):
+    """Conv over any number of spatial axes, zero points subtracted (ConvInteger) and bias added; result in `dtype`."""
+    sp = list(x.shape[2:])
+    n = len(sp)
+    kernel = list(w.shape[2:])
+    p = window_pads(sp, kernel, at)
+    s, d = list(at.get("strides", [1] * n)), list(at.get("dilations", [1] * n))
+    out = [(sp[i] + p[i] + p[i + n] - (kernel[i] - 1) * d[i] - 1) // s[i] + 1 for i in range(n)]
+    xp = np.pad(x.astype(np.float64) - x_zero, [(0, 0), (0, 0)] + [(p[i], max(0, (out[i] - 1) * s[i] + (kernel[i] - 1) * d[i] + 1 - sp[i] - p[i])) for i in range(n)])
+    wd = w.astype(np.float64)
+    if w_zero is not None:
+        wd = wd - w_zero.astype(np.float64).reshape((-1,) + (1,) * (w.ndim - 1))
+    g = at.get("group", 1)
+    m = w.shape[0]
+    cpg, mpg = x.shape[1] // g, m // g
+    y = np.zeros((x.shape[0], m) + tuple(out))
+    for gi in range(g):
+        xs = xp[:, gi * cpg:(gi + 1) * cpg]
+        for k, v in zip(np.ndindex(*kernel), window_taps(xs, kernel, s, d, out)):
+            y[:, gi * mpg:(gi + 1) * mpg] += np.moveaxis(np.tensordot(v, wd[(slice(gi * mpg, (gi + 1) * mpg), slice(None)) + k], axes=([1], [1])), -1, 1)
+    if bias is not None:
+        y += bias.astype(np.float64).reshape((1, -1) + (1,) * n)
+    return y.astype(NP_TYPES[dtype])

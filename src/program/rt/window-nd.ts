@@ -1,5 +1,5 @@
 // The runtime of the emitted program.ts, part 10: windows over any number of spatial axes: max and average pooling
-// (dilations, ceil_mode, count_include_pad, as onnxruntime sizes them) and ConvTranspose (groups, strides,
+// (dilations, ceil_mode, count_include_pad, as onnxruntime sizes them), Conv beyond 2-D, and ConvTranspose (groups, strides,
 // dilations, pads, output_padding, output_shape, auto_pad). Sums run in float64.
 import { newData, numel, stridesFor, type Ten } from "./core.ts";
 
@@ -130,4 +130,40 @@ export function ConvTranspose(x: Ten, w: Ten, b: Ten | undefined, at: TransposeA
   const data = newData(x.dtype, acc.length);
   for (let i = 0; i < acc.length; i++) data[i] = acc[i] + (b ? b.data[Math.floor(i / outVol) % M] : 0);
   return { dtype: x.dtype, shape: [N, M, ...out], data };
+}
+
+/** Conv over any number of spatial axes (explicit pads), zero points subtracted (ConvInteger), bias added; in `dtype`. */
+export function convNd(x: Ten, w: Ten, bias: Ten | undefined, pads: number[], at: { strides?: number[]; dilations?: number[]; group?: number },
+  dtype: string, xZero: number, wZero: Ten | undefined): Ten {
+  const sp = x.shape.slice(2), n = sp.length, kernel = w.shape.slice(2);
+  const s = (i: number) => at.strides?.[i] ?? 1, d = (i: number) => at.dilations?.[i] ?? 1;
+  const out = sp.map((len, i) => Math.floor((len + pads[i] + pads[i + n] - (kernel[i] - 1) * d(i) - 1) / s(i)) + 1);
+  const [N, C] = x.shape, M = w.shape[0], G = at.group ?? 1, cpg = C / G, mpg = M / G;
+  const st = stridesFor(sp), inVol = numel(sp), outVol = numel(out), kVol = numel(kernel);
+  const data = newData(dtype, N * M * outVol);
+  const taps: number[][] = [];
+  eachIndex(kernel, (k) => taps.push([...k]));
+  eachIndex(out, (o, flat) => {
+    const offs = taps.map((k) => {
+      let off = 0;
+      for (let a = 0; a < n; a++) {
+        const p = o[a] * s(a) - pads[a] + k[a] * d(a);
+        if (p < 0 || p >= sp[a]) return -1;
+        off += p * st[a];
+      }
+      return off;
+    });
+    for (let b = 0; b < N; b++) {
+      for (let m = 0; m < M; m++) {
+        const wz = wZero ? wZero.data[wZero.data.length === 1 ? 0 : m] : 0;
+        let acc = bias ? bias.data[m] : 0;
+        for (let c = 0; c < cpg; c++) {
+          const xb = (b * C + Math.floor(m / mpg) * cpg + c) * inVol, wb = (m * cpg + c) * kVol;
+          for (let t = 0; t < offs.length; t++) if (offs[t] >= 0) acc += (w.data[wb + t] - wz) * (x.data[xb + offs[t]] - xZero);
+        }
+        data[(b * M + m) * outVol + flat] = acc;
+      }
+    }
+  });
+  return { dtype, shape: [N, M, ...out], data };
 }

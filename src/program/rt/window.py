@@ -22,8 +22,8 @@ def window_pads(spatial, kernel, at):
 
 def convolve(x, w, bias, at, dtype, x_zero, w_zero):
     """Conv over NCL / NCHW input with zero points subtracted (ConvInteger) and bias added; result in `dtype`."""
-    if x.ndim not in (3, 4):
-        raise ValueError("Conv: the program runtime handles 1-D and 2-D convolutions, not %s" % (list(x.shape),))
+    if x.ndim > 4:
+        return conv_nd(x, w, bias, at, dtype, x_zero, w_zero)
     two = x.ndim == 4
     kernel = list(at.get("kernel_shape", w.shape[2:]))
     p = window_pads(list(x.shape[2:]), kernel, at)

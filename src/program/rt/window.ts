@@ -2,7 +2,7 @@
 // Pooling runs poolNd (window-nd.ts, any number of spatial axes); convolutions accumulate in float64 so the
 // integer ones (ConvInteger) stay exact.
 import { newData, numel, tensorFrom, type Ten } from "./core.ts";
-import { poolNd } from "./window-nd.ts";
+import { convNd, poolNd } from "./window-nd.ts";
 import { MatMul } from "./dense.ts";
 
 interface WindowAttrs {
@@ -31,7 +31,7 @@ export function windowPads(spatial: number[], kernel: number[], at: WindowAttrs)
 
 /** Conv over NCL / NCHW input with zero points subtracted from x and w (ConvInteger), bias added; result in `dtype`. */
 function convolve(x: Ten, w: Ten, bias: Ten | undefined, at: WindowAttrs & { group?: number }, dtype: string, xZero: number, wZero: Ten | undefined): Ten {
-  if (x.shape.length !== 3 && x.shape.length !== 4) throw new Error(`Conv: the program runtime handles 1-D and 2-D convolutions, not [${x.shape.join(", ")}]`);
+  if (x.shape.length > 4) return convNd(x, w, bias, windowPads(x.shape.slice(2), at.kernel_shape ?? w.shape.slice(2), at), at, dtype, xZero, wZero);
   const two = x.shape.length === 4;
   const [N, C] = x.shape, M = w.shape[0];
   const H = two ? x.shape[2] : 1, W = x.shape[x.shape.length - 1];

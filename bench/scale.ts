@@ -1,0 +1,98 @@
+// `npm run bench:scale`: explain on the ONNX project's "light" ImageNet models (../shared/corpus/onnx-backend-extra/
+// light: real architectures with constant weights, 1.2M to 144M parameters), each in its own process
+// (bench/scale-child.ts) so its peak memory is its own. Per model: explain's wall time and peak resident memory on
+// `--samples` rows of the normal domain, and onnxruntime's time on the same rows (the reference in the same run:
+// explain / onnxruntime is the ratio). Then how explain's time grows with parameters x samples: extra runs of a few
+// models at other sample counts, and a least-squares fit time = a + b * params * samples over every run.
+// Writes bench/results/scale.json. Options: --models a,b (names without light_), --samples N (default 8),
+// --points 4,16 (the extra sample counts; "" for none), --scaling-models squeezenet,resnet50,vgg19.
+import { spawnSync } from "node:child_process";
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, renameSync, rmSync, writeFileSync } from "node:fs";
+import os from "node:os";
+import path from "node:path";
+import { fileURLToPath } from "node:url";
+
+const here = path.dirname(fileURLToPath(import.meta.url));
+const LIGHT = path.join(here, "..", "..", "shared", "corpus", "onnx-backend-extra", "light");
+
+interface Run {
+  model: string;
+  samples: number;
+  explainMs?: number;
+  ortMs?: number;
+  /** explainMs / ortMs: explain's cost in units of one onnxruntime pass over the same rows. */
+  ratio?: number;
+  peakRssMiB?: number;
+  params?: number;
+  statements?: number;
+  opaque?: number;
+  relErr?: number;
+  passMs?: Record<string, number>;
+  error?: string;
+}
+
+function option(name: string, dflt: string): string {
+  const i = process.argv.indexOf(`--${name}`);
+  return i >= 0 ? process.argv[i + 1] ?? "" : dflt;
+}
+
+/** One child process: explain MODEL on `samples` rows. */
+function measure(model: string, samples: number): Run {
+  const out = path.join(mkdtempSync(path.join(os.tmpdir(), "pseudonet-scale-")), "explained");
+  const r = spawnSync(process.execPath, ["--import", "tsx", path.join(here, "scale-child.ts"), path.join(LIGHT, `light_${model}`, "model.onnx"), String(samples), out],
+    { encoding: "utf8", maxBuffer: 1 << 24 });
+  rmSync(path.dirname(out), { recursive: true, force: true });
+  const line = r.stdout.trim().split("\n").pop() ?? "";
+  if (r.status !== 0 || !line.startsWith("{")) return { model, samples, error: (r.stderr.trim().split("\n").pop() ?? `exit ${r.status}`).slice(0, 300) };
+  const m = JSON.parse(line) as Omit<Run, "model" | "samples">;
+  return { model, samples, ...m, ratio: m.explainMs && m.ortMs ? Math.round((m.explainMs / Math.max(m.ortMs, 1)) * 10) / 10 : undefined };
+}
+
+/** Least squares of ms = a + b * x; returns a, b and R^2. */
+function fit(points: [number, number][]): { a: number; b: number; r2: number } {
+  const n = points.length;
+  const mx = points.reduce((s, [x]) => s + x, 0) / n, my = points.reduce((s, [, y]) => s + y, 0) / n;
+  let sxy = 0, sxx = 0, syy = 0;
+  for (const [x, y] of points) { sxy += (x - mx) * (y - my); sxx += (x - mx) ** 2; syy += (y - my) ** 2; }
+  const b = sxy / sxx, a = my - b * mx;
+  return { a, b, r2: (sxy * sxy) / (sxx * syy) };
+}
+
+function main(): void {
+  if (!existsSync(LIGHT)) {
+    console.error(`bench:scale needs ${LIGHT} (the shared corpus)`);
+    process.exit(2);
+  }
+  const all = readdirSync(LIGHT).filter((d) => d.startsWith("light_")).map((d) => d.slice("light_".length)).sort();
+  const models = option("models", all.join(",")).split(",").filter(Boolean);
+  const samples = Number(option("samples", "8"));
+  const points = option("points", "4,16").split(",").filter(Boolean).map(Number);
+  const scalingModels = option("scaling-models", "squeezenet,resnet50,vgg19").split(",").filter((m) => models.includes(m));
+  const runs: Run[] = [];
+  for (const m of models) {
+    const r = measure(m, samples);
+    runs.push(r);
+    console.log(r.error ? `${m}: ${r.error}` : `${m}: ${(r.params! / 1e6).toFixed(1)}M params, ${samples} samples: explain ${(r.explainMs! / 1000).toFixed(1)} s (${r.ratio}x onnxruntime), peak ${r.peakRssMiB} MiB, ${r.statements} statements (${r.opaque} opaque), relErr ${r.relErr?.toExponential(1)}`);
+  }
+  for (const m of scalingModels) {
+    for (const s of points) {
+      const r = measure(m, s);
+      runs.push(r);
+      console.log(r.error ? `${m} x${s}: ${r.error}` : `${m}, ${s} samples: explain ${(r.explainMs! / 1000).toFixed(1)} s, peak ${r.peakRssMiB} MiB`);
+    }
+  }
+  const ok = runs.filter((r) => r.explainMs !== undefined);
+  const f = ok.length > 2 ? fit(ok.map((r) => [r.params! * r.samples, r.explainMs!])) : undefined;
+  if (f) console.log(`explain time ~ ${(f.a / 1000).toFixed(1)} s + ${(f.b * 1e9 / 1000).toFixed(2)} s per 10^9 parameter-samples (R^2 ${f.r2.toFixed(2)}, ${ok.length} runs)`);
+  mkdirSync(path.join(here, "results"), { recursive: true });
+  const file = path.join(here, "results", "scale.json");
+  writeFileSync(`${file}.tmp`, `${JSON.stringify({
+    date: new Date().toISOString(), machine: { cpus: os.cpus().length, memGiB: Math.round(os.totalmem() / 2 ** 30), node: process.version },
+    command: `npm run bench:scale -- ${process.argv.slice(2).join(" ")}`.trim(), samples, runs,
+    fit: f && { interceptMs: Math.round(f.a), msPerGigaParamSample: Math.round(f.b * 1e9), r2: Math.round(f.r2 * 1000) / 1000, runs: ok.length },
+  }, null, 2)}\n`);
+  renameSync(`${file}.tmp`, file); // atomic: write, then rename
+  console.log(`wrote ${path.relative(process.cwd(), file)}`);
+}
+
+main();
