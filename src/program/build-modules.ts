@@ -67,6 +67,15 @@ export function buildModuleProgram(net: Net, opts: ModuleBuildOptions = {}): { p
   // mod[k][u]: module of hidden unit u of layer k (-1: dropped).
   const mod = affines.slice(0, H).map((a) => new Array<number>(a.outFeatures).fill(-1));
   g.nodes.forEach((nd, i) => { const k = layerOf.get(nd.layer); if (k !== undefined && k < H && d.labels[i] >= 0) mod[k][nd.unit] = d.labels[i]; });
+  // A unit in no module (never active on the analysis rows) cannot be dropped on that evidence alone: the data
+  // proves nothing about other inputs. Exact dead-unit removal (simplify, by bounds over the domain) comes first.
+  for (let k = 0; k < H; k++) {
+    const next = affines[k + 1];
+    for (let u = 0; u < next.inFeatures; u++) {
+      if (mod[k][u] >= 0) continue;
+      for (let o = 0; o < next.outFeatures; o++) if (next.W[o * next.inFeatures + u] !== 0) return undefined;
+    }
+  }
   const kept = (a: Affine, j: number, i: number) => {
     let m = 0;
     for (let q = 0; q < a.inFeatures; q++) m = Math.max(m, Math.abs(a.W[j * a.inFeatures + q]));
@@ -95,7 +104,7 @@ export function buildModuleProgram(net: Net, opts: ModuleBuildOptions = {}): { p
   const r = emitModules(net, chain.affines, mod, calls, opts.name ?? "model");
   if (!r) return undefined;
   const relErr = measure(net, r.program, opts.stats);
-  if (relErr > (opts.budget ?? 1e-2)) return undefined;
+  if (relErr > (opts.budget ?? 1e-3)) return undefined;
   const dropped = mod.reduce((a, r2) => a + r2.filter((v) => v < 0).length, 0);
   return { program: r.program, report: { modules: d.count, functions: new Set(calls.map((c) => c.same.module)).size, calls: calls.length, relErr, dropped: { weights: r.droppedWeights, units: dropped } } };
 }

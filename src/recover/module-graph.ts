@@ -73,7 +73,11 @@ export function weightGraph(net: Net, stats?: NetStats, eps = 1e-2): WeightGraph
     if (l.kind !== "act" || l.fn !== "relu" || !stats) continue;
     const p = net.layers.find((x) => x.id === l.inputs[0]);
     const st = statsFor(stats, l.id);
-    if (p?.kind === "affine" && st) deadSet.set(p.id, new Set(st.neverActive.flatMap((d, i) => (d ? [i] : []))));
+    const pre = p ? statsFor(stats, p.id) : undefined;
+    // Never active, and clearly so: its largest pre-activation stays below zero by a tenth of its observed range
+    // (a unit that just missed firing on the analysis rows may fire on others, so it stays in the graph).
+    const clear = (i: number) => !!pre && pre.max[i] < -0.1 * (pre.max[i] - pre.min[i]);
+    if (p?.kind === "affine" && st) deadSet.set(p.id, new Set(st.neverActive.flatMap((d, i) => (d && clear(i) ? [i] : []))));
   }
   const isDead = (p: Affine, i: number) => deadSet.get(p.id)?.has(i) ?? false;
   const edges: [number, number, number][] = [];
