@@ -80,7 +80,7 @@ export interface CaseScore {
   size?: SizeScore;
 }
 
-const PLUMBING = new Set(["affine", "reshape", "concat", "add", "act:relu", "act:identity"]);
+const PLUMBING = new Set(["affine", "reshape", "concat", "add", "act:relu", "act:identity", "pick", "linear", "onehot"]);
 
 /** Signatures of one primitive: its kind, plus act:<fn> / logic:<op> details (an affine's fused act too). */
 export function signatures(p: Primitive): string[] {
@@ -145,15 +145,15 @@ function scorePrimitives(truth: Truth, prog: Program): PrimitiveScore {
 }
 
 /** Units each top-level statement of the entry function covers (a call covers its callee's, recursively). */
-function statementUnits(prog: Program): { group: string; layer: string; units: number[] | null }[] {
+function statementUnits(prog: Program): { group: string; layer: string; units: number[] | null; origin?: string[] }[] {
   const fns = new Map(prog.functions.map((f) => [f.name, f]));
   const entry = fns.get(prog.entry);
   if (!entry) return [];
-  const out: { group: string; layer: string; units: number[] | null }[] = [];
+  const out: { group: string; layer: string; units: number[] | null; origin?: string[] }[] = [];
   const visit = (f: Fn, group: string, depth: number) => {
     if (depth > 32) return;
     for (const s of f.body) {
-      if (s.kind === "prim") for (const l of s.prim.slice.layers) out.push({ group, layer: l.id, units: l.units });
+      if (s.kind === "prim") for (const l of s.prim.slice.layers) out.push({ group, layer: l.id, units: l.units, ...(l.origin ? { origin: l.origin } : {}) });
       else {
         const callee = fns.get(s.fn);
         if (callee) visit(callee, group, depth + 1);
@@ -162,7 +162,7 @@ function statementUnits(prog: Program): { group: string; layer: string; units: n
   };
   entry.body.forEach((s, i) => {
     const group = `s${i}`;
-    if (s.kind === "prim") for (const l of s.prim.slice.layers) out.push({ group, layer: l.id, units: l.units });
+    if (s.kind === "prim") for (const l of s.prim.slice.layers) out.push({ group, layer: l.id, units: l.units, ...(l.origin ? { origin: l.origin } : {}) });
     else {
       const callee = fns.get(s.fn);
       if (callee) visit(callee, group, 1);
@@ -183,7 +183,17 @@ function scoreModules(truth: Truth, prog: Program): ModuleScore | null {
     });
   }
   const groupOf = new Map<string, string>();
-  for (const { group, layer, units } of statementUnits(prog)) {
+  for (const { group, layer, units, origin } of statementUnits(prog)) {
+    // A simplified explanation names the lowered Net's units it covers (slice origin); use those when given.
+    if (origin) {
+      for (const id of origin) {
+        const k = id.lastIndexOf(":");
+        const a = alias.get(id.slice(0, k));
+        const key = a ? `${a.key}:${id.slice(k + 1)}` : undefined;
+        if (key && !groupOf.has(key)) groupOf.set(key, group);
+      }
+      continue;
+    }
     const a = alias.get(layer);
     if (!a) continue;
     for (const i of units ?? Array.from({ length: a.n }, (_, k) => k)) {

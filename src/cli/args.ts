@@ -29,3 +29,10 @@ export function nonNegativeNumber(v: string): number {
   if (!(n >= 0) || !Number.isFinite(n)) throw new InvalidArgumentError("expected a non-negative number, e.g. 1e-5");
   return n;
 }
+
+/** A number in [0, 1] (agreement fractions). */
+export function unitFraction(v: string): number {
+  const n = Number(v);
+  if (v.trim() === "" || !(n >= 0 && n <= 1)) throw new InvalidArgumentError("expected a fraction in [0, 1], e.g. 0.999");
+  return n;
+}

@@ -7,8 +7,8 @@
 import type { Tensor } from "../graph/tensor.ts";
 import type { Layer, Net } from "../net/net.ts";
 import { runLayer } from "../net/run.ts";
-import { consumersOf, freshId, outputIds } from "./net-edit.ts";
-import { addPart, matmul, readParts, writeParts, type AffineOf, type PartsAffine } from "./parts-affine.ts";
+import { consumersOf, freshId, originOf, outputIds } from "./net-edit.ts";
+import { addPart, inheritOrigin, matmul, readParts, writeParts, type AffineOf, type PartsAffine } from "./parts-affine.ts";
 import type { SimplifyPass } from "./simplify.ts";
 import { simplifyReport } from "./report.ts";
 
@@ -30,6 +30,7 @@ function absorbOne(net: Net, reader: string, pa: PartsAffine): { net: Net; chang
     if (!p || !privateTo(p.id)) continue;
     if (p.kind === "affine" && p.shape.length === 1) {
       const inner = readParts(net, p as AffineOf);
+      inheritOrigin(pa, part.W, inner.origin.map((o) => [...o]));
       pa.parts.splice(k, 1);
       const bias = matmul(part.W, inner.b, pa.out, part.size, 1);
       for (let r = 0; r < pa.out; r++) pa.b[r] += bias[r];
@@ -37,6 +38,7 @@ function absorbOne(net: Net, reader: string, pa: PartsAffine): { net: Net; chang
       return { net, changed: true, what: `${p.id} into ${reader}` };
     }
     if (p.kind === "act" && p.fn === "identity" && p.shape.length === 1) {
+      inheritOrigin(pa, part.W, originOf(p));
       pa.parts.splice(k, 1);
       addPart(pa, p.inputs[0], part.size, part.W);
       return { net, changed: true, what: `identity ${p.id} into ${reader}` };
@@ -68,12 +70,13 @@ function absorbOne(net: Net, reader: string, pa: PartsAffine): { net: Net; chang
   return { net, changed: false };
 }
 
-function shapeOf(net: Net, id: string): number[] {
+/** Per-sample shape of a layer or Net input. */
+export function shapeOf(net: Net, id: string): number[] {
   return net.layers.find((l) => l.id === id)?.shape ?? net.inputs.find((i) => i.name === id)?.shape ?? [];
 }
 
 /** The matrix (out x in, over flattened values) and bias of a linear layer, read off its outputs on the unit basis. */
-function probeLinear(net: Net, l: Layer): { M: Float64Array; b: Float64Array; inSize: number } | undefined {
+export function probeLinear(net: Net, l: Layer): { M: Float64Array; b: Float64Array; inSize: number } | undefined {
   const inShape = shapeOf(net, l.inputs[0]);
   if (inShape.some((d) => d < 0)) return undefined;
   const inSize = inShape.reduce((a, b) => a * b, 1);

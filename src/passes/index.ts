@@ -3,6 +3,7 @@
 import type { Net } from "../net/net.ts";
 import { certifiedMaxErr } from "../verify/bounds.ts";
 import type { SimplifyPass, SimplifyReport, SimplifyState } from "./simplify.ts";
+import { selectAffinePass } from "./select-affine.ts";
 import { deadUnitsPass } from "./dead-units.ts";
 import { constantUnitsPass } from "./constant-units.ts";
 import { mergeParallelPass } from "./merge-parallel.ts";
@@ -11,12 +12,14 @@ import { alwaysOnPass } from "./always-on.ts";
 import { fuseAffinePass } from "./fuse-affine.ts";
 import { canonicalScalePass } from "./canonical-scale.ts";
 import { canonicalOrderPass } from "./canonical-order.ts";
+import { nearZeroPass } from "./near-zero.ts";
 import { hiddenUnits } from "./net-edit.ts";
 import { referenceScale } from "./report.ts";
 
-/** The exact passes in order: remove (dead, constant), merge duplicates, make linear units (always-on ReLUs, then the pass-through pairs they expose) linear, fuse the
+/** The exact passes in order: opaque selections as affine maps (so bounds see through them), remove (dead, constant), merge duplicates, make linear units (always-on ReLUs, then the pass-through pairs they expose) linear, fuse the
  *  linear maps, then put what is left in canonical scale and order. */
 export const exactPasses: SimplifyPass[] = [
+  selectAffinePass,
   deadUnitsPass,
   constantUnitsPass,
   mergeParallelPass,
@@ -29,7 +32,7 @@ export const exactPasses: SimplifyPass[] = [
 
 /** The budgeted passes in order (pruning with re-fit, rounding, quantisation, near-zero weights); they run only
  *  without --exact. */
-export const budgetedPasses: SimplifyPass[] = [];
+export const budgetedPasses: SimplifyPass[] = [nearZeroPass];
 
 /** An exact pass may move outputs by float rounding only: at most this times the largest |output|. */
 export const EXACT_REL = 1e-5;

@@ -30,6 +30,7 @@ export const linearPairsPass: SimplifyPass = {
       const cols = Array.from({ length: site.units }, (_, u) => site.outs.map((o) => outgoingIn(o, u)));
       const used = new Set<number>();
       const linear = new Map<number, Float64Array[]>();
+      const partners = new Map<number, number>();
       const found: string[] = [];
       for (let p = 0; p < site.units; p++) {
         const rp = rows[p];
@@ -44,12 +45,13 @@ export const linearPairsPass: SimplifyPass = {
           if (!cancel) continue;
           used.add(p).add(q);
           linear.set(p, e);
+          partners.set(p, q);
           found.push(`(${p}, ${q})`);
           break;
         }
       }
       if (!linear.size) continue;
-      net = lineariseUnits(net, site, linear, used);
+      net = lineariseUnits(net, site, linear, used, partners);
       pairs += linear.size;
       details.push(`${site.pre.id}: pairs ${found.join(" ")} pass their value through; now a skip connection into ${site.outs.map((o) => o.next.id).join(", ")}`);
     }

@@ -6,7 +6,7 @@
 // and linear-pairs (relu(z) - relu(-z) = z).
 import type { Layer, Net } from "../net/net.ts";
 import { editNet, originOf } from "./net-edit.ts";
-import { addPart, partsOf, readParts, writeParts, type AffineOf } from "./parts-affine.ts";
+import { addPart, inheritOrigin, partsOf, readParts, writeParts, type AffineOf } from "./parts-affine.ts";
 import { incoming, rowLength, type UnitSite } from "./sites.ts";
 
 /** Can units of this site be linearised: an affine vector layer whose readers are affine, directly or in a concat. */
@@ -16,8 +16,8 @@ export function linearisable(site: UnitSite): boolean {
 
 /** The Net where units `drop` of the site are gone and each unit in `linear` is added, as its linear
  *  pre-activation, to every reader's next layer with the given effective column (per reader: one entry per output
- *  of that next layer). */
-export function lineariseUnits(net: Net, site: UnitSite, linear: ReadonlyMap<number, readonly Float64Array[]>, drop: ReadonlySet<number>): Net {
+ *  of that next layer). `partners` names a dropped unit whose work a linear unit also does (the other half of a pair). */
+export function lineariseUnits(net: Net, site: UnitSite, linear: ReadonlyMap<number, readonly Float64Array[]>, drop: ReadonlySet<number>, partners?: ReadonlyMap<number, number>): Net {
   const pre = site.pre as AffineOf;
   const kept = Array.from({ length: site.units }, (_, u) => u).filter((u) => !drop.has(u));
   const n = rowLength(pre);
@@ -37,6 +37,9 @@ export function lineariseUnits(net: Net, site: UnitSite, linear: ReadonlyMap<num
     } else pa.parts.splice(k, 1);
     // The linear units' contribution, over the hidden layer's input (split into its parts).
     const S = new Float64Array(out * n);
+    // The next layer's units now compute what the linear units (and their dropped partners) did.
+    const origin = originOf(pre);
+    for (const [u, cols] of linear) inheritOrigin(pa, cols[oi], [[...origin[u], ...(partners?.has(u) ? origin[partners.get(u)!] : [])]]);
     for (const [u, cols] of linear) {
       const e = cols[oi];
       const row = incoming(pre, u);

@@ -2,7 +2,7 @@
 // of the concat it reads (or its one input). Fusing affine maps and turning linear units into skip connections
 // both rewrite this form and write it back as one affine layer over one concat.
 import type { Layer, Net } from "../net/net.ts";
-import { consumersOf, editNet, freshId, outputIds } from "./net-edit.ts";
+import { consumersOf, editNet, freshId, originOf, outputIds } from "./net-edit.ts";
 
 export interface Part {
   /** Layer id or Net input name of a vector value. */
@@ -16,6 +16,9 @@ export interface PartsAffine {
   out: number;
   parts: Part[];
   b: Float64Array;
+  /** Per output unit, the lowered Net's unit ids it stands for: its own, plus units folded into it (a fused
+   *  linear layer's, a linearised unit's), so provenance survives the rewrite. */
+  origin: Set<string>[];
 }
 
 export type AffineOf = Layer & { kind: "affine" };
@@ -54,7 +57,13 @@ export function readParts(net: Net, l: AffineOf): PartsAffine {
     parts.push({ id: p.id, size: p.size, W });
     col += p.size;
   }
-  return { out: l.outFeatures, parts, b: Float64Array.from(l.b) };
+  return { out: l.outFeatures, parts, b: Float64Array.from(l.b), origin: originOf(l).map((o) => new Set(o)) };
+}
+
+/** Record that output unit r of `pa` now also stands for the units `from[j]` wherever W (out x from.length) is non-zero. */
+export function inheritOrigin(pa: PartsAffine, W: Float64Array, from: readonly string[][]): void {
+  const n = from.length;
+  for (let r = 0; r < pa.out; r++) for (let j = 0; j < n; j++) if (W[r * n + j] !== 0) for (const id of from[j]) pa.origin[r].add(id);
 }
 
 /** Add W (out x size) on part `id`, summing with what is there. */
@@ -105,6 +114,8 @@ export function writeParts(net: Net, l: AffineOf, pa: PartsAffine): Net {
     else before.set(l.id, [cat]);
     input = cat.id;
   }
-  replace.set(l.id, { ...l, W, b: Float32Array.from(pa.b), inFeatures: inF, inputs: [input] });
+  const own = originOf(l);
+  const grew = pa.origin.some((o, r) => o.size !== own[r].length);
+  replace.set(l.id, { ...l, W, b: Float32Array.from(pa.b), inFeatures: inF, inputs: [input], ...(grew ? { unitOrigin: pa.origin.map((o) => [...o]) } : {}) });
   return editNet(net, replace, before);
 }

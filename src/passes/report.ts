@@ -39,10 +39,10 @@ export function heldOutFidelity(s: SimplifyState, net: Net): SimplifyReport["hel
   return { maxAbsErr: err, ...(top !== undefined ? { top1Agreement: top } : {}) };
 }
 
-/** Largest |reference output| on the held-out rows: the scale "rounding level" is relative to. */
+/** Largest |reference output| on all rows (analysis and held-out): the scale "rounding level" is relative to. */
 export function referenceScale(s: SimplifyState): number {
   let m = 0;
-  for (const t of s.reference.heldOut) {
+  for (const t of [...s.reference.analysis, ...s.reference.heldOut]) {
     const d = t.data as ArrayLike<number>;
     for (let i = 0; i < d.length; i++) m = Math.max(m, Math.abs(d[i]));
   }

@@ -1,5 +1,5 @@
 // The explain pipeline as a list of named passes over one state object:
-//   read -> normalize -> lower -> probe -> carve -> build -> verify -> emit
+//   read -> normalize -> lower -> probe -> simplify -> carve -> build -> verify -> emit
 // Each pass reads what earlier passes left in the state and adds its own IR, with a report. Any prefix can
 // be run (runExplain(..., { until: "lower" })), a pass added (pass your own list), and any IR printed
 // (printIR). The state is typed, so a pass that needs an IR says so clearly when it is missing.
@@ -14,6 +14,9 @@ import type { Fidelity } from "../verify/metrics.ts";
 import type { Domain } from "./domain.ts";
 import { UserError } from "../errors.ts";
 import { buildPass, emitPass, lowerPass, normalizePass, probePass, readPass, verifyPass } from "./explain-passes.ts";
+import { simplifyPass } from "./simplify-pass.ts";
+import type { SimplifyOutcome } from "./simplify-report.ts";
+import type { WeightsFileMode } from "../program/sidecar.ts";
 import { carvePass } from "./carve-pass.ts";
 
 export interface ExplainInput {
@@ -37,6 +40,15 @@ export interface ExplainInput {
   source?: string;
   /** The output folder, named in program.txt's `pseudonet show` hint. */
   outDir?: string;
+  /** Largest max abs error the budgeted simplify passes may add on held-out data, absolute (default 1e-3 x the
+   *  range of the outputs on the analysis rows). */
+  tolerance?: number;
+  /** For classifiers: smallest held-out top-1 agreement with the original the budgeted passes keep (default 0.999). */
+  minAgreement?: number;
+  /** Run the exact simplify passes only. */
+  exact?: boolean;
+  /** Weights in weights.safetensors beside the programs: "auto" (default) above 1 MiB of tensors, "always", "never". */
+  weightsFile?: WeightsFileMode;
 }
 
 /** Output files by name: text or bytes. */
@@ -52,6 +64,10 @@ export interface ExplainState {
   data?: { analysis: Tensor[]; heldOut: Tensor[]; note: string; heldOutLabel: string; bits: boolean; oneSample: boolean };
   normalized?: Model;
   net?: Net;
+  /** The Net as lowered, before simplify (then `net` is the simplified Net). */
+  lowered?: Net;
+  /** What the simplify stage did, pass by pass. */
+  simplify?: SimplifyOutcome;
   stats?: NetStats;
   program?: Program;
   build?: BuildReport;
@@ -68,7 +84,7 @@ export interface ExplainPass {
 }
 
 /** The passes of `pseudonet explain`, in order. */
-export const explainPasses: readonly ExplainPass[] = [readPass, normalizePass, lowerPass, probePass, carvePass, buildPass, verifyPass, emitPass];
+export const explainPasses: readonly ExplainPass[] = [readPass, normalizePass, lowerPass, probePass, simplifyPass, carvePass, buildPass, verifyPass, emitPass];
 
 export interface RunExplainOptions {
   /** Stop after the pass of this name (a prefix of the pipeline). */

@@ -5,15 +5,19 @@ import type { ExplainState } from "./explain.ts";
 import { allPrimStmts, programWeights } from "../program/program.ts";
 import { stmtCode } from "../program/printer.ts";
 import { pct, sci } from "../verify/metrics.ts";
+import { simplifyRows } from "./simplify-report.ts";
 
 const esc = (s: string) => s.replace(/\|/g, "\\|");
 
 /** timings.json: how long each pass took. It is the one output file that changes from run to run, so it is kept
  *  apart from report.md: the same model, data, options and seed give byte-identical files otherwise. */
-export function timingsJson(reports: readonly PassReport[]): string {
-  // The emit pass writes this before its own time is known; it is left out.
-  const passes = reports.filter((r) => r.ms !== undefined).map((r) => ({ pass: r.pass, ms: Math.round(r.ms! * 10) / 10 }));
-  const total = Math.round(passes.reduce((a, p) => a + p.ms, 0) * 10) / 10;
+export function timingsJson(reports: readonly PassReport[], simplify: readonly PassReport[] = []): string {
+  // The emit pass writes this before its own time is known; it is left out. Simplify's sub-passes follow it
+  // (named simplify/<pass>; their time is part of simplify's, so the total counts them once).
+  const round = (r: PassReport) => Math.round(r.ms! * 10) / 10;
+  const top = reports.filter((r) => r.ms !== undefined).map((r) => ({ pass: r.pass, ms: round(r) }));
+  const total = Math.round(top.reduce((a, p) => a + p.ms, 0) * 10) / 10;
+  const passes = top.flatMap((p) => (p.pass === "simplify" ? [p, ...simplify.filter((r) => r.ms !== undefined).map((r) => ({ pass: `simplify/${r.pass}`, ms: round(r) }))] : [p]));
   return `{\n "passes": [\n${passes.map((p) => `  ${JSON.stringify(p)}`).join(",\n")}\n ],\n "totalMs": ${total}\n}\n`;
 }
 
@@ -38,7 +42,10 @@ export function reportMarkdown(s: ExplainState, reports: readonly PassReport[]):
   if (s.data) out.push("", "## Data", "", s.data.note);
   out.push("", "## Passes", "", "How long each took is in timings.json (kept out of this report, so that it is identical from run to run).", "");
   out.push("| pass | what it did |", "|---|---|");
-  for (const r of reports) out.push(`| ${r.pass} | ${esc(r.summary)} |`);
+  for (const r of reports) {
+    out.push(`| ${r.pass} | ${esc(r.summary)} |`);
+    if (r.pass === "simplify" && s.simplify) out.push(...simplifyRows(s.simplify.reports, esc));
+  }
   for (const r of reports) {
     if (!r.details.length) continue;
     out.push("", `### ${r.pass}`, "");

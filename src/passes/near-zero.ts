@@ -1,0 +1,114 @@
+// near-zero (budgeted): weights tiny next to the rest of their row are set to 0, only when a certified bound on
+// the change of the outputs fits in what is left of the budget.
+//   w_ij x_j with |w_ij| <= tau max_k |w_ik| -> 0
+// tau is tried from large to small (TAUS); the first whose bound fits wins. The bound is certifiedMaxErr between
+// the Net before and after over the box domain, or, without one, over the bounding box of every row we have (so it
+// holds on all the data, and the report says which). This is budgeted: the outputs may change by up to the bound.
+import type { Layer, Net } from "../net/net.ts";
+import { certifiedMaxErr } from "../verify/bounds.ts";
+import type { BoxDomain, SimplifyPass, SimplifyState } from "./simplify.ts";
+import { allRows } from "./ranges.ts";
+import { heldOutFidelity, runRows, simplifyReport } from "./report.ts";
+import type { Tensor } from "../graph/tensor.ts";
+import { editNet } from "./net-edit.ts";
+
+/** Relative thresholds tried, largest first. */
+export const TAUS = [1e-2, 1e-3, 1e-4, 1e-5];
+
+/** The Net with every weight below tau x its row's largest |weight or bias| set to 0, and how many were. */
+export function dropNearZero(net: Net, tau: number): { net: Net; dropped: number } {
+  const replace = new Map<string, Layer>();
+  let dropped = 0;
+  for (const l of net.layers) {
+    if (l.kind !== "affine" && l.kind !== "conv") continue;
+    const W = l.kind === "affine" ? l.W : l.weight;
+    const b = l.kind === "affine" ? l.b : l.bias;
+    const rows = l.kind === "affine" ? l.outFeatures : l.outChannels;
+    const n = W.length / rows;
+    const out = Float32Array.from(W);
+    let here = 0;
+    for (let r = 0; r < rows; r++) {
+      let m = Math.abs(b[r]);
+      for (let k = 0; k < n; k++) m = Math.max(m, Math.abs(W[r * n + k]));
+      for (let k = 0; k < n; k++) {
+        const v = W[r * n + k];
+        if (v !== 0 && Math.abs(v) <= tau * m) {
+          out[r * n + k] = 0;
+          here++;
+        }
+      }
+    }
+    if (here) {
+      replace.set(l.id, l.kind === "affine" ? { ...l, W: out } : { ...l, weight: out });
+      dropped += here;
+    }
+  }
+  return { net: dropped ? editNet(net, replace) : net, dropped };
+}
+
+/** The smallest box holding every row we have, per Net input. */
+export function dataBox(s: SimplifyState): BoxDomain {
+  const rows = allRows(s);
+  const box: BoxDomain = {};
+  for (const inp of s.net.inputs) {
+    const t = rows[inp.name];
+    const per = inp.shape.reduce((a, d) => a * d, 1);
+    const lo = new Float32Array(per).fill(Infinity);
+    const hi = new Float32Array(per).fill(-Infinity);
+    const d = t.data as ArrayLike<number>;
+    for (let i = 0; i < d.length; i++) {
+      const k = i % per;
+      if (d[i] < lo[k]) lo[k] = d[i];
+      if (d[i] > hi[k]) hi[k] = d[i];
+    }
+    box[inp.name] = { lo, hi };
+  }
+  return box;
+}
+
+function maxChange(a: readonly Tensor[], b: readonly Tensor[]): number {
+  let m = 0;
+  a.forEach((t, k) => {
+    const x = t.data as ArrayLike<number>;
+    const y = b[k].data as ArrayLike<number>;
+    for (let i = 0; i < x.length; i++) m = Math.max(m, Math.abs(x[i] - y[i]));
+  });
+  return m;
+}
+
+export const nearZeroPass: SimplifyPass = {
+  name: "near-zero",
+  kind: "budgeted",
+  doc: "weights below tau x their row's largest set to 0 when a certified bound on the output change fits the budget",
+  run(s) {
+    const box = s.box ?? dataBox(s);
+    const where = s.box ? "over the box" : "over the bounding box of the data";
+    const spent = heldOutFidelity(s, s.net).maxAbsErr;
+    const tried: string[] = [];
+    const before = runRows(s.net, s.analysis, s.oneSample);
+    for (const tau of TAUS) {
+      const cand = dropNearZero(s.net, tau);
+      if (!cand.dropped) continue;
+      // The change measured on the analysis rows is a lower bound of the certified one: skip what cannot fit.
+      const seen = maxChange(before, runRows(cand.net, s.analysis, s.oneSample));
+      if (spent + seen > s.budget.tolerance) {
+        tried.push(`tau ${tau}: ${cand.dropped} weight(s), change ${seen.toExponential(2)} on the analysis rows (over budget)`);
+        continue;
+      }
+      const bound = certifiedMaxErr(s.net, cand.net, box).maxErr;
+      const fits = spent + bound <= s.budget.tolerance;
+      tried.push(`tau ${tau}: ${cand.dropped} weight(s), certified change ${bound.toExponential(2)} ${where}${fits ? "" : " (over budget)"}`);
+      if (!fits) continue;
+      const out = { ...s, net: cand.net };
+      const agree = heldOutFidelity(out, cand.net).top1Agreement;
+      if (s.classifier && agree !== undefined && agree < s.budget.minAgreement) {
+        tried.push(`tau ${tau}: held-out top-1 agreement ${agree} below ${s.budget.minAgreement}`);
+        continue;
+      }
+      const r = simplifyReport(this, s, out, `${cand.dropped} near-zero weight(s) (|w| <= ${tau} x row max) set to 0; certified change ${bound.toExponential(2)} ${where}, budget ${s.budget.tolerance.toExponential(2)}`, tried);
+      r.report.certifiedMaxErr = bound;
+      return r;
+    }
+    return simplifyReport(this, s, s, tried.length ? "no near-zero weights fit the budget" : "no near-zero weights", tried);
+  },
+};

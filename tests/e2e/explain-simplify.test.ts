@@ -1,0 +1,49 @@
+// explain's simplify stage from the command line: --exact on a disguised zoo network brings its hidden units to
+// the reference program's and says so pass by pass in report.md; bad --tolerance / --min-agreement values are
+// one-line errors with exit 2.
+import { describe, it } from "node:test";
+import assert from "node:assert/strict";
+import { existsSync, readFileSync } from "node:fs";
+import path from "node:path";
+import { writeModel } from "../../src/onnx/write.ts";
+import { parseProgram } from "../../src/program/json.ts";
+import { CASES } from "../../zoo/cases/index.ts";
+import { generateCase } from "../../zoo/generate.ts";
+import { cli, tmp } from "../cli/helpers.ts";
+
+const dir = tmp();
+const modelFile = path.join(dir, "max4.onnx");
+writeModel(generateCase(CASES.find((c) => c.name === "max4")!, 1, ["split", "dead", "rescale", "permute"]).model, modelFile);
+
+describe("explain --exact / --tolerance / --min-agreement", { concurrency: 3 }, () => {
+  it("--exact simplifies a disguised max4 to its three max units, reported per pass", async () => {
+    const out = path.join(dir, "out");
+    const r = await cli(["explain", modelFile, "--domain", "box:-1,1", "--exact", "--out", out]);
+    assert.equal(r.code, 0, r.stderr);
+    const report = readFileSync(path.join(out, "report.md"), "utf8");
+    assert.match(report, /\| simplify \| hidden units 17 -> 3, .*exact passes only \(--exact\)/);
+    for (const p of ["dead-units", "constant-units", "merge-parallel", "always-on", "linear-pairs", "fuse-affine", "canonical-scale", "canonical-order"]) {
+      assert.match(report, new RegExp(`\\| simplify/${p} \\(exact\\) \\| .*units \\d+ -> \\d+, weights \\d+ -> \\d+; held-out maxAbsErr`));
+    }
+    const prog = parseProgram(readFileSync(path.join(out, "program.json"), "utf8"), "program.json");
+    assert.ok(prog.fidelity && prog.fidelity.relErr < 1e-5);
+    // Slices name the lowered Net's units they stand for.
+    const origins = prog.functions[0].body.flatMap((s) => (s.kind === "prim" ? s.prim.slice.layers.flatMap((l) => l.origin ?? []) : []));
+    assert.ok(origins.some((o) => /^fc1:\d+$/.test(o)));
+  });
+
+  for (const [flag, value, re] of [
+    ["--tolerance", "-1", /--tolerance.*non-negative number/],
+    ["--min-agreement", "1.5", /--min-agreement.*fraction in \[0, 1\]/],
+  ] as const) {
+    it(`${flag} ${value} is a one-line error with exit 2`, async () => {
+      const out = path.join(dir, `bad${flag}`);
+      const r = await cli(["explain", modelFile, "--domain", "box:-1,1", flag, value, "--out", out]);
+      const lines = r.stderr.split("\n").filter((l) => l.trim());
+      assert.equal(r.code, 2, r.stderr);
+      assert.equal(lines.length, 1, r.stderr);
+      assert.match(lines[0], re);
+      assert.equal(existsSync(out), false);
+    });
+  }
+});
