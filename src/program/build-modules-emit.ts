@@ -7,6 +7,8 @@ import { runNet } from "../net/run.ts";
 import { runProgram } from "./run.ts";
 import type { Canonical, FnLayer } from "../recover/canonical.ts";
 import type { Fn, NetSlice, PrimStmt, Program, Stmt, Var, Weight } from "./program.ts";
+import { withOrigin } from "./slice-origin.ts";
+import type { OutPart } from "./build-modules.ts";
 
 /** A module's layers as found: rows per hidden layer (unit indices), the first layer's columns, the weights. */
 export interface ModuleFn {
@@ -30,13 +32,13 @@ type Affine = AffineLayer & Layer;
 const vec = (n: number) => ({ kind: "vec" as const, n });
 
 /** The program, or undefined when a module reads what its calls cannot give it. */
-export function emitModules(net: Net, affines: Affine[], mod: number[][], calls: ModuleCall[], name: string): { program: Program; droppedWeights: number } | undefined {
+export function emitModules(net: Net, affines: Affine[], mod: number[][], calls: ModuleCall[], name: string, outParts: readonly OutPart[]): { program: Program; droppedWeights: number } | undefined {
   const H = affines.length - 1;
   const acts = net.layers.filter((l) => l.kind === "act");
   let wk = 0, pk = 0;
   const W = (rows: number[][], cols: number): Weight => ({ name: `W${++wk}`, shape: [rows.length, cols], data: Float32Array.from(rows.flat()) });
   const B = (b: number[]): Weight => ({ name: `b${wk}`, shape: [b.length], data: Float32Array.from(b) });
-  const slice = (k: number, units: number[] | null, ws: Weight[]): NetSlice => ({ layers: [{ id: affines[k].id, units }, ...(acts[k] ? [{ id: acts[k].id, units }] : [])], weights: ws });
+  const slice = (k: number, units: number[] | null, ws: Weight[]): NetSlice => withOrigin(net, { layers: [{ id: affines[k].id, units }, ...(acts[k] ? [{ id: acts[k].id, units }] : [])], weights: ws });
   const affine = (out: Var, arg: string, rows: number[][], b: number[], nIn: number, relu: boolean, sl: (ws: Weight[]) => NetSlice, comment?: string): PrimStmt => {
     const w = W(rows, nIn), bb = B(b);
     return { kind: "prim", out, args: [arg], prim: { kind: "affine", params: relu ? { W: w, b: bb, act: { fn: "relu" } } : { W: w, b: bb }, id: `p${++pk}`, slice: sl([w, bb]), error: 0 }, ...(comment ? { comment } : {}) };
@@ -46,7 +48,8 @@ export function emitModules(net: Net, affines: Affine[], mod: number[][], calls:
   const sourcesOf = (f: ModuleFn) => (f.first === 0 ? [] : [...new Set(f.cols.map((i) => mod[f.first - 1][i]))].sort((a, b) => a - b));
   for (const { fn } of calls) {
     for (const s of sourcesOf(fn)) readAt.set(s, new Set([...(readAt.get(s) ?? []), fn.first - 1]));
-    if (fn.last === H - 1) readAt.set(fn.module, new Set([...(readAt.get(fn.module) ?? []), H - 1]));
+    // The output layer reads every hidden layer it has a part of (the last one, and skip connections).
+    for (const p of outParts) if (p.k >= 0 && fn.first <= p.k && p.k <= fn.last) readAt.set(fn.module, new Set([...(readAt.get(fn.module) ?? []), p.k]));
   }
   const canon = (f: ModuleFn) => f.last === H - 1 && [...(readAt.get(f.module) ?? [])].every((k) => k === H - 1);
   const functions: Fn[] = [];
@@ -92,24 +95,37 @@ export function emitModules(net: Net, affines: Affine[], mod: number[][], calls:
       const t = [...callee.body.filter((s) => s.kind === "prim").map((s) => (s as PrimStmt).out)].find((o) => o.name === r)!;
       return { name: `a${++vk}`, type: t.type };
     });
-    main.push({ kind: "call", outs, args, fn: fname, comment: `module ${f.module + 1}: ${f.rows.slice(f.first, f.last + 1).map((r) => r.length).join("+")} units` });
+    // The call's own units (a shared function's body names its representative's).
+    const callSlice = withOrigin(net, { layers: f.rows.flatMap((r, k) => (r.length ? [{ id: affines[k].id, units: r }, ...(acts[k] ? [{ id: acts[k].id, units: r }] : [])] : [])), weights: [] });
+    main.push({ kind: "call", outs, args, fn: fname, slice: callSlice, comment: `module ${f.module + 1}: ${f.rows.slice(f.first, f.last + 1).map((r) => r.length).join("+")} units` });
     const layersRet = [...(readAt.get(f.module) ?? [])].sort((a, b) => a - b);
     layersRet.forEach((k, i) => valueOf.set(`${f.module}:${k}`, { v: outs[i].name, units: f.rows[k], ...(useCanon ? { index: f.canonical.outIndex, scale: f.canonical.outScale } : {}) }));
   }
-  // Output layer: columns of the last hidden values, in call order.
+  // Output layer: per part it reads (a hidden layer, or the input), the modules' values there in call order.
   const outL = affines[H];
-  const parts = order.filter(({ fn }) => fn.last === H - 1).map(({ fn }) => valueOf.get(`${fn.module}:${H - 1}`)!);
-  const width = parts.reduce((a, p) => a + (p.index ? Math.max(...p.index) + 1 : p.units.length), 0);
+  const parts: { v: string; units: number[]; offset: number; index?: number[]; scale?: number[] }[] = [];
+  for (const op of outParts) {
+    if (op.k < 0) parts.push({ v: mainParam(net), units: Array.from({ length: op.n }, (_, i) => i), offset: op.offset });
+    else for (const { fn } of order) {
+      const val = valueOf.get(`${fn.module}:${op.k}`);
+      if (val) parts.push({ ...val, offset: op.offset });
+    }
+  }
+  const widthOf = (p: { units: number[]; index?: number[] }) => (p.index ? Math.max(...p.index) + 1 : p.units.length);
+  const width = parts.reduce((a, p) => a + widthOf(p), 0);
   const Wout = Array.from({ length: outL.outFeatures }, () => new Array<number>(width).fill(0));
   let off = 0;
   for (const p of parts) {
     p.units.forEach((u, q) => {
       const c = off + (p.index ? p.index[q] : q), s = p.scale ? p.scale[q] : 1;
-      for (let o = 0; o < outL.outFeatures; o++) Wout[o][c] += s * outL.W[o * outL.inFeatures + u];
+      for (let o = 0; o < outL.outFeatures; o++) Wout[o][c] += s * outL.W[o * outL.inFeatures + p.offset + u];
     });
-    off += p.index ? Math.max(...p.index) + 1 : p.units.length;
+    off += widthOf(p);
   }
-  for (let u = 0; u < outL.inFeatures; u++) if (mod[H - 1][u] < 0) for (let o = 0; o < outL.outFeatures; o++) if (outL.W[o * outL.inFeatures + u] !== 0) dropped++;
+  for (const op of outParts) {
+    if (op.k < 0) continue;
+    for (let u = 0; u < op.n; u++) if (mod[op.k][u] < 0) for (let o = 0; o < outL.outFeatures; o++) if (outL.W[o * outL.inFeatures + op.offset + u] !== 0) dropped++;
+  }
   let arg = parts[0].v;
   if (parts.length > 1) {
     arg = `c${++vk}`;
@@ -165,10 +181,10 @@ function moduleFunction(name: string, f: ModuleFn, canonical: boolean, inCols: n
   return { name, params, body, returns };
 }
 
-/** Largest |program - net| on the probe's sample rows, relative to max |net output|. */
-export function measureFn(net: Net, p: Program, stats?: NetStats): number {
+/** Largest |program - net| on the probe's sample rows, and max |net output| there. */
+export function measureFn(net: Net, p: Program, stats?: NetStats): { err: number; top: number } {
   const x = stats?.sample.inputs[net.inputs[0].name];
-  if (!x) return 0;
+  if (!x) return { err: 0, top: 0 };
   const want = runNet(net, { [net.inputs[0].name]: x }, { keep: [] }).outputs[net.outputs[0].name].data;
   const got = runProgram(p, [x])[0].data;
   let m = 0, top = 0;
@@ -176,5 +192,5 @@ export function measureFn(net: Net, p: Program, stats?: NetStats): number {
     m = Math.max(m, Math.abs(Number(want[i]) - Number(got[i])));
     top = Math.max(top, Math.abs(Number(want[i])));
   }
-  return top > 0 ? m / top : m;
+  return { err: m, top };
 }

@@ -30,21 +30,39 @@ export interface WeightGraph {
 
 type Affine = AffineLayer & Layer;
 
-/** Where an affine layer's input comes from: another affine layer through an activation, or a Net input. */
-export function affineSource(net: Net, a: Affine): { kind: "affine"; layer: Affine; act?: Layer } | { kind: "input"; name: string; n: number } | undefined {
+/** One part of an affine layer's input: another affine layer's units (through an activation), or a vector input. */
+export type SourcePart = ({ kind: "affine"; layer: Affine; act?: Layer } | { kind: "input"; name: string }) & { offset: number; n: number };
+
+/** Where an affine layer's input comes from: one part, or the parts of a concat (a skip connection). */
+export function affineSources(net: Net, a: Affine): SourcePart[] | undefined {
   const byId = new Map(net.layers.map((l) => [l.id, l]));
-  const v = a.inputs[0];
-  const l = byId.get(v);
-  if (!l) {
-    const inp = net.inputs.find((i) => i.name === v);
-    return inp && inp.shape.length === 1 ? { kind: "input", name: inp.name, n: inp.shape[0] } : undefined;
+  const one = (v: string, offset: number): SourcePart | undefined => {
+    const l = byId.get(v);
+    if (!l) {
+      const inp = net.inputs.find((i) => i.name === v);
+      return inp && inp.shape.length === 1 ? { kind: "input", name: inp.name, offset, n: inp.shape[0] } : undefined;
+    }
+    if (l.kind === "affine" && l.shape.length === 1) return { kind: "affine", layer: l, offset, n: l.outFeatures };
+    if (l.kind === "act" && l.inputs.length === 1) {
+      const p = byId.get(l.inputs[0]);
+      if (p?.kind === "affine" && p.shape.length === 1) return { kind: "affine", layer: p, act: l, offset, n: p.outFeatures };
+    }
+    return undefined;
+  };
+  const v = byId.get(a.inputs[0]);
+  if (v?.kind === "concat" && v.axis === 0 && v.shape.length === 1) {
+    const parts: SourcePart[] = [];
+    let off = 0;
+    for (const x of v.inputs) {
+      const p = one(x, off);
+      if (!p) return undefined;
+      parts.push(p);
+      off += p.n;
+    }
+    return off === a.inFeatures ? parts : undefined;
   }
-  if (l.kind === "affine" && l.shape.length === 1) return { kind: "affine", layer: l };
-  if (l.kind === "act" && l.inputs.length === 1) {
-    const p = byId.get(l.inputs[0]);
-    if (p?.kind === "affine" && p.shape.length === 1) return { kind: "affine", layer: p, act: l };
-  }
-  return undefined;
+  const p = one(a.inputs[0], 0);
+  return p && p.n === a.inFeatures ? [p] : undefined;
 }
 
 function rowMax(a: Affine, j: number): number {
@@ -65,8 +83,8 @@ export function weightGraph(net: Net, stats?: NetStats, eps = 1e-2): WeightGraph
   };
   const dead = new Map<string, number[]>();
   const readers = new Set<string>();
-  const sources = new Map(affines.map((a) => [a.id, affineSource(net, a)]));
-  for (const s of sources.values()) if (s?.kind === "affine") readers.add(s.layer.id);
+  const sources = new Map(affines.map((a) => [a.id, affineSources(net, a)]));
+  for (const ps of sources.values()) for (const p of ps ?? []) if (p.kind === "affine") readers.add(p.layer.id);
   // Units never active after their ReLU (on the analysis data): by layer id.
   const deadSet = new Map<string, Set<number>>();
   for (const l of net.layers) {
@@ -82,26 +100,29 @@ export function weightGraph(net: Net, stats?: NetStats, eps = 1e-2): WeightGraph
   const isDead = (p: Affine, i: number) => deadSet.get(p.id)?.has(i) ?? false;
   const edges: [number, number, number][] = [];
   for (const a of affines) {
-    const src = sources.get(a.id);
-    if (!src) continue;
+    const parts = sources.get(a.id);
+    if (!parts) continue;
     const scaleA = Array.from({ length: a.outFeatures }, (_, j) => rowMax(a, j));
     const dst = Array.from({ length: a.outFeatures }, (_, j) => add(a.id, j, readers.has(a.id)));
-    for (let i = 0; i < a.inFeatures; i++) {
-      let from: number;
-      let scaleIn = 1;
-      if (src.kind === "input") from = add(src.name, i, false);
-      else {
-        if (isDead(src.layer, i)) {
-          dead.set(src.layer.id, [...(dead.get(src.layer.id) ?? []), i]);
-          continue;
+    for (const src of parts) {
+      for (let q = 0; q < src.n; q++) {
+        const i = src.offset + q;
+        let from: number;
+        let scaleIn = 1;
+        if (src.kind === "input") from = add(src.name, q, false);
+        else {
+          if (isDead(src.layer, q)) {
+            dead.set(src.layer.id, [...(dead.get(src.layer.id) ?? []), q]);
+            continue;
+          }
+          from = add(src.layer.id, q, true);
+          scaleIn = rowMax(src.layer, q);
         }
-        from = add(src.layer.id, i, true);
-        scaleIn = rowMax(src.layer, i);
-      }
-      for (let j = 0; j < a.outFeatures; j++) {
-        if (isDead(a, j)) continue;
-        const w = Math.abs(a.W[j * a.inFeatures + i]);
-        if (w > eps * scaleA[j]) edges.push([from, dst[j], (w * scaleIn) / scaleA[j]]);
+        for (let j = 0; j < a.outFeatures; j++) {
+          if (isDead(a, j)) continue;
+          const w = Math.abs(a.W[j * a.inFeatures + i]);
+          if (w > eps * scaleA[j]) edges.push([from, dst[j], (w * scaleIn) / scaleA[j]]);
+        }
       }
     }
   }
