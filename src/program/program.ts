@@ -9,6 +9,7 @@ import type { DType } from "../graph/tensor.ts";
 import type { ActFn } from "../net/net.ts";
 import type { Fidelity } from "../verify/metrics.ts";
 import type { SeqAttrs, SeqKind } from "../seq/defs.ts";
+import type { SeqAnalysis } from "../seq/analysis/types.ts";
 
 export type { ActFn };
 
@@ -219,6 +220,8 @@ export interface Program {
   functions: Fn[];
   entry: string;
   fidelity?: Fidelity;
+  /** Sequence models: per attention head and MLP, what the analysis data shows (src/seq/analysis). */
+  seqAnalysis?: SeqAnalysis;
 }
 
 /** The entry function; throws when the program lacks it. */
