@@ -95,10 +95,14 @@ export function primText(s: PrimStmt): string {
       return shapeLen(t) === 1 ? `flatten(${a[0]})` : `reshape(${a[0]}, [${p.params.shape.join(", ")}])`;
     }
     case "add": return a.join(" + ");
-    case "concat": return `concat(${a.join(", ")}${p.params.axis === 0 ? "" : `, axis=${p.params.axis}`})`;
+    // Scalars assembled into a vector read as a list: y = [m1, m2].
+    case "concat": return p.params.axis === 0 && s.out.type.kind === "vec" && s.out.type.n === a.length ? `[${a.join(", ")}]` : `concat(${a.join(", ")}${p.params.axis === 0 ? "" : `, axis=${p.params.axis}`})`;
     case "opaque": return `${p.label ?? p.id}(${a.join(", ")})`;
     case "max": case "min": return `${p.kind}(${a.join(", ")})`;
-    case "sort": return `sort(${a[0]}${p.params.descending ? ", descending" : ""})`;
+    case "sort": return `sort(${a.join(", ")}${p.params.descending ? ", descending" : ""})`;
+    case "pick": return `${a[0]}[${pickText(p.params.indices)}]`;
+    case "lincomb": return linearText(a, p.params.coefs, p.params.bias);
+    case "onehot": return `onehot(${a[0]}, ${p.params.n})`;
     case "threshold": {
       const c = p.params.c;
       return `${a[0]} ${p.params.strict ? ">" : ">="} ${c.data.length === 1 ? simplify(c.data[0]) : c.name}`;
@@ -109,6 +113,26 @@ export function primText(s: PrimStmt): string {
       return `piecewise(${a[0]}, breaks=[${q.breakpoints.map(simplify).join(", ")}], slopes=[${q.slopes.map(simplify).join(", ")}])`;
     }
   }
+}
+
+/** Indices as written inside `x[...]`: `2`, `1:4` for a run, `[0, 3]` otherwise. */
+export function pickText(ix: number[]): string {
+  if (ix.length === 1) return String(ix[0]);
+  if (ix.length > 2 && ix.every((v, k) => v === ix[0] + k)) return `${ix[0]}:${ix[0] + ix.length}`;
+  return `[${ix.join(", ")}]`;
+}
+
+/** A linear combination as a reader writes it: `2*a - b + 0.5`, `a + b`, `-x`. */
+export function linearText(args: string[], coefs: number[], bias: number): string {
+  const parts: string[] = [];
+  args.forEach((v, i) => {
+    const c = coefs[i];
+    if (c === 0) return;
+    const mag = Math.abs(c) === 1 ? v : `${simplify(Math.abs(c))}*${v}`;
+    parts.push(parts.length ? `${c < 0 ? "- " : "+ "}${mag}` : `${c < 0 ? "-" : ""}${mag}`);
+  });
+  if (bias !== 0 || !parts.length) parts.push(parts.length ? `${bias < 0 ? "- " : "+ "}${simplify(Math.abs(bias))}` : simplify(bias));
+  return parts.join(" ");
 }
 
 function shapeLen(t: ValueType): number {
