@@ -1,5 +1,6 @@
 // program.json: the versioned JSON form of a Program (documented in docs/program-format.md).
 // Weights live once in a top-level table keyed by name; params and slices refer to them by name.
+import type { SeqAnalysis } from "../seq/analysis/types.ts";
 import { existsSync, readFileSync } from "node:fs";
 import path from "node:path";
 import { DTYPES } from "../graph/tensor.ts";
@@ -32,6 +33,7 @@ export function programToJson(p: Program, store: TensorStore = {}): JsonObj {
   };
   if (store.sidecar?.size) out.weightsFile = SIDECAR_FILE;
   if (p.fidelity) out.fidelity = fidelityToJson(p.fidelity);
+  if (p.seqAnalysis) out.heads = JSON.parse(JSON.stringify(p.seqAnalysis, (_k, x) => (typeof x === "number" && !Number.isFinite(x) ? null : x)));
   return out;
 }
 
@@ -85,6 +87,12 @@ export function programFromJson(v: unknown, path = "program", store: TensorStore
   };
   const fid = opt(o, "fidelity", fidelityFromJson, path);
   if (fid) program.fidelity = fid;
+  // The head analysis is a reading aid for the explorer, kept as written (an object with heads and mlps lists).
+  if (o.heads !== undefined) {
+    const h = obj(o.heads, `${path}.heads`);
+    arr(h.heads ?? [], `${path}.heads.heads`);
+    program.seqAnalysis = h as unknown as SeqAnalysis;
+  }
   checkProgram(program, path);
   return program;
 }
