@@ -70,6 +70,8 @@ export const fitRecogniser: SliceRecogniser = {
     const cols = srcs.map((a) => sample.inputs[a.src!.value] ?? sample.activations[a.src!.value]);
     if (cols.some((t) => !t)) return undefined;
     const m = cols[0].shape[0];
+    // Enough samples per fitted parameter that a fit is a finding, not an interpolation.
+    if (m < 8 * (srcs.length + 2)) return undefined;
     const xs = srcs.map((a, k) => {
       const t = cols[k], w = t.shape[1] ?? 1;
       return Float64Array.from({ length: m }, (_, r) => (t.data as Float32Array)[r * w + a.src!.index]);
@@ -111,6 +113,8 @@ export const fitRecogniser: SliceRecogniser = {
         if (gamma !== 0) g.t.set(a.id, gamma);
       });
       changed = true;
+      // A fit is judged on the data it was fitted to: the builder must keep the residual whatever it measures.
+      v.assumed.push(`output fitted as ${best.c.kind} on ${m} analysis samples`);
       v.fire(`fit:${best.c.kind}`);
       return g;
     });

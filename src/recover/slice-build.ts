@@ -10,7 +10,7 @@ import type { NetStats } from "../passes/stats.ts";
 import { runFn } from "../program/run.ts";
 import type { Fn, PrimStmt, Stmt } from "../program/program.ts";
 import type { SliceRecogniser } from "./recogniser.ts";
-import { liftSlice, type ReluSlice } from "./slice.ts";
+import { liftSlice, worthLifting, type ReluSlice } from "./slice.ts";
 import { neededAtoms, SliceEmitter, unitSlice, type EmitNames } from "./slice-emit.ts";
 import { SymView } from "./symbolic.ts";
 
@@ -43,6 +43,7 @@ const roundingLevel = (scale: number) => 2e-6 * (1 + scale);
 
 /** Build a slice's statements, its output named `outName`; undefined when no rule named anything. */
 export function buildSlice(s: ReluSlice, outName: string, ctx: SliceBuildCtx, residualIndex: () => number): SliceBuilt | undefined {
+  if (!worthLifting(s)) return undefined;
   const view = new SymView();
   const box = (id: string) => ctx.boxOf(id);
   const seen = (id: string) => seenRange(id, s.sources.find((x) => x.id === id)!.width, ctx.stats);
@@ -83,7 +84,7 @@ export function buildSlice(s: ReluSlice, outName: string, ctx: SliceBuildCtx, re
   // Units dropped or taken as linear because of what the data showed hold on the data only: the rest of the
   // slice is then kept as a residual (0 on the analysis data) so the program equals the network everywhere.
   const observedClaims = observed.length + view.assumed.length;
-  const exactBy = !exact ? "fitted" : observedClaims ? `exact on the analysis data, relying on ${observedClaims} unit(s) observed never active or always active` : view.maxSnap <= 1e-6 ? (proven ? "proven: the identities are exact and the dropped units are dead over the box" : "proven: the identities are exact") : "measured on the data";
+  const exactBy = !exact ? "fitted" : observedClaims ? `exact on the analysis data, relying on ${observedClaims} observation(s) (units never or always active, fitted outputs)` : view.maxSnap <= 1e-6 ? (proven ? "proven: the identities are exact and the dropped units are dead over the box" : "proven: the identities are exact") : "measured on the data";
   const body: Stmt[] = [...emitter.body];
   const fns: Fn[] = [];
   const dropNote = view.dropped.length ? `; ${provenDrops.length ? `${provenDrops.length} units provably never active` : ""}${provenDrops.length && observed.length ? ", " : ""}${observed.length ? `${observed.length} never active on the data` : ""} dropped` : "";
@@ -123,7 +124,7 @@ export function buildSlice(s: ReluSlice, outName: string, ctx: SliceBuildCtx, re
   body.push({
     kind: "call", outs: [{ name: r, type: outT }], args: [...srcs, namedName], fn: fnName, slice: unitSlice(units),
     comment: exact
-      ? `0 on the ${srcT[0]!.shape[0]} analysis samples; kept since ${observedClaims} unit(s) were judged on the data`
+      ? `0 on the ${srcT[0]!.shape[0]} analysis samples; kept since ${observedClaims} claim(s) were judged on the data`
       : `max |r| ${error.toExponential(1)} on ${srcT[0]!.shape[0]} samples (${(error / Math.max(scale, 1e-30) * 100).toPrecision(2)}% of max |y|)`,
   });
   body.push({
