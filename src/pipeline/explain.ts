@@ -13,9 +13,11 @@ import type { Program } from "../program/program.ts";
 import type { Fidelity } from "../verify/metrics.ts";
 import type { Domain } from "./domain.ts";
 import { UserError } from "../errors.ts";
+import { headsPass } from "../seq/analysis/pass.ts";
 import { buildPass, emitPass, lowerPass, normalizePass, probePass, readPass, verifyPass } from "./explain-passes.ts";
 import { simplifyPass } from "./simplify-pass.ts";
 import type { SimplifyOutcome } from "./simplify-report.ts";
+import type { WeightsFileMode } from "../program/sidecar.ts";
 import { carvePass } from "./carve-pass.ts";
 
 export interface ExplainInput {
@@ -46,6 +48,8 @@ export interface ExplainInput {
   minAgreement?: number;
   /** Run the exact simplify passes only. */
   exact?: boolean;
+  /** Weights in weights.safetensors beside the programs: "auto" (default) above 1 MiB of tensors, "always", "never". */
+  weightsFile?: WeightsFileMode;
 }
 
 /** Output files by name: text or bytes. */
@@ -81,7 +85,7 @@ export interface ExplainPass {
 }
 
 /** The passes of `pseudonet explain`, in order. */
-export const explainPasses: readonly ExplainPass[] = [readPass, normalizePass, lowerPass, probePass, simplifyPass, carvePass, buildPass, verifyPass, emitPass];
+export const explainPasses: readonly ExplainPass[] = [readPass, normalizePass, lowerPass, probePass, simplifyPass, carvePass, buildPass, headsPass, verifyPass, emitPass];
 
 export interface RunExplainOptions {
   /** Stop after the pass of this name (a prefix of the pipeline). */

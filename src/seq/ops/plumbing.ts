@@ -91,3 +91,25 @@ export const squeezeDef: SeqDef = {
   },
   print: ([x], a) => `squeeze(${x}, ${(a.axes as number[]).join(", ")})`,
 };
+
+/** x + c with a constant tensor c (a position embedding computed at export time, a bias). */
+export const addWeightDef: SeqDef = {
+  kind: "add_const",
+  op: "AddConst",
+  doc: "x plus a constant tensor (numpy broadcasting)",
+  data: 1,
+  weights: ["c"],
+  expand: (e, [x, c]) => [e.one("Add", [x, c])],
+  print: ([x], _a, w) => `${x} + ${w.c}`,
+};
+
+/** concat(a, b, ..., axis): the parts side by side along one axis (a KV cache: past keys then new keys). */
+export const concatDef: SeqDef = {
+  kind: "concat_axis",
+  op: "ConcatAxis",
+  doc: "the inputs joined along one axis (batch axis included as 0)",
+  data: 8,
+  weights: [],
+  expand: (e, ins, a) => [e.one("Concat", ins.slice(0, 8).filter(Boolean), { axis: { kind: "int", value: a.axis as number } })],
+  print: (args, a) => `concat(${args.filter(Boolean).join(", ")}, axis=${a.axis})`,
+};
