@@ -14,7 +14,7 @@ import { buildSlice } from "../recover/slice-build.ts";
 import { safeName } from "./emit-plan.ts";
 import { buildModuleProgram, type ModuleBuildReport } from "./build-modules.ts";
 import { withOrigin } from "./slice-origin.ts";
-import { typeOfShape, type Fn, type IOSpec, type PrimStmt, type Program, type Stmt, type ValueType, type Var } from "./program.ts";
+import { typeOfShape, type Fn, type IOSpec, type PrimStmt, type Program, type Stmt, type ValueType, type Var, type Weight } from "./program.ts";
 
 export interface BuildOptions {
   /** Program name (usually the model file's base name). */
@@ -126,6 +126,29 @@ export function buildProgram(net: Net, opts: BuildOptions = {}): { program: Prog
     }
     return { body: out, out: last };
   };
+  // The incoming weights of some ReLU units (bias last), one tensor per layer: what `show` opens.
+  const unitWeights = (units: string[]): Weight[] => {
+    const by = new Map<string, number[]>();
+    for (const u of new Set(units)) {
+      const k = u.lastIndexOf(":");
+      const id = u.slice(0, k);
+      by.set(id, [...(by.get(id) ?? []), Number(u.slice(k + 1))]);
+    }
+    const out: Weight[] = [];
+    for (const [id, idx] of by) {
+      const pre = layers.get(layers.get(id)?.inputs[0] ?? "");
+      if (!pre || pre.kind !== "affine") continue;
+      idx.sort((a, b) => a - b);
+      const n = pre.inFeatures + 1;
+      const data = new Float32Array(idx.length * n);
+      idx.forEach((i, r) => {
+        data.set(pre.W.subarray(i * pre.inFeatures, (i + 1) * pre.inFeatures), r * n);
+        data[r * n + n - 1] = pre.b[i];
+      });
+      out.push({ name: `U${ctx.weightIndex()}_${safeName(pre.id)}`, shape: [idx.length, n], data });
+    }
+    return out;
+  };
   for (const l of net.layers) {
     if (consumed.has(l.id)) continue;
     const sl = sliceRecs.length ? sliceAt(l, net, layers, consumers, outputs, consumed) : undefined;
@@ -135,7 +158,7 @@ export function buildProgram(net: Net, opts: BuildOptions = {}): { program: Prog
       const built = buildSlice(sl, name, {
         net, rules: sliceRecs, ...(opts.stats ? { stats: opts.stats } : {}), boxOf, bits: !!opts.bitInputs?.size,
         names: {
-          source: (v) => ({ name: varOf.get(v)!, n: widthOf(v) }), fresh, primId, weightIndex: ctx.weightIndex,
+          source: (v) => ({ name: varOf.get(v)!, n: widthOf(v) }), fresh, primId, weightIndex: ctx.weightIndex, unitWeights,
         },
         layerStatements,
       }, () => ++residualK);
