@@ -51,6 +51,9 @@ export const plumbingPattern: SeqPattern = {
         if (n.inputs.length > 8 || n.inputs.some((u) => gv.init(u) || gv.dtype(u) !== "float32") || !rank) return undefined;
         let axis = n.attrs.axis?.kind === "int" ? n.attrs.axis.value : 0;
         if (axis < 0) axis += rank;
+        // Values with static per-sample shapes joined after the batch axis are lower's (a Net concat layer).
+        const dims = gv.shape(v);
+        if (axis >= 1 && dims && typeof dims[0] !== "number" && dims.slice(1).every((d) => typeof d === "number")) return undefined;
         gv.replace(concatDef, v, [...n.inputs, ...Array(8 - n.inputs.length).fill("")], { axis }, n.name);
         return `${v}: concat of ${n.inputs.length} along axis ${axis}`;
       }
