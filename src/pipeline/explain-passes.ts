@@ -27,6 +27,7 @@ import { DOMAIN_HELP, parseDomain, sampleDomain, splitData } from "./domain.ts";
 import { need, type ExplainFiles, type ExplainPass, type ExplainState } from "./explain.ts";
 import { reportMarkdown, timingsJson } from "./report.ts";
 import { DATA_FORMATS } from "../data/load.ts";
+import { certifiedForExplain } from "../verify/certify.ts";
 
 function openModel(file: string): Model {
   try {
@@ -175,6 +176,11 @@ export const verifyPass: ExplainPass = {
     }
     const got = await inChunks(data.heldOut, chunkSize(model, data.heldOut[0]?.shape[0] ?? 0), (part) => runProgram(program, part));
     const fidelity = compareAll(program.outputs.map((o) => o.name), expected, got, data.heldOutLabel);
+    const cert = certifiedForExplain(s);
+    if (cert) {
+      Object.assign(fidelity, { certifiedMaxErr: cert.maxErr, certifiedMethod: cert.method });
+      details.push(`over the box domain: max |simplified Net - original Net| <= ${cert.maxErr.toExponential(2)} (certified: ${cert.method})`);
+    }
     for (const o of fidelity.outputs) details.push(`${o.name}: ${fidelityLine({ ...fidelity, ...o })}, meanAbsErr ${o.meanAbsErr.toExponential(1)}`);
     return {
       out: { ...s, fidelity, program: { ...program, fidelity } },

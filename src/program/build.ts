@@ -106,12 +106,12 @@ export function buildProgram(net: Net, opts: BuildOptions = {}): { program: Prog
     const movesOnly = l && (l.kind === "reshape" || (l.kind === "opaque" && l.graph.nodes.every((n) => ["Slice", "Gather", "Identity", "Reshape", "Flatten", "Squeeze", "Unsqueeze", "Concat", "Constant"].includes(n.op))));
     return movesOnly && l.inputs.every((i) => boxOf(i)) ? opts.box : undefined;
   };
-  const layerStatements = (run: Layer[], source: string, arg: string, freshLocal: (w: string) => string) => {
-    const local = new Map<string, string>([[source, arg]]);
+  const layerStatements = (run: Layer[], sources: ReadonlyMap<string, string>, freshLocal: (w: string) => string) => {
+    const local = new Map<string, string>(sources);
     const out: PrimStmt[] = [];
     const done = new Set<string>();
     const lctx: RecogniseCtx = { ...ctx, consumed: done };
-    let last = arg;
+    let last = [...sources.values()][0];
     for (const l of run) {
       if (done.has(l.id)) continue;
       const { m } = firstMatch(recs, l, lctx);

@@ -2,7 +2,7 @@
 // and one line here (more specific ones first).
 import type { Recogniser, SliceRecogniser } from "./recogniser.ts";
 import { pairRecogniser } from "./rules-pair.ts";
-import { clampRecogniser, maxMinRecogniser } from "./rules-maxmin.ts";
+import { clampRecogniser, maxMinRecogniser, rangeRecogniser } from "./rules-maxmin.ts";
 import { onehotRecogniser, sortRecogniser } from "./rules-order.ts";
 import { argmaxRecogniser, opaqueRecogniser } from "./opaque.ts";
 import { affineRecogniser } from "./affine.ts";
@@ -17,6 +17,7 @@ export const sliceRecognisers: readonly SliceRecogniser[] = [
   pairRecogniser,
   maxMinRecogniser,
   clampRecogniser,
+  rangeRecogniser,
   sortRecogniser,
   onehotRecogniser,
 ];
