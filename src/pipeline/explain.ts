@@ -46,6 +46,8 @@ export interface ExplainInput {
   minAgreement?: number;
   /** Run the exact simplify passes only. */
   exact?: boolean;
+  /** false: no simplify passes (the Net as lowered is what build describes). Default true. */
+  simplify?: boolean;
 }
 
 /** Output files by name: text or bytes. */
