@@ -1,6 +1,6 @@
 // `npm run zoo:score`: write the zoo, explain every case with today's `pseudonet explain --exact`, score every
 // explanation against its truth, print the table and write bench/results/zoo.json.
-//   node --import tsx zoo/bench.ts [--keep DIR] [--only NAME] [--seed N] [--results FILE]
+//   node --import tsx zoo/bench.ts [--keep DIR] [--only NAME] [--seed N] [--obfuscate all|none|a,b] [--results FILE]
 import { mkdtempSync, mkdirSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
@@ -9,7 +9,7 @@ import { loadData } from "../src/data/load.ts";
 import { readModel } from "../src/onnx/read.ts";
 import { runExplain } from "../src/pipeline/explain.ts";
 import { writeOutputDir } from "../src/pipeline/output-dir.ts";
-import { ORDER } from "./obfuscate.ts";
+import { ORDER, parseObfuscations } from "./obfuscate.ts";
 import { scoreAll } from "./score.ts";
 import { formatScores, summarize } from "./score-table.ts";
 import { readTruth } from "./truth.ts";
@@ -44,12 +44,16 @@ async function explainCase(caseDir: string, out: string): Promise<Omit<ExplainRu
 
 async function main(): Promise<void> {
   const { values } = parseArgs({
-    options: { keep: { type: "string" }, only: { type: "string" }, seed: { type: "string", default: "1" }, results: { type: "string", default: "bench/results/zoo.json" } },
+    options: {
+      keep: { type: "string" }, only: { type: "string" }, seed: { type: "string", default: "1" }, obfuscate: { type: "string", default: "all" },
+      results: { type: "string", default: "bench/results/zoo.json" },
+    },
   });
   const root = values.keep ?? mkdtempSync(join(tmpdir(), "pseudonet-zoo-"));
   const zooDir = join(root, "zoo");
   const explainedDir = join(root, "explained");
-  const entries = writeZoo(zooDir, { seed: Number(values.seed), only: values.only, obfuscations: [...ORDER] });
+  const obfuscations = parseObfuscations(values.obfuscate!);
+  const entries = writeZoo(zooDir, { seed: Number(values.seed), only: values.only, obfuscations });
   const runs: ExplainRun[] = [];
   for (const e of entries) {
     const t0 = performance.now();
@@ -61,7 +65,7 @@ async function main(): Promise<void> {
   }
   const scores = scoreAll(zooDir, explainedDir, entries.map((e) => e.name));
   process.stdout.write(formatScores(scores));
-  const doc = { date: new Date().toISOString().slice(0, 10), seed: Number(values.seed), obfuscations: [...ORDER], summary: summarize(scores), explain: runs, cases: scores };
+  const doc = { date: new Date().toISOString().slice(0, 10), seed: Number(values.seed), obfuscations, summary: summarize(scores), explain: runs, cases: scores };
   mkdirSync(dirname(values.results!), { recursive: true });
   writeFileSync(values.results!, JSON.stringify(doc, null, 1) + "\n");
   process.stdout.write(`wrote ${values.results}${values.keep ? `; zoo and explanations kept in ${root}` : ""}\n`);

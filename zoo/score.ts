@@ -80,7 +80,7 @@ export interface CaseScore {
   size?: SizeScore;
 }
 
-const PLUMBING = new Set(["affine", "reshape", "concat", "add", "act:relu", "act:identity"]);
+const PLUMBING = new Set(["affine", "reshape", "concat", "add", "act:relu", "act:identity", "pick", "linear", "onehot"]);
 
 /** Signatures of one primitive: its kind, plus act:<fn> / logic:<op> details (an affine's fused act too). */
 export function signatures(p: Primitive): string[] {

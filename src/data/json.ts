@@ -13,6 +13,9 @@ export function parseJsonData(text: string): Tensor {
   return nestedToTensor(v);
 }
 
+/** The most dimensions a JSON data array may have. */
+const MAX_RANK = 32;
+
 /** Turn a rectangular nested array of numbers or booleans into a tensor: int64 if all integers, bool if all booleans, else float64. */
 export function nestedToTensor(v: unknown): Tensor {
   const shape: number[] = [];
@@ -20,6 +23,8 @@ export function nestedToTensor(v: unknown): Tensor {
     shape.push(cur.length);
     if (cur.length === 0) break;
   }
+  // Deeper nesting than any tensor has (ONNX allows few dims) would only exhaust the stack while walking it.
+  if (shape.length > MAX_RANK) throw new UserError(`the array is nested ${shape.length} levels deep; at most ${MAX_RANK} dimensions are supported`);
   const flat: (number | boolean)[] = [];
   walk(v, 0, shape, "", flat);
   let kind: "bool" | "int" | "float" | undefined;

@@ -13,8 +13,20 @@ const LOCAL = 0x04034b50;
 const ZIP64_EOCD = 0x06064b50;
 const ZIP64_LOCATOR = 0x07064b50;
 
-/** Read every file member of a zip archive. */
+/** Deflate never expands data by more than this factor (1032:1 for runs of one byte), so a member claiming more is corrupt. */
+const MAX_DEFLATE_RATIO = 1032;
+
+/** Read every file member of a zip archive; any offset or size pointing outside the file is a one-line error. */
 export function readZip(buf: Buffer): ZipEntry[] {
+  try {
+    return readZipUnchecked(buf);
+  } catch (e) {
+    if (e instanceof RangeError) throw new UserError("broken zip archive (an offset or size in it points outside the file)");
+    throw e;
+  }
+}
+
+function readZipUnchecked(buf: Buffer): ZipEntry[] {
   const eocd = findEocd(buf);
   let count = buf.readUInt16LE(eocd + 10);
   let cdOffset = buf.readUInt32LE(eocd + 16);
@@ -62,8 +74,9 @@ export function readZip(buf: Buffer): ZipEntry[] {
     let data: Buffer;
     if (method === 0) data = raw;
     else if (method === 8) {
+      if (usize > MAX_DEFLATE_RATIO * Math.max(csize, 1)) throw new UserError(`zip member '${name}' claims ${usize} bytes from ${csize} compressed ones, more than deflate can give; the file is corrupt`);
       try {
-        data = inflateRawSync(raw);
+        data = inflateRawSync(raw, { maxOutputLength: Math.max(usize, 1) });
       } catch (err) {
         throw new UserError(`cannot inflate '${name}' in the zip archive: ${(err as Error).message}`);
       }

@@ -13,6 +13,7 @@ import { runProgram } from "../program/run.ts";
 import { stringifyProgram } from "../program/json.ts";
 import { printProgram } from "../program/printer.ts";
 import { emitTs } from "../program/emit-ts.ts";
+import { Sidecar, SIDECAR_FILE, wantSidecar } from "../program/sidecar.ts";
 import { emitPy } from "../program/emit-py.ts";
 import { emitOnnx } from "../program/emit-onnx.ts";
 import { allPrimStmts, programWeights } from "../program/program.ts";
@@ -121,13 +122,19 @@ export const probePass: ExplainPass = {
   },
 };
 
+/** The box a domain confines every input entry to (bits: [0, 1]); none for unbounded domains. */
+function boxOfDomain(d: ReturnType<typeof parseDomain>): { lo: number; hi: number } | undefined {
+  return d.kind === "box" ? { lo: d.lo, hi: d.hi } : d.kind === "bits" ? { lo: 0, hi: 1 } : undefined;
+}
+
 export const buildPass: ExplainPass = {
   name: "build",
   doc: "Net -> Program: each layer (or affine/conv + activation) becomes one statement, via the recogniser registry",
   run(s) {
     const net = need(s, "net", "build", "lower");
     const bitInputs = s.data?.bits ? new Set(net.inputs.map((i) => i.name)) : undefined;
-    const { program, report } = buildProgram(net, { name: s.input.name ?? "model", ...(s.stats ? { stats: s.stats } : {}), ...(bitInputs ? { bitInputs } : {}) });
+    const box = s.input.data || s.input.domain === undefined ? undefined : boxOfDomain(typeof s.input.domain === "string" ? parseDomain(s.input.domain) : s.input.domain);
+    const { program, report } = buildProgram(net, { name: s.input.name ?? "model", ...(s.stats ? { stats: s.stats } : {}), ...(bitInputs ? { bitInputs } : {}), ...(box ? { box } : {}) });
     const byRec = new Map<string, number>();
     for (const st of report.statements) byRec.set(st.recogniser, (byRec.get(st.recogniser) ?? 0) + 1);
     return {
@@ -135,7 +142,10 @@ export const buildPass: ExplainPass = {
       report: {
         pass: "build",
         summary: `${report.statements.length} statements (${[...byRec].map(([k, n]) => `${n} ${k}`).join(", ")})`,
-        details: report.statements.map((st) => `${st.out} <- ${st.layers.join(" + ")} (${st.recogniser})`),
+        details: [
+          ...report.statements.map((st) => `${st.out} <- ${st.layers.join(" + ")} (${st.recogniser})`),
+          ...report.slices.map((sl) => `slice ${sl.out}: ${sl.error ? `fitted, residual max |r| ${sl.error.toExponential(1)} on the data` : sl.exactBy}${sl.dropped.length ? `; dropped ${sl.dropped.join(", ")}` : ""}`),
+        ],
       },
     };
   },
@@ -179,9 +189,12 @@ export const emitPass: ExplainPass = {
     const files: ExplainFiles = new Map();
     const source = s.input.source || typeof s.input.model === "string" ? { source: path.basename(s.source) } : {};
     files.set("program.txt", printProgram(program, { ...source, ...(s.input.outDir ? { dir: s.input.outDir } : {}) }));
-    files.set("program.json", stringifyProgram(program));
-    files.set("program.ts", emitTs(program));
-    files.set("program.py", emitPy(program));
+    // Big weights go once to weights.safetensors, which program.json, program.ts and program.py all refer to.
+    const store = wantSidecar(program, s.input.weightsFile ?? "auto") ? { sidecar: new Sidecar() } : {};
+    files.set("program.json", stringifyProgram(program, store));
+    files.set("program.ts", emitTs(program, store));
+    files.set("program.py", emitPy(program, store));
+    if (store.sidecar?.size) files.set(SIDECAR_FILE, store.sidecar.encode());
     files.set("reconstructed.onnx", emitOnnx(program));
     const weights = [...programWeights(program).values()].reduce((a, w) => a + w.data.length, 0);
     const report = {

@@ -1,12 +1,19 @@
-// The first Program builder: walks the Net in order and turns each layer (or a short run of layers, such as
-// an affine layer and its activation) into one readable statement, asking the recogniser registry.
-// Everything lands in one function `main` for now; module and repeat finders will add functions later.
+// The Program builder: walks the Net in order. A ReLU slice (affine -> relu -> affine ... over vectors) is
+// lifted to its symbolic view and rewritten by the slice recognisers (src/recover/slice-build.ts): what they
+// name becomes primitives over picked entries, the rest stays explicit arithmetic on its few units. Every other
+// layer (or a slice where no rule fired) becomes one readable statement per layer (or short run: an affine
+// layer and its activation), asking the layer recognisers. Everything lands in `main` (plus the residual
+// functions of fitted slices); module and repeat finders will add functions later.
 import type { Layer, Net } from "../net/net.ts";
 import type { NetStats } from "../passes/stats.ts";
-import { recognisers as defaultRecognisers, type Recogniser, type RecogniseCtx } from "../recover/registry.ts";
+import {
+  recognisers as defaultRecognisers, sliceRecognisers as defaultSliceRecognisers, type Recogniser, type RecogniseCtx, type SliceRecogniser,
+} from "../recover/registry.ts";
+import { sliceAt } from "../recover/slice.ts";
+import { buildSlice } from "../recover/slice-build.ts";
 import { safeName } from "./emit-plan.ts";
 import { withOrigin } from "./slice-origin.ts";
-import { typeOfShape, type IOSpec, type PrimStmt, type Program, type ValueType, type Var } from "./program.ts";
+import { typeOfShape, type Fn, type IOSpec, type PrimStmt, type Program, type Stmt, type ValueType, type Var } from "./program.ts";
 
 export interface BuildOptions {
   /** Program name (usually the model file's base name). */
@@ -16,11 +23,17 @@ export interface BuildOptions {
   recognisers?: readonly Recogniser[];
   /** Net input names whose values are all 0/1 (a bits domain): typed bits[n] when they are vectors. */
   bitInputs?: ReadonlySet<string>;
+  /** Override the slice recognisers (an empty list writes every layer as its own statement). */
+  sliceRecognisers?: readonly SliceRecogniser[];
+  /** The box every Net input entry lies in, when the domain is a box (bits: [0, 1]): lets rules prove units dead or linear. */
+  box?: { lo: number; hi: number };
 }
 
 /** Which recogniser made each statement: the builder's report. */
 export interface BuildReport {
   statements: { out: string; recogniser: string; layers: string[] }[];
+  /** Per lifted slice: the rules that fired, the units dropped (and why), how exactness was established, the residual size. */
+  slices: { out: string; layers: string[]; rules: string[]; dropped: string[]; exactBy: string; error: number }[];
 }
 
 /** Build a Program from a Net: one statement per recognised slice, all in `main`. */
@@ -64,11 +77,67 @@ export function buildProgram(net: Net, opts: BuildOptions = {}): { program: Prog
     if (!outName.has(o.from) && !varOf.has(o.from)) outName.set(o.from, net.outputs.length === 1 ? "y" : o.name);
   });
 
-  const body: PrimStmt[] = [];
-  const report: BuildReport = { statements: [] };
-  let hidden = 0;
+  const body: Stmt[] = [];
+  const extraFns: Fn[] = [];
+  const report: BuildReport = { statements: [], slices: [] };
+  let hidden = 0, primK = 0, residualK = 0;
+  const primId = () => `p${++primK}`;
+  const widthOf = (v: string) => (layers.get(v)?.shape ?? net.inputs.find((i) => i.name === v)?.shape ?? [0]).reduce((a, b) => a * b, 1);
+  const sliceRecs = opts.sliceRecognisers ?? defaultSliceRecognisers;
+  const boxOf = (v: string): { lo: number; hi: number } | undefined => {
+    if (!opts.box) return undefined;
+    if (net.inputs.some((i) => i.name === v)) return opts.box;
+    // Values that only move input entries around keep the box: reshapes and slices of an input.
+    const l = layers.get(v);
+    const movesOnly = l && (l.kind === "reshape" || (l.kind === "opaque" && l.graph.nodes.every((n) => ["Slice", "Gather", "Identity", "Reshape", "Flatten", "Squeeze", "Unsqueeze", "Concat", "Constant"].includes(n.op))));
+    return movesOnly && l.inputs.every((i) => boxOf(i)) ? opts.box : undefined;
+  };
+  const layerStatements = (run: Layer[], source: string, arg: string, freshLocal: (w: string) => string) => {
+    const local = new Map<string, string>([[source, arg]]);
+    const out: PrimStmt[] = [];
+    const done = new Set<string>();
+    const lctx: RecogniseCtx = { ...ctx, consumed: done };
+    let last = arg;
+    for (const l of run) {
+      if (done.has(l.id)) continue;
+      const { m } = firstMatch(recs, l, lctx);
+      m.layers.forEach((id) => done.add(id));
+      const ll = layers.get(m.layers[m.layers.length - 1])!;
+      last = freshLocal(`h${out.length + 1}`);
+      local.set(ll.id, last);
+      out.push({
+        kind: "prim", out: { name: last, type: layerType(ll) }, args: m.args.map((a) => local.get(a)!),
+        prim: { ...m.op, id: primId(), slice: m.slice, error: m.error ?? 0 }, ...(m.comment ? { comment: m.comment } : {}),
+      } as PrimStmt);
+    }
+    return { body: out, out: last };
+  };
   for (const l of net.layers) {
     if (consumed.has(l.id)) continue;
+    const sl = sliceRecs.length ? sliceAt(l, net, layers, consumers, outputs, consumed) : undefined;
+    if (sl) {
+      const want = outName.get(sl.exit.id) ?? `h${hidden + 1}`;
+      const name = fresh(want);
+      const built = buildSlice(sl, name, {
+        net, rules: sliceRecs, ...(opts.stats ? { stats: opts.stats } : {}), boxOf, bits: !!opts.bitInputs?.size,
+        names: {
+          source: (v) => ({ name: varOf.get(v)!, n: widthOf(v) }), fresh, primId, weightIndex: ctx.weightIndex,
+        },
+        layerStatements,
+      }, () => ++residualK);
+      if (built) {
+        if (!outName.has(sl.exit.id)) hidden++;
+        sl.layers.forEach((x) => consumed.add(x.id));
+        varOf.set(sl.exit.id, name);
+        body.push(...built.body);
+        extraFns.push(...built.fns);
+        const ids = sl.layers.map((x) => x.id);
+        report.statements.push({ out: name, recogniser: `slice (${built.rules.join(", ")})`, layers: ids });
+        report.slices.push({ out: name, layers: ids, rules: built.rules, dropped: built.dropped, exactBy: built.exactBy, error: built.error });
+        continue;
+      }
+      used.delete(name);
+    }
     const { rec, m } = firstMatch(recs, l, ctx);
     m.layers.forEach((id) => consumed.add(id));
     const last = layers.get(m.layers[m.layers.length - 1])!;
@@ -80,7 +149,7 @@ export function buildProgram(net: Net, opts: BuildOptions = {}): { program: Prog
     const name = fresh(outName.get(last.id) ?? `h${++hidden}`);
     varOf.set(last.id, name);
     const prim = {
-      ...m.op, id: `p${body.length + 1}`, slice: withOrigin(net, m.slice), error: m.error ?? 0,
+      ...m.op, id: primId(), slice: withOrigin(net, m.slice), error: m.error ?? 0,
       ...(m.label ? { label: m.label } : {}), ...(m.description ? { description: m.description } : {}),
     };
     body.push({ kind: "prim", out: { name, type: layerType(last) }, args, prim, ...(m.comment ? { comment: m.comment } : {}) });
@@ -102,7 +171,7 @@ export function buildProgram(net: Net, opts: BuildOptions = {}): { program: Prog
     name: opts.name ?? "model",
     inputs: net.inputs.map((i) => ({ name: i.name, dtype: i.dtype, shape: [...i.shape], batchDim: i.batchDim })),
     outputs: outSpecs,
-    functions: [{ name: "main", params, body, returns }],
+    functions: [{ name: "main", params, body, returns }, ...extraFns],
     entry: "main",
   };
   return { program, report };

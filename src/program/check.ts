@@ -64,10 +64,10 @@ function checkFn(f: Fn, path: string, fns: Map<string, Fn>, ids: Set<string>): v
 
 function arity(s: PrimStmt): [number, number] {
   switch (s.prim.kind) {
-    case "add": case "max": case "min": case "concat": return [1, Infinity];
+    case "add": case "max": case "min": case "concat": case "sort": case "lincomb": return [1, Infinity];
     case "logic": return s.prim.params.op === "not" ? [1, 1] : s.prim.params.op === "maj" ? [3, Infinity] : [2, Infinity];
     case "opaque": { const n = s.prim.params.graph.inputs.length; return [n, n]; }
-    case "embed": case "layer_norm": case "gelu": case "linear": case "split_heads": case "merge_heads": case "attend": case "slice": case "lstm": case "gru": case "rnn": case "transpose": case "cast": case "zeros": case "positions": {
+    case "embed": case "layer_norm": case "gelu": case "linear": case "split_heads": case "merge_heads": case "attend": case "slice": case "lstm": case "gru": case "rnn": case "transpose": case "cast": case "zeros": case "positions": case "pointwise": case "unsqueeze": case "squeeze": case "add_const": {
       const n = s.prim.params.slots.length;
       return [n, n];
     }
@@ -117,6 +117,23 @@ function checkPrim(s: PrimStmt, args: ValueType[], at: string): void {
       if (n !== 1 && n !== sizeOf(inShape)) throw new FormatError(`${p}.c`, `needs 1 or ${sizeOf(inShape)} values, got ${n}`);
       break;
     }
+    case "pick": {
+      const n = inShape[inShape.length - 1];
+      const bad = prim.params.indices.findIndex((i) => i < 0 || i >= n);
+      if (bad >= 0) throw new FormatError(`${p}.indices[${bad}]`, `index ${prim.params.indices[bad]} is out of range for '${s.args[0]}' of shape [${inShape}]`);
+      if (outShape[outShape.length - 1] !== prim.params.indices.length) throw new FormatError(`${at}.out`, `'${s.out.name}' has shape [${outShape}] but ${prim.params.indices.length} entries are picked`);
+      break;
+    }
+    case "lincomb": {
+      if (prim.params.coefs.length !== args.length) throw new FormatError(`${p}.coefs`, `needs one coefficient per argument (${args.length}), got ${prim.params.coefs.length}`);
+      const bad = args.findIndex((t) => shapeOfType(t).join(",") !== inShape.join(","));
+      if (bad >= 0) throw new FormatError(`${at}.args[${bad}]`, `'${s.args[bad]}' has shape [${shapeOfType(args[bad])}], unlike '${s.args[0]}' ([${inShape}])`);
+      break;
+    }
+    case "onehot":
+      if (sizeOf(inShape) !== 1) throw new FormatError(`${at}.args[0]`, `onehot takes one index per sample, '${s.args[0]}' has shape [${inShape}]`);
+      if (outShape.join(",") !== String(prim.params.n)) throw new FormatError(`${at}.out`, `'${s.out.name}' should have shape [${prim.params.n}], got [${outShape}]`);
+      break;
     case "softmax": case "log_softmax": case "argmax": case "concat":
       if (prim.params.axis >= inShape.length) throw new FormatError(`${p}.axis`, `axis ${prim.params.axis} is out of range for shape [${inShape}]`);
       break;

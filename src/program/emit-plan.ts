@@ -53,10 +53,13 @@ export function planPrim(st: PrimStmt): KernelCall {
     case "add": return { fn: "add", args: [{ k: "vars", names: a }] };
     case "concat": return { fn: "concat", args: [{ k: "vars", names: a }, n(p.params.axis)] };
     case "max": case "min": return { fn: "maxMin", args: [{ k: "vars", names: a }, s(p.kind)] };
-    case "sort": return { fn: "sortLast", args: [v(a[0]), b(p.params.descending)] };
+    case "sort": return a.length === 1 ? { fn: "sortLast", args: [v(a[0]), b(p.params.descending)] } : { fn: "sortAll", args: [{ k: "vars", names: a }, b(p.params.descending)] };
     case "threshold": return { fn: "threshold", args: [v(a[0]), w(p.params.c.name), b(p.params.strict)] };
     case "logic": return { fn: "logic", args: [{ k: "vars", names: a }, s(p.params.op)] };
     case "piecewise": return { fn: "piecewise", args: [v(a[0]), ns(p.params.breakpoints), ns(p.params.slopes), n(p.params.value0)] };
+    case "pick": return { fn: "pick", args: [v(a[0]), ns(p.params.indices)] };
+    case "lincomb": return { fn: "linear", args: [{ k: "vars", names: a }, ns(p.params.coefs), n(p.params.bias)] };
+    case "onehot": return { fn: "onehot", args: [v(a[0]), n(p.params.n)] };
     case "opaque": return { fn: "opaque", label: p.label ?? p.id, ops: p.params.ops };
   }
 }
@@ -122,7 +125,7 @@ const RUNTIME = new Set([...runtimeNames("ts"), ...runtimeNames("py")]);
 const RESERVED = new Set([
   // kernels and runtime helpers
   "affine", "conv", "activation", "applyAct", "pool", "softmax", "argmax", "reshape", "add", "concat", "maxMin", "max_min",
-  "sortLast", "sort_last", "threshold", "logic", "piecewise", "erf", "fromBase64", "from_base64", "sizeOfShape", "broadcast2",
+  "sortLast", "sort_last", "sortAll", "sort_all", "pick", "linear", "onehot", "threshold", "logic", "piecewise", "erf", "fromBase64", "from_base64", "sizeOfShape", "broadcast2",
   "fold", "np", "base64", "math", "W", "C", "run", "main", "Arr", "ActArgs", "INPUTS", "ENTRY", "OUTPUT_DTYPES",
   // TypeScript / JavaScript
   "break", "case", "catch", "class", "const", "continue", "debugger", "default", "delete", "do", "else", "enum", "export",

@@ -182,3 +182,41 @@ export function piecewise(x: Arr, breakpoints: number[], slopes: number[], value
   }
   return { data: y, shape: [...x.shape] };
 }
+
+/** Entries of the last axis, in the given order: y = x[..., indices]. */
+export function pick(x: Arr, indices: number[]): Arr {
+  const k = x.shape[x.shape.length - 1], m = indices.length;
+  const rows = x.data.length / k;
+  const y = new Float32Array(rows * m);
+  for (let r = 0; r < rows; r++) for (let j = 0; j < m; j++) y[r * m + j] = x.data[r * k + indices[j]];
+  return { data: y, shape: [...x.shape.slice(0, -1), m] };
+}
+
+/** sum_i coefs[i] * xs[i] + bias, elementwise over values of one shape (summed in float64). */
+export function linear(xs: Arr[], coefs: number[], bias: number): Arr {
+  const n = xs[0].data.length;
+  const y = new Float32Array(n);
+  for (let e = 0; e < n; e++) {
+    let s = bias;
+    for (let i = 0; i < xs.length; i++) s += coefs[i] * xs[i].data[e];
+    y[e] = s;
+  }
+  return { data: y, shape: [...xs[0].shape] };
+}
+
+/** A one-hot row of n floats per sample from one integer index per sample (an argmax result). */
+export function onehot(x: Arr, n: number): Arr {
+  const rows = x.shape[0];
+  const per = rows ? x.data.length / rows : 1;
+  const y = new Float32Array(rows * n);
+  for (let r = 0; r < rows; r++) {
+    const i = x.data[r * per];
+    if (i >= 0 && i < n) y[r * n + i] = 1;
+  }
+  return { data: y, shape: [rows, n] };
+}
+
+/** Sort the concatenation of several values along the last axis. */
+export function sortAll(xs: Arr[], descending: boolean): Arr {
+  return sortLast(xs.length === 1 ? xs[0] : concat(xs, xs[0].shape.length - 2), descending);
+}

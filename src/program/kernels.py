@@ -220,3 +220,30 @@ def piecewise(x, breakpoints, slopes, value0):
         hi = breakpoints[j + 1] if j + 1 < len(breakpoints) else np.inf
         y = y + slopes[j + 1] * np.clip(d, breakpoints[j], hi) - slopes[j + 1] * breakpoints[j]
     return y.astype(np.float32)
+
+
+def pick(x, indices):
+    """Entries of the last axis, in the given order."""
+    return x[..., list(indices)].astype(np.float32)
+
+
+def linear(xs, coefs, bias):
+    """sum_i coefs[i] * xs[i] + bias, elementwise (float64, then float32)."""
+    y = np.full(xs[0].shape, bias, dtype=np.float64)
+    for c, v in zip(coefs, xs):
+        y = y + c * v.astype(np.float64)
+    return y.astype(np.float32)
+
+
+def onehot(x, n):
+    """A one-hot row of n floats per sample from one integer index per sample."""
+    idx = np.asarray(x).reshape(x.shape[0], -1)[:, 0].astype(np.int64)
+    y = np.zeros((x.shape[0], n), dtype=np.float32)
+    ok = (idx >= 0) & (idx < n)
+    y[np.nonzero(ok)[0], idx[ok]] = 1
+    return y
+
+
+def sort_all(xs, descending):
+    """Sort the concatenation of several values along the last axis."""
+    return sort_last(np.concatenate(xs, axis=-1) if len(xs) > 1 else xs[0], descending)

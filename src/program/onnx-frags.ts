@@ -57,12 +57,13 @@ export function fragmentFor(s: PrimStmt, argTypes: ValueType[], opset: number): 
       break;
     case "sort": {
       requireOpset(opset, 11, "sort");
-      const shape = shapeOfType(argTypes[0]);
-      const k = b.constant(tensor("int64", [1], [shape[shape.length - 1]]));
+      const n = argTypes.reduce((acc, t) => { const sh = shapeOfType(t); return acc + sh[sh.length - 1]; }, 0);
+      const k = b.constant(tensor("int64", [1], [n]));
       const name = `TopK_${b.nodes.length}`;
+      const src = ins.length === 1 ? ins[0] : b.node("Concat", ins, { axis: { kind: "int", value: -1 } });
       out = "sorted";
       b.nodes.push({
-        name, op: "TopK", domain: "", inputs: [ins[0], k], outputs: [out, "sorted_idx"],
+        name, op: "TopK", domain: "", inputs: [src, k], outputs: [out, "sorted_idx"],
         attrs: { axis: { kind: "int", value: -1 }, largest: { kind: "int", value: p.params.descending ? 1 : 0 }, sorted: { kind: "int", value: 1 } },
       });
       break;
@@ -109,6 +110,25 @@ export function fragmentFor(s: PrimStmt, argTypes: ValueType[], opset: number): 
         acc = b.node("Add", [acc, b.node("Mul", [b.node("Sub", [c, b.scalar(bp[j])]), b.scalar(slopes[j + 1])])]);
       }
       out = acc;
+      break;
+    }
+    case "pick": {
+      const idx = b.constant(tensor("int64", [p.params.indices.length], p.params.indices));
+      out = b.node("Gather", [ins[0], idx], { axis: { kind: "int", value: -1 } });
+      break;
+    }
+    case "lincomb": {
+      const { coefs, bias } = p.params;
+      let acc = b.node("Mul", [ins[0], b.scalar(coefs[0])]);
+      for (let i = 1; i < ins.length; i++) acc = b.node("Add", [acc, b.node("Mul", [ins[i], b.scalar(coefs[i])])]);
+      out = b.node("Add", [acc, b.scalar(bias)]);
+      break;
+    }
+    case "onehot": {
+      // (index == [0, 1, ..., n-1]) as floats, the index first flattened to [batch, 1].
+      const flat = b.node("Reshape", [ins[0], b.constant(tensor("int64", [2], [0, -1]))]);
+      const range = b.constant(tensor("int64", [p.params.n], Array.from({ length: p.params.n }, (_, i) => i)));
+      out = b.node("Cast", [b.node("Equal", [b.node("Cast", [flat], { to: { kind: "int", value: 7 } }), range])], { to: { kind: "int", value: FLOAT } });
       break;
     }
     default:

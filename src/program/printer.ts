@@ -3,6 +3,7 @@
 import { fidelitySummary } from "../verify/metrics.ts";
 import { count, simplify } from "./numfmt.ts";
 import { isSeqKind, seqText } from "./seq-prim.ts";
+import { findRepeat, foldedText, type Repeat } from "./print-loops.ts";
 import {
   allPrimStmts, programWeights, type SeqParams, type ActSpec, type Fn, type PrimStmt, type Program, type Stmt, type ValueType,
 } from "./program.ts";
@@ -94,10 +95,14 @@ export function primText(s: PrimStmt): string {
       return shapeLen(t) === 1 ? `flatten(${a[0]})` : `reshape(${a[0]}, [${p.params.shape.join(", ")}])`;
     }
     case "add": return a.join(" + ");
-    case "concat": return `concat(${a.join(", ")}${p.params.axis === 0 ? "" : `, axis=${p.params.axis}`})`;
+    // Scalars assembled into a vector read as a list: y = [m1, m2].
+    case "concat": return p.params.axis === 0 && s.out.type.kind === "vec" && s.out.type.n === a.length ? `[${a.join(", ")}]` : `concat(${a.join(", ")}${p.params.axis === 0 ? "" : `, axis=${p.params.axis}`})`;
     case "opaque": return `${p.label ?? p.id}(${a.join(", ")})`;
     case "max": case "min": return `${p.kind}(${a.join(", ")})`;
-    case "sort": return `sort(${a[0]}${p.params.descending ? ", descending" : ""})`;
+    case "sort": return `sort(${a.join(", ")}${p.params.descending ? ", descending" : ""})`;
+    case "pick": return `${a[0]}[${pickText(p.params.indices)}]`;
+    case "lincomb": return linearText(a, p.params.coefs, p.params.bias);
+    case "onehot": return `onehot(${a[0]}, ${p.params.n})`;
     case "threshold": {
       const c = p.params.c;
       return `${a[0]} ${p.params.strict ? ">" : ">="} ${c.data.length === 1 ? simplify(c.data[0]) : c.name}`;
@@ -108,6 +113,26 @@ export function primText(s: PrimStmt): string {
       return `piecewise(${a[0]}, breaks=[${q.breakpoints.map(simplify).join(", ")}], slopes=[${q.slopes.map(simplify).join(", ")}])`;
     }
   }
+}
+
+/** Indices as written inside `x[...]`: `2`, `1:4` for a run, `[0, 3]` otherwise. */
+export function pickText(ix: number[]): string {
+  if (ix.length === 1) return String(ix[0]);
+  if (ix.length > 2 && ix.every((v, k) => v === ix[0] + k)) return `${ix[0]}:${ix[0] + ix.length}`;
+  return `[${ix.join(", ")}]`;
+}
+
+/** A linear combination as a reader writes it: `2*a - b + 0.5`, `a + b`, `-x`. */
+export function linearText(args: string[], coefs: number[], bias: number): string {
+  const parts: string[] = [];
+  args.forEach((v, i) => {
+    const c = coefs[i];
+    if (c === 0) return;
+    const mag = Math.abs(c) === 1 ? v : `${simplify(Math.abs(c))}*${v}`;
+    parts.push(parts.length ? `${c < 0 ? "- " : "+ "}${mag}` : `${c < 0 ? "-" : ""}${mag}`);
+  });
+  if (bias !== 0 || !parts.length) parts.push(parts.length ? `${bias < 0 ? "- " : "+ "}${simplify(Math.abs(bias))}` : simplify(bias));
+  return parts.join(" ");
 }
 
 function shapeLen(t: ValueType): number {
@@ -137,8 +162,23 @@ function fnHeader(f: Fn, types: Map<string, ValueType>): string {
   return `def ${f.name}(${params}) -> ${rets.length === 1 ? rets[0] : `(${rets.join(", ")})`}:`;
 }
 
-/** The text of one function, comments aligned. */
+/** The text of one function, comments aligned; a run of repeated blocks prints as a loop over a block function. */
 export function printFn(f: Fn): string {
+  const rep = findRepeat(f);
+  if (rep) return printFolded(f, rep);
+  return printFlat(f);
+}
+
+function printFolded(f: Fn, rep: Repeat): string {
+  const types = new Map<string, ValueType>(f.params.map((v) => [v.name, v.type]));
+  for (const s of f.body) for (const v of s.kind === "prim" ? [s.out] : s.outs) types.set(v.name, v.type);
+  const show = (s: Stmt) => ({ code: stmtCode(s), comment: stmtComment(s) });
+  const header = (name: string, params: string[], carry: string) =>
+    name === f.name ? fnHeader(f, types) : `def ${name}(${params.map((p) => (p === carry ? `${p}: ${typeText(types.get(rep.carryIn)!)}` : types.has(p) ? `${p}: ${typeText(types.get(p)!)}` : `${p}: int`)).join(", ")}):`;
+  return foldedText(f, rep, show, header).join("\n\n");
+}
+
+function printFlat(f: Fn): string {
   const types = new Map<string, ValueType>(f.params.map((v) => [v.name, v.type]));
   for (const s of f.body) for (const v of s.kind === "prim" ? [s.out] : s.outs) types.set(v.name, v.type);
   const lines = f.body.map((s) => ({ code: stmtCode(s), comment: stmtComment(s) }));

@@ -105,7 +105,7 @@ export interface ThresholdParams {
   strict: boolean;
 }
 
-/** Sort along the last per-sample axis. */
+/** Sort along the last per-sample axis; with several args, of their concatenation (`sort(a, b, c)`). */
 export interface SortParams {
   descending: boolean;
 }
@@ -121,6 +121,22 @@ export interface PiecewiseParams {
 /** Boolean gates on 0/1 floats, elementwise over the args; `maj` is 1 where more than half of the args are. */
 export interface LogicParams {
   op: "and" | "or" | "xor" | "not" | "maj";
+}
+
+/** Entries of the last per-sample axis, in order: y = x[..., indices] (`x[2]`, `x[[0, 3]]`). */
+export interface PickParams {
+  indices: number[];
+}
+
+/** sum_i coefs[i] * args[i] + bias, elementwise over args of one shape: `2*a - b + 0.5`. */
+export interface LinearParams {
+  coefs: number[];
+  bias: number;
+}
+
+/** A one-hot float vector of length n from an int index (argmax's result): 1 at the index, 0 elsewhere. */
+export interface OnehotParams {
+  n: number;
 }
 
 export type NoParams = Record<string, never>;
@@ -150,7 +166,10 @@ export type PrimOp =
   | { kind: "threshold"; params: ThresholdParams }
   | { kind: "logic"; params: LogicParams }
   | { kind: "piecewise"; params: PiecewiseParams }
-  | { kind: SeqKind; params: SeqParams };
+  | { kind: SeqKind; params: SeqParams }
+  | { kind: "pick"; params: PickParams }
+  | { kind: "lincomb"; params: LinearParams }
+  | { kind: "onehot"; params: OnehotParams };
 
 export type PrimKind = PrimOp["kind"];
 
@@ -187,6 +206,8 @@ export interface CallStmt {
   outs: Var[];
   args: string[];
   fn: string;
+  /** The units of the Net this call stands for (one call of a repeated function: its own units). */
+  slice?: NetSlice;
   comment?: string;
 }
 
@@ -275,6 +296,7 @@ export function programWeights(p: Program): Map<string, Weight> {
     paramWeights(stmt.prim).forEach(add);
     stmt.prim.slice.weights.forEach(add);
   }
+  for (const f of p.functions) for (const s of f.body) if (s.kind === "call") s.slice?.weights.forEach(add);
   return ws;
 }
 
@@ -284,7 +306,7 @@ export function paramWeights(p: PrimOp): Weight[] {
     case "affine": return [p.params.W, p.params.b];
     case "conv": return [p.params.weight, p.params.bias];
     case "threshold": return [p.params.c];
-    case "embed": case "layer_norm": case "gelu": case "linear": case "split_heads": case "merge_heads": case "attend": case "slice": case "lstm": case "gru": case "rnn": case "transpose": case "cast": case "zeros": case "positions":
+    case "embed": case "layer_norm": case "gelu": case "linear": case "split_heads": case "merge_heads": case "attend": case "slice": case "lstm": case "gru": case "rnn": case "transpose": case "cast": case "zeros": case "positions": case "pointwise": case "unsqueeze": case "squeeze": case "add_const":
       return Object.values(p.params.weights);
     default: return [];
   }

@@ -96,10 +96,13 @@ export function runPrim(s: PrimStmt, vals: Tensor[]): Tensor {
     case "add": r = K.add(xs); break;
     case "concat": r = K.concat(xs, prim.params.axis); break;
     case "max": case "min": r = K.maxMin(xs, prim.kind); break;
-    case "sort": r = K.sortLast(x, prim.params.descending); break;
+    case "sort": r = K.sortAll(xs, prim.params.descending); break;
     case "threshold": r = K.threshold(x, prim.params.c.data, prim.params.strict); break;
     case "logic": r = K.logic(xs, prim.params.op); break;
     case "piecewise": r = K.piecewise(x, prim.params.breakpoints, prim.params.slopes, prim.params.value0); break;
+    case "pick": r = K.pick(x, prim.params.indices); break;
+    case "lincomb": r = K.linear(xs, prim.params.coefs, prim.params.bias); break;
+    case "onehot": r = K.onehot(x, prim.params.n); break;
   }
   return { dtype: "float32", shape: r.shape, data: r.data };
 }

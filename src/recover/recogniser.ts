@@ -1,9 +1,64 @@
-// The recogniser contract: a function from a Net slice (starting at one layer) to a Primitive, or nothing.
-// The builder (src/program/build.ts) walks the Net in order and asks the registry's recognisers, first
-// match wins; a match consumes one or more layers and becomes one statement.
+// The recogniser contracts. Two kinds, both listed in registry.ts (adding one = one file + one registry line):
+//
+// 1. SliceRecogniser: a rewrite rule over the symbolic view of a ReLU slice (symbolic.ts). The builder cuts
+//    the Net into slices (runs of affine -> relu -> affine ... layers, slice.ts) and lifts each, layer by
+//    layer, into affine forms over atoms: `pre = sum_k c_k * atom_k + c`, where an atom is an entry of a value
+//    feeding the slice (`x[0]`), a unit nothing explained yet (`relu(form)`, interned up to positive scale, so
+//    split copies and rescaled units are one atom) or a primitive an earlier rule named (abs, max, clamp, ...).
+//    A rule sees SETS OF UNITS, not layers: any atoms of the form, from any earlier layer, with the values that
+//    feed them. `form` rules rewrite one form at a time (every unit's pre-activation and every slice output,
+//    to a fixed point); `vector` rules see the slice's outputs together (sort, one-hot, truth tables). A rule
+//    consumes atoms (their units go to the atom it makes) and returns the rewritten form(s); the view records
+//    what tolerance it used (`v.note`), and the builder measures the named slice against the Net afterwards
+//    (exact: rounding level; else the rest of the slice stays as a stated residual). Units nothing consumed stay
+//    explicit arithmetic `relu(W @ v + b)` on their few units. A slice where nothing fired is written layer by
+//    layer as before. Example, the whole of a rule (the max/min file has the real one):
+//
+//      // a + relu(b - a) = max(a, b)
+//      export const maxRule: SliceRecogniser = {
+//        name: "max", doc: "...", identity: "a + relu(b - a) = max(a, b)",
+//        form(f, v) {
+//          for (const [id, c] of f.t) {                       // c * atom in the form
+//            const d = differenceOf(v.at(id), v);             // relu(b - a)?  (a helper of your file)
+//            if (!d || !near(f.t.get(d.a) ?? 0, c, v)) continue;
+//            const m = v.atom("max", [d.aForm, d.bForm], [], { units: v.at(id).units });
+//            const out = copyLin(f); out.t.delete(id); out.t.delete(d.a); out.t.set(m.id, c);
+//            return out;                                       // c*a + c*relu(b - a) -> c*max(a, b)
+//          }
+//        },
+//      };
+//
+//    A new kind of value (threshold, logic, piecewise, ...) also needs its AtomKind (atom-kinds.ts: how to
+//    evaluate it and which statement it becomes).
+//
+// 2. Recogniser (layer recogniser): the fallback, a function from a start layer to a Primitive; the builder
+//    walks layers nothing slice-level named and asks these in order, first match wins; a match consumes one or
+//    more whole layers (an affine layer and its activation) and becomes one statement.
 import type { Layer, Net } from "../net/net.ts";
 import type { NetSlice, PrimOp, Weight } from "../program/program.ts";
 import type { NetStats } from "../passes/stats.ts";
+import type { Lin, SymView } from "./symbolic.ts";
+
+/** What a slice recogniser may look at besides the view: the Net, probe statistics, the domain. */
+export interface SliceCtx {
+  net: Net;
+  stats?: NetStats;
+  /** Whether the slice's sources are 0/1 (a bits domain). */
+  bits: boolean;
+}
+
+/** A rewrite rule over the symbolic view of a ReLU slice (see the top of this file). */
+export interface SliceRecogniser {
+  name: string;
+  /** One line: what it finds. */
+  doc: string;
+  /** The identity it relies on, e.g. "a + relu(b - a) = max(a, b)". */
+  identity: string;
+  /** Rewrite one affine form (a unit's pre-activation or a slice output); undefined when nothing applies. */
+  form?(f: Lin, v: SymView, ctx: SliceCtx): Lin | undefined;
+  /** Rewrite the slice's outputs together; undefined when nothing applies. */
+  vector?(fs: Lin[], v: SymView, ctx: SliceCtx): Lin[] | undefined;
+}
 
 /** What a recogniser may look at besides the start layer. */
 export interface RecogniseCtx {

@@ -49,12 +49,21 @@ export const seqBlockRecogniser: Recogniser = {
 
 export const residualAddRecogniser: Recogniser = {
   name: "residual-add",
-  doc: "a lone Add of two computed values (no constants): their elementwise sum, a residual connection (exact)",
+  doc: "Adds of computed values only (no constants), a residual connection or a sum of embeddings: add(a, b, ...) in the same order (exact)",
   match(l: Layer) {
-    const n = soleNode(l);
-    if (!n || n.domain !== "" || n.op !== "Add" || l.kind !== "opaque" || l.graph.initializers.size || l.inputs.length !== 2 || l.dtype !== "float32") return undefined;
-    const order = n.inputs.map((v) => l.graph.inputs.findIndex((x) => x.name === v));
-    if (order.some((k) => k < 0)) return undefined;
+    if (l.kind !== "opaque" || l.graph.initializers.size || l.dtype !== "float32" || !l.graph.nodes.length) return undefined;
+    if (l.graph.nodes.some((n) => n.domain !== "" || n.op !== "Add")) return undefined;
+    // Leaves left to right: Add(Add(a, b), c) is ((a + b) + c), which the add kernel computes in that order.
+    const producers = new Map(l.graph.nodes.map((n) => [n.outputs[0], n]));
+    const leaves: string[] = [];
+    const walk = (v: string): boolean => {
+      const n = producers.get(v);
+      if (!n) return leaves.push(v) > 0;
+      return walk(n.inputs[0]) && (n.inputs[0] === n.inputs[1] ? false : walk(n.inputs[1])) && n.inputs[1] !== undefined;
+    };
+    if (!walk(l.graph.outputs[0].name) || leaves.length !== l.graph.nodes.length + 1) return undefined;
+    const order = leaves.map((v) => l.graph.inputs.findIndex((x) => x.name === v));
+    if (order.some((k) => k < 0) || new Set(order).size !== order.length) return undefined;
     return { op: { kind: "add", params: {} }, layers: [l.id], args: order.map((k) => l.inputs[k]), slice: { layers: [{ id: l.id, units: null }], weights: [] } };
   },
 };

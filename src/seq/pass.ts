@@ -17,10 +17,11 @@ import { attendPattern } from "./patterns/attend.ts";
 import { recurrentPattern } from "./patterns/recurrent.ts";
 import { slicePattern } from "./patterns/slice.ts";
 import { plumbingPattern } from "./patterns/plumbing.ts";
+import { pointwisePattern } from "./patterns/pointwise.ts";
 
 /** The patterns in the order they run. */
 export const seqPatterns: readonly SeqPattern[] = [
-  embedPattern, layerNormPattern, geluPattern, linearPattern, splitHeadsPattern, attendPattern, mergeHeadsPattern, slicePattern, recurrentPattern, plumbingPattern,
+  embedPattern, layerNormPattern, geluPattern, linearPattern, splitHeadsPattern, attendPattern, mergeHeadsPattern, slicePattern, recurrentPattern, pointwisePattern, plumbingPattern,
 ];
 
 const DTYPE_OF_TO: Record<number, string> = { 1: "float32", 6: "int32", 7: "int64", 9: "bool", 11: "float64" };
@@ -48,20 +49,25 @@ export function recoverBlocks(input: Model): { model: Model; notes: string[]; co
     gv.refresh();
   }
   for (const pat of seqPatterns) {
-    for (const n of topoSort(gv.g)) {
-      if (!gv.g.nodes.includes(n)) continue;
-      for (const v of n.outputs) {
-        if (!v || gv.producers.get(v) !== n) continue;
-        const note = pat.at(gv, v);
-        if (!note) continue;
-        notes.push(`${pat.name}: ${note}`);
-        counts.set(pat.name, (counts.get(pat.name) ?? 0) + 1);
-        gv.refresh(false);
+    // A phase runs again when it rewrote something: blocks have sharper shapes than the op soup they replace (a
+    // linear map's batch dim is known where a flattening reshape lost it), so later matches of the same kind appear.
+    for (let round = 0; round < 4; round++) {
+      let found = 0;
+      for (const n of topoSort(gv.g)) {
+        if (!gv.g.nodes.includes(n)) continue;
+        for (const v of n.outputs) {
+          if (!v || gv.producers.get(v) !== n) continue;
+          const note = pat.at(gv, v);
+          if (!note) continue;
+          notes.push(`${pat.name}: ${note}`);
+          counts.set(pat.name, (counts.get(pat.name) ?? 0) + 1);
+          found++;
+          gv.refresh(false);
+        }
       }
+      if (!found) break;
+      gv.refresh();
     }
-    // Blocks have sharper shape rules than the op soup they replace (an attention output's dims are known even
-    // when the mask's are not): later patterns see them.
-    if (counts.get(pat.name)) gv.refresh();
   }
   return { model, notes, counts };
 }

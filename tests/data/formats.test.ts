@@ -191,3 +191,18 @@ test("batches: slicing then concatenating rows gives the data back", () => {
   }
   assert.throws(() => concatRows([tensor("float32", [1, 2], [0, 0]), tensor("float32", [1, 3], [0, 0, 0])], "output 'y'"), userError(/output 'y' has shape \[1, 3\]/));
 });
+
+test("damaged .npz (found by fuzzing): offsets outside the file are one-line errors", async () => {
+  const { encodeNpz, decodeNpz } = await import("../../src/data/npz.ts");
+  const good = encodeNpz(new Map([["x", tensor("float32", [2, 3], [1, 2, 3, 4, 5, 6])]]));
+  assert.deepEqual(decodeNpz(good).get("x")!.shape, [2, 3]);
+  // The central directory offset (end record + 16) pointing past the end of the file.
+  const far = Buffer.from(good);
+  far.writeUInt32LE(far.length + 1000, far.length - 22 + 16);
+  assert.throws(() => decodeNpz(far), (e: Error) => e instanceof UserError && /broken zip archive/.test(e.message));
+  // A central header whose extra-field length runs past the end of the file (read as a RangeError before the fix).
+  const longExtra = Buffer.from(good);
+  const cd = longExtra.readUInt32LE(longExtra.length - 22 + 16);
+  longExtra.writeUInt16LE(0xfff0, cd + 30);
+  assert.throws(() => decodeNpz(longExtra), (e: Error) => e instanceof UserError && /broken zip archive/.test(e.message));
+});

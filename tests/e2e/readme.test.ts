@@ -25,6 +25,8 @@ test("examples/api.ts runs and the program computes [max(x0, x1), |x2 - x3|]", (
   symlinkSync(path.join(root, "node_modules"), path.join(dir, "node_modules"));
   const out = execFileSync(process.execPath, ["--import", "tsx", "examples/api.ts"], { cwd: dir, encoding: "utf8" });
   assert.match(out, /def main\(x: vec\[4\]\) -> vec\[2\]:/);
-  assert.match(out, /relErr vs onnxruntime: 0\n/);
+  // The named program (max, abs) rounds differently from the network's units: rounding level, not bit-equal.
+  const rel = Number(/relErr vs onnxruntime: (\S+)\n/.exec(out)?.[1]);
+  assert.ok(rel >= 0 && rel < 1e-6, `relErr ${rel} is above rounding level`);
   assert.match(out, /run\(\[0\.5, -1, 2, 1\]\) = \[ 0\.5, 1 \]/);
 });

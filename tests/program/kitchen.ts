@@ -66,6 +66,16 @@ export function kitchenSink(seed = 1): Program {
   st("cat", vec(12), ["v", "a_sig"], { kind: "concat", params: { axis: 0 } });
   st("cat_img", img(4, 7, 7), ["im", "sm_c"], { kind: "concat", params: { axis: 0 } });
   st("sum3", V, ["v", "a_sig", "mx"], { kind: "add", params: {} });
+  // Slices of vectors and what is built from them: picks, linear combinations, lists, one-hot.
+  st("a_tanh_0", vec(1), ["a_tanh"], { kind: "pick", params: { indices: [0] } });
+  st("pk1", vec(1), ["v"], { kind: "pick", params: { indices: [2] } });
+  st("pk3", vec(3), ["v"], { kind: "pick", params: { indices: [5, 0, 3] } });
+  st("am_k", ten([1], "int64"), ["pk3"], { kind: "argmax", params: { axis: 0, keepdims: true, selectLastIndex: false } });
+  st("lin", vec(1), ["pk1", "a_tanh_0"], { kind: "lincomb", params: { coefs: [2, -0.5], bias: 0.25 } });
+  st("s_args", vec(4), ["pk1", "pk3"], { kind: "sort", params: { descending: false } });
+  st("asm", vec(4), ["pk1", "lin", "pk1", "pk1"], { kind: "concat", params: { axis: 0 } });
+  st("oh", vec(6), ["am"], { kind: "onehot", params: { n: 6 } });
+  st("oh_k", vec(3), ["am_k"], { kind: "onehot", params: { n: 3 } });
   const outs = body.map((s) => s.out);
   return {
     name: "kitchen",

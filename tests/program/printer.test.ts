@@ -49,7 +49,9 @@ describe("printProgram", () => {
     for (const re of [/mx = max\(v, a_sig, a_tanh\)/, /s_down = sort\(v, descending\)/, /t_gt = v > 0\.1/, /t_ge = v >= w\d+/, /l_xor = bits xor t_gt xor t_ge/,
       /l_not = not bits/, /l_maj = maj\(bits, t_gt, t_ge\)/, /am = argmax\(v\)/, /a_clip = clamp\(v, -0\.3, 0\.4\)/, /a_leaky = leaky_relu\(v, 0\.1\)/, /c_grp = relu\(conv2d\(im, w\d+, stride=2, pad=\(1,0,1,2\), groups=2\) \+ w\d+\)/,
       /c_dil = conv2d\(im, w\d+, stride=1, pad=2, dilation=2\)$/m, /c_1d = tanh\(conv1d\(sq, /, /p_max = maxpool\(im, 2x2, stride=2, ceil\)/, /p_gavg = global_avgpool\(im\)/,
-      /sm_c = softmax\(im, axis=0\)/, /flat = flatten\(im\)/, /resh = reshape\(im, \[14, 7\]\)/, /sum3 = v \+ a_sig \+ mx/, /pw = piecewise\(v, breaks=\[-0\.5, 0, 0\.7\]/]) {
+      /sm_c = softmax\(im, axis=0\)/, /flat = flatten\(im\)/, /resh = reshape\(im, \[14, 7\]\)/, /sum3 = v \+ a_sig \+ mx/, /pw = piecewise\(v, breaks=\[-0\.5, 0, 0\.7\]/,
+      /pk1 = v\[2\]/, /pk3 = v\[\[5, 0, 3\]\]/, /lin = 2\*pk1 - 0\.5\*a_tanh_0 \+ 0\.25/, /s_args = sort\(pk1, pk3\)/, /asm = \[pk1, lin, pk1, pk1\]/,
+      /oh = onehot\(am, 6\)/]) {
       assert.match(text, re);
     }
     assert.match(text, /^def main\(v: vec\[6\], im: image\[2,7,7\], sq: tensor\[3,9\]\) -> \(/m);

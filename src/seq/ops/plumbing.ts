@@ -61,3 +61,44 @@ export const positionsDef: SeqDef = {
   },
   print: ([x], a) => `positions(${x}${a.axis !== 1 ? `, axis=${a.axis}` : ""})`,
 };
+
+/** unsqueeze(x, axes): size-1 axes inserted (a mask [b, n] made [b, 1, 1, n] to broadcast over heads and queries). */
+export const unsqueezeDef: SeqDef = {
+  kind: "unsqueeze",
+  op: "UnsqueezeAxes",
+  doc: "x with size-1 axes inserted",
+  data: 1,
+  weights: [],
+  expand(e, [x], a) {
+    let y = x;
+    for (const ax of a.axes as number[]) y = e.unsqueeze(y, ax);
+    return [y];
+  },
+  print: ([x], a) => `unsqueeze(${x}, ${(a.axes as number[]).join(", ")})`,
+};
+
+/** squeeze(x, axes): size-1 axes removed (a one-direction RNN's direction axis). */
+export const squeezeDef: SeqDef = {
+  kind: "squeeze",
+  op: "SqueezeAxes",
+  doc: "x with size-1 axes removed",
+  data: 1,
+  weights: [],
+  expand(e, [x], a) {
+    let y = x;
+    for (const ax of [...(a.axes as number[])].sort((p, q) => q - p)) y = e.squeeze(y, ax);
+    return [y];
+  },
+  print: ([x], a) => `squeeze(${x}, ${(a.axes as number[]).join(", ")})`,
+};
+
+/** x + c with a constant tensor c (a position embedding computed at export time, a bias). */
+export const addWeightDef: SeqDef = {
+  kind: "add_const",
+  op: "AddConst",
+  doc: "x plus a constant tensor (numpy broadcasting)",
+  data: 1,
+  weights: ["c"],
+  expand: (e, [x, c]) => [e.one("Add", [x, c])],
+  print: ([x], _a, w) => `${x} + ${w.c}`,
+};

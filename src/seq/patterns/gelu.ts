@@ -14,7 +14,7 @@ const UNARY = new Set(["Erf", "Tanh", "Sqrt", "Neg", "Exp", "Sigmoid", "Reciproc
 const BINARY = new Set(["Add", "Sub", "Mul", "Div", "Pow"]);
 
 /** The elementwise cone of one variable ending at v: its nodes and its one variable, else undefined. */
-export function scalarCone(gv: GraphView, v: string): { nodes: Node[]; x: string } | undefined {
+export function scalarCone(gv: GraphView, v: string, minNodes = 3): { nodes: Node[]; x: string } | undefined {
   let nodes = new Set<Node>();
   let prev = new Set<Node>();
   const leaves = new Set<string>();
@@ -39,7 +39,7 @@ export function scalarCone(gv: GraphView, v: string): { nodes: Node[]; x: string
     leaves.clear();
     visit(v, true);
   }
-  if (leaves.size !== 1 || nodes.size < 3) return undefined;
+  if (leaves.size !== 1 || nodes.size < minNodes) return undefined;
   return { nodes: [...nodes], x: [...leaves][0] };
 }
 

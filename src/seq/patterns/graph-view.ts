@@ -67,6 +67,16 @@ export class GraphView {
     this.g.initializers.set(n, t);
     return n;
   }
+  /** Add a block node computing a new value (placed before `before`); returns the value's name. */
+  insert(def: SeqDef, inputs: string[], attrs: SeqAttrs, name: string, before: Node, shape: ShapeInfo): string {
+    let out = `${name}_${def.kind}`;
+    while (this.producers.has(out) || this.g.initializers.has(out)) out = `${out}_${++this.k}`;
+    const node: Node = { name: `${def.kind}_${name}`, op: def.op, domain: SEQ_DOMAIN, inputs, outputs: [out], attrs: nodeAttrs(attrs) };
+    this.g.nodes.splice(this.g.nodes.indexOf(before), 0, node);
+    this.producers.set(out, node);
+    this.shapes.set(out, shape);
+    return out;
+  }
   /** Replace the node producing `out` by a block node reading `inputs` (data then weights, "" when absent). */
   replace(def: SeqDef, out: string, inputs: string[], attrs: SeqAttrs, name: string): Node {
     const old = this.producers.get(out)!;

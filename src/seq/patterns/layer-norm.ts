@@ -39,6 +39,38 @@ function featureVec(gv: GraphView, v: string, d: number | undefined): boolean {
   return !!t && t.dtype === "float32" && t.shape.length >= 1 && t.shape[t.shape.length - 1] === d && t.shape.slice(0, -1).every((k) => k === 1);
 }
 
+/** TensorFlow's form: x * m + (beta - mean * m) with m = gamma / sqrt(var + eps) (as Reciprocal(Sqrt) or Div). */
+function tfForm(gv: GraphView, v: string, add: Node): string | undefined {
+  const [xm, rest] = ordered(add, (u) => !!gv.prod(u, "Mul")) ?? [];
+  const sub = rest ? gv.prod(rest, "Sub") : undefined;
+  if (!xm || !sub) return undefined;
+  const beta = sub.inputs[0];
+  const mm = gv.prod(sub.inputs[1], "Mul");
+  const xmul = gv.prod(xm, "Mul")!;
+  if (!mm) return undefined;
+  // The shared factor m appears in both products.
+  const m = xmul.inputs.find((u) => mm.inputs.includes(u));
+  if (!m) return undefined;
+  const x = xmul.inputs.find((u) => u !== m)!;
+  const mean = mm.inputs.find((u) => u !== m)!;
+  if (meanOf(gv, mean) !== x) return undefined;
+  const mg = gv.prod(m, "Mul");
+  const [r, gamma] = mg ? ordered(mg, (u) => !!gv.prod(u, "Reciprocal", "Div")) ?? [] : [];
+  if (!r || !gamma) return undefined;
+  const rn = gv.prod(r)!;
+  const sqrtV = rn.op === "Reciprocal" ? rn.inputs[0] : gv.isScalar(rn.inputs[0], 1, 0) ? rn.inputs[1] : undefined;
+  const addEps = gv.prod(gv.prod(sqrtV, "Sqrt")?.inputs[0], "Add");
+  if (!addEps) return undefined;
+  const [variance, eps] = ordered(addEps, (u) => gv.scalar(u) === undefined) ?? [];
+  if (!variance || gv.scalar(eps) === undefined) return undefined;
+  const vx = meanOf(gv, variance);
+  if (!vx || squaredCentred(gv, vx) !== x) return undefined;
+  const d = gv.shape(x)?.at(-1);
+  if (typeof d !== "number" || !featureVec(gv, gamma, d) || !featureVec(gv, beta, d)) return undefined;
+  gv.replace(layerNormDef, v, [x, gamma, beta], { epsilon: gv.scalar(eps)! }, add.name);
+  return `${v}: layer_norm (TensorFlow form) over ${d} features (eps ${gv.scalar(eps)})`;
+}
+
 export const layerNormPattern: SeqPattern = {
   name: "layer_norm",
   doc: "(x - mean x) / sqrt(mean (x - mean x)^2 + eps) * gamma + beta -> layer_norm(x, gamma, beta, eps)",
@@ -46,6 +78,8 @@ export const layerNormPattern: SeqPattern = {
     const add = gv.prod(v, "Add", "LayerNormalization");
     if (!add) return undefined;
     if (add.op === "LayerNormalization") return fromOnnxOp(gv, add, v);
+    const tf = tfForm(gv, v, add);
+    if (tf) return tf;
     const [scaled, beta] = ordered(add, (u) => !!gv.prod(u, "Mul")) ?? [];
     if (!scaled || !beta) return undefined;
     const mul = gv.prod(scaled, "Mul")!;

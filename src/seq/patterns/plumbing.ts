@@ -1,12 +1,13 @@
 // Transpose(x, perm) -> transpose(x, perm); Cast(x, to) -> dtype(x); Slice(x, const start, const end, one axis) ->
 // x[start:end]; ConstantOfShape(Concat(consts and dims of x), 0) -> zeros(...); Unsqueeze(Range(0, dim(x, 1), 1), 0)
 // -> positions(x). Run last: what the blocks before did not absorb.
-import { castDef, positionsDef, transposeDef, zerosDef } from "../ops/plumbing.ts";
+import { addWeightDef, castDef, positionsDef, squeezeDef, transposeDef, unsqueezeDef, zerosDef } from "../ops/plumbing.ts";
 import { sliceDef } from "../ops/slice.ts";
 import type { GraphView } from "./graph-view.ts";
 import type { SeqPattern } from "./pattern.ts";
 import { shapeValue } from "./shape-value.ts";
 import { floats } from "../../graph/passes/consts.ts";
+import { bypassNode } from "../../graph/passes/edit.ts";
 
 const ints = (gv: GraphView, v: string | undefined) => {
   const t = gv.init(v);
@@ -25,14 +26,54 @@ function dimSource(gv: GraphView, v: string): { x: string; k: number } | undefin
   return { x: sh.inputs[0], k: idx[0] < 0 ? idx[0] + rank : idx[0] };
 }
 
+/** Slice(C, 0, k) of a constant row C = [[0, 1, ..., L-1]] (int): C's name. */
+function arangeSlice(gv: GraphView, v: string): string | undefined {
+  const s = gv.prod(v, "Slice");
+  const c = s && gv.init(s.inputs[0]);
+  const starts = s && ints(gv, s.inputs[1]);
+  if (!s || !c || c.dtype === "float32" || c.shape.length !== 2 || c.shape[0] !== 1 || !starts?.every((x) => x === 0)) return undefined;
+  if (s.inputs[4] && !ints(gv, s.inputs[4])?.every((x) => x === 1)) return undefined;
+  const d = Array.from(c.data as ArrayLike<number>, Number);
+  return d.every((x, i) => x === i) ? s.inputs[0] : undefined;
+}
+
 export const plumbingPattern: SeqPattern = {
   name: "plumbing",
   doc: "Transpose -> transpose, Cast -> dtype(x), constant Slice on one axis -> x[a:b], ConstantOfShape(dims) -> zeros, Range over a length -> positions",
   at(gv, v) {
-    const n = gv.prod(v, "Transpose", "Cast", "Slice", "ConstantOfShape", "Unsqueeze", "Expand");
+    const n = gv.prod(v, "Transpose", "Cast", "Slice", "ConstantOfShape", "Unsqueeze", "Expand", "Gather", "Squeeze", "Add");
     if (!n || n.outputs.length !== 1 || gv.init(n.inputs[0])) return undefined;
     const rank = gv.shape(n.inputs[0])?.length;
     switch (n.op) {
+      case "Add": {
+        // x + C, C a constant float tensor that is not a scalar (scalars are pointwise formulas)
+        const [x, c] = gv.init(n.inputs[1]) ? [n.inputs[0], n.inputs[1]] : [n.inputs[1], n.inputs[0]];
+        const t = gv.init(c);
+        if (!t || gv.init(x) || t.dtype !== "float32" || gv.dtype(x) !== "float32" || t.shape.reduce((p, d) => p * d, 1) <= 1) return undefined;
+        gv.replace(addWeightDef, v, [x, c], {}, n.name);
+        return `${v}: plus the constant ${c} [${t.shape.join(", ")}]`;
+      }
+      case "Squeeze": {
+        const ax = n.attrs.axes?.kind === "ints" ? n.attrs.axes.value : ints(gv, n.inputs[1]);
+        if (!ax || !rank || rank < 2 || shapeValue(gv, n.inputs[0])) return undefined;
+        const axes = ax.map((a) => (a < 0 ? a + rank : a));
+        if (axes.some((a) => a < 1 || gv.shape(n.inputs[0])![a] !== 1)) return undefined;
+        gv.replace(squeezeDef, v, [n.inputs[0]], { axes }, n.name);
+        return `${v}: squeeze ${axes.join(",")}`;
+      }
+      case "Gather": {
+        // x[:, i] with a constant index: the first token's vector (BERT's pooler reads [CLS])
+        const idx = ints(gv, n.inputs[1]);
+        const t = gv.init(n.inputs[1]);
+        let axis = n.attrs.axis?.kind === "int" ? n.attrs.axis.value : 0;
+        if (!idx || !t || t.shape.length !== 0 || !rank || gv.dtype(n.inputs[0]) !== "float32") return undefined;
+        if (axis < 0) axis += rank;
+        const dim = gv.shape(n.inputs[0])![axis];
+        const i = idx[0] < 0 ? (typeof dim === "number" ? idx[0] + dim : -1) : idx[0];
+        if (axis < 1 || i < 0) return undefined;
+        gv.replace(sliceDef, v, [n.inputs[0]], { axis, start: i, end: i + 1, squeeze: 1 }, n.name);
+        return `${v}: element ${i} of axis ${axis}`;
+      }
       case "Transpose": {
         const perm = n.attrs.perm?.kind === "ints" ? n.attrs.perm.value : rank ? [...Array(rank).keys()].reverse() : undefined;
         if (!perm) return undefined;
@@ -47,6 +88,14 @@ export const plumbingPattern: SeqPattern = {
       }
       case "Slice": {
         const [starts, ends, axes, steps] = [1, 2, 3, 4].map((i) => ints(gv, n.inputs[i]));
+        const shape = gv.shape(n.inputs[0]);
+        // A slice that keeps every entry is the identity (keras2onnx crops a mask that way): bypassed.
+        const whole = (i: number) => {
+          const ax = axes ? axes[i] : i;
+          const d = shape?.[ax < 0 ? ax + (rank ?? 0) : ax];
+          return starts![i] === 0 && (!steps || steps[i] === 1) && (ends![i] >= 2 ** 31 - 1 || (typeof d === "number" && ends![i] >= d));
+        };
+        if (starts && ends && starts.every((_, i) => whole(i)) && bypassNode(gv.g, n)) return `${v}: a slice that keeps everything, removed`;
         if (!starts || !ends || starts.length !== 1 || (steps && steps[0] !== 1) || !rank) return undefined;
         let axis = axes ? axes[0] : 0;
         if (axis < 0) axis += rank;
@@ -74,8 +123,21 @@ export const plumbingPattern: SeqPattern = {
         return `${v}: zeros [${dims.join(", ")}]`;
       }
       case "Unsqueeze": case "Expand": {
+        const ax = n.op === "Unsqueeze" ? (n.attrs.axes?.kind === "ints" ? n.attrs.axes.value : ints(gv, n.inputs[1])) : undefined;
+        if (ax && !gv.prod(n.inputs[0], "Range") && ax.every((a) => a >= 0) && [...ax].sort((p, q) => p - q).join() === ax.join() && rank !== undefined && rank >= 1 && !shapeValue(gv, n.inputs[0]) && gv.shape(n.inputs[0])?.every((d) => d !== null)) {
+          gv.replace(unsqueezeDef, v, [n.inputs[0]], { axes: ax }, n.name);
+          return `${v}: unsqueeze ${ax.join(",")}`;
+        }
         // positions: Unsqueeze(Range(0, n, 1), 0) [Expand to Shape(x)] with n = dim 1 of x
         const ex = n.op === "Expand" ? n : undefined;
+        const table = ex && arangeSlice(gv, ex.inputs[0]);
+        const target = ex && gv.prod(ex.inputs[1], "Shape");
+        if (ex && table && target && gv.shape(target.inputs[0])?.length === 2) {
+          // Expand(C[:, 0:k], Shape(x)) with C = [[0, 1, ..., L-1]]: Expand only succeeds when k = n (or 1 = n),
+          // so wherever the model runs this is 0..n-1 in every row.
+          gv.replace(positionsDef, v, [target.inputs[0]], { axis: 1, expand: 1 }, n.name);
+          return `${v}: positions (a slice of the constant ${table} broadcast to the ids)`;
+        }
         const un = ex ? gv.prod(ex.inputs[0], "Unsqueeze") : n;
         const axes = un ? (un.attrs.axes?.kind === "ints" ? un.attrs.axes.value : ints(gv, un.inputs[1])) : undefined;
         const range = un && gv.prod(un.inputs[0], "Range");

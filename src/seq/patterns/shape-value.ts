@@ -48,10 +48,12 @@ export function reshapeDims(x: Dim[], target: Dim[]): Dim[] | undefined {
     const known = out.filter((d, i) => i !== free);
     const xs = x.filter((d) => typeof d !== "number");
     const ks = known.filter((d) => typeof d !== "number");
-    // Only solvable when the symbolic dims cancel exactly.
-    if (xs.length !== ks.length || xs.some((d) => !ks.includes(d))) return undefined;
     const num = (ds: Dim[]) => ds.reduce<number>((a, d) => a * (typeof d === "number" ? d : 1), 1);
-    out[free] = num(x) / num(known);
+    // One symbolic dim left over while the numbers cancel: the free dim is that symbol (a batch re-inferred).
+    if (xs.length === 1 && ks.length === 0 && num(x) === num(known)) out[free] = xs[0];
+    // Otherwise only solvable when the symbolic dims cancel exactly.
+    else if (xs.length !== ks.length || xs.some((d) => !ks.includes(d))) return undefined;
+    else out[free] = num(x) / num(known);
   }
   return out;
 }

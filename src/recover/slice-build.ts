@@ -1,0 +1,164 @@
+// One ReLU slice to statements: lift it (slice.ts), emit what the rules named (slice-emit.ts), then measure the
+// named statements against the Net's own units on the probe sample.
+//   exact (rounding level): the statements stand alone;
+//   else: y = named + r, where r = residual_k(x, named) is the slice's own units minus the named value, its size
+//   stated (max |r| on the data). Faithful either way; `show` opens r like any call.
+// A slice where no rule fired returns undefined: the builder writes it layer by layer as before.
+import type { Tensor } from "../graph/tensor.ts";
+import type { Layer, Net } from "../net/net.ts";
+import type { NetStats } from "../passes/stats.ts";
+import { runFn } from "../program/run.ts";
+import type { Fn, PrimStmt, Stmt } from "../program/program.ts";
+import type { SliceRecogniser } from "./recogniser.ts";
+import { liftSlice, type ReluSlice } from "./slice.ts";
+import { SliceEmitter, unitSlice, type EmitNames } from "./slice-emit.ts";
+import { SymView } from "./symbolic.ts";
+
+/** What building a slice needs from the builder. */
+export interface SliceBuildCtx {
+  net: Net;
+  rules: readonly SliceRecogniser[];
+  stats?: NetStats;
+  /** The box every entry of a value lies in, when the domain proves one. */
+  boxOf(value: string): { lo: number; hi: number } | undefined;
+  bits: boolean;
+  names: EmitNames;
+  /** The slice's layers as whole-layer statements in a fresh scope reading `arg` (the fallback, and the residual's body). */
+  layerStatements(layers: Layer[], source: string, arg: string, fresh: (want: string) => string): { body: PrimStmt[]; out: string };
+}
+
+/** The statements of a slice, the functions they call, and what happened. */
+export interface SliceBuilt {
+  body: Stmt[];
+  fns: Fn[];
+  /** Rules that fired, with counts; units dropped and why; the measured error (0 = rounding level). */
+  rules: string[];
+  dropped: string[];
+  error: number;
+  exactBy: string;
+}
+
+/** Rounding level for a slice output of magnitude `scale` (float32 arithmetic through a few layers). */
+const roundingLevel = (scale: number) => 2e-6 * (1 + scale);
+
+/** Build a slice's statements, its output named `outName`; undefined when no rule named anything. */
+export function buildSlice(s: ReluSlice, outName: string, ctx: SliceBuildCtx, residualIndex: () => number): SliceBuilt | undefined {
+  const view = new SymView();
+  const box = ctx.boxOf(s.source);
+  const seen = box ? undefined : seenRange(s, ctx.stats);
+  const outs = liftSlice(s, view, { ...(box ? { box } : {}), ...(seen ? { seen } : {}), ...(ctx.stats ? { stats: ctx.stats } : {}), ctx: { net: ctx.net, ...(ctx.stats ? { stats: ctx.stats } : {}), bits: ctx.bits }, rules: ctx.rules });
+  if (view.fired.size === 0) return undefined;
+  const named = outs.map((f) => view.snapForm(f));
+  const units = s.layers.filter((l) => l.kind === "act").flatMap((l) => Array.from({ length: l.shape[0] }, (_, i) => `${l.id}:${i}`));
+  const emitter = new SliceEmitter(view, ctx.names, 0);
+  const observed = view.dropped.filter((d) => d.why !== "provably never active over the box");
+  const provenDrops = view.dropped.filter((d) => d.why === "provably never active over the box");
+  const src = ctx.names.source(s.source).name;
+
+  // Measure on the probe sample: the named statements vs the slice's units.
+  const srcT = ctx.stats?.sample.inputs[s.source] ?? ctx.stats?.sample.activations[s.source];
+  const exactT = ctx.stats?.sample.activations[s.exit.id];
+  const namedName = ctx.names.fresh(`${outName}_named`);
+  emitter.emitOutputs(named, namedName, units);
+  const trial: Fn = { name: "slice", params: [{ name: src, type: { kind: "vec", n: s.width } }], body: emitter.body, returns: [namedName] };
+  let error: number;
+  let scale = 0;
+  if (srcT && exactT) {
+    const got = runFn(trial, [srcT], new Map()).at(0)!;
+    error = maxAbsDiff(got, exactT);
+    scale = maxAbs(exactT);
+  } else {
+    // No data to measure on: only what the identities prove by construction.
+    if (view.maxSnap > 1e-6 || observed.length || view.assumed.length) return undefined;
+    error = 0;
+  }
+  const exact = error <= roundingLevel(scale);
+  const rules = [...view.fired].map(([k, n]) => (n > 1 ? `${k} x${n}` : k));
+  const dropped = view.dropped.map((d) => `${d.unit} (${d.why})`);
+  const exactBy = !exact ? "fitted" : view.maxSnap <= 1e-6 && !observed.length && !view.assumed.length ? (box ? "proven: the identities are exact and the dropped units are dead over the box" : "proven: the identities are exact") : "measured on the data";
+  const body: Stmt[] = [...emitter.body];
+  const fns: Fn[] = [];
+  const dropNote = view.dropped.length ? `; ${provenDrops.length ? `${provenDrops.length} units provably never active` : ""}${provenDrops.length && observed.length ? ", " : ""}${observed.length ? `${observed.length} never active on the data` : ""} dropped` : "";
+  if (exact) {
+    rename(body, namedName, outName);
+    const last = body.find((st) => st.kind === "prim" && st.out.name === outName) as PrimStmt;
+    last.comment = [last.comment, `${exactBy === "measured on the data" ? "exact on the data" : "exact"}${dropNote}`].filter(Boolean).join("; ");
+    return { body, fns, rules, dropped, error: 0, exactBy };
+  }
+  // The rest of the slice, as its own function: the Net's units minus the named value.
+  // The measured difference belongs to what was named (picks, sums and lists are plumbing).
+  for (const st of body) if (st.kind === "prim" && !["pick", "linear", "concat"].includes(st.prim.kind)) st.prim.error = error;
+  const k = residualIndex();
+  const fnName = `residual_${k}`;
+  const local = new Set<string>();
+  const freshLocal = (want: string) => {
+    let n = want;
+    for (let i = 2; local.has(n) || n === "x" || n === "named"; i++) n = `${want}_${i}`;
+    local.add(n);
+    return n;
+  };
+  const inner = ctx.layerStatements(s.layers, s.source, "x", freshLocal);
+  const rName = freshLocal("r");
+  const rStmt: PrimStmt = {
+    kind: "prim", out: { name: rName, type: { kind: "vec", n: s.exit.shape[0] } }, args: [inner.out, "named"],
+    prim: { kind: "lincomb", params: { coefs: [1, -1], bias: 0 }, id: ctx.names.primId(), slice: { layers: [], weights: [] }, error: 0 },
+  };
+  fns.push({
+    name: fnName,
+    params: [{ name: "x", type: { kind: "vec", n: s.width } }, { name: "named", type: { kind: "vec", n: s.exit.shape[0] } }],
+    body: [...inner.body, rStmt], returns: [rName],
+    doc: "the slice's own units minus the named value: what the names leave out",
+  });
+  const r = ctx.names.fresh(`${outName}_rest`);
+  const outT = { kind: "vec" as const, n: s.exit.shape[0] };
+  body.push({
+    kind: "call", outs: [{ name: r, type: outT }], args: [src, namedName], fn: fnName, slice: unitSlice(units),
+    comment: `max |r| ${error.toExponential(1)} on ${srcT!.shape[0]} samples (${(error / Math.max(scale, 1e-30) * 100).toPrecision(2)}% of max |y|)`,
+  });
+  body.push({
+    kind: "prim", out: { name: outName, type: outT }, args: [namedName, r],
+    prim: { kind: "lincomb", params: { coefs: [1, 1], bias: 0 }, id: ctx.names.primId(), slice: { layers: [], weights: [] }, error: 0 },
+    comment: `named + rest${dropNote}`,
+  });
+  return { body, fns, rules, dropped, error, exactBy };
+}
+
+/** Per entry of a slice's source, the range seen on the analysis data (probe statistics, else the sample). */
+function seenRange(s: ReluSlice, stats?: NetStats): { lo: number[]; hi: number[] } | undefined {
+  if (!stats) return undefined;
+  const ls = stats.layers.find((l) => l.layer === s.source);
+  if (ls && ls.units === s.width) return { lo: [...ls.min], hi: [...ls.max] };
+  const t = stats.sample.inputs[s.source];
+  if (!t || t.shape.length !== 2 || t.shape[1] !== s.width) return undefined;
+  const d = t.data as Float32Array;
+  const lo = new Array<number>(s.width).fill(Infinity), hi = new Array<number>(s.width).fill(-Infinity);
+  for (let r = 0; r < t.shape[0]; r++) {
+    for (let i = 0; i < s.width; i++) {
+      const x = d[r * s.width + i];
+      if (x < lo[i]) lo[i] = x;
+      if (x > hi[i]) hi[i] = x;
+    }
+  }
+  return { lo, hi };
+}
+
+function rename(body: Stmt[], from: string, to: string): void {
+  for (const st of body) {
+    if (st.kind === "prim" && st.out.name === from) st.out = { ...st.out, name: to };
+    st.args = st.args.map((a) => (a === from ? to : a));
+  }
+}
+
+function maxAbs(t: Tensor): number {
+  let m = 0;
+  for (const v of t.data as Float32Array) m = Math.max(m, Math.abs(v));
+  return m;
+}
+
+function maxAbsDiff(a: Tensor, b: Tensor): number {
+  const x = a.data as Float32Array, y = b.data as Float32Array;
+  if (x.length !== y.length) return Infinity;
+  let m = 0;
+  for (let i = 0; i < x.length; i++) m = Math.max(m, Math.abs(x[i] - y[i]));
+  return m;
+}
