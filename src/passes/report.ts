@@ -11,11 +11,17 @@ import type { SimplifyReport, SimplifyState } from "./simplify.ts";
 /** Rows per forward pass: the net's fixed batch when its inputs declare one, else this. */
 const CHUNK = 1024;
 
+/** Rows per forward pass over n rows: all of them for one-sample data, the net's fixed batch when its inputs
+ *  declare one (exporters bake it into reshapes), else CHUNK. */
+export function chunkFor(net: Net, n: number, oneSample = false): number {
+  if (oneSample) return Math.max(n, 1);
+  return net.inputs.map((i) => i.batchDim).find((d): d is number => typeof d === "number" && d > 0) ?? CHUNK;
+}
+
 /** The Net's outputs (in Net output order) on rows given by input name, run in chunks. */
 export function runRows(net: Net, rows: Record<string, Tensor>, oneSample = false): Tensor[] {
   const n = rows[net.inputs[0]?.name]?.shape[0] ?? 0;
-  const fixed = net.inputs.map((i) => i.batchDim).find((d): d is number => typeof d === "number");
-  const chunk = oneSample ? Math.max(n, 1) : fixed ?? CHUNK;
+  const chunk = chunkFor(net, n, oneSample);
   const run = (feeds: Record<string, Tensor>) => {
     const r = runNet(net, feeds, { keep: [] });
     return net.outputs.map((o) => r.outputs[o.name]);
