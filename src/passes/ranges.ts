@@ -60,7 +60,7 @@ export function unitRanges(s: SimplifyState, net: Net, layers: readonly Layer[])
   const ids = layers.map((l) => l.id);
   const data = new Map<string, Range>();
   const chunk = chunkFor(net, n, s.oneSample);
-  for (let st = 0; st < n; st += chunk) {
+  for (let st = 0; st < n && layers.length; st += chunk) {
     const feeds = s.oneSample || n <= chunk ? rows : Object.fromEntries(Object.entries(rows).map(([k, t]) => [k, sliceRows(t, st, Math.min(n, st + chunk))]));
     const got = runNet(net, feeds, { keep: ids }).activations;
     for (const l of layers) {
@@ -74,7 +74,7 @@ export function unitRanges(s: SimplifyState, net: Net, layers: readonly Layer[])
     data, rows: n,
     evidence: s.exhaustive ? `all ${n} points of the domain` : `the data (${n} rows, analysis and held-out)`,
   };
-  if (s.box) {
+  if (s.box && layers.length) {
     const ib = intervalBounds(net, s.box);
     out.box = new Map(layers.filter((l) => ib.has(l.id)).map((l) => {
       const iv = ib.get(l.id)!;

@@ -32,8 +32,19 @@ export function runRows(net: Net, rows: Record<string, Tensor>, oneSample = fals
   return net.outputs.map((o, k) => concatRows(parts.map((p) => p[k]), `output '${o.name}'`));
 }
 
+// Fidelity per Net object (Nets are values: a pass that changes nothing returns the same object).
+const measured = new WeakMap<Net, { ref: SimplifyState["reference"]; fid: SimplifyReport["heldOut"] }>();
+
 /** Held-out fidelity of a Net against the reference outputs. */
 export function heldOutFidelity(s: SimplifyState, net: Net): SimplifyReport["heldOut"] {
+  const hit = measured.get(net);
+  if (hit && hit.ref === s.reference) return hit.fid;
+  const fid = measureHeldOut(s, net);
+  measured.set(net, { ref: s.reference, fid });
+  return fid;
+}
+
+function measureHeldOut(s: SimplifyState, net: Net): SimplifyReport["heldOut"] {
   const got = runRows(net, s.heldOut, s.oneSample);
   let err = 0;
   let top: number | undefined;
