@@ -1,4 +1,4 @@
-// `npm run zoo:score`: write the zoo, explain every case with today's `pseudonet explain`, score every
+// `npm run zoo:score`: write the zoo, explain every case with today's `pseudonet explain --exact`, score every
 // explanation against its truth, print the table and write bench/results/zoo.json.
 //   node --import tsx zoo/bench.ts [--keep DIR] [--only NAME] [--seed N] [--obfuscate all|none|a,b] [--results FILE]
 import { mkdtempSync, mkdirSync, rmSync, writeFileSync } from "node:fs";
@@ -32,7 +32,9 @@ async function explainCase(caseDir: string, out: string): Promise<Omit<ExplainRu
   try {
     const data = useDomain || !truth.data ? undefined : [loadData(join(caseDir, truth.data), model.graph.inputs[0]).tensor];
     if (!useDomain && !data) return { input, error: "no domain flag and no data file" };
-    const state = await runExplain({ model, source: file, outDir: out, ...(data ? { data, dataLabel: truth.data! } : { domain: truth.domainFlag! }) });
+    // --exact: the score's fidelity column measures faithfulness; budgeted passes (which may trade up to
+    // --tolerance of error for size) are measured by bench/simplify.ts instead.
+    const state = await runExplain({ model, source: file, outDir: out, exact: true, ...(data ? { data, dataLabel: truth.data! } : { domain: truth.domainFlag! }) });
     writeOutputDir(out, state.files!);
     return { input };
   } catch (e) {

@@ -27,6 +27,8 @@ export interface ExplainCliOptions {
   tolerance?: number;
   minAgreement?: number;
   exact?: boolean;
+  /** commander's --no-simplify sets this false. */
+  simplify?: boolean;
   weightsFile: WeightsFileMode;
 }
 
@@ -59,7 +61,7 @@ export function summary(s: ExplainState, model: string, out: string): string {
   return [
     `pseudonet: explained ${model} into ${out.replace(/[\\/]+$/, "")}${path.sep}`,
     `  program.txt         the pseudocode: ${stmts.length} statements in ${p.functions.length} function(s) (${[...kinds].map(([k, n]) => `${n} ${k}`).join(", ")})`,
-    `  program.json        the Program IR, ${count(weights)} weights`,
+    `  program.json        the Program IR, ${count(weights)} weights${s.files?.has(SIDECAR_FILE) ? ` (kept once in ${SIDECAR_FILE}, which .json, .ts and .py read)` : ""}`,
     "  program.ts, .py     the program as runnable TypeScript / Python+numpy: run(x) -> y",
     "  reconstructed.onnx  the network the program describes (for onnxruntime)",
     "  report.md           fidelity, what each pass did and cost, statements, opaque parts",
@@ -84,7 +86,7 @@ export async function explainCommand(file: string, opts: ExplainCliOptions): Pro
   const state = await runExplain(
     {
       model, source: file, outDir: opts.out, seed: opts.seed, ...(opts.holdout !== undefined ? { holdout: opts.holdout } : {}), samples: opts.samples, weightsFile: opts.weightsFile,
-      ...(opts.tolerance !== undefined ? { tolerance: opts.tolerance } : {}), ...(opts.minAgreement !== undefined ? { minAgreement: opts.minAgreement } : {}), exact: opts.exact ?? false,
+      ...(opts.tolerance !== undefined ? { tolerance: opts.tolerance } : {}), ...(opts.minAgreement !== undefined ? { minAgreement: opts.minAgreement } : {}), exact: opts.exact ?? false, ...(opts.simplify === false ? { simplify: false } : {}),
       ...(feeds ? { data: feeds.map((f) => f.tensor), dataLabel: feeds.map((f) => f.source).join(", ") } : { domain: domain! }),
     },
     { onPass: progress() },
@@ -111,6 +113,7 @@ export function registerExplain(program: Command): void {
     .option("--tolerance <e>", "largest max abs error the budgeted simplify passes may add on held-out data (default: 1e-3 x the range of the outputs on the analysis rows)", nonNegativeNumber)
     .option("--min-agreement <a>", "for classifiers: smallest held-out top-1 agreement with the original the budgeted passes keep", unitFraction, 0.999)
     .option("--exact", "simplify with the exact passes only (outputs unchanged up to float rounding)")
+    .option("--no-simplify", "describe the Net as lowered, without the simplify passes")
     .addOption(
       new Option("--weights-file <when>", `put the weights in ${SIDECAR_FILE} beside program.json/.ts/.py instead of inline base64: auto (above ${DEFAULT_SIDECAR_THRESHOLD / 2 ** 20} MiB of tensors), always, never`)
         .choices(WEIGHTS_FILE_MODES).default("auto"),

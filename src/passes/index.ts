@@ -14,7 +14,11 @@ import { canonicalScalePass } from "./canonical-scale.ts";
 import { canonicalOrderPass } from "./canonical-order.ts";
 import { nearZeroPass } from "./near-zero.ts";
 import { hiddenUnits } from "./net-edit.ts";
-import { referenceScale } from "./report.ts";
+import { referenceScale, simplifyReport } from "./report.ts";
+import { pruneUnitsPass } from "./prune-units.ts";
+import { pruneWeightsPass } from "./prune-weights.ts";
+import { roundWeightsPass } from "./round-weights.ts";
+import { quantizePass } from "./quantize.ts";
 
 /** The exact passes in order: opaque selections as affine maps (so bounds see through them), remove (dead, constant), merge duplicates, make linear units (always-on ReLUs, then the pass-through pairs they expose) linear, fuse the
  *  linear maps, then put what is left in canonical scale and order. */
@@ -32,7 +36,7 @@ export const exactPasses: SimplifyPass[] = [
 
 /** The budgeted passes in order (pruning with re-fit, rounding, quantisation, near-zero weights); they run only
  *  without --exact. */
-export const budgetedPasses: SimplifyPass[] = [nearZeroPass];
+export const budgetedPasses: SimplifyPass[] = [nearZeroPass, pruneUnitsPass, pruneWeightsPass, roundWeightsPass, quantizePass];
 
 /** An exact pass may move outputs by float rounding only: at most this times the largest |output|. */
 export const EXACT_REL = 1e-5;
@@ -56,7 +60,14 @@ export function runSimplify(state: SimplifyState, onPass?: (name: string, index:
   const runOne = (p: SimplifyPass, round: number) => {
     onPass?.(p.name, index++);
     const t0 = performance.now();
-    const r = p.run(cur);
+    let r: { out: SimplifyState; report: SimplifyReport };
+    try {
+      r = p.run(cur);
+    } catch (e) {
+      // A pass that cannot handle this Net leaves it as it was; the report names the failure (a bug to fix).
+      const msg = e instanceof Error ? e.message : String(e);
+      r = simplifyReport(p, cur, cur, `skipped: the pass failed on this network (${msg.replace(/\s+/g, " ").slice(0, 200)})`);
+    }
     const report = { ...r.report, ...(round > 1 ? { pass: `${p.name} (round ${round})` } : {}) };
     let next = r.out;
     if (p.kind === "exact" && !(report.heldOut.maxAbsErr <= EXACT_REL * scale)) {

@@ -12,8 +12,9 @@ import {
 import { sliceAt } from "../recover/slice.ts";
 import { buildSlice } from "../recover/slice-build.ts";
 import { safeName } from "./emit-plan.ts";
+import { buildModuleProgram, type ModuleBuildReport } from "./build-modules.ts";
 import { withOrigin } from "./slice-origin.ts";
-import { typeOfShape, type Fn, type IOSpec, type PrimStmt, type Program, type Stmt, type ValueType, type Var } from "./program.ts";
+import { typeOfShape, type Fn, type IOSpec, type PrimStmt, type Program, type Stmt, type ValueType, type Var, type Weight } from "./program.ts";
 
 export interface BuildOptions {
   /** Program name (usually the model file's base name). */
@@ -23,6 +24,11 @@ export interface BuildOptions {
   recognisers?: readonly Recogniser[];
   /** Net input names whose values are all 0/1 (a bits domain): typed bits[n] when they are vectors. */
   bitInputs?: ReadonlySet<string>;
+  /** Try the module builder first (build-modules.ts; default false, the explain pipeline turns it on): modules as
+   *  functions called from main. */
+  modules?: boolean;
+  /** Largest max abs output change (absolute) the module builder may cost (default 1e-3 x max |y| on the probe sample). */
+  tolerance?: number;
   /** Override the slice recognisers (an empty list writes every layer as its own statement). */
   sliceRecognisers?: readonly SliceRecogniser[];
   /** The box every Net input entry lies in, when the domain is a box (bits: [0, 1]): lets rules prove units dead or linear. */
@@ -32,12 +38,21 @@ export interface BuildOptions {
 /** Which recogniser made each statement: the builder's report. */
 export interface BuildReport {
   statements: { out: string; recogniser: string; layers: string[] }[];
+  /** Set when the module builder made the program; else why it did not. */
+  modules?: ModuleBuildReport;
+  modulesSkipped?: string;
   /** Per lifted slice: the rules that fired, the units dropped (and why), how exactness was established, the residual size. */
   slices: { out: string; layers: string[]; rules: string[]; dropped: string[]; exactBy: string; error: number }[];
 }
 
 /** Build a Program from a Net: one statement per recognised slice, all in `main`. */
 export function buildProgram(net: Net, opts: BuildOptions = {}): { program: Program; report: BuildReport } {
+  let modulesSkipped: string | undefined;
+  if (opts.modules) {
+    const m = buildModuleProgram(net, { ...(opts.name ? { name: opts.name } : {}), ...(opts.stats ? { stats: opts.stats } : {}), ...(opts.tolerance !== undefined ? { tolerance: opts.tolerance } : {}) });
+    if ("program" in m) return { program: m.program, report: { statements: moduleStatements(m.program), slices: [], modules: m.report } };
+    modulesSkipped = m.reason;
+  }
   const recs = opts.recognisers ?? defaultRecognisers;
   const layers = new Map(net.layers.map((l) => [l.id, l]));
   const consumers = new Map<string, string[]>();
@@ -79,7 +94,7 @@ export function buildProgram(net: Net, opts: BuildOptions = {}): { program: Prog
 
   const body: Stmt[] = [];
   const extraFns: Fn[] = [];
-  const report: BuildReport = { statements: [], slices: [] };
+  const report: BuildReport = { statements: [], slices: [], ...(modulesSkipped ? { modulesSkipped } : {}) };
   let hidden = 0, primK = 0, residualK = 0;
   const primId = () => `p${++primK}`;
   const widthOf = (v: string) => (layers.get(v)?.shape ?? net.inputs.find((i) => i.name === v)?.shape ?? [0]).reduce((a, b) => a * b, 1);
@@ -92,12 +107,12 @@ export function buildProgram(net: Net, opts: BuildOptions = {}): { program: Prog
     const movesOnly = l && (l.kind === "reshape" || (l.kind === "opaque" && l.graph.nodes.every((n) => ["Slice", "Gather", "Identity", "Reshape", "Flatten", "Squeeze", "Unsqueeze", "Concat", "Constant"].includes(n.op))));
     return movesOnly && l.inputs.every((i) => boxOf(i)) ? opts.box : undefined;
   };
-  const layerStatements = (run: Layer[], source: string, arg: string, freshLocal: (w: string) => string) => {
-    const local = new Map<string, string>([[source, arg]]);
+  const layerStatements = (run: Layer[], sources: ReadonlyMap<string, string>, freshLocal: (w: string) => string) => {
+    const local = new Map<string, string>(sources);
     const out: PrimStmt[] = [];
     const done = new Set<string>();
     const lctx: RecogniseCtx = { ...ctx, consumed: done };
-    let last = arg;
+    let last = [...sources.values()][0];
     for (const l of run) {
       if (done.has(l.id)) continue;
       const { m } = firstMatch(recs, l, lctx);
@@ -112,6 +127,29 @@ export function buildProgram(net: Net, opts: BuildOptions = {}): { program: Prog
     }
     return { body: out, out: last };
   };
+  // The incoming weights of some ReLU units (bias last), one tensor per layer: what `show` opens.
+  const unitWeights = (units: string[]): Weight[] => {
+    const by = new Map<string, number[]>();
+    for (const u of new Set(units)) {
+      const k = u.lastIndexOf(":");
+      const id = u.slice(0, k);
+      by.set(id, [...(by.get(id) ?? []), Number(u.slice(k + 1))]);
+    }
+    const out: Weight[] = [];
+    for (const [id, idx] of by) {
+      const pre = layers.get(layers.get(id)?.inputs[0] ?? "");
+      if (!pre || pre.kind !== "affine") continue;
+      idx.sort((a, b) => a - b);
+      const n = pre.inFeatures + 1;
+      const data = new Float32Array(idx.length * n);
+      idx.forEach((i, r) => {
+        data.set(pre.W.subarray(i * pre.inFeatures, (i + 1) * pre.inFeatures), r * n);
+        data[r * n + n - 1] = pre.b[i];
+      });
+      out.push({ name: `U${ctx.weightIndex()}_${safeName(pre.id)}`, shape: [idx.length, n], data });
+    }
+    return out;
+  };
   for (const l of net.layers) {
     if (consumed.has(l.id)) continue;
     const sl = sliceRecs.length ? sliceAt(l, net, layers, consumers, outputs, consumed) : undefined;
@@ -121,7 +159,7 @@ export function buildProgram(net: Net, opts: BuildOptions = {}): { program: Prog
       const built = buildSlice(sl, name, {
         net, rules: sliceRecs, ...(opts.stats ? { stats: opts.stats } : {}), boxOf, bits: !!opts.bitInputs?.size,
         names: {
-          source: (v) => ({ name: varOf.get(v)!, n: widthOf(v) }), fresh, primId, weightIndex: ctx.weightIndex,
+          source: (v) => ({ name: varOf.get(v)!, n: widthOf(v) }), fresh, primId, weightIndex: ctx.weightIndex, unitWeights,
         },
         layerStatements,
       }, () => ++residualK);
@@ -187,4 +225,11 @@ function firstMatch(recs: readonly Recogniser[], l: Layer, ctx: RecogniseCtx) {
 
 function layerType(l: Layer): ValueType {
   return typeOfShape(l.shape, l.dtype);
+}
+
+/** The builder report's lines for a module program: one per statement of main. */
+function moduleStatements(p: Program): BuildReport["statements"] {
+  return p.functions[0].body.map((st) => st.kind === "call"
+    ? { out: st.outs.map((o) => o.name).join(", "), recogniser: `module (${st.fn})`, layers: [] }
+    : { out: st.out.name, recogniser: st.prim.kind, layers: st.prim.slice.layers.map((l) => l.id) });
 }

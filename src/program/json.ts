@@ -233,6 +233,8 @@ function outFidToJson(f: OutputFidelity): JsonObj {
 function fidelityToJson(f: Fidelity): JsonObj {
   const o = { ...outFidToJson({ ...f, name: "" }), samples: f.samples, data: f.data, outputs: f.outputs.map(outFidToJson) } as JsonObj;
   delete o.name;
+  if (f.certifiedMaxErr !== undefined) o.certifiedMaxErr = numJson(f.certifiedMaxErr);
+  if (f.certifiedMethod !== undefined) o.certifiedMethod = f.certifiedMethod;
   return o;
 }
 
@@ -250,8 +252,11 @@ function outFidFromJson(v: unknown, path: string): OutputFidelity {
 function fidelityFromJson(v: unknown, path: string): Fidelity {
   const o = obj(v, path);
   const { name: _n, ...base } = outFidFromJson({ ...o, name: "" }, path);
+  const cert = opt(o, "certifiedMaxErr", numb, path);
+  const method = opt(o, "certifiedMethod", str, path);
   return {
     ...base, samples: int(o.samples, `${path}.samples`, 0), data: str(o.data, `${path}.data`),
     outputs: arr(o.outputs, `${path}.outputs`).map((x, i) => outFidFromJson(x, `${path}.outputs[${i}]`)),
+    ...(cert !== undefined ? { certifiedMaxErr: cert } : {}), ...(method !== undefined ? { certifiedMethod: method } : {}),
   };
 }

@@ -2,8 +2,9 @@
 // and one line here (more specific ones first).
 import type { Recogniser, SliceRecogniser } from "./recogniser.ts";
 import { pairRecogniser } from "./rules-pair.ts";
-import { clampRecogniser, maxMinRecogniser } from "./rules-maxmin.ts";
+import { clampRecogniser, maxMinRecogniser, rangeRecogniser } from "./rules-maxmin.ts";
 import { onehotRecogniser, sortRecogniser } from "./rules-order.ts";
+import { fitRecogniser } from "./rules-fit.ts";
 import { argmaxRecogniser, opaqueRecogniser } from "./opaque.ts";
 import { affineRecogniser } from "./affine.ts";
 import { convRecogniser } from "./conv.ts";
@@ -17,8 +18,10 @@ export const sliceRecognisers: readonly SliceRecogniser[] = [
   pairRecogniser,
   maxMinRecogniser,
   clampRecogniser,
+  rangeRecogniser,
   sortRecogniser,
   onehotRecogniser,
+  fitRecogniser,
 ];
 
 /** Every recogniser, in the order the builder tries them. */

@@ -60,7 +60,8 @@ export function backsubUpper(st: CrownState, start: Map<string, Float64Array>, m
 function applyHints(st: CrownState, key: string, n: number, lam: Float64Array, ctx: BackCtx): void {
   const hs = st.hints.get(key);
   if (!hs) return;
-  for (let p = 0; p < n; p++) {
+  // descending: a tie to an earlier element of the same layer that is itself tied moves on along the chain
+  for (let p = n - 1; p >= 0; p--) {
     const h = hs[p];
     if (!h) continue;
     const dst = h.rep === key ? lam : ctx.coef(h.rep);
@@ -70,6 +71,7 @@ function applyHints(st: CrownState, key: string, n: number, lam: Float64Array, c
       if (v === 0) continue;
       lam[q * n + p] = 0;
       dst[q * repSize + h.repIdx] += v * h.scale;
+      if (h.pre) ctx.coef(h.pre.key)[q * (ctx.coef(h.pre.key).length / ctx.m) + h.repIdx] += v * h.pre.coef;
       ctx.cst[q] += v > 0 ? v * h.hi : v * h.lo;
     }
   }
@@ -164,6 +166,12 @@ function bindHints(st: CrownState, key: string, cands: (Hint | undefined)[]): vo
   const l = node.layer!;
   if (l.kind !== "act") return;
   const alpha = l.fn === "relu" ? 0 : (l.alpha ?? 0.01);
+  // a tie must be tighter than the relaxation it replaces (its gap; 0 for a unit stable over the box, where only a
+  // tie at rounding level is kept: max pools need those to tie their windows)
+  const pb = st.bounds.get(node.inputs[0])!;
+  const gap = (p: number) => pb.lo[p] < 0 && pb.hi[p] > 0
+    ? ((1 - alpha) * -pb.lo[p] * pb.hi[p]) / (pb.hi[p] - pb.lo[p])
+    : 1e-6 * (1 + Math.max(Math.abs(pb.lo[p]), Math.abs(pb.hi[p])));
   const idx = cands.flatMap((h, p) => (h ? [p] : []));
   if (!idx.length || !afford(st, st.net.index.get(key)!, 2 * idx.length)) return;
   const pre = node.inputs[0];
@@ -171,14 +179,21 @@ function bindHints(st: CrownState, key: string, cands: (Hint | undefined)[]): vo
   for (const p of idx) {
     const h = cands[p]!;
     const repPre = st.net.nodes[st.net.index.get(h.rep)!].inputs[0];
-    for (const sign of [1, -1]) rows.push([{ key: pre, idx: p, c: sign }, { key: repPre, idx: h.repIdx, c: -sign * h.scale }]);
+    // δ = z_p - s z_rep (or z_p + s z_rep for a negated tie)
+    const k = h.negated ? 1 : -1;
+    for (const sign of [1, -1]) rows.push([{ key: pre, idx: p, c: sign }, { key: repPre, idx: h.repIdx, c: k * sign * h.scale }]);
   }
   const up = upperOfRows(st, rows);
   const out = cands.map(() => undefined as Hint | undefined);
   idx.forEach((p, j) => {
     const du = up[2 * j], dl = -up[2 * j + 1];
     if (!Number.isFinite(du) || !Number.isFinite(dl)) return;
-    out[p] = { ...cands[p]!, lo: Math.min(dl, alpha * dl), hi: Math.max(du, alpha * du) };
+    const h = cands[p]!;
+    const lo = Math.min(dl, alpha * dl), hi = Math.max(du, alpha * du);
+    // a looser tie (a coincidence on the samples) is dropped
+    if (!(hi - lo < gap(p))) return;
+    const repPre = st.net.nodes[st.net.index.get(h.rep)!].inputs[0];
+    out[p] = { ...h, lo, hi, ...(h.negated ? { pre: { key: repPre, coef: -h.scale * (1 + alpha) } } : {}) };
   });
   st.hints.set(key, out);
 }
@@ -253,5 +268,5 @@ function bindPoolHints(st: CrownState, key: string, seen: Map<string, { key: str
 
 // Element i of value `key`, tied to its representative (or to itself).
 function tieOf(_st: CrownState, key: string, i: number, h: Hint | undefined): Tie {
-  return h ? { rep: h.rep, repIdx: h.repIdx, scale: h.scale, lo: h.lo, hi: h.hi } : { rep: key, repIdx: i, scale: 1, lo: 0, hi: 0 };
+  return h && !h.pre ? { rep: h.rep, repIdx: h.repIdx, scale: h.scale, lo: h.lo, hi: h.hi } : { rep: key, repIdx: i, scale: 1, lo: 0, hi: 0 };
 }
