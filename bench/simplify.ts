@@ -23,6 +23,7 @@ import { CASES } from "../zoo/cases/index.ts";
 import { domainBox, domainFlag, type CaseDef } from "../zoo/case.ts";
 import { generateCase } from "../zoo/generate.ts";
 import type { ObfuscationName } from "../zoo/obfuscate.ts";
+import { mnistSection } from "./simplify-mnist.ts";
 
 /** The exact obfuscations, each benchmarked alone and all together. */
 export const EXACT_OBFUSCATIONS: readonly ObfuscationName[] = ["conv2dense", "interleave", "split", "dead", "rescale", "permute"];
@@ -136,6 +137,7 @@ export async function zooSection(opts: { seed: number; only?: string }): Promise
 /** The sections of bench/results/simplify.json, by name. */
 export const SECTIONS: Record<string, (opts: { seed: number; only?: string }) => Promise<Section>> = {
   zoo: zooSection,
+  mnist: mnistSection,
 };
 
 async function main(): Promise<void> {

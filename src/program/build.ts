@@ -42,7 +42,7 @@ export interface BuildReport {
   modules?: ModuleBuildReport;
   modulesSkipped?: string;
   /** Per lifted slice: the rules that fired, the units dropped (and why), how exactness was established, the residual size. */
-  slices: { out: string; layers: string[]; rules: string[]; dropped: string[]; exactBy: string; error: number }[];
+  slices: { out: string; layers: string[]; rules: string[]; dropped: string[]; exactBy: string; error: number; complete: boolean; residual: boolean }[];
 }
 
 /** Build a Program from a Net: one statement per recognised slice, all in `main`. */
@@ -50,7 +50,19 @@ export function buildProgram(net: Net, opts: BuildOptions = {}): { program: Prog
   let modulesSkipped: string | undefined;
   if (opts.modules) {
     const m = buildModuleProgram(net, { ...(opts.name ? { name: opts.name } : {}), ...(opts.stats ? { stats: opts.stats } : {}), ...(opts.tolerance !== undefined ? { tolerance: opts.tolerance } : {}) });
-    if ("program" in m) return { program: m.program, report: { statements: moduleStatements(m.program), slices: [], modules: m.report } };
+    if ("program" in m) {
+      // Modules that repeat are the finding; modules each called once compete with the named slices: when the
+      // slice recognisers name every output exactly, that program says more (max, abs, ...) and wins.
+      const calls = new Map<string, number>();
+      for (const st of m.program.functions[0].body) if (st.kind === "call") calls.set(st.fn, (calls.get(st.fn) ?? 0) + 1);
+      if (![...calls.values()].some((k) => k >= 2)) {
+        const flat = buildProgram(net, { ...opts, modules: false });
+        if (flat.report.slices.length && flat.report.slices.every((sl) => sl.complete && sl.error === 0 && !sl.residual)) {
+          return { ...flat, report: { ...flat.report, modulesSkipped: `${m.report.modules} modules, each called once: the named slices explain the same layers exactly` } };
+        }
+      }
+      return { program: m.program, report: { statements: moduleStatements(m.program), slices: [], modules: m.report } };
+    }
     modulesSkipped = m.reason;
   }
   const recs = opts.recognisers ?? defaultRecognisers;
@@ -171,7 +183,7 @@ export function buildProgram(net: Net, opts: BuildOptions = {}): { program: Prog
         extraFns.push(...built.fns);
         const ids = sl.layers.map((x) => x.id);
         report.statements.push({ out: name, recogniser: `slice (${built.rules.join(", ")})`, layers: ids });
-        report.slices.push({ out: name, layers: ids, rules: built.rules, dropped: built.dropped, exactBy: built.exactBy, error: built.error });
+        report.slices.push({ out: name, layers: ids, rules: built.rules, dropped: built.dropped, exactBy: built.exactBy, error: built.error, complete: built.complete, residual: built.fns.length > 0 });
         continue;
       }
       used.delete(name);

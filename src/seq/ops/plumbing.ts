@@ -113,3 +113,14 @@ export const concatDef: SeqDef = {
   expand: (e, ins, a) => [e.one("Concat", ins.slice(0, 8).filter(Boolean), { axis: { kind: "int", value: a.axis as number } })],
   print: (args, a) => `concat(${args.filter(Boolean).join(", ")}, axis=${a.axis})`,
 };
+
+/** not(x) on booleans (masked_fill's ~mask: true where the mask hides a key). */
+export const notDef: SeqDef = {
+  kind: "not",
+  op: "NotBool",
+  doc: "logical not of a boolean tensor",
+  data: 1,
+  weights: [],
+  expand: (e, [x]) => [e.one("Not", [x])],
+  print: ([x]) => `not ${x}`,
+};
