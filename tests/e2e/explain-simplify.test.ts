@@ -25,6 +25,11 @@ describe("explain --exact / --tolerance / --min-agreement", { concurrency: 3 }, 
     for (const p of ["dead-units", "constant-units", "merge-parallel", "always-on", "linear-pairs", "fuse-affine", "canonical-scale", "canonical-order"]) {
       assert.match(report, new RegExp(`\\| simplify/${p} \\(exact\\) \\| .*units \\d+ -> \\d+, weights \\d+ -> \\d+; held-out maxAbsErr`));
     }
+    // program.txt and show describe the simplified Net: max(x1 - x0) and max(x3 - x2) units in canonical form.
+    assert.match(readFileSync(path.join(out, "program.txt"), "utf8"), /h1 = relu\(W1 @ x\) +# 2 units/);
+    const show = await cli(["show", out, "main/h1"]);
+    assert.equal(show.code, 0, show.stderr);
+    assert.match(show.stdout, /W1: \[2, 4\], 8 values\n +\[-1 +1 +0 +0\]\n +\[ 0 +0 -1 +1\]/);
     const prog = parseProgram(readFileSync(path.join(out, "program.json"), "utf8"), "program.json");
     assert.ok(prog.fidelity && prog.fidelity.relErr < 1e-5);
     // Slices name the lowered Net's units they stand for.
