@@ -14,6 +14,7 @@ import { moduleLine } from "../program/build-modules.ts";
 import { runProgram } from "../program/run.ts";
 import { stringifyProgram } from "../program/json.ts";
 import { printProgram } from "../program/printer.ts";
+import { unitsFile, UNITS_FORMAT } from "../passes/units-file.ts";
 import { withFolderLabels } from "../program/apply-labels.ts";
 import { emitTs } from "../program/emit-ts.ts";
 import { Sidecar, SIDECAR_FILE, wantSidecar } from "../program/sidecar.ts";
@@ -218,6 +219,7 @@ export const emitPass: ExplainPass = {
     };
     files.set("report.md", reportMarkdown({ ...s, program }, [...s.reports, report]));
     files.set("timings.json", timingsJson(s.reports, s.simplify?.reports));
+    files.set("units.json", `${JSON.stringify(s.stats ? unitsFile(s.stats) : { format: UNITS_FORMAT, version: 1, input: null, rows: {}, layers: {}, skipped: [] })}\n`);
     return { out: { ...s, files }, report };
   },
 };

@@ -8,7 +8,7 @@ import { FORMAT } from "../program/json.ts";
 import { SIDECAR_FILE } from "../program/sidecar.ts";
 
 /** Every file explain writes. */
-export const OUTPUT_FILES = ["program.txt", "program.json", "program.ts", "program.py", "reconstructed.onnx", "report.md", "timings.json"] as const;
+export const OUTPUT_FILES = ["program.txt", "program.json", "program.ts", "program.py", "reconstructed.onnx", "report.md", "timings.json", "units.json"] as const;
 
 /** Files an output folder may also hold: the weights sidecar of big programs, and the labels a person gave in
  *  the explorer (kept when explain rewrites the folder: names are a person's work). */

@@ -6,7 +6,7 @@ import { realpathSync, statSync } from "node:fs";
 import path from "node:path";
 
 /** The explanation folder's files the API hands out as they are (others are read through /api routes). */
-export const SERVED_DIR_FILES = ["program.txt", "program.json", "report.md", "timings.json", "program.ts", "program.py", "reconstructed.onnx"] as const;
+export const SERVED_DIR_FILES = ["program.txt", "program.json", "report.md", "timings.json", "program.ts", "program.py", "reconstructed.onnx", "units.json"] as const;
 
 /** Pictures explain may write (feature groups' top inputs): features/NAME.png, one level, plain names. */
 const PICTURE = /^features\/[A-Za-z0-9_.-]+\.png$/;

@@ -12,7 +12,7 @@ export interface LineView {
   code: string;
   comment: string;
   /** What clicking opens: the callee's body, or the primitive's implementation. */
-  opens: { kind: "call"; fn: string } | { kind: "prim"; id: string; prim: string; error: number; units: number; ops?: string[] };
+  opens: { kind: "call"; fn: string } | { kind: "prim"; id: string; prim: string; error: number; units: number; layers: { id: string; units: number[] | null }[]; ops?: string[] };
   label?: { name: string; description?: string };
 }
 
@@ -90,6 +90,7 @@ function lineView(f: Fn, s: Stmt, labels: Labels): LineView {
     : {
       kind: "prim", id: s.prim.id, prim: s.prim.kind, error: s.prim.error,
       units: s.prim.slice.layers.reduce((a, l) => a + (l.units ? l.units.length : 0), 0),
+      layers: s.prim.slice.layers.map((l) => ({ id: l.id, units: l.units ? [...l.units] : null })),
       ...(s.prim.kind === "opaque" ? { ops: s.prim.params.ops } : {}),
     };
   return { path, code: stmtCode(s), comment: stmtComment(s), opens, ...(label ? { label } : {}) };

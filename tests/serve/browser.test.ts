@@ -12,6 +12,9 @@ import { runExplain } from "../../src/pipeline/explain.ts";
 import { writeOutputDir } from "../../src/pipeline/output-dir.ts";
 import { writeZoo } from "../../zoo/zoo.ts";
 import { ORDER } from "../../zoo/obfuscate.ts";
+import { loadData } from "../../src/data/load.ts";
+import { sliceRows } from "../../src/data/batch.ts";
+import { readModel } from "../../src/onnx/read.ts";
 
 export const CHROMIUM = process.env.PSEUDONET_CHROMIUM ?? "/usr/bin/chromium";
 const built = existsSync(assetPath("web/dist/index.html"));
@@ -88,6 +91,45 @@ describe("the explorer in a browser", { skip }, () => {
       await page.screenshot({ path: path.join(shots, "4-labelled-after-reload.png"), fullPage: true });
       // The module graph is drawn and clicking a box jumps to that function.
       assert.ok(await page.locator("svg.modules .node").count() >= 2);
+      assert.deepEqual(errors, []);
+    } finally {
+      await browser.close();
+    }
+  });
+});
+
+describe("the explorer on an MNIST model, in a browser", { skip }, () => {
+  let s: Served;
+  let shots: string;
+  before(async () => {
+    const root = mkdtempSync(path.join(tmpdir(), "pseudonet-browser-mnist-"));
+    shots = path.join(root, "screenshots");
+    mkdirSync(shots);
+    writeZoo(path.join(root, "zoo"), { only: "mnist_mlp", seed: 1, obfuscations: [] });
+    const model = readModel(path.join(root, "zoo", "mnist_mlp", "model.onnx"));
+    const data = sliceRows(loadData(path.join(root, "zoo", "mnist_mlp", "data.npy"), model.graph.inputs[0]).tensor, 0, 300);
+    const dir = path.join(root, "explained");
+    const state = await runExplain({ model, data: [data], dataLabel: "data.npy", exact: true, outDir: dir });
+    writeOutputDir(dir, state.files!);
+    s = await serve({ dir, port: 0 });
+  });
+  after(() => s?.close());
+
+  it("shows a unit's histogram and its top-activating digits as pictures", async (t) => {
+    t.diagnostic(`screenshots: ${shots}`);
+    const browser = await launch();
+    try {
+      const page = await browser.newPage({ viewport: { width: 1280, height: 900 } });
+      const errors: string[] = [];
+      page.on("pageerror", (e) => errors.push(e.message));
+      await page.goto(s.url);
+      await page.locator(".fn.top > .stmt > .line", { hasText: "relu(" }).first().click();
+      await page.waitForSelector(".unit canvas.example");
+      const unit = page.locator(".unit", { has: page.locator("canvas.example") }).first();
+      assert.equal(await unit.locator("svg.hist rect").count(), 20, "a 20-bin histogram");
+      const pic = (await unit.locator("canvas.example").first().boundingBox())!;
+      assert.ok(pic.width >= 28 && pic.height >= 28, "digits drawn at 28x28 or more");
+      await page.screenshot({ path: path.join(shots, "mnist-units.png") });
       assert.deepEqual(errors, []);
     } finally {
       await browser.close();

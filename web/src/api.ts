@@ -10,7 +10,7 @@ export interface LineView {
   path: string;
   code: string;
   comment: string;
-  opens: { kind: "call"; fn: string } | { kind: "prim"; id: string; prim: string; error: number; units: number; ops?: string[] };
+  opens: { kind: "call"; fn: string } | { kind: "prim"; id: string; prim: string; error: number; units: number; layers: { id: string; units: number[] | null }[]; ops?: string[] };
   label?: Label;
 }
 
@@ -75,3 +75,23 @@ export const putLabel = (id: string, name: string | null, description?: string) 
     headers: { "Content-Type": "application/json" },
     body: JSON.stringify({ id, name, ...(description ? { description } : {}) }),
   });
+
+export interface UnitView {
+  lo: number;
+  hi: number;
+  counts: number[];
+  top: { row: number; value: number }[];
+}
+
+export interface UnitsFile {
+  input: { name: string; shape: number[] } | null;
+  rows: Record<string, number[]>;
+  layers: Record<string, UnitView[]>;
+}
+
+let units: Promise<UnitsFile | null> | undefined;
+/** units.json (fetched once): per-unit histograms and top-activating inputs; null for older folders. */
+export function getUnits(): Promise<UnitsFile | null> {
+  units ??= fetch("files/units.json").then((r) => (r.ok ? (r.json() as Promise<UnitsFile>) : null), () => null);
+  return units;
+}

@@ -9,6 +9,7 @@ import { getReport, getShow, getView, getWeights, putLabel, type FnView, type Li
 import { ModuleGraph } from "./graph.ts";
 import { HeatMap } from "./heatmap.ts";
 import { highlight } from "./highlight.ts";
+import { Units } from "./units.ts";
 import "./style.css";
 
 /** Functions nested deeper than this are not opened in place (a recursive program would never end). */
@@ -117,6 +118,7 @@ function PrimDetail({ line }: { line: LineView }) {
       ${o.ops ? html`<div class="ops">ONNX ops run as they are: ${o.ops.map((op) => html`<span class="op">${op}</span>`)}</div>` : null}</div>
     ${err ? html`<p class="error">${err}</p>` : null}
     ${weights ? html`<div class="heats">${weights.filter((w) => w.values.length > 1).map((w) => html`<${HeatMap} w=${w} />`)}</div>` : null}
+    <${Units} layers=${o.layers} />
     ${text === null ? html`<p class="loading">Opening…</p>` : html`<pre class="show">${text}</pre>`}
   </div>`;
 }
