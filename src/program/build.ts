@@ -24,7 +24,8 @@ export interface BuildOptions {
   recognisers?: readonly Recogniser[];
   /** Net input names whose values are all 0/1 (a bits domain): typed bits[n] when they are vectors. */
   bitInputs?: ReadonlySet<string>;
-  /** Try the module builder first (build-modules.ts; default true): modules as functions called from main. */
+  /** Try the module builder first (build-modules.ts; default false, the explain pipeline turns it on): modules as
+   *  functions called from main. */
   modules?: boolean;
   /** Largest max abs output change (absolute) the module builder may cost (default 1e-3 x max |y| on the probe sample). */
   tolerance?: number;
@@ -47,7 +48,7 @@ export interface BuildReport {
 /** Build a Program from a Net: one statement per recognised slice, all in `main`. */
 export function buildProgram(net: Net, opts: BuildOptions = {}): { program: Program; report: BuildReport } {
   let modulesSkipped: string | undefined;
-  if (opts.modules !== false) {
+  if (opts.modules) {
     const m = buildModuleProgram(net, { ...(opts.name ? { name: opts.name } : {}), ...(opts.stats ? { stats: opts.stats } : {}), ...(opts.tolerance !== undefined ? { tolerance: opts.tolerance } : {}) });
     if ("program" in m) {
       // Modules that repeat are the finding; modules each called once compete with the named slices: when the
