@@ -11,6 +11,8 @@ import {
 } from "../recover/registry.ts";
 import { sliceAt } from "../recover/slice.ts";
 import { buildSlice } from "../recover/slice-build.ts";
+import { buildLogicNet } from "../recover/logic-net.ts";
+import { buildPiecewiseNet } from "../recover/piecewise-net.ts";
 import { safeName } from "./emit-plan.ts";
 import { withOrigin } from "./slice-origin.ts";
 import { typeOfShape, type Fn, type IOSpec, type PrimStmt, type Program, type Stmt, type ValueType, type Var } from "./program.ts";
@@ -112,6 +114,25 @@ export function buildProgram(net: Net, opts: BuildOptions = {}): { program: Prog
     }
     return { body: out, out: last };
   };
+  // A whole boolean Net (one bits input, every output 0/1 on {0,1}^n): gates over the input bits (logic-net.ts);
+  // a whole Net of one number: a piecewise-linear function of it (piecewise-net.ts).
+  const logicOut = sliceRecs.length && net.outputs.length === 1 ? outName.get(net.outputs[0].from) : undefined;
+  if (logicOut) {
+    const name = fresh(logicOut);
+    const names = { source: (v: string) => ({ name: varOf.get(v)!, n: widthOf(v) }), fresh, primId, weightIndex: ctx.weightIndex };
+    const wctx = { net, ...(opts.stats ? { stats: opts.stats } : {}), ...(opts.box ? { box: opts.box } : {}), bits: !!opts.bitInputs?.size, names, layerStatements };
+    const built = buildLogicNet(wctx, name, () => ++residualK) ?? buildPiecewiseNet(wctx, name, () => ++residualK);
+    if (built) {
+      const ids = net.layers.map((x) => x.id);
+      ids.forEach((id) => consumed.add(id));
+      varOf.set(net.outputs[0].from, name);
+      body.push(...built.body);
+      extraFns.push(...built.fns);
+      const rule = built.where.includes("{0,1}") ? "logic-net" : "piecewise-net";
+      report.statements.push({ out: name, recogniser: rule, layers: ids });
+      report.slices.push({ out: name, layers: ids, rules: [rule], dropped: [], exactBy: built.error ? `fitted; error measured on ${built.where}` : `exact on ${built.where}`, error: built.error });
+    } else used.delete(name);
+  }
   for (const l of net.layers) {
     if (consumed.has(l.id)) continue;
     const sl = sliceRecs.length ? sliceAt(l, net, layers, consumers, outputs, consumed) : undefined;

@@ -4,6 +4,9 @@ import type { Recogniser, SliceRecogniser } from "./recogniser.ts";
 import { pairRecogniser } from "./rules-pair.ts";
 import { clampRecogniser, maxMinRecogniser } from "./rules-maxmin.ts";
 import { onehotRecogniser, sortRecogniser } from "./rules-order.ts";
+import { thresholdRecogniser } from "./threshold-rule.ts";
+import { logicRecogniser } from "./logic.ts";
+import { piecewiseRecogniser } from "./piecewise-rule.ts";
 import { argmaxRecogniser, opaqueRecogniser } from "./opaque.ts";
 import { affineRecogniser } from "./affine.ts";
 import { convRecogniser } from "./conv.ts";
@@ -19,6 +22,9 @@ export const sliceRecognisers: readonly SliceRecogniser[] = [
   clampRecogniser,
   sortRecogniser,
   onehotRecogniser,
+  thresholdRecogniser,
+  logicRecogniser,
+  piecewiseRecogniser,
 ];
 
 /** Every recogniser, in the order the builder tries them. */
