@@ -55,7 +55,8 @@ export function support(f: Lin, v: SymView): { srcs: number[]; inner: number[] }
 
 /** Whether a source atom's entry is 0/1: a bits domain, or every analysis sample of it is 0 or 1. */
 export function srcIsBits(a: Atom, ctx: SliceCtx): boolean {
-  if (ctx.bits) return true;
+  // A bits domain makes the Net's inputs 0/1; any other value (a hidden layer) must show it on the data.
+  if (ctx.bits && a.src && ctx.net.inputs.some((i) => i.name === a.src!.value)) return true;
   const s = ctx.stats?.sample;
   const t = a.src && (s?.inputs[a.src.value] ?? s?.activations[a.src.value]);
   if (!t || !a.src) return false;
