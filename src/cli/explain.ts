@@ -1,6 +1,6 @@
 // `pseudonet explain model.onnx (--data x.npy | --domain D) --out DIR`: run the explain pipeline and write
 // program.txt, program.json, program.ts, program.py, reconstructed.onnx and report.md into DIR at once.
-import type { Command } from "commander";
+import { Option, type Command } from "commander";
 import { fraction, nonNegativeInt, nonNegativeNumber, positiveInt, unitFraction } from "./args.ts";
 import path from "node:path";
 import { UserError } from "../errors.ts";
@@ -14,6 +14,7 @@ import { DATA_FORMATS } from "../data/load.ts";
 import { bindInputs, loadFeeds } from "./feeds.ts";
 import { openModel } from "./model.ts";
 import { count } from "./table.ts";
+import { DEFAULT_SIDECAR_THRESHOLD, SIDECAR_FILE, WEIGHTS_FILE_MODES, type WeightsFileMode } from "../program/sidecar.ts";
 
 export interface ExplainCliOptions {
   out: string;
@@ -26,6 +27,7 @@ export interface ExplainCliOptions {
   tolerance?: number;
   minAgreement?: number;
   exact?: boolean;
+  weightsFile: WeightsFileMode;
 }
 
 const note = (s: string) => process.stderr.write(`pseudonet: note: ${s}\n`);
@@ -81,7 +83,7 @@ export async function explainCommand(file: string, opts: ExplainCliOptions): Pro
   const feeds = opts.data?.length ? loadFeeds(model, bindInputs(model, opts.data, "--data"), note) : undefined;
   const state = await runExplain(
     {
-      model, source: file, outDir: opts.out, seed: opts.seed, ...(opts.holdout !== undefined ? { holdout: opts.holdout } : {}), samples: opts.samples,
+      model, source: file, outDir: opts.out, seed: opts.seed, ...(opts.holdout !== undefined ? { holdout: opts.holdout } : {}), samples: opts.samples, weightsFile: opts.weightsFile,
       ...(opts.tolerance !== undefined ? { tolerance: opts.tolerance } : {}), ...(opts.minAgreement !== undefined ? { minAgreement: opts.minAgreement } : {}), exact: opts.exact ?? false,
       ...(feeds ? { data: feeds.map((f) => f.tensor), dataLabel: feeds.map((f) => f.source).join(", ") } : { domain: domain! }),
     },
@@ -109,6 +111,10 @@ export function registerExplain(program: Command): void {
     .option("--tolerance <e>", "largest max abs error the budgeted simplify passes may add on held-out data (default: 1e-3 x the range of the outputs on the analysis rows)", nonNegativeNumber)
     .option("--min-agreement <a>", "for classifiers: smallest held-out top-1 agreement with the original the budgeted passes keep", unitFraction, 0.999)
     .option("--exact", "simplify with the exact passes only (outputs unchanged up to float rounding)")
+    .addOption(
+      new Option("--weights-file <when>", `put the weights in ${SIDECAR_FILE} beside program.json/.ts/.py instead of inline base64: auto (above ${DEFAULT_SIDECAR_THRESHOLD / 2 ** 20} MiB of tensors), always, never`)
+        .choices(WEIGHTS_FILE_MODES).default("auto"),
+    )
     .addHelpText(
       "after",
       "\nExamples:\n" +

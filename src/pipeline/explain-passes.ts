@@ -13,6 +13,7 @@ import { runProgram } from "../program/run.ts";
 import { stringifyProgram } from "../program/json.ts";
 import { printProgram } from "../program/printer.ts";
 import { emitTs } from "../program/emit-ts.ts";
+import { Sidecar, SIDECAR_FILE, wantSidecar } from "../program/sidecar.ts";
 import { emitPy } from "../program/emit-py.ts";
 import { emitOnnx } from "../program/emit-onnx.ts";
 import { allPrimStmts, programWeights } from "../program/program.ts";
@@ -188,9 +189,12 @@ export const emitPass: ExplainPass = {
     const files: ExplainFiles = new Map();
     const source = s.input.source || typeof s.input.model === "string" ? { source: path.basename(s.source) } : {};
     files.set("program.txt", printProgram(program, { ...source, ...(s.input.outDir ? { dir: s.input.outDir } : {}) }));
-    files.set("program.json", stringifyProgram(program));
-    files.set("program.ts", emitTs(program));
-    files.set("program.py", emitPy(program));
+    // Big weights go once to weights.safetensors, which program.json, program.ts and program.py all refer to.
+    const store = wantSidecar(program, s.input.weightsFile ?? "auto") ? { sidecar: new Sidecar() } : {};
+    files.set("program.json", stringifyProgram(program, store));
+    files.set("program.ts", emitTs(program, store));
+    files.set("program.py", emitPy(program, store));
+    if (store.sidecar?.size) files.set(SIDECAR_FILE, store.sidecar.encode());
     files.set("reconstructed.onnx", emitOnnx(program));
     const weights = [...programWeights(program).values()].reduce((a, w) => a + w.data.length, 0);
     const report = {

@@ -16,6 +16,7 @@ import { UserError } from "../errors.ts";
 import { buildPass, emitPass, lowerPass, normalizePass, probePass, readPass, verifyPass } from "./explain-passes.ts";
 import { simplifyPass } from "./simplify-pass.ts";
 import type { SimplifyOutcome } from "./simplify-report.ts";
+import type { WeightsFileMode } from "../program/sidecar.ts";
 import { carvePass } from "./carve-pass.ts";
 
 export interface ExplainInput {
@@ -46,6 +47,8 @@ export interface ExplainInput {
   minAgreement?: number;
   /** Run the exact simplify passes only. */
   exact?: boolean;
+  /** Weights in weights.safetensors beside the programs: "auto" (default) above 1 MiB of tensors, "always", "never". */
+  weightsFile?: WeightsFileMode;
 }
 
 /** Output files by name: text or bytes. */

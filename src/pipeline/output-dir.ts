@@ -5,9 +5,13 @@ import { chmodSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSyn
 import path from "node:path";
 import { UserError } from "../errors.ts";
 import { FORMAT } from "../program/json.ts";
+import { SIDECAR_FILE } from "../program/sidecar.ts";
 
 /** Every file explain writes. */
 export const OUTPUT_FILES = ["program.txt", "program.json", "program.ts", "program.py", "reconstructed.onnx", "report.md", "timings.json"] as const;
+
+/** Files explain writes only for some programs (the weights sidecar of big ones). */
+export const OPTIONAL_OUTPUT_FILES = [SIDECAR_FILE] as const;
 
 function isOurProgramJson(file: string): boolean {
   try {
@@ -24,7 +28,7 @@ export function checkOutputDir(dir: string): void {
   if (!statSync(dir).isDirectory()) throw new UserError(`--out ${dir} is a file, not a folder; give a folder path for the explanation`);
   const entries = readdirSync(dir);
   if (entries.length === 0) return;
-  const foreign = entries.filter((e) => !(OUTPUT_FILES as readonly string[]).includes(e));
+  const foreign = entries.filter((e) => !(OUTPUT_FILES as readonly string[]).includes(e) && !(OPTIONAL_OUTPUT_FILES as readonly string[]).includes(e));
   const ours = entries.includes("program.json") && isOurProgramJson(path.join(dir, "program.json"));
   if (foreign.length || !ours) {
     const shown = (foreign.length ? foreign : entries).slice(0, 5).join(", ");

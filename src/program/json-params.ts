@@ -1,7 +1,7 @@
 // Per-kind primitive params in program.json: weights by name, opaque graphs as JSON graphs.
 import type { ActFn } from "../net/net.ts";
 import { arr, bool, FormatError, int, ints, numb, numJson, nums, obj, oneOf, opt, str, type JsonObj } from "./json-check.ts";
-import { graphFromJson, graphToJson } from "./json-tensor.ts";
+import { graphFromJson, graphToJson, type TensorStore } from "./json-tensor.ts";
 import { SEQ_KINDS } from "../seq/defs.ts";
 import { isSeqKind, seqParamsFromJson, seqParamsToJson } from "./seq-prim.ts";
 import type { ActSpec, PoolParams, PrimKind, PrimOp, Weight } from "./program.ts";
@@ -33,7 +33,7 @@ function actFromJson(v: unknown, path: string): ActSpec {
 }
 
 /** The params of a primitive as JSON (weights by name). */
-export function paramsToJson(p: PrimOp): JsonObj {
+export function paramsToJson(p: PrimOp, store: TensorStore = {}, id = ""): JsonObj {
   if (isSeqKind(p.kind)) return seqParamsToJson(p.params as import("./program.ts").SeqParams);
   switch (p.kind) {
     case "affine": {
@@ -53,7 +53,7 @@ export function paramsToJson(p: PrimOp): JsonObj {
     case "opaque": {
       const opset: JsonObj = {};
       for (const [d, v] of p.params.opset) opset[d] = v;
-      return { graph: graphToJson(p.params.graph), opset, ops: [...p.params.ops], reason: p.params.reason, perSample: p.params.perSample };
+      return { graph: graphToJson(p.params.graph, store, `opaque.${id}.`), opset, ops: [...p.params.ops], reason: p.params.reason, perSample: p.params.perSample };
     }
     case "threshold": return { c: p.params.c.name, strict: p.params.strict };
     case "piecewise": return { breakpoints: p.params.breakpoints.map(numJson), slopes: p.params.slopes.map(numJson), value0: numJson(p.params.value0) };
@@ -73,7 +73,7 @@ function poolFromJson(o: JsonObj, path: string): PoolParams {
 }
 
 /** Parse the params of a primitive of a given kind; `weight` resolves a weight name. */
-export function paramsFromJson(kind: PrimKind, v: unknown, path: string, weight: (x: unknown, path: string) => Weight): PrimOp {
+export function paramsFromJson(kind: PrimKind, v: unknown, path: string, weight: (x: unknown, path: string) => Weight, store: TensorStore = {}): PrimOp {
   if (isSeqKind(kind)) return seqParamsFromJson(kind, v, path, weight);
   const o = obj(v, path);
   const act = opt(o, "act", actFromJson, path);
@@ -102,7 +102,7 @@ export function paramsFromJson(kind: PrimKind, v: unknown, path: string, weight:
     case "opaque": {
       const opset = new Map<string, number>();
       for (const [d, ver] of Object.entries(obj(o.opset, `${path}.opset`))) opset.set(d, int(ver, `${path}.opset.${d}`, 1));
-      const graph = graphFromJson(o.graph, `${path}.graph`);
+      const graph = graphFromJson(o.graph, `${path}.graph`, store);
       if (graph.outputs.length === 0) throw new FormatError(`${path}.graph.outputs`, "an opaque graph needs at least one output");
       return {
         kind, params: { graph, opset, ops: arr(o.ops ?? [], `${path}.ops`).map((s, i) => str(s, `${path}.ops[${i}]`)), reason: str(o.reason ?? "", `${path}.reason`),

@@ -4,6 +4,7 @@
 import type { Attr, Graph, Node, ValueInfo } from "../graph/graph.ts";
 import { allocData, DTYPES, floatToHalf, halfToFloat, sizeOf, type DType, type NumericArray, type Tensor } from "../graph/tensor.ts";
 import { arr, FormatError, int, ints, nums, numb, numJson, obj, oneOf, str, type Json, type JsonObj } from "./json-check.ts";
+import { SIDECAR_FILE, sidecarKey, type Sidecar, type SidecarReader } from "./sidecar.ts";
 import { endianness } from "node:os";
 
 const BYTES: Record<Exclude<DType, "string">, number> = {
@@ -78,14 +79,30 @@ export function decodeValues(dtype: Exclude<DType, "string">, b64: string, n: nu
   return out;
 }
 
-/** A tensor as {dtype, shape, data}; strings stay a JSON array. */
-export function tensorToJson(t: Tensor): JsonObj {
+/** Where big tensors go when a program is written with a sidecar, and where they are read back from. */
+export interface TensorStore {
+  /** Writing: big tensors become `{ external: key }` into this sidecar. */
+  sidecar?: Sidecar;
+  /** Reading: resolves `external` keys. */
+  reader?: SidecarReader;
+}
+
+/** A tensor as {dtype, shape, data}; strings stay a JSON array; with a sidecar, a big one is {dtype, shape, external}. */
+export function tensorToJson(t: Tensor, store: TensorStore = {}, key = "tensor"): JsonObj {
+  const external = t.dtype === "string" ? undefined : sidecarKey(store.sidecar, key, t);
+  if (external !== undefined) return { dtype: t.dtype, shape: [...t.shape], external };
   const data: Json = t.dtype === "string" ? [...(t.data as string[])] : encodeValues(t.dtype, t.data as NumericArray);
   return { dtype: t.dtype, shape: [...t.shape], data };
 }
 
+/** The values of an `external` tensor, read from the sidecar (an error names the JSON path when there is none). */
+export function externalValues(store: TensorStore, key: string, dtype: Exclude<DType, "string">, shape: readonly number[], path: string): NumericArray {
+  if (!store.reader) throw new FormatError(path, `keeps its values in ${SIDECAR_FILE} ('${key}'); read the explanation's folder (or its program.json path) so that file is found`);
+  return store.reader.read(key, dtype, shape, path);
+}
+
 /** Parse a tensor written by tensorToJson. */
-export function tensorFromJson(v: unknown, path: string): Tensor {
+export function tensorFromJson(v: unknown, path: string, store: TensorStore = {}): Tensor {
   const o = obj(v, path);
   const dtype = oneOf(o.dtype, `${path}.dtype`, DTYPES);
   const shape = ints(o.shape, `${path}.shape`, 0);
@@ -95,6 +112,7 @@ export function tensorFromJson(v: unknown, path: string): Tensor {
     if (data.length !== n) throw new FormatError(`${path}.data`, `has ${data.length} strings, shape needs ${n}`);
     return { dtype, shape, data };
   }
+  if (o.external !== undefined && o.data === undefined) return { dtype, shape, data: externalValues(store, str(o.external, `${path}.external`), dtype, shape, `${path}.external`) };
   return { dtype, shape, data: decodeValues(dtype, str(o.data, `${path}.data`), n, `${path}.data`) };
 }
 
@@ -109,19 +127,19 @@ function valueInfoFromJson(v: unknown, path: string): ValueInfo {
   return { name: str(o.name, `${path}.name`), dtype: oneOf(o.dtype, `${path}.dtype`, DTYPES), shape };
 }
 
-function attrToJson(a: Attr): JsonObj {
+function attrToJson(a: Attr, store: TensorStore, key: string): JsonObj {
   switch (a.kind) {
-    case "tensor": return { kind: a.kind, value: tensorToJson(a.value) };
-    case "tensors": return { kind: a.kind, value: a.value.map(tensorToJson) };
+    case "tensor": return { kind: a.kind, value: tensorToJson(a.value, store, key) };
+    case "tensors": return { kind: a.kind, value: a.value.map((t) => tensorToJson(t)) };
     case "graph": return { kind: a.kind, value: graphToJson(a.value) };
-    case "graphs": return { kind: a.kind, value: a.value.map(graphToJson) };
+    case "graphs": return { kind: a.kind, value: a.value.map((g) => graphToJson(g)) };
     case "float": return { kind: a.kind, value: numJson(a.value) };
     case "floats": return { kind: a.kind, value: a.value.map(numJson) };
     default: return { kind: a.kind, value: a.value };
   }
 }
 
-function attrFromJson(v: unknown, path: string): Attr {
+function attrFromJson(v: unknown, path: string, store: TensorStore): Attr {
   const o = obj(v, path);
   const kinds = ["float", "int", "string", "tensor", "graph", "floats", "ints", "strings", "tensors", "graphs"] as const;
   const kind = oneOf(o.kind, `${path}.kind`, kinds);
@@ -130,7 +148,7 @@ function attrFromJson(v: unknown, path: string): Attr {
     case "float": return { kind, value: numb(o.value, p) };
     case "int": return { kind, value: int(o.value, p) };
     case "string": return { kind, value: str(o.value, p) };
-    case "tensor": return { kind, value: tensorFromJson(o.value, p) };
+    case "tensor": return { kind, value: tensorFromJson(o.value, p, store) };
     case "graph": return { kind, value: graphFromJson(o.value, p) };
     case "floats": return { kind, value: nums(o.value, p) };
     case "ints": return { kind, value: ints(o.value, p) };
@@ -140,16 +158,16 @@ function attrFromJson(v: unknown, path: string): Attr {
   }
 }
 
-function nodeToJson(n: Node): JsonObj {
+function nodeToJson(n: Node, store: TensorStore, keyPrefix: string): JsonObj {
   const attrs: JsonObj = {};
-  for (const [k, a] of Object.entries(n.attrs)) attrs[k] = attrToJson(a);
+  for (const [k, a] of Object.entries(n.attrs)) attrs[k] = attrToJson(a, store, `${keyPrefix}${n.name || n.outputs[0]}.${k}`);
   return { name: n.name, op: n.op, domain: n.domain, inputs: [...n.inputs], outputs: [...n.outputs], attrs };
 }
 
-function nodeFromJson(v: unknown, path: string): Node {
+function nodeFromJson(v: unknown, path: string, store: TensorStore): Node {
   const o = obj(v, path);
   const attrs: Record<string, Attr> = {};
-  for (const [k, a] of Object.entries(obj(o.attrs ?? {}, `${path}.attrs`))) attrs[k] = attrFromJson(a, `${path}.attrs.${k}`);
+  for (const [k, a] of Object.entries(obj(o.attrs ?? {}, `${path}.attrs`))) attrs[k] = attrFromJson(a, `${path}.attrs.${k}`, store);
   const strs = (x: unknown, p: string) => arr(x, p).map((s, i) => str(s, `${p}[${i}]`));
   return {
     name: str(o.name, `${path}.name`), op: str(o.op, `${path}.op`), domain: str(o.domain ?? "", `${path}.domain`),
@@ -158,26 +176,26 @@ function nodeFromJson(v: unknown, path: string): Node {
 }
 
 /** A Graph as JSON: value infos, nodes with tagged attributes, initialisers as tensors. */
-export function graphToJson(g: Graph): JsonObj {
+export function graphToJson(g: Graph, store: TensorStore = {}, keyPrefix = ""): JsonObj {
   const inits: JsonObj = {};
-  for (const [k, t] of g.initializers) inits[k] = tensorToJson(t);
+  for (const [k, t] of g.initializers) inits[k] = tensorToJson(t, store, `${keyPrefix}${k}`);
   return {
     name: g.name, inputs: g.inputs.map(valueInfoToJson), outputs: g.outputs.map(valueInfoToJson),
-    nodes: g.nodes.map(nodeToJson), initializers: inits, valueInfo: g.valueInfo.map(valueInfoToJson),
+    nodes: g.nodes.map((n) => nodeToJson(n, store, keyPrefix)), initializers: inits, valueInfo: g.valueInfo.map(valueInfoToJson),
   };
 }
 
 /** Parse a Graph written by graphToJson. */
-export function graphFromJson(v: unknown, path: string): Graph {
+export function graphFromJson(v: unknown, path: string, store: TensorStore = {}): Graph {
   const o = obj(v, path);
   const vis = (x: unknown, p: string) => arr(x ?? [], p).map((e, i) => valueInfoFromJson(e, `${p}[${i}]`));
   const initializers = new Map<string, Tensor>();
   for (const [k, t] of Object.entries(obj(o.initializers ?? {}, `${path}.initializers`))) {
-    initializers.set(k, tensorFromJson(t, `${path}.initializers.${k}`));
+    initializers.set(k, tensorFromJson(t, `${path}.initializers.${k}`, store));
   }
   return {
     name: str(o.name ?? "", `${path}.name`), inputs: vis(o.inputs, `${path}.inputs`), outputs: vis(o.outputs, `${path}.outputs`),
-    nodes: arr(o.nodes, `${path}.nodes`).map((n, i) => nodeFromJson(n, `${path}.nodes[${i}]`)),
+    nodes: arr(o.nodes, `${path}.nodes`).map((n, i) => nodeFromJson(n, `${path}.nodes[${i}]`, store)),
     initializers, valueInfo: vis(o.valueInfo, `${path}.valueInfo`),
   };
 }

@@ -1,9 +1,12 @@
 // program.json: the versioned JSON form of a Program (documented in docs/program-format.md).
 // Weights live once in a top-level table keyed by name; params and slices refer to them by name.
+import { existsSync, readFileSync } from "node:fs";
+import path from "node:path";
 import { DTYPES } from "../graph/tensor.ts";
 import type { Fidelity, OutputFidelity } from "../verify/metrics.ts";
 import { arr, FormatError, int, ints, numb, numJson, obj, oneOf, opt, str, type JsonObj } from "./json-check.ts";
-import { decodeValues, encodeValues } from "./json-tensor.ts";
+import { decodeValues, encodeValues, externalValues, type TensorStore } from "./json-tensor.ts";
+import { readSidecar, SIDECAR_FILE, sidecarKey } from "./sidecar.ts";
 import { paramsFromJson, paramsToJson, PRIM_KINDS } from "./json-params.ts";
 import {
   programWeights, type Fn, type IOSpec, type NetSlice, type Primitive, type Program, type Stmt, type ValueType, type Var, type Weight,
@@ -13,39 +16,50 @@ import { checkProgram } from "./check.ts";
 export const FORMAT = "pseudonet.program";
 export const VERSION = 1;
 
-/** The JSON object for a program (weights base64 little-endian float32). */
-export function programToJson(p: Program): JsonObj {
+/** The JSON object for a program (weights base64 little-endian float32; with a sidecar, big tensors go there). */
+export function programToJson(p: Program, store: TensorStore = {}): JsonObj {
   const weights: JsonObj = {};
   for (const [name, w] of programWeights(p)) {
-    weights[name] = { shape: [...w.shape], dtype: "float32", data: encodeValues("float32", w.data) };
+    const external = sidecarKey(store.sidecar, `weights.${name}`, { dtype: "float32", shape: w.shape, data: w.data });
+    weights[name] = external !== undefined
+      ? { shape: [...w.shape], dtype: "float32", external }
+      : { shape: [...w.shape], dtype: "float32", data: encodeValues("float32", w.data) };
   }
   const out: JsonObj = {
     format: FORMAT, version: VERSION, name: p.name, entry: p.entry,
     inputs: p.inputs.map(ioToJson), outputs: p.outputs.map(ioToJson),
-    functions: p.functions.map(fnToJson), weights,
+    functions: p.functions.map((f) => fnToJson(f, store)), weights,
   };
+  if (store.sidecar?.size) out.weightsFile = SIDECAR_FILE;
   if (p.fidelity) out.fidelity = fidelityToJson(p.fidelity);
   return out;
 }
 
-/** program.json text. */
-export function stringifyProgram(p: Program): string {
-  return JSON.stringify(programToJson(p), null, 1) + "\n";
+/** program.json text (with a sidecar in `store`, big tensors are written there and referred to by key). */
+export function stringifyProgram(p: Program, store: TensorStore = {}): string {
+  return JSON.stringify(programToJson(p, store), null, 1) + "\n";
 }
 
-/** Parse and validate program.json text; errors name the JSON path and what was expected. */
-export function parseProgram(text: string, file = "program.json"): Program {
+/** Parse and validate program.json text; errors name the JSON path and what was expected. When the program keeps
+ *  its weights in a sidecar and no reader is given, the sidecar is read from beside `file`. */
+export function parseProgram(text: string, file = "program.json", store: TensorStore = {}): Program {
   let raw: unknown;
   try {
     raw = JSON.parse(text);
   } catch (e) {
     throw new FormatError(file, `is not valid JSON (${(e as Error).message})`);
   }
-  return programFromJson(raw, file);
+  const wf = raw !== null && typeof raw === "object" ? (raw as JsonObj).weightsFile : undefined;
+  if (typeof wf === "string" && !store.reader) {
+    if (path.basename(wf) !== wf) throw new FormatError(`${file}.weightsFile`, `must be a file name beside program.json, got ${JSON.stringify(wf)}`);
+    const side = path.join(path.dirname(file), wf);
+    if (existsSync(side)) store = { ...store, reader: readSidecar(readFileSync(side), side) };
+  }
+  return programFromJson(raw, file, store);
 }
 
 /** Validate and convert a parsed JSON value into a Program. */
-export function programFromJson(v: unknown, path = "program"): Program {
+export function programFromJson(v: unknown, path = "program", store: TensorStore = {}): Program {
   const o = obj(v, path);
   if (o.format !== FORMAT) throw new FormatError(`${path}.format`, `expected "${FORMAT}", got ${JSON.stringify(o.format)}: not a pseudonet program`);
   const version = int(o.version, `${path}.version`);
@@ -57,14 +71,17 @@ export function programFromJson(v: unknown, path = "program"): Program {
     oneOf(wo.dtype ?? "float32", `${wp}.dtype`, ["float32"] as const);
     const shape = ints(wo.shape, `${wp}.shape`, 0);
     const n = shape.reduce((a, b) => a * b, 1);
-    weights.set(name, { name, shape, data: decodeValues("float32", str(wo.data, `${wp}.data`), n, `${wp}.data`) as Float32Array });
+    const data = wo.external !== undefined && wo.data === undefined
+      ? externalValues(store, str(wo.external, `${wp}.external`), "float32", shape, `${wp}.external`)
+      : decodeValues("float32", str(wo.data, `${wp}.data`), n, `${wp}.data`);
+    weights.set(name, { name, shape, data: data as Float32Array });
   }
   const program: Program = {
     name: str(o.name ?? "", `${path}.name`),
     entry: str(o.entry ?? "main", `${path}.entry`),
     inputs: arr(o.inputs, `${path}.inputs`).map((x, i) => ioFromJson(x, `${path}.inputs[${i}]`)),
     outputs: arr(o.outputs, `${path}.outputs`).map((x, i) => ioFromJson(x, `${path}.outputs[${i}]`)),
-    functions: arr(o.functions, `${path}.functions`).map((f, i) => fnFromJson(f, `${path}.functions[${i}]`, weights)),
+    functions: arr(o.functions, `${path}.functions`).map((f, i) => fnFromJson(f, `${path}.functions[${i}]`, weights, store)),
   };
   const fid = opt(o, "fidelity", fidelityFromJson, path);
   if (fid) program.fidelity = fid;
@@ -107,18 +124,18 @@ const varFromJson = (v: unknown, path: string): Var => {
 };
 const strs = (v: unknown, path: string) => arr(v, path).map((s, i) => str(s, `${path}[${i}]`));
 
-function fnToJson(f: Fn): JsonObj {
-  const o: JsonObj = { name: f.name, params: f.params.map(varToJson), body: f.body.map(stmtToJson), returns: [...f.returns] };
+function fnToJson(f: Fn, store: TensorStore): JsonObj {
+  const o: JsonObj = { name: f.name, params: f.params.map(varToJson), body: f.body.map((s) => stmtToJson(s, store)), returns: [...f.returns] };
   if (f.doc) o.doc = f.doc;
   return o;
 }
 
-function fnFromJson(v: unknown, path: string, weights: Map<string, Weight>): Fn {
+function fnFromJson(v: unknown, path: string, weights: Map<string, Weight>, store: TensorStore): Fn {
   const o = obj(v, path);
   const f: Fn = {
     name: str(o.name, `${path}.name`),
     params: arr(o.params, `${path}.params`).map((p, i) => varFromJson(p, `${path}.params[${i}]`)),
-    body: arr(o.body, `${path}.body`).map((s, i) => stmtFromJson(s, `${path}.body[${i}]`, weights)),
+    body: arr(o.body, `${path}.body`).map((s, i) => stmtFromJson(s, `${path}.body[${i}]`, weights, store)),
     returns: strs(o.returns, `${path}.returns`),
   };
   const doc = opt(o, "doc", str, path);
@@ -126,31 +143,31 @@ function fnFromJson(v: unknown, path: string, weights: Map<string, Weight>): Fn 
   return f;
 }
 
-function stmtToJson(s: Stmt): JsonObj {
+function stmtToJson(s: Stmt, store: TensorStore): JsonObj {
   const o: JsonObj = s.kind === "prim"
-    ? { kind: "prim", out: varToJson(s.out), args: [...s.args], prim: primToJson(s.prim) }
+    ? { kind: "prim", out: varToJson(s.out), args: [...s.args], prim: primToJson(s.prim, store) }
     : { kind: "call", outs: s.outs.map(varToJson), args: [...s.args], fn: s.fn };
   if (s.kind === "call" && s.slice) o.slice = sliceToJson(s.slice);
   if (s.comment) o.comment = s.comment;
   return o;
 }
 
-function stmtFromJson(v: unknown, path: string, weights: Map<string, Weight>): Stmt {
+function stmtFromJson(v: unknown, path: string, weights: Map<string, Weight>, store: TensorStore): Stmt {
   const o = obj(v, path);
   const kind = oneOf(o.kind, `${path}.kind`, ["prim", "call"] as const);
   const args = strs(o.args, `${path}.args`);
   const comment = opt(o, "comment", str, path);
   const s: Stmt = kind === "prim"
-    ? { kind, out: varFromJson(o.out, `${path}.out`), args, prim: primFromJson(o.prim, `${path}.prim`, weights) }
+    ? { kind, out: varFromJson(o.out, `${path}.out`), args, prim: primFromJson(o.prim, `${path}.prim`, weights, store) }
     : { kind, outs: arr(o.outs, `${path}.outs`).map((x, i) => varFromJson(x, `${path}.outs[${i}]`)), args, fn: str(o.fn, `${path}.fn`) };
   if (s.kind === "call" && o.slice !== undefined) s.slice = sliceFromJson(o.slice, `${path}.slice`, weightLookup(weights));
   if (comment) s.comment = comment;
   return s;
 }
 
-function primToJson(p: Primitive): JsonObj {
+function primToJson(p: Primitive, store: TensorStore): JsonObj {
   const o: JsonObj = {
-    id: p.id, kind: p.kind, params: paramsToJson(p),
+    id: p.id, kind: p.kind, params: paramsToJson(p, store, p.id),
     slice: sliceToJson(p.slice),
     error: numJson(p.error),
   };
@@ -185,12 +202,12 @@ function sliceFromJson(v: unknown, path: string, weight: (x: unknown, p: string)
   };
 }
 
-function primFromJson(v: unknown, path: string, weights: Map<string, Weight>): Primitive {
+function primFromJson(v: unknown, path: string, weights: Map<string, Weight>, store: TensorStore): Primitive {
   const o = obj(v, path);
   const kind = oneOf(o.kind, `${path}.kind`, PRIM_KINDS);
   const weight = weightLookup(weights);
   const slice = sliceFromJson(o.slice ?? { layers: [], weights: [] }, `${path}.slice`, weight);
-  const op = paramsFromJson(kind, o.params ?? {}, `${path}.params`, weight);
+  const op = paramsFromJson(kind, o.params ?? {}, `${path}.params`, weight, store);
   const prim = { ...op, id: str(o.id, `${path}.id`), slice, error: o.error === undefined ? 0 : numb(o.error, `${path}.error`) } as Primitive;
   const label = opt(o, "label", str, path);
   if (label) prim.label = label;

@@ -53,8 +53,9 @@ describe("determinism: same inputs and seed -> byte-identical outputs", { concur
     await twice((out) => ["explain", path.join(repoRoot, "examples/mlp/model.onnx"), "--domain", "normal", "--seed", "3", "--out", out], "explained-normal");
   });
 
-  it("a corpus model: BERT (opaque parts, three int64 inputs from its test-data folder)", { skip: corpusDir() ? false : NO_CORPUS }, async () => {
+  it("a corpus model: BERT (opaque parts, three int64 inputs from its test-data folder), weights in the sidecar", { skip: corpusDir() ? false : NO_CORPUS }, async () => {
     const m = path.join(corpusDir()!, "models", "bert_toy_ort");
-    await twice((out) => ["explain", path.join(m, "model.onnx"), "--data", path.join(m, "test_data_set_0"), "--out", out], "explained-bert");
+    const files = await twice((out) => ["explain", path.join(m, "model.onnx"), "--data", path.join(m, "test_data_set_0"), "--out", out, "--weights-file", "always"], "explained-bert");
+    assert.ok(files.has("weights.safetensors"));
   });
 });

@@ -23,7 +23,12 @@ ONNX_TYPES = {
 
 def constant(dtype, shape, b64):
     """A constant from base64 little-endian bytes of its dtype."""
-    return np.frombuffer(base64.b64decode(b64), dtype=np.dtype(NP_TYPES[dtype]).newbyteorder("<")).astype(NP_TYPES[dtype]).reshape(shape)
+    return constant_bytes(dtype, shape, base64.b64decode(b64))
+
+
+def constant_bytes(dtype, shape, raw):
+    """A constant from the little-endian bytes of its dtype (base64-decoded, or a slice of weights.safetensors)."""
+    return np.frombuffer(raw, dtype=np.dtype(NP_TYPES[dtype]).newbyteorder("<")).astype(NP_TYPES[dtype]).reshape(shape)
 
 
 def as_dtype(x, dtype):

@@ -88,7 +88,12 @@ export function constant(dtype: string, shape: number[], b64: string): Ten {
   const bin = atob(b64);
   const bytes = new Uint8Array(bin.length);
   for (let i = 0; i < bin.length; i++) bytes[i] = bin.charCodeAt(i);
-  const view = new DataView(bytes.buffer);
+  return constantBytes(dtype, shape, bytes);
+}
+
+/** A constant from the little-endian bytes of its dtype (base64-decoded, or a slice of weights.safetensors). */
+export function constantBytes(dtype: string, shape: number[], bytes: Uint8Array): Ten {
+  const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
   const n = numel(shape);
   const data = newData(dtype, n);
   const width = bytes.length / Math.max(n, 1);
