@@ -92,3 +92,12 @@ for (const [name, sig, text] of [["abs_trained", "act:abs", /abs\(/], ["clamp_tr
     assert.ok(s.fidelity!.maxAbsErr <= simplifyCost(s) + 2e-5, `${name}: maxAbsErr ${s.fidelity!.maxAbsErr}`);
   });
 }
+
+test("zoo identity3: y = x through three ReLU layers, named the identity under every obfuscation alone and all at once", async () => {
+  const def = findCase("identity3")!;
+  for (const obf of [...ORDER.map((o) => [o]), ORDER]) {
+    const e = await explainCase(def, 2, obf);
+    assert.ok(e.sigs.has("act:identity"), `[${obf}]\n${e.text}`);
+    assert.ok(e.fidelity.maxAbsErr <= e.simplifyErr + 2e-5, `[${obf}]: ${e.fidelity.maxAbsErr}`);
+  }
+});
