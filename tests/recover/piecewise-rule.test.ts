@@ -97,7 +97,9 @@ test("zoo identity3: y = x through three ReLU layers, named the identity under e
   const def = findCase("identity3")!;
   for (const obf of [...ORDER.map((o) => [o]), ORDER]) {
     const e = await explainCase(def, 2, obf);
-    assert.ok(e.sigs.has("act:identity"), `[${obf}]\n${e.text}`);
+    // simplification may fuse the whole net into one affine map (the identity matrix): the truth accepts that too
+    const affines = allPrimStmts(e.program).filter(({ stmt }) => stmt.prim.kind === "affine").length;
+    assert.ok(e.sigs.has("act:identity") || (affines === 1 && e.program.functions.length === 1), `[${obf}]\n${e.text}`);
     assert.ok(e.fidelity.maxAbsErr <= e.simplifyErr + 2e-5, `[${obf}]: ${e.fidelity.maxAbsErr}`);
   }
 });
