@@ -80,7 +80,7 @@ export interface CaseScore {
   size?: SizeScore;
 }
 
-const PLUMBING = new Set(["affine", "reshape", "concat", "add", "act:relu", "act:identity", "pick", "linear", "lincomb", "onehot"]);
+const PLUMBING = new Set(["affine", "reshape", "concat", "add", "act:relu", "act:identity", "pick", "lincomb", "onehot"]);
 
 /** Signatures of one primitive: its kind, plus act:<fn> / logic:<op> details (an affine's fused act too). */
 export function signatures(p: Primitive): string[] {
@@ -165,6 +165,8 @@ function statementUnits(prog: Program): { group: string; layer: string; units: n
   entry.body.forEach((s, i) => {
     const group = `s${i}`;
     if (s.kind === "prim") for (const l of s.prim.slice.layers) out.push({ group, layer: l.id, units: l.units, ...(l.origin ? { origin: l.origin } : {}) });
+    // A call that names its own units (one call of a repeated function) covers those, not its callee's.
+    else if (s.slice) for (const l of s.slice.layers) out.push({ group, layer: l.id, units: l.units, ...(l.origin ? { origin: l.origin } : {}) });
     else {
       const callee = fns.get(s.fn);
       if (callee) visit(callee, group, 1);

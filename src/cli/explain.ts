@@ -59,7 +59,7 @@ export function summary(s: ExplainState, model: string, out: string): string {
   return [
     `pseudonet: explained ${model} into ${out.replace(/[\\/]+$/, "")}${path.sep}`,
     `  program.txt         the pseudocode: ${stmts.length} statements in ${p.functions.length} function(s) (${[...kinds].map(([k, n]) => `${n} ${k}`).join(", ")})`,
-    `  program.json        the Program IR, ${count(weights)} weights`,
+    `  program.json        the Program IR, ${count(weights)} weights${s.files?.has(SIDECAR_FILE) ? ` (kept once in ${SIDECAR_FILE}, which .json, .ts and .py read)` : ""}`,
     "  program.ts, .py     the program as runnable TypeScript / Python+numpy: run(x) -> y",
     "  reconstructed.onnx  the network the program describes (for onnxruntime)",
     "  report.md           fidelity, what each pass did and cost, statements, opaque parts",

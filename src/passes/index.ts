@@ -15,6 +15,10 @@ import { canonicalOrderPass } from "./canonical-order.ts";
 import { nearZeroPass } from "./near-zero.ts";
 import { hiddenUnits } from "./net-edit.ts";
 import { referenceScale } from "./report.ts";
+import { pruneUnitsPass } from "./prune-units.ts";
+import { pruneWeightsPass } from "./prune-weights.ts";
+import { roundWeightsPass } from "./round-weights.ts";
+import { quantizePass } from "./quantize.ts";
 
 /** The exact passes in order: opaque selections as affine maps (so bounds see through them), remove (dead, constant), merge duplicates, make linear units (always-on ReLUs, then the pass-through pairs they expose) linear, fuse the
  *  linear maps, then put what is left in canonical scale and order. */
@@ -32,7 +36,7 @@ export const exactPasses: SimplifyPass[] = [
 
 /** The budgeted passes in order (pruning with re-fit, rounding, quantisation, near-zero weights); they run only
  *  without --exact. */
-export const budgetedPasses: SimplifyPass[] = [nearZeroPass];
+export const budgetedPasses: SimplifyPass[] = [nearZeroPass, pruneUnitsPass, pruneWeightsPass, roundWeightsPass, quantizePass];
 
 /** An exact pass may move outputs by float rounding only: at most this times the largest |output|. */
 export const EXACT_REL = 1e-5;

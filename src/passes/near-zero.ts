@@ -81,6 +81,10 @@ export const nearZeroPass: SimplifyPass = {
   kind: "budgeted",
   doc: "weights below tau x their row's largest set to 0 when a certified bound on the output change fits the budget",
   run(s) {
+    // Integer inputs (token ids) have no box to certify over, and the bound's sampling feeds floats.
+    if (s.net.inputs.some((i) => i.dtype !== "float32" || i.shape.some((d) => d < 0))) {
+      return simplifyReport(this, s, s, "not tried: an input is not a fixed-size real vector (token ids, or a run-time sequence length), so no box bound applies", []);
+    }
     const box = s.box ?? dataBox(s);
     const where = s.box ? "over the box" : "over the bounding box of the data";
     const spent = heldOutFidelity(s, s.net).maxAbsErr;

@@ -9,6 +9,7 @@ import { runPasses } from "./pass.ts";
 import { lower } from "../net/lower.ts";
 import { probePass as probeNetPass } from "../passes/probe.ts";
 import { buildProgram } from "../program/build.ts";
+import { moduleLine } from "../program/build-modules.ts";
 import { runProgram } from "../program/run.ts";
 import { stringifyProgram } from "../program/json.ts";
 import { printProgram } from "../program/printer.ts";
@@ -26,6 +27,7 @@ import { DOMAIN_HELP, parseDomain, sampleDomain, splitData } from "./domain.ts";
 import { need, type ExplainFiles, type ExplainPass, type ExplainState } from "./explain.ts";
 import { reportMarkdown, timingsJson } from "./report.ts";
 import { DATA_FORMATS } from "../data/load.ts";
+import { certifiedForExplain } from "../verify/certify.ts";
 
 function openModel(file: string): Model {
   try {
@@ -134,7 +136,7 @@ export const buildPass: ExplainPass = {
     const net = need(s, "net", "build", "lower");
     const bitInputs = s.data?.bits ? new Set(net.inputs.map((i) => i.name)) : undefined;
     const box = s.input.data || s.input.domain === undefined ? undefined : boxOfDomain(typeof s.input.domain === "string" ? parseDomain(s.input.domain) : s.input.domain);
-    const { program, report } = buildProgram(net, { name: s.input.name ?? "model", ...(s.stats ? { stats: s.stats } : {}), ...(bitInputs ? { bitInputs } : {}), ...(box ? { box } : {}) });
+    const { program, report } = buildProgram(net, { name: s.input.name ?? "model", ...(s.stats ? { stats: s.stats } : {}), ...(bitInputs ? { bitInputs } : {}), ...(box ? { box } : {}), ...(s.input.tolerance !== undefined ? { tolerance: s.input.tolerance } : {}) });
     const byRec = new Map<string, number>();
     for (const st of report.statements) byRec.set(st.recogniser, (byRec.get(st.recogniser) ?? 0) + 1);
     return {
@@ -145,6 +147,7 @@ export const buildPass: ExplainPass = {
         details: [
           ...report.statements.map((st) => `${st.out} <- ${st.layers.join(" + ")} (${st.recogniser})`),
           ...report.slices.map((sl) => `slice ${sl.out}: ${sl.error ? `fitted, residual max |r| ${sl.error.toExponential(1)} on the data` : sl.exactBy}${sl.dropped.length ? `; dropped ${sl.dropped.join(", ")}` : ""}`),
+          ...(report.modules ? [moduleLine(report.modules)] : report.modulesSkipped ? [`modules: none as functions (${report.modulesSkipped})`] : []),
         ],
       },
     };
@@ -173,6 +176,11 @@ export const verifyPass: ExplainPass = {
     }
     const got = await inChunks(data.heldOut, chunkSize(model, data.heldOut[0]?.shape[0] ?? 0), (part) => runProgram(program, part));
     const fidelity = compareAll(program.outputs.map((o) => o.name), expected, got, data.heldOutLabel);
+    const cert = certifiedForExplain(s);
+    if (cert) {
+      Object.assign(fidelity, { certifiedMaxErr: cert.maxErr, certifiedMethod: cert.method });
+      details.push(`over the box domain: max |simplified Net - original Net| <= ${cert.maxErr.toExponential(2)} (certified: ${cert.method})`);
+    }
     for (const o of fidelity.outputs) details.push(`${o.name}: ${fidelityLine({ ...fidelity, ...o })}, meanAbsErr ${o.meanAbsErr.toExponential(1)}`);
     return {
       out: { ...s, fidelity, program: { ...program, fidelity } },

@@ -37,6 +37,7 @@ export function reportMarkdown(s: ExplainState, reports: readonly PassReport[]):
     out.push(`Program (pseudonet's interpreter) vs the original model (onnxruntime) on ${f.samples} ${f.data} samples.`, "");
     out.push("| output | maxAbsErr | meanAbsErr | relErr | top-1 agreement |", "|---|---|---|---|---|");
     for (const o of f.outputs) out.push(`| ${esc(o.name)} | ${sci(o.maxAbsErr)} | ${sci(o.meanAbsErr)} | ${sci(o.relErr)} | ${o.top1Agreement === undefined ? "-" : pct(o.top1Agreement)} |`);
+    if (f.certifiedMaxErr !== undefined) out.push("", `Over the whole box domain: max |simplified Net - original Net| <= ${sci(f.certifiedMaxErr)}, certified (${f.certifiedMethod ?? "bound propagation"}).`);
     out.push("", "relErr = maxAbsErr / max|original output|. `pseudonet verify DIR model.onnx --data x.npy` also checks reconstructed.onnx, program.ts and program.py.");
   } else out.push("Not measured (the verify pass did not run).");
   if (s.data) out.push("", "## Data", "", s.data.note);

@@ -14,6 +14,7 @@ import { buildSlice } from "../recover/slice-build.ts";
 import { buildLogicNet } from "../recover/logic-net.ts";
 import { buildPiecewiseNet } from "../recover/piecewise-net.ts";
 import { safeName } from "./emit-plan.ts";
+import { buildModuleProgram, type ModuleBuildReport } from "./build-modules.ts";
 import { withOrigin } from "./slice-origin.ts";
 import { typeOfShape, type Fn, type IOSpec, type PrimStmt, type Program, type Stmt, type ValueType, type Var } from "./program.ts";
 
@@ -25,6 +26,10 @@ export interface BuildOptions {
   recognisers?: readonly Recogniser[];
   /** Net input names whose values are all 0/1 (a bits domain): typed bits[n] when they are vectors. */
   bitInputs?: ReadonlySet<string>;
+  /** Try the module builder first (build-modules.ts; default true): modules as functions called from main. */
+  modules?: boolean;
+  /** Largest max abs output change (absolute) the module builder may cost (default 1e-3 x max |y| on the probe sample). */
+  tolerance?: number;
   /** Override the slice recognisers (an empty list writes every layer as its own statement). */
   sliceRecognisers?: readonly SliceRecogniser[];
   /** The box every Net input entry lies in, when the domain is a box (bits: [0, 1]): lets rules prove units dead or linear. */
@@ -34,12 +39,21 @@ export interface BuildOptions {
 /** Which recogniser made each statement: the builder's report. */
 export interface BuildReport {
   statements: { out: string; recogniser: string; layers: string[] }[];
+  /** Set when the module builder made the program; else why it did not. */
+  modules?: ModuleBuildReport;
+  modulesSkipped?: string;
   /** Per lifted slice: the rules that fired, the units dropped (and why), how exactness was established, the residual size. */
   slices: { out: string; layers: string[]; rules: string[]; dropped: string[]; exactBy: string; error: number }[];
 }
 
 /** Build a Program from a Net: one statement per recognised slice, all in `main`. */
 export function buildProgram(net: Net, opts: BuildOptions = {}): { program: Program; report: BuildReport } {
+  let modulesSkipped: string | undefined;
+  if (opts.modules !== false) {
+    const m = buildModuleProgram(net, { ...(opts.name ? { name: opts.name } : {}), ...(opts.stats ? { stats: opts.stats } : {}), ...(opts.tolerance !== undefined ? { tolerance: opts.tolerance } : {}) });
+    if ("program" in m) return { program: m.program, report: { statements: moduleStatements(m.program), slices: [], modules: m.report } };
+    modulesSkipped = m.reason;
+  }
   const recs = opts.recognisers ?? defaultRecognisers;
   const layers = new Map(net.layers.map((l) => [l.id, l]));
   const consumers = new Map<string, string[]>();
@@ -81,7 +95,7 @@ export function buildProgram(net: Net, opts: BuildOptions = {}): { program: Prog
 
   const body: Stmt[] = [];
   const extraFns: Fn[] = [];
-  const report: BuildReport = { statements: [], slices: [] };
+  const report: BuildReport = { statements: [], slices: [], ...(modulesSkipped ? { modulesSkipped } : {}) };
   let hidden = 0, primK = 0, residualK = 0;
   const primId = () => `p${++primK}`;
   const widthOf = (v: string) => (layers.get(v)?.shape ?? net.inputs.find((i) => i.name === v)?.shape ?? [0]).reduce((a, b) => a * b, 1);
@@ -94,12 +108,12 @@ export function buildProgram(net: Net, opts: BuildOptions = {}): { program: Prog
     const movesOnly = l && (l.kind === "reshape" || (l.kind === "opaque" && l.graph.nodes.every((n) => ["Slice", "Gather", "Identity", "Reshape", "Flatten", "Squeeze", "Unsqueeze", "Concat", "Constant"].includes(n.op))));
     return movesOnly && l.inputs.every((i) => boxOf(i)) ? opts.box : undefined;
   };
-  const layerStatements = (run: Layer[], source: string, arg: string, freshLocal: (w: string) => string) => {
-    const local = new Map<string, string>([[source, arg]]);
+  const layerStatements = (run: Layer[], sources: ReadonlyMap<string, string>, freshLocal: (w: string) => string) => {
+    const local = new Map<string, string>(sources);
     const out: PrimStmt[] = [];
     const done = new Set<string>();
     const lctx: RecogniseCtx = { ...ctx, consumed: done };
-    let last = arg;
+    let last = [...sources.values()][0];
     for (const l of run) {
       if (done.has(l.id)) continue;
       const { m } = firstMatch(recs, l, lctx);
@@ -208,4 +222,11 @@ function firstMatch(recs: readonly Recogniser[], l: Layer, ctx: RecogniseCtx) {
 
 function layerType(l: Layer): ValueType {
   return typeOfShape(l.shape, l.dtype);
+}
+
+/** The builder report's lines for a module program: one per statement of main. */
+function moduleStatements(p: Program): BuildReport["statements"] {
+  return p.functions[0].body.map((st) => st.kind === "call"
+    ? { out: st.outs.map((o) => o.name).join(", "), recogniser: `module (${st.fn})`, layers: [] }
+    : { out: st.out.name, recogniser: st.prim.kind, layers: st.prim.slice.layers.map((l) => l.id) });
 }

@@ -24,11 +24,16 @@ const LE = endianness() === "LE";
 
 /** Base64 of the little-endian bytes of values stored as `dtype`. */
 export function encodeValues(dtype: Exclude<DType, "string">, data: ArrayLike<number>): string {
-  // Fast path (same bytes): the typed array of the dtype, copied whole, on a little-endian machine.
+  return encodeBytes(dtype, data).toString("base64");
+}
+
+/** The little-endian bytes of values stored as `dtype` (base64 in program.json, raw in weights.safetensors). */
+export function encodeBytes(dtype: Exclude<DType, "string">, data: ArrayLike<number>): Buffer {
+  // Fast path (same bytes): the typed array of the dtype, viewed whole, on a little-endian machine.
   const Typed = LE ? TYPED[dtype] : undefined;
   if (Typed) {
     const t = data instanceof Typed ? data : new Typed(data as ArrayLike<number>);
-    return Buffer.from(t.buffer, t.byteOffset, t.byteLength).toString("base64");
+    return Buffer.from(t.buffer, t.byteOffset, t.byteLength);
   }
   const w = BYTES[dtype];
   const buf = Buffer.alloc(data.length * w);
@@ -49,12 +54,16 @@ export function encodeValues(dtype: Exclude<DType, "string">, data: ArrayLike<nu
       case "uint64": buf.writeBigUInt64LE(clampBig(BigInt(Math.trunc(v)), 0n, 2n ** 64n - 1n), o); break;
     }
   }
-  return buf.toString("base64");
+  return buf;
 }
 
 /** Decode base64 values into the storage array of `dtype`; checks the byte count against n. */
 export function decodeValues(dtype: Exclude<DType, "string">, b64: string, n: number, path: string): NumericArray {
-  const buf = Buffer.from(b64, "base64");
+  return decodeBytes(dtype, Buffer.from(b64, "base64"), n, path);
+}
+
+/** Decode little-endian bytes into the storage array of `dtype`; checks the byte count against n. */
+export function decodeBytes(dtype: Exclude<DType, "string">, buf: Buffer, n: number, path: string): NumericArray {
   const w = BYTES[dtype];
   if (buf.length !== n * w) {
     throw new FormatError(path, `holds ${buf.length} bytes, but ${n} ${dtype} values need ${n * w}`);

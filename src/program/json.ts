@@ -1,5 +1,6 @@
 // program.json: the versioned JSON form of a Program (documented in docs/program-format.md).
 // Weights live once in a top-level table keyed by name; params and slices refer to them by name.
+import type { SeqAnalysis } from "../seq/analysis/types.ts";
 import { existsSync, readFileSync } from "node:fs";
 import path from "node:path";
 import { DTYPES } from "../graph/tensor.ts";
@@ -32,6 +33,7 @@ export function programToJson(p: Program, store: TensorStore = {}): JsonObj {
   };
   if (store.sidecar?.size) out.weightsFile = SIDECAR_FILE;
   if (p.fidelity) out.fidelity = fidelityToJson(p.fidelity);
+  if (p.seqAnalysis) out.heads = JSON.parse(JSON.stringify(p.seqAnalysis, (_k, x) => (typeof x === "number" && !Number.isFinite(x) ? null : x)));
   return out;
 }
 
@@ -85,6 +87,12 @@ export function programFromJson(v: unknown, path = "program", store: TensorStore
   };
   const fid = opt(o, "fidelity", fidelityFromJson, path);
   if (fid) program.fidelity = fid;
+  // The head analysis is a reading aid for the explorer, kept as written (an object with heads and mlps lists).
+  if (o.heads !== undefined) {
+    const h = obj(o.heads, `${path}.heads`);
+    arr(h.heads ?? [], `${path}.heads.heads`);
+    program.seqAnalysis = h as unknown as SeqAnalysis;
+  }
   checkProgram(program, path);
   return program;
 }
@@ -225,6 +233,8 @@ function outFidToJson(f: OutputFidelity): JsonObj {
 function fidelityToJson(f: Fidelity): JsonObj {
   const o = { ...outFidToJson({ ...f, name: "" }), samples: f.samples, data: f.data, outputs: f.outputs.map(outFidToJson) } as JsonObj;
   delete o.name;
+  if (f.certifiedMaxErr !== undefined) o.certifiedMaxErr = numJson(f.certifiedMaxErr);
+  if (f.certifiedMethod !== undefined) o.certifiedMethod = f.certifiedMethod;
   return o;
 }
 
@@ -242,8 +252,11 @@ function outFidFromJson(v: unknown, path: string): OutputFidelity {
 function fidelityFromJson(v: unknown, path: string): Fidelity {
   const o = obj(v, path);
   const { name: _n, ...base } = outFidFromJson({ ...o, name: "" }, path);
+  const cert = opt(o, "certifiedMaxErr", numb, path);
+  const method = opt(o, "certifiedMethod", str, path);
   return {
     ...base, samples: int(o.samples, `${path}.samples`, 0), data: str(o.data, `${path}.data`),
     outputs: arr(o.outputs, `${path}.outputs`).map((x, i) => outFidFromJson(x, `${path}.outputs[${i}]`)),
+    ...(cert !== undefined ? { certifiedMaxErr: cert } : {}), ...(method !== undefined ? { certifiedMethod: method } : {}),
   };
 }

@@ -164,7 +164,7 @@ export function foldedText(f: Fn, r: Repeat, show: (s: Stmt) => Line, header: (n
   ];
   const fmt = (lines: Line[]) => {
     const col = Math.min(64, Math.max(0, ...lines.map((l) => l.code.length)) + 2);
-    return lines.map((l) => `    ${l.comment ? `${l.code.padEnd(col)}# ${l.comment}` : l.code}`);
+    return lines.map((l) => `    ${l.comment ? `${l.code.padEnd(Math.max(col, l.code.length + 2))}# ${l.comment}` : l.code}`);
   };
   const blockRet = win(0)[r.carryOut].out.name;
   return [

@@ -9,6 +9,7 @@ import type { DType } from "../graph/tensor.ts";
 import type { ActFn } from "../net/net.ts";
 import type { Fidelity } from "../verify/metrics.ts";
 import type { SeqAttrs, SeqKind } from "../seq/defs.ts";
+import type { SeqAnalysis } from "../seq/analysis/types.ts";
 
 export type { ActFn };
 
@@ -240,6 +241,8 @@ export interface Program {
   functions: Fn[];
   entry: string;
   fidelity?: Fidelity;
+  /** Sequence models: per attention head and MLP, what the analysis data shows (src/seq/analysis). */
+  seqAnalysis?: SeqAnalysis;
 }
 
 /** The entry function; throws when the program lacks it. */
@@ -306,7 +309,7 @@ export function paramWeights(p: PrimOp): Weight[] {
     case "affine": return [p.params.W, p.params.b];
     case "conv": return [p.params.weight, p.params.bias];
     case "threshold": return [p.params.c];
-    case "embed": case "layer_norm": case "gelu": case "linear": case "split_heads": case "merge_heads": case "attend": case "slice": case "lstm": case "gru": case "rnn": case "transpose": case "cast": case "zeros": case "positions": case "pointwise": case "unsqueeze": case "squeeze": case "add_const":
+    case "embed": case "layer_norm": case "gelu": case "linear": case "split_heads": case "merge_heads": case "attend": case "slice": case "lstm": case "gru": case "rnn": case "transpose": case "cast": case "zeros": case "positions": case "pointwise": case "unsqueeze": case "squeeze": case "add_const": case "concat_axis":
       return Object.values(p.params.weights);
     default: return [];
   }

@@ -8,7 +8,7 @@ import { readAsset } from "../util/assets.ts";
 export type Lang = "ts" | "py";
 
 /** The runtime files, in the order their declarations are emitted. */
-const FILES = ["core", "elementwise", "shaping", "dense", "window", "window-nd", "recurrent", "activations", "norms", "indexing"];
+const FILES = ["core", "elementwise", "shaping", "dense", "window", "window-nd", "recurrent", "activations", "norms", "indexing", "resize"];
 
 /** One top-level declaration: its name, its text (with its doc comment), and the identifiers it mentions. */
 export interface Decl {

@@ -5,8 +5,9 @@
 // the raw little-endian bytes. program.py reads it with numpy alone (json + np.frombuffer), program.ts with no
 // dependency (node:fs + a DataView), and any user can open it with the maintained `safetensors` libraries (Python,
 // Rust, JavaScript). .npz would be as easy for numpy but needs a zip reader inlined into program.ts.
-import { allocData, floatToHalf, halfToFloat, sizeOf, type DType, type NumericArray, type Tensor } from "../graph/tensor.ts";
+import { sizeOf, type DType, type NumericArray, type Tensor } from "../graph/tensor.ts";
 import { FormatError } from "./json-check.ts";
+import { decodeBytes, encodeBytes } from "./json-tensor.ts";
 import { programWeights, type Program } from "./program.ts";
 
 /** The sidecar's file name, beside program.json. */
@@ -95,35 +96,9 @@ export class Sidecar {
     out.writeBigUInt64LE(BigInt(head.length), 0);
     head.copy(out, 8);
     let at = 8 + head.length;
-    for (const e of order) at = writeValues(out, at, e.dtype, e.data);
+    for (const e of order) at += encodeBytes(e.dtype, e.data).copy(out, at);
     return new Uint8Array(out.buffer, out.byteOffset, out.length);
   }
-}
-
-function clampBig(v: bigint, lo: bigint, hi: bigint): bigint {
-  return v < lo ? lo : v > hi ? hi : v;
-}
-
-function writeValues(buf: Buffer, at: number, dtype: NumDType, d: ArrayLike<number>): number {
-  for (let i = 0; i < d.length; i++) {
-    const v = d[i];
-    switch (dtype) {
-      case "float32": buf.writeFloatLE(v, at); break;
-      case "float64": buf.writeDoubleLE(v, at); break;
-      case "float16": buf.writeUInt16LE(floatToHalf(v), at); break;
-      case "int8": buf.writeInt8(v, at); break;
-      case "int16": buf.writeInt16LE(v, at); break;
-      case "int32": buf.writeInt32LE(v, at); break;
-      // int64 max (2^63 - 1, e.g. Slice's "to the end") is 2^63 as a double: clamp it back into range.
-      case "int64": buf.writeBigInt64LE(clampBig(BigInt(Math.trunc(v)), -(2n ** 63n), 2n ** 63n - 1n), at); break;
-      case "uint8": case "bool": buf.writeUInt8(v, at); break;
-      case "uint16": buf.writeUInt16LE(v, at); break;
-      case "uint32": buf.writeUInt32LE(v, at); break;
-      case "uint64": buf.writeBigUInt64LE(clampBig(BigInt(Math.trunc(v)), 0n, 2n ** 64n - 1n), at); break;
-    }
-    at += WIDTH[dtype];
-  }
-  return at;
 }
 
 /** A parsed sidecar: reads one tensor's values by key, checking its dtype and shape against what refers to it. */
@@ -153,30 +128,9 @@ export function readSidecar(bytes: Uint8Array, file: string): SidecarReader {
       if (FROM_ST.get(String(e.dtype)) !== dtype || JSON.stringify(e.shape) !== JSON.stringify([...shape]) || b - a !== count * WIDTH[dtype] || !(a >= 0) || start + b > buf.length) {
         throw new FormatError(path, `'${key}' in ${file} is ${String(e.dtype)} ${JSON.stringify(e.shape)} at bytes ${JSON.stringify(e.data_offsets)}; expected ${ST_DTYPE[dtype]} ${JSON.stringify(shape)} (${count * WIDTH[dtype]} bytes within the file)`);
       }
-      return readValues(buf, start + a, dtype, count);
+      return decodeBytes(dtype, buf.subarray(start + a, start + b), count, path);
     },
   };
-}
-
-function readValues(buf: Buffer, at: number, dtype: NumDType, n: number): NumericArray {
-  const out = allocData(dtype, n) as NumericArray;
-  const w = WIDTH[dtype];
-  for (let i = 0; i < n; i++, at += w) {
-    switch (dtype) {
-      case "float32": out[i] = buf.readFloatLE(at); break;
-      case "float64": out[i] = buf.readDoubleLE(at); break;
-      case "float16": out[i] = halfToFloat(buf.readUInt16LE(at)); break;
-      case "int8": out[i] = buf.readInt8(at); break;
-      case "int16": out[i] = buf.readInt16LE(at); break;
-      case "int32": out[i] = buf.readInt32LE(at); break;
-      case "int64": out[i] = Number(buf.readBigInt64LE(at)); break;
-      case "uint8": case "bool": out[i] = buf.readUInt8(at); break;
-      case "uint16": out[i] = buf.readUInt16LE(at); break;
-      case "uint32": out[i] = buf.readUInt32LE(at); break;
-      case "uint64": out[i] = Number(buf.readBigUInt64LE(at)); break;
-    }
-  }
-  return out;
 }
 
 /** A tensor's data as sidecar key, for the JSON writers; undefined when it stays inline. */

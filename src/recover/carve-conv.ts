@@ -60,6 +60,10 @@ function gridsFor(net: Net, l: AffineLayer & Layer, maxF: number): { grid: Image
     if (s && s.length === 3) return [{ grid: { c: s[0], h: s[1], w: s[2] }, from: "shape", image: src.inputs[0] }];
     if (s && s.length === 2) return [];
   }
+  // Only a Net input (or a flatten of one) can be an image without saying so: a hidden vector's units are in
+  // no spatial order (unless a carved conv made it, and then its shape says so).
+  const direct = net.inputs.some((i) => i.name === l.inputs[0]) || (src?.kind === "reshape" && net.inputs.some((i) => i.name === src.inputs[0]));
+  if (!direct) return [];
   const n = l.inFeatures;
   const out: { grid: ImageGrid; from: "factorisation" }[] = [];
   for (let c = 1; c <= 64 && out.length < maxF; c++) {

@@ -2,7 +2,7 @@
 // and one line here (more specific ones first).
 import type { Recogniser, SliceRecogniser } from "./recogniser.ts";
 import { pairRecogniser } from "./rules-pair.ts";
-import { clampRecogniser, maxMinRecogniser } from "./rules-maxmin.ts";
+import { clampRecogniser, maxMinRecogniser, rangeRecogniser } from "./rules-maxmin.ts";
 import { onehotRecogniser, sortRecogniser } from "./rules-order.ts";
 import { thresholdRecogniser } from "./threshold-rule.ts";
 import { logicRecogniser } from "./logic.ts";
@@ -20,6 +20,7 @@ export const sliceRecognisers: readonly SliceRecogniser[] = [
   pairRecogniser,
   maxMinRecogniser,
   clampRecogniser,
+  rangeRecogniser,
   sortRecogniser,
   onehotRecogniser,
   thresholdRecogniser,

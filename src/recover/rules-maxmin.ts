@@ -124,3 +124,35 @@ export const clampRecogniser: SliceRecogniser = {
     return undefined;
   },
 };
+
+/** |a - b| read beside units, where the view reads max(a, b) or min(a, b): written as their range so the max/min
+ *  rule can see them (median3: min(max(a, b), c) - min(a, b) first comes out as |a - b| - relu(max(a, b) - c)). */
+export const rangeRecogniser: SliceRecogniser = {
+  name: "abs-range",
+  doc: "|a - b| in a form that still has units, where the view knows max(a, b) and min(a, b): max(a, b) - min(a, b)",
+  identity: "|a - b| = max(a, b) - min(a, b)",
+  form(f, v) {
+    const hasUnits = [...f.t.keys()].some((id) => v.at(id).kind === "relu");
+    if (!hasUnits) return undefined;
+    for (const [id, c] of f.t) {
+      const a = v.at(id);
+      if (a.kind !== "abs") continue;
+      const d = differenceOf(a.args[0], v);
+      if (!d || Math.abs(d.k) > v.tol) continue;
+      const p = atomLin(d.i), q = atomLin(d.j);
+      const [x, y] = linKey(p) <= linKey(q) ? [p, q] : [q, p];
+      // Only where the view already reads one of them by name (else |a - b| is the better name).
+      if (!v.find("max", [x, y]) && !v.find("min", [x, y])) continue;
+      const mx = maxMinAtom("max", x, y, v, []), mn = maxMinAtom("min", x, y, v, []);
+      // c |s (A - B)| = c s (max(A, B) - min(A, B))
+      const out = copyLin(f);
+      out.t.delete(id);
+      addInto(out, atomLin(mx.id), c * d.alpha);
+      addInto(out, atomLin(mn.id), -c * d.alpha);
+      mx.units.push(...a.units);
+      v.fire("abs-range");
+      return out;
+    }
+    return undefined;
+  },
+};

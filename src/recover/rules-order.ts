@@ -8,7 +8,7 @@
 //   entry leads by >= k (the promise is stated; the residual covers samples that break it).
 import { evalAtom } from "./atom-kinds.ts";
 import type { SliceRecogniser } from "./recogniser.ts";
-import { addInto, atomLin, copyLin, maxCoef, normalized, termIds, type Lin, type SymView } from "./symbolic.ts";
+import { addInto, atomLin, copyLin, linKey, maxCoef, normalized, scaled, termIds, type Lin, type SymView } from "./symbolic.ts";
 
 /** Largest number of values whose 2^n points are enumerated. */
 const MAX_LEAVES = 10;
@@ -112,6 +112,30 @@ export function expandLattice(l: Lin, v: SymView, depth = 0): Lin {
   return out;
 }
 
+/** A canonical form for comparing functions: max/min expanded into relu atoms, and of each opposite pair
+ *  relu(z), relu(-z) only the older kept (relu(z) = relu(-z) + z), repeated until nothing changes. */
+export function canonicalForm(l: Lin, v: SymView): Lin {
+  let cur = expandLattice(l, v);
+  for (let round = 0; round < 8; round++) {
+    let changed = false;
+    for (const [id, c] of [...cur.t]) {
+      const r = v.at(id);
+      if (r.kind !== "relu") continue;
+      const neg = v.find("relu", [scaled(r.args[0], -1)]);
+      if (!neg || neg.id >= id) continue;
+      // relu(z) = relu(-z) + z
+      cur.t.delete(id);
+      addInto(cur, atomLin(neg.id), c);
+      addInto(cur, r.args[0], c);
+      changed = true;
+    }
+    if (!changed) break;
+    cur = expandLattice(cur, v);
+  }
+  for (const [id, c] of cur.t) if (c === 0) cur.t.delete(id);
+  return cur;
+}
+
 /** max(a, b) or min(a, b) as a +- relu(+-(b - a)) over a relu atom the view has, if any. */
 function definition(kind: "max" | "min", a: Lin, b: Lin, v: SymView): Lin | undefined {
   for (const [p, q] of [[a, b], [b, a]]) {
@@ -148,18 +172,27 @@ export const onehotRecogniser: SliceRecogniser = {
       return r && r.kind === "relu" ? { r, c: f.t.get(ids[0])! } : undefined;
     });
     if (rs.some((x) => !x)) return undefined;
-    // Candidates for M: max atoms that are the largest of exactly as many values as there are outputs.
-    for (const M of v.atoms) {
+    // Candidates for M: max atoms that are the largest of exactly as many values as there are outputs; a unit
+    // relu(b - a) defines max(a, b) = a + relu(b - a) even where no form asked for it by name.
+    for (const r of [...v.atoms]) {
+      if (r.kind !== "relu" || r.args[0].t.size !== 2 || Math.abs(r.args[0].c) > v.tol) continue;
+      const [[p, x], [q, y]] = [...r.args[0].t];
+      if (Math.abs(x + y) > v.tol * Math.max(Math.abs(x), Math.abs(y))) continue;
+      if (!latticeLeaves(p, v) || !latticeLeaves(q, v)) continue;
+      const [a, b] = linKey(atomLin(p)) <= linKey(atomLin(q)) ? [atomLin(p), atomLin(q)] : [atomLin(q), atomLin(p)];
+      if (!v.find("max", [a, b])) v.atom("max", [a, b], [], { lo: Math.max(v.at(p).lo, v.at(q).lo), hi: Math.max(v.at(p).hi, v.at(q).hi) });
+    }
+    for (const M of [...v.atoms]) {
       if (M.kind !== "max") continue;
       const leaves = latticeLeaves(M.id, v);
       if (!leaves || leaves.length !== fs.length || orderStatistic(M.id, leaves, v) !== leaves.length - 1) continue;
       const xs: number[] = [];
       let lead = 0;
       const ok = rs.every((x) => {
-        const g = expandLattice(x!.r.args[0], v);
+        const g = canonicalForm(x!.r.args[0], v);
         for (const leaf of leaves) {
           if (xs.includes(leaf)) continue;
-          const m = multipleOf(g, expandLattice(addInto(atomLin(leaf), atomLin(M.id), -1), v), v);
+          const m = multipleOf(g, canonicalForm(addInto(atomLin(leaf), atomLin(M.id), -1), v), v);
           if (!m || !(m.s > 0) || !(m.k > 0) || Math.abs(x!.c * m.s * m.k - 1) > 10 * v.tol) continue;
           if (lead && Math.abs(m.k - lead) > v.tol * lead) continue;
           lead = m.k;

@@ -23,8 +23,8 @@ export interface SliceBuildCtx {
   boxOf(value: string): { lo: number; hi: number } | undefined;
   bits: boolean;
   names: EmitNames;
-  /** The slice's layers as whole-layer statements in a fresh scope reading `arg` (the fallback, and the residual's body). */
-  layerStatements(layers: Layer[], source: string, arg: string, fresh: (want: string) => string): { body: PrimStmt[]; out: string };
+  /** The slice's layers as whole-layer statements in a fresh scope, source values read from the given names (the residual's body). */
+  layerStatements(layers: Layer[], sources: ReadonlyMap<string, string>, fresh: (want: string) => string): { body: PrimStmt[]; out: string };
 }
 
 /** The statements of a slice, the functions they call, and what happened. */
@@ -44,27 +44,29 @@ const roundingLevel = (scale: number) => 2e-6 * (1 + scale);
 /** Build a slice's statements, its output named `outName`; undefined when no rule named anything. */
 export function buildSlice(s: ReluSlice, outName: string, ctx: SliceBuildCtx, residualIndex: () => number): SliceBuilt | undefined {
   const view = new SymView();
-  const box = ctx.boxOf(s.source);
-  const seen = box ? undefined : seenRange(s, ctx.stats);
-  const outs = liftSlice(s, view, { ...(box ? { box } : {}), ...(seen ? { seen } : {}), ...(ctx.stats ? { stats: ctx.stats } : {}), ctx: { net: ctx.net, ...(ctx.stats ? { stats: ctx.stats } : {}), bits: ctx.bits }, rules: ctx.rules });
+  const box = (id: string) => ctx.boxOf(id);
+  const seen = (id: string) => seenRange(id, s.sources.find((x) => x.id === id)!.width, ctx.stats);
+  const proven = s.sources.every((x) => ctx.boxOf(x.id));
+  const outs = liftSlice(s, view, { box, seen, ...(ctx.stats ? { stats: ctx.stats } : {}), ctx: { net: ctx.net, ...(ctx.stats ? { stats: ctx.stats } : {}), bits: ctx.bits }, rules: ctx.rules });
   if (view.fired.size === 0) return undefined;
   const named = outs.map((f) => view.snapForm(f));
   const units = s.layers.filter((l) => l.kind === "act").flatMap((l) => Array.from({ length: l.shape[0] }, (_, i) => `${l.id}:${i}`));
   const emitter = new SliceEmitter(view, ctx.names, 0);
   const observed = view.dropped.filter((d) => d.why !== "provably never active over the box");
   const provenDrops = view.dropped.filter((d) => d.why === "provably never active over the box");
-  const src = ctx.names.source(s.source).name;
+  const srcs = s.sources.map((x) => ctx.names.source(x.id).name);
+  const srcParams = s.sources.map((x, k) => ({ name: srcs[k], type: { kind: "vec" as const, n: x.width } }));
 
   // Measure on the probe sample: the named statements vs the slice's units.
-  const srcT = ctx.stats?.sample.inputs[s.source] ?? ctx.stats?.sample.activations[s.source];
+  const srcT = s.sources.map((x) => ctx.stats?.sample.inputs[x.id] ?? ctx.stats?.sample.activations[x.id]);
   const exactT = ctx.stats?.sample.activations[s.exit.id];
   const namedName = ctx.names.fresh(`${outName}_named`);
   emitter.emitOutputs(named, namedName, units);
-  const trial: Fn = { name: "slice", params: [{ name: src, type: { kind: "vec", n: s.width } }], body: emitter.body, returns: [namedName] };
+  const trial: Fn = { name: "slice", params: srcParams, body: emitter.body, returns: [namedName] };
   let error: number;
   let scale = 0;
-  if (srcT && exactT) {
-    const got = runFn(trial, [srcT], new Map()).at(0)!;
+  if (srcT.every((t) => t) && exactT) {
+    const got = runFn(trial, srcT as Tensor[], new Map()).at(0)!;
     error = maxAbsDiff(got, exactT);
     scale = maxAbs(exactT);
   } else {
@@ -75,7 +77,7 @@ export function buildSlice(s: ReluSlice, outName: string, ctx: SliceBuildCtx, re
   const exact = error <= roundingLevel(scale);
   const rules = [...view.fired].map(([k, n]) => (n > 1 ? `${k} x${n}` : k));
   const dropped = view.dropped.map((d) => `${d.unit} (${d.why})`);
-  const exactBy = !exact ? "fitted" : view.maxSnap <= 1e-6 && !observed.length && !view.assumed.length ? (box ? "proven: the identities are exact and the dropped units are dead over the box" : "proven: the identities are exact") : "measured on the data";
+  const exactBy = !exact ? "fitted" : view.maxSnap <= 1e-6 && !observed.length && !view.assumed.length ? (proven ? "proven: the identities are exact and the dropped units are dead over the box" : "proven: the identities are exact") : "measured on the data";
   const body: Stmt[] = [...emitter.body];
   const fns: Fn[] = [];
   const dropNote = view.dropped.length ? `; ${provenDrops.length ? `${provenDrops.length} units provably never active` : ""}${provenDrops.length && observed.length ? ", " : ""}${observed.length ? `${observed.length} never active on the data` : ""} dropped` : "";
@@ -87,17 +89,18 @@ export function buildSlice(s: ReluSlice, outName: string, ctx: SliceBuildCtx, re
   }
   // The rest of the slice, as its own function: the Net's units minus the named value.
   // The measured difference belongs to what was named (picks, sums and lists are plumbing).
-  for (const st of body) if (st.kind === "prim" && !["pick", "linear", "concat"].includes(st.prim.kind)) st.prim.error = error;
+  for (const st of body) if (st.kind === "prim" && !["pick", "lincomb", "concat"].includes(st.prim.kind)) st.prim.error = error;
   const k = residualIndex();
   const fnName = `residual_${k}`;
   const local = new Set<string>();
   const freshLocal = (want: string) => {
     let n = want;
-    for (let i = 2; local.has(n) || n === "x" || n === "named"; i++) n = `${want}_${i}`;
+    for (let i = 2; local.has(n) || n === "named"; i++) n = `${want}_${i}`;
     local.add(n);
     return n;
   };
-  const inner = ctx.layerStatements(s.layers, s.source, "x", freshLocal);
+  const params = s.sources.map((x) => ({ name: freshLocal(s.sources.length === 1 ? "x" : srcs[s.sources.indexOf(x)]), type: { kind: "vec" as const, n: x.width } }));
+  const inner = ctx.layerStatements(s.layers, new Map(s.sources.map((x, k) => [x.id, params[k].name])), freshLocal);
   const rName = freshLocal("r");
   const rStmt: PrimStmt = {
     kind: "prim", out: { name: rName, type: { kind: "vec", n: s.exit.shape[0] } }, args: [inner.out, "named"],
@@ -105,15 +108,15 @@ export function buildSlice(s: ReluSlice, outName: string, ctx: SliceBuildCtx, re
   };
   fns.push({
     name: fnName,
-    params: [{ name: "x", type: { kind: "vec", n: s.width } }, { name: "named", type: { kind: "vec", n: s.exit.shape[0] } }],
+    params: [...params, { name: "named", type: { kind: "vec", n: s.exit.shape[0] } }],
     body: [...inner.body, rStmt], returns: [rName],
     doc: "the slice's own units minus the named value: what the names leave out",
   });
   const r = ctx.names.fresh(`${outName}_rest`);
   const outT = { kind: "vec" as const, n: s.exit.shape[0] };
   body.push({
-    kind: "call", outs: [{ name: r, type: outT }], args: [src, namedName], fn: fnName, slice: unitSlice(units),
-    comment: `max |r| ${error.toExponential(1)} on ${srcT!.shape[0]} samples (${(error / Math.max(scale, 1e-30) * 100).toPrecision(2)}% of max |y|)`,
+    kind: "call", outs: [{ name: r, type: outT }], args: [...srcs, namedName], fn: fnName, slice: unitSlice(units),
+    comment: `max |r| ${error.toExponential(1)} on ${srcT[0]!.shape[0]} samples (${(error / Math.max(scale, 1e-30) * 100).toPrecision(2)}% of max |y|)`,
   });
   body.push({
     kind: "prim", out: { name: outName, type: outT }, args: [namedName, r],
@@ -123,18 +126,18 @@ export function buildSlice(s: ReluSlice, outName: string, ctx: SliceBuildCtx, re
   return { body, fns, rules, dropped, error, exactBy };
 }
 
-/** Per entry of a slice's source, the range seen on the analysis data (probe statistics, else the sample). */
-function seenRange(s: ReluSlice, stats?: NetStats): { lo: number[]; hi: number[] } | undefined {
+/** Per entry of a slice source, the range seen on the analysis data (probe statistics, else the sample). */
+function seenRange(id: string, width: number, stats?: NetStats): { lo: number[]; hi: number[] } | undefined {
   if (!stats) return undefined;
-  const ls = stats.layers.find((l) => l.layer === s.source);
-  if (ls && ls.units === s.width) return { lo: [...ls.min], hi: [...ls.max] };
-  const t = stats.sample.inputs[s.source];
-  if (!t || t.shape.length !== 2 || t.shape[1] !== s.width) return undefined;
+  const ls = stats.layers.find((l) => l.layer === id);
+  if (ls && ls.units === width) return { lo: [...ls.min], hi: [...ls.max] };
+  const t = stats.sample.inputs[id];
+  if (!t || t.shape.length !== 2 || t.shape[1] !== width) return undefined;
   const d = t.data as Float32Array;
-  const lo = new Array<number>(s.width).fill(Infinity), hi = new Array<number>(s.width).fill(-Infinity);
+  const lo = new Array<number>(width).fill(Infinity), hi = new Array<number>(width).fill(-Infinity);
   for (let r = 0; r < t.shape[0]; r++) {
-    for (let i = 0; i < s.width; i++) {
-      const x = d[r * s.width + i];
+    for (let i = 0; i < width; i++) {
+      const x = d[r * width + i];
       if (x < lo[i]) lo[i] = x;
       if (x > hi[i]) hi[i] = x;
     }

@@ -9,52 +9,65 @@ import { statsFor, type NetStats } from "../passes/stats.ts";
 import type { SliceCtx, SliceRecogniser } from "./recogniser.ts";
 import { addInto, atomLin, lin, maxCoef, normalized, SymView, type Lin } from "./symbolic.ts";
 
-/** A run of layers lifted as one slice. */
+/** Layers lifted as one slice: a connected set of vector layers (affine, relu, concat) in Net order, fed by
+ *  source values from outside (Net inputs or earlier layers), with one exit read outside. */
 export interface ReluSlice {
-  /** The layers, in order: affine, then optionally relu, repeated. */
+  /** The layers, in Net (topological) order. */
   layers: Layer[];
-  /** The value feeding the first affine layer (a layer id or a Net input). */
-  source: string;
-  /** Width of the source. */
-  width: number;
+  /** Values feeding the slice from outside, in first-use order, with their widths. */
+  sources: { id: string; width: number }[];
   /** The last layer: its value is the slice's output. */
   exit: Layer;
 }
 
-/** Options of lifting: the box of the source's entries when the domain is a box, probe statistics. */
+/** Options of lifting: the box of the sources' entries when the domain is a box, probe statistics. */
 export interface LiftOptions {
-  box?: { lo: number; hi: number };
-  /** Without a box: per entry of the source, the range seen on the analysis data (claims from it are observations). */
-  seen?: { lo: number[]; hi: number[] };
+  box?: (source: string) => { lo: number; hi: number } | undefined;
+  /** Without a box: per entry of a source, the range seen on the analysis data (claims from it are observations). */
+  seen?: (source: string) => { lo: number[]; hi: number[] } | undefined;
   stats?: NetStats;
   ctx: SliceCtx;
   rules: readonly SliceRecogniser[];
 }
 
-/** Find the slice starting at an affine layer, if there is one with at least one ReLU. */
+const isVector = (l: Layer) => l.shape.length === 1 && l.shape[0] > 0;
+
+/** A layer a slice can hold: an affine map, a ReLU, or a concatenation of vectors. */
+function liftable(l: Layer): boolean {
+  if (!isVector(l)) return false;
+  return l.kind === "affine" || (l.kind === "act" && l.fn === "relu") || (l.kind === "concat" && l.axis === 0);
+}
+
+/** The slice growing from an affine layer: every later liftable layer reading it (directly or not), while
+ *  exactly one of its layers is read from outside. Undefined when it has no ReLU or more than one exit. */
 export function sliceAt(start: Layer, net: Net, layers: ReadonlyMap<string, Layer>, consumers: ReadonlyMap<string, readonly string[]>,
   outputs: ReadonlySet<string>, consumed: ReadonlySet<string>): ReluSlice | undefined {
-  if (start.kind !== "affine" || start.shape.length !== 1 || start.inputs.length !== 1) return undefined;
-  const source = start.inputs[0];
-  const srcShape = layers.get(source)?.shape ?? net.inputs.find((i) => i.name === source)?.shape;
-  if (!srcShape || srcShape.length !== 1) return undefined;
-  const run: Layer[] = [start];
-  const sole = (l: Layer): Layer | undefined => {
-    const cs = consumers.get(l.id) ?? [];
-    if (cs.length !== 1 || outputs.has(l.id)) return undefined;
-    const n = layers.get(cs[0]);
-    return n && !consumed.has(n.id) && n.inputs.length === 1 ? n : undefined;
+  if (start.kind !== "affine" || !isVector(start)) return undefined;
+  const widthOf = (id: string) => {
+    const sh = layers.get(id)?.shape ?? net.inputs.find((i) => i.name === id)?.shape;
+    return sh && sh.length === 1 ? sh[0] : -1;
   };
-  for (;;) {
-    const last = run[run.length - 1];
-    const next = sole(last);
-    if (!next) break;
-    if (last.kind === "affine" && next.kind === "act" && next.fn === "relu") run.push(next);
-    else if (last.kind === "act" && next.kind === "affine" && next.shape.length === 1) run.push(next);
-    else break;
+  if (start.inputs.some((i) => widthOf(i) < 0)) return undefined;
+  const inR = new Set<string>([start.id]);
+  const order = net.layers;
+  for (let k = order.findIndex((l) => l.id === start.id) + 1; k < order.length; k++) {
+    const l = order[k];
+    if (consumed.has(l.id) || !liftable(l) || !l.inputs.some((i) => inR.has(i))) continue;
+    if (l.inputs.some((i) => !inR.has(i) && widthOf(i) < 0)) continue;
+    inR.add(l.id);
   }
-  if (!run.some((l) => l.kind === "act")) return undefined;
-  return { layers: run, source, width: srcShape[0], exit: run[run.length - 1] };
+  // Keep the region up to its last layer that everything else in it flows into: cut where a second exit appears.
+  const run = order.filter((l) => inR.has(l.id));
+  const exitsOf = (set: Set<string>) => [...set].filter((id) => outputs.has(id) || (consumers.get(id) ?? []).some((c) => !set.has(c)));
+  while (run.length > 1 && exitsOf(new Set(run.map((l) => l.id))).length > 1) run.pop();
+  const ids = new Set(run.map((l) => l.id));
+  const exits = exitsOf(ids);
+  if (exits.length !== 1 || !run.some((l) => l.kind === "act")) return undefined;
+  const exit = layers.get(exits[0])!;
+  if (exit !== run[run.length - 1]) return undefined;
+  const sources: { id: string; width: number }[] = [];
+  for (const l of run) for (const i of l.inputs) if (!ids.has(i) && !sources.some((x) => x.id === i)) sources.push({ id: i, width: widthOf(i) });
+  return { layers: run, sources, exit };
 }
 
 /** Apply the form rules to a fixed point. */
@@ -74,26 +87,31 @@ export function rewrite(f: Lin, v: SymView, o: LiftOptions): Lin {
   return cur;
 }
 
-/** Lift a slice into the view: the forms of its output entries (after the vector rules). */
+/** Lift a slice into the view: the forms of its exit's entries (after the vector rules). */
 export function liftSlice(s: ReluSlice, v: SymView, o: LiftOptions): Lin[] {
-  let cur: Lin[] = Array.from({ length: s.width }, (_, i) => {
-    const b = o.box ?? (o.seen ? { lo: o.seen.lo[i], hi: o.seen.hi[i] } : undefined);
-    const a = v.atom("src", [], [], { src: { value: s.source, index: i }, ...(b ? { lo: b.lo, hi: b.hi } : {}) });
-    return atomLin(a.id);
-  });
-  for (let li = 0; li < s.layers.length; li++) {
-    const l = s.layers[li];
-    if (l.kind !== "affine") continue;
-    const act = s.layers[li + 1]?.kind === "act" ? s.layers[li + 1] : undefined;
-    const pres = affineForms(l, cur, v);
-    const dead = act && o.stats ? statsFor(o.stats, act.id)?.neverActive : undefined;
-    const preMin = act && o.stats ? statsFor(o.stats, l.id)?.min : undefined;
-    cur = pres.map((pre, j) => {
-      const f = rewrite(pre, v, o);
-      return act ? reluOf(f, act.id, j, v, dead?.[j] ?? false, (preMin?.[j] ?? -1) >= 0, !o.box) : f;
-    });
+  const val = new Map<string, Lin[]>();
+  const proven = s.sources.every((src) => o.box?.(src.id));
+  for (const src of s.sources) {
+    const box = o.box?.(src.id), seen = box ? undefined : o.seen?.(src.id);
+    val.set(src.id, Array.from({ length: src.width }, (_, i) => {
+      const b = box ?? (seen ? { lo: seen.lo[i], hi: seen.hi[i] } : undefined);
+      return atomLin(v.atom("src", [], [], { src: { value: src.id, index: i }, ...(b ? { lo: b.lo, hi: b.hi } : {}) }).id);
+    }));
   }
-  cur = cur.map((f) => rewrite(f, v, o));
+  for (const l of s.layers) {
+    const ins = l.inputs.map((i) => val.get(i)!);
+    if (l.kind === "affine") {
+      val.set(l.id, affineForms(l, ins[0], v).map((f) => rewrite(f, v, o)));
+    } else if (l.kind === "concat") {
+      val.set(l.id, ins.flat());
+    } else {
+      // relu: each entry of its input, a unit of this layer.
+      const dead = o.stats ? statsFor(o.stats, l.id)?.neverActive : undefined;
+      const preMin = o.stats ? statsFor(o.stats, l.inputs[0])?.min : undefined;
+      val.set(l.id, ins[0].map((f, j) => reluOf(rewrite(f, v, o), l.id, j, v, dead?.[j] ?? false, (preMin?.[j] ?? -1) >= 0, !proven)));
+    }
+  }
+  let cur = val.get(s.exit.id)!.map((f) => rewrite(f, v, o));
   for (let round = 0; round < 8; round++) {
     let changed = false;
     for (const r of o.rules) {

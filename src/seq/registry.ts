@@ -8,11 +8,11 @@ import { linearDef } from "./ops/linear.ts";
 import { mergeHeadsDef, splitHeadsDef } from "./ops/heads.ts";
 import { attendDef } from "./ops/attend.ts";
 import { sliceDef } from "./ops/slice.ts";
-import { addWeightDef, castDef, positionsDef, squeezeDef, transposeDef, unsqueezeDef, zerosDef } from "./ops/plumbing.ts";
+import { addWeightDef, concatDef, castDef, positionsDef, squeezeDef, transposeDef, unsqueezeDef, zerosDef } from "./ops/plumbing.ts";
 import { pointwiseDef } from "./ops/pointwise.ts";
 import { gruDef, lstmDef, rnnDef } from "./ops/recurrent.ts";
 
-export const SEQ_DEFS: readonly SeqDef[] = [embedDef, layerNormDef, geluDef, linearDef, splitHeadsDef, mergeHeadsDef, attendDef, sliceDef, lstmDef, gruDef, rnnDef, transposeDef, castDef, zerosDef, positionsDef, pointwiseDef, unsqueezeDef, squeezeDef, addWeightDef];
+export const SEQ_DEFS: readonly SeqDef[] = [embedDef, layerNormDef, geluDef, linearDef, splitHeadsDef, mergeHeadsDef, attendDef, sliceDef, lstmDef, gruDef, rnnDef, transposeDef, castDef, zerosDef, positionsDef, pointwiseDef, unsqueezeDef, squeezeDef, addWeightDef, concatDef];
 
 const byKind = new Map<string, SeqDef>(SEQ_DEFS.map((d) => [d.kind, d]));
 const byOp = new Map<string, SeqDef>(SEQ_DEFS.map((d) => [d.op, d]));

@@ -70,6 +70,7 @@ function applyHints(st: CrownState, key: string, n: number, lam: Float64Array, c
       if (v === 0) continue;
       lam[q * n + p] = 0;
       dst[q * repSize + h.repIdx] += v * h.scale;
+      if (h.pre) ctx.coef(h.pre.key)[q * (ctx.coef(h.pre.key).length / ctx.m) + h.repIdx] += v * h.pre.coef;
       ctx.cst[q] += v > 0 ? v * h.hi : v * h.lo;
     }
   }
@@ -171,14 +172,18 @@ function bindHints(st: CrownState, key: string, cands: (Hint | undefined)[]): vo
   for (const p of idx) {
     const h = cands[p]!;
     const repPre = st.net.nodes[st.net.index.get(h.rep)!].inputs[0];
-    for (const sign of [1, -1]) rows.push([{ key: pre, idx: p, c: sign }, { key: repPre, idx: h.repIdx, c: -sign * h.scale }]);
+    // δ = z_p - s z_rep (or z_p + s z_rep for a negated tie)
+    const k = h.negated ? 1 : -1;
+    for (const sign of [1, -1]) rows.push([{ key: pre, idx: p, c: sign }, { key: repPre, idx: h.repIdx, c: k * sign * h.scale }]);
   }
   const up = upperOfRows(st, rows);
   const out = cands.map(() => undefined as Hint | undefined);
   idx.forEach((p, j) => {
     const du = up[2 * j], dl = -up[2 * j + 1];
     if (!Number.isFinite(du) || !Number.isFinite(dl)) return;
-    out[p] = { ...cands[p]!, lo: Math.min(dl, alpha * dl), hi: Math.max(du, alpha * du) };
+    const h = cands[p]!;
+    const repPre = st.net.nodes[st.net.index.get(h.rep)!].inputs[0];
+    out[p] = { ...h, lo: Math.min(dl, alpha * dl), hi: Math.max(du, alpha * du), ...(h.negated ? { pre: { key: repPre, coef: -h.scale * (1 + alpha) } } : {}) };
   });
   st.hints.set(key, out);
 }
@@ -253,5 +258,5 @@ function bindPoolHints(st: CrownState, key: string, seen: Map<string, { key: str
 
 // Element i of value `key`, tied to its representative (or to itself).
 function tieOf(_st: CrownState, key: string, i: number, h: Hint | undefined): Tie {
-  return h ? { rep: h.rep, repIdx: h.repIdx, scale: h.scale, lo: h.lo, hi: h.hi } : { rep: key, repIdx: i, scale: 1, lo: 0, hi: 0 };
+  return h && !h.pre ? { rep: h.rep, repIdx: h.repIdx, scale: h.scale, lo: h.lo, hi: h.hi } : { rep: key, repIdx: i, scale: 1, lo: 0, hi: 0 };
 }

@@ -13,6 +13,11 @@ export interface Hint {
   rep: string; repIdx: number; scale: number; lo: number; hi: number;
   /** Found as a near (not equal) match. */
   loose?: boolean;
+  /** The pre-activation is a positive multiple of the representative's NEGATED pre-activation; crown.ts then
+   *  ties y[p] = scale * (y_rep - (1 + α) z_rep) + e, since f(-t) = f(t) - (1 + α) t for f = max(t, αt). */
+  negated?: boolean;
+  /** Set by crown.ts for negated ties: y[p] also has `coef` times the representative's pre-activation `key`. */
+  pre?: { key: string; coef: number };
 }
 
 /** Sampled points per candidate search. */
@@ -69,11 +74,15 @@ export function findHints(a: Net, b: Net, box: BoxDomain, net: ProductNet, loose
       for (let s = 0; s < SAMPLES; s++) { v[s] = data[s * n + p]; big = Math.max(big, Math.abs(v[s])); }
       if (!(big > 1e-30) || !Number.isFinite(big)) continue;
       for (let s = 0; s < SAMPLES; s++) v[s] /= big;
-      const key = `${kind}|${Array.from(v.subarray(0, 6), (x) => Math.round(x * 1000)).join(",")}`;
+      const keyOf = (u: Float64Array) => `${kind}|${Array.from(u.subarray(0, 6), (x) => Math.round(x * 1000)).join(",")}`;
+      const key = keyOf(v);
       const list = buckets.get(key) ?? [];
       const exact = list.find((c) => c.kind === kind && dist(c.v, v) <= MATCH_TOL);
-      const match = exact ?? (loose ? looseMatch(reps, kind, v, n, node.key[0]) : undefined);
-      if (match) hs[p] = { rep: match.rep, repIdx: match.idx, scale: big / match.scale, lo: 0, hi: 0, ...(exact ? {} : { loose: true }) };
+      const neg = v.map((x) => -x);
+      const opposite = exact ? undefined : (buckets.get(keyOf(neg)) ?? []).find((c) => c.kind === kind && dist(c.v, neg) <= MATCH_TOL);
+      const match = exact ?? (opposite || !loose ? undefined : looseMatch(reps, kind, v, n, node.key[0]));
+      if (opposite) hs[p] = { rep: opposite.rep, repIdx: opposite.idx, scale: big / opposite.scale, lo: 0, hi: 0, negated: true };
+      else if (match) hs[p] = { rep: match.rep, repIdx: match.idx, scale: big / match.scale, lo: 0, hi: 0, ...(exact ? {} : { loose: true }) };
       else {
         const r: Rep = { rep: node.key, idx: p, v, scale: big, kind };
         list.push(r);

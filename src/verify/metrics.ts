@@ -23,6 +23,11 @@ export interface Fidelity {
   relErr: number;
   top1Agreement?: number;
   outputs: OutputFidelity[];
+  /** Over the whole box domain (when the domain is one): a certified upper bound on max |simplified Net -
+   *  original Net| from bound propagation (src/verify/bounds.ts). */
+  certifiedMaxErr?: number;
+  /** How certifiedMaxErr was obtained. */
+  certifiedMethod?: string;
 }
 
 function numeric(t: Tensor, what: string): NumericArray {

@@ -33,8 +33,9 @@ test("npm pack -> npm install -> plain node: API, types, CLI", { timeout: 240_00
 
   const app = path.join(dir, "app");
   mkdirSync(app);
-  writeFileSync(path.join(app, "package.json"), JSON.stringify({ name: "app", private: true, type: "module" }));
-  // --prefer-offline: the dependencies come from npm's cache when it has them (CI has just run npm ci).
+  // pseudonet's own dependencies pinned to package-lock.json's versions, which `npm ci` has just put in npm's
+  // cache: with --prefer-offline the install needs no network when the cache has them.
+  writeFileSync(path.join(app, "package.json"), JSON.stringify({ name: "app", private: true, type: "module", dependencies: lockedDependencies() }));
   execFileSync(NPM, ["install", "--no-audit", "--no-fund", "--prefer-offline", path.join(dir, packed[0].filename)], { cwd: app, env, stdio: ["ignore", "pipe", "pipe"] });
   assert.ok(!existsSync(path.join(app, "node_modules/tsx")), "tsx was installed: it should be a dev dependency only");
 
@@ -62,6 +63,13 @@ test("npm pack -> npm install -> plain node: API, types, CLI", { timeout: 240_00
   assert.match(ex, /fidelity vs original \(held-out, 51 samples\): maxAbsErr 0, relErr 0/);
   assert.ok(existsSync(path.join(app, "explained/cli/program.py")));
 });
+
+/** pseudonet's runtime dependencies at the versions package-lock.json holds. */
+function lockedDependencies(): Record<string, string> {
+  const pkg = JSON.parse(readFileSync(path.join(repoRoot, "package.json"), "utf8")) as { dependencies: Record<string, string> };
+  const lock = JSON.parse(readFileSync(path.join(repoRoot, "package-lock.json"), "utf8")) as { packages: Record<string, { version: string }> };
+  return Object.fromEntries(Object.keys(pkg.dependencies).map((d) => [d, lock.packages[`node_modules/${d}`]?.version ?? pkg.dependencies[d]]));
+}
 
 /** The example reads examples/mlp/ relative to the working folder, as in the repository. */
 function cpExample(app: string): void {

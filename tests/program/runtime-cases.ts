@@ -257,5 +257,20 @@ export function opCases(): OpCase[] {
     { hidden_size: attr.int(H), direction: attr.string("bidirectional"), linear_before_reset: attr.int(1) }, 2);
   add("GRU reverse, sequence_lens, layout 1 (opset 14)", "GRU", 14, [f([B, T, I]), ...gruW(1), init(tensor("int32", [B], [2, 4]))],
     { hidden_size: attr.int(H), direction: attr.string("reverse"), layout: attr.int(1) }, 2);
+
+  // Resampling and unpooling (rt/resize.ts).
+  add("Resize nearest scales (opset 13, PyTorch's Upsample)", "Resize", 13, [f([1, 2, 3, 3]), init(tensor("float32", [0], [])), init(tensor("float32", [4], [1, 1, 2, 2]))],
+    { mode: attr.string("nearest"), coordinate_transformation_mode: attr.string("asymmetric"), nearest_mode: attr.string("floor") });
+  add("Resize linear sizes, align_corners", "Resize", 13, [f([1, 1, 3, 4]), null, null, init(i64([4], [1, 1, 5, 7]))], { mode: attr.string("linear"), coordinate_transformation_mode: attr.string("align_corners") });
+  add("Resize cubic downsample, exclude_outside, half_pixel", "Resize", 13, [f([1, 1, 6, 6]), null, init(tensor("float32", [4], [1, 1, 0.6, 0.5])), null],
+    { mode: attr.string("cubic"), exclude_outside: attr.int(1), cubic_coeff_a: attr.float(-0.5) });
+  add("Resize linear antialias, axes, not_larger (opset 18)", "Resize", 18, [f([1, 2, 8, 6]), null, null, init(i64([2], [3, 5]))],
+    { mode: attr.string("linear"), antialias: attr.int(1), axes: attr.ints([2, 3]), keep_aspect_ratio_policy: attr.string("not_larger") });
+  add("Resize tf_crop_and_resize with extrapolation", "Resize", 13, [f([1, 1, 4, 4]), init(tensor("float32", [8], [0, 0, 0.2, -0.1, 1, 1, 1.1, 0.9])), null, init(i64([4], [1, 1, 3, 3]))],
+    { mode: attr.string("linear"), coordinate_transformation_mode: attr.string("tf_crop_and_resize"), extrapolation_value: attr.float(-2) });
+  add("Resize opset 10 (X, scales)", "Resize", 10, [f([1, 1, 2, 3]), init(tensor("float32", [4], [1, 1, 2, 1.5]))], { mode: attr.string("linear") });
+  add("Upsample nearest (opset 9)", "Upsample", 9, [f([1, 2, 2, 2]), init(tensor("float32", [4], [1, 1, 2, 3]))]);
+  add("Upsample bilinear (opset 7 attribute)", "Upsample", 7, [f([1, 1, 2, 3])], { mode: attr.string("linear"), scales: attr.floats([1, 1, 2, 2]) });
+  add("MaxUnpool with output_shape", "MaxUnpool", 11, [f([1, 1, 2, 2]), init(i64([1, 1, 2, 2], [0, 3, 9, 14])), init(i64([4], [1, 1, 5, 5]))], { kernel_shape: attr.ints([2, 2]), strides: attr.ints([2, 2]) });
   return cases;
 }

@@ -17,6 +17,7 @@ const DIR = path.join(repoRoot, "tests/fixtures/seq");
 const CASES: Record<string, { blocks: Record<string, number>; opaqueOps: string[] }> = {
   // the position ids (Range over the sequence length) and the causal mask (slices of the tril buffer) stay plumbing
   gpt_tiny: { blocks: { embed: 2, layer_norm: 5, gelu: 2, linear: 9, slice: 6, split_heads: 6, attend: 2, merge_heads: 2 }, opaqueOps: ["Shape", "Gather", "Range", "Unsqueeze", "Slice", "Not", "Cast"] },
+  known_heads: { blocks: { embed: 2, layer_norm: 2, gelu: 1, attend: 1 }, opaqueOps: ["Shape", "Gather", "Range", "Unsqueeze", "Slice", "Not", "Cast"] },
   bert_tiny: { blocks: { embed: 2, layer_norm: 5, gelu: 2, linear: 13, split_heads: 6, attend: 2, merge_heads: 2 }, opaqueOps: ["Shape", "Gather", "Range", "Unsqueeze", "Cast", "Sub", "Mul"] },
   lstm_tagger: { blocks: { embed: 1, recurrent: 2, linear: 1 }, opaqueOps: ["Shape", "Gather", "Unsqueeze", "Concat", "ConstantOfShape", "Transpose", "Expand", "Slice", "Cast"] },
   gru_rnn: { blocks: { recurrent: 2 }, opaqueOps: ["Shape", "Gather", "Unsqueeze", "Concat", "ConstantOfShape", "Transpose", "Expand", "Squeeze", "Cast", "Slice"] },

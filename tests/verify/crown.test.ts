@@ -9,7 +9,7 @@ import { certifiedMaxErr, ibpMaxErr } from "../../src/verify/bounds.ts";
 import { crownDiff } from "../../src/verify/crown.ts";
 import type { BoxDomain } from "../../src/passes/simplify.ts";
 import { rng } from "../helpers/rng.ts";
-import { disguisedCopy, imageNet, perturbed, reluCNN, reluMLP, sampleBox, uniformBox, vectorNet } from "./bound-nets.ts";
+import { disguisedCopy, imageNet, layer, perturbed, reluCNN, reluMLP, sampleBox, uniformBox, vectorNet } from "./bound-nets.ts";
 import { exhaustiveMaxDiff } from "./regions.ts";
 
 /** The largest sampled |a - b| per output element (outputs concatenated), float32 evaluation. */
@@ -93,4 +93,25 @@ test("a net against a permuted, rescaled or split copy of itself certifies at ro
     const c = certifiedMaxErr(cnn, copy, uniformBox(cnn, 0, 1));
     assert.ok(c.maxErr <= 1e-5, `cnn (${mode} pool) vs its copy: certified ${c.maxErr}`);
   }
+});
+
+test("relu(z) - relu(-z) against z itself (a skip connection) certifies at rounding level", () => {
+  const w = [0.7, -1.3, 0.4], u = [1.1, 0.2, -0.9];
+  const dense = (id: string, input: string, rows: number[][], b: number[]) => layer(id, [input], [rows.length], {
+    kind: "affine", W: Float32Array.from(rows.flat()), b: Float32Array.from(b), inFeatures: rows[0].length, outFeatures: rows.length,
+  });
+  const a: Net = {
+    inputs: [{ name: "x", dtype: "float32", shape: [3], batchDim: "N" }],
+    layers: [dense("fc1", "x", [w, w.map((v) => -2 * v), u], [0.1, -0.2, 0.3]), layer("r", ["fc1"], [3], { kind: "act", fn: "relu" }), dense("fc2", "r", [[1, -0.5, 0.8]], [0])],
+    outputs: [{ name: "y", from: "fc2" }],
+  };
+  // b: relu(z) - relu(-z) = z = w.x + 0.1 written as a skip connection beside the remaining unit
+  const b: Net = {
+    inputs: a.inputs,
+    layers: [dense("fc1", "x", [u], [0.3]), layer("r", ["fc1"], [1], { kind: "act", fn: "relu" }), layer("cat", ["r", "x"], [4], { kind: "concat", axis: 0 }), dense("fc2", "cat", [[0.8, ...w]], [0.1])],
+    outputs: [{ name: "y", from: "fc2" }],
+  };
+  const box = uniformBox(a, -1, 1);
+  assert.ok(certifiedMaxErr(a, b, box).maxErr <= 1e-6, `certified ${certifiedMaxErr(a, b, box).maxErr}`);
+  assert.ok(ibpMaxErr(a, b, box)[0] > 0.5);
 });

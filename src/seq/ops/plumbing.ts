@@ -102,3 +102,14 @@ export const addWeightDef: SeqDef = {
   expand: (e, [x, c]) => [e.one("Add", [x, c])],
   print: ([x], _a, w) => `${x} + ${w.c}`,
 };
+
+/** concat(a, b, ..., axis): the parts side by side along one axis (a KV cache: past keys then new keys). */
+export const concatDef: SeqDef = {
+  kind: "concat_axis",
+  op: "ConcatAxis",
+  doc: "the inputs joined along one axis (batch axis included as 0)",
+  data: 8,
+  weights: [],
+  expand: (e, ins, a) => [e.one("Concat", ins.slice(0, 8).filter(Boolean), { axis: { kind: "int", value: a.axis as number } })],
+  print: (args, a) => `concat(${args.filter(Boolean).join(", ")}, axis=${a.axis})`,
+};

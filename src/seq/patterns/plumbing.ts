@@ -1,7 +1,7 @@
 // Transpose(x, perm) -> transpose(x, perm); Cast(x, to) -> dtype(x); Slice(x, const start, const end, one axis) ->
 // x[start:end]; ConstantOfShape(Concat(consts and dims of x), 0) -> zeros(...); Unsqueeze(Range(0, dim(x, 1), 1), 0)
 // -> positions(x). Run last: what the blocks before did not absorb.
-import { addWeightDef, castDef, positionsDef, squeezeDef, transposeDef, unsqueezeDef, zerosDef } from "../ops/plumbing.ts";
+import { addWeightDef, castDef, concatDef, positionsDef, squeezeDef, transposeDef, unsqueezeDef, zerosDef } from "../ops/plumbing.ts";
 import { sliceDef } from "../ops/slice.ts";
 import type { GraphView } from "./graph-view.ts";
 import type { SeqPattern } from "./pattern.ts";
@@ -41,10 +41,19 @@ export const plumbingPattern: SeqPattern = {
   name: "plumbing",
   doc: "Transpose -> transpose, Cast -> dtype(x), constant Slice on one axis -> x[a:b], ConstantOfShape(dims) -> zeros, Range over a length -> positions",
   at(gv, v) {
-    const n = gv.prod(v, "Transpose", "Cast", "Slice", "ConstantOfShape", "Unsqueeze", "Expand", "Gather", "Squeeze", "Add");
-    if (!n || n.outputs.length !== 1 || gv.init(n.inputs[0])) return undefined;
+    const n = gv.prod(v, "Transpose", "Cast", "Slice", "ConstantOfShape", "Unsqueeze", "Expand", "Gather", "Squeeze", "Add", "Concat");
+    // Shape arithmetic (Reshape targets, lengths) stays plumbing: only values the model computes on are named.
+    if (!n || n.outputs.length !== 1 || gv.init(n.inputs[0]) || (n.op !== "ConstantOfShape" && shapeValue(gv, n.inputs[0]))) return undefined;
     const rank = gv.shape(n.inputs[0])?.length;
     switch (n.op) {
+      case "Concat": {
+        // Concat of computed float values (not shape arithmetic), at most 8 parts
+        if (n.inputs.length > 8 || n.inputs.some((u) => gv.init(u) || gv.dtype(u) !== "float32") || !rank) return undefined;
+        let axis = n.attrs.axis?.kind === "int" ? n.attrs.axis.value : 0;
+        if (axis < 0) axis += rank;
+        gv.replace(concatDef, v, [...n.inputs, ...Array(8 - n.inputs.length).fill("")], { axis }, n.name);
+        return `${v}: concat of ${n.inputs.length} along axis ${axis}`;
+      }
       case "Add": {
         // x + C, C a constant float tensor that is not a scalar (scalars are pointwise formulas)
         const [x, c] = gv.init(n.inputs[1]) ? [n.inputs[0], n.inputs[1]] : [n.inputs[1], n.inputs[0]];
@@ -70,7 +79,8 @@ export const plumbingPattern: SeqPattern = {
         if (axis < 0) axis += rank;
         const dim = gv.shape(n.inputs[0])![axis];
         const i = idx[0] < 0 ? (typeof dim === "number" ? idx[0] + dim : -1) : idx[0];
-        if (axis < 1 || i < 0) return undefined;
+        // Axis 0 is the batch unless its size is a number (a KV cache stacks keys and values on axis 0).
+        if ((axis < 1 && typeof dim !== "number") || i < 0) return undefined;
         gv.replace(sliceDef, v, [n.inputs[0]], { axis, start: i, end: i + 1, squeeze: 1 }, n.name);
         return `${v}: element ${i} of axis ${axis}`;
       }
@@ -99,10 +109,14 @@ export const plumbingPattern: SeqPattern = {
         if (!starts || !ends || starts.length !== 1 || (steps && steps[0] !== 1) || !rank) return undefined;
         let axis = axes ? axes[0] : 0;
         if (axis < 0) axis += rank;
-        const end = Math.min(ends[0], 2 ** 31 - 1);
-        if (starts[0] < 0 || end < 0) return undefined;
-        gv.replace(sliceDef, v, [n.inputs[0]], { axis, start: starts[0], end, squeeze: 0 }, n.name);
-        return `${v}: slice ${starts[0]}:${end} on axis ${axis}`;
+        // Negative bounds count from the end: resolved when that dim is a number.
+        const dim = shape?.[axis];
+        const at = (x: number) => (x < 0 && typeof dim === "number" ? Math.max(0, x + dim) : Math.min(x, 2 ** 31 - 1));
+        const start = at(starts[0]), end = at(ends[0]);
+        if (start < 0 || end < 0) return undefined;
+        if (start === 0 && typeof dim === "number" && end >= dim && axes?.length === 1 && bypassNode(gv.g, n)) return `${v}: a slice that keeps everything, removed`;
+        gv.replace(sliceDef, v, [n.inputs[0]], { axis, start, end, squeeze: 0 }, n.name);
+        return `${v}: slice ${start}:${end} on axis ${axis}`;
       }
       case "ConstantOfShape": {
         const val = n.attrs.value?.kind === "tensor" ? floats(n.attrs.value.value) : new Float64Array(1);
@@ -124,7 +138,7 @@ export const plumbingPattern: SeqPattern = {
       }
       case "Unsqueeze": case "Expand": {
         const ax = n.op === "Unsqueeze" ? (n.attrs.axes?.kind === "ints" ? n.attrs.axes.value : ints(gv, n.inputs[1])) : undefined;
-        if (ax && !gv.prod(n.inputs[0], "Range") && ax.every((a) => a >= 0) && [...ax].sort((p, q) => p - q).join() === ax.join() && rank !== undefined && rank >= 1 && !shapeValue(gv, n.inputs[0]) && gv.shape(n.inputs[0])?.every((d) => d !== null)) {
+        if (ax && !gv.prod(n.inputs[0], "Range") && ax.every((a) => a >= 0) && [...ax].sort((p, q) => p - q).join() === ax.join() && rank !== undefined && rank >= 1 && !shapeValue(gv, n.inputs[0])) {
           gv.replace(unsqueezeDef, v, [n.inputs[0]], { axes: ax }, n.name);
           return `${v}: unsqueeze ${ax.join(",")}`;
         }

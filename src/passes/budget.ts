@@ -1,0 +1,156 @@
+// What the budgeted passes share: the rows they fit and choose on (subsets of the analysis split), the budget
+// test, and the search for the smallest setting within budget.
+//
+// The budget: for a classifier, top-1 agreement with the original (--min-agreement); otherwise max |error|
+// (--tolerance). Each pass may use a share of it (BUDGET_SHARE), so later passes have room and the held-out
+// split, which no choice sees, keeps a margin.
+import type { Tensor } from "../graph/tensor.ts";
+import type { Layer, Net } from "../net/net.ts";
+import { runLayer } from "../net/run.ts";
+import { maxAbsErr, looksLikeScores } from "../verify/metrics.ts";
+import type { SimplifyState } from "./simplify.ts";
+import { runRows } from "./report.ts";
+
+/** Cumulative share of the budget each budgeted pass may reach (a design constant, the same for every net):
+ *  unit pruning a quarter, weight pruning up to 70%, rounding and quantisation up to 80%; the rest is the
+ *  held-out margin. */
+export const BUDGET_SHARE = { units: 0.25, weights: 0.7, round: 0.8, quantize: 0.8 } as const;
+
+/** Rows the re-fits use, and rows the searches choose on (beyond these, every analysis row is used at the end). */
+const FIT_ROWS = 2000;
+const SEARCH_ROWS = 3000;
+
+/** Rows at evenly spaced indices of every tensor (axis 0). */
+export function takeRows(rows: Record<string, Tensor>, idx: readonly number[]): Record<string, Tensor> {
+  const out: Record<string, Tensor> = {};
+  for (const [k, t] of Object.entries(rows)) out[k] = takeTensorRows(t, idx);
+  return out;
+}
+
+function takeTensorRows(t: Tensor, idx: readonly number[]): Tensor {
+  const per = t.shape.slice(1).reduce((a, b) => a * b, 1);
+  const src = t.data as Float32Array;
+  const data = new (src.constructor as Float32ArrayConstructor)(idx.length * per);
+  idx.forEach((r, i) => data.set(src.subarray(r * per, (r + 1) * per), i * per));
+  return { dtype: t.dtype, shape: [idx.length, ...t.shape.slice(1)], data } as Tensor;
+}
+
+/** Up to k evenly spaced entries of a list of row indices. */
+function spaced(idx: readonly number[], k: number): number[] {
+  if (idx.length <= k) return [...idx];
+  const step = idx.length / k;
+  return Array.from({ length: k }, (_, i) => idx[Math.floor(i * step)]);
+}
+
+/** The analysis rows a budgeted pass works on: fit rows for the re-fits, and disjoint rows to choose on (so
+ *  that a choice is not flattered by the re-fit having seen its rows). */
+export interface BudgetRows {
+  fit: Record<string, Tensor>;
+  fitCount: number;
+  /** Rows the searches choose on, with the original's outputs on them. */
+  search: Record<string, Tensor>;
+  searchRef: Tensor[];
+  /** Every analysis row the re-fits did not use: the final check of a choice. */
+  check: Record<string, Tensor>;
+  checkRef: Tensor[];
+}
+
+/** Pick the fit, search and check rows from the analysis split (every 4th row fits, up to FIT_ROWS; with fewer
+ *  than 8 rows they all do every job). */
+export function budgetRows(s: SimplifyState): BudgetRows {
+  const n = Object.values(s.analysis)[0]?.shape[0] ?? 0;
+  const all = Array.from({ length: n }, (_, i) => i);
+  const small = n < 8 || s.oneSample;
+  const fitIdx = small ? all : spaced(all.filter((i) => i % 4 === 0), FIT_ROWS);
+  const fitSet = new Set(fitIdx);
+  const checkIdx = small ? all : all.filter((i) => !fitSet.has(i));
+  const searchIdx = spaced(checkIdx, SEARCH_ROWS);
+  const ref = (idx: number[]) => s.reference.analysis.map((t) => takeTensorRows(t, idx));
+  return {
+    fit: takeRows(s.analysis, fitIdx), fitCount: fitIdx.length,
+    search: takeRows(s.analysis, searchIdx), searchRef: ref(searchIdx),
+    check: takeRows(s.analysis, checkIdx), checkRef: ref(checkIdx),
+  };
+}
+
+/** How far a candidate is from the original on some rows. */
+export interface Measure {
+  maxAbsErr: number;
+  /** Rows whose top-1 class differs (classifiers). */
+  disagree: number;
+  rows: number;
+}
+
+/** Measure a candidate net on rows against the original's outputs on them. */
+export function measure(s: SimplifyState, net: Net, rows: Record<string, Tensor>, ref: readonly Tensor[]): Measure {
+  const got = runRows(net, rows, s.oneSample);
+  let err = 0, disagree = 0;
+  const n = ref[0]?.shape[0] ?? 0;
+  got.forEach((g, k) => {
+    const want = ref[k];
+    err = Math.max(err, maxAbsErr(want.data as ArrayLike<number>, g.data as ArrayLike<number>));
+    if (s.classifier && looksLikeScores(want)) disagree = Math.max(disagree, disagreements(want, g));
+  });
+  return { maxAbsErr: err, disagree, rows: n };
+}
+
+function disagreements(a: Tensor, b: Tensor): number {
+  const k = a.shape[a.shape.length - 1];
+  const x = a.data as ArrayLike<number>, y = b.data as ArrayLike<number>;
+  let d = 0;
+  for (let r = 0; r * k < x.length; r++) if (argmax(x, r * k, k) !== argmax(y, r * k, k)) d++;
+  return d;
+}
+
+function argmax(d: ArrayLike<number>, off: number, k: number): number {
+  let best = 0;
+  for (let j = 1; j < k; j++) if (d[off + j] > d[off + best]) best = j;
+  return best;
+}
+
+/** Within `share` of the budget: classifiers by agreement (at most share × (1 - minAgreement) of the rows
+ *  disagree), other nets by max |error| (at most share × tolerance). */
+export function fits(s: SimplifyState, m: Measure, share: number): boolean {
+  if (!Number.isFinite(m.maxAbsErr)) return false;
+  if (s.classifier) return m.disagree <= Math.floor(share * (1 - s.budget.minAgreement) * m.rows + 1e-9);
+  return m.maxAbsErr <= share * s.budget.tolerance;
+}
+
+/** The budget's measure in words, e.g. "agreement 99.95% (4 of 8000 rows differ)". */
+export function describe(s: SimplifyState, m: Measure): string {
+  if (s.classifier) return `top-1 agreement ${(100 * (1 - m.disagree / Math.max(m.rows, 1))).toFixed(2)}% on ${m.rows} analysis rows (${m.disagree} differ)`;
+  return `max |error| ${m.maxAbsErr.toExponential(2)} on ${m.rows} analysis rows`;
+}
+
+/** The smallest integer k in [lo, hi] for which ok(k) holds, by bisection (ok is taken to be monotone, and
+ *  ok(hi) to hold: hi is "change nothing"). */
+export function smallestPassing(lo: number, hi: number, ok: (k: number) => boolean): number {
+  let a = lo, b = hi;
+  if (a >= b) return b;
+  if (ok(a)) return a;
+  while (b - a > 1) {
+    const mid = Math.floor((a + b) / 2);
+    if (ok(mid)) b = mid;
+    else a = mid;
+  }
+  return b;
+}
+
+/** Every layer's value on some rows, in layer order, for a Net (by id, and Net inputs by name). */
+export function activations(net: Net, rows: Record<string, Tensor>): Map<string, Tensor> {
+  const env = new Map<string, Tensor>(Object.entries(rows));
+  for (const l of net.layers) env.set(l.id, runLayer(l, l.inputs.map((r) => env.get(r)!)));
+  return env;
+}
+
+/** Run one layer on values already computed (used when a pass rebuilds a net layer by layer). */
+export function runOn(l: Layer, env: Map<string, Tensor>): Tensor {
+  return runLayer(l, l.inputs.map((r) => env.get(r)!));
+}
+
+/** Non-zero entries of a weight array. */
+export function nonzeros(w: ArrayLike<number>): number {
+  let n = 0;
+  for (let i = 0; i < w.length; i++) if (w[i] !== 0) n++;
+  return n;
+}

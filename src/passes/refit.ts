@@ -1,0 +1,140 @@
+// Least-squares re-fit of an affine layer after pruning: each output row keeps a support (the inputs it may still
+// read, and its bias) and gets the weights on that support that best reproduce the layer's original
+// pre-activation on the fit rows:
+//   min_v || X'_S v - X w ||^2 + λ || v - w0_S ||^2     (X: the original inputs, X': the pruned net's inputs)
+// i.e. (G'_SS + λ I) v = (X'^T X w)_S + λ w0_S with G' = X'^T X'. Inputs are augmented with a column of ones, so
+// the bias is re-fit too. The ridge term pulls directions the data does not determine back to the old weights.
+import { gemm } from "../ops/util/gemm.ts";
+
+/** X^T Y for row-major X [rows × dx] and Y [rows × dy], both augmented with a trailing column of ones:
+ *  a (dx+1) × (dy+1) row-major float64 matrix. */
+export function crossAug(X: Float32Array, dx: number, Y: Float32Array, dy: number, rows: number): Float64Array {
+  const xt = new Float32Array(dx * rows);
+  for (let r = 0; r < rows; r++) for (let i = 0; i < dx; i++) xt[i * rows + r] = X[r * dx + i];
+  const c = new Float32Array(dx * dy);
+  gemm({ m: dx, n: dy, k: rows, a: xt, b: Y, c });
+  const out = new Float64Array((dx + 1) * (dy + 1));
+  for (let i = 0; i < dx; i++) for (let j = 0; j < dy; j++) out[i * (dy + 1) + j] = c[i * dy + j];
+  // the ones column: sums (in float64)
+  for (let r = 0; r < rows; r++) {
+    for (let i = 0; i < dx; i++) out[i * (dy + 1) + dy] += X[r * dx + i];
+    for (let j = 0; j < dy; j++) out[dx * (dy + 1) + j] += Y[r * dy + j];
+  }
+  out[dx * (dy + 1) + dy] = rows;
+  return out;
+}
+
+/** The re-fit problem of one layer: G' (augmented, n × n with n = dn + 1) and per output row the target
+ *  t_o = X'^T X w̃_o (length n). */
+export interface RefitProblem {
+  G: Float64Array;
+  n: number;
+  targets: Float64Array[];
+}
+
+/** Targets t_o = C w̃_o for old rows w̃_o = [W_o, b_o] (C = X'^T X augmented, (dn+1) × (dOld+1)). */
+export function refitProblem(G: Float64Array, C: Float64Array, dn: number, dOld: number, W: ArrayLike<number>, b: ArrayLike<number>, outF: number): RefitProblem {
+  const n = dn + 1, m = dOld + 1;
+  const targets: Float64Array[] = [];
+  const w = new Float64Array(m);
+  for (let o = 0; o < outF; o++) {
+    for (let j = 0; j < dOld; j++) w[j] = W[o * dOld + j];
+    w[dOld] = b[o];
+    const t = new Float64Array(n);
+    for (let i = 0; i < n; i++) {
+      let s = 0;
+      const row = i * m;
+      for (let j = 0; j < m; j++) s += C[row + j] * w[j];
+      t[i] = s;
+    }
+    targets.push(t);
+  }
+  return { G, n, targets };
+}
+
+const CHOL_MAX = 160;
+const CG_STEPS = 8;
+
+/** Relative ridge: λ = RIDGE × mean diagonal of G'_SS (plus a floor for all-zero inputs). */
+const RIDGE = 1e-6;
+
+/** Solve row o's re-fit on `support` (indices < n - 1; the bias, index n - 1, is always included), starting from
+ *  (and regularised towards) w0 (length n). Returns the full augmented row (0 off the support). */
+export function refitRow(p: RefitProblem, o: number, support: readonly number[], w0: Float64Array): Float64Array {
+  const S = [...support, p.n - 1];
+  const k = S.length;
+  const A = new Float64Array(k * k), rhs = new Float64Array(k);
+  let diag = 0;
+  for (let a = 0; a < k; a++) diag += p.G[S[a] * p.n + S[a]];
+  const lam = RIDGE * (diag / k) + 1e-12;
+  for (let a = 0; a < k; a++) {
+    for (let c = 0; c < k; c++) A[a * k + c] = p.G[S[a] * p.n + S[c]];
+    A[a * k + a] += lam;
+    rhs[a] = p.targets[o][S[a]] + lam * w0[S[a]];
+  }
+  // Cholesky up to CHOL_MAX unknowns; beyond, a few conjugate-gradient steps from the old weights (a large
+  // support changes little, and k^3 per row would dominate the pass)
+  const v = k <= CHOL_MAX ? cholSolve(A, rhs, k) : undefined;
+  const sol = v ?? cgSolve(A, rhs, k, Float64Array.from(S, (i) => w0[i]), k <= CHOL_MAX ? 200 : CG_STEPS);
+  const out = new Float64Array(p.n);
+  S.forEach((i, a) => (out[i] = sol[a]));
+  return out;
+}
+
+/** Cholesky solve of a symmetric positive definite system; undefined when it is not numerically SPD. */
+function cholSolve(A: Float64Array, b: Float64Array, k: number): Float64Array | undefined {
+  const L = new Float64Array(k * k);
+  for (let i = 0; i < k; i++) {
+    for (let j = 0; j <= i; j++) {
+      let s = A[i * k + j];
+      for (let t = 0; t < j; t++) s -= L[i * k + t] * L[j * k + t];
+      if (i === j) {
+        if (!(s > 0)) return undefined;
+        L[i * k + i] = Math.sqrt(s);
+      } else L[i * k + j] = s / L[j * k + j];
+    }
+  }
+  const y = new Float64Array(k);
+  for (let i = 0; i < k; i++) {
+    let s = b[i];
+    for (let t = 0; t < i; t++) s -= L[i * k + t] * y[t];
+    y[i] = s / L[i * k + i];
+  }
+  for (let i = k - 1; i >= 0; i--) {
+    let s = y[i];
+    for (let t = i + 1; t < k; t++) s -= L[t * k + i] * y[t];
+    y[i] = s / L[i * k + i];
+  }
+  return y;
+}
+
+/** Jacobi-preconditioned conjugate gradients from x0 (large supports, or a Cholesky breakdown). */
+function cgSolve(A: Float64Array, b: Float64Array, k: number, x0: Float64Array, steps: number): Float64Array {
+  const x = Float64Array.from(x0);
+  const r = new Float64Array(k), z = new Float64Array(k), p = new Float64Array(k), Ap = new Float64Array(k);
+  const mul = (v: Float64Array, out: Float64Array) => {
+    for (let i = 0; i < k; i++) {
+      let s = 0;
+      for (let j = 0; j < k; j++) s += A[i * k + j] * v[j];
+      out[i] = s;
+    }
+  };
+  mul(x, Ap);
+  let bn = 0;
+  for (let i = 0; i < k; i++) { r[i] = b[i] - Ap[i]; z[i] = r[i] / A[i * k + i]; p[i] = z[i]; bn += b[i] * b[i]; }
+  let rz = r.reduce((s, v, i) => s + v * z[i], 0);
+  for (let it = 0; it < steps; it++) {
+    mul(p, Ap);
+    const pAp = p.reduce((s, v, i) => s + v * Ap[i], 0);
+    if (!(pAp > 0)) break;
+    const alpha = rz / pAp;
+    let rn = 0;
+    for (let i = 0; i < k; i++) { x[i] += alpha * p[i]; r[i] -= alpha * Ap[i]; rn += r[i] * r[i]; }
+    if (rn <= 1e-20 * bn) break;
+    for (let i = 0; i < k; i++) z[i] = r[i] / A[i * k + i];
+    const rz2 = r.reduce((s, v, i) => s + v * z[i], 0);
+    for (let i = 0; i < k; i++) p[i] = z[i] + (rz2 / rz) * p[i];
+    rz = rz2;
+  }
+  return x;
+}

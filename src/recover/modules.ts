@@ -1,0 +1,105 @@
+// Modules: a partition of a Net's hidden units into parts that compute apart. First the connected components of
+// the weight graph (exact: no weight joins two components, so each is an independent sub-computation); then,
+// inside each component, spectral clustering by normalised cut (spectral.ts), the number of clusters from the
+// eigengap. Whether the clusters are real is measured as clusterability work does: the n-cut of the partition
+// beside the n-cut of the same clustering on copies of the net whose weights were shuffled within each layer.
+import type { Net } from "../net/net.ts";
+import type { NetStats } from "../passes/stats.ts";
+import { rng } from "../util/rng.ts";
+import { components, subgraph, toCsr, weightGraph, type WeightGraph } from "./module-graph.ts";
+import { normalizedCut, spectralClusters } from "./spectral.ts";
+import type { Csr } from "./eigen.ts";
+
+export interface ModuleOptions {
+  /** Most clusters tried inside one component (default 8). */
+  kMax?: number;
+  /** Components smaller than this many nodes are not split further (default 6). */
+  minSplit?: number;
+  /** Shuffled copies for the n-cut baseline (default 5; 0 skips it). */
+  shuffles?: number;
+  seed?: number;
+}
+
+export interface ModulePartition {
+  graph: WeightGraph;
+  /** Module of each graph node (-1: none). */
+  labels: Int32Array;
+  count: number;
+  /** Connected components and, per component, the clusters spectral clustering split it into. */
+  components: { nodes: number; clusters: number; eigenvalues: number[] }[];
+  /** N-cut of the partition, and of the same number of clusters on weight-shuffled copies (mean, sd). */
+  ncut: number;
+  shuffled?: { mean: number; sd: number; copies: number };
+}
+
+/** Partition the hidden units of a Net's dense layers into modules. */
+export function findModules(net: Net, stats?: NetStats, opts: ModuleOptions = {}): ModulePartition {
+  const graph = weightGraph(net, stats);
+  const { labels, count, comps } = partition(graph.adj, opts);
+  const ncut = normalizedCut(graph.adj, labels, count);
+  const shuffles = opts.shuffles ?? 5;
+  let shuffled: ModulePartition["shuffled"];
+  if (count > 1 && shuffles > 0) {
+    const u = rng(opts.seed ?? 7);
+    const vals = Array.from({ length: shuffles }, () => {
+      const g = shuffledGraph(graph, u);
+      const r = spectralClusters(g, { k: count, seed: opts.seed ?? 1 });
+      return normalizedCut(g, r.labels, count);
+    });
+    const mean = vals.reduce((a, b) => a + b, 0) / vals.length;
+    shuffled = { mean, sd: Math.sqrt(vals.reduce((a, b) => a + (b - mean) ** 2, 0) / vals.length), copies: shuffles };
+  }
+  return { graph, labels, count, components: comps, ncut, ...(shuffled ? { shuffled } : {}) };
+}
+
+function partition(adj: Csr, opts: ModuleOptions): { labels: Int32Array; count: number; comps: ModulePartition["components"] } {
+  const cc = components(adj);
+  const labels = new Int32Array(adj.n).fill(-1);
+  const comps: ModulePartition["components"] = [];
+  let count = 0;
+  for (let c = 0; c < cc.count; c++) {
+    const nodes = [...cc.labels.keys()].filter((i) => cc.labels[i] === c);
+    if (nodes.length === 1 && adj.rowStart[nodes[0] + 1] === adj.rowStart[nodes[0]]) continue; // an isolated node
+    if (nodes.length < (opts.minSplit ?? 6)) {
+      nodes.forEach((i) => (labels[i] = count));
+      comps.push({ nodes: nodes.length, clusters: 1, eigenvalues: [] });
+      count++;
+      continue;
+    }
+    const r = spectralClusters(subgraph(adj, nodes), { kMax: opts.kMax ?? 8, seed: opts.seed ?? 1 });
+    nodes.forEach((i, k) => (labels[i] = count + r.labels[k]));
+    comps.push({ nodes: nodes.length, clusters: r.k, eigenvalues: r.eigenvalues.slice(0, (opts.kMax ?? 8) + 1) });
+    count += r.k;
+  }
+  return { labels, count, comps };
+}
+
+/** The graph of a copy of the net with its weights shuffled among the edges between each pair of layers
+ *  (same weights, same layer sizes, structure destroyed): Filan et al.'s baseline. */
+function shuffledGraph(g: WeightGraph, u: () => number): Csr {
+  const layerOf = g.nodes.map((nd) => nd.layer);
+  const groups = new Map<string, [number, number, number][]>();
+  for (let i = 0; i < g.adj.n; i++) {
+    for (let p = g.adj.rowStart[i]; p < g.adj.rowStart[i + 1]; p++) {
+      const j = g.adj.col[p];
+      if (i < j) {
+        const key = `${layerOf[i]}|${layerOf[j]}`;
+        groups.set(key, [...(groups.get(key) ?? []), [i, j, g.adj.val[p]]]);
+      }
+    }
+  }
+  const edges: [number, number, number][] = [];
+  for (const es of groups.values()) {
+    // Every (source, target) pair of the two layers is a slot; the weights are dealt to random slots.
+    const src = [...new Set(es.map((e) => e[0]))], dst = [...new Set(es.map((e) => e[1]))];
+    const slots = src.length * dst.length;
+    const taken = new Set<number>();
+    for (const [, , w] of es) {
+      let s: number;
+      do s = Math.floor(u() * slots); while (taken.has(s) && taken.size < slots);
+      taken.add(s);
+      edges.push([src[Math.floor(s / dst.length)], dst[s % dst.length], w]);
+    }
+  }
+  return toCsr(g.adj.n, edges);
+}

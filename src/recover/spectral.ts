@@ -1,0 +1,100 @@
+// Spectral clustering by normalised cut (Shi & Malik; Ng, Jordan & Weiss): the few smallest eigenvectors of the
+// normalised Laplacian I - D^-1/2 A D^-1/2 (= the largest of D^-1/2 A D^-1/2, by Lanczos), the number of
+// clusters from the largest eigengap, then k-means on the row-normalised embedding (seeded k-means++).
+import { rng } from "../util/rng.ts";
+import { csrMul, lanczosTop, type Csr } from "./eigen.ts";
+
+export interface SpectralResult {
+  /** Cluster of each node, 0..k-1. */
+  labels: Int32Array;
+  k: number;
+  /** The smallest Laplacian eigenvalues found, ascending (lambda_1 = 0 for a connected graph). */
+  eigenvalues: number[];
+  /** Normalised cut of the partition: sum over clusters of cut(c, rest) / vol(c). */
+  ncut: number;
+}
+
+/** Normalised cut of a labelling of a graph. */
+export function normalizedCut(a: Csr, labels: Int32Array, k: number): number {
+  const cut = new Float64Array(k), vol = new Float64Array(k);
+  for (let i = 0; i < a.n; i++) {
+    for (let p = a.rowStart[i]; p < a.rowStart[i + 1]; p++) {
+      vol[labels[i]] += a.val[p];
+      if (labels[a.col[p]] !== labels[i]) cut[labels[i]] += a.val[p];
+    }
+  }
+  let s = 0;
+  for (let c = 0; c < k; c++) if (vol[c] > 0) s += cut[c] / vol[c];
+  return s;
+}
+
+/** k-means (k-means++ start, Lloyd iterations) on row vectors; the best of a few seeded restarts by inertia. */
+export function kmeans(rows: Float64Array[], k: number, seed = 1, restarts = 4): Int32Array {
+  const n = rows.length, d = rows[0]?.length ?? 0;
+  const dist = (a: Float64Array, b: Float64Array) => { let s = 0; for (let i = 0; i < d; i++) s += (a[i] - b[i]) ** 2; return s; };
+  let best = new Int32Array(n), bestInertia = Infinity;
+  const u = rng(seed);
+  for (let r = 0; r < restarts; r++) {
+    const cents: Float64Array[] = [Float64Array.from(rows[Math.floor(u() * n)])];
+    while (cents.length < k) {
+      const dd = rows.map((x) => Math.min(...cents.map((c) => dist(x, c))));
+      const tot = dd.reduce((a, b) => a + b, 0);
+      let t = u() * tot, i = 0;
+      while (i < n - 1 && (t -= dd[i]) > 0) i++;
+      cents.push(Float64Array.from(rows[i]));
+    }
+    const lab = new Int32Array(n);
+    for (let it = 0; it < 50; it++) {
+      let moved = false;
+      rows.forEach((x, i) => {
+        let bi = 0, bd = Infinity;
+        cents.forEach((c, j) => { const v = dist(x, c); if (v < bd) { bd = v; bi = j; } });
+        if (lab[i] !== bi || it === 0) { moved = moved || lab[i] !== bi; lab[i] = bi; }
+      });
+      for (let j = 0; j < k; j++) {
+        const m = new Float64Array(d);
+        let cnt = 0;
+        rows.forEach((x, i) => { if (lab[i] === j) { cnt++; for (let q = 0; q < d; q++) m[q] += x[q]; } });
+        if (cnt) cents[j] = m.map((v) => v / cnt);
+      }
+      if (!moved && it > 0) break;
+    }
+    const inertia = rows.reduce((a, x, i) => a + dist(x, cents[lab[i]]), 0);
+    if (inertia < bestInertia - 1e-12) { bestInertia = inertia; best = lab; }
+  }
+  return best;
+}
+
+/** Cluster a connected graph; k from the largest gap among the first kMax + 1 Laplacian eigenvalues (or `k`). */
+export function spectralClusters(a: Csr, opts: { kMax?: number; k?: number; seed?: number } = {}): SpectralResult {
+  const n = a.n;
+  const kMax = Math.min(opts.kMax ?? 8, n - 1);
+  const deg = new Float64Array(n);
+  for (let i = 0; i < n; i++) for (let p = a.rowStart[i]; p < a.rowStart[i + 1]; p++) deg[i] += a.val[p];
+  const inv = deg.map((x) => (x > 0 ? 1 / Math.sqrt(x) : 0));
+  const tmp = new Float64Array(n);
+  const mul = (x: Float64Array, y: Float64Array) => {
+    for (let i = 0; i < n; i++) tmp[i] = x[i] * inv[i];
+    csrMul(a, tmp, y);
+    for (let i = 0; i < n; i++) y[i] *= inv[i];
+  };
+  const want = Math.max(opts.k ?? 0, kMax) + 1;
+  const e = lanczosTop(n, mul, Math.min(want, n), opts.seed ?? 1);
+  const lambdas = e.values.map((m) => 1 - m);
+  let k = opts.k ?? 1;
+  if (opts.k === undefined) {
+    let gap = -Infinity;
+    for (let j = 1; j <= Math.min(kMax, lambdas.length - 1); j++) {
+      const g = lambdas[j] - lambdas[j - 1];
+      if (g > gap) { gap = g; k = j; }
+    }
+  }
+  if (k <= 1) return { labels: new Int32Array(n), k: 1, eigenvalues: lambdas, ncut: 0 };
+  const rows = Array.from({ length: n }, (_, i) => {
+    const r = Float64Array.from(e.vectors.slice(0, k), (v) => v[i]);
+    const nr = Math.hypot(...r);
+    return nr > 0 ? r.map((x) => x / nr) : r;
+  });
+  const labels = kmeans(rows, k, opts.seed ?? 1);
+  return { labels, k, eigenvalues: lambdas, ncut: normalizedCut(a, labels, k) };
+}

@@ -1,0 +1,79 @@
+// Modules: the Lanczos solver against Jacobi, spectral clustering on planted clusters, and the module builder on
+// a net of side-by-side copies of one small function (units permuted and rescaled): one function, called per copy.
+import { test } from "node:test";
+import assert from "node:assert/strict";
+import { csrMul, jacobiEigen, lanczosTop } from "../../src/recover/eigen.ts";
+import { toCsr } from "../../src/recover/module-graph.ts";
+import { spectralClusters } from "../../src/recover/spectral.ts";
+import { buildModuleProgram } from "../../src/program/build-modules.ts";
+import { runProgram } from "../../src/program/run.ts";
+import { runNet } from "../../src/net/run.ts";
+import { f32 } from "../../src/graph/tensor.ts";
+import type { Layer, Net } from "../../src/net/net.ts";
+import { randn, rng } from "../../src/util/rng.ts";
+
+test("lanczosTop finds the largest eigenpairs of a sparse symmetric matrix (as Jacobi does)", () => {
+  const u = rng(3);
+  const n = 40;
+  const edges: [number, number, number][] = [];
+  for (let i = 0; i < n; i++) for (let j = i + 1; j < n; j++) if (u() < 0.15) edges.push([i, j, u()]);
+  const a = toCsr(n, edges);
+  const dense = Array.from({ length: n }, (_, i) => { const e = new Float64Array(n); e[i] = 1; const y = new Float64Array(n); csrMul(a, e, y); return y; });
+  const want = jacobiEigen(dense).values.slice(0, 4);
+  const got = lanczosTop(n, (x, y) => csrMul(a, x, y), 4).values;
+  got.forEach((v, i) => assert.ok(Math.abs(v - want[i]) < 1e-8, `${v} vs ${want[i]}`));
+});
+
+test("spectralClusters splits planted clusters joined by weak edges, and picks k from the eigengap", () => {
+  const u = rng(5);
+  const sizes = [10, 12, 9];
+  const edges: [number, number, number][] = [];
+  let off = 0;
+  const label: number[] = [];
+  sizes.forEach((s, c) => {
+    for (let i = 0; i < s; i++) { label.push(c); for (let j = i + 1; j < s; j++) if (u() < 0.6) edges.push([off + i, off + j, 0.5 + u()]); }
+    off += s;
+  });
+  for (let k = 0; k < 4; k++) edges.push([Math.floor(u() * off), Math.floor(u() * off), 0.05]);
+  const r = spectralClusters(toCsr(off, edges));
+  assert.equal(r.k, 3);
+  const map = new Map<number, number>();
+  label.forEach((c, i) => { if (!map.has(c)) map.set(c, r.labels[i]); assert.equal(r.labels[i], map.get(c)); });
+});
+
+/** Two copies of f(p) = relu(A p + a) reading x[0..1] and x[2..3], units interleaved and rescaled, then a dense head. */
+function twoCopies(): Net {
+  const u = rng(8);
+  const A = [[1, -1], [-1, 1], [1, 1]], a = [0, 0, -0.5];
+  const W1 = new Float32Array(6 * 4), b1 = new Float32Array(6), s: number[] = [];
+  for (let k = 0; k < 6; k++) {
+    const copy = k % 2, row = Math.floor(k / 2), sc = 0.5 + u() * 2;
+    s.push(sc);
+    W1[k * 4 + 2 * copy] = sc * A[row][0];
+    W1[k * 4 + 2 * copy + 1] = sc * A[row][1];
+    b1[k] = sc * a[row];
+  }
+  const W2 = Float32Array.from({ length: 2 * 6 }, () => randn(u));
+  const base = { dtype: "float32" as const };
+  const layers: Layer[] = [
+    { kind: "affine", id: "fc1", inputs: ["x"], shape: [6], origin: ["fc1"], ...base, W: W1, b: b1, inFeatures: 4, outFeatures: 6 },
+    { kind: "act", fn: "relu", id: "relu1", inputs: ["fc1"], shape: [6], origin: ["relu1"], ...base },
+    { kind: "affine", id: "fc2", inputs: ["relu1"], shape: [2], origin: ["fc2"], ...base, W: W2, b: new Float32Array(2), inFeatures: 6, outFeatures: 2 },
+  ];
+  return { inputs: [{ name: "x", dtype: "float32", shape: [4], batchDim: "N" }], layers, outputs: [{ name: "y", from: "fc2" }] };
+}
+
+test("buildModuleProgram: side-by-side copies of one function become one function called twice, same outputs", () => {
+  const net = twoCopies();
+  const u = rng(1);
+  const x = f32([32, 4], Float32Array.from({ length: 128 }, () => u() * 2 - 1));
+  const r = buildModuleProgram(net);
+  assert.ok("program" in r, "a module program");
+  assert.equal(r.report.modules, 2);
+  assert.equal(r.report.functions, 1);
+  const calls = r.program.functions[0].body.filter((s) => s.kind === "call");
+  assert.equal(calls.length, 2);
+  assert.ok(calls.every((c) => c.kind === "call" && c.fn === calls[0].fn));
+  const want = runNet(net, { x }).outputs.y.data, got = runProgram(r.program, [x])[0].data;
+  for (let i = 0; i < want.length; i++) assert.ok(Math.abs(Number(want[i]) - Number(got[i])) < 1e-5);
+});
