@@ -12,6 +12,7 @@ import {
 import { sliceAt } from "../recover/slice.ts";
 import { buildSlice } from "../recover/slice-build.ts";
 import { buildLogicNet } from "../recover/logic-net.ts";
+import { readsAsWhole } from "../recover/whole-net-first.ts";
 import { buildPiecewiseNet } from "../recover/piecewise-net.ts";
 import { safeName } from "./emit-plan.ts";
 import { buildModuleProgram, type ModuleBuildReport } from "./build-modules.ts";
@@ -49,11 +50,13 @@ export interface BuildReport {
 /** Build a Program from a Net: one statement per recognised slice, all in `main`. */
 export function buildProgram(net: Net, opts: BuildOptions = {}): { program: Program; report: BuildReport } {
   let modulesSkipped: string | undefined;
-  if (opts.modules !== false) {
+  // A Net read whole (a boolean function of a few bits, one-variable functions) is named whole, not cut into modules.
+  const whole = readsAsWhole(net, { ...(opts.stats ? { stats: opts.stats } : {}), bits: !!opts.bitInputs?.size, ...(opts.box ? { box: opts.box } : {}) });
+  if (opts.modules !== false && !whole) {
     const m = buildModuleProgram(net, { ...(opts.name ? { name: opts.name } : {}), ...(opts.stats ? { stats: opts.stats } : {}), ...(opts.tolerance !== undefined ? { tolerance: opts.tolerance } : {}) });
     if ("program" in m) return { program: m.program, report: { statements: moduleStatements(m.program), slices: [], modules: m.report } };
     modulesSkipped = m.reason;
-  }
+  } else if (whole) modulesSkipped = "the whole Net reads as one function (gates over its bits, or piecewise in each input)";
   const recs = opts.recognisers ?? defaultRecognisers;
   const layers = new Map(net.layers.map((l) => [l.id, l]));
   const consumers = new Map<string, string[]>();

@@ -17,8 +17,9 @@ export interface WholeNetCtx {
   /** The box every input entry lies in, when the domain is a box. */
   box?: { lo: number; hi: number };
   names: EmitNames;
-  /** The layers as whole-layer statements in a fresh scope reading `arg` (the residual's body). */
-  layerStatements(layers: Layer[], source: string, arg: string, fresh: (want: string) => string): { body: PrimStmt[]; out: string };
+  /** The layers as whole-layer statements in a fresh scope whose values `sources` are read from the named
+   *  arguments (the residual's body). */
+  layerStatements(layers: Layer[], sources: ReadonlyMap<string, string>, fresh: (want: string) => string): { body: PrimStmt[]; out: string };
 }
 
 export interface WholeNetBuilt {
@@ -58,7 +59,7 @@ export function emitWhole(ctx: WholeNetCtx, view: SymView, outs: Lin[], outName:
     local.add(n);
     return n;
   };
-  const inner = ctx.layerStatements(net.layers, inp.name, "x", freshLocal);
+  const inner = ctx.layerStatements(net.layers, new Map([[inp.name, "x"]]), freshLocal);
   const rName = freshLocal("r");
   const outT = { kind: "vec" as const, n: outs.length };
   const fnName = `residual_${residualIndex()}`;
