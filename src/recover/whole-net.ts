@@ -43,7 +43,8 @@ export function emitWhole(ctx: WholeNetCtx, view: SymView, outs: Lin[], outName:
   const inp = net.inputs[0];
   const units = hiddenUnits(net);
   const emitter = new SliceEmitter(view, ctx.names, 0);
-  if (error <= 1e-5 * (1 + scale)) {
+  // Rounding level: 1e-5 relative (DESIGN.md section 4), never looser than 1e-5 absolute.
+  if (error <= 1e-5 * Math.max(1, scale)) {
     emitter.emitOutputs(outs, outName, units);
     const last = emitter.body.find((s) => s.out.name === outName)!;
     last.comment = [last.comment, `exact on ${where}`].filter(Boolean).join("; ");
