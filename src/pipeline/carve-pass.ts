@@ -8,6 +8,8 @@ import { runNet } from "../net/run.ts";
 import { sliceRows } from "../data/batch.ts";
 import { probePass as probeNetPass } from "../passes/probe.ts";
 import { carveConvs, type CarvedConv } from "../recover/carve-conv.ts";
+import { findModules } from "../recover/modules.ts";
+import type { NetStats } from "../passes/stats.ts";
 import { need, type ExplainPass } from "./explain.ts";
 
 /** Rows compared when checking a rewrite (enough to see a wrong conv; cheap on wide layers). */
@@ -41,7 +43,11 @@ export const carvePass: ExplainPass = {
     const data = need(s, "data", "carve", "read");
     const r = carveConvs(net);
     const details = [...r.carved.map(carvedLine), ...r.kept.map((k) => `${k.layer}: stays dense (${k.reason})`)];
-    if (!r.carved.length) return { out: s, report: { pass: "carve", summary: "no dense layer is a convolution", details } };
+    if (!r.carved.length) {
+      const c = clusterability(net, s.stats);
+      if (c) details.push(c);
+      return { out: s, report: { pass: "carve", summary: "no dense layer is a convolution", details } };
+    }
     const feeds = Object.fromEntries(net.inputs.map((inp, i) => [inp.name, data.oneSample ? data.analysis[i] : sliceRows(data.analysis[i], 0, Math.min(CHECK_ROWS, data.analysis[i].shape[0]))]));
     const maxAbsErr = netOutputDiff(net, r.net, feeds);
     details.push(`carved Net vs the Net before: max |difference| ${maxAbsErr.toExponential(1)} on ${data.oneSample ? "the sample" : `${feeds[net.inputs[0].name].shape[0]} analysis rows`}`);
@@ -53,3 +59,22 @@ export const carvePass: ExplainPass = {
     };
   },
 };
+
+/** Graphs smaller than this are not worth a clusterability line (compiled nets: modules say more). */
+const CLUSTER_MIN_NODES = 64;
+/** Clusters compared with shuffled copies, as in Filan et al. */
+const CLUSTER_K = 12;
+
+/** Whether the dense layers' weight graph has modules at all: spectral clusters (k from the eigengap) and their
+ *  n-cut beside the n-cut of weight-shuffled copies (lower than shuffled = more modular than chance). */
+export function clusterability(net: Net, stats?: NetStats): string | undefined {
+  const n = net.layers.reduce((a, l) => a + (l.kind === "affine" ? l.outFeatures : 0), 0);
+  if (n < CLUSTER_MIN_NODES || n > 20000) return undefined;
+  const gap = findModules(net, stats, { minSplit: CLUSTER_MIN_NODES, shuffles: 0 });
+  if (gap.graph.adj.n < CLUSTER_MIN_NODES) return undefined;
+  // At the paper's k = 12 (Filan et al.), beside shuffled copies; the eigengap's own choice is stated too.
+  const m = findModules(net, stats, { minSplit: CLUSTER_MIN_NODES, k: CLUSTER_K, shuffles: 3 });
+  const shuf = m.shuffled ? ` vs ${m.shuffled.mean.toFixed(3)} +- ${m.shuffled.sd.toFixed(3)} on ${m.shuffled.copies} weight-shuffled copies` : "";
+  return `clusterability of the dense layers' weight graph (${m.graph.adj.n} units): the eigengap suggests ${gap.count} cluster(s); ` +
+    `at k = ${CLUSTER_K}, n-cut ${m.ncut.toFixed(3)}${shuf}`;
+}

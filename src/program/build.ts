@@ -17,7 +17,7 @@ import { buildPiecewiseNet } from "../recover/piecewise-net.ts";
 import { safeName } from "./emit-plan.ts";
 import { buildModuleProgram, type ModuleBuildReport } from "./build-modules.ts";
 import { withOrigin } from "./slice-origin.ts";
-import { typeOfShape, type Fn, type IOSpec, type PrimStmt, type Program, type Stmt, type ValueType, type Var } from "./program.ts";
+import { typeOfShape, type Fn, type IOSpec, type PrimStmt, type Program, type Stmt, type ValueType, type Var, type Weight } from "./program.ts";
 
 export interface BuildOptions {
   /** Program name (usually the model file's base name). */
@@ -27,7 +27,8 @@ export interface BuildOptions {
   recognisers?: readonly Recogniser[];
   /** Net input names whose values are all 0/1 (a bits domain): typed bits[n] when they are vectors. */
   bitInputs?: ReadonlySet<string>;
-  /** Try the module builder first (build-modules.ts; default true): modules as functions called from main. */
+  /** Try the module builder first (build-modules.ts; default false, the explain pipeline turns it on): modules as
+   *  functions called from main. */
   modules?: boolean;
   /** Largest max abs output change (absolute) the module builder may cost (default 1e-3 x max |y| on the probe sample). */
   tolerance?: number;
@@ -44,7 +45,7 @@ export interface BuildReport {
   modules?: ModuleBuildReport;
   modulesSkipped?: string;
   /** Per lifted slice: the rules that fired, the units dropped (and why), how exactness was established, the residual size. */
-  slices: { out: string; layers: string[]; rules: string[]; dropped: string[]; exactBy: string; error: number }[];
+  slices: { out: string; layers: string[]; rules: string[]; dropped: string[]; exactBy: string; error: number; complete: boolean; residual: boolean }[];
 }
 
 /** Build a Program from a Net: one statement per recognised slice, all in `main`. */
@@ -52,11 +53,23 @@ export function buildProgram(net: Net, opts: BuildOptions = {}): { program: Prog
   let modulesSkipped: string | undefined;
   // A Net read whole (a boolean function of a few bits, one-variable functions) is named whole, not cut into modules.
   const whole = readsAsWhole(net, { ...(opts.stats ? { stats: opts.stats } : {}), bits: !!opts.bitInputs?.size, ...(opts.box ? { box: opts.box } : {}) });
-  if (opts.modules !== false && !whole) {
+  if (opts.modules && !whole) {
     const m = buildModuleProgram(net, { ...(opts.name ? { name: opts.name } : {}), ...(opts.stats ? { stats: opts.stats } : {}), ...(opts.tolerance !== undefined ? { tolerance: opts.tolerance } : {}) });
-    if ("program" in m) return { program: m.program, report: { statements: moduleStatements(m.program), slices: [], modules: m.report } };
+    if ("program" in m) {
+      // Modules that repeat are the finding; modules each called once compete with the named slices: when the
+      // slice recognisers name every output exactly, that program says more (max, abs, ...) and wins.
+      const calls = new Map<string, number>();
+      for (const st of m.program.functions[0].body) if (st.kind === "call") calls.set(st.fn, (calls.get(st.fn) ?? 0) + 1);
+      if (![...calls.values()].some((k) => k >= 2)) {
+        const flat = buildProgram(net, { ...opts, modules: false });
+        if (flat.report.slices.length && flat.report.slices.every((sl) => sl.complete && sl.error === 0 && !sl.residual)) {
+          return { ...flat, report: { ...flat.report, modulesSkipped: `${m.report.modules} modules, each called once: the named slices explain the same layers exactly` } };
+        }
+      }
+      return { program: m.program, report: { statements: moduleStatements(m.program), slices: [], modules: m.report } };
+    }
     modulesSkipped = m.reason;
-  } else if (whole) modulesSkipped = "the whole Net reads as one function (gates over its bits, or piecewise in each input)";
+  } else if (whole && opts.modules) modulesSkipped = "the whole Net reads as one function (gates over its bits, or piecewise in each input)";
   const recs = opts.recognisers ?? defaultRecognisers;
   const layers = new Map(net.layers.map((l) => [l.id, l]));
   const consumers = new Map<string, string[]>();
@@ -131,6 +144,29 @@ export function buildProgram(net: Net, opts: BuildOptions = {}): { program: Prog
     }
     return { body: out, out: last };
   };
+  // The incoming weights of some ReLU units (bias last), one tensor per layer: what `show` opens.
+  const unitWeights = (units: string[]): Weight[] => {
+    const by = new Map<string, number[]>();
+    for (const u of new Set(units)) {
+      const k = u.lastIndexOf(":");
+      const id = u.slice(0, k);
+      by.set(id, [...(by.get(id) ?? []), Number(u.slice(k + 1))]);
+    }
+    const out: Weight[] = [];
+    for (const [id, idx] of by) {
+      const pre = layers.get(layers.get(id)?.inputs[0] ?? "");
+      if (!pre || pre.kind !== "affine") continue;
+      idx.sort((a, b) => a - b);
+      const n = pre.inFeatures + 1;
+      const data = new Float32Array(idx.length * n);
+      idx.forEach((i, r) => {
+        data.set(pre.W.subarray(i * pre.inFeatures, (i + 1) * pre.inFeatures), r * n);
+        data[r * n + n - 1] = pre.b[i];
+      });
+      out.push({ name: `U${ctx.weightIndex()}_${safeName(pre.id)}`, shape: [idx.length, n], data });
+    }
+    return out;
+  };
   // A whole boolean Net (one bits input, every output 0/1 on {0,1}^n): gates over the input bits (logic-net.ts);
   // a whole Net of one number: a piecewise-linear function of it (piecewise-net.ts).
   const logicOut = sliceRecs.length && net.outputs.length === 1 ? outName.get(net.outputs[0].from) : undefined;
@@ -147,7 +183,7 @@ export function buildProgram(net: Net, opts: BuildOptions = {}): { program: Prog
       extraFns.push(...built.fns);
       const rule = built.where.includes("{0,1}") ? "logic-net" : "piecewise-net";
       report.statements.push({ out: name, recogniser: rule, layers: ids });
-      report.slices.push({ out: name, layers: ids, rules: [rule], dropped: [], exactBy: built.error ? `fitted; error measured on ${built.where}` : `exact on ${built.where}`, error: built.error });
+      report.slices.push({ out: name, layers: ids, rules: [rule], dropped: [], exactBy: built.error ? `fitted; error measured on ${built.where}` : `exact on ${built.where}`, error: built.error, complete: true, residual: built.error > 0 });
     } else used.delete(name);
   }
   for (const l of net.layers) {
@@ -159,7 +195,7 @@ export function buildProgram(net: Net, opts: BuildOptions = {}): { program: Prog
       const built = buildSlice(sl, name, {
         net, rules: sliceRecs, ...(opts.stats ? { stats: opts.stats } : {}), boxOf, bits: !!opts.bitInputs?.size,
         names: {
-          source: (v) => ({ name: varOf.get(v)!, n: widthOf(v) }), fresh, primId, weightIndex: ctx.weightIndex,
+          source: (v) => ({ name: varOf.get(v)!, n: widthOf(v) }), fresh, primId, weightIndex: ctx.weightIndex, unitWeights,
         },
         layerStatements,
       }, () => ++residualK);
@@ -171,7 +207,7 @@ export function buildProgram(net: Net, opts: BuildOptions = {}): { program: Prog
         extraFns.push(...built.fns);
         const ids = sl.layers.map((x) => x.id);
         report.statements.push({ out: name, recogniser: `slice (${built.rules.join(", ")})`, layers: ids });
-        report.slices.push({ out: name, layers: ids, rules: built.rules, dropped: built.dropped, exactBy: built.exactBy, error: built.error });
+        report.slices.push({ out: name, layers: ids, rules: built.rules, dropped: built.dropped, exactBy: built.exactBy, error: built.error, complete: built.complete, residual: built.fns.length > 0 });
         continue;
       }
       used.delete(name);

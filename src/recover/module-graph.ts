@@ -112,7 +112,9 @@ export function weightGraph(net: Net, stats?: NetStats, eps = 1e-2): WeightGraph
         if (src.kind === "input") from = add(src.name, q, false);
         else {
           if (isDead(src.layer, q)) {
-            dead.set(src.layer.id, [...(dead.get(src.layer.id) ?? []), q]);
+            let d = dead.get(src.layer.id);
+            if (!d) dead.set(src.layer.id, (d = []));
+            d.push(q);
             continue;
           }
           from = add(src.layer.id, q, true);

@@ -15,6 +15,8 @@ export interface ModuleOptions {
   kMax?: number;
   /** Components smaller than this many nodes are not split further (default 6). */
   minSplit?: number;
+  /** Clusters per split component, fixed (as clusterability studies compare n-cuts at one k); default: the eigengap. */
+  k?: number;
   /** Shuffled copies for the n-cut baseline (default 5; 0 skips it). */
   shuffles?: number;
   seed?: number;
@@ -66,7 +68,7 @@ function partition(adj: Csr, opts: ModuleOptions): { labels: Int32Array; count: 
       count++;
       continue;
     }
-    const r = spectralClusters(subgraph(adj, nodes), { kMax: opts.kMax ?? 8, seed: opts.seed ?? 1 });
+    const r = spectralClusters(subgraph(adj, nodes), { kMax: opts.kMax ?? 8, seed: opts.seed ?? 1, ...(opts.k ? { k: Math.min(opts.k, nodes.length - 1) } : {}) });
     nodes.forEach((i, k) => (labels[i] = count + r.labels[k]));
     comps.push({ nodes: nodes.length, clusters: r.k, eigenvalues: r.eigenvalues.slice(0, (opts.kMax ?? 8) + 1) });
     count += r.k;
@@ -84,7 +86,9 @@ function shuffledGraph(g: WeightGraph, u: () => number): Csr {
       const j = g.adj.col[p];
       if (i < j) {
         const key = `${layerOf[i]}|${layerOf[j]}`;
-        groups.set(key, [...(groups.get(key) ?? []), [i, j, g.adj.val[p]]]);
+        let list = groups.get(key);
+        if (!list) groups.set(key, (list = []));
+        list.push([i, j, g.adj.val[p]]);
       }
     }
   }

@@ -7,6 +7,7 @@ import { onehotRecogniser, sortRecogniser } from "./rules-order.ts";
 import { thresholdRecogniser } from "./threshold-rule.ts";
 import { logicRecogniser } from "./logic.ts";
 import { piecewiseRecogniser } from "./piecewise-rule.ts";
+import { fitRecogniser } from "./rules-fit.ts";
 import { argmaxRecogniser, opaqueRecogniser } from "./opaque.ts";
 import { affineRecogniser } from "./affine.ts";
 import { convRecogniser } from "./conv.ts";
@@ -26,6 +27,7 @@ export const sliceRecognisers: readonly SliceRecogniser[] = [
   thresholdRecogniser,
   logicRecogniser,
   piecewiseRecogniser,
+  fitRecogniser,
 ];
 
 /** Every recogniser, in the order the builder tries them. */

@@ -1,6 +1,6 @@
 // Spectral clustering by normalised cut (Shi & Malik; Ng, Jordan & Weiss): the few smallest eigenvectors of the
 // normalised Laplacian I - D^-1/2 A D^-1/2 (= the largest of D^-1/2 A D^-1/2, by Lanczos), the number of
-// clusters from the largest eigengap, then k-means on the row-normalised embedding (seeded k-means++).
+// clusters from the largest eigengap, then k-means on the embedding D^-1/2 U (seeded k-means++).
 import { rng } from "../util/rng.ts";
 import { csrMul, lanczosTop, type Csr } from "./eigen.ts";
 
@@ -90,11 +90,8 @@ export function spectralClusters(a: Csr, opts: { kMax?: number; k?: number; seed
     }
   }
   if (k <= 1) return { labels: new Int32Array(n), k: 1, eigenvalues: lambdas, ncut: 0 };
-  const rows = Array.from({ length: n }, (_, i) => {
-    const r = Float64Array.from(e.vectors.slice(0, k), (v) => v[i]);
-    const nr = Math.hypot(...r);
-    return nr > 0 ? r.map((x) => x / nr) : r;
-  });
+  // Shi-Malik embedding: the generalised eigenvectors D^-1/2 u (the relaxed indicator vectors of the n-cut).
+  const rows = Array.from({ length: n }, (_, i) => Float64Array.from(e.vectors.slice(0, k), (v) => v[i] * inv[i]));
   const labels = kmeans(rows, k, opts.seed ?? 1);
   return { labels, k, eigenvalues: lambdas, ncut: normalizedCut(a, labels, k) };
 }

@@ -136,3 +136,14 @@ test("carveConvs leaves a dense layer over an image dense when it is not a conv"
   assert.equal(r.carved.length, 0);
   assert.equal(r.kept[0]?.layer, "fc1");
 });
+
+test("no false positive: the zoo's MNIST MLP (trained as dense on images) has no convolution", async () => {
+  const { readModel } = await import("../../src/onnx/read.ts");
+  const { normalizePasses } = await import("../../src/graph/passes/index.ts");
+  const { runPasses } = await import("../../src/pipeline/pass.ts");
+  const { lower } = await import("../../src/net/lower.ts");
+  const net = lower(runPasses(readModel(new URL("../../zoo/trained/mnist_mlp/model.onnx", import.meta.url).pathname), normalizePasses).out).net;
+  const r = carveConvs(net);
+  assert.equal(r.carved.length, 0);
+  assert.ok(r.kept.length >= 1);
+});
