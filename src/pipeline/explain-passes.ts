@@ -9,6 +9,7 @@ import { runPasses } from "./pass.ts";
 import { lower } from "../net/lower.ts";
 import { probePass as probeNetPass } from "../passes/probe.ts";
 import { buildProgram } from "../program/build.ts";
+import { readsAsWhole } from "../recover/whole-net-first.ts";
 import { programWithOrigin } from "../program/slice-origin.ts";
 import { moduleLine } from "../program/build-modules.ts";
 import { runProgram } from "../program/run.ts";
@@ -139,8 +140,14 @@ export const buildPass: ExplainPass = {
     const net = need(s, "net", "build", "lower");
     const bitInputs = s.data?.bits ? new Set(net.inputs.map((i) => i.name)) : undefined;
     const box = s.input.data || s.input.domain === undefined ? undefined : boxOfDomain(typeof s.input.domain === "string" ? parseDomain(s.input.domain) : s.input.domain);
-    const { program: built, report } = buildProgram(net, { name: s.input.name ?? "model", ...(s.stats ? { stats: s.stats } : {}), ...(bitInputs ? { bitInputs } : {}), ...(box ? { box } : {}), ...(s.input.tolerance !== undefined ? { tolerance: s.input.tolerance } : {}), modules: true });
-    const program = programWithOrigin(net, built); // slices name the lowered Net's units (simplify renumbers them)
+    // A Net that reads whole (gates over a few bits, one-variable functions: src/recover/whole-net-first.ts) is
+    // named from the Net as lowered: the reading needs no simplification and then costs none of its budget.
+    const inputsOnly = s.stats && { ...s.stats, layers: [], skipped: [], sample: { ...s.stats.sample, activations: {} } };
+    const whole = s.lowered && s.lowered !== net && readsAsWhole(s.lowered, { ...(inputsOnly ? { stats: inputsOnly } : {}), bits: !!bitInputs, ...(box ? { box } : {}) });
+    const stats = whole ? inputsOnly : s.stats;
+    const useNet = whole ? s.lowered! : net;
+    const { program: built, report } = buildProgram(useNet, { name: s.input.name ?? "model", ...(stats ? { stats } : {}), ...(bitInputs ? { bitInputs } : {}), ...(box ? { box } : {}), ...(s.input.tolerance !== undefined ? { tolerance: s.input.tolerance } : {}), modules: true });
+    const program = programWithOrigin(useNet, built); // slices name the lowered Net's units (simplify renumbers them)
     const byRec = new Map<string, number>();
     for (const st of report.statements) byRec.set(st.recogniser, (byRec.get(st.recogniser) ?? 0) + 1);
     return {
@@ -152,6 +159,7 @@ export const buildPass: ExplainPass = {
           ...report.statements.map((st) => `${st.out} <- ${st.layers.join(" + ")} (${st.recogniser})`),
           ...report.slices.map((sl) => `slice ${sl.out}: ${sl.error ? `fitted, residual max |r| ${sl.error.toExponential(1)} on the data` : sl.exactBy}${sl.dropped.length ? `; dropped ${sl.dropped.join(", ")}` : ""}`),
           ...(report.modules ? [moduleLine(report.modules)] : report.modulesSkipped ? [`modules: none as functions (${report.modulesSkipped})`] : []),
+          ...(whole ? ["built from the Net as lowered (it reads whole; the simplified Net is not needed)"] : []),
         ],
       },
     };
