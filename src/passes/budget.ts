@@ -9,7 +9,8 @@ import type { Layer, Net } from "../net/net.ts";
 import { runLayer } from "../net/run.ts";
 import { maxAbsErr, looksLikeScores } from "../verify/metrics.ts";
 import type { SimplifyState } from "./simplify.ts";
-import { runRows } from "./report.ts";
+import { chunkFor, runRows } from "./report.ts";
+import { concatRows, sliceRows } from "../data/batch.ts";
 
 /** Cumulative share of the budget each budgeted pass may reach (a design constant, the same for every net):
  *  unit pruning a quarter, weight pruning up to 70%, rounding and quantisation up to 80%; the rest is the
@@ -148,11 +149,20 @@ export function smallestPassing(lo: number, hi: number, ok: (k: number) => boole
   return b;
 }
 
-/** Every layer's value on some rows, in layer order, for a Net (by id, and Net inputs by name). */
-export function activations(net: Net, rows: Record<string, Tensor>): Map<string, Tensor> {
-  const env = new Map<string, Tensor>(Object.entries(rows));
-  for (const l of net.layers) env.set(l.id, runLayer(l, l.inputs.map((r) => env.get(r)!)));
-  return env;
+/** Every layer's value on some rows, in layer order, for a Net (by id, and Net inputs by name). A net exported
+ *  with a fixed batch (baked into its reshapes) is run that many rows at a time, as runRows does. */
+export function activations(net: Net, rows: Record<string, Tensor>, oneSample = false): Map<string, Tensor> {
+  const n = rows[net.inputs[0]?.name]?.shape[0] ?? 0;
+  const chunk = chunkFor(net, n, oneSample);
+  const run = (part: Record<string, Tensor>) => {
+    const env = new Map<string, Tensor>(Object.entries(part));
+    for (const l of net.layers) env.set(l.id, runLayer(l, l.inputs.map((r) => env.get(r)!)));
+    return env;
+  };
+  if (oneSample || n <= chunk) return run(rows);
+  const parts: Map<string, Tensor>[] = [];
+  for (let s = 0; s < n; s += chunk) parts.push(run(Object.fromEntries(Object.entries(rows).map(([k, t]) => [k, sliceRows(t, s, Math.min(n, s + chunk))]))));
+  return new Map([...parts[0].keys()].map((k) => [k, concatRows(parts.map((p) => p.get(k)!), `value '${k}'`)]));
 }
 
 /** Run one layer on values already computed (used when a pass rebuilds a net layer by layer). */

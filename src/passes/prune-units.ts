@@ -57,7 +57,7 @@ function withUnits(net: Net, site: UnitSite, kept: number[], G: Float64Array): N
 /** Prune one site: the fewest units (most important kept) within the budget share. */
 function pruneSite(s: SimplifyState, net: Net, site: UnitSite, rows: BudgetRows): { net: Net; kept: number; m?: Measure; tried: number } {
   const n = site.units;
-  const A = activations(net, rows.fit).get(site.act.id)!.data as Float32Array;
+  const A = activations(net, rows.fit, s.oneSample).get(site.act.id)!.data as Float32Array;
   const rms = columnRms(A, n);
   const imp = Array.from({ length: n }, (_, u) => {
     const out = outgoing(site, u);

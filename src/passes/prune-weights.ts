@@ -107,7 +107,7 @@ function grid(total: number): number[] {
 export function pruneToCount(s: SimplifyState, keep: number): Net {
   const layers = s.net.layers.filter(prunable);
   const rows = budgetRows(s);
-  const ref = activations(s.net, rows.fit);
+  const ref = activations(s.net, rows.fit, s.oneSample);
   const ranked = rank(layers, layers.map((l) => columnRms(ref.get(l.inputs[0])!.data as Float32Array, l.inFeatures)));
   return keep >= ranked.length ? s.net : prunedNet(s.net, layers, ranked, keep, rows, ref, new Map());
 }
@@ -128,7 +128,7 @@ export const pruneWeightsPass: SimplifyPass = {
     const few = tooFewRows(s, rows, BUDGET_SHARE.weights);
     if (few) return simplifyReport(this, s, s, few);
     if (prunableWeights(s.net) > MAX_WEIGHTS) return simplifyReport(this, s, s, `${prunableWeights(s.net)} dense weights: more than this pass searches (${MAX_WEIGHTS})`);
-    const ref = activations(s.net, rows.fit);
+    const ref = activations(s.net, rows.fit, s.oneSample);
     const rms = layers.map((l) => columnRms(ref.get(l.inputs[0])!.data as Float32Array, l.inFeatures));
     const ranked = rank(layers, rms);
     const total = ranked.length;
