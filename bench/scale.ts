@@ -4,8 +4,8 @@
 // `--samples` rows of the normal domain, and onnxruntime's time on the same rows (the reference in the same run:
 // explain / onnxruntime is the ratio). Then how explain's time grows with parameters x samples: extra runs of a few
 // models at other sample counts, and a least-squares fit time = a + b * params * samples over every run.
-// Writes bench/results/scale.json. Options: --models a,b (names without light_), --samples N (default 8),
-// --points 4,16 (the extra sample counts; "" for none), --scaling-models squeezenet,resnet50,vgg19.
+// Writes bench/results/scale.json after every run. Options: --models a,b (names without light_), --samples N (default 4),
+// --points 2,16 (the extra sample counts; "" for none), --scaling-models squeezenet,shufflenet.
 import { spawnSync } from "node:child_process";
 import { existsSync, mkdirSync, mkdtempSync, readdirSync, renameSync, rmSync, writeFileSync } from "node:fs";
 import os from "node:os";
@@ -63,36 +63,44 @@ function main(): void {
     console.error(`bench:scale needs ${LIGHT} (the shared corpus)`);
     process.exit(2);
   }
-  const all = readdirSync(LIGHT).filter((d) => d.startsWith("light_")).map((d) => d.slice("light_".length)).sort();
+  // Smallest first, so a run cut short still has the small models.
+  const BY_SIZE = ["squeezenet", "shufflenet", "inception_v1", "densenet121", "inception_v2", "resnet50", "bvlc_alexnet", "zfnet512", "vgg19"];
+  const all = readdirSync(LIGHT).filter((d) => d.startsWith("light_")).map((d) => d.slice("light_".length))
+    .sort((a, b) => (BY_SIZE.indexOf(a) + 1 || 99) - (BY_SIZE.indexOf(b) + 1 || 99));
   const models = option("models", all.join(",")).split(",").filter(Boolean);
-  const samples = Number(option("samples", "8"));
-  const points = option("points", "4,16").split(",").filter(Boolean).map(Number);
-  const scalingModels = option("scaling-models", "squeezenet,resnet50,vgg19").split(",").filter((m) => models.includes(m));
+  const samples = Number(option("samples", "4"));
+  const points = option("points", "2,16").split(",").filter(Boolean).map(Number);
+  const scalingModels = option("scaling-models", "squeezenet,shufflenet").split(",").filter((m) => models.includes(m));
   const runs: Run[] = [];
+  const save = () => write(runs, samples);
   for (const m of models) {
     const r = measure(m, samples);
     runs.push(r);
+    save();
     console.log(r.error ? `${m}: ${r.error}` : `${m}: ${(r.params! / 1e6).toFixed(1)}M params, ${samples} samples: explain ${(r.explainMs! / 1000).toFixed(1)} s (${r.ratio}x onnxruntime), peak ${r.peakRssMiB} MiB, ${r.statements} statements (${r.opaque} opaque), relErr ${r.relErr?.toExponential(1)}`);
-  }
-  for (const m of scalingModels) {
-    for (const s of points) {
+    // The extra sample counts right after the model's own run (small models first, so the fit exists early).
+    for (const s of scalingModels.includes(m) ? points : []) {
       const r = measure(m, s);
       runs.push(r);
+      save();
       console.log(r.error ? `${m} x${s}: ${r.error}` : `${m}, ${s} samples: explain ${(r.explainMs! / 1000).toFixed(1)} s, peak ${r.peakRssMiB} MiB`);
     }
   }
+}
+
+/** Write bench/results/scale.json (after every run, atomically, so a long run cut short keeps what it measured). */
+function write(runs: Run[], samples: number): void {
   const ok = runs.filter((r) => r.explainMs !== undefined);
   const f = ok.length > 2 ? fit(ok.map((r) => [r.params! * r.samples, r.explainMs!])) : undefined;
   if (f) console.log(`explain time ~ ${(f.a / 1000).toFixed(1)} s + ${(f.b * 1e9 / 1000).toFixed(2)} s per 10^9 parameter-samples (R^2 ${f.r2.toFixed(2)}, ${ok.length} runs)`);
   mkdirSync(path.join(here, "results"), { recursive: true });
   const file = path.join(here, "results", "scale.json");
   writeFileSync(`${file}.tmp`, `${JSON.stringify({
-    date: new Date().toISOString(), machine: { cpus: os.cpus().length, memGiB: Math.round(os.totalmem() / 2 ** 30), node: process.version },
+    date: new Date().toISOString(), machine: { cpus: os.cpus().length, memGiB: Math.round(os.totalmem() / 2 ** 30), node: process.version, loadAverage: os.loadavg().map((l) => Math.round(l * 10) / 10) },
     command: `npm run bench:scale -- ${process.argv.slice(2).join(" ")}`.trim(), samples, runs,
     fit: f && { interceptMs: Math.round(f.a), msPerGigaParamSample: Math.round(f.b * 1e9), r2: Math.round(f.r2 * 1000) / 1000, runs: ok.length },
   }, null, 2)}\n`);
   renameSync(`${file}.tmp`, file); // atomic: write, then rename
-  console.log(`wrote ${path.relative(process.cwd(), file)}`);
 }
 
 main();

@@ -1,6 +1,7 @@
-// `npm run zoo:score`: write the zoo, explain every case with today's `pseudonet explain`, score every
+// `npm run zoo:score`: write the zoo, explain every case with today's `pseudonet explain --exact`, score every
 // explanation against its truth, print the table and write bench/results/zoo.json.
-//   node --import tsx zoo/bench.ts [--keep DIR] [--only NAME] [--seed N] [--obfuscate all|none|a,b] [--results FILE]
+//   node --import tsx zoo/bench.ts [--keep DIR] [--only NAME] [--seed N] [--obfuscate all|none|a,b] [--budgeted] [--results FILE]
+// (--budgeted: also run the budgeted simplify passes, as plain `pseudonet explain`)
 import { mkdtempSync, mkdirSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
@@ -23,7 +24,7 @@ interface ExplainRun {
 }
 
 /** Explain one zoo case folder into `out`: with its domain flag when it has one, else with its data file. */
-async function explainCase(caseDir: string, out: string): Promise<Omit<ExplainRun, "case">> {
+async function explainCase(caseDir: string, out: string, exact = true): Promise<Omit<ExplainRun, "case">> {
   const truth = readTruth(join(caseDir, "truth.json"));
   const file = join(caseDir, "model.onnx");
   const model = readModel(file);
@@ -32,7 +33,9 @@ async function explainCase(caseDir: string, out: string): Promise<Omit<ExplainRu
   try {
     const data = useDomain || !truth.data ? undefined : [loadData(join(caseDir, truth.data), model.graph.inputs[0]).tensor];
     if (!useDomain && !data) return { input, error: "no domain flag and no data file" };
-    const state = await runExplain({ model, source: file, outDir: out, ...(data ? { data, dataLabel: truth.data! } : { domain: truth.domainFlag! }) });
+    // Exact by default: the score's fidelity column measures faithfulness; budgeted passes (which may trade up
+    // to --tolerance of error for size) are measured by bench/simplify.ts, or here with --budgeted.
+    const state = await runExplain({ model, source: file, outDir: out, exact, ...(data ? { data, dataLabel: truth.data! } : { domain: truth.domainFlag! }) });
     writeOutputDir(out, state.files!);
     return { input };
   } catch (e) {
@@ -43,7 +46,7 @@ async function explainCase(caseDir: string, out: string): Promise<Omit<ExplainRu
 async function main(): Promise<void> {
   const { values } = parseArgs({
     options: {
-      keep: { type: "string" }, only: { type: "string" }, seed: { type: "string", default: "1" }, obfuscate: { type: "string", default: "all" },
+      keep: { type: "string" }, only: { type: "string" }, budgeted: { type: "boolean", default: false }, seed: { type: "string", default: "1" }, obfuscate: { type: "string", default: "all" },
       results: { type: "string", default: "bench/results/zoo.json" },
     },
   });
@@ -57,7 +60,7 @@ async function main(): Promise<void> {
     const t0 = performance.now();
     const out = join(explainedDir, e.name);
     mkdirSync(out, { recursive: true });
-    const r = await explainCase(e.dir, out);
+    const r = await explainCase(e.dir, out, !values.budgeted);
     runs.push({ case: e.name, ...r });
     process.stderr.write(`explained ${e.name} (${r.input}) in ${Math.round(performance.now() - t0)} ms${r.error ? `: FAILED ${r.error}` : ""}\n`);
   }

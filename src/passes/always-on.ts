@@ -5,7 +5,7 @@
 // box, the unit's minimum on every row we have is >= 0 (observed; proven when the rows are the whole domain).
 // A layer whose units are all always-on disappears: its activation is gone and the affine maps around it fuse.
 import type { SimplifyPass } from "./simplify.ts";
-import { outgoingIn, unitSites } from "./sites.ts";
+import { outgoingIn, unitSites, siteById } from "./sites.ts";
 import { unitRanges } from "./ranges.ts";
 import { linearisable, lineariseUnits } from "./linearise.ts";
 import { simplifyReport } from "./report.ts";
@@ -23,7 +23,7 @@ export const alwaysOnPass: SimplifyPass = {
     let done = 0;
     const details: string[] = [];
     for (const site0 of sites) {
-      const site = unitSites(net).find((x) => x.pre.id === site0.pre.id);
+      const site = siteById(net, site0.pre.id);
       if (!site || !linearisable(site)) continue;
       const d = ranges.data.get(site.pre.id)!;
       const b = ranges.box?.get(site.pre.id);

@@ -116,6 +116,18 @@ export function fits(s: SimplifyState, m: Measure, share: number): boolean {
   return m.maxAbsErr <= share * s.budget.tolerance;
 }
 
+/** Fewest check rows (analysis rows the re-fits did not use) for any budgeted choice: a max error or an
+ *  agreement measured on fewer says too little about held-out data. */
+export const MIN_CHECK_ROWS = 1000;
+
+/** Why the rows cannot support a choice within `share` of the budget (undefined: they can). A classifier's budget
+ *  must allow at least one disagreeing check row, else agreement on the rows proves nothing at that level. */
+export function tooFewRows(s: SimplifyState, rows: BudgetRows, share: number): string | undefined {
+  const n = rows.checkRef[0]?.shape[0] ?? 0;
+  const need = s.classifier ? Math.max(MIN_CHECK_ROWS, Math.ceil(1 / (share * (1 - s.budget.minAgreement)))) : MIN_CHECK_ROWS;
+  return n >= need ? undefined : `too few analysis rows to choose within budget (${n} not used by the re-fits; ${need} needed)`;
+}
+
 /** The budget's measure in words, e.g. "agreement 99.95% (4 of 8000 rows differ)". */
 export function describe(s: SimplifyState, m: Measure): string {
   if (s.classifier) return `top-1 agreement ${(100 * (1 - m.disagree / Math.max(m.rows, 1))).toFixed(2)}% on ${m.rows} analysis rows (${m.disagree} differ)`;

@@ -5,7 +5,7 @@
 // largest first, then the bias; entries within ROW_TOL count as equal, so rounding noise does not decide the order.
 // Run after canonical-scale so rows are comparable; each layer's rows are over the already sorted layer before it.
 import type { SimplifyPass } from "./simplify.ts";
-import { applyPlan, incoming, unitSites, type NewUnit } from "./sites.ts";
+import { applyPlan, incoming, unitSites, type NewUnit, siteById } from "./sites.ts";
 import { ROW_TOL } from "./merge-parallel.ts";
 import { simplifyReport } from "./report.ts";
 
@@ -34,7 +34,7 @@ export const canonicalOrderPass: SimplifyPass = {
     let moved = 0;
     const details: string[] = [];
     for (const site0 of unitSites(net)) {
-      const site = unitSites(net).find((x) => x.pre.id === site0.pre.id);
+      const site = siteById(net, site0.pre.id);
       if (!site) continue;
       const rows = Array.from({ length: site.units }, (_, u) => incoming(site.pre, u));
       const order = rows.map((_, u) => u).sort((a, b) => compareRows(rows[a], rows[b]) || a - b);

@@ -3,7 +3,7 @@
 // Every unit then has largest |incoming weight or bias| = 1 and its size lives in its outgoing weights, so two
 // units doing the same thing have equal rows, and rescaled copies of a network print the same numbers.
 import type { SimplifyPass } from "./simplify.ts";
-import { applyPlan, incoming, unitSites, type NewUnit } from "./sites.ts";
+import { applyPlan, incoming, unitSites, type NewUnit, siteById } from "./sites.ts";
 import { simplifyReport } from "./report.ts";
 
 export const canonicalScalePass: SimplifyPass = {
@@ -15,7 +15,7 @@ export const canonicalScalePass: SimplifyPass = {
     let scaled = 0;
     const details: string[] = [];
     for (const site0 of unitSites(net)) {
-      const site = unitSites(net).find((x) => x.pre.id === site0.pre.id);
+      const site = siteById(net, site0.pre.id);
       if (!site || !(site.act.fn === "relu" || site.act.fn === "leaky_relu")) continue;
       let changed = 0;
       const plan: NewUnit[] = Array.from({ length: site.units }, (_, u) => {

@@ -8,7 +8,7 @@
 import type { ActLayer } from "../net/net.ts";
 import { actFn } from "../verify/ibp.ts";
 import type { SimplifyPass } from "./simplify.ts";
-import { applyPlan, nextOutputs, outgoingIn, unitSites, type NewUnit, type UnitSite } from "./sites.ts";
+import { applyPlan, nextOutputs, outgoingIn, unitSites, type NewUnit, type UnitSite, siteById } from "./sites.ts";
 import { unitRanges } from "./ranges.ts";
 import { simplifyReport } from "./report.ts";
 
@@ -38,7 +38,7 @@ export const constantUnitsPass: SimplifyPass = {
     let folded = 0;
     const details: string[] = [];
     for (const site0 of sites) {
-      const site = unitSites(net).find((x) => x.pre.id === site0.pre.id);
+      const site = siteById(net, site0.pre.id);
       if (!site) continue;
       const d = ranges.data.get(site.pre.id)!;
       const b = ranges.box?.get(site.pre.id);

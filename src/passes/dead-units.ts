@@ -5,7 +5,7 @@
 // without one the data is all we know and the report says the claim is observed, or proven when the rows are
 // every point of the domain.
 import type { SimplifyPass } from "./simplify.ts";
-import { applyPlan, unitSites, type NewUnit } from "./sites.ts";
+import { applyPlan, unitSites, type NewUnit, siteById } from "./sites.ts";
 import { unitRanges } from "./ranges.ts";
 import { simplifyReport } from "./report.ts";
 
@@ -23,7 +23,7 @@ export const deadUnitsPass: SimplifyPass = {
     const details: string[] = [];
     for (const site0 of sites) {
       // Earlier rewrites change other layers only; re-find this site in the current Net.
-      const site = unitSites(net).find((x) => x.pre.id === site0.pre.id);
+      const site = siteById(net, site0.pre.id);
       if (!site) continue;
       const d = ranges.data.get(site.pre.id)!;
       const b = ranges.box?.get(site.pre.id);

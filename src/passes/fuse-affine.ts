@@ -3,7 +3,8 @@
 // An affine layer over vectors absorbs every part of its input that is itself linear and read by nothing else:
 // an affine layer (its parts in turn, so chains of any length collapse), an identity activation, and a
 // Flatten/Reshape of a linear layer of any shape (a conv, or an affine over the last axis), whose matrix is read
-// off by running it on the unit basis. The result is one affine layer over one concat of what is left.
+// off by running it on the unit basis. The result is one affine layer over one concat of what is left. A fusion
+// that would add weights (a bottleneck, a conv written out densely) is not made: fewer maps is not simpler then.
 import type { Tensor } from "../graph/tensor.ts";
 import type { Layer, Net } from "../net/net.ts";
 import { runLayer } from "../net/run.ts";
@@ -30,11 +31,14 @@ function absorbOne(net: Net, reader: string, pa: PartsAffine): { net: Net; chang
     if (!p || !privateTo(p.id)) continue;
     if (p.kind === "affine" && p.shape.length === 1) {
       const inner = readParts(net, p as AffineOf);
+      const products = inner.parts.map((q) => matmul(part.W, q.W, pa.out, part.size, q.size));
+      // Fuse only when it does not add weights: a bottleneck (784 -> 10 -> 784) is simpler as two maps.
+      if (nonzeros(products) > nonzeros([part.W, ...inner.parts.map((q) => q.W)])) continue;
       inheritOrigin(pa, part.W, inner.origin.map((o) => [...o]));
       pa.parts.splice(k, 1);
       const bias = matmul(part.W, inner.b, pa.out, part.size, 1);
       for (let r = 0; r < pa.out; r++) pa.b[r] += bias[r];
-      for (const q of inner.parts) addPart(pa, q.id, q.size, matmul(part.W, q.W, pa.out, part.size, q.size));
+      inner.parts.forEach((q, j) => addPart(pa, q.id, q.size, products[j]));
       return { net, changed: true, what: `${p.id} into ${reader}` };
     }
     if (p.kind === "act" && p.fn === "identity" && p.shape.length === 1) {
@@ -46,8 +50,16 @@ function absorbOne(net: Net, reader: string, pa: PartsAffine): { net: Net; chang
     if (p.kind === "reshape") {
       const src = byId.get(p.inputs[0]);
       if (!src || !(src.kind === "affine" || src.kind === "conv") || outs.has(src.id) || readers(src.id).length !== 1) continue;
-      const probed = probeLinear(net, src);
+      let probed: ReturnType<typeof probeLinear>;
+      try {
+        probed = probeLinear(net, src);
+      } catch {
+        continue; // a layer that cannot run on the basis batch (a batch size baked into the export) stays
+      }
       if (!probed) continue;
+      const product = matmul(part.W, probed.M, pa.out, part.size, probed.inSize);
+      const own = src.kind === "affine" ? src.W : src.weight;
+      if (nonzeros([product]) > nonzeros([part.W, own])) continue; // a conv is fewer weights than its dense form
       // The linear layer's input, flattened by a new reshape (or read as is when it is already a vector).
       let next = net;
       let inId = src.inputs[0];
@@ -63,11 +75,18 @@ function absorbOne(net: Net, reader: string, pa: PartsAffine): { net: Net; chang
       pa.parts.splice(k, 1);
       const bias = matmul(part.W, probed.b, pa.out, part.size, 1);
       for (let r = 0; r < pa.out; r++) pa.b[r] += bias[r];
-      addPart(pa, inId, probed.inSize, matmul(part.W, probed.M, pa.out, part.size, probed.inSize));
+      addPart(pa, inId, probed.inSize, product);
       return { net: next, changed: true, what: `${src.id} (through ${p.id}) into ${reader}` };
     }
   }
   return { net, changed: false };
+}
+
+/** Non-zero entries over some arrays. */
+function nonzeros(arrays: readonly ArrayLike<number>[]): number {
+  let n = 0;
+  for (const a of arrays) for (let i = 0; i < a.length; i++) if (a[i] !== 0) n++;
+  return n;
 }
 
 /** Per-sample shape of a layer or Net input. */

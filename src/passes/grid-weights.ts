@@ -3,7 +3,7 @@
 // and count the bits per weight the grid needs.
 import type { Layer, Net } from "../net/net.ts";
 import type { SimplifyState } from "./simplify.ts";
-import { budgetRows, describe, fits, measure, smallestPassing, type Measure } from "./budget.ts";
+import { budgetRows, describe, fits, measure, smallestPassing, tooFewRows, type Measure } from "./budget.ts";
 
 export type Weighted = Layer & ({ kind: "affine" } | { kind: "conv" });
 
@@ -62,6 +62,8 @@ export interface GridChoice { net: Net; steps: Map<string, number>; measure: Mea
  *  options.length means unchanged), then each layer alone one or two options coarser while still within budget. */
 export function searchGrid(s: SimplifyState, share: number, options: (l: Weighted) => number[]): GridChoice {
   const rows = budgetRows(s);
+  const few = tooFewRows(s, rows, share);
+  if (few) return { net: s.net, steps: new Map(), measure: { maxAbsErr: 0, disagree: 0, rows: 0 }, tried: 0, note: few };
   const layers = weighted(s.net);
   const opts = new Map(layers.map((l) => [l.id, options(l)]));
   const len = Math.max(0, ...[...opts.values()].map((o) => o.length));

@@ -14,7 +14,7 @@ import { canonicalScalePass } from "./canonical-scale.ts";
 import { canonicalOrderPass } from "./canonical-order.ts";
 import { nearZeroPass } from "./near-zero.ts";
 import { hiddenUnits } from "./net-edit.ts";
-import { referenceScale } from "./report.ts";
+import { referenceScale, simplifyReport } from "./report.ts";
 import { pruneUnitsPass } from "./prune-units.ts";
 import { pruneWeightsPass } from "./prune-weights.ts";
 import { roundWeightsPass } from "./round-weights.ts";
@@ -60,7 +60,14 @@ export function runSimplify(state: SimplifyState, onPass?: (name: string, index:
   const runOne = (p: SimplifyPass, round: number) => {
     onPass?.(p.name, index++);
     const t0 = performance.now();
-    const r = p.run(cur);
+    let r: { out: SimplifyState; report: SimplifyReport };
+    try {
+      r = p.run(cur);
+    } catch (e) {
+      // A pass that cannot handle this Net leaves it as it was; the report names the failure (a bug to fix).
+      const msg = e instanceof Error ? e.message : String(e);
+      r = simplifyReport(p, cur, cur, `skipped: the pass failed on this network (${msg.replace(/\s+/g, " ").slice(0, 200)})`);
+    }
     const report = { ...r.report, ...(round > 1 ? { pass: `${p.name} (round ${round})` } : {}) };
     let next = r.out;
     if (p.kind === "exact" && !(report.heldOut.maxAbsErr <= EXACT_REL * scale)) {

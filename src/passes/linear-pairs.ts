@@ -7,7 +7,7 @@
 // Opposite rows are found on rows scaled to max |entry| = 1 (incl. bias): row_q = -s row_p with s > 0, and then
 // relu(z_q) = s relu(-z_p), so the pair is linear when c_p + s c_q = 0.
 import type { SimplifyPass } from "./simplify.ts";
-import { incoming, outgoingIn, unitSites } from "./sites.ts";
+import { incoming, outgoingIn, unitSites, siteById } from "./sites.ts";
 import { normalised, sameRow } from "./merge-parallel.ts";
 import { linearisable, lineariseUnits } from "./linearise.ts";
 import { simplifyReport } from "./report.ts";
@@ -24,7 +24,7 @@ export const linearPairsPass: SimplifyPass = {
     let pairs = 0;
     const details: string[] = [];
     for (const site0 of unitSites(net)) {
-      const site = unitSites(net).find((x) => x.pre.id === site0.pre.id);
+      const site = siteById(net, site0.pre.id);
       if (!site || site.act.fn !== "relu" || !linearisable(site)) continue;
       const rows = Array.from({ length: site.units }, (_, u) => normalised(incoming(site.pre, u)));
       const cols = Array.from({ length: site.units }, (_, u) => site.outs.map((o) => outgoingIn(o, u)));

@@ -5,7 +5,7 @@
 // activations only identical rows (s = 1) merge. Opposite rows (relu(z), relu(-z)) are not parallel and stay two
 // units here (the linear-pairs pass turns a pair whose outgoing weights cancel into a linear map).
 import type { SimplifyPass } from "./simplify.ts";
-import { applyPlan, incoming, unitSites, type NewUnit } from "./sites.ts";
+import { applyPlan, incoming, unitSites, type NewUnit, siteById } from "./sites.ts";
 import { positiveHomogeneous } from "./net-edit.ts";
 import { simplifyReport } from "./report.ts";
 
@@ -35,7 +35,7 @@ export const mergeParallelPass: SimplifyPass = {
     let merged = 0;
     const details: string[] = [];
     for (const site0 of unitSites(net)) {
-      const site = unitSites(net).find((x) => x.pre.id === site0.pre.id);
+      const site = siteById(net, site0.pre.id);
       if (!site) continue;
       const homog = positiveHomogeneous(site.act);
       const rows = Array.from({ length: site.units }, (_, u) => normalised(incoming(site.pre, u)));

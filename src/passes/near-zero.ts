@@ -1,7 +1,8 @@
 // near-zero (budgeted): weights tiny next to the rest of their row are set to 0, only when a certified bound on
 // the change of the outputs fits in what is left of the budget.
 //   w_ij x_j with |w_ij| <= tau max_k |w_ik| -> 0
-// tau is tried from large to small (TAUS); the first whose bound fits wins. The bound is certifiedMaxErr between
+// tau is tried from large to small (TAUS): the first whose change on the analysis rows fits is certified, and
+// kept if its bound fits (one certification per run: it is the costly step). The bound is certifiedMaxErr between
 // the Net before and after over the box domain, or, without one, over the bounding box of every row we have (so it
 // holds on all the data, and the report says which). This is budgeted: the outputs may change by up to the bound.
 import type { Layer, Net } from "../net/net.ts";
@@ -99,10 +100,11 @@ export const nearZeroPass: SimplifyPass = {
         tried.push(`tau ${tau}: ${cand.dropped} weight(s), change ${seen.toExponential(2)} on the analysis rows (over budget)`);
         continue;
       }
+      // One certification (the costly step): the largest tau whose measured change fits; no retry below it.
       const bound = certifiedMaxErr(s.net, cand.net, box).maxErr;
       const fits = spent + bound <= s.budget.tolerance;
       tried.push(`tau ${tau}: ${cand.dropped} weight(s), certified change ${bound.toExponential(2)} ${where}${fits ? "" : " (over budget)"}`);
-      if (!fits) continue;
+      if (!fits) break;
       const out = { ...s, net: cand.net };
       const agree = heldOutFidelity(out, cand.net).top1Agreement;
       if (s.classifier && agree !== undefined && agree < s.budget.minAgreement) {

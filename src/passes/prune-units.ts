@@ -8,7 +8,7 @@ import type { Layer, Net } from "../net/net.ts";
 import type { SimplifyPass, SimplifyState } from "./simplify.ts";
 import { simplifyReport } from "./report.ts";
 import { applyPlan, outgoing, unitSites, type UnitSite } from "./sites.ts";
-import { activations, budgetRows, BUDGET_SHARE, describe, fits, measure, smallestPassing, type BudgetRows, type Measure } from "./budget.ts";
+import { activations, budgetRows, BUDGET_SHARE, describe, fits, measure, smallestPassing, tooFewRows, type BudgetRows, type Measure } from "./budget.ts";
 import { columnRms } from "./prune-weights.ts";
 import { crossAug, refitRow, type RefitProblem } from "./refit.ts";
 
@@ -91,6 +91,8 @@ export const pruneUnitsPass: SimplifyPass = {
   run(s: SimplifyState) {
     if (s.budget.exact) return simplifyReport(this, s, s, "skipped (--exact)");
     const rows = budgetRows(s);
+    const few = tooFewRows(s, rows, BUDGET_SHARE.units);
+    if (few) return simplifyReport(this, s, s, few);
     let net = s.net;
     const details: string[] = [];
     let last: Measure | undefined;

@@ -9,10 +9,13 @@ import type { Tensor } from "../graph/tensor.ts";
 import type { AffineLayer, Layer, Net } from "../net/net.ts";
 import type { SimplifyPass, SimplifyState } from "./simplify.ts";
 import { simplifyReport } from "./report.ts";
-import { activations, budgetRows, BUDGET_SHARE, describe, fits, measure, nonzeros, runOn, smallestPassing, type BudgetRows } from "./budget.ts";
+import { activations, budgetRows, BUDGET_SHARE, describe, fits, measure, nonzeros, runOn, smallestPassing, tooFewRows, type BudgetRows } from "./budget.ts";
 import { crossAug, refitProblem, refitRow, type RefitProblem } from "./refit.ts";
 
 type Dense = Layer & AffineLayer;
+
+/** Largest number of dense weights ranked and searched (the ranking holds one record per weight). */
+const MAX_WEIGHTS = 4e6;
 
 /** Dense layers whose weights this pass prunes: vector in, vector out. */
 function prunable(l: Layer): l is Dense {
@@ -99,6 +102,21 @@ function grid(total: number): number[] {
   return g.reverse();
 }
 
+/** The net pruned to exactly `keep` dense weights (the pass's ranking and re-fit, no search): for benchmarks
+ *  that trace the whole curve of weights kept against fidelity. */
+export function pruneToCount(s: SimplifyState, keep: number): Net {
+  const layers = s.net.layers.filter(prunable);
+  const rows = budgetRows(s);
+  const ref = activations(s.net, rows.fit);
+  const ranked = rank(layers, layers.map((l) => columnRms(ref.get(l.inputs[0])!.data as Float32Array, l.inFeatures)));
+  return keep >= ranked.length ? s.net : prunedNet(s.net, layers, ranked, keep, rows, ref, new Map());
+}
+
+/** Non-zero weights of the dense layers this pass prunes. */
+export function prunableWeights(net: Net): number {
+  return net.layers.filter(prunable).reduce((a, l) => a + nonzeros(l.W), 0);
+}
+
 export const pruneWeightsPass: SimplifyPass = {
   name: "prune-weights",
   kind: "budgeted",
@@ -107,6 +125,9 @@ export const pruneWeightsPass: SimplifyPass = {
     const layers = s.net.layers.filter(prunable);
     if (s.budget.exact || !layers.length) return simplifyReport(this, s, s, "nothing to prune (no dense layers, or --exact)");
     const rows = budgetRows(s);
+    const few = tooFewRows(s, rows, BUDGET_SHARE.weights);
+    if (few) return simplifyReport(this, s, s, few);
+    if (prunableWeights(s.net) > MAX_WEIGHTS) return simplifyReport(this, s, s, `${prunableWeights(s.net)} dense weights: more than this pass searches (${MAX_WEIGHTS})`);
     const ref = activations(s.net, rows.fit);
     const rms = layers.map((l) => columnRms(ref.get(l.inputs[0])!.data as Float32Array, l.inFeatures));
     const ranked = rank(layers, rms);

@@ -24,6 +24,7 @@ export const quantizePass: SimplifyPass = {
     if (s.budget.exact || !weighted(s.net).length) return simplifyReport(this, s, s, "nothing to quantise (no weighted layers, or --exact)");
     const before = meanBits(s.net);
     const c = searchGrid(s, BUDGET_SHARE.quantize, bitSteps);
+    if (!c.steps.size && c.tried === 0) return simplifyReport(this, s, s, c.note);
     const after = meanBits(c.net);
     const adopt = c.steps.size > 0 && after < before;
     const details = [

@@ -8,6 +8,7 @@ import { concatRows, sliceRows } from "../data/batch.ts";
 import { runNet } from "../net/run.ts";
 import { intervalBounds } from "../verify/bounds.ts";
 import type { SimplifyState } from "./simplify.ts";
+import { chunkFor } from "./report.ts";
 
 export interface Range {
   lo: Float64Array;
@@ -24,8 +25,6 @@ export interface UnitRanges {
   /** How to name the data evidence in reports. */
   evidence: string;
 }
-
-const CHUNK = 1024;
 
 /** Every row we have: analysis and held-out together (they are the same rows for one-sample data). */
 export function allRows(s: SimplifyState): Record<string, Tensor> {
@@ -60,8 +59,8 @@ export function unitRanges(s: SimplifyState, net: Net, layers: readonly Layer[])
   const n = rows[net.inputs[0]?.name]?.shape[0] ?? 0;
   const ids = layers.map((l) => l.id);
   const data = new Map<string, Range>();
-  const chunk = s.oneSample ? Math.max(n, 1) : CHUNK;
-  for (let st = 0; st < n; st += chunk) {
+  const chunk = chunkFor(net, n, s.oneSample);
+  for (let st = 0; st < n && layers.length; st += chunk) {
     const feeds = s.oneSample || n <= chunk ? rows : Object.fromEntries(Object.entries(rows).map(([k, t]) => [k, sliceRows(t, st, Math.min(n, st + chunk))]));
     const got = runNet(net, feeds, { keep: ids }).activations;
     for (const l of layers) {
@@ -75,7 +74,7 @@ export function unitRanges(s: SimplifyState, net: Net, layers: readonly Layer[])
     data, rows: n,
     evidence: s.exhaustive ? `all ${n} points of the domain` : `the data (${n} rows, analysis and held-out)`,
   };
-  if (s.box) {
+  if (s.box && layers.length) {
     const ib = intervalBounds(net, s.box);
     out.box = new Map(layers.filter((l) => ib.has(l.id)).map((l) => {
       const iv = ib.get(l.id)!;

@@ -11,11 +11,17 @@ import type { SimplifyReport, SimplifyState } from "./simplify.ts";
 /** Rows per forward pass: the net's fixed batch when its inputs declare one, else this. */
 const CHUNK = 1024;
 
+/** Rows per forward pass over n rows: all of them for one-sample data, the net's fixed batch when its inputs
+ *  declare one (exporters bake it into reshapes), else CHUNK. */
+export function chunkFor(net: Net, n: number, oneSample = false): number {
+  if (oneSample) return Math.max(n, 1);
+  return net.inputs.map((i) => i.batchDim).find((d): d is number => typeof d === "number" && d > 0) ?? CHUNK;
+}
+
 /** The Net's outputs (in Net output order) on rows given by input name, run in chunks. */
 export function runRows(net: Net, rows: Record<string, Tensor>, oneSample = false): Tensor[] {
   const n = rows[net.inputs[0]?.name]?.shape[0] ?? 0;
-  const fixed = net.inputs.map((i) => i.batchDim).find((d): d is number => typeof d === "number");
-  const chunk = oneSample ? Math.max(n, 1) : fixed ?? CHUNK;
+  const chunk = chunkFor(net, n, oneSample);
   const run = (feeds: Record<string, Tensor>) => {
     const r = runNet(net, feeds, { keep: [] });
     return net.outputs.map((o) => r.outputs[o.name]);
@@ -26,8 +32,19 @@ export function runRows(net: Net, rows: Record<string, Tensor>, oneSample = fals
   return net.outputs.map((o, k) => concatRows(parts.map((p) => p[k]), `output '${o.name}'`));
 }
 
+// Fidelity per Net object (Nets are values: a pass that changes nothing returns the same object).
+const measured = new WeakMap<Net, { ref: SimplifyState["reference"]; fid: SimplifyReport["heldOut"] }>();
+
 /** Held-out fidelity of a Net against the reference outputs. */
 export function heldOutFidelity(s: SimplifyState, net: Net): SimplifyReport["heldOut"] {
+  const hit = measured.get(net);
+  if (hit && hit.ref === s.reference) return hit.fid;
+  const fid = measureHeldOut(s, net);
+  measured.set(net, { ref: s.reference, fid });
+  return fid;
+}
+
+function measureHeldOut(s: SimplifyState, net: Net): SimplifyReport["heldOut"] {
   const got = runRows(net, s.heldOut, s.oneSample);
   let err = 0;
   let top: number | undefined;

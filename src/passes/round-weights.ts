@@ -31,6 +31,7 @@ export const roundWeightsPass: SimplifyPass = {
       `bits per weight: ${meanBits(s.net).toFixed(1)} -> ${meanBits(c.net).toFixed(1)} (levels spanned per layer)`,
       `search: ${c.tried} candidates; budget share ${BUDGET_SHARE.round}: ${c.note}`,
     ];
+    if (!c.steps.size && c.tried === 0) return simplifyReport(this, s, s, c.note);
     const summary = c.steps.size ? `rounded ${c.steps.size} layer(s) to decimal steps (${[...c.steps.values()].join(", ")}), ${meanBits(c.net).toFixed(1)} bits per weight` : "no rounding within budget";
     return simplifyReport(this, s, { ...s, net: c.net }, summary, details);
   },

@@ -4,21 +4,28 @@
 // As an affine layer it has bounds (interval bounds see through it, so dead and always-on units behind it can be
 // proven over the box) and fuse-affine can fold it into the layer that reads it.
 import type { Layer, Net } from "../net/net.ts";
+import { isFloat } from "../graph/tensor.ts";
 import type { SimplifyPass } from "./simplify.ts";
 import { probeLinear, shapeOf } from "./fuse-affine.ts";
 import { editNet } from "./net-edit.ts";
 import { simplifyReport } from "./report.ts";
 
-/** Ops that only move entries around (with constant indices): a graph of them is a 0/1 linear map. */
-const MOVE_OPS = new Set(["Slice", "Gather", "Reshape", "Flatten", "Squeeze", "Unsqueeze", "Concat", "Transpose", "Identity", "Split"]);
+/** Ops that only move entries around (with constant indices): a graph of them is a 0/1 linear map. By domain:
+ *  ONNX's, and pseudonet's own sequence-op domain (its SliceAxis is x[..., a:b, ...] with the indices as attributes). */
+const MOVE_OPS: Record<string, ReadonlySet<string>> = {
+  "": new Set(["Slice", "Gather", "Reshape", "Flatten", "Squeeze", "Unsqueeze", "Concat", "Transpose", "Identity", "Split"]),
+  "pseudonet.seq": new Set(["SliceAxis"]),
+};
 
 /** Is an opaque layer a data movement from one vector to a vector, with every index a constant? */
 export function movesData(net: Net, l: Layer): boolean {
   if (l.kind !== "opaque" || !l.perSample || l.inputs.length !== 1 || l.shape.length !== 1 || shapeOf(net, l.inputs[0]).length !== 1) return false;
+  // Float vectors in and out (integer inputs such as token ids are indices, not values to move).
+  if (!isFloat(l.dtype) || l.graph.inputs.some((i) => !isFloat(i.dtype))) return false;
   const g = l.graph;
   const known = new Set([...g.inputs.map((i) => i.name), ...g.initializers.keys()]);
   for (const n of g.nodes) {
-    if (n.domain !== "" || !MOVE_OPS.has(n.op)) return false;
+    if (!MOVE_OPS[n.domain]?.has(n.op)) return false;
     // Only the first input carries data (Concat: all of them); indices, starts, ends, axes, shapes are constants.
     const rest = n.op === "Concat" ? [] : n.inputs.slice(1);
     if (rest.some((i) => i !== "" && !g.initializers.has(i))) return false;
@@ -37,7 +44,12 @@ export const selectAffinePass: SimplifyPass = {
     const details: string[] = [];
     for (const l of s.net.layers) {
       if (!movesData(s.net, l)) continue;
-      const probed = probeLinear(s.net, l);
+      let probed: ReturnType<typeof probeLinear>;
+      try {
+        probed = probeLinear(s.net, l);
+      } catch {
+        continue; // e.g. a Reshape with the export's batch size baked in: it cannot run on the basis batch
+      }
       // A data movement maps 0 to 0 and every entry to a 0/1 combination; anything else is not one.
       if (!probed || probed.b.some((v) => v !== 0) || probed.M.some((v) => v !== 0 && v !== 1)) continue;
       const out = l.shape[0];

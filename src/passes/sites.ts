@@ -240,3 +240,9 @@ function shifted(b: Float32Array, shift: Float64Array | undefined): Float32Array
 export function keepAll(n: number): NewUnit[] {
   return Array.from({ length: n }, (_, i) => ({ src: i, inScale: 1, out: [{ from: i, coef: 1 }] }));
 }
+
+/** The unit site of the layer with this id in the current Net (passes re-find a site after rewriting others). */
+export function siteById(net: Net, preId: string): UnitSite | undefined {
+  const l = net.layers.find((x) => x.id === preId);
+  return l ? siteAt(net, l) : undefined;
+}

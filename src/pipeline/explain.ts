@@ -48,6 +48,8 @@ export interface ExplainInput {
   minAgreement?: number;
   /** Run the exact simplify passes only. */
   exact?: boolean;
+  /** false: no simplify passes (the Net as lowered is what build describes). Default true. */
+  simplify?: boolean;
   /** Weights in weights.safetensors beside the programs: "auto" (default) above 1 MiB of tensors, "always", "never". */
   weightsFile?: WeightsFileMode;
 }

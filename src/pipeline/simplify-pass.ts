@@ -38,12 +38,22 @@ function exhaustive(s: ExplainState, net: Net): boolean {
   return bits <= MAX_EXHAUSTIVE_BITS;
 }
 
+/** Why the simplify passes cannot run on a Net (values whose size is only known at run time: sequence models). */
+export function notSimplifiable(net: Net): string | undefined {
+  if (net.inputs.some((i) => i.shape.some((d) => d < 0))) return "its inputs have dims only known at run time";
+  const l = net.layers.find((x) => x.shape.some((d) => d < 0) || (x.kind === "opaque" && !x.perSample));
+  return l ? `layer '${l.id}' has a shape only known at run time` : undefined;
+}
+
 export const simplifyPass: ExplainPass = {
   name: "simplify",
   doc: "exact passes (dead, constant, duplicate and linear units out, affine maps fused, canonical scale and order), then budgeted ones within --tolerance; the simplified Net is re-probed",
   run(s) {
     const net = need(s, "net", "simplify", "lower");
     const data = need(s, "data", "simplify", "read");
+    if (s.input.simplify === false) return { out: s, report: { pass: "simplify", summary: "off (--no-simplify): the Net as lowered is described", details: [] } };
+    const why = notSimplifiable(net);
+    if (why) return { out: s, report: { pass: "simplify", summary: `skipped: ${why} (the passes work on per-sample values of fixed size)`, details: [] } };
     const feeds = (rows: Tensor[]) => Object.fromEntries(net.inputs.map((inp, i) => [inp.name, rows[i]]));
     const box = boxOf(s, net);
     const state = simplifyState(net, feeds(data.analysis), feeds(data.heldOut), {

@@ -14,7 +14,7 @@ import { buildSlice } from "../recover/slice-build.ts";
 import { safeName } from "./emit-plan.ts";
 import { buildModuleProgram, type ModuleBuildReport } from "./build-modules.ts";
 import { withOrigin } from "./slice-origin.ts";
-import { typeOfShape, type Fn, type IOSpec, type PrimStmt, type Program, type Stmt, type ValueType, type Var } from "./program.ts";
+import { typeOfShape, type Fn, type IOSpec, type PrimStmt, type Program, type Stmt, type ValueType, type Var, type Weight } from "./program.ts";
 
 export interface BuildOptions {
   /** Program name (usually the model file's base name). */
@@ -42,7 +42,7 @@ export interface BuildReport {
   modules?: ModuleBuildReport;
   modulesSkipped?: string;
   /** Per lifted slice: the rules that fired, the units dropped (and why), how exactness was established, the residual size. */
-  slices: { out: string; layers: string[]; rules: string[]; dropped: string[]; exactBy: string; error: number }[];
+  slices: { out: string; layers: string[]; rules: string[]; dropped: string[]; exactBy: string; error: number; complete: boolean; residual: boolean }[];
 }
 
 /** Build a Program from a Net: one statement per recognised slice, all in `main`. */
@@ -50,7 +50,19 @@ export function buildProgram(net: Net, opts: BuildOptions = {}): { program: Prog
   let modulesSkipped: string | undefined;
   if (opts.modules) {
     const m = buildModuleProgram(net, { ...(opts.name ? { name: opts.name } : {}), ...(opts.stats ? { stats: opts.stats } : {}), ...(opts.tolerance !== undefined ? { tolerance: opts.tolerance } : {}) });
-    if ("program" in m) return { program: m.program, report: { statements: moduleStatements(m.program), slices: [], modules: m.report } };
+    if ("program" in m) {
+      // Modules that repeat are the finding; modules each called once compete with the named slices: when the
+      // slice recognisers name every output exactly, that program says more (max, abs, ...) and wins.
+      const calls = new Map<string, number>();
+      for (const st of m.program.functions[0].body) if (st.kind === "call") calls.set(st.fn, (calls.get(st.fn) ?? 0) + 1);
+      if (![...calls.values()].some((k) => k >= 2)) {
+        const flat = buildProgram(net, { ...opts, modules: false });
+        if (flat.report.slices.length && flat.report.slices.every((sl) => sl.complete && sl.error === 0 && !sl.residual)) {
+          return { ...flat, report: { ...flat.report, modulesSkipped: `${m.report.modules} modules, each called once: the named slices explain the same layers exactly` } };
+        }
+      }
+      return { program: m.program, report: { statements: moduleStatements(m.program), slices: [], modules: m.report } };
+    }
     modulesSkipped = m.reason;
   }
   const recs = opts.recognisers ?? defaultRecognisers;
@@ -127,6 +139,29 @@ export function buildProgram(net: Net, opts: BuildOptions = {}): { program: Prog
     }
     return { body: out, out: last };
   };
+  // The incoming weights of some ReLU units (bias last), one tensor per layer: what `show` opens.
+  const unitWeights = (units: string[]): Weight[] => {
+    const by = new Map<string, number[]>();
+    for (const u of new Set(units)) {
+      const k = u.lastIndexOf(":");
+      const id = u.slice(0, k);
+      by.set(id, [...(by.get(id) ?? []), Number(u.slice(k + 1))]);
+    }
+    const out: Weight[] = [];
+    for (const [id, idx] of by) {
+      const pre = layers.get(layers.get(id)?.inputs[0] ?? "");
+      if (!pre || pre.kind !== "affine") continue;
+      idx.sort((a, b) => a - b);
+      const n = pre.inFeatures + 1;
+      const data = new Float32Array(idx.length * n);
+      idx.forEach((i, r) => {
+        data.set(pre.W.subarray(i * pre.inFeatures, (i + 1) * pre.inFeatures), r * n);
+        data[r * n + n - 1] = pre.b[i];
+      });
+      out.push({ name: `U${ctx.weightIndex()}_${safeName(pre.id)}`, shape: [idx.length, n], data });
+    }
+    return out;
+  };
   for (const l of net.layers) {
     if (consumed.has(l.id)) continue;
     const sl = sliceRecs.length ? sliceAt(l, net, layers, consumers, outputs, consumed) : undefined;
@@ -136,7 +171,7 @@ export function buildProgram(net: Net, opts: BuildOptions = {}): { program: Prog
       const built = buildSlice(sl, name, {
         net, rules: sliceRecs, ...(opts.stats ? { stats: opts.stats } : {}), boxOf, bits: !!opts.bitInputs?.size,
         names: {
-          source: (v) => ({ name: varOf.get(v)!, n: widthOf(v) }), fresh, primId, weightIndex: ctx.weightIndex,
+          source: (v) => ({ name: varOf.get(v)!, n: widthOf(v) }), fresh, primId, weightIndex: ctx.weightIndex, unitWeights,
         },
         layerStatements,
       }, () => ++residualK);
@@ -148,7 +183,7 @@ export function buildProgram(net: Net, opts: BuildOptions = {}): { program: Prog
         extraFns.push(...built.fns);
         const ids = sl.layers.map((x) => x.id);
         report.statements.push({ out: name, recogniser: `slice (${built.rules.join(", ")})`, layers: ids });
-        report.slices.push({ out: name, layers: ids, rules: built.rules, dropped: built.dropped, exactBy: built.exactBy, error: built.error });
+        report.slices.push({ out: name, layers: ids, rules: built.rules, dropped: built.dropped, exactBy: built.exactBy, error: built.error, complete: built.complete, residual: built.fns.length > 0 });
         continue;
       }
       used.delete(name);

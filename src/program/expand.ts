@@ -58,7 +58,10 @@ export function expand(p: Program, path: string): string {
   lines.push(`used by: ${users.length ? users.join(", ") : "nothing"}`);
   if (stmt.kind === "call") {
     lines.push(`calls function ${stmt.fn}; show ${fn.name}/${outs[0]}/NAME (or ${stmt.fn}/NAME) opens its statements`);
-    if (stmt.slice) lines.push(`Net slice of this call: ${stmt.slice.layers.map((l) => `${l.id}${l.units ? ` (units ${unitList(l.units)})` : ""}`).join(", ")}`);
+    if (stmt.slice) {
+      const layers = stmt.slice.layers.map((l) => `${l.id}${l.units ? ` (units ${unitList(l.units)})` : ""}`);
+      lines.push(`Net slice: ${layers.length ? layers.join(", ") : "(none)"}`);
+    }
     return lines.join("\n") + "\n";
   }
   lines.push(...primDetails(stmt));

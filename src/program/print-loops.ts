@@ -155,7 +155,12 @@ export function foldedText(f: Fn, r: Repeat, show: (s: Stmt) => Line, header: (n
   }));
   const params = [carryVar, ...r.shared, "b"];
   const inner = (a: string) => (a === r.carryIn ? carryVar : a);
-  const blockLines = win(0).map((s) => show(renamedStmt(s, inner, (w) => templates.get(w) ?? w.name)));
+  // A statement's comment (a head's analysis) differs from block to block: all of them, by block.
+  const blockLines = win(0).map((s, p) => {
+    const line = show(renamedStmt(s, inner, (w) => templates.get(w) ?? w.name));
+    const cs = [...Array(r.count).keys()].map((k) => show(win(k)[p]).comment);
+    return cs.every((c) => c === cs[0]) ? line : { ...line, comment: cs.map((c, k) => `b=${k}: ${c}`).join(" | ") };
+  });
   const mainLines: Line[] = [
     ...body.slice(0, r.start).map(show),
     { code: `${carryVar} = ${r.carryIn}`, comment: "" },

@@ -4,6 +4,7 @@ import type { Recogniser, SliceRecogniser } from "./recogniser.ts";
 import { pairRecogniser } from "./rules-pair.ts";
 import { clampRecogniser, maxMinRecogniser, rangeRecogniser } from "./rules-maxmin.ts";
 import { onehotRecogniser, sortRecogniser } from "./rules-order.ts";
+import { fitRecogniser } from "./rules-fit.ts";
 import { argmaxRecogniser, opaqueRecogniser } from "./opaque.ts";
 import { affineRecogniser } from "./affine.ts";
 import { convRecogniser } from "./conv.ts";
@@ -20,6 +21,7 @@ export const sliceRecognisers: readonly SliceRecogniser[] = [
   rangeRecogniser,
   sortRecogniser,
   onehotRecogniser,
+  fitRecogniser,
 ];
 
 /** Every recogniser, in the order the builder tries them. */

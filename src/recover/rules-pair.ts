@@ -6,12 +6,26 @@
 import type { SliceRecogniser } from "./recogniser.ts";
 import { addInto, copyLin, scaled, type Lin, type SymView } from "./symbolic.ts";
 
-/** The relu atom reading -z of a relu atom reading z, when the view has one and the form uses it. */
+/** The relu atom reading -z of a relu atom reading z (memoised per atom: atoms never change), if the view has one. */
+const partners = new WeakMap<SymView, Map<number, { p: number; seen: number }>>();
+function partnerOf(id: number, v: SymView): number {
+  let memo = partners.get(v);
+  if (!memo) partners.set(v, (memo = new Map()));
+  const got = memo.get(id);
+  // A miss is re-checked only when relu atoms were added since (a partner interned later must be found).
+  const relus = v.count("relu");
+  if (got && (got.p >= 0 || got.seen === relus)) return got.p;
+  const neg = v.find("relu", [scaled(v.at(id).args[0], -1)]);
+  const p = neg && neg.id !== id ? neg.id : -1;
+  memo.set(id, { p, seen: relus });
+  return p;
+}
+
+/** The partner of a relu atom when the form uses it too. */
 function partner(f: Lin, id: number, v: SymView): number | undefined {
-  const a = v.at(id);
-  if (a.kind !== "relu") return undefined;
-  const neg = v.find("relu", [scaled(a.args[0], -1)]);
-  return neg && neg.id !== id && f.t.has(neg.id) ? neg.id : undefined;
+  if (v.at(id).kind !== "relu") return undefined;
+  const p = partnerOf(id, v);
+  return p >= 0 && f.t.has(p) ? p : undefined;
 }
 
 export const pairRecogniser: SliceRecogniser = {

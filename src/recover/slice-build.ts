@@ -10,8 +10,8 @@ import type { NetStats } from "../passes/stats.ts";
 import { runFn } from "../program/run.ts";
 import type { Fn, PrimStmt, Stmt } from "../program/program.ts";
 import type { SliceRecogniser } from "./recogniser.ts";
-import { liftSlice, type ReluSlice } from "./slice.ts";
-import { SliceEmitter, unitSlice, type EmitNames } from "./slice-emit.ts";
+import { liftSlice, worthLifting, type ReluSlice } from "./slice.ts";
+import { neededAtoms, SliceEmitter, unitSlice, type EmitNames } from "./slice-emit.ts";
 import { SymView } from "./symbolic.ts";
 
 /** What building a slice needs from the builder. */
@@ -36,6 +36,8 @@ export interface SliceBuilt {
   dropped: string[];
   error: number;
   exactBy: string;
+  /** Every output named: no leftover unit stays beside the names. */
+  complete: boolean;
 }
 
 /** Rounding level for a slice output of magnitude `scale` (float32 arithmetic through a few layers). */
@@ -43,6 +45,7 @@ const roundingLevel = (scale: number) => 2e-6 * (1 + scale);
 
 /** Build a slice's statements, its output named `outName`; undefined when no rule named anything. */
 export function buildSlice(s: ReluSlice, outName: string, ctx: SliceBuildCtx, residualIndex: () => number): SliceBuilt | undefined {
+  if (!worthLifting(s)) return undefined;
   const view = new SymView();
   const box = (id: string) => ctx.boxOf(id);
   const seen = (id: string) => seenRange(id, s.sources.find((x) => x.id === id)!.width, ctx.stats);
@@ -75,17 +78,24 @@ export function buildSlice(s: ReluSlice, outName: string, ctx: SliceBuildCtx, re
     error = 0;
   }
   const exact = error <= roundingLevel(scale);
+  // Names with a residual only pay off when they explain the whole output: a fitted slice that still needs
+  // leftover units beside its names reads worse than the layers themselves.
+  const complete = ![...neededAtoms(view, named)].some((id) => view.at(id).kind === "relu");
+  if (!exact && !complete) return undefined;
   const rules = [...view.fired].map(([k, n]) => (n > 1 ? `${k} x${n}` : k));
   const dropped = view.dropped.map((d) => `${d.unit} (${d.why})`);
-  const exactBy = !exact ? "fitted" : view.maxSnap <= 1e-6 && !observed.length && !view.assumed.length ? (proven ? "proven: the identities are exact and the dropped units are dead over the box" : "proven: the identities are exact") : "measured on the data";
+  // Units dropped or taken as linear because of what the data showed hold on the data only: the rest of the
+  // slice is then kept as a residual (0 on the analysis data) so the program equals the network everywhere.
+  const observedClaims = observed.length + view.assumed.length;
+  const exactBy = !exact ? "fitted" : observedClaims ? `exact on the analysis data, relying on ${observedClaims} observation(s) (units never or always active, fitted outputs)` : view.maxSnap <= 1e-6 ? (proven ? "proven: the identities are exact and the dropped units are dead over the box" : "proven: the identities are exact") : "measured on the data";
   const body: Stmt[] = [...emitter.body];
   const fns: Fn[] = [];
   const dropNote = view.dropped.length ? `; ${provenDrops.length ? `${provenDrops.length} units provably never active` : ""}${provenDrops.length && observed.length ? ", " : ""}${observed.length ? `${observed.length} never active on the data` : ""} dropped` : "";
-  if (exact) {
+  if (exact && !observedClaims) {
     rename(body, namedName, outName);
     const last = body.find((st) => st.kind === "prim" && st.out.name === outName) as PrimStmt;
     last.comment = [last.comment, `${exactBy === "measured on the data" ? "exact on the data" : "exact"}${dropNote}`].filter(Boolean).join("; ");
-    return { body, fns, rules, dropped, error: 0, exactBy };
+    return { body, fns, rules, dropped, error: 0, exactBy, complete };
   }
   // The rest of the slice, as its own function: the Net's units minus the named value.
   // The measured difference belongs to what was named (picks, sums and lists are plumbing).
@@ -116,14 +126,16 @@ export function buildSlice(s: ReluSlice, outName: string, ctx: SliceBuildCtx, re
   const outT = { kind: "vec" as const, n: s.exit.shape[0] };
   body.push({
     kind: "call", outs: [{ name: r, type: outT }], args: [...srcs, namedName], fn: fnName, slice: unitSlice(units),
-    comment: `max |r| ${error.toExponential(1)} on ${srcT[0]!.shape[0]} samples (${(error / Math.max(scale, 1e-30) * 100).toPrecision(2)}% of max |y|)`,
+    comment: exact
+      ? `0 on the ${srcT[0]!.shape[0]} analysis samples; kept since ${observedClaims} claim(s) were judged on the data`
+      : `max |r| ${error.toExponential(1)} on ${srcT[0]!.shape[0]} samples (${(error / Math.max(scale, 1e-30) * 100).toPrecision(2)}% of max |y|)`,
   });
   body.push({
     kind: "prim", out: { name: outName, type: outT }, args: [namedName, r],
     prim: { kind: "lincomb", params: { coefs: [1, 1], bias: 0 }, id: ctx.names.primId(), slice: { layers: [], weights: [] }, error: 0 },
     comment: `named + rest${dropNote}`,
   });
-  return { body, fns, rules, dropped, error, exactBy };
+  return { body, fns, rules, dropped, error, exactBy, complete };
 }
 
 /** Per entry of a slice source, the range seen on the analysis data (probe statistics, else the sample). */

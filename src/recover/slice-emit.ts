@@ -16,6 +16,8 @@ export interface EmitNames {
   primId(): string;
   /** A fresh weight index (W3 / b3). */
   weightIndex(): number;
+  /** The Net weights behind some units (`layer:index`): what `show` opens for a primitive standing for them. */
+  unitWeights?(units: string[]): Weight[];
 }
 
 /** Where an atom's value is: entry `index` of variable `name` of width n (n = 1: the variable itself). */
@@ -37,7 +39,8 @@ export class SliceEmitter {
   /** Add a statement `name = op(args)` standing for some units; returns the variable name. */
   stmt(want: string, n: number, args: string[], op: PrimOp, units: string[] = [], comment?: string, weights: Weight[] = [], type: ValueType = { kind: "vec", n }): string {
     const name = this.names.fresh(want);
-    const prim = { ...op, id: this.names.primId(), slice: unitSlice(units, weights), error: this.error } as PrimStmt["prim"];
+    const own = units.length && weights.length === 0 && op.kind !== "affine" ? this.names.unitWeights?.(units) ?? [] : weights;
+    const prim = { ...op, id: this.names.primId(), slice: unitSlice(units, own), error: this.error } as PrimStmt["prim"];
     this.body.push({ kind: "prim", out: { name, type }, args, prim, ...(comment ? { comment } : {}) });
     return name;
   }

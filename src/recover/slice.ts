@@ -70,6 +70,37 @@ export function sliceAt(start: Layer, net: Net, layers: ReadonlyMap<string, Laye
   return { layers: run, sources, exit };
 }
 
+/** A linear-time screen before lifting: could any rule fire? A rule needs a unit whose pre-activation reads
+ *  few values (a difference, a ramp: support <= 3 after dropping terms below 1% of the row's largest) or two
+ *  units with opposite rows (relu(z), relu(-z)); a fit needs a slice over few values. Wide trained layers
+ *  (MNIST: 784 inputs, dense rows) have neither and are written layer by layer without building forms. */
+export function worthLifting(s: ReluSlice): boolean {
+  if (s.sources.reduce((a, x) => a + x.width, 0) <= 6) return true;
+  for (const l of s.layers) {
+    if (l.kind !== "affine") continue;
+    const n = l.inFeatures;
+    const seen = new Set<string>();
+    for (let j = 0; j < l.outFeatures; j++) {
+      let m = Math.abs(l.b[j]);
+      for (let i = 0; i < n; i++) m = Math.max(m, Math.abs(l.W[j * n + i]));
+      if (m === 0) continue;
+      let support = 0;
+      const q: number[] = [];
+      for (let i = 0; i < n; i++) {
+        const w = l.W[j * n + i] / m;
+        if (Math.abs(w) > 0.01) support++;
+        q.push(Math.round(w * 50));
+      }
+      if (support <= 3) return true;
+      q.push(Math.round((l.b[j] / m) * 50));
+      const key = q.join(","), neg = q.map((x) => -x).join(",");
+      if (seen.has(neg)) return true;
+      seen.add(key);
+    }
+  }
+  return false;
+}
+
 /** Apply the form rules to a fixed point. */
 export function rewrite(f: Lin, v: SymView, o: LiftOptions): Lin {
   let cur = f;
@@ -129,6 +160,28 @@ export function liftSlice(s: ReluSlice, v: SymView, o: LiftOptions): Lin[] {
 /** W @ cur + b as forms (tiny terms snapped away relative to each row's largest). */
 function affineForms(l: AffineLayer & Layer, cur: Lin[], v: SymView): Lin[] {
   const out: Lin[] = [];
+  // Fast path: every input a single atom (sources, units): one pass over each row, no intermediate forms.
+  const single = cur.map((f) => (f.t.size === 1 && f.c === 0 ? f.t.entries().next().value! : undefined));
+  if (single.every((x) => x)) {
+    for (let j = 0; j < l.outFeatures; j++) {
+      const acc = lin(l.b[j]);
+      const row = j * l.inFeatures;
+      let m = 0;
+      for (let i = 0; i < l.inFeatures; i++) m = Math.max(m, Math.abs(l.W[row + i] * single[i]![1]));
+      const eps = v.tol * m;
+      for (let i = 0; i < l.inFeatures; i++) {
+        const w = l.W[row + i] * single[i]![1];
+        if (Math.abs(w) <= eps) {
+          if (w !== 0) v.note(Math.abs(w) / m);
+          continue;
+        }
+        const [id] = single[i]!;
+        acc.t.set(id, (acc.t.get(id) ?? 0) + w);
+      }
+      out.push(acc);
+    }
+    return out;
+  }
   for (let j = 0; j < l.outFeatures; j++) {
     const acc = lin(l.b[j]);
     const row = j * l.inFeatures;

@@ -111,6 +111,13 @@ export class SymView {
   /** @param tol relative tolerance of matching (coefficients equal when they differ by at most tol * scale). */
   constructor(readonly tol = 1e-2) {}
 
+  private readonly kindCount = new Map<string, number>();
+
+  /** How many atoms of a kind the view holds. */
+  count(kind: string): number {
+    return this.kindCount.get(kind) ?? 0;
+  }
+
   /** The atom with an id. */
   at(id: number): Atom {
     return this.atoms[id];
@@ -138,6 +145,7 @@ export class SymView {
       ...(opts.src ? { src: opts.src } : {}), ...(opts.layer ? { layer: opts.layer } : {}),
     };
     this.atoms.push(a);
+    this.kindCount.set(kind, (this.kindCount.get(kind) ?? 0) + 1);
     const bucket = this.byKey.get(key);
     if (bucket) bucket.push(a);
     else this.byKey.set(key, [a]);

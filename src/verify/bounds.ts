@@ -5,6 +5,7 @@
 import type { Layer, Net } from "../net/net.ts";
 import type { BoxDomain } from "../passes/simplify.ts";
 import { crownDiff } from "./crown.ts";
+import { selectionOf } from "./selection.ts";
 import { ibpAct, ibpAffine, ibpConv, ibpPool, sizeOf, unbounded, type Interval } from "./ibp.ts";
 
 export type { Interval } from "./ibp.ts";
@@ -50,7 +51,12 @@ export function ibpLayer(l: Layer, xs: Interval[], inShapes: number[][]): Interv
       r.hi.fill(l.log ? 0 : 1);
       return r;
     }
-    case "opaque": return unbounded(n);
+    case "opaque": {
+      // a fragment that only selects elements passes bounds through; anything else is unbounded
+      const sel = selectionOf(l, inShapes[0] ?? []);
+      if (!sel) return unbounded(n);
+      return { lo: Float64Array.from(sel, (i) => xs[0].lo[i]), hi: Float64Array.from(sel, (i) => xs[0].hi[i]) };
+    }
   }
 }
 

@@ -4,6 +4,7 @@
 // their inputs; any other layer is replaced by its interval (sound, loose).
 import type { AffineLayer, ConvLayer, Layer, PoolLayer } from "../net/net.ts";
 import { geometry, poolWindows, sizeOf, type Interval } from "./ibp.ts";
+import { selectionOf } from "./selection.ts";
 
 /** Where a backward rule reads bounds and writes its results. */
 export interface BackCtx {
@@ -34,6 +35,13 @@ export function backLayer(layer: Layer, key: string, inKeys: string[], inShapes:
         return backLeaky(layer.alpha ?? 0.01, lam, ctx.coef(inKeys[0]), ctx.bounds(inKeys[0]), ctx);
       }
       return concretize(lam, ctx.bounds(key), ctx.cst, ctx.m);
+    case "opaque": {
+      const sel = selectionOf(layer, inShapes[0] ?? []);
+      if (!sel) return concretize(lam, ctx.bounds(key), ctx.cst, ctx.m);
+      const dst = ctx.coef(inKeys[0]), xSize = dst.length / ctx.m;
+      for (let q = 0; q < ctx.m; q++) sel.forEach((i, k) => (dst[q * xSize + i] += lam[q * sel.length + k]));
+      return;
+    }
     default:
       return concretize(lam, ctx.bounds(key), ctx.cst, ctx.m);
   }
@@ -42,7 +50,7 @@ export function backLayer(layer: Layer, key: string, inKeys: string[], inShapes:
 /** Whether backLayer handles this layer by a linear rule or relaxation (not by its interval). */
 export function isLinearisable(l: Layer): boolean {
   if (l.kind === "act") return l.fn === "identity" || l.fn === "relu" || (l.fn === "leaky_relu" && (l.alpha ?? 0.01) >= 0 && (l.alpha ?? 0.01) <= 1);
-  return l.kind !== "softmax" && l.kind !== "opaque";
+  return l.kind !== "softmax" && l.kind !== "opaque";  // (selection-only opaque fragments are handled too)
 }
 
 function addInto(dst: Float64Array, src: Float64Array): void {

@@ -60,7 +60,8 @@ export function backsubUpper(st: CrownState, start: Map<string, Float64Array>, m
 function applyHints(st: CrownState, key: string, n: number, lam: Float64Array, ctx: BackCtx): void {
   const hs = st.hints.get(key);
   if (!hs) return;
-  for (let p = 0; p < n; p++) {
+  // descending: a tie to an earlier element of the same layer that is itself tied moves on along the chain
+  for (let p = n - 1; p >= 0; p--) {
     const h = hs[p];
     if (!h) continue;
     const dst = h.rep === key ? lam : ctx.coef(h.rep);
@@ -165,6 +166,12 @@ function bindHints(st: CrownState, key: string, cands: (Hint | undefined)[]): vo
   const l = node.layer!;
   if (l.kind !== "act") return;
   const alpha = l.fn === "relu" ? 0 : (l.alpha ?? 0.01);
+  // a tie must be tighter than the relaxation it replaces (its gap; 0 for a unit stable over the box, where only a
+  // tie at rounding level is kept: max pools need those to tie their windows)
+  const pb = st.bounds.get(node.inputs[0])!;
+  const gap = (p: number) => pb.lo[p] < 0 && pb.hi[p] > 0
+    ? ((1 - alpha) * -pb.lo[p] * pb.hi[p]) / (pb.hi[p] - pb.lo[p])
+    : 1e-6 * (1 + Math.max(Math.abs(pb.lo[p]), Math.abs(pb.hi[p])));
   const idx = cands.flatMap((h, p) => (h ? [p] : []));
   if (!idx.length || !afford(st, st.net.index.get(key)!, 2 * idx.length)) return;
   const pre = node.inputs[0];
@@ -182,8 +189,11 @@ function bindHints(st: CrownState, key: string, cands: (Hint | undefined)[]): vo
     const du = up[2 * j], dl = -up[2 * j + 1];
     if (!Number.isFinite(du) || !Number.isFinite(dl)) return;
     const h = cands[p]!;
+    const lo = Math.min(dl, alpha * dl), hi = Math.max(du, alpha * du);
+    // a looser tie (a coincidence on the samples) is dropped
+    if (!(hi - lo < gap(p))) return;
     const repPre = st.net.nodes[st.net.index.get(h.rep)!].inputs[0];
-    out[p] = { ...h, lo: Math.min(dl, alpha * dl), hi: Math.max(du, alpha * du), ...(h.negated ? { pre: { key: repPre, coef: -h.scale * (1 + alpha) } } : {}) };
+    out[p] = { ...h, lo, hi, ...(h.negated ? { pre: { key: repPre, coef: -h.scale * (1 + alpha) } } : {}) };
   });
   st.hints.set(key, out);
 }

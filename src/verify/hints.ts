@@ -77,18 +77,18 @@ export function findHints(a: Net, b: Net, box: BoxDomain, net: ProductNet, loose
       const keyOf = (u: Float64Array) => `${kind}|${Array.from(u.subarray(0, 6), (x) => Math.round(x * 1000)).join(",")}`;
       const key = keyOf(v);
       const list = buckets.get(key) ?? [];
-      const exact = list.find((c) => c.kind === kind && dist(c.v, v) <= MATCH_TOL);
+      const exact = nearest(list, kind, v, MATCH_TOL);
       const neg = v.map((x) => -x);
-      const opposite = exact ? undefined : (buckets.get(keyOf(neg)) ?? []).find((c) => c.kind === kind && dist(c.v, neg) <= MATCH_TOL);
+      const opposite = exact ? undefined : nearest(buckets.get(keyOf(neg)) ?? [], kind, neg, MATCH_TOL);
       const match = exact ?? (opposite || !loose ? undefined : looseMatch(reps, kind, v, n, node.key[0]));
       if (opposite) hs[p] = { rep: opposite.rep, repIdx: opposite.idx, scale: big / opposite.scale, lo: 0, hi: 0, negated: true };
       else if (match) hs[p] = { rep: match.rep, repIdx: match.idx, scale: big / match.scale, lo: 0, hi: 0, ...(exact ? {} : { loose: true }) };
-      else {
-        const r: Rep = { rep: node.key, idx: p, v, scale: big, kind };
-        list.push(r);
-        buckets.set(key, list);
-        reps.push(r);
-      }
+      // every element is a candidate for later ones (a tie found on samples may not survive the bound, so a
+      // later equal element must be able to tie to this one rather than to this one's representative)
+      const r: Rep = { rep: node.key, idx: p, v, scale: big, kind };
+      list.push(r);
+      buckets.set(key, list);
+      if (!hs[p]) reps.push(r);
     }
     if (hs.some(Boolean)) out.set(node.key, hs);
   }
@@ -97,6 +97,17 @@ export function findHints(a: Net, b: Net, box: BoxDomain, net: ProductNet, loose
 
 /** A representative element: its normalised sampled pre-activation and the scale it was normalised by. */
 interface Rep { rep: string; idx: number; v: Float64Array; scale: number; kind: string }
+
+/** The candidate of this kind closest to v, if within tol. */
+function nearest(list: readonly Rep[], kind: string, v: Float64Array, tol: number): Rep | undefined {
+  let best: Rep | undefined, bd = tol;
+  for (const c of list) {
+    if (c.kind !== kind) continue;
+    const d = dist(c.v, v);
+    if (d <= bd) { bd = d; best = c; }
+  }
+  return best;
+}
 
 /** Largest coordinate difference of two normalised vectors. */
 function dist(a: Float64Array, b: Float64Array): number {

@@ -49,7 +49,9 @@ describe("explain and verify on every corpus model", { concurrency: 2 }, () => {
         analysis = { domain: "normal", samples: 12 };
         check = sampleDomain({ kind: "normal" }, model.graph.inputs, 4, 42).tensors;
       }
-      const { dir: out, state } = await explainInto(model, { ...analysis, source: name }, name);
+      // Checked on fresh samples, so without simplify: with data only (no box), its exact passes claim equality on
+      // the analysed rows, not beyond (a unit never active on 12 samples may fire on the 13th).
+      const { dir: out, state } = await explainInto(model, { ...analysis, source: name, simplify: false }, name);
       const dtypes = model.graph.outputs.map((o) => o.dtype);
       assertWithin("pipeline (program vs original on held-out data)", state.fidelity!, dtypes);
       const program = state.program!;

@@ -35,11 +35,11 @@ function redundantNet(seed: number): Net {
   return net(8, layers);
 }
 
-function stateOf(nt: Net, tolerance: number, exact = false): SimplifyState {
-  const rows = boxRows(3, 1500, 8);
+function stateOf(nt: Net, tolerance: number, exact = false, total = 2000): SimplifyState {
+  const rows = boxRows(3, total, 8);
   const x = rows.x.data as Float32Array;
-  const cut = 1200;
-  return simplifyState(nt, { x: f32([cut, 8], x.slice(0, cut * 8)) }, { x: f32([300, 8], x.slice(cut * 8)) }, { tolerance, exact });
+  const cut = Math.floor(total * 0.8);
+  return simplifyState(nt, { x: f32([cut, 8], x.slice(0, cut * 8)) }, { x: f32([total - cut, 8], x.slice(cut * 8)) }, { tolerance, exact });
 }
 
 test("the least-squares re-fit recovers a row exactly when the pruned weights were already zero", () => {
@@ -110,4 +110,14 @@ test("a classifier's budget is top-1 agreement: the pruned net keeps it on the a
   assert.ok(nonzeroWeights(cur.net) < nonzeroWeights(nt), "something was pruned despite a tiny tolerance: agreement is the measure");
   const fin = pruneWeightsPass.run(cur).report.heldOut.top1Agreement!;
   assert.ok(fin >= 0.95, `held-out agreement ${fin}`);
+});
+
+test("with too few analysis rows to judge the budget, every budgeted pass declines and says why", () => {
+  const nt = redundantNet(4);
+  const s = stateOf(nt, 0.05, false, 400);
+  for (const p of [pruneUnitsPass, pruneWeightsPass, roundWeightsPass, quantizePass]) {
+    const r = p.run(s);
+    assert.equal(r.out.net, nt, p.name);
+    assert.match(r.report.summary, /too few analysis rows to choose within budget \(240 not used by the re-fits; 1000 needed\)/, p.name);
+  }
 });

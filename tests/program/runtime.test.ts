@@ -4,21 +4,16 @@
 // same inputs: same dtype and shape, floats up to rounding, integers and bools exactly.
 import { describe, it } from "node:test";
 import assert from "node:assert/strict";
-import { spawnSync } from "node:child_process";
-import { mkdtempSync, readFileSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
-import path from "node:path";
-import { pathToFileURL } from "node:url";
 import type { Graph, Node } from "../../src/graph/graph.ts";
-import { allocData, type DType, type NumericArray, type Tensor } from "../../src/graph/tensor.ts";
+import type { Tensor } from "../../src/graph/tensor.ts";
 import { runNode } from "../../src/run/interp.ts";
 import { fragmentCode, type FragmentCode } from "../../src/program/emit-opaque.ts";
 import * as ts from "../../src/program/emit-ts.ts";
 import * as py from "../../src/program/emit-py.ts";
-import { bundleRuntime, runtimeDecls, runtimeOps, splitDecls } from "../../src/program/rt-bundle.ts";
-import { encodeValues } from "../../src/program/json-tensor.ts";
+import { runtimeDecls, runtimeOps, splitDecls } from "../../src/program/rt-bundle.ts";
 import { findPython } from "../../src/verify/artifacts.ts";
 import { mismatch } from "../helpers/allclose.ts";
+import { runFragmentsPy, runFragmentsTs, type FragmentResult, type FragmentRun } from "../helpers/run-fragments.ts";
 import { opCases, type OpCase } from "./runtime-cases.ts";
 
 interface Built {
@@ -92,77 +87,33 @@ describe("the emitted runtime's ops equal the interpreter's kernels", () => {
     assert.deepEqual(runtimeDecls("py").map((d) => d.name).filter((n) => kPy.has(n)), []);
   });
 
-  it("TypeScript: every case, through the emitted code", async () => {
-    const built = cases.map((c, k) => build(c, k, "ts"));
-    const frags = built.flatMap((b) => b.frags);
-    for (const f of frags) assert.deepEqual(f.missing, [], `${f.name} cannot be emitted`);
-    const src = [
-      bundleRuntime("ts", ["ten", "constant", ...runtimeOps().keys()]),
-      ts.kernelsTs(),
-      ts.constTable(frags),
-      ...frags.map((f) => ts.emitFragment(f, "test")),
-      `export const FNS: Record<string, (...xs: Val[]) => Ten> = { ${frags.map((f) => f.name).join(", ")} };`,
-    ].join("\n\n");
-    const file = path.join(mkdtempSync(path.join(tmpdir(), "pseudonet-rt-")), "runtime.ts");
-    writeFileSync(file, src);
-    const { FNS } = (await import(pathToFileURL(file).href)) as { FNS: Record<string, (...xs: Tensor[]) => Tensor> };
+  /** Every case's fragments run in one language; the mismatches and errors, named. */
+  function check(built: Built[], results: FragmentResult[], lang: string): string[] {
     const bad: string[] = [];
+    let at = 0;
     for (const b of built) {
-      b.frags.forEach((f, j) => {
-        try {
-          const why = compare(b, j, FNS[f.name](...b.feeds), "ts");
-          if (why) bad.push(why);
-        } catch (e) {
-          bad.push(`${b.c.name} (${b.c.op}), ts: ${e instanceof Error ? e.message : String(e)}`);
-        }
+      b.frags.forEach((_, j) => {
+        const r = results[at++];
+        const why = "error" in r ? r.error : compare(b, j, r.value, lang);
+        if (why) bad.push("error" in r ? `${b.c.name} (${b.c.op}), ${lang}: ${why}` : why);
       });
     }
-    assert.deepEqual(bad, []);
+    return bad;
+  }
+
+  const runsOf = (built: Built[]): FragmentRun[] => built.flatMap((b) => b.frags.map((frag) => ({ frag, feeds: b.feeds })));
+
+  it("TypeScript: every case, through the emitted code", async () => {
+    const built = cases.map((c, k) => build(c, k, "ts"));
+    for (const f of built.flatMap((b) => b.frags)) assert.deepEqual(f.missing, [], `${f.name} cannot be emitted`);
+    assert.deepEqual(check(built, await runFragmentsTs(runsOf(built)), "ts"), []);
   });
 
   it("Python: every case, through the emitted code, in one python3 process", (t) => {
     const { python, reason } = findPython();
     if (!python) return t.skip(`python3 with numpy missing: ${reason}`);
     const built = cases.map((c, k) => build(c, k, "py"));
-    const frags = built.flatMap((b) => b.frags);
-    const dir = mkdtempSync(path.join(tmpdir(), "pseudonet-rt-py-"));
-    const enc = (x: Tensor) => ({ dtype: x.dtype, shape: x.shape, data: encodeValues("float64", x.data as NumericArray) });
-    writeFileSync(path.join(dir, "cases.json"), JSON.stringify(built.flatMap((b) => b.frags.map((f) => ({ fn: f.name, inputs: b.feeds.map(enc) })))));
-    const src = [
-      py.kernelsPy(),
-      "import math",
-      bundleRuntime("py", ["constant", "NP_TYPES", ...runtimeOps().keys()]),
-      py.constTable(frags),
-      ...frags.map((f) => py.emitFragment(f, "test")),
-      `import json, sys
-out = {}
-for case in json.load(open(sys.argv[1])):
-    xs = [np.frombuffer(base64.b64decode(x["data"]), dtype="<f8").astype(NP_TYPES[x["dtype"]]).reshape(x["shape"]) for x in case["inputs"]]
-    try:
-        y = np.asarray(globals()[case["fn"]](*xs))
-        out[case["fn"]] = {"dtype": "bool" if y.dtype == np.bool_ else str(y.dtype), "shape": list(y.shape),
-                           "data": base64.b64encode(np.ascontiguousarray(y, dtype="<f8").tobytes()).decode()}
-    except Exception as e:
-        out[case["fn"]] = {"error": "%s: %s" % (type(e).__name__, e)}
-json.dump(out, open(sys.argv[2], "w"))`,
-    ].join("\n\n\n");
-    writeFileSync(path.join(dir, "runtime.py"), src);
-    const r = spawnSync(python, [path.join(dir, "runtime.py"), path.join(dir, "cases.json"), path.join(dir, "out.json")], { encoding: "utf8" });
-    assert.equal(r.status, 0, r.stderr);
-    const out = JSON.parse(readFileSync(path.join(dir, "out.json"), "utf8")) as Record<string, { dtype: DType; shape: number[]; data: string } | { error: string }>;
-    const bad: string[] = [];
-    for (const b of built) {
-      b.frags.forEach((f, j) => {
-        const o = out[f.name];
-        if ("error" in o) return bad.push(`${b.c.name} (${b.c.op}), py: ${o.error}`);
-        const f64 = new Float64Array(new Uint8Array(Buffer.from(o.data, "base64")).buffer);
-        const data = allocData(o.dtype, f64.length) as NumericArray;
-        data.set(f64);
-        const why = compare(b, j, { dtype: o.dtype, shape: o.shape, data }, "py");
-        if (why) bad.push(why);
-      });
-    }
-    assert.deepEqual(bad, []);
+    assert.deepEqual(check(built, runFragmentsPy(python, runsOf(built)), "py"), []);
   });
 });
 

@@ -89,7 +89,7 @@ test("show opens the hierarchy level by level: a function, a call, and a stateme
   const fname = call.fn, v = call.outs[0].name;
   assert.match(expand(p, "main"), /^def main\(x: vec\[4\]\)/m);
   assert.match(expand(p, fname), new RegExp(`called by: main/`));
-  assert.match(expand(p, `main/${v}`), /Net slice of this call: fc1 \(units/);
+  assert.match(expand(p, `main/${v}`), /Net slice: fc1 \(units/);
   const inner = p.functions.find((f) => f.name === fname)!.body[0];
   const innerName = inner.kind === "prim" ? inner.out.name : inner.outs[0].name;
   assert.match(expand(p, `main/${v}/${innerName}`), new RegExp(`^via main/${v} -> ${fname}`));

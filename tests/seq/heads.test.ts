@@ -56,6 +56,6 @@ describe("head analysis", () => {
     assert.match(txt, /for b in 0\.\.1: h = block\(h, b\)/);
     assert.match(txt, /def block\(h: tensor\[\?,8\], b: int\):/);
     assert.match(txt, /layer_norm\(h, blocks\.\{b\}\.ln_1\.weight, blocks\.\{b\}\.ln_1\.bias/);
-    assert.match(txt, /# head 0: /);
+    assert.match(txt, /# b=0: head 0: .* \| b=1: head 0: /);
   });
 });

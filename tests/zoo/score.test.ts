@@ -104,3 +104,23 @@ test("scoring is deterministic, and a missing explanation is reported, not fatal
   assert.equal(formatScores(a), formatScores(b));
   assert.equal(summarize(a).scored, 3);
 });
+
+test("slices that name the lowered Net's units by origin (after simplify renumbered them) score the same", async () => {
+  const g = zooCase("modules2");
+  const p = await perfectExplanation(g, { s: "sort3", z: "xor" });
+  const size = (id: string) => g.truth.modules.find((m) => m.ids.includes(id))?.labels.length;
+  // Every slice entry moves to a layer id the truth does not know, with its units named only by origin.
+  for (const f of p.functions) {
+    for (const st of f.body) {
+      if (st.kind !== "prim") continue;
+      st.prim.slice.layers = st.prim.slice.layers.map((l) => {
+        const n = size(l.id);
+        const units = l.units ?? (n === undefined ? [] : Array.from({ length: n }, (_, i) => i));
+        return { id: `simplified.${l.id}`, units: units.map((_, k) => k), origin: units.map((u) => `${l.id}:${u}`) };
+      });
+    }
+  }
+  const s = scoreCase(join(root, "zoo", "modules2"), writeExplanation(join(root, "origin", "modules2"), p));
+  assert.equal(s.modules!.ari, 1);
+  assert.equal(s.modules!.coverage, 1);
+});

@@ -72,16 +72,21 @@ def ReduceMin(x, axes, at):
     return reduce_with(lambda v, axis, keepdims: np.min(v, axis=axis, keepdims=keepdims, **({} if v.size else {"initial": np.inf})), x, axes, at)
 
 
-def ArgMax(x, at):
-    """Index of the largest entry along an axis (the first on ties unless select_last_index), as int64."""
+def arg_pick(pick, x, at):
+    """Index of the entry `pick` (np.argmax / np.argmin) finds along an axis; ties keep the first unless select_last_index."""
     a = norm_axis(at.get("axis", 0), x.ndim)
     if at.get("select_last_index"):
-        idx = x.shape[a] - 1 - np.argmax(np.flip(x, axis=a), axis=a)
+        idx = x.shape[a] - 1 - pick(np.flip(x, axis=a), axis=a)
     else:
-        idx = np.argmax(x, axis=a)
+        idx = pick(x, axis=a)
     if at.get("keepdims", 1):
         idx = np.expand_dims(idx, a)
     return idx.astype(np.int64)
+
+
+def ArgMax(x, at):
+    """Index of the largest entry along an axis (the first on ties unless select_last_index), as int64."""
+    return arg_pick(np.argmax, x, at)
 
 
 def LayerNormalization(x, scale, bias, at):

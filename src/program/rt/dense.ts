@@ -107,8 +107,8 @@ export function ReduceProd(x: Ten, axes: Ten | undefined, at: ReduceAttrs): Ten 
 export function ReduceMax(x: Ten, axes: Ten | undefined, at: ReduceAttrs): Ten { return reduce(x, axes, at, -Infinity, (a, v) => (v > a || v !== v ? v : a), same); }
 export function ReduceMin(x: Ten, axes: Ten | undefined, at: ReduceAttrs): Ten { return reduce(x, axes, at, Infinity, (a, v) => (v < a || v !== v ? v : a), same); }
 
-/** Index of the largest entry along an axis (the first on ties unless select_last_index), as int64. */
-export function ArgMax(x: Ten, at: { axis?: number; keepdims?: number; select_last_index?: number }): Ten {
+/** Index of the best entry along an axis by `better(v, best)` (ties keep the first unless select_last_index), as int64. */
+export function argPick(x: Ten, at: { axis?: number; keepdims?: number; select_last_index?: number }, better: (v: number, b: number) => boolean): Ten {
   const a = normAxis(at.axis ?? 0, x.shape.length);
   const [outer, len, inner] = axisLayout(x.shape, a);
   const data = new Float64Array(outer * inner);
@@ -117,7 +117,7 @@ export function ArgMax(x: Ten, at: { axis?: number; keepdims?: number; select_la
       let best = 0;
       for (let j = 1; j < len; j++) {
         const v = x.data[(o * len + j) * inner + i], b = x.data[(o * len + best) * inner + i];
-        if (v > b || (at.select_last_index && v === b)) best = j;
+        if (better(v, b) || (at.select_last_index && v === b)) best = j;
       }
       data[o * inner + i] = best;
     }
@@ -125,6 +125,9 @@ export function ArgMax(x: Ten, at: { axis?: number; keepdims?: number; select_la
   const shape = at.keepdims === 0 ? x.shape.filter((_, k) => k !== a) : x.shape.map((d, k) => (k === a ? 1 : d));
   return { dtype: "int64", shape, data };
 }
+
+/** Index of the largest entry along an axis (the first on ties unless select_last_index), as int64. */
+export function ArgMax(x: Ten, at: { axis?: number; keepdims?: number; select_last_index?: number }): Ten { return argPick(x, at, (v, b) => v > b); }
 
 /** (x - mean) / sqrt(var + epsilon) * scale + bias over the axes from `axis` on. */
 export function LayerNormalization(x: Ten, scale: Ten, bias: Ten | undefined, at: { axis?: number; epsilon?: number; stash_type?: number }): Ten {

@@ -33,14 +33,7 @@ def ReduceLogSumExp(x, axes, at):
 
 def ArgMin(x, at):
     """Index of the smallest entry along an axis (the first on ties unless select_last_index), as int64."""
-    a = norm_axis(at.get("axis", 0), x.ndim)
-    if at.get("select_last_index"):
-        idx = x.shape[a] - 1 - np.argmin(np.flip(x, axis=a), axis=a)
-    else:
-        idx = np.argmin(x, axis=a)
-    if at.get("keepdims", 1):
-        idx = np.expand_dims(idx, a)
-    return idx.astype(np.int64)
+    return arg_pick(np.argmin, x, at)
 
 
 def Hardmax(x, at):

@@ -2,7 +2,7 @@
 // ArgMin, CumSum, Hardmax) and the normalisations PyTorch exports (InstanceNormalization, which GroupNorm becomes,
 // GroupNormalization, MeanVarianceNormalization, LRN). Statistics accumulate in float64.
 import { newData, normAxis, numel, type Ten } from "./core.ts";
-import { axisLayout, reduce, type ReduceAttrs } from "./dense.ts";
+import { argPick, axisLayout, reduce, type ReduceAttrs } from "./dense.ts";
 
 const plus2 = (a: number, v: number) => a + v;
 export function ReduceL1(x: Ten, axes: Ten | undefined, at: ReduceAttrs): Ten { return reduce(x, axes, at, 0, (a, v) => a + Math.abs(v), (a) => a); }
@@ -27,23 +27,7 @@ export function ReduceLogSumExp(x: Ten, axes: Ten | undefined, at: ReduceAttrs):
 }
 
 /** Index of the smallest entry along an axis (the first on ties unless select_last_index), as int64. */
-export function ArgMin(x: Ten, at: { axis?: number; keepdims?: number; select_last_index?: number }): Ten {
-  const a = normAxis(at.axis ?? 0, x.shape.length);
-  const [outer, len, inner] = axisLayout(x.shape, a);
-  const data = new Float64Array(outer * inner);
-  for (let o = 0; o < outer; o++) {
-    for (let i = 0; i < inner; i++) {
-      let best = 0;
-      for (let j = 1; j < len; j++) {
-        const v = x.data[(o * len + j) * inner + i], b = x.data[(o * len + best) * inner + i];
-        if (v < b || (at.select_last_index && v === b)) best = j;
-      }
-      data[o * inner + i] = best;
-    }
-  }
-  const shape = at.keepdims === 0 ? x.shape.filter((_, k) => k !== a) : x.shape.map((d, k) => (k === a ? 1 : d));
-  return { dtype: "int64", shape, data };
-}
+export function ArgMin(x: Ten, at: { axis?: number; keepdims?: number; select_last_index?: number }): Ten { return argPick(x, at, (v, b) => v < b); }
 
 /** 1 at the first maximum of each line, 0 elsewhere: lines along `axis` (opset >= 13), or of x flattened at `axis` before. */
 export function Hardmax(x: Ten, at: { axis?: number; opset: number }): Ten {

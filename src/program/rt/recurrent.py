@@ -1,4 +1,4 @@
-# The runtime of the emitted program.py, part 6: the recurrent ops LSTM and RNN. The numpy twin of rt/recurrent.ts
+# The runtime of the emitted program.py, part 6: the recurrent ops LSTM, GRU and RNN. The numpy twin of rt/recurrent.ts
 # (layout 0 and 1, forward, reverse and bidirectional, sequence_lens, initial states, peepholes, clip, input_forget).
 import numpy as np
 

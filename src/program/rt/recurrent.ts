@@ -1,4 +1,4 @@
-// The runtime of the emitted program.ts, part 6: the recurrent ops LSTM and RNN (layout 0 and 1, forward, reverse
+// The runtime of the emitted program.ts, part 6: the recurrent ops LSTM, GRU and RNN (layout 0 and 1, forward, reverse
 // and bidirectional, sequence_lens, initial states, peepholes, clip, input_forget). State is kept in float64.
 import { newData, type Ten } from "./core.ts";
 

@@ -15,5 +15,5 @@ export const layerNormDef: SeqDef = {
     const sd = e.one("Sqrt", [e.one("Add", [variance, e.constant({ dtype: "float32", shape: [], data: new Float32Array([a.epsilon as number]) })])]);
     return [e.one("Add", [e.one("Mul", [e.one("Div", [d, sd]), gamma]), beta])];
   },
-  print: ([x], a, w) => `layer_norm(${x}, ${w.gamma}, ${w.beta}, eps=${a.epsilon})`,
+  print: ([x], a, w) => `layer_norm(${x}, ${w.gamma}, ${w.beta}, eps=${+(a.epsilon as number).toPrecision(6)})`,
 };

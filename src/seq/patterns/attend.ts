@@ -2,6 +2,8 @@
 // scores or on q and kT separately. Mask forms: s + m, s * m - (1 - m) * c, Where(m, s, c).
 import { attendDef } from "../ops/attend.ts";
 import type { SeqAttrs } from "../defs.ts";
+import type { Node } from "../../graph/graph.ts";
+import { tensor } from "../../graph/tensor.ts";
 import type { GraphView } from "./graph-view.ts";
 import { ordered } from "./graph-view.ts";
 import type { SeqPattern } from "./pattern.ts";
@@ -56,6 +58,31 @@ function unmask(gv: GraphView, v: string): Masked {
   return { s, mask: m, mode: "fill", fill: c };
 }
 
+/** Exporters read the scores' shape ([b, H, n, m]) to cut the mask window; once the scores live inside attend, that
+ *  would compute q @ kT again just for its shape. Shape(scores) -> Concat(Shape(q)[0:3], Shape(kT)[3:4]). */
+function shapesWithoutScores(gv: GraphView, s: string, q: string, kT: string): void {
+  if ((gv.model.opset.get("") ?? 1) < 10) return;
+  const i64 = (x: number) => {
+    const name = `${q}__dims_${x}`;
+    if (!gv.g.initializers.has(name)) gv.g.initializers.set(name, tensor("int64", [1], [x]));
+    return name;
+  };
+  // The scaled scores and the raw product: both have the scores' shape.
+  const values = [s, ...(gv.prod(s, "Mul", "Div") ? [gv.prod(s)!.inputs[0]] : [])];
+  for (const v of values) {
+    for (const sh of [...(gv.readers.get(v) ?? [])].filter((r) => r.op === "Shape" && !r.attrs.start && !r.attrs.end)) {
+      const out = sh.outputs[0];
+      const nodes: Node[] = [
+        { name: `${sh.name}_q`, op: "Shape", domain: "", inputs: [q], outputs: [`${out}__q`], attrs: {} },
+        { name: `${sh.name}_q3`, op: "Slice", domain: "", inputs: [`${out}__q`, i64(0), i64(3)], outputs: [`${out}__q3`], attrs: {} },
+        { name: `${sh.name}_k`, op: "Shape", domain: "", inputs: [kT], outputs: [`${out}__k`], attrs: {} },
+        { name: `${sh.name}_k1`, op: "Slice", domain: "", inputs: [`${out}__k`, i64(3), i64(4)], outputs: [`${out}__k1`], attrs: {} },
+      ];
+      gv.g.nodes.splice(gv.g.nodes.indexOf(sh), 1, ...nodes, { name: sh.name, op: "Concat", domain: "", inputs: [`${out}__q3`, `${out}__k1`], outputs: [out], attrs: { axis: { kind: "int", value: 0 } } });
+    }
+  }
+}
+
 export const attendPattern: SeqPattern = {
   name: "attend",
   doc: "MatMul(Softmax(mask(q @ kT * scale)), v) -> attend(q, kT, v, scale, mask)",
@@ -71,6 +98,7 @@ export const attendPattern: SeqPattern = {
     if (!sc || gv.shape(out.inputs[1])?.length !== 4) return undefined;
     const attrs: SeqAttrs = m.mode === "none" ? { scale: sc.scale, mask: "none" } : { scale: sc.scale, mask: m.mode, fill: m.fill };
     gv.replace(attendDef, v, [sc.q, sc.kT, out.inputs[1], m.mask], attrs, out.name);
+    shapesWithoutScores(gv, m.s, sc.q, sc.kT);
     return `${v}: attention, scale ${sc.scale.toPrecision(4)}, mask ${m.mode}`;
   },
 };

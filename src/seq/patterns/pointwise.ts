@@ -30,7 +30,11 @@ export const pointwisePattern: SeqPattern = {
     // Only at the top of a fragment: a value whose sole reader extends it is taken with the reader.
     const rs = gv.readers.get(v) ?? [];
     if (rs.length === 1 && gv.uses(v) === 1 && scalarCone(gv, rs[0].outputs[0], 1)?.nodes.includes(gv.producers.get(v)!)) return undefined;
-    const cone = scalarCone(gv, v, 1);
+    // The largest cone, else the node alone (x + 0 after a sum of two embeddings: its cone has two variables).
+    const n = gv.producers.get(v);
+    const lone = n && n.domain === "" && SYM[n.op] && gv.dtype(v) === "float32" && n.inputs.filter((u) => gv.scalar(u) === undefined).length === 1 && !gv.init(n.inputs.find((u) => gv.scalar(u) === undefined))
+      ? { nodes: [n], x: n.inputs.find((u) => gv.scalar(u) === undefined)! } : undefined;
+    const cone = scalarCone(gv, v, 1) ?? lone;
     if (!cone) return undefined;
     const t = text(gv, v, cone.x, new Set(cone.nodes));
     if (!t) return undefined;

@@ -22,6 +22,14 @@ export function shapeValue(gv: GraphView, v: string, depth = 0): Dim[] | undefin
       const i = Number((idx.data as ArrayLike<number>)[0]);
       return [s[i < 0 ? i + s.length : i]];
     }
+    case "Slice": {
+      // a run of a shape vector: Slice(s, [a], [b]) with constant bounds on axis 0
+      const s = shapeValue(gv, n.inputs[0], depth + 1);
+      const [a, b] = [1, 2].map((i) => gv.init(n.inputs[i]));
+      if (!s || !a || !b || a.shape.length !== 1 || b.shape.length !== 1 || a.shape[0] !== 1) return undefined;
+      const clamp = (x: number) => (x < 0 ? Math.max(0, x + s.length) : Math.min(x, s.length));
+      return s.slice(clamp(Number((a.data as ArrayLike<number>)[0])), clamp(Number((b.data as ArrayLike<number>)[0])));
+    }
     case "Unsqueeze": case "Squeeze": case "Cast":
       return shapeValue(gv, n.inputs[0], depth + 1);
     case "Div": case "Mul": case "Add": case "Sub": {
