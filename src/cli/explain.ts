@@ -98,18 +98,14 @@ export async function explainCommand(file: string, opts: ExplainCliOptions): Pro
 }
 
 /** Add the explain command to the program. */
-export function registerExplain(program: Command): void {
-  program
-    .command("explain")
-    .description("decompile a model into pseudocode: program.txt, .json, .ts, .py, reconstructed.onnx and report.md in --out")
-    .argument("<model>", "the .onnx file")
-    .requiredOption("-o, --out <dir>", "output folder (created; a previous pseudonet output there is replaced)")
+/** Add explain's analysis options (all but --out and --expand) to a command; serve takes them too. */
+export function addExplainOptions(cmd: Command): Command {
+  return cmd
     .option("-d, --data <data>", `inputs to analyse: FILE, or NAME=FILE per model input (repeatable); ${DATA_FORMATS}`, (v: string, acc: string[] | undefined) => [...(acc ?? []), v])
     .option("--domain <domain>", `without --data, sample inputs from a domain: ${DOMAIN_HELP}`)
     .option("--samples <n>", "rows sampled from --domain", positiveInt, 1000)
     .option("--seed <n>", "seed of the sampling and of the analysis/held-out split", nonNegativeInt, 0)
     .option("--holdout <fraction>", "fraction of rows held out to measure fidelity (default 0.2; a bits domain of at most 16 inputs is measured at every point unless this is given)", fraction)
-    .option("--expand <path>", "also print one statement opened up, e.g. main/h1 (like pseudonet show)")
     .option("--tolerance <e>", "largest max abs error the budgeted simplify passes may add on held-out data (default: 1e-3 x the range of the outputs on the analysis rows)", nonNegativeNumber)
     .option("--min-agreement <a>", "for classifiers: smallest held-out top-1 agreement with the original the budgeted passes keep", unitFraction, 0.999)
     .option("--exact", "simplify with the exact passes only (outputs unchanged up to float rounding)")
@@ -117,7 +113,17 @@ export function registerExplain(program: Command): void {
     .addOption(
       new Option("--weights-file <when>", `put the weights in ${SIDECAR_FILE} beside program.json/.ts/.py instead of inline base64: auto (above ${DEFAULT_SIDECAR_THRESHOLD / 2 ** 20} MiB of tensors), always, never`)
         .choices(WEIGHTS_FILE_MODES).default("auto"),
-    )
+    );
+}
+
+/** Add the explain command to the program. */
+export function registerExplain(program: Command): void {
+  addExplainOptions(program
+    .command("explain")
+    .description("decompile a model into pseudocode: program.txt, .json, .ts, .py, reconstructed.onnx and report.md in --out")
+    .argument("<model>", "the .onnx file")
+    .requiredOption("-o, --out <dir>", "output folder (created; a previous pseudonet output there is replaced)"))
+    .option("--expand <path>", "also print one statement opened up, e.g. main/h1 (like pseudonet show)")
     .addHelpText(
       "after",
       "\nExamples:\n" +

@@ -9,6 +9,7 @@ import { registerExplain } from "./explain.ts";
 import { registerVerify } from "./verify.ts";
 import { registerShow } from "./show.ts";
 import { registerZoo } from "./zoo.ts";
+import { registerServe } from "./serve.ts";
 
 /** The program with every command registered; errors are thrown, not turned into process.exit. */
 export function buildProgram(): Command {
@@ -26,6 +27,7 @@ export function buildProgram(): Command {
   registerExplain(program);
   registerVerify(program);
   registerShow(program);
+  registerServe(program);
   registerZoo(program);
   return program;
 }

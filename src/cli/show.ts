@@ -6,13 +6,17 @@ import path from "node:path";
 import { expand } from "../program/expand.ts";
 import { printProgram } from "../program/printer.ts";
 import { readProgramDir } from "../program/load.ts";
+import { withFolderLabels } from "../program/apply-labels.ts";
+import { LABELS_FILE } from "../program/labels.ts";
 
 /** The text `show` prints. */
 export function showText(dir: string, at?: string): string {
-  const program = readProgramDir(dir);
+  const labelled = existsSync(path.join(dir, LABELS_FILE));
+  const program = withFolderLabels(readProgramDir(dir), dir);
   if (at) return expand(program, at);
+  // program.txt was printed at explain time; labels given since then (in the explorer) are printed anew.
   const txt = path.join(dir, "program.txt");
-  return existsSync(txt) ? readFileSync(txt, "utf8") : printProgram(program, { dir });
+  return existsSync(txt) && !labelled ? readFileSync(txt, "utf8") : printProgram(program, { dir });
 }
 
 /** Add the show command to the program. */

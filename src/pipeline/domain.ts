@@ -6,15 +6,23 @@ import { sliceRows } from "../data/batch.ts";
 import { UserError } from "../errors.ts";
 import { rng } from "../util/rng.ts";
 
-export type Domain = { kind: "box"; lo: number; hi: number } | { kind: "bits" } | { kind: "normal" };
+export type Domain = { kind: "box"; lo: number; hi: number } | { kind: "bits" } | { kind: "normal" } | { kind: "tokens"; vocab: number; length: number };
 
-export const DOMAIN_HELP = "box:LO,HI (uniform in [LO, HI]), bits (every input 0 or 1; all 2^n points when n <= 16) or normal (standard normal)";
+export const DOMAIN_HELP = "box:LO,HI (uniform in [LO, HI]), bits (every input 0 or 1; all 2^n points when n <= 16), normal (standard normal) or tokens:V,N (sequences of N token ids below V)";
 
 /** Parse a --domain value. */
 export function parseDomain(s: string): Domain {
   const t = s.trim();
   if (t === "bits") return { kind: "bits" };
   if (t === "normal") return { kind: "normal" };
+  const tk = /^tokens:\s*([^,]+),\s*(.+)$/.exec(t);
+  if (tk) {
+    const vocab = Number(tk[1]), length = Number(tk[2]);
+    if (!Number.isInteger(vocab) || vocab < 1 || !Number.isInteger(length) || length < 1) {
+      throw new UserError(`--domain ${s}: V and N must be positive integers (V token ids 0..V-1, sequences of N), e.g. tokens:50257,16`);
+    }
+    return { kind: "tokens", vocab, length };
+  }
   const m = /^box:\s*([^,]+),\s*(.+)$/.exec(t);
   if (m) {
     const lo = Number(m[1]), hi = Number(m[2]);
@@ -32,10 +40,10 @@ export const seededRandom = rng;
 /** The largest number of input bits for which `bits` enumerates every point. */
 export const MAX_EXHAUSTIVE_BITS = 16;
 
-/** Per-sample sizes of the model inputs; throws when a dim is only known at run time. */
-function perSampleShapes(inputs: readonly ValueInfo[]): number[][] {
+/** Per-sample sizes of the model inputs; throws when a dim is only known at run time (unless `runTime` gives it). */
+function perSampleShapes(inputs: readonly ValueInfo[], runTime?: number): number[][] {
   return inputs.map((v) => {
-    const dims = (v.shape ?? []).slice(1);
+    const dims = (v.shape ?? []).slice(1).map((d) => (runTime !== undefined && (typeof d !== "number" || d < 0) ? runTime : d));
     if (!v.shape || dims.some((d) => typeof d !== "number" || d < 0)) {
       throw new UserError(`model input '${v.name}' has shape [${(v.shape ?? ["?"]).map((d) => d ?? "?").join(", ")}]: a --domain needs every dim after the batch axis fixed; give --data instead`);
     }
@@ -45,7 +53,8 @@ function perSampleShapes(inputs: readonly ValueInfo[]): number[][] {
 
 /** Seeded samples of a domain shaped like the model inputs; `bits` with n <= 16 bits gives all 2^n points. */
 export function sampleDomain(d: Domain, inputs: readonly ValueInfo[], samples: number, seed: number): { tensors: Tensor[]; note: string; exhaustive: boolean } {
-  const shapes = perSampleShapes(inputs);
+  // tokens: every run-time dim after the batch axis is the sequence length N.
+  const shapes = perSampleShapes(inputs, d.kind === "tokens" ? d.length : undefined);
   const sizes = shapes.map(sizeOf);
   const total = sizes.reduce((a, b) => a + b, 0);
   const r = seededRandom(seed);
@@ -55,24 +64,27 @@ export function sampleDomain(d: Domain, inputs: readonly ValueInfo[], samples: n
     switch (d.kind) {
       case "bits": return exhaustive ? (row >>> (total - 1 - k)) & 1 : r() < 0.5 ? 0 : 1;
       case "box": return d.lo + (d.hi - d.lo) * r();
-      case "normal": {
+      case "normal": case "tokens": {
         const u = 1 - r();
         return Math.sqrt(-2 * Math.log(u)) * Math.cos(2 * Math.PI * r());
       }
     }
   };
+  // tokens: integer inputs hold ids uniform in 0..V-1; float inputs stay standard normal.
+  const token = () => Math.floor(r() * (d.kind === "tokens" ? d.vocab : 1));
   const datas = inputs.map((v, i) => allocData(v.dtype, n * sizes[i]) as NumericArray);
   for (let row = 0; row < n; row++) {
     let k = 0;
     inputs.forEach((v, i) => {
       for (let j = 0; j < sizes[i]; j++) {
-        const x = values(row, k++);
+        const x = d.kind === "tokens" && !isFloat(v.dtype) ? token() : values(row, k++);
         datas[i][row * sizes[i] + j] = isFloat(v.dtype) ? x : Math.round(x);
       }
     });
   }
   const tensors = inputs.map((v, i) => ({ dtype: v.dtype, shape: [n, ...shapes[i]], data: datas[i] }));
-  const what = d.kind === "box" ? `uniform in [${d.lo}, ${d.hi}]` : d.kind === "normal" ? "standard normal" : exhaustive ? `all 2^${total} bit patterns` : "random bits";
+  const what = d.kind === "box" ? `uniform in [${d.lo}, ${d.hi}]` : d.kind === "normal" ? "standard normal"
+    : d.kind === "tokens" ? `sequences of ${d.length} token ids below ${d.vocab}` : exhaustive ? `all 2^${total} bit patterns` : "random bits";
   return { tensors, note: `${n} inputs ${what} (seed ${seed})`, exhaustive };
 }
 

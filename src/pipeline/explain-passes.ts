@@ -9,11 +9,14 @@ import { runPasses } from "./pass.ts";
 import { lower } from "../net/lower.ts";
 import { probePass as probeNetPass } from "../passes/probe.ts";
 import { buildProgram } from "../program/build.ts";
+import { readsAsWhole } from "../recover/whole-net-first.ts";
 import { programWithOrigin } from "../program/slice-origin.ts";
 import { moduleLine } from "../program/build-modules.ts";
 import { runProgram } from "../program/run.ts";
 import { stringifyProgram } from "../program/json.ts";
 import { printProgram } from "../program/printer.ts";
+import { unitsFile, UNITS_FORMAT } from "../passes/units-file.ts";
+import { withFolderLabels } from "../program/apply-labels.ts";
 import { emitTs } from "../program/emit-ts.ts";
 import { Sidecar, SIDECAR_FILE, wantSidecar } from "../program/sidecar.ts";
 import { emitPy } from "../program/emit-py.ts";
@@ -137,8 +140,14 @@ export const buildPass: ExplainPass = {
     const net = need(s, "net", "build", "lower");
     const bitInputs = s.data?.bits ? new Set(net.inputs.map((i) => i.name)) : undefined;
     const box = s.input.data || s.input.domain === undefined ? undefined : boxOfDomain(typeof s.input.domain === "string" ? parseDomain(s.input.domain) : s.input.domain);
-    const { program: built, report } = buildProgram(net, { name: s.input.name ?? "model", ...(s.stats ? { stats: s.stats } : {}), ...(bitInputs ? { bitInputs } : {}), ...(box ? { box } : {}), ...(s.input.tolerance !== undefined ? { tolerance: s.input.tolerance } : {}), modules: true });
-    const program = programWithOrigin(net, built); // slices name the lowered Net's units (simplify renumbers them)
+    // A Net that reads whole (gates over a few bits, one-variable functions: src/recover/whole-net-first.ts) is
+    // named from the Net as lowered: the reading needs no simplification and then costs none of its budget.
+    const inputsOnly = s.stats && { ...s.stats, layers: [], skipped: [], sample: { ...s.stats.sample, activations: {} } };
+    const whole = s.lowered && s.lowered !== net && readsAsWhole(s.lowered, { ...(inputsOnly ? { stats: inputsOnly } : {}), bits: !!bitInputs, ...(box ? { box } : {}) });
+    const stats = whole ? inputsOnly : s.stats;
+    const useNet = whole ? s.lowered! : net;
+    const { program: built, report } = buildProgram(useNet, { name: s.input.name ?? "model", ...(stats ? { stats } : {}), ...(bitInputs ? { bitInputs } : {}), ...(box ? { box } : {}), ...(s.input.tolerance !== undefined ? { tolerance: s.input.tolerance } : {}), modules: true });
+    const program = programWithOrigin(useNet, built); // slices name the lowered Net's units (simplify renumbers them)
     const byRec = new Map<string, number>();
     for (const st of report.statements) byRec.set(st.recogniser, (byRec.get(st.recogniser) ?? 0) + 1);
     return {
@@ -150,6 +159,7 @@ export const buildPass: ExplainPass = {
           ...report.statements.map((st) => `${st.out} <- ${st.layers.join(" + ")} (${st.recogniser})`),
           ...report.slices.map((sl) => `slice ${sl.out}: ${sl.error ? `fitted, residual max |r| ${sl.error.toExponential(1)} on the data` : sl.exactBy}${sl.dropped.length ? `; dropped ${sl.dropped.join(", ")}` : ""}`),
           ...(report.modules ? [moduleLine(report.modules)] : report.modulesSkipped ? [`modules: none as functions (${report.modulesSkipped})`] : []),
+          ...(whole ? ["built from the Net as lowered (it reads whole; the simplified Net is not needed)"] : []),
         ],
       },
     };
@@ -196,14 +206,17 @@ export const emitPass: ExplainPass = {
   doc: "write program.txt, program.json, program.ts, program.py, reconstructed.onnx, report.md and timings.json (in memory; see writeOutputDir)",
   run(s) {
     const program = need(s, "program", "emit", "build");
+    // Names a person gave in the explorer (labels.json in the output folder) read in the text and the code;
+    // program.json stays as built, so the labels' ids keep pointing at the same statements.
+    const named = withFolderLabels(program, s.input.outDir);
     const files: ExplainFiles = new Map();
     const source = s.input.source || typeof s.input.model === "string" ? { source: path.basename(s.source) } : {};
-    files.set("program.txt", printProgram(program, { ...source, ...(s.input.outDir ? { dir: s.input.outDir } : {}) }));
+    files.set("program.txt", printProgram(named, { ...source, ...(s.input.outDir ? { dir: s.input.outDir } : {}) }));
     // Big weights go once to weights.safetensors, which program.json, program.ts and program.py all refer to.
     const store = wantSidecar(program, s.input.weightsFile ?? "auto") ? { sidecar: new Sidecar() } : {};
     files.set("program.json", stringifyProgram(program, store));
-    files.set("program.ts", emitTs(program, store));
-    files.set("program.py", emitPy(program, store));
+    files.set("program.ts", emitTs(named, store));
+    files.set("program.py", emitPy(named, store));
     if (store.sidecar?.size) files.set(SIDECAR_FILE, store.sidecar.encode());
     files.set("reconstructed.onnx", emitOnnx(program));
     const weights = [...programWeights(program).values()].reduce((a, w) => a + w.data.length, 0);
@@ -214,6 +227,7 @@ export const emitPass: ExplainPass = {
     };
     files.set("report.md", reportMarkdown({ ...s, program }, [...s.reports, report]));
     files.set("timings.json", timingsJson(s.reports, s.simplify?.reports));
+    files.set("units.json", `${JSON.stringify(s.stats ? unitsFile(s.stats) : { format: UNITS_FORMAT, version: 1, input: null, rows: {}, layers: {}, skipped: [] })}\n`);
     return { out: { ...s, files }, report };
   },
 };

@@ -1,17 +1,18 @@
 // Writing explain's output folder all at once: files go into a temp folder beside DIR, which is then renamed
 // into place, so DIR never holds a half-written explanation. A DIR that exists must be a previous pseudonet
 // output (or empty); anything else is left alone with a clear error.
-import { chmodSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from "node:fs";
+import { chmodSync, copyFileSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from "node:fs";
 import path from "node:path";
 import { UserError } from "../errors.ts";
 import { FORMAT } from "../program/json.ts";
 import { SIDECAR_FILE } from "../program/sidecar.ts";
 
 /** Every file explain writes. */
-export const OUTPUT_FILES = ["program.txt", "program.json", "program.ts", "program.py", "reconstructed.onnx", "report.md", "timings.json"] as const;
+export const OUTPUT_FILES = ["program.txt", "program.json", "program.ts", "program.py", "reconstructed.onnx", "report.md", "timings.json", "units.json"] as const;
 
-/** Files explain writes only for some programs (the weights sidecar of big ones). */
-export const OPTIONAL_OUTPUT_FILES = [SIDECAR_FILE] as const;
+/** Files an output folder may also hold: the weights sidecar of big programs, and the labels a person gave in
+ *  the explorer (kept when explain rewrites the folder: names are a person's work). */
+export const OPTIONAL_OUTPUT_FILES = [SIDECAR_FILE, "labels.json"] as const;
 
 function isOurProgramJson(file: string): boolean {
   try {
@@ -49,6 +50,8 @@ export function writeOutputDir(dir: string, files: ReadonlyMap<string, string | 
   try {
     chmodSync(tmp, 0o755 & ~process.umask()); // mkdtemp makes it private; the result is an ordinary folder
     for (const [name, content] of files) writeFileSync(path.join(tmp, name), content);
+    const labels = path.join(target, "labels.json");
+    if (existsSync(labels) && !files.has("labels.json")) copyFileSync(labels, path.join(tmp, "labels.json"));
     if (existsSync(target)) {
       const old = `${tmp}.old`;
       renameSync(target, old);

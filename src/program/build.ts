@@ -11,6 +11,9 @@ import {
 } from "../recover/registry.ts";
 import { sliceAt } from "../recover/slice.ts";
 import { buildSlice } from "../recover/slice-build.ts";
+import { buildLogicNet } from "../recover/logic-net.ts";
+import { readsAsWhole } from "../recover/whole-net-first.ts";
+import { buildPiecewiseNet } from "../recover/piecewise-net.ts";
 import { safeName } from "./emit-plan.ts";
 import { buildModuleProgram, type ModuleBuildReport } from "./build-modules.ts";
 import { withOrigin } from "./slice-origin.ts";
@@ -42,17 +45,32 @@ export interface BuildReport {
   modules?: ModuleBuildReport;
   modulesSkipped?: string;
   /** Per lifted slice: the rules that fired, the units dropped (and why), how exactness was established, the residual size. */
-  slices: { out: string; layers: string[]; rules: string[]; dropped: string[]; exactBy: string; error: number }[];
+  slices: { out: string; layers: string[]; rules: string[]; dropped: string[]; exactBy: string; error: number; complete: boolean; residual: boolean }[];
 }
 
 /** Build a Program from a Net: one statement per recognised slice, all in `main`. */
 export function buildProgram(net: Net, opts: BuildOptions = {}): { program: Program; report: BuildReport } {
   let modulesSkipped: string | undefined;
-  if (opts.modules) {
+  // A Net read whole (a boolean function of a few bits, one-variable functions) is named whole, not cut into modules.
+  const whole = readsAsWhole(net, { ...(opts.stats ? { stats: opts.stats } : {}), bits: !!opts.bitInputs?.size, ...(opts.box ? { box: opts.box } : {}) });
+  if (opts.modules && !whole) {
     const m = buildModuleProgram(net, { ...(opts.name ? { name: opts.name } : {}), ...(opts.stats ? { stats: opts.stats } : {}), ...(opts.tolerance !== undefined ? { tolerance: opts.tolerance } : {}) });
-    if ("program" in m) return { program: m.program, report: { statements: moduleStatements(m.program), slices: [], modules: m.report } };
+    if ("program" in m) {
+      // Modules that repeat are the finding; modules each called once compete with the named slices: when the
+      // slice recognisers name every output (a residual, if any, stated and kept), that program says more
+      // (max, abs, ...) and stays faithful, and wins.
+      const calls = new Map<string, number>();
+      for (const st of m.program.functions[0].body) if (st.kind === "call") calls.set(st.fn, (calls.get(st.fn) ?? 0) + 1);
+      if (![...calls.values()].some((k) => k >= 2)) {
+        const flat = buildProgram(net, { ...opts, modules: false });
+        if (flat.report.slices.length && flat.report.slices.every((sl) => sl.complete)) {
+          return { ...flat, report: { ...flat.report, modulesSkipped: `${m.report.modules} modules, each called once: the named slices name every output (exactly, or with their residual stated)` } };
+        }
+      }
+      return { program: m.program, report: { statements: moduleStatements(m.program), slices: [], modules: m.report } };
+    }
     modulesSkipped = m.reason;
-  }
+  } else if (whole && opts.modules) modulesSkipped = "the whole Net reads as one function (gates over its bits, or piecewise in each input)";
   const recs = opts.recognisers ?? defaultRecognisers;
   const layers = new Map(net.layers.map((l) => [l.id, l]));
   const consumers = new Map<string, string[]>();
@@ -150,6 +168,25 @@ export function buildProgram(net: Net, opts: BuildOptions = {}): { program: Prog
     }
     return out;
   };
+  // A whole boolean Net (one bits input, every output 0/1 on {0,1}^n): gates over the input bits (logic-net.ts);
+  // a whole Net of one number: a piecewise-linear function of it (piecewise-net.ts).
+  const logicOut = sliceRecs.length && net.outputs.length === 1 ? outName.get(net.outputs[0].from) : undefined;
+  if (logicOut) {
+    const name = fresh(logicOut);
+    const names = { source: (v: string) => ({ name: varOf.get(v)!, n: widthOf(v) }), fresh, primId, weightIndex: ctx.weightIndex };
+    const wctx = { net, ...(opts.stats ? { stats: opts.stats } : {}), ...(opts.box ? { box: opts.box } : {}), bits: !!opts.bitInputs?.size, names, layerStatements };
+    const built = buildLogicNet(wctx, name, () => ++residualK) ?? buildPiecewiseNet(wctx, name, () => ++residualK);
+    if (built) {
+      const ids = net.layers.map((x) => x.id);
+      ids.forEach((id) => consumed.add(id));
+      varOf.set(net.outputs[0].from, name);
+      body.push(...built.body);
+      extraFns.push(...built.fns);
+      const rule = built.where.includes("{0,1}") ? "logic-net" : "piecewise-net";
+      report.statements.push({ out: name, recogniser: rule, layers: ids });
+      report.slices.push({ out: name, layers: ids, rules: [rule], dropped: [], exactBy: built.error ? `fitted; error measured on ${built.where}` : `exact on ${built.where}`, error: built.error, complete: true, residual: built.error > 0 });
+    } else used.delete(name);
+  }
   for (const l of net.layers) {
     if (consumed.has(l.id)) continue;
     const sl = sliceRecs.length ? sliceAt(l, net, layers, consumers, outputs, consumed) : undefined;
@@ -171,7 +208,7 @@ export function buildProgram(net: Net, opts: BuildOptions = {}): { program: Prog
         extraFns.push(...built.fns);
         const ids = sl.layers.map((x) => x.id);
         report.statements.push({ out: name, recogniser: `slice (${built.rules.join(", ")})`, layers: ids });
-        report.slices.push({ out: name, layers: ids, rules: built.rules, dropped: built.dropped, exactBy: built.exactBy, error: built.error });
+        report.slices.push({ out: name, layers: ids, rules: built.rules, dropped: built.dropped, exactBy: built.exactBy, error: built.error, complete: built.complete, residual: built.fns.length > 0 });
         continue;
       }
       used.delete(name);

@@ -67,7 +67,7 @@ function arity(s: PrimStmt): [number, number] {
     case "add": case "max": case "min": case "concat": case "sort": case "lincomb": return [1, Infinity];
     case "logic": return s.prim.params.op === "not" ? [1, 1] : s.prim.params.op === "maj" ? [3, Infinity] : [2, Infinity];
     case "opaque": { const n = s.prim.params.graph.inputs.length; return [n, n]; }
-    case "embed": case "layer_norm": case "gelu": case "linear": case "split_heads": case "merge_heads": case "attend": case "slice": case "lstm": case "gru": case "rnn": case "transpose": case "cast": case "zeros": case "positions": case "pointwise": case "unsqueeze": case "squeeze": case "add_const": case "concat_axis": {
+    case "embed": case "layer_norm": case "gelu": case "linear": case "split_heads": case "merge_heads": case "attend": case "slice": case "lstm": case "gru": case "rnn": case "transpose": case "cast": case "zeros": case "positions": case "pointwise": case "unsqueeze": case "squeeze": case "add_const": case "concat_axis": case "mask_window": case "not": {
       const n = s.prim.params.slots.length;
       return [n, n];
     }

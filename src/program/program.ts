@@ -309,7 +309,7 @@ export function paramWeights(p: PrimOp): Weight[] {
     case "affine": return [p.params.W, p.params.b];
     case "conv": return [p.params.weight, p.params.bias];
     case "threshold": return [p.params.c];
-    case "embed": case "layer_norm": case "gelu": case "linear": case "split_heads": case "merge_heads": case "attend": case "slice": case "lstm": case "gru": case "rnn": case "transpose": case "cast": case "zeros": case "positions": case "pointwise": case "unsqueeze": case "squeeze": case "add_const": case "concat_axis":
+    case "embed": case "layer_norm": case "gelu": case "linear": case "split_heads": case "merge_heads": case "attend": case "slice": case "lstm": case "gru": case "rnn": case "transpose": case "cast": case "zeros": case "positions": case "pointwise": case "unsqueeze": case "squeeze": case "add_const": case "concat_axis": case "mask_window": case "not":
       return Object.values(p.params.weights);
     default: return [];
   }

@@ -46,7 +46,7 @@ const abs: AtomKind = {
   eval: ([z]) => Math.abs(z),
   group: (a) => (a.args[0].t.size > 1 ? `abs:${a.layer ?? ""}` : `abs#${a.id}`),
   emit: (g, e) => {
-    if (g.length === 1 && g[0].args[0].t.size <= 1) {
+    if (g.length === 1 && g[0].args[0].t.size <= 4) {
       const a = g[0];
       const name = e.stmt("a", 1, [e.form(a.args[0])], { kind: "act", params: { fn: "abs" } }, a.units);
       e.places.set(a.id, { name, index: 0, n: 1 });

@@ -4,7 +4,7 @@
 // error against the exact function is computed exactly over the interval (both are piecewise linear).
 // Named shapes: affine (no breakpoint), clamp (flat, slope 1, flat), abs-like (|x - c| scaled).
 import type { PiecewiseParams } from "../program/program.ts";
-import { plEval, plMaxDiff, plRestrict, type PL } from "./pl.ts";
+import { dropCollinear, plEval, plMaxDiff, plRestrict, type PL } from "./pl.ts";
 
 /** What a piecewise-linear function looks like to a reader. */
 export type PiecewiseShape =
@@ -43,7 +43,8 @@ export function readPiecewise(f: PL, lo: number, hi: number, tol: number): Piece
     const e = plMaxDiff(g, snapped, lo, hi);
     if (e <= budget) { best = snapped; err = e; break; }
   }
-  const params = toParams(best, lo, hi);
+  // Snapping can make neighbouring slopes equal: such knots are no breakpoints.
+  const params = toParams(dropCollinear(best), lo, hi);
   return { params, shape: shapeOf(params), error: err, lo, hi };
 }
 
@@ -112,11 +113,11 @@ export function snap(v: number, d: number): number | undefined {
   for (let digits = 0; digits <= 4; digits++) {
     const p = 10 ** digits;
     const r = Math.round(v * p) / p;
-    if (Math.abs(r - v) <= d) return r;
+    if (Math.abs(r - v) <= d) return r + 0; // + 0: no -0
     for (const q of [2, 3, 4, 6, 8, 12]) {
       if (digits > 0) break;
       const s = Math.round(v * q) / q;
-      if (Math.abs(s - v) <= d) return s;
+      if (Math.abs(s - v) <= d) return s + 0;
     }
   }
   return undefined;

@@ -4,6 +4,9 @@ import type { Recogniser, SliceRecogniser } from "./recogniser.ts";
 import { pairRecogniser } from "./rules-pair.ts";
 import { clampRecogniser, maxMinRecogniser, rangeRecogniser } from "./rules-maxmin.ts";
 import { onehotRecogniser, sortRecogniser } from "./rules-order.ts";
+import { thresholdRecogniser } from "./threshold-rule.ts";
+import { logicRecogniser } from "./logic.ts";
+import { piecewiseRecogniser } from "./piecewise-rule.ts";
 import { fitRecogniser } from "./rules-fit.ts";
 import { argmaxRecogniser, opaqueRecogniser } from "./opaque.ts";
 import { affineRecogniser } from "./affine.ts";
@@ -21,6 +24,9 @@ export const sliceRecognisers: readonly SliceRecogniser[] = [
   rangeRecogniser,
   sortRecogniser,
   onehotRecogniser,
+  thresholdRecogniser,
+  logicRecogniser,
+  piecewiseRecogniser,
   fitRecogniser,
 ];
 

@@ -83,6 +83,8 @@ export const fitRecogniser: SliceRecogniser = {
       srcs.forEach((b, j) => {
         if (j <= i) return;
         const [p, q] = linKey(atomLin(a.id)) <= linKey(atomLin(b.id)) ? [atomLin(a.id), atomLin(b.id)] : [atomLin(b.id), atomLin(a.id)];
+        // max, min and |a - b| span the same functions with a + b ((a + b + |a - b|) / 2 = max): on a tie the
+        // first wins, and the one needing no affine part is found by trying it alone first (below).
         cands.push({ kind: "max", args: [p, q], values: xs[i].map((x, r) => Math.max(x, xs[j][r])) });
         cands.push({ kind: "min", args: [p, q], values: xs[i].map((x, r) => Math.min(x, xs[j][r])) });
         cands.push({ kind: "abs", args: [{ t: new Map([[a.id, 1], [b.id, -1]]), c: 0 }], values: xs[i].map((x, r) => Math.abs(x - xs[j][r])) });
@@ -98,7 +100,10 @@ export const fitRecogniser: SliceRecogniser = {
       let best: { c: Candidate; coef: number[]; maxRes: number } | undefined;
       for (const c of cands) {
         const fit = leastSquares([...xs, c.values], y);
-        if (!best || fit.maxRes < best.maxRes) best = { c, ...fit };
+        // Prefer (within 1%) the candidate whose fit needs the smallest affine part: max(x0, x1) over
+        // 0.5 x0 + 0.5 x1 + 0.5 |x0 - x1|.
+        const affinePart = (f: { coef: number[] }) => f.coef.slice(1, xs.length + 1).reduce((a2, g) => a2 + Math.abs(g), 0);
+        if (!best || fit.maxRes < 0.99 * best.maxRes || (fit.maxRes <= 1.01 * best.maxRes && affinePart(fit) < affinePart(best) - 1e-3)) best = { c, ...fit };
       }
       if (!best || best.maxRes > FIT_FRACTION * (hi - lo) || best.maxRes > GAIN * affine.maxRes) return f;
       const scale = Math.max(...best.coef.map(Math.abs), 1e-30);

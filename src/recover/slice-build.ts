@@ -36,6 +36,8 @@ export interface SliceBuilt {
   dropped: string[];
   error: number;
   exactBy: string;
+  /** Every output named: no leftover unit stays beside the names. */
+  complete: boolean;
 }
 
 /** Rounding level for a slice output of magnitude `scale` (float32 arithmetic through a few layers). */
@@ -78,7 +80,8 @@ export function buildSlice(s: ReluSlice, outName: string, ctx: SliceBuildCtx, re
   const exact = error <= roundingLevel(scale);
   // Names with a residual only pay off when they explain the whole output: a fitted slice that still needs
   // leftover units beside its names reads worse than the layers themselves.
-  if (!exact && [...neededAtoms(view, named)].some((id) => view.at(id).kind === "relu")) return undefined;
+  const complete = ![...neededAtoms(view, named)].some((id) => view.at(id).kind === "relu");
+  if (!exact && !complete) return undefined;
   const rules = [...view.fired].map(([k, n]) => (n > 1 ? `${k} x${n}` : k));
   const dropped = view.dropped.map((d) => `${d.unit} (${d.why})`);
   // Units dropped or taken as linear because of what the data showed hold on the data only: the rest of the
@@ -92,7 +95,7 @@ export function buildSlice(s: ReluSlice, outName: string, ctx: SliceBuildCtx, re
     rename(body, namedName, outName);
     const last = body.find((st) => st.kind === "prim" && st.out.name === outName) as PrimStmt;
     last.comment = [last.comment, `${exactBy === "measured on the data" ? "exact on the data" : "exact"}${dropNote}`].filter(Boolean).join("; ");
-    return { body, fns, rules, dropped, error: 0, exactBy };
+    return { body, fns, rules, dropped, error: 0, exactBy, complete };
   }
   // The rest of the slice, as its own function: the Net's units minus the named value.
   // The measured difference belongs to what was named (picks, sums and lists are plumbing).
@@ -132,7 +135,7 @@ export function buildSlice(s: ReluSlice, outName: string, ctx: SliceBuildCtx, re
     prim: { kind: "lincomb", params: { coefs: [1, 1], bias: 0 }, id: ctx.names.primId(), slice: { layers: [], weights: [] }, error: 0 },
     comment: `named + rest${dropNote}`,
   });
-  return { body, fns, rules, dropped, error, exactBy };
+  return { body, fns, rules, dropped, error, exactBy, complete };
 }
 
 /** Per entry of a slice source, the range seen on the analysis data (probe statistics, else the sample). */

@@ -11,7 +11,7 @@ export const SEQ_DOMAIN = "pseudonet.seq";
 
 /** The block kinds (Program primitive kinds). */
 export const SEQ_KINDS = [
-  "embed", "layer_norm", "gelu", "linear", "split_heads", "merge_heads", "attend", "slice", "lstm", "gru", "rnn", "transpose", "cast", "zeros", "positions", "pointwise", "unsqueeze", "squeeze", "add_const", "concat_axis",
+  "embed", "layer_norm", "gelu", "linear", "split_heads", "merge_heads", "attend", "slice", "lstm", "gru", "rnn", "transpose", "cast", "zeros", "positions", "pointwise", "unsqueeze", "squeeze", "add_const", "concat_axis", "mask_window", "not",
 ] as const;
 export type SeqKind = (typeof SEQ_KINDS)[number];
 

@@ -18,10 +18,14 @@ import { recurrentPattern } from "./patterns/recurrent.ts";
 import { slicePattern } from "./patterns/slice.ts";
 import { plumbingPattern } from "./patterns/plumbing.ts";
 import { pointwisePattern } from "./patterns/pointwise.ts";
+import { maskWindowPattern } from "./patterns/mask-window.ts";
+import { positionsCachePattern } from "./patterns/positions-cache.ts";
 
 /** The patterns in the order they run. */
 export const seqPatterns: readonly SeqPattern[] = [
-  embedPattern, layerNormPattern, geluPattern, linearPattern, splitHeadsPattern, attendPattern, mergeHeadsPattern, slicePattern, recurrentPattern, pointwisePattern, plumbingPattern,
+  embedPattern, layerNormPattern, geluPattern, linearPattern, splitHeadsPattern, attendPattern, maskWindowPattern, mergeHeadsPattern, slicePattern, recurrentPattern, pointwisePattern, plumbingPattern,
+  // last: its block has sharper shapes than the Range it replaces, which would turn the sequence values after it static
+  positionsCachePattern,
 ];
 
 const DTYPE_OF_TO: Record<number, string> = { 1: "float32", 6: "int32", 7: "int64", 9: "bool", 11: "float64" };

@@ -8,11 +8,12 @@ import { linearDef } from "./ops/linear.ts";
 import { mergeHeadsDef, splitHeadsDef } from "./ops/heads.ts";
 import { attendDef } from "./ops/attend.ts";
 import { sliceDef } from "./ops/slice.ts";
-import { addWeightDef, concatDef, castDef, positionsDef, squeezeDef, transposeDef, unsqueezeDef, zerosDef } from "./ops/plumbing.ts";
+import { addWeightDef, concatDef, castDef, notDef, positionsDef, squeezeDef, transposeDef, unsqueezeDef, zerosDef } from "./ops/plumbing.ts";
 import { pointwiseDef } from "./ops/pointwise.ts";
+import { maskWindowDef } from "./ops/mask-window.ts";
 import { gruDef, lstmDef, rnnDef } from "./ops/recurrent.ts";
 
-export const SEQ_DEFS: readonly SeqDef[] = [embedDef, layerNormDef, geluDef, linearDef, splitHeadsDef, mergeHeadsDef, attendDef, sliceDef, lstmDef, gruDef, rnnDef, transposeDef, castDef, zerosDef, positionsDef, pointwiseDef, unsqueezeDef, squeezeDef, addWeightDef, concatDef];
+export const SEQ_DEFS: readonly SeqDef[] = [embedDef, layerNormDef, geluDef, linearDef, splitHeadsDef, mergeHeadsDef, attendDef, sliceDef, lstmDef, gruDef, rnnDef, transposeDef, castDef, zerosDef, positionsDef, pointwiseDef, unsqueezeDef, squeezeDef, addWeightDef, concatDef, maskWindowDef, notDef];
 
 const byKind = new Map<string, SeqDef>(SEQ_DEFS.map((d) => [d.kind, d]));
 const byOp = new Map<string, SeqDef>(SEQ_DEFS.map((d) => [d.op, d]));

@@ -2,7 +2,8 @@
 // of their data (.npy, .npz, .json, .csv, .pb) and of their explanations' program.json, each fed to one CLI command
 // (inspect, run, explain, verify, show) in worker processes that run many cases in-process (tests/fuzz/worker.ts).
 // A case passes when the command exits 0, 2 (a one-line error) or 3 (verify's "exceeds"), prints no stack trace or
-// "internal error", finishes within the time limit, and does not grow the worker's peak memory past the limit.
+// "internal error", stays within the CPU-time limit (wall time only as a far backstop: the machine may be busy), and
+// does not grow the worker's peak memory past the limit.
 // Used by tests/fuzz/fuzz.test.ts (a few hundred cases in CI) and bench/fuzz.ts (`npm run fuzz -- --n 5000`).
 import { spawn } from "node:child_process";
 import { copyFileSync, cpSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, statSync, writeFileSync } from "node:fs";
@@ -176,44 +177,63 @@ function makeJobs(work: string, bases: Base[], n: number, seed: number): FuzzJob
   return jobs;
 }
 
-/** Run jobs in one worker process from `start`; returns the results it gave (the last may be a hang or crash). */
+/** CPU seconds a process has used (Linux /proc; undefined elsewhere or once it has exited). */
+function cpuSeconds(pid: number): number | undefined {
+  try {
+    const f = readFileSync(`/proc/${pid}/stat`, "utf8");
+    const fields = f.slice(f.lastIndexOf(")") + 2).split(" ");
+    return (Number(fields[11]) + Number(fields[12])) / 100; // utime + stime, in clock ticks of 1/100 s
+  } catch {
+    return undefined;
+  }
+}
+
+/** Run jobs in one worker process from `start`; returns the results it gave (the last may be a hang or crash).
+ *  A case hangs when the worker spends more than the limit of CPU time on it (load-independent: a busy machine
+ *  stretches wall time, not CPU time), or ten times the limit of wall time (a case blocked on a child process). */
 function runWorker(jobsFile: string, jobs: FuzzJob[], start: number, end: number, opts: CampaignOptions): Promise<FuzzResult[]> {
   return new Promise((resolve) => {
     const child = spawn(process.execPath, ["--import", "tsx", path.join(here, "worker.ts"), jobsFile, String(start), String(end), String(opts.memLimitMiB)],
       { stdio: ["ignore", "pipe", "pipe"] });
     const results: FuzzResult[] = [];
     let buf = "", stderr = "";
-    let timer: NodeJS.Timeout;
-    const arm = () => {
-      clearTimeout(timer);
-      timer = setTimeout(() => {
-        const id = start + results.length;
-        if (id < end) results.push({ id: jobs[id].id, verdict: "hang", why: `no result in ${opts.timeoutMs} ms` });
-        child.kill("SIGKILL");
-      }, opts.timeoutMs + 5000); // + worker start-up
+    let ready = false, caseCpu0 = 0, caseWall0 = performance.now();
+    const kill = (why: string) => {
+      const id = start + results.length;
+      if (id < end) results.push({ id: jobs[id].id, verdict: "hang", why });
+      child.kill("SIGKILL");
     };
-    arm();
+    const watch = setInterval(() => {
+      const wall = performance.now() - caseWall0;
+      if (!ready) {
+        if (wall > 30 * opts.timeoutMs) kill(`the worker did not start in ${Math.round(wall / 1000)} s`);
+        return;
+      }
+      const cpu = cpuSeconds(child.pid!);
+      if (cpu !== undefined && (cpu - caseCpu0) * 1000 > opts.timeoutMs) kill(`over ${opts.timeoutMs / 1000} s of CPU time`);
+      else if (wall > 10 * opts.timeoutMs) kill(`over ${(10 * opts.timeoutMs) / 1000} s of wall time`);
+    }, 500);
+    const nextCase = () => {
+      ready = true;
+      caseCpu0 = cpuSeconds(child.pid!) ?? 0;
+      caseWall0 = performance.now();
+    };
     child.stdout.on("data", (d: Buffer) => {
       buf += d.toString();
       let nl;
       while ((nl = buf.indexOf("\n")) >= 0) {
         const line = buf.slice(0, nl);
         buf = buf.slice(nl + 1);
-        if (!line.startsWith("{")) continue;
-        results.push(JSON.parse(line) as FuzzResult);
-        arm();
-        // After the first case, the limit is the per-case one (no start-up allowance).
-        clearTimeout(timer);
-        timer = setTimeout(() => {
-          const id = start + results.length;
-          if (id < end) results.push({ id: jobs[id].id, verdict: "hang", why: `no result in ${opts.timeoutMs} ms` });
-          child.kill("SIGKILL");
-        }, opts.timeoutMs);
+        if (line === "ready") nextCase();
+        else if (line.startsWith("{")) {
+          results.push(JSON.parse(line) as FuzzResult);
+          nextCase();
+        }
       }
     });
     child.stderr.on("data", (d: Buffer) => { stderr = (stderr + d.toString()).slice(-2000); });
     child.on("exit", (code) => {
-      clearTimeout(timer);
+      clearInterval(watch);
       const id = start + results.length;
       // The worker died on a case without reporting it (out of memory, a native abort): that case crashed.
       if (code !== 0 && id < end && results.every((r) => r.verdict !== "hang")) {

@@ -27,6 +27,7 @@ for (const ev of ["uncaughtException", "unhandledRejection"] as const) {
 }
 
 const peak = () => process.resourceUsage().maxRSS / 1024;
+realOut("ready\n"); // imports done: the parent starts timing the first case
 for (let i = Number(startArg); i < Number(endArg); i++) {
   const job = jobs[i];
   current = job;

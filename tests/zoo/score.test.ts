@@ -8,7 +8,7 @@ import { findCase } from "../../zoo/cases/index.ts";
 import { generateCase, writeCase, type Generated } from "../../zoo/generate.ts";
 import { adjustedRandIndex, codeTokens, kernelMatchError, normalizedFilters } from "../../zoo/metrics.ts";
 import { ORDER } from "../../zoo/obfuscate.ts";
-import { satisfied, scoreAll, scoreCase } from "../../zoo/score.ts";
+import { satisfied, scoreAll, scoreCase, signatures } from "../../zoo/score.ts";
 import { formatScores, summarize } from "../../zoo/score-table.ts";
 import { perfectExplanation, weightDump, writeExplanation } from "./explanations.ts";
 
@@ -41,6 +41,9 @@ test("requirements: alternatives, exact counts, and a bare kind met by its detai
   assert.ok(satisfied("affine=2", counts));
   assert.ok(!satisfied("affine=1", counts));
   assert.ok(!satisfied("threshold", counts));
+  const prim = (coefs: number[], bias: number) => ({ kind: "lincomb" as const, params: { coefs, bias }, id: "p1", slice: { layers: [], weights: [] }, error: 0 });
+  assert.deepEqual(signatures(prim([1], 0)), ["lincomb", "act:identity"]);
+  assert.deepEqual(signatures(prim([1, 1], 0)), ["lincomb"]);
 });
 
 test("kernel match is free of channel order, scale and sign", () => {

@@ -18,11 +18,12 @@ import { parity4Case } from "./parity4.ts";
 import { repeat4Case } from "./repeat4.ts";
 import { sort3Case } from "./sort3.ts";
 import { triangleCase } from "./triangle.ts";
+import { twofnsCase } from "./twofns.ts";
 import { xorCase } from "./xor.ts";
 
 export const CASES: readonly CaseDef[] = [
   absCase, max2Case, max4Case, sort3Case, median3Case, argmax4Case, xorCase, parity4Case, majority3Case,
-  adder2Case, clampCase, triangleCase, edgeCase, modules2Case, repeat4Case, linchainCase, min4Case, identity3Case, mux3Case,
+  adder2Case, clampCase, triangleCase, edgeCase, modules2Case, repeat4Case, linchainCase, min4Case, identity3Case, mux3Case, twofnsCase,
 ];
 
 /** The case with a name, if any. */

@@ -44,22 +44,24 @@ export const zerosDef: SeqDef = {
   print: ([x], a) => `zeros(${(a.dims as number[]).map((d) => (d >= 0 ? String(d) : `dim(${x}, ${-1 - d})`)).join(", ")})`,
 };
 
-/** positions(x) = [0, 1, ..., n-1] with n = dim `axis` of x, as int64 [1, n] (or x's shape when expand). */
+/** positions(x) = [0, 1, ..., n-1] with n = dim `axis` of x, as int64 [1, n] (or x's shape when expand); with a
+ *  KV cache `past`, p, ..., p+n-1 where p = dim `past_axis` of past (the positions already seen). */
 export const positionsDef: SeqDef = {
   kind: "positions",
   op: "Positions",
-  doc: "0, 1, ..., n-1 along the sequence axis of x (the position ids of a position embedding)",
-  data: 1,
+  doc: "0, 1, ..., n-1 along the sequence axis of x (the position ids of a position embedding), after a cache's p",
+  data: 2,
   weights: [],
-  expand(e, [x], a) {
+  expand(e, [x, past], a) {
     const c = (v: number) => e.constant(tensor("int64", [], [v]));
     const shape = e.one("Shape", [x]);
     const n = e.one("Gather", [shape, c(a.axis as number)], { axis: { kind: "int", value: 0 } });
-    const r = e.one("Range", [c(0), n, c(1)]);
+    const p0 = past ? e.one("Gather", [e.one("Shape", [past]), c(a.past_axis as number)], { axis: { kind: "int", value: 0 } }) : c(0);
+    const r = e.one("Range", [p0, past ? e.one("Add", [p0, n]) : n, c(1)]);
     const u = e.unsqueeze(r, 0);
     return [a.expand ? e.one("Expand", [u, shape]) : u];
   },
-  print: ([x], a) => `positions(${x}${a.axis !== 1 ? `, axis=${a.axis}` : ""})`,
+  print: ([x, past], a) => `positions(${x}${a.axis !== 1 ? `, axis=${a.axis}` : ""}${past ? `, after=dim(${past}, ${a.past_axis})` : ""})`,
 };
 
 /** unsqueeze(x, axes): size-1 axes inserted (a mask [b, n] made [b, 1, 1, n] to broadcast over heads and queries). */
@@ -112,4 +114,15 @@ export const concatDef: SeqDef = {
   weights: [],
   expand: (e, ins, a) => [e.one("Concat", ins.slice(0, 8).filter(Boolean), { axis: { kind: "int", value: a.axis as number } })],
   print: (args, a) => `concat(${args.filter(Boolean).join(", ")}, axis=${a.axis})`,
+};
+
+/** not(x) on booleans (masked_fill's ~mask: true where the mask hides a key). */
+export const notDef: SeqDef = {
+  kind: "not",
+  op: "NotBool",
+  doc: "logical not of a boolean tensor",
+  data: 1,
+  weights: [],
+  expand: (e, [x]) => [e.one("Not", [x])],
+  print: ([x]) => `not ${x}`,
 };

@@ -1,7 +1,7 @@
 // Transpose(x, perm) -> transpose(x, perm); Cast(x, to) -> dtype(x); Slice(x, const start, const end, one axis) ->
 // x[start:end]; ConstantOfShape(Concat(consts and dims of x), 0) -> zeros(...); Unsqueeze(Range(0, dim(x, 1), 1), 0)
 // -> positions(x). Run last: what the blocks before did not absorb.
-import { addWeightDef, castDef, concatDef, positionsDef, squeezeDef, transposeDef, unsqueezeDef, zerosDef } from "../ops/plumbing.ts";
+import { addWeightDef, castDef, concatDef, notDef, positionsDef, squeezeDef, transposeDef, unsqueezeDef, zerosDef } from "../ops/plumbing.ts";
 import { sliceDef } from "../ops/slice.ts";
 import type { GraphView } from "./graph-view.ts";
 import type { SeqPattern } from "./pattern.ts";
@@ -41,11 +41,16 @@ export const plumbingPattern: SeqPattern = {
   name: "plumbing",
   doc: "Transpose -> transpose, Cast -> dtype(x), constant Slice on one axis -> x[a:b], ConstantOfShape(dims) -> zeros, Range over a length -> positions",
   at(gv, v) {
-    const n = gv.prod(v, "Transpose", "Cast", "Slice", "ConstantOfShape", "Unsqueeze", "Expand", "Gather", "Squeeze", "Add", "Concat");
+    const n = gv.prod(v, "Transpose", "Cast", "Slice", "ConstantOfShape", "Unsqueeze", "Expand", "Gather", "Squeeze", "Add", "Concat", "Not");
     // Shape arithmetic (Reshape targets, lengths) stays plumbing: only values the model computes on are named.
     if (!n || n.outputs.length !== 1 || gv.init(n.inputs[0]) || (n.op !== "ConstantOfShape" && shapeValue(gv, n.inputs[0]))) return undefined;
     const rank = gv.shape(n.inputs[0])?.length;
     switch (n.op) {
+      case "Not": {
+        if (gv.dtype(n.inputs[0]) !== "bool") return undefined;
+        gv.replace(notDef, v, [n.inputs[0]], {}, n.name);
+        return `${v}: not`;
+      }
       case "Concat": {
         // Concat of computed float values (not shape arithmetic), at most 8 parts
         if (n.inputs.length > 8 || n.inputs.some((u) => gv.init(u) || gv.dtype(u) !== "float32") || !rank) return undefined;

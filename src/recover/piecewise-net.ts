@@ -1,0 +1,152 @@
+// Whole one-variable Nets: a Net whose every output entry depends on one input entry (one number to one
+// number, or an identity carried through layers), built of affine layers, ReLUs, concatenations,
+// sums and reshapes is a piecewise-linear function, computed exactly from the weights (pl.ts), whatever layers
+// simplification left (skip connections included). It is read as the shortest piecewise function (named clamp,
+// |x - c| or affine when it is one: piecewise-rule.ts) on the box, or on the data's range without one:
+//   net(x) = piecewise(x, breaks, slopes) + r(x),  max |r| over the interval exact (both are piecewise linear)
+import type { Layer, Net } from "../net/net.ts";
+import { runNet } from "../net/run.ts";
+import type { PiecewiseReading } from "./piecewise.ts";
+import { piecewiseAt, choose, interval, named } from "./piecewise-rule.ts";
+import { plAffine, plCombine, plEval, plRelu, plRestrict, type PL } from "./pl.ts";
+import { SymView, type Lin } from "./symbolic.ts";
+import { emitWhole, type WholeNetBuilt, type WholeNetCtx } from "./whole-net.ts";
+
+/** A value of one entry as a PL function of the input entry it depends on: dep = that entry, -1 for a constant,
+ *  -2 for an entry that mixes several inputs (no PL function of one variable). */
+interface Dep1 {
+  dep: number;
+  pl: PL;
+  /** Bounds of the value over the inputs' ranges (interval arithmetic where it mixes inputs). */
+  lo: number;
+  hi: number;
+}
+
+const mixed = (lo: number, hi: number): Dep1 => ({ dep: -2, pl: plAffine(0, 0), lo, hi });
+
+/** Bounds of a PL function of input entry `dep` over that entry's range. */
+function plBounds(pl: PL, [lo, hi]: readonly [number, number]): [number, number] {
+  const v = plRestrict(pl, lo, hi).values;
+  return [Math.min(...v), Math.max(...v)];
+}
+
+/** Set while reading a Net when some negligible coefficient was left out. */
+let approximate = false;
+
+/** Each output entry of a one-input Net as a PL function of the one input entry it depends on (dep -2 where it
+ *  mixes several), or undefined for a layer kind that is not piecewise linear. */
+export function plOfNet(net: Net, ranges: readonly (readonly [number, number])[]): Dep1[] | undefined {
+  if (net.inputs.length !== 1 || net.outputs.length !== 1 || net.inputs[0].shape.length !== 1) return undefined;
+  const n = net.inputs[0].shape[0];
+  approximate = false;
+  const vals = new Map<string, Dep1[]>([[net.inputs[0].name, Array.from({ length: n }, (_, i) => ({ dep: i, pl: plAffine(1, 0), lo: ranges[i][0], hi: ranges[i][1] }))]]);
+  for (const l of net.layers) {
+    const ins = l.inputs.map((i) => vals.get(i));
+    if (ins.some((x) => !x)) return undefined;
+    const v = layerPL(l, ins as Dep1[][], ranges);
+    if (!v) return undefined;
+    vals.set(l.id, v);
+  }
+  return vals.get(net.outputs[0].from);
+}
+
+/** Coefficients below this fraction of their row's largest (the slice view's tolerance) are left out of the
+ *  one-variable reading (weight noise makes every unit read every input a little); what that changes is
+ *  measured on the data afterwards and kept as the residual. */
+const NEGLIGIBLE = 1e-2;
+
+/** sum_i c_i x_i + d over entries that each depend on at most one input entry (bounds by interval arithmetic). */
+function combine(xs: readonly Dep1[], cs: ArrayLike<number>, d: number, ranges: readonly (readonly [number, number])[]): Dep1 {
+  let dep = -1, isMixed = false;
+  const used: PL[] = [], ws: number[] = [];
+  let big = 0, lo = d, hi = d;
+  for (let i = 0; i < xs.length; i++) big = Math.max(big, Math.abs(cs[i]));
+  for (let i = 0; i < xs.length; i++) {
+    const c = cs[i], x = xs[i];
+    if (c === 0) continue;
+    lo += c > 0 ? c * x.lo : c * x.hi;
+    hi += c > 0 ? c * x.hi : c * x.lo;
+    if (Math.abs(c) <= NEGLIGIBLE * big || x.dep === -1 && x.hi === 0 && x.lo === 0) { if (x.hi !== 0 || x.lo !== 0) approximate = true; continue; }
+    if (x.dep === -2 || (x.dep >= 0 && dep >= 0 && x.dep !== dep)) isMixed = true;
+    if (x.dep >= 0) dep = x.dep;
+    used.push(x.pl);
+    ws.push(c);
+  }
+  if (isMixed) return mixed(lo, hi);
+  const pl = plCombine(used, ws, d);
+  const [a, b] = dep >= 0 ? plBounds(pl, ranges[dep]) : [plEval(pl, 0), plEval(pl, 0)];
+  return { dep, pl, lo: a, hi: b };
+}
+
+function layerPL(l: Layer, ins: Dep1[][], ranges: readonly (readonly [number, number])[]): Dep1[] | undefined {
+  const [x] = ins;
+  switch (l.kind) {
+    case "affine":
+      if (l.shape.length !== 1) return undefined;
+      return Array.from({ length: l.outFeatures }, (_, o) => combine(x, l.W.subarray(o * l.inFeatures, (o + 1) * l.inFeatures), l.b[o], ranges));
+    case "act":
+      if (l.fn === "relu") return x.map((v) => {
+        // relu of a value <= 0 over the inputs' ranges is 0 there (a dead unit, whatever it reads)
+        if (v.hi <= 0) return { dep: -1, pl: plAffine(0, 0), lo: 0, hi: 0 };
+        if (v.dep === -2) return mixed(Math.max(0, v.lo), v.hi);
+        return { dep: v.dep, pl: plRelu(v.pl), lo: Math.max(0, v.lo), hi: v.hi };
+      });
+      if (l.fn === "identity") return x;
+      return undefined;
+    case "concat": return l.axis === 0 ? ins.flat() : undefined;
+    case "add": return x.map((_, i) => combine(ins.map((v) => v[i]), ins.map(() => 1), 0, ranges));
+    case "reshape": return x;
+    default: return undefined;
+  }
+}
+
+/** Build a Net whose every output entry is a function of one input entry as piecewise functions of those
+ *  entries (plus the residual when above rounding); undefined when some entry mixes inputs. */
+export function buildPiecewiseNet(ctx: WholeNetCtx, outName: string, residualIndex: () => number): WholeNetBuilt | undefined {
+  const net = ctx.net;
+  if (ctx.bits || !net.layers.some((l) => l.kind === "act" && l.fn === "relu")) return undefined;
+  if (net.inputs.length !== 1 || net.inputs[0].shape.length !== 1) return undefined;
+  const view = new SymView();
+  const inp = net.inputs[0].name;
+  const ranges: [number, number][] = [];
+  for (let i = 0; i < net.inputs[0].shape[0]; i++) {
+    const a = view.atom("src", [], [], { src: { value: inp, index: i }, ...(ctx.box ? ctx.box : {}) });
+    const span = interval(a, { net, bits: false, ...(ctx.stats ? { stats: ctx.stats } : {}) });
+    if (!span) return undefined;
+    ranges.push(span);
+  }
+  const outs = plOfNet(net, ranges);
+  if (!outs || outs.some((o) => o.dep < 0)) return undefined;
+  const forms: Lin[] = [];
+  let error = 0, scale = 0;
+  const spans: string[] = [];
+  const readings: PiecewiseReading[] = [];
+  for (const o of outs) {
+    const x = view.atom("src", [], [], { src: { value: inp, index: o.dep }, ...(ctx.box ? ctx.box : {}) });
+    const [lo, hi] = ranges[o.dep];
+    const r = choose(o.pl, lo, hi, view.tol);
+    if (!r) return undefined;
+    const g = plRestrict(o.pl, lo, hi);
+    scale = Math.max(scale, ...g.values.map(Math.abs));
+    // The stated error: the reading against the Net's exact function at every knot of either (both piecewise linear).
+    const knots = [...g.knots, ...r.params.breakpoints].filter((k) => k >= lo && k <= hi);
+    error = Math.max(error, ...knots.map((k) => Math.abs(piecewiseAt(k, r.params) - plEval(o.pl, k))));
+    forms.push(named(r, x.id, [], view));
+    readings.push(r);
+    spans.push(`[${+lo.toPrecision(6)}, ${+hi.toPrecision(6)}]`);
+  }
+  if (approximate) {
+    // Negligible weights were left out: the reading is measured against the Net itself on the analysis samples.
+    const t = ctx.stats?.sample.inputs[inp];
+    if (!t) return undefined;
+    const y = runNet(net, { [inp]: t }).outputs[net.outputs[0].name].data as Float32Array;
+    const xs = t.data as Float32Array, n = net.inputs[0].shape[0], m = outs.length;
+    for (let r = 0; r < t.shape[0]; r++) outs.forEach((o, j) => {
+      error = Math.max(error, Math.abs(y[r * m + j] - piecewiseAt(xs[r * n + o.dep], readings[j].params)));
+    });
+    spans.push("and the analysis samples (negligible weights left out)");
+  }
+  const uniq = [...new Set(spans)];
+  const where = `${ctx.box ? "the box" : "the data's range"} ${uniq.length === 1 ? uniq[0] : "of each input"} (every breakpoint checked)`;
+  return emitWhole(ctx, view, forms, outName, error, scale, where, residualIndex);
+}

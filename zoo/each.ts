@@ -1,0 +1,48 @@
+// Each obfuscation alone: explain compiled zoo cases under no obfuscation, each obfuscation by itself and all
+// at once (seed 1), and print primitive recall and the program's max error per cell; writes
+// bench/results/zoo-each.json.
+//   node --import tsx zoo/each.ts [CASE...] [--seed N] [--results FILE]
+import { mkdirSync, writeFileSync } from "node:fs";
+import { dirname } from "node:path";
+import { parseArgs } from "node:util";
+import { f32 } from "../src/graph/tensor.ts";
+import { runExplain } from "../src/pipeline/explain.ts";
+import { allPrimStmts } from "../src/program/program.ts";
+import { domainFlag } from "./case.ts";
+import { CASES, findCase } from "./cases/index.ts";
+import { generateCase } from "./generate.ts";
+import { ORDER, type ObfuscationName } from "./obfuscate.ts";
+import { satisfied, signatures } from "./score.ts";
+
+interface Cell { obfuscations: string; recall: number; maxAbsErr: number }
+
+/** Recall and max error of one case under one set of obfuscations. */
+async function cell(name: string, seed: number, obf: readonly ObfuscationName[]): Promise<Cell> {
+  const def = findCase(name)!;
+  const g = generateCase(def, seed, obf);
+  const flag = domainFlag(def.domain);
+  const data = f32([g.points.length, ...def.inputShape], g.points.flat());
+  const s = await runExplain({ model: g.model, name, ...(flag ? { domain: flag } : { data: [data], dataLabel: "points" }) }, { until: "verify" });
+  const counts = new Map<string, number>();
+  for (const { stmt } of allPrimStmts(s.program!)) for (const sig of signatures(stmt.prim)) counts.set(sig, (counts.get(sig) ?? 0) + 1);
+  const req = g.truth.primitives;
+  return { obfuscations: obf.length === ORDER.length ? "all" : obf.join(",") || "none", recall: req.filter((r) => satisfied(r, counts)).length / req.length, maxAbsErr: s.fidelity!.maxAbsErr };
+}
+
+const { values, positionals } = parseArgs({ allowPositionals: true, options: { seed: { type: "string", default: "1" }, results: { type: "string", default: "bench/results/zoo-each.json" } } });
+const names = positionals.length ? positionals : CASES.map((c) => c.name);
+const seed = Number(values.seed);
+const sets: ObfuscationName[][] = [[], ...ORDER.map((o) => [o]), [...ORDER]];
+const rows: { case: string; cells: Cell[] }[] = [];
+for (const name of names) {
+  if (!findCase(name)) throw new Error(`no compiled zoo case '${name}'`);
+  const cells: Cell[] = [];
+  for (const obf of sets) cells.push(await cell(name, seed, obf));
+  rows.push({ case: name, cells });
+}
+const head = ["none", ...ORDER, "all"];
+process.stdout.write(`recall / max |program - model| per obfuscation (seed ${seed})\n${"case".padEnd(10)} ${head.map((h) => h.padEnd(13)).join(" ")}\n`);
+for (const r of rows) process.stdout.write(`${r.case.padEnd(10)} ${r.cells.map((c) => `${c.recall.toFixed(2)} ${c.maxAbsErr.toExponential(1)}`.padEnd(13)).join(" ")}\n`);
+mkdirSync(dirname(values.results!), { recursive: true });
+writeFileSync(values.results!, JSON.stringify({ seed, obfuscations: head, cases: rows }, null, 1) + "\n");
+process.stdout.write(`wrote ${values.results}\n`);
