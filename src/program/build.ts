@@ -57,13 +57,14 @@ export function buildProgram(net: Net, opts: BuildOptions = {}): { program: Prog
     const m = buildModuleProgram(net, { ...(opts.name ? { name: opts.name } : {}), ...(opts.stats ? { stats: opts.stats } : {}), ...(opts.tolerance !== undefined ? { tolerance: opts.tolerance } : {}) });
     if ("program" in m) {
       // Modules that repeat are the finding; modules each called once compete with the named slices: when the
-      // slice recognisers name every output exactly, that program says more (max, abs, ...) and wins.
+      // slice recognisers name every output (a residual, if any, stated and kept), that program says more
+      // (max, abs, ...) and stays faithful, and wins.
       const calls = new Map<string, number>();
       for (const st of m.program.functions[0].body) if (st.kind === "call") calls.set(st.fn, (calls.get(st.fn) ?? 0) + 1);
       if (![...calls.values()].some((k) => k >= 2)) {
         const flat = buildProgram(net, { ...opts, modules: false });
-        if (flat.report.slices.length && flat.report.slices.every((sl) => sl.complete && sl.error === 0 && !sl.residual)) {
-          return { ...flat, report: { ...flat.report, modulesSkipped: `${m.report.modules} modules, each called once: the named slices explain the same layers exactly` } };
+        if (flat.report.slices.length && flat.report.slices.every((sl) => sl.complete)) {
+          return { ...flat, report: { ...flat.report, modulesSkipped: `${m.report.modules} modules, each called once: the named slices name every output (exactly, or with their residual stated)` } };
         }
       }
       return { program: m.program, report: { statements: moduleStatements(m.program), slices: [], modules: m.report } };
