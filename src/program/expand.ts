@@ -129,9 +129,22 @@ export function weightText(w: Weight): string[] {
     norms.sort((a, b) => a - b);
     lines.push(`  row norms (one per output unit): min ${g3(norms[0])}, median ${g3(norms[rows >> 1])}, max ${g3(norms[rows - 1])}`);
   }
-  const top = Array.from(d.keys()).sort((a, b) => Math.abs(d[b]) - Math.abs(d[a])).slice(0, 8);
+  const top = largestAbs(d, 8);
   lines.push(`  largest |w|: ${top.map((i) => `${w.name}[${index(i, w.shape).join(",")}] = ${simplify(d[i])}`).join(", ")}`);
   return lines;
+}
+
+/** Indices of the k entries largest in |value|, largest first (ties: lower index first); one pass, not a sort. */
+function largestAbs(d: ArrayLike<number>, k: number): number[] {
+  const top: number[] = [];
+  const before = (a: number, b: number) => Math.abs(d[a]) > Math.abs(d[b]) || (Math.abs(d[a]) === Math.abs(d[b]) && a < b);
+  for (let i = 0; i < d.length; i++) {
+    if (top.length === k && !before(i, top[k - 1])) continue;
+    let j = Math.min(top.length, k - 1);
+    top[j] = i;
+    while (j > 0 && before(top[j], top[j - 1])) [top[j], top[j - 1]] = [top[j - 1], top[j]], j--;
+  }
+  return top;
 }
 
 function index(flat: number, shape: number[]): number[] {

@@ -8,6 +8,7 @@ import { expansionGraph, type SeqAttrs, type SeqKind } from "../seq/defs.ts";
 import { isSeqKind, seqDef } from "../seq/registry.ts";
 import { FormatError, arr, int, numJson, obj, str, type JsonObj } from "./json-check.ts";
 import type { PrimOp, PrimStmt, SeqParams, Weight } from "./program.ts";
+import { ATTR_TYPE_WORDS, hasAttrType, SEQ_ATTR_TYPES, SEQ_REQUIRED_ATTRS } from "./seq-attr-types.ts";
 
 export { isSeqKind };
 
@@ -80,6 +81,11 @@ export function seqParamsFromJson(kind: SeqKind, v: unknown, path: string, weigh
     else if (Array.isArray(a) && a.every((x) => typeof x === "number")) attrs[k] = a as number[];
     else if (Array.isArray(a) && a.every((x) => typeof x === "string")) attrs[k] = a as string[];
     else throw new FormatError(`${path}.attrs.${k}`, "expected a number, a string or a list of them");
+    const t = SEQ_ATTR_TYPES[k];
+    if (t && !hasAttrType(attrs[k], t)) throw new FormatError(`${path}.attrs.${k}`, `expected ${ATTR_TYPE_WORDS[t]} (${kind} attribute '${k}')`);
+  }
+  for (const k of SEQ_REQUIRED_ATTRS[kind] ?? []) {
+    if (!(k in attrs)) throw new FormatError(`${path}.attrs`, `${kind} needs attribute '${k}' (${ATTR_TYPE_WORDS[SEQ_ATTR_TYPES[k] ?? "int"]})`);
   }
   const weights: Record<string, Weight> = {};
   for (const [r, name] of Object.entries(obj(o.weights ?? {}, `${path}.weights`))) {
