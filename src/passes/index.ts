@@ -19,6 +19,7 @@ import { pruneUnitsPass } from "./prune-units.ts";
 import { pruneWeightsPass } from "./prune-weights.ts";
 import { roundWeightsPass } from "./round-weights.ts";
 import { quantizePass } from "./quantize.ts";
+import { boundsUnaffordable } from "./bound-limit.ts";
 
 /** The exact passes in order: opaque selections as affine maps (so bounds see through them), remove (dead, constant), merge duplicates, make linear units (always-on ReLUs, then the pass-through pairs they expose) linear, fuse the
  *  linear maps, then put what is left in canonical scale and order. */
@@ -57,6 +58,9 @@ export function runSimplify(state: SimplifyState, onPass?: (name: string, index:
   const scale = Math.max(referenceScale(state), 1e-30);
   let cur = state;
   let index = 0;
+  // Bounds on a Net too big to certify affordably are not computed (said once, in the first report that changed the Net).
+  const costly = state.box ? boundsUnaffordable(state.original) : undefined;
+  let saidCostly = false;
   const runOne = (p: SimplifyPass, round: number) => {
     onPass?.(p.name, index++);
     const t0 = performance.now();
@@ -77,7 +81,10 @@ export function runSimplify(state: SimplifyState, onPass?: (name: string, index:
       report.weights = { ...report.weights, after: report.weights.before };
       next = cur;
     }
-    if (cur.box && next.net !== cur.net) report.certifiedMaxErr = certifiedMaxErr(state.original, next.net, cur.box).maxErr;
+    if (cur.box && next.net !== cur.net && costly && !saidCostly) {
+      report.details = [...report.details, `certified bound over the box ${costly}`];
+      saidCostly = true;
+    } else if (cur.box && next.net !== cur.net && !costly) report.certifiedMaxErr = certifiedMaxErr(state.original, next.net, cur.box).maxErr;
     report.ms = performance.now() - t0;
     cur = { ...next, stats: next.net === state.net ? state.stats : undefined };
     if (round === 1 || report.units.before !== report.units.after || report.weights.before !== report.weights.after) reports.push(report);

@@ -12,6 +12,7 @@ import { allRows } from "./ranges.ts";
 import { heldOutFidelity, runRows, simplifyReport } from "./report.ts";
 import type { Tensor } from "../graph/tensor.ts";
 import { editNet } from "./net-edit.ts";
+import { boundsUnaffordable } from "./bound-limit.ts";
 
 /** Relative thresholds tried, largest first. */
 export const TAUS = [1e-2, 1e-3, 1e-4, 1e-5];
@@ -83,9 +84,13 @@ export const nearZeroPass: SimplifyPass = {
   doc: "weights below tau x their row's largest set to 0 when a certified bound on the output change fits the budget",
   run(s) {
     // Integer inputs (token ids) have no box to certify over, and the bound's sampling feeds floats.
-    if (s.net.inputs.some((i) => i.dtype !== "float32" || i.shape.some((d) => d < 0))) {
+    // Run-time dims in a layer (a sequence inside) would make the box and bounds sizes negative: skip, don't crash.
+    if (s.net.inputs.some((i) => i.dtype !== "float32" || i.shape.some((d) => d < 0)) || s.net.layers.some((l) => l.shape.some((d) => d < 0))) {
       return simplifyReport(this, s, s, "not tried: an input is not a fixed-size real vector (token ids, or a run-time sequence length), so no box bound applies", []);
     }
+    // Checked before any forward run: without an affordable certificate this pass keeps nothing.
+    const costly = boundsUnaffordable(s.net);
+    if (costly) return simplifyReport(this, s, s, `not tried: it keeps a change only with a certified bound, and bounds are ${costly}`, []);
     const box = s.box ?? dataBox(s);
     const where = s.box ? "over the box" : "over the bounding box of the data";
     const spent = heldOutFidelity(s, s.net).maxAbsErr;

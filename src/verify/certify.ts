@@ -5,6 +5,7 @@
 import type { ExplainState } from "../pipeline/explain.ts";
 import { boxOf } from "../pipeline/simplify-pass.ts";
 import { certifiedMaxErr } from "./bounds.ts";
+import { boundsUnaffordable } from "../passes/bound-limit.ts";
 
 /** The certified max error of the explained Net against the lowered one over the box, if the domain is a box. */
 export function certifiedForExplain(s: ExplainState): { maxErr: number; method: string } | undefined {
@@ -16,5 +17,7 @@ export function certifiedForExplain(s: ExplainState): { maxErr: number; method: 
   const last = [...(s.simplify?.reports ?? [])].reverse().find((r) => r.certifiedMaxErr !== undefined);
   const what = "simplified Net vs lowered Net, linear relaxation (CROWN) of their difference with interval bounds";
   if (last?.certifiedMaxErr !== undefined) return { maxErr: last.certifiedMaxErr, method: what };
+  // Too big to certify affordably (the simplify report says "not computed"): no certificate rather than minutes.
+  if (boundsUnaffordable(original)) return undefined;
   return { maxErr: certifiedMaxErr(original, s.net, box).maxErr, method: what };
 }
