@@ -10,7 +10,15 @@ import { probePass as probeNetPass } from "../passes/probe.ts";
 import { carveConvs, type CarvedConv } from "../recover/carve-conv.ts";
 import { findModules } from "../recover/modules.ts";
 import type { NetStats } from "../passes/stats.ts";
-import { need, type ExplainPass } from "./explain.ts";
+import type { ExplainPass, ExplainState } from "./explain.ts";
+import { UserError } from "../errors.ts";
+
+// A type-only import of explain.ts: importing its values here would make a cycle that breaks loading this file first.
+function need<K extends keyof ExplainState>(s: ExplainState, key: K, madeBy: string): NonNullable<ExplainState[K]> {
+  const v = s[key];
+  if (v === undefined || v === null) throw new UserError(`pass 'carve' needs the ${String(key)}, which pass '${madeBy}' makes: run it first`);
+  return v as NonNullable<ExplainState[K]>;
+}
 
 /** Rows compared when checking a rewrite (enough to see a wrong conv; cheap on wide layers). */
 const CHECK_ROWS = 256;
@@ -39,8 +47,8 @@ export const carvePass: ExplainPass = {
   name: "carve",
   doc: "dense layers that are convolutions (or average pools) over an image become conv layers: kernels, stride, padding, dilation and unit order found from the weights, fit residual stated",
   run(s) {
-    const net = need(s, "net", "carve", "lower");
-    const data = need(s, "data", "carve", "read");
+    const net = need(s, "net", "lower");
+    const data = need(s, "data", "read");
     const r = carveConvs(net);
     const details = [...r.carved.map(carvedLine), ...r.kept.map((k) => `${k.layer}: stays dense (${k.reason})`)];
     if (!r.carved.length) {

@@ -2,7 +2,8 @@
 // who uses it, the Net units behind it, and its weights: in full when small, summarised when large.
 import { UserError } from "../errors.ts";
 import { count, g3, simplify } from "./numfmt.ts";
-import { primText, stmtCode, stmtComment, typeText } from "./printer.ts";
+import { primText, printFn, stmtCode, stmtComment, typeText } from "./printer.ts";
+import { resolveLevels } from "./show-path.ts";
 import type { Fn, PrimStmt, Program, Stmt, ValueType, Weight } from "./program.ts";
 
 /** Weights with at most FULL_LIMIT entries and rows of at most FULL_COLS (or at most 32 entries) are printed in full. */
@@ -31,7 +32,14 @@ export function locate(p: Program, path: string): Located {
 
 /** The text `show` prints for a path. */
 export function expand(p: Program, path: string): string {
-  const { fn, stmt } = locate(p, path);
+  // Levels: a function name prints the function; a/b/c goes through calls (show-path.ts).
+  const r = resolveLevels(p, path);
+  if (r?.kind === "fn") {
+    const callers = p.functions.flatMap((f) => f.body.flatMap((s) => (s.kind === "call" && s.fn === r.fn.name ? [`${f.name}/${s.outs.map((o) => o.name).join(", ")}`] : [])));
+    return [...r.via.map((v) => `via ${v}`), printFn(r.fn).trimEnd(), "", `called by: ${callers.length ? callers.join(", ") : r.fn.name === p.entry ? "(entry)" : "nothing"}`].join("\n") + "\n";
+  }
+  const { fn, stmt } = r?.kind === "stmt" ? r : locate(p, path);
+  const via = r?.kind === "stmt" && r.via.length ? r.via.map((v) => `via ${v}`) : [];
   const types = new Map<string, ValueType>(fn.params.map((v) => [v.name, v.type]));
   const producer = new Map<string, string>(fn.params.map((v) => [v.name, `parameter of ${fn.name}`]));
   for (const s of fn.body) {
@@ -41,7 +49,7 @@ export function expand(p: Program, path: string): string {
     }
   }
   const comment = stmtComment(stmt);
-  const lines = [`${fn.name}: ${stmtCode(stmt)}${comment ? `   # ${comment}` : ""}`, ""];
+  const lines = [...via, `${fn.name}: ${stmtCode(stmt)}${comment ? `   # ${comment}` : ""}`, ""];
   lines.push("fed by:");
   for (const a of stmt.args) lines.push(`  ${a}: ${typeText(types.get(a)!)} = ${clip(producer.get(a) ?? "?", 70)}`);
   const outs = stmt.kind === "prim" ? [stmt.out.name] : stmt.outs.map((o) => o.name);
@@ -49,7 +57,7 @@ export function expand(p: Program, path: string): string {
   if (fn.returns.some((r) => outs.includes(r))) users.push(`returned by ${fn.name}`);
   lines.push(`used by: ${users.length ? users.join(", ") : "nothing"}`);
   if (stmt.kind === "call") {
-    lines.push(`calls function ${stmt.fn}; show ${stmt.fn}/NAME opens its statements`);
+    lines.push(`calls function ${stmt.fn}; show ${fn.name}/${outs[0]}/NAME (or ${stmt.fn}/NAME) opens its statements`);
     if (stmt.slice) {
       const layers = stmt.slice.layers.map((l) => `${l.id}${l.units ? ` (units ${unitList(l.units)})` : ""}`);
       lines.push(`Net slice: ${layers.length ? layers.join(", ") : "(none)"}`);
@@ -121,9 +129,22 @@ export function weightText(w: Weight): string[] {
     norms.sort((a, b) => a - b);
     lines.push(`  row norms (one per output unit): min ${g3(norms[0])}, median ${g3(norms[rows >> 1])}, max ${g3(norms[rows - 1])}`);
   }
-  const top = Array.from(d.keys()).sort((a, b) => Math.abs(d[b]) - Math.abs(d[a])).slice(0, 8);
+  const top = largestAbs(d, 8);
   lines.push(`  largest |w|: ${top.map((i) => `${w.name}[${index(i, w.shape).join(",")}] = ${simplify(d[i])}`).join(", ")}`);
   return lines;
+}
+
+/** Indices of the k entries largest in |value|, largest first (ties: lower index first); one pass, not a sort. */
+function largestAbs(d: ArrayLike<number>, k: number): number[] {
+  const top: number[] = [];
+  const before = (a: number, b: number) => Math.abs(d[a]) > Math.abs(d[b]) || (Math.abs(d[a]) === Math.abs(d[b]) && a < b);
+  for (let i = 0; i < d.length; i++) {
+    if (top.length === k && !before(i, top[k - 1])) continue;
+    let j = Math.min(top.length, k - 1);
+    top[j] = i;
+    while (j > 0 && before(top[j], top[j - 1])) [top[j], top[j - 1]] = [top[j - 1], top[j]], j--;
+  }
+  return top;
 }
 
 function index(flat: number, shape: number[]): number[] {

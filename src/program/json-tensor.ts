@@ -24,11 +24,12 @@ const LE = endianness() === "LE";
 
 /** Base64 of the little-endian bytes of values stored as `dtype`. */
 export function encodeValues(dtype: Exclude<DType, "string">, data: ArrayLike<number>): string {
-  return encodeBytes(dtype, data).toString("base64");
+  const b = encodeBytes(dtype, data);
+  return Buffer.from(b.buffer, b.byteOffset, b.byteLength).toString("base64");
 }
 
 /** The little-endian bytes of values stored as `dtype` (base64 in program.json, raw in weights.safetensors). */
-export function encodeBytes(dtype: Exclude<DType, "string">, data: ArrayLike<number>): Buffer {
+export function encodeBytes(dtype: Exclude<DType, "string">, data: ArrayLike<number>): Uint8Array {
   // Fast path (same bytes): the typed array of the dtype, viewed whole, on a little-endian machine.
   const Typed = LE ? TYPED[dtype] : undefined;
   if (Typed) {
@@ -63,7 +64,8 @@ export function decodeValues(dtype: Exclude<DType, "string">, b64: string, n: nu
 }
 
 /** Decode little-endian bytes into the storage array of `dtype`; checks the byte count against n. */
-export function decodeBytes(dtype: Exclude<DType, "string">, buf: Buffer, n: number, path: string): NumericArray {
+export function decodeBytes(dtype: Exclude<DType, "string">, bytes: Uint8Array, n: number, path: string): NumericArray {
+  const buf = Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
   const w = BYTES[dtype];
   if (buf.length !== n * w) {
     throw new FormatError(path, `holds ${buf.length} bytes, but ${n} ${dtype} values need ${n * w}`);

@@ -96,7 +96,11 @@ export class Sidecar {
     out.writeBigUInt64LE(BigInt(head.length), 0);
     head.copy(out, 8);
     let at = 8 + head.length;
-    for (const e of order) at += encodeBytes(e.dtype, e.data).copy(out, at);
+    for (const e of order) {
+      const b = encodeBytes(e.dtype, e.data);
+      out.set(b, at);
+      at += b.length;
+    }
     return new Uint8Array(out.buffer, out.byteOffset, out.length);
   }
 }

@@ -168,7 +168,11 @@ export function fitConv(W: Float32Array, b: Float32Array, nOut: number, g: Image
   // Candidate kernel extents: the box sizes rows have, most common first (rows with a larger box stay dense).
   const counts = new Map<string, number>();
   for (const bx of boxes) if (bx) counts.set(`${bx.y2 - bx.y1 + 1},${bx.x2 - bx.x1 + 1}`, (counts.get(`${bx.y2 - bx.y1 + 1},${bx.x2 - bx.x1 + 1}`) ?? 0) + 1);
-  const extents = [...counts].sort((a, c) => c[1] - a[1]).slice(0, 3).map(([k]) => k.split(",").map(Number) as [number, number]);
+  // The largest box is always tried: on a small image with padding, border rows (clipped boxes) can outnumber
+  // the interior ones, and a clipped box fits only part of the layer.
+  const all = [...counts].sort((a, c) => c[1] - a[1]).map(([k]) => k.split(",").map(Number) as [number, number]);
+  const largest = all.reduce((m, e) => (e[0] >= m[0] && e[1] >= m[1] ? e : m), all[0] ?? [0, 0]);
+  const extents = [...new Set([largest, ...all.slice(0, 3)])];
   let best: ConvFitResult = { ok: false, reason: "no row has any weight" };
   for (const [ey, ex] of extents) {
     const r = fitExtent(W, b, nOut, g, boxes, ey, ex, { tol, support, signFree, minExplained });

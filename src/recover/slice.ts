@@ -50,10 +50,15 @@ export function sliceAt(start: Layer, net: Net, layers: ReadonlyMap<string, Laye
   if (start.inputs.some((i) => widthOf(i) < 0)) return undefined;
   const inR = new Set<string>([start.id]);
   const order = net.layers;
-  for (let k = order.findIndex((l) => l.id === start.id) + 1; k < order.length; k++) {
+  const at = order.findIndex((l) => l.id === start.id);
+  // The builder emits the slice where `start` stands: a value read from outside must be a Net input or a layer
+  // before it (a concat also reading a later branch is left outside, so the slice never reads an unset value).
+  const before = new Set(order.slice(0, at).map((l) => l.id));
+  const ready = (i: string) => before.has(i) || !layers.has(i);
+  for (let k = at + 1; k < order.length; k++) {
     const l = order[k];
     if (consumed.has(l.id) || !liftable(l) || !l.inputs.some((i) => inR.has(i))) continue;
-    if (l.inputs.some((i) => !inR.has(i) && widthOf(i) < 0)) continue;
+    if (l.inputs.some((i) => !inR.has(i) && (widthOf(i) < 0 || !ready(i)))) continue;
     inR.add(l.id);
   }
   // Keep the region up to its last layer that everything else in it flows into: cut where a second exit appears.

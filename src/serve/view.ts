@@ -131,7 +131,8 @@ function matrixView(w: Weight): WeightView {
   const values: number[] = [];
   for (let i = 0; i < r; i++) {
     const ri = Math.floor((i * rows) / r);
-    for (let j = 0; j < c; j++) values.push(w.data[ri * cols + Math.floor((j * cols) / c)]);
+    // Four significant digits are more than a heat map shows, and keep the answer small.
+    for (let j = 0; j < c; j++) values.push(Number(w.data[ri * cols + Math.floor((j * cols) / c)].toPrecision(4)));
   }
   return { name: w.name, shape: [...w.shape], rows: r, cols: c, values, sampled: r < rows || c < cols };
 }

@@ -147,3 +147,27 @@ test("no false positive: the zoo's MNIST MLP (trained as dense on images) has no
   assert.equal(r.carved.length, 0);
   assert.ok(r.kept.length >= 1);
 });
+
+test("a CNN with its convs written as dense (the zoo's conv2dense for trained nets) gets its kernels back exactly", async () => {
+  const { randomCNN } = await import("../helpers/nets.ts");
+  const { rng: hrng } = await import("../helpers/rng.ts");
+  const { convsAsDense } = await import("../../zoo/trained-dense.ts");
+  const { normalizePasses } = await import("../../src/graph/passes/index.ts");
+  const { runPasses } = await import("../../src/pipeline/pass.ts");
+  const { lower } = await import("../../src/net/lower.ts");
+  const model = randomCNN(hrng(4), { input: [2, 8, 8], channels: [3, 4], classes: 5 } as never);
+  const orig = lower(runPasses(model, normalizePasses).out).net.layers.filter((l) => l.kind === "conv");
+  const d = convsAsDense(model);
+  assert.equal(d.convs, orig.length);
+  const dense = lower(runPasses(d.model, normalizePasses).out).net;
+  const r = carveConvs(dense);
+  const found = r.net.layers.filter((l) => l.kind === "conv");
+  assert.equal(found.length, orig.length, JSON.stringify(r.kept));
+  found.forEach((f, i) => {
+    const o = orig[i];
+    assert.ok(f.kind === "conv" && o.kind === "conv");
+    if (f.kind !== "conv" || o.kind !== "conv") return;
+    assert.deepEqual([f.kernel, f.strides, f.pads], [o.kernel, o.strides, o.pads]);
+    f.weight.forEach((v, k) => assert.ok(Math.abs(v - o.weight[k]) < 1e-5));
+  });
+});

@@ -77,3 +77,22 @@ test("buildModuleProgram: side-by-side copies of one function become one functio
   const want = runNet(net, { x }).outputs.y.data, got = runProgram(r.program, [x])[0].data;
   for (let i = 0; i < want.length; i++) assert.ok(Math.abs(Number(want[i]) - Number(got[i])) < 1e-5);
 });
+
+test("show opens the hierarchy level by level: a function, a call, and a statement through the call", async () => {
+  const { expand } = await import("../../src/program/expand.ts");
+  const r = buildModuleProgram(twoCopies());
+  assert.ok("program" in r);
+  const p = r.program;
+  const call = p.functions[0].body.find((s) => s.kind === "call")!;
+  assert.equal(call.kind, "call");
+  if (call.kind !== "call") return;
+  const fname = call.fn, v = call.outs[0].name;
+  assert.match(expand(p, "main"), /^def main\(x: vec\[4\]\)/m);
+  assert.match(expand(p, fname), new RegExp(`called by: main/`));
+  assert.match(expand(p, `main/${v}`), /Net slice: fc1 \(units/);
+  const inner = p.functions.find((f) => f.name === fname)!.body[0];
+  const innerName = inner.kind === "prim" ? inner.out.name : inner.outs[0].name;
+  assert.match(expand(p, `main/${v}/${innerName}`), new RegExp(`^via main/${v} -> ${fname}`));
+  assert.match(expand(p, `main.${v}.${innerName}`), /primitive/);
+  assert.throws(() => expand(p, `main/${v}/nope`), /no statement 'nope' in function/);
+});

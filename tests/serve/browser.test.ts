@@ -10,26 +10,15 @@ import { serve, type Served } from "../../src/serve/server.ts";
 import { assetPath } from "../../src/util/assets.ts";
 import { runExplain } from "../../src/pipeline/explain.ts";
 import { writeOutputDir } from "../../src/pipeline/output-dir.ts";
+import { launch, noBrowser } from "./browser.ts";
 import { writeZoo } from "../../zoo/zoo.ts";
 import { ORDER } from "../../zoo/obfuscate.ts";
 import { loadData } from "../../src/data/load.ts";
 import { sliceRows } from "../../src/data/batch.ts";
 import { readModel } from "../../src/onnx/read.ts";
 
-export const CHROMIUM = process.env.PSEUDONET_CHROMIUM ?? "/usr/bin/chromium";
 const built = existsSync(assetPath("web/dist/index.html"));
-const skip = !built ? "the explorer page is not built (web/dist): run npm run build"
-  : !existsSync(CHROMIUM) ? `no browser at ${CHROMIUM}: install Debian's chromium (apt-get install chromium; .ci/run does) or set PSEUDONET_CHROMIUM`
-  : false;
-
-/** Headless chromium with the flags this machine's closed network needs. */
-export async function launch() {
-  const { chromium } = await import("playwright-core");
-  return chromium.launch({
-    executablePath: CHROMIUM,
-    args: ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking", "--disable-component-update", "--disable-sync"],
-  });
-}
+const skip = !built ? "the explorer page is not built (web/dist): run npm run build" : noBrowser() ?? false;
 
 describe("the explorer in a browser", { skip }, () => {
   let s: Served;
