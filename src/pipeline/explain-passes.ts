@@ -146,7 +146,7 @@ export const buildPass: ExplainPass = {
     const whole = s.lowered && s.lowered !== net && readsAsWhole(s.lowered, { ...(inputsOnly ? { stats: inputsOnly } : {}), bits: !!bitInputs, ...(box ? { box } : {}) });
     const stats = whole ? inputsOnly : s.stats;
     const useNet = whole ? s.lowered! : net;
-    const { program: built, report } = buildProgram(useNet, { name: s.input.name ?? "model", ...(stats ? { stats } : {}), ...(bitInputs ? { bitInputs } : {}), ...(box ? { box } : {}), ...(s.input.tolerance !== undefined ? { tolerance: s.input.tolerance } : {}), modules: true });
+    const { program: built, report } = buildProgram(useNet, { name: s.input.name ?? "model", ...(stats ? { stats } : {}), ...(bitInputs ? { bitInputs } : {}), ...(box ? { box } : {}), ...(s.input.tolerance !== undefined ? { tolerance: s.input.tolerance } : {}), ...(s.input.exact ? { exact: true } : {}), modules: true });
     const program = programWithOrigin(useNet, built); // slices name the lowered Net's units (simplify renumbers them)
     const byRec = new Map<string, number>();
     for (const st of report.statements) byRec.set(st.recogniser, (byRec.get(st.recogniser) ?? 0) + 1);

@@ -21,6 +21,8 @@ export interface ModuleBuildOptions {
   stats?: NetStats;
   /** Largest max |y' - y| (absolute) the dropped weights may cost; default 1e-3 x max |y| on the probe sample. */
   tolerance?: number;
+  /** --exact: without a tolerance, dropped weights may cost rounding level only (2e-6 x (1 + max |y|)). */
+  exact?: boolean;
 }
 
 export interface ModuleBuildReport {
@@ -135,7 +137,7 @@ export function buildModuleProgram(net: Net, opts: ModuleBuildOptions = {}): { p
   if (!r) return { reason: "a module reads a value its caller cannot pass" };
   const { err, top } = measureFn(net, r.program, opts.stats);
   const relErr = top > 0 ? err / top : err;
-  const budget = opts.tolerance ?? 1e-3 * top;
+  const budget = opts.tolerance ?? (opts.exact ? 2e-6 * (1 + top) : 1e-3 * top);
   if (err > budget) return { reason: `the weights below 1% of their row that join modules carry max |dy| ${err.toExponential(1)} (${relErr.toExponential(1)} of max |y|), over the tolerance ${budget.toExponential(1)}` };
   const dropped = mod.reduce((a, r2) => a + r2.filter((v) => v < 0).length, 0);
   return { program: r.program, report: { modules: d.count, functions: new Set(calls.map((c) => c.same.module)).size, calls: calls.length, relErr, dropped: { weights: r.droppedWeights, units: dropped } } };

@@ -32,6 +32,8 @@ export interface BuildOptions {
   modules?: boolean;
   /** Largest max abs output change (absolute) the module builder may cost (default 1e-3 x max |y| on the probe sample). */
   tolerance?: number;
+  /** --exact: the module builder may drop only what costs rounding level. */
+  exact?: boolean;
   /** Override the slice recognisers (an empty list writes every layer as its own statement). */
   sliceRecognisers?: readonly SliceRecogniser[];
   /** The box every Net input entry lies in, when the domain is a box (bits: [0, 1]): lets rules prove units dead or linear. */
@@ -54,7 +56,7 @@ export function buildProgram(net: Net, opts: BuildOptions = {}): { program: Prog
   // A Net read whole (a boolean function of a few bits, one-variable functions) is named whole, not cut into modules.
   const whole = readsAsWhole(net, { ...(opts.stats ? { stats: opts.stats } : {}), bits: !!opts.bitInputs?.size, ...(opts.box ? { box: opts.box } : {}) });
   if (opts.modules && !whole) {
-    const m = buildModuleProgram(net, { ...(opts.name ? { name: opts.name } : {}), ...(opts.stats ? { stats: opts.stats } : {}), ...(opts.tolerance !== undefined ? { tolerance: opts.tolerance } : {}) });
+    const m = buildModuleProgram(net, { ...(opts.name ? { name: opts.name } : {}), ...(opts.stats ? { stats: opts.stats } : {}), ...(opts.tolerance !== undefined ? { tolerance: opts.tolerance } : {}), ...(opts.exact ? { exact: true } : {}) });
     if ("program" in m) {
       // Modules that repeat are the finding; modules each called once compete with the named slices: when the
       // slice recognisers name every output (a residual, if any, stated and kept), that program says more

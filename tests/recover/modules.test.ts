@@ -96,3 +96,19 @@ test("show opens the hierarchy level by level: a function, a call, and a stateme
   assert.match(expand(p, `main.${v}.${innerName}`), /primitive/);
   assert.throws(() => expand(p, `main/${v}/nope`), /no statement 'nope' in function/);
 });
+
+test("buildModuleProgram --exact: a weight below 1% joining the modules is not dropped at a cost above rounding level", async () => {
+  const { probe } = await import("../../src/passes/probe.ts");
+  const net = twoCopies();
+  const fc1 = net.layers[0] as Layer & { W: Float32Array };
+  fc1.W[0 * 4 + 2] = 0.002 * fc1.W[0]; // unit 0 (copy 0) also reads x[2] (copy 1's input), faintly
+  const u = rng(2);
+  const x = f32([64, 4], Float32Array.from({ length: 256 }, () => u() * 2 - 1));
+  const { stats } = probe({ net, data: { x } });
+  const budgeted = buildModuleProgram(net, { stats });
+  assert.ok("program" in budgeted, "the default budget (1e-3 of max |y|) pays for dropping it");
+  assert.ok(budgeted.report.relErr > 1e-6);
+  const exact = buildModuleProgram(net, { stats, exact: true });
+  assert.ok(!("program" in exact), "exact: the flat program");
+  assert.match(exact.reason, /over the tolerance/);
+});
