@@ -58,6 +58,9 @@ export interface SliceRecogniser {
   form?(f: Lin, v: SymView, ctx: SliceCtx): Lin | undefined;
   /** Rewrite the slice's outputs together; undefined when nothing applies. */
   vector?(fs: Lin[], v: SymView, ctx: SliceCtx): Lin[] | undefined;
+  /** The reading rests on the analysis data (a fit, a unit two-valued on the samples), not on an identity: it is
+   *  tried only where no proven rule names the slice's outputs together (sort, one-hot argmax). */
+  observed?: boolean;
 }
 
 /** What a recogniser may look at besides the start layer. */

@@ -58,6 +58,7 @@ export function leastSquares(cols: Float64Array[], y: Float64Array): { coef: num
 
 export const fitRecogniser: SliceRecogniser = {
   name: "fit",
+  observed: true,
   doc: "outputs of a small slice nothing else explained, fitted on the data as alpha * P + affine, P = |x|, max, min",
   identity: "none: fitted (the residual is kept and its size stated)",
   vector(fs, v, ctx) {

@@ -46,11 +46,18 @@ const roundingLevel = (scale: number) => 2e-6 * (1 + scale);
 /** Build a slice's statements, its output named `outName`; undefined when no rule named anything. */
 export function buildSlice(s: ReluSlice, outName: string, ctx: SliceBuildCtx, residualIndex: () => number): SliceBuilt | undefined {
   if (!worthLifting(s)) return undefined;
-  const view = new SymView();
   const box = (id: string) => ctx.boxOf(id);
   const seen = (id: string) => seenRange(id, s.sources.find((x) => x.id === id)!.width, ctx.stats);
   const proven = s.sources.every((x) => ctx.boxOf(x.id));
-  const outs = liftSlice(s, view, { box, seen, ...(ctx.stats ? { stats: ctx.stats } : {}), ctx: { net: ctx.net, ...(ctx.stats ? { stats: ctx.stats } : {}), bits: ctx.bits }, rules: ctx.rules });
+  const lift = (rules: readonly SliceRecogniser[]) => {
+    const v = new SymView();
+    return { view: v, outs: liftSlice(s, v, { box, seen, ...(ctx.stats ? { stats: ctx.stats } : {}), ctx: { net: ctx.net, ...(ctx.stats ? { stats: ctx.stats } : {}), bits: ctx.bits }, rules }) };
+  };
+  // Identities first: when a proven rule names the outputs together (sort, one-hot argmax), readings that rest
+  // on the data (thresholds of two-valued units, fits) must not take its units apart first.
+  const provenRules = ctx.rules.filter((r) => !r.observed);
+  let { view, outs } = lift(provenRules);
+  if (provenRules.length !== ctx.rules.length && !view.vectorFired.length) ({ view, outs } = lift(ctx.rules));
   if (view.fired.size === 0) return undefined;
   const named = outs.map((f) => view.snapForm(f));
   const units = s.layers.filter((l) => l.kind === "act").flatMap((l) => Array.from({ length: l.shape[0] }, (_, i) => `${l.id}:${i}`));

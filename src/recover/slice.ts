@@ -153,6 +153,7 @@ export function liftSlice(s: ReluSlice, v: SymView, o: LiftOptions): Lin[] {
     for (const r of o.rules) {
       const next = r.vector?.(cur, v, o.ctx);
       if (next) {
+        v.vectorFired.push(r.name);
         cur = next;
         changed = true;
       }

@@ -107,6 +107,8 @@ export class SymView {
   maxSnap = 0;
   /** Names of the rules that fired, with counts. */
   readonly fired = new Map<string, number>();
+  /** Recognisers whose vector hook rewrote the slice's outputs together. */
+  readonly vectorFired: string[] = [];
 
   /** @param tol relative tolerance of matching (coefficients equal when they differ by at most tol * scale). */
   constructor(readonly tol = 1e-2) {}

@@ -65,6 +65,7 @@ function shortest(a: Atom, r: ThresholdReading, v: SymView, ctx: SliceCtx): Lin 
 
 export const thresholdRecogniser: SliceRecogniser = {
   name: "threshold",
+  observed: true,
   doc: "a ReLU unit two-valued on the data: low + (high - low) * (l(x) > c) over its sources",
   identity: "relu(z) = low + (high - low) [z - b > c] wherever z avoids the gap (every analysis sample)",
   form(f, v, ctx) {
