@@ -130,7 +130,7 @@ describe("pseudonet explain / show / verify", { concurrency: 4 }, () => {
   });
 
   it("a bad --expand path fails before anything is written", () =>
-    expectBadInput(["explain", modelFile, "--data", xFile, "--out", path.join(dir, "exp"), "--expand", "main/h9"], /no statement 'main\/h9'/, path.join(dir, "exp")));
+    expectBadInput(["explain", modelFile, "--data", xFile, "--out", path.join(dir, "exp"), "--expand", "main/h9"], /no statement 'h9' in function 'main' \(path 'main\/h9'\)/, path.join(dir, "exp")));
 
   it("verify and show on a folder that is not an explanation", async () => {
     await expectBadInput(["verify", dir, modelFile, "--data", x2File], /holds no program\.json: is it the output folder of pseudonet explain\?/);
