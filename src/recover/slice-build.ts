@@ -54,10 +54,13 @@ export function buildSlice(s: ReluSlice, outName: string, ctx: SliceBuildCtx, re
     return { view: v, outs: liftSlice(s, v, { box, seen, ...(ctx.stats ? { stats: ctx.stats } : {}), ctx: { net: ctx.net, ...(ctx.stats ? { stats: ctx.stats } : {}), bits: ctx.bits }, rules }) };
   };
   // Identities first: when a proven rule names the outputs together (sort, one-hot argmax), readings that rest
-  // on the data (thresholds of two-valued units, fits) must not take its units apart first.
-  const provenRules = ctx.rules.filter((r) => !r.observed);
-  let { view, outs } = lift(provenRules);
-  if (provenRules.length !== ctx.rules.length && !view.vectorFired.length) ({ view, outs } = lift(ctx.rules));
+  // on the data (thresholds of two-valued units, fits) must not take its units apart first. Lifting again
+  // without them is needed only when one of them fired.
+  let { view, outs } = lift(ctx.rules);
+  if (ctx.rules.some((r) => r.observed && (view.formFired.has(r.name) || view.vectorFired.includes(r.name)))) {
+    const proven = lift(ctx.rules.filter((r) => !r.observed));
+    if (proven.view.vectorFired.length) ({ view, outs } = proven);
+  }
   if (view.fired.size === 0) return undefined;
   const named = outs.map((f) => view.snapForm(f));
   const units = s.layers.filter((l) => l.kind === "act").flatMap((l) => Array.from({ length: l.shape[0] }, (_, i) => `${l.id}:${i}`));

@@ -114,6 +114,7 @@ export function rewrite(f: Lin, v: SymView, o: LiftOptions): Lin {
     for (const r of o.rules) {
       const next = r.form?.(cur, v, o.ctx);
       if (next) {
+        v.formFired.add(r.name);
         cur = v.snapZeros(next, Math.max(maxCoef(next), 1e-30));
         changed = true;
       }

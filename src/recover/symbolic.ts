@@ -109,6 +109,8 @@ export class SymView {
   readonly fired = new Map<string, number>();
   /** Recognisers whose vector hook rewrote the slice's outputs together. */
   readonly vectorFired: string[] = [];
+  /** Recognisers whose form hook rewrote some form. */
+  readonly formFired = new Set<string>();
 
   /** @param tol relative tolerance of matching (coefficients equal when they differ by at most tol * scale). */
   constructor(readonly tol = 1e-2) {}
