@@ -243,6 +243,19 @@ export interface Program {
   fidelity?: Fidelity;
   /** Sequence models: per attention head and MLP, what the analysis data shows (src/seq/analysis). */
   seqAnalysis?: SeqAnalysis;
+  /** explain --refine: the program describes a refined copy of the model (`fidelity` is measured against that copy);
+   *  this is the program against the original, the cost of refining. */
+  refined?: RefinedInfo;
+}
+
+/** What refining cost and bought (explain --refine). */
+export interface RefinedInfo {
+  /** The program vs the original, unrefined model on the same held-out rows as `fidelity`. */
+  vsOriginal: Fidelity;
+  objectives: string[];
+  /** Non-zero weights of the original's Net and of the refined copy. */
+  weightsBefore: number;
+  weightsAfter: number;
 }
 
 /** The entry function; throws when the program lacks it. */
