@@ -196,7 +196,7 @@ function cpuSeconds(pid: number): number | undefined {
 /** Run jobs in one worker process from `start`; returns the results it gave (the last may be a hang or crash).
  *  A case hangs when the worker spends more than the limit of CPU time on it (load-independent: a busy machine
  *  stretches wall time, not CPU time), or ten times the limit of wall time (a case blocked on a child process). */
-function runWorker(jobsFile: string, jobs: FuzzJob[], start: number, end: number, opts: CampaignOptions): Promise<FuzzResult[]> {
+function runWorker(jobsFile: string, jobs: FuzzJob[], start: number, end: number, opts: CampaignOptions, onResult: (r: FuzzResult) => void): Promise<FuzzResult[]> {
   return new Promise((resolve) => {
     const child = spawn(process.execPath, ["--import", "tsx", path.join(here, "worker.ts"), jobsFile, String(start), String(end), String(opts.memLimitMiB)],
       { stdio: ["ignore", "pipe", "pipe"] });
@@ -205,7 +205,10 @@ function runWorker(jobsFile: string, jobs: FuzzJob[], start: number, end: number
     let ready = false, caseCpu0 = 0, caseWall0 = performance.now();
     const kill = (why: string) => {
       const id = start + results.length;
-      if (id < end) results.push({ id: jobs[id].id, verdict: "hang", why });
+      if (id < end) {
+        results.push({ id: jobs[id].id, verdict: "hang", why });
+        onResult(results[results.length - 1]);
+      }
       child.kill("SIGKILL");
     };
     const watch = setInterval(() => {
@@ -232,6 +235,7 @@ function runWorker(jobsFile: string, jobs: FuzzJob[], start: number, end: number
         if (line === "ready") nextCase();
         else if (line.startsWith("{")) {
           results.push(JSON.parse(line) as FuzzResult);
+          onResult(results[results.length - 1]);
           nextCase();
         }
       }
@@ -243,6 +247,7 @@ function runWorker(jobsFile: string, jobs: FuzzJob[], start: number, end: number
       // The worker died on a case without reporting it (out of memory, a native abort): that case crashed.
       if (code !== 0 && id < end && results.every((r) => r.verdict !== "hang")) {
         results.push({ id: jobs[id].id, verdict: "crash", why: `worker died (exit ${code}): ${stderr.trim().split("\n").slice(-3).join(" | ")}` });
+        onResult(results[results.length - 1]);
       }
       resolve(results);
     });
@@ -288,8 +293,7 @@ export async function runCampaign(opts: CampaignOptions): Promise<{ jobs: FuzzJo
     let at = w * slice;
     const end = Math.min(pending.length, (w + 1) * slice);
     while (at < end) {
-      const got = await runWorker(jobsFile, pending, at, end, opts);
-      for (const r of got) record(r);
+      const got = await runWorker(jobsFile, pending, at, end, opts, record); // each result logged as it comes
       at += Math.max(1, got.length);
       if (got.length === 0 && !results[pending[at - 1].id]) record({ id: pending[at - 1].id, verdict: "crash", why: "worker produced nothing" });
       opts.log?.(`worker ${w}: ${at - w * slice}/${end - w * slice}`);
