@@ -14,6 +14,7 @@ import type { Fidelity } from "../verify/metrics.ts";
 import type { Domain } from "./domain.ts";
 import { UserError } from "../errors.ts";
 import { headsPass } from "../seq/analysis/pass.ts";
+import { machinesPass } from "../seq/fsm/pass.ts";
 import { buildPass, emitPass, lowerPass, normalizePass, probePass, readPass, verifyPass } from "./explain-passes.ts";
 import { simplifyPass } from "./simplify-pass.ts";
 import type { SimplifyOutcome } from "./simplify-report.ts";
@@ -87,7 +88,7 @@ export interface ExplainPass {
 }
 
 /** The passes of `pseudonet explain`, in order. */
-export const explainPasses: readonly ExplainPass[] = [readPass, normalizePass, lowerPass, probePass, simplifyPass, carvePass, buildPass, headsPass, verifyPass, emitPass];
+export const explainPasses: readonly ExplainPass[] = [readPass, normalizePass, lowerPass, probePass, simplifyPass, carvePass, buildPass, headsPass, machinesPass, verifyPass, emitPass];
 
 export interface RunExplainOptions {
   /** Stop after the pass of this name (a prefix of the pipeline). */

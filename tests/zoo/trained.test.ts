@@ -17,6 +17,9 @@ const EXPECTED = [
   "abs_trained", "and3_trained", "clamp_trained", "max2_trained", "mnist_cnn", "mnist_mlp", "modadd13", "parity4_trained", "sort3_trained", "xor_trained",
 ];
 
+/** The sequence cases (train_seq.py; tests/zoo/trained-seq.test.ts checks them). */
+export const SEQ_EXPECTED = ["add_gru", "count3_lstm", "firsttok_attn", "paren_gru", "parity_rnn", "pattern_lstm", "prevtok_attn", "runmax_rnn"];
+
 /** The functions the small regression and gate cases were trained on. */
 const TARGETS: Record<string, (x: Float32Array) => number> = {
   abs_trained: (x) => Math.abs(x[0]),
@@ -32,7 +35,7 @@ function argmaxRow(y: Float32Array, r: number, k: number): number {
 }
 
 test("every trained case is committed: model.onnx from torch.onnx.export at opset 13, and a truth.json", () => {
-  assert.deepEqual(trainedNames(), EXPECTED);
+  assert.deepEqual(trainedNames(), [...EXPECTED, ...SEQ_EXPECTED].sort());
   for (const name of EXPECTED) {
     const m = readModel(join(TRAINED_DIR, name, "model.onnx"));
     assert.equal(m.producerName, "pytorch");
