@@ -1,5 +1,6 @@
 // program.json: the versioned JSON form of a Program (documented in docs/program-format.md).
 // Weights live once in a top-level table keyed by name; params and slices refer to them by name.
+import { modulesFromJson, modulesToJson } from "./json-modules.ts";
 import type { SeqAnalysis } from "../seq/analysis/types.ts";
 import { existsSync, readFileSync } from "node:fs";
 import path from "node:path";
@@ -33,6 +34,7 @@ export function programToJson(p: Program, store: TensorStore = {}): JsonObj {
   };
   if (store.sidecar?.size) out.weightsFile = SIDECAR_FILE;
   if (p.fidelity) out.fidelity = fidelityToJson(p.fidelity);
+  if (p.modules) out.modules = modulesToJson(p.modules) as JsonObj;
   if (p.seqAnalysis) out.heads = JSON.parse(JSON.stringify(p.seqAnalysis, (_k, x) => (typeof x === "number" && !Number.isFinite(x) ? null : x)));
   return out;
 }
@@ -93,6 +95,7 @@ export function programFromJson(v: unknown, path = "program", store: TensorStore
     arr(h.heads ?? [], `${path}.heads.heads`);
     program.seqAnalysis = h as unknown as SeqAnalysis;
   }
+  if (o.modules !== undefined) program.modules = modulesFromJson(o.modules, `${path}.modules`);
   checkProgram(program, path);
   return program;
 }

@@ -243,6 +243,19 @@ export interface Program {
   fidelity?: Fidelity;
   /** Sequence models: per attention head and MLP, what the analysis data shows (src/seq/analysis). */
   seqAnalysis?: SeqAnalysis;
+  /** The module partition of the Net's hidden units (the modules pass, src/pipeline/modules-pass.ts). */
+  modules?: ModuleInfo;
+}
+
+/** Modules: which hidden units (of the Net as lowered) compute apart, and what treating them as apart costs. */
+export interface ModuleInfo {
+  modules: { name: string; units: string[]; statements: string[] }[];
+  /** Output change on the analysis rows when the weights treated as absent (below 1% of their row) are cut:
+   *  the program is y = f(a) + g(b) + r with this r. */
+  residual: { maxAbsErr: number; relErr: number; weights: number };
+  /** Normalised cut of the partition on the weight graph, beside weight-shuffled copies of the net. */
+  ncut?: number;
+  shuffled?: { mean: number; sd: number; copies: number };
 }
 
 /** The entry function; throws when the program lacks it. */
