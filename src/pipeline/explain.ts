@@ -20,6 +20,7 @@ import { simplifyPass } from "./simplify-pass.ts";
 import type { SimplifyOutcome } from "./simplify-report.ts";
 import type { WeightsFileMode } from "../program/sidecar.ts";
 import { carvePass } from "./carve-pass.ts";
+import { modulesPass } from "./modules-pass.ts";
 
 export interface ExplainInput {
   /** The .onnx file, or a Model already read. */
@@ -88,7 +89,7 @@ export interface ExplainPass {
 }
 
 /** The passes of `pseudonet explain`, in order. */
-export const explainPasses: readonly ExplainPass[] = [readPass, normalizePass, lowerPass, probePass, simplifyPass, carvePass, buildPass, headsPass, machinesPass, verifyPass, emitPass];
+export const explainPasses: readonly ExplainPass[] = [readPass, normalizePass, lowerPass, probePass, simplifyPass, carvePass, buildPass, modulesPass, headsPass, machinesPass, verifyPass, emitPass];
 
 export interface RunExplainOptions {
   /** Stop after the pass of this name (a prefix of the pipeline). */
