@@ -13,6 +13,7 @@ import {
   programWeights, type Fn, type IOSpec, type NetSlice, type Primitive, type Program, type Stmt, type ValueType, type Var, type Weight,
 } from "./program.ts";
 import { checkProgram } from "./check.ts";
+import { featuresFromJson, featuresToJson } from "./features.ts";
 
 export const FORMAT = "pseudonet.program";
 export const VERSION = 1;
@@ -33,6 +34,7 @@ export function programToJson(p: Program, store: TensorStore = {}): JsonObj {
   };
   if (store.sidecar?.size) out.weightsFile = SIDECAR_FILE;
   if (p.fidelity) out.fidelity = fidelityToJson(p.fidelity);
+  if (p.features) out.features = featuresToJson(p.features);
   if (p.seqAnalysis) out.heads = JSON.parse(JSON.stringify(p.seqAnalysis, (_k, x) => (typeof x === "number" && !Number.isFinite(x) ? null : x)));
   return out;
 }
@@ -93,6 +95,8 @@ export function programFromJson(v: unknown, path = "program", store: TensorStore
     arr(h.heads ?? [], `${path}.heads.heads`);
     program.seqAnalysis = h as unknown as SeqAnalysis;
   }
+  const features = opt(o, "features", featuresFromJson, path);
+  if (features) program.features = features;
   checkProgram(program, path);
   return program;
 }

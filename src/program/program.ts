@@ -4,6 +4,7 @@
 //
 // Values are per sample here (the batch axis is implicit, as in the Net IR); the interpreter and the
 // emitted code run on batches, batch axis first, exactly like the model.
+import type { FeatureAnalysis } from "./features.ts";
 import type { Graph } from "../graph/graph.ts";
 import type { DType } from "../graph/tensor.ts";
 import type { ActFn } from "../net/net.ts";
@@ -243,6 +244,8 @@ export interface Program {
   fidelity?: Fidelity;
   /** Sequence models: per attention head and MLP, what the analysis data shows (src/seq/analysis). */
   seqAnalysis?: SeqAnalysis;
+  /** Wide unnamed ReLU layers: groups of units that fire together (NMF on the data; src/recover/feature-groups.ts). */
+  features?: FeatureAnalysis;
 }
 
 /** The entry function; throws when the program lacks it. */
