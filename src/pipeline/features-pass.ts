@@ -3,8 +3,11 @@
 // statement they group, and, for image inputs, as pictures of each group's top inputs in features/.
 import type { Tensor } from "../graph/tensor.ts";
 import { encodePng, imageShape, pictureOf, sideBySide } from "../data/png-write.ts";
-import { findFeatureGroups } from "../recover/feature-groups.ts";
+import { findFeatureGroups, oneHot, type FeatureFindings } from "../recover/feature-groups.ts";
+import { visualise, type VisTarget } from "../recover/feature-vis.ts";
 import { groupLine, type FeatureAnalysis } from "../program/features.ts";
+import type { Net } from "../net/net.ts";
+import { UserError } from "../errors.ts";
 import type { Program, Stmt } from "../program/program.ts";
 import { need, type ExplainFiles, type ExplainPass } from "./explain.ts";
 
@@ -42,6 +45,7 @@ export const featuresPass: ExplainPass = {
         files.set(file, encodePng(sideBySide(pics)));
         g.pictures = { ...g.pictures, top: file };
       });
+      visualiseGroups(net, found, input, img, range(input), s.input.seed ?? 0, files);
     }
     const out = a.layers.length || a.skipped.length ? withComments({ ...program, features: a }, a) : program;
     return {
@@ -60,6 +64,59 @@ export const featuresPass: ExplainPass = {
     };
   },
 };
+
+/** Feature visualisations of every group and of each group's strongest unit, by gradient ascent through the Net
+ *  (src/recover/feature-vis.ts), written as PNGs and scored (objective reached vs the data's largest). A Net the
+ *  backward pass can't go through (an opaque layer) gets none, and the analysis says why. */
+function visualiseGroups(net: Net, found: FeatureFindings, input: Tensor, img: [number, number, number], box: { lo: number; hi: number }, seed: number, files: ExplainFiles): void {
+  const a = found.analysis;
+  const targets: VisTarget[] = [];
+  const unitOf = new Map<string, { fn: string; stmt: string; index: number; origin?: string[]; dataMax: number }>();
+  found.objectives.forEach((o, i) => {
+    const g = a.groups[i];
+    targets.push({ name: g.name, layer: o.layer, weights: o.weights });
+    if (!o.topUnit) return;
+    const name = `${g.stmt}_unit${o.topUnit.index}`;
+    if (unitOf.has(name)) return;
+    unitOf.set(name, { fn: g.fn, stmt: g.stmt, index: o.topUnit.index, ...(o.topUnit.origin ? { origin: o.topUnit.origin } : {}), dataMax: o.topUnit.dataMax });
+    targets.push({ name, layer: o.layer, weights: oneHot(o.weights.length, o.topUnit.index) });
+  });
+  let vis;
+  try {
+    vis = visualise(net, targets, img, box, { seed, prior: meanImage(input, img[0] * img[1] * img[2]) });
+  } catch (e) {
+    if (!(e instanceof UserError)) throw e;
+    a.visNote = `no visualisations: ${e.message}`;
+    return;
+  }
+  const score = (objective: number, dataMax: number) => ({ objective: sig(objective), dataMax: sig(dataMax) });
+  a.units = [];
+  for (const v of vis) {
+    const file = `features/${v.name}-vis.png`;
+    files.set(file, encodePng(pictureOf(v.image, img, box.lo, box.hi, SCALE)));
+    const g = a.groups.find((x) => x.name === v.name);
+    if (g) {
+      g.pictures = { ...g.pictures, vis: file };
+      g.vis = score(v.end, found.objectives[a.groups.indexOf(g)].dataMax);
+    } else {
+      const u = unitOf.get(v.name)!;
+      a.units.push({ fn: u.fn, stmt: u.stmt, index: u.index, ...(u.origin ? { origin: u.origin } : {}), picture: file, vis: score(v.end, u.dataMax) });
+    }
+  }
+}
+
+/** The mean input over the rows (the visualisation's start and prior). */
+function meanImage(t: Tensor, size: number): Float32Array {
+  const d = t.data as ArrayLike<number>;
+  const n = d.length / size;
+  const m = new Float64Array(size);
+  for (let i = 0; i < n; i++) for (let k = 0; k < size; k++) m[k] += d[i * size + k];
+  return Float32Array.from(m, (v) => v / n);
+}
+
+function sig(v: number): number {
+  return Number.isFinite(v) ? Number(v.toPrecision(4)) : 0;
+}
 
 /** The program with each grouped statement's comment naming its groups. */
 function withComments(p: Program, a: FeatureAnalysis): Program {

