@@ -4,6 +4,7 @@
 //
 // Values are per sample here (the batch axis is implicit, as in the Net IR); the interpreter and the
 // emitted code run on batches, batch axis first, exactly like the model.
+import type { FeatureAnalysis } from "./features.ts";
 import type { Graph } from "../graph/graph.ts";
 import type { DType } from "../graph/tensor.ts";
 import type { ActFn } from "../net/net.ts";
@@ -274,6 +275,8 @@ export interface Program {
   machines?: MachineReport[];
   /** The module partition of the Net's hidden units (the modules pass, src/pipeline/modules-pass.ts). */
   modules?: ModuleInfo;
+  /** Wide unnamed ReLU layers: groups of units that fire together (NMF on the data; src/recover/feature-groups.ts). */
+  features?: FeatureAnalysis;
 }
 
 /** A state machine read from one recurrent statement, with how well it agrees with the network. */
