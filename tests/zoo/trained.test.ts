@@ -12,13 +12,11 @@ import { runModel } from "../../src/run/interp.ts";
 import { mnistDir, mnistSplit } from "../../zoo/trained/mnist.ts";
 import { readTruth } from "../../zoo/truth.ts";
 import { TRAINED_DIR, trainedNames } from "../../zoo/zoo.ts";
+import { SEQ_EXPECTED } from "./seq-cases.ts";
 
 const EXPECTED = [
   "abs_trained", "and3_trained", "clamp_trained", "max2_trained", "mnist_cnn", "mnist_mlp", "modadd13", "parity4_trained", "sort3_trained", "xor_trained",
 ];
-
-/** The sequence cases (train_seq.py; tests/zoo/trained-seq.test.ts checks them). */
-export const SEQ_EXPECTED = ["add_gru", "count3_lstm", "firsttok_attn", "paren_gru", "parity_rnn", "pattern_lstm", "prevtok_attn", "runmax_rnn"];
 
 /** The functions the small regression and gate cases were trained on. */
 const TARGETS: Record<string, (x: Float32Array) => number> = {
