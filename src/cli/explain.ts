@@ -35,6 +35,7 @@ export interface ExplainCliOptions {
   refineObjective?: string;
   refineEpochs?: number;
   refineRounds?: number;
+  featureGroups?: number;
 }
 
 const note = (s: string) => process.stderr.write(`pseudonet: note: ${s}\n`);
@@ -96,6 +97,7 @@ export async function explainCommand(file: string, opts: ExplainCliOptions): Pro
     {
       model: refined?.model ?? model, source: file, outDir: opts.out, seed: opts.seed, ...(opts.holdout !== undefined ? { holdout: opts.holdout } : {}), samples: opts.samples, weightsFile: opts.weightsFile,
       ...(opts.tolerance !== undefined ? { tolerance: opts.tolerance } : {}), ...(opts.minAgreement !== undefined ? { minAgreement: opts.minAgreement } : {}), exact: opts.exact ?? false, ...(opts.simplify === false ? { simplify: false } : {}),
+      ...(opts.featureGroups !== undefined ? { featureGroups: opts.featureGroups } : {}),
       ...(feeds ? { data: feeds.map((f) => f.tensor), dataLabel: feeds.map((f) => f.source).join(", ") } : { domain: domain! }),
     },
     { onPass: progress(), ...(refined ? { passes: refined.passes } : {}) },
@@ -120,6 +122,7 @@ export function addExplainOptions(cmd: Command): Command {
     .option("--min-agreement <a>", "for classifiers: smallest held-out top-1 agreement with the original the budgeted passes keep", unitFraction, 0.999)
     .option("--exact", "simplify with the exact passes only (outputs unchanged up to float rounding)")
     .option("--no-simplify", "describe the Net as lowered, without the simplify passes")
+    .option("--feature-groups <n>", "feature groups per wide unnamed ReLU layer (NMF of its activations): a fixed number, 0 for none (default: the knee of the explained-variance curve, up to 12)", nonNegativeInt)
     .addOption(
       new Option("--weights-file <when>", `put the weights in ${SIDECAR_FILE} beside program.json/.ts/.py instead of inline base64: auto (above ${DEFAULT_SIDECAR_THRESHOLD / 2 ** 20} MiB of tensors), always, never`)
         .choices(WEIGHTS_FILE_MODES).default("auto"),
