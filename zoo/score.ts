@@ -227,7 +227,8 @@ function statementUnits(prog: Program): { group: string; layer: string; units: n
   return out;
 }
 
-function scoreModules(truth: Truth, prog: Program): ModuleScore | null {
+/** Module partition of an explanation vs the truth's (ARI over the live hidden units it covers). */
+export function scoreModules(truth: Truth, prog: Program): ModuleScore | null {
   if (!truth.modules.length) return null;
   // Live hidden units by canonical key (the layer's first id); every id of the layer is an alias.
   const truthLabel = new Map<string, string>();
@@ -239,7 +240,15 @@ function scoreModules(truth: Truth, prog: Program): ModuleScore | null {
     });
   }
   const groupOf = new Map<string, string>();
-  for (const { group, layer, units, origin } of statementUnits(prog)) {
+  // The explanation's module partition, when it states one (program.json `modules`); else its statements.
+  for (const m of prog.modules?.modules ?? []) {
+    for (const id of m.units) {
+      const k = id.lastIndexOf(":");
+      const a = alias.get(id.slice(0, k));
+      if (a) groupOf.set(`${a.key}:${id.slice(k + 1)}`, m.name);
+    }
+  }
+  for (const { group, layer, units, origin } of prog.modules ? [] : statementUnits(prog)) {
     // A simplified explanation names the lowered Net's units it covers (slice origin); use those when given.
     if (origin) {
       for (const id of origin) {
@@ -292,7 +301,8 @@ function scoreConv(truth: Truth, prog: Program): ConvScore | null {
   return best;
 }
 
-function scoreRepeats(truth: Truth, prog: Program): RepeatScore | null {
+/** Whether some function of the explanation is called as many times as the truth's repeated one. */
+export function scoreRepeats(truth: Truth, prog: Program): RepeatScore | null {
   const r = truth.repeats?.[0];
   if (!r) return null;
   const calls = new Map<string, number>();

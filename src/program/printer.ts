@@ -209,6 +209,15 @@ const LEGEND: [test: (s: PrimStmt) => boolean, text: string][] = [
   [(s) => s.prim.kind === "opaque", "opaque_k(...)  a part pseudonet does not explain yet: its ONNX ops run as they are"],
 ];
 
+/** The header line of a module partition: its modules (with the statements computing them) and the cut's cost. */
+function modulesLine(m: NonNullable<Program["modules"]>): string {
+  const mods = m.modules.map((x) => `${x.name} ${x.units.length} units${x.statements.length ? ` (${x.statements.join(", ")})` : ""}`).join("; ");
+  const r = m.residual;
+  const cost = r.weights ? `apart but for ${r.weights} weights below 1% of their row (cut, they change y by max |r| ${r.maxAbsErr.toExponential(1)} on the analysis rows)` : "exactly apart (no weight is cut)";
+  const nc = m.ncut !== undefined ? `; n-cut ${m.ncut.toFixed(3)}${m.shuffled ? ` vs ${m.shuffled.mean.toFixed(3)} shuffled` : ""}` : "";
+  return `# modules: ${mods}; ${cost}${nc}`;
+}
+
 /** program.txt: header (source, fidelity, size), legend, then every function. */
 export function printProgram(p: Program, opts: PrintOptions = {}): string {
   const prims = allPrimStmts(p);
@@ -220,6 +229,7 @@ export function printProgram(p: Program, opts: PrintOptions = {}): string {
     head.push(`# fidelity vs original ${fidelitySummary(f)}`);
   } else head.push("# fidelity: not measured");
   head.push(`# ${prims.length} statements in ${p.functions.length} function(s); ${count(nWeights)} weights in ${weights.size} tensors`);
+  if (p.modules) head.push(modulesLine(p.modules));
   const example = prims[0] ? `${prims[0].fn.name}/${prims[0].stmt.out.name}` : "main/y";
   head.push(`# pseudonet show ${opts.dir ?? "DIR"} ${example}   opens one statement: its units, weights and inputs`);
   const legend = LEGEND.filter(([t]) => prims.some(({ stmt }) => t(stmt))).map(([, text]) => text);

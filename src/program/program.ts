@@ -4,6 +4,7 @@
 //
 // Values are per sample here (the batch axis is implicit, as in the Net IR); the interpreter and the
 // emitted code run on batches, batch axis first, exactly like the model.
+import type { FeatureAnalysis } from "./features.ts";
 import type { Graph } from "../graph/graph.ts";
 import type { DType } from "../graph/tensor.ts";
 import type { ActFn } from "../net/net.ts";
@@ -272,6 +273,10 @@ export interface Program {
   seqAnalysis?: SeqAnalysis;
   /** Recurrent nets: the state machines read from them on the data (src/seq/fsm), implemented or not. */
   machines?: MachineReport[];
+  /** The module partition of the Net's hidden units (the modules pass, src/pipeline/modules-pass.ts). */
+  modules?: ModuleInfo;
+  /** Wide unnamed ReLU layers: groups of units that fire together (NMF on the data; src/recover/feature-groups.ts). */
+  features?: FeatureAnalysis;
 }
 
 /** A state machine read from one recurrent statement, with how well it agrees with the network. */
@@ -293,6 +298,17 @@ export interface MachineReport {
   implemented: boolean;
   /** Why it is not the implementation, when it is not. */
   residual?: string;
+}
+
+/** Modules: which hidden units (of the Net as lowered) compute apart, and what treating them as apart costs. */
+export interface ModuleInfo {
+  modules: { name: string; units: string[]; statements: string[] }[];
+  /** Output change on the analysis rows when the weights treated as absent (below 1% of their row) are cut:
+   *  the program is y = f(a) + g(b) + r with this r. */
+  residual: { maxAbsErr: number; relErr: number; weights: number };
+  /** Normalised cut of the partition on the weight graph, beside weight-shuffled copies of the net. */
+  ncut?: number;
+  shuffled?: { mean: number; sd: number; copies: number };
 }
 
 /** The entry function; throws when the program lacks it. */
