@@ -67,6 +67,30 @@ export interface FidelityScore {
   data: string;
 }
 
+/** A recurrent case: the state machine the explanation read, against the truth's. */
+export interface MachineScore {
+  truthStates: number;
+  /** States of the machine found (null: none was read), its held-out step agreement with the network, its loop. */
+  states: number | null;
+  heldOutAgreement: number | null;
+  loop: string | null;
+  /** Whether the program runs the machine (else the cell stays and the machine is a comment). */
+  implemented: boolean;
+  /** A machine with the truth's number of states that agrees on >= 99% of held-out steps. */
+  recovered: boolean;
+}
+
+/** A transformer case: head kinds found against the truth's (as multisets). */
+export interface HeadScore {
+  truth: string[];
+  found: string[];
+  matched: number;
+  ok: boolean;
+}
+
+/** Held-out step agreement a machine needs to count as recovered. */
+export const MACHINE_AGREEMENT = 0.99;
+
 export interface CaseScore {
   case: string;
   family: "compiled" | "trained";
@@ -78,6 +102,8 @@ export interface CaseScore {
   repeats?: RepeatScore | null;
   fidelity?: FidelityScore | null;
   size?: SizeScore;
+  machine?: MachineScore | null;
+  heads?: HeadScore | null;
 }
 
 const PLUMBING = new Set(["affine", "reshape", "concat", "add", "act:relu", "act:identity", "pick", "lincomb", "onehot"]);
@@ -118,7 +144,31 @@ export function scoreCase(caseDir: string, explainedDir: string): CaseScore {
       ? { maxAbsErr: prog.fidelity.maxAbsErr, relErr: prog.fidelity.relErr, samples: prog.fidelity.samples, data: prog.fidelity.data, ...(prog.fidelity.top1Agreement !== undefined ? { top1Agreement: prog.fidelity.top1Agreement } : {}) }
       : null,
     size: scoreSize(truth, prog, text),
+    machine: scoreMachine(truth, prog),
+    heads: scoreHeads(truth, prog),
   };
+}
+
+function scoreMachine(truth: Truth, prog: Program): MachineScore | null {
+  if (!truth.machine) return null;
+  const m = prog.machines?.[0];
+  const agree = m ? m.agreement.heldOut.stepAgreement : null;
+  return {
+    truthStates: truth.machine.states, states: m?.minimalStates ?? null, heldOutAgreement: agree, loop: m?.loop ?? null, implemented: !!m?.implemented,
+    recovered: !!m && m.minimalStates === truth.machine.states && (agree ?? 0) >= MACHINE_AGREEMENT,
+  };
+}
+
+function scoreHeads(truth: Truth, prog: Program): HeadScore | null {
+  if (!truth.heads) return null;
+  const found = (prog.seqAnalysis?.heads ?? []).map((h) => h.kind as string);
+  const left = [...found];
+  let matched = 0;
+  for (const k of truth.heads) {
+    const i = left.indexOf(k);
+    if (i >= 0) { left.splice(i, 1); matched++; }
+  }
+  return { truth: [...truth.heads], found, matched, ok: matched === truth.heads.length && found.length === truth.heads.length };
 }
 
 /** Does a requirement hold: "a|b" (any alternative found) or "kind=N" (exactly N statements of that signature). */

@@ -3,6 +3,7 @@
 import { fidelitySummary } from "../verify/metrics.ts";
 import { count, simplify } from "./numfmt.ts";
 import { isSeqKind, seqText } from "./seq-prim.ts";
+import { machineLoop } from "../seq/fsm/print.ts";
 import { findRepeat, foldedText, type Repeat } from "./print-loops.ts";
 import {
   allPrimStmts, programWeights, type SeqParams, type ActSpec, type Fn, type PrimStmt, type Program, type Stmt, type ValueType,
@@ -103,6 +104,7 @@ export function primText(s: PrimStmt): string {
     case "pick": return `${a[0]}[${pickText(p.params.indices)}]`;
     case "lincomb": return linearText(a, p.params.coefs, p.params.bias);
     case "onehot": return `onehot(${a[0]}, ${p.params.n})`;
+    case "machine": return `machine(${a[0]}): ${machineLoop(p.params, a[0])}`;
     case "threshold": {
       const c = p.params.c;
       return `${a[0]} ${p.params.strict ? ">" : ">="} ${c.data.length === 1 ? simplify(c.data[0]) : c.name}`;
@@ -185,7 +187,7 @@ function printFlat(f: Fn): string {
   const col = Math.min(64, Math.max(0, ...lines.map((l) => l.code.length)) + 2);
   const out = [fnHeader(f, types)];
   if (f.doc) out.push(`    """${f.doc}"""`);
-  for (const l of lines) out.push(`    ${l.comment ? `${l.code.padEnd(col)}# ${l.comment}` : l.code}`);
+  for (const l of lines) out.push(`    ${l.comment ? `${l.code.length >= col ? `${l.code}  ` : l.code.padEnd(col)}# ${l.comment}` : l.code}`);
   out.push(`    return ${f.returns.join(", ")}`);
   return out.join("\n");
 }
@@ -203,6 +205,7 @@ const LEGEND: [test: (s: PrimStmt) => boolean, text: string][] = [
   [(s) => s.prim.kind === "softmax", "softmax(z)  exp(z) / sum(exp(z))"],
   [(s) => s.prim.kind === "log_softmax", "log_softmax(z)  z - log(sum(exp(z)))"],
   [(s) => s.prim.kind === "reshape", "flatten(x)  the same numbers as one vector, row-major"],
+  [(s) => s.prim.kind === "machine", "machine(x): ...  a state machine run over x's rows; y[t] = the scores of the state it is in (read from a recurrent net on the data)"],
   [(s) => s.prim.kind === "opaque", "opaque_k(...)  a part pseudonet does not explain yet: its ONNX ops run as they are"],
 ];
 
