@@ -4,7 +4,7 @@
 import type { Tensor } from "../graph/tensor.ts";
 import { encodePng, imageShape, pictureOf, sideBySide } from "../data/png-write.ts";
 import { findFeatureGroups, oneHot, type FeatureFindings } from "../recover/feature-groups.ts";
-import { visualise, type VisTarget } from "../recover/feature-vis.ts";
+import { MIN_STEPS, netMacs, stepsWithin, VIS_BUDGET, visualise, type VisTarget } from "../recover/feature-vis.ts";
 import { groupLine, MAX_SHOWN_INPUT, type FeatureAnalysis } from "../program/features.ts";
 import type { Net } from "../net/net.ts";
 import { UserError } from "../errors.ts";
@@ -87,9 +87,14 @@ function visualiseGroups(net: Net, found: FeatureFindings, input: Tensor, img: [
     unitOf.set(name, { fn: g.fn, stmt: g.stmt, index: o.topUnit.index, ...(o.topUnit.origin ? { origin: o.topUnit.origin } : {}), dataMax: o.topUnit.dataMax });
     targets.push({ name, layer: o.layer, weights: oneHot(o.weights.length, o.topUnit.index) });
   });
+  const steps = stepsWithin(net, targets.length);
+  if (!steps) {
+    a.visNote = `no visualisations: ${targets.length} pictures through a Net of ${netMacs(net).toExponential(1)} multiply-adds per input would take fewer than ${MIN_STEPS} steps within the budget of ${VIS_BUDGET.toExponential(0)}`;
+    return;
+  }
   let vis;
   try {
-    vis = visualise(net, targets, img, box, { seed, prior: meanImage(input, img[0] * img[1] * img[2]) });
+    vis = visualise(net, targets, img, box, { seed, steps, prior: meanImage(input, img[0] * img[1] * img[2]) });
   } catch (e) {
     if (!(e instanceof UserError)) throw e;
     a.visNote = `no visualisations: ${e.message}`;
