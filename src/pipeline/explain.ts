@@ -14,11 +14,13 @@ import type { Fidelity } from "../verify/metrics.ts";
 import type { Domain } from "./domain.ts";
 import { UserError } from "../errors.ts";
 import { headsPass } from "../seq/analysis/pass.ts";
+import { machinesPass } from "../seq/fsm/pass.ts";
 import { buildPass, emitPass, lowerPass, normalizePass, probePass, readPass, verifyPass } from "./explain-passes.ts";
 import { simplifyPass } from "./simplify-pass.ts";
 import type { SimplifyOutcome } from "./simplify-report.ts";
 import type { WeightsFileMode } from "../program/sidecar.ts";
 import { carvePass } from "./carve-pass.ts";
+import { modulesPass } from "./modules-pass.ts";
 import { featuresPass } from "./features-pass.ts";
 
 export interface ExplainInput {
@@ -93,7 +95,7 @@ export interface ExplainPass {
 }
 
 /** The passes of `pseudonet explain`, in order. */
-export const explainPasses: readonly ExplainPass[] = [readPass, normalizePass, lowerPass, probePass, simplifyPass, carvePass, buildPass, headsPass, featuresPass, verifyPass, emitPass];
+export const explainPasses: readonly ExplainPass[] = [readPass, normalizePass, lowerPass, probePass, simplifyPass, carvePass, buildPass, modulesPass, headsPass, featuresPass, machinesPass, verifyPass, emitPass];
 
 export interface RunExplainOptions {
   /** Stop after the pass of this name (a prefix of the pipeline). */
