@@ -94,3 +94,4 @@ export type { Model, Graph } from "./graph/graph.ts";
 export type { Tensor } from "./graph/tensor.ts";
 export type { Net } from "./net/net.ts";
 export { UserError } from "./errors.ts";
+export * from "./train/index.ts";

@@ -30,6 +30,7 @@ export interface ExplainCliOptions {
   /** commander's --no-simplify sets this false. */
   simplify?: boolean;
   weightsFile: WeightsFileMode;
+  featureGroups?: number;
 }
 
 const note = (s: string) => process.stderr.write(`pseudonet: note: ${s}\n`);
@@ -87,6 +88,7 @@ export async function explainCommand(file: string, opts: ExplainCliOptions): Pro
     {
       model, source: file, outDir: opts.out, seed: opts.seed, ...(opts.holdout !== undefined ? { holdout: opts.holdout } : {}), samples: opts.samples, weightsFile: opts.weightsFile,
       ...(opts.tolerance !== undefined ? { tolerance: opts.tolerance } : {}), ...(opts.minAgreement !== undefined ? { minAgreement: opts.minAgreement } : {}), exact: opts.exact ?? false, ...(opts.simplify === false ? { simplify: false } : {}),
+      ...(opts.featureGroups !== undefined ? { featureGroups: opts.featureGroups } : {}),
       ...(feeds ? { data: feeds.map((f) => f.tensor), dataLabel: feeds.map((f) => f.source).join(", ") } : { domain: domain! }),
     },
     { onPass: progress() },
@@ -110,6 +112,7 @@ export function addExplainOptions(cmd: Command): Command {
     .option("--min-agreement <a>", "for classifiers: smallest held-out top-1 agreement with the original the budgeted passes keep", unitFraction, 0.999)
     .option("--exact", "simplify with the exact passes only (outputs unchanged up to float rounding)")
     .option("--no-simplify", "describe the Net as lowered, without the simplify passes")
+    .option("--feature-groups <n>", "feature groups per wide unnamed ReLU layer (NMF of its activations): a fixed number, 0 for none (default: the knee of the explained-variance curve, up to 12)", nonNegativeInt)
     .addOption(
       new Option("--weights-file <when>", `put the weights in ${SIDECAR_FILE} beside program.json/.ts/.py instead of inline base64: auto (above ${DEFAULT_SIDECAR_THRESHOLD / 2 ** 20} MiB of tensors), always, never`)
         .choices(WEIGHTS_FILE_MODES).default("auto"),

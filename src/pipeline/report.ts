@@ -1,4 +1,5 @@
 // report.md: fidelity, data, what each pass did and cost, how the Net's layers became statements, opaque parts.
+import { featuresMarkdown } from "./features-report.ts";
 import path from "node:path";
 import type { PassReport } from "./pass.ts";
 import type { ExplainState } from "./explain.ts";
@@ -69,6 +70,7 @@ export function reportMarkdown(s: ExplainState, reports: readonly PassReport[]):
       const q = stmt.prim.params;
       out.push(`- \`${stmt.prim.label ?? stmt.prim.id}\` (${q.graph.nodes.length} ONNX nodes: ${q.ops.join(", ")}): ${q.reason || "no recogniser matched"}`);
     }
+    out.push(...featuresMarkdown(p.features));
   }
   return out.join("\n") + "\n";
 }

@@ -17,6 +17,7 @@ import { buildPiecewiseNet } from "../recover/piecewise-net.ts";
 import { safeName } from "./emit-plan.ts";
 import { buildModuleProgram, type ModuleBuildReport } from "./build-modules.ts";
 import { withOrigin } from "./slice-origin.ts";
+import { nameModuleBodies, type BodyReport } from "../recover/module-bodies.ts";
 import { typeOfShape, type Fn, type IOSpec, type PrimStmt, type Program, type Stmt, type ValueType, type Var, type Weight } from "./program.ts";
 
 export interface BuildOptions {
@@ -46,6 +47,8 @@ export interface BuildReport {
   /** Set when the module builder made the program; else why it did not. */
   modules?: ModuleBuildReport;
   modulesSkipped?: string;
+  /** Module functions whose bodies the slice rules named (recover/module-bodies.ts). */
+  bodies?: BodyReport[];
   /** Per lifted slice: the rules that fired, the units dropped (and why), how exactness was established, the residual size. */
   slices: { out: string; layers: string[]; rules: string[]; dropped: string[]; exactBy: string; error: number; complete: boolean; residual: boolean }[];
 }
@@ -69,7 +72,14 @@ export function buildProgram(net: Net, opts: BuildOptions = {}): { program: Prog
           return { ...flat, report: { ...flat.report, modulesSkipped: `${m.report.modules} modules, each called once: the named slices name every output (exactly, or with their residual stated)` } };
         }
       }
-      return { program: m.program, report: { statements: moduleStatements(m.program), slices: [], modules: m.report } };
+      // The slice rules inside the functions (recover/module-bodies.ts): primitives at every level.
+      const named = nameModuleBodies(net, m.program, {
+        ...(opts.stats ? { stats: opts.stats } : {}), ...(opts.box ? { box: opts.box } : {}), bits: !!opts.bitInputs?.size,
+        ...(opts.exact ? { exact: true } : {}), ...(opts.tolerance !== undefined ? { tolerance: opts.tolerance } : {}),
+        buildFlat: (sub, o) => buildProgram(sub, { ...o, ...(opts.sliceRecognisers ? { sliceRecognisers: opts.sliceRecognisers } : {}) }),
+      });
+      const program = named?.program ?? m.program;
+      return { program, report: { statements: moduleStatements(program), slices: [], modules: m.report, ...(named ? { bodies: named.bodies } : {}) } };
     }
     modulesSkipped = m.reason;
   } else if (whole && opts.modules) modulesSkipped = "the whole Net reads as one function (gates over its bits, or piecewise in each input)";
