@@ -13,9 +13,9 @@
 /** Dampening of H before inversion, relative to its mean diagonal (inputs that never vary make H singular). */
 export const OBS_DAMP = 0.01;
 
-/** The upper-triangular U with (H + λI)^-1 = U^T U, for a symmetric positive semi-definite H (n × n, row-major).
- *  A zero diagonal entry (an input that is 0 on every fit row) is set to the mean diagonal first, so that
- *  input's weights cost nothing to remove. Computed as U = P M^-1 P with P M M^T P = H (P reverses the order):
+/** The upper-triangular U with (H + λI)^-1 = U^T U, for a symmetric positive semi-definite H (n × n, row-major),
+ *  λ = damp × the mean diagonal. (An input that is 0 on every fit row has only λ on its diagonal: its weights
+ *  cost almost nothing to remove; callers remove them outright.) Computed as U = P M^-1 P with P M M^T P = H (P reverses the order):
  *  one Cholesky and one triangular inverse. */
 export function hinvUpper(H: Float64Array, n: number, damp = OBS_DAMP): Float64Array {
   let mean = 0;
@@ -25,7 +25,7 @@ export function hinvUpper(H: Float64Array, n: number, damp = OBS_DAMP): Float64A
   // A = P H P (reversed order), damped
   const A = new Float64Array(n * n);
   for (let i = 0; i < n; i++) for (let j = 0; j < n; j++) A[i * n + j] = H[(n - 1 - i) * n + (n - 1 - j)];
-  for (let i = 0; i < n; i++) A[i * n + i] = (A[i * n + i] > 0 ? A[i * n + i] : mean) + lam;
+  for (let i = 0; i < n; i++) A[i * n + i] += lam;
   // Cholesky A = M M^T in place (lower)
   for (let j = 0; j < n; j++) {
     const rj = j * n;

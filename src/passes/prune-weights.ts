@@ -104,9 +104,11 @@ function pruneLayer(c: Context, l: Dense, xNew: Tensor, xOld: Tensor, tau: numbe
     if (!same) for (let i = 0; i < d; i++) if (w0[i] === 0) row[i] = 0; // zeros stay zeros
     Wa.set(row, o * n);
   }
+  // weights on inputs that are 0 on every fit row change nothing there: removed first, at no cost
+  const G = lp.p.G;
+  for (let i = 0; i < d; i++) if (G[i * n + i] === 0) for (let o = 0; o < outF; o++) Wa[o * n + i] = 0;
   if (lp.U) obsSweep(Wa, outF, n, lp.U, (o, _i, cost) => s[o] * cost < tau);
   else {
-    const G = lp.p.G;
     for (let o = 0; o < outF; o++) for (let i = 0; i < d; i++) if (s[o] * Wa[o * n + i] ** 2 * G[i * n + i] < tau) Wa[o * n + i] = 0;
   }
   const W = new Float32Array(outF * d), b = new Float32Array(outF);
@@ -124,10 +126,15 @@ function prunedNet(c: Context, tau: number): Net {
   const ids = new Set(c.layers.map((l) => l.id));
   const env = new Map<string, Tensor>(Object.entries(c.rows.fit));
   const out: Layer[] = [];
+  // values upstream of every pruned layer are the original's (the same tensors, so their problems are cached)
+  const changed = new Set<string>();
   for (const l of c.net.layers) {
     const nl = ids.has(l.id) && prunable(l) ? pruneLayer(c, l, env.get(l.inputs[0])!, c.ref.get(l.inputs[0])!, tau) : l;
     out.push(nl);
-    env.set(nl.id, runOn(nl, env));
+    if (nl !== l || l.inputs.some((i) => changed.has(i))) {
+      changed.add(l.id);
+      env.set(nl.id, runOn(nl, env));
+    } else env.set(l.id, c.ref.get(l.id)!);
   }
   return { ...c.net, layers: out };
 }
@@ -156,7 +163,7 @@ function prepare(s: SimplifyState, rows: BudgetRows): { c: Context; scores: Floa
     for (let o = 0; o < l.outFeatures; o++) {
       for (let i = 0; i < d; i++) {
         const w = l.W[o * d + i];
-        if (w === 0) continue;
+        if (w === 0 || G[i * n + i] === 0) continue;
         costs.push(lp.U ? (s0[o] * w * w) / lp.U[i * n + i] ** 2 : s0[o] * w * w * G[i * n + i]);
       }
     }
@@ -224,15 +231,15 @@ export const pruneWeightsPass: SimplifyPass = {
       full = measure(s, candidate(j), rows.check, rows.checkRef);
     }
     const net = candidate(j);
-    const kept = prunableWeights(net);
+    const kept = prunableWeights(net), all = prunableWeights(s.net);
     const wide = layers.filter((l) => l.inFeatures > OBS_MAX_IN).map((l) => l.id);
     const details = [
       `cost of each weight: ${c.propagated ? (s.classifier ? "effect on the top-1 margin (back-propagated)" : "effect on the outputs (back-propagated)") : "share of its row's output energy"} x w^2/[H^-1]_ii (layerwise OBS, H of each layer's input on ${rows.fitCount} analysis rows)${wide.length ? `; ${wide.join(", ")} wider than ${OBS_MAX_IN} inputs: diagonal approximation` : ""}; rows swept with the OBS update, then re-fit by least squares on their support`,
-      `search: ${tried} thresholds on ${rows.search[Object.keys(rows.search)[0]].shape[0]} analysis rows (geometric grid of kept counts, 19% steps); chosen: ${kept} of ${total} weights (${(100 * kept / total).toFixed(1)}%)`,
+      `search: ${tried} thresholds on ${rows.search[Object.keys(rows.search)[0]].shape[0]} analysis rows (geometric grid of kept counts, 19% steps); chosen: ${kept} of ${all} weights (${(100 * kept / all).toFixed(1)}%)`,
       `budget share ${BUDGET_SHARE.weights}: ${describe(s, full)}`,
       ...net.layers.filter(prunable).map((l) => `${l.id}: ${nonzeros(l.W)} of ${l.W.length} weights kept`),
     ];
-    const summary = net === s.net ? "kept every weight (no smaller net within budget)" : `kept ${kept} of ${total} dense weights (${(100 * kept / total).toFixed(1)}%): layerwise OBS, re-fit by least squares`;
+    const summary = net === s.net ? "kept every weight (no smaller net within budget)" : `kept ${kept} of ${all} dense weights (${(100 * kept / all).toFixed(1)}%): layerwise OBS, re-fit by least squares`;
     return simplifyReport(this, s, { ...s, net }, summary, details);
   },
 };
