@@ -70,8 +70,9 @@ export class BatchSampler {
     return Math.ceil(this.d.train.n / real);
   }
 
-  /** The next batch: [real rows | noisy rows | mixtures], each part `real` rows (fewer real rows at an epoch's end). */
-  next(real: number): { x: Float32Array; n: number; realRows: number } {
+  /** The next batch: [real rows | noisy rows | mixtures], each part `real` rows (fewer at an epoch's end); `rows`
+   *  are the training-row indices of the real part. */
+  next(real: number): { x: Float32Array; n: number; rows: number[] } {
     const { d, u } = this;
     const take = Math.min(real, d.train.n - this.at);
     const rows = Array.from(this.order.subarray(this.at, this.at + take));
@@ -94,7 +95,7 @@ export class BatchSampler {
       const o2 = (2 * take + k) * s;
       for (let i = 0; i < s; i++) x[o2 + i] = lam * src[r * s + i] + (1 - lam) * src[r2 * s + i];
     }
-    return { x, n, realRows: take };
+    return { x, n, rows };
   }
 
   private shuffle(): void {
