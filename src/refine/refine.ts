@@ -98,7 +98,7 @@ export function refineNet(net: Net, x: Tensor, opts: Partial<RefineOptions> = {}
   const hidden = hiddenLayerIds(net);
   const outputLayer = [...student.params.keys()].filter((id) => !hidden.has(id)).pop() ?? [...student.params.keys()].pop()!;
   const sampler = new BatchSampler(data, o.seed);
-  const real = Math.max(1, Math.floor(o.batch / 3));
+  const real = Math.max(1, Math.floor(o.batch / (1 + o.around)));
   const steps = sampler.batches(real) * o.epochs;
   const rounds = has("prune") ? o.maxRounds : 1;
   const rows: EpochRow[] = [];
@@ -132,7 +132,7 @@ export function refineNet(net: Net, x: Tensor, opts: Partial<RefineOptions> = {}
       let lossSum = 0, batches = 0;
       for (let b = 0; b < sampler.batches(real); b++, step++) {
         const lr = cosine(o.lr, step, steps);
-        const batch = sampler.next(real);
+        const batch = sampler.next(real, o.around);
         // The original's logits: cached for the real rows, computed for the rows sampled around them.
         const tl = new Float32Array(batch.n * k);
         batch.rows.forEach((r, i) => tl.set(tTrain.subarray(r * k, (r + 1) * k), i * k));
