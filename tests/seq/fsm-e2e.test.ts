@@ -22,6 +22,8 @@ import { rng } from "../../src/util/rng.ts";
 import { GraphBuilder, i64, attr } from "../helpers/builder.ts";
 import { explainInto } from "../e2e/helpers.ts";
 import { TRAINED_DIR } from "../../zoo/zoo.ts";
+import { parseDomain, sampleDomain } from "../../src/pipeline/domain.ts";
+import { runExplain } from "../../src/pipeline/explain.ts";
 import { readTruth } from "../../zoo/truth.ts";
 
 /** x [b, T, 1] -> RNN (hidden 1: h = tanh(20 x + 10 h - 5), so h > 0 once a 1 was seen) -> scores [-h, h] per step. */
@@ -109,4 +111,19 @@ test("zoo prevtok_attn: its head reads as previous-token, as truth.json says", a
   const data = loadData(path.join(dir, "data.npy"), model.graph.inputs[0]).tensor;
   const { state } = await explainInto(model, { data: [data], source: "prevtok" }, "prevtok");
   assert.deepEqual(state.program!.seqAnalysis!.heads.map((h) => h.kind), readTruth(path.join(dir, "truth.json")).heads);
+});
+
+test("--domain bits:N samples bit sequences of N steps for a recurrent net, and the machine is read from them", async () => {
+  assert.deepEqual(parseDomain("bits:12"), { kind: "bits", length: 12 });
+  assert.throws(() => parseDomain("bits:0"), /N must be a positive integer/);
+  const model = runningMaxRnn();
+  // 12 steps of one bit: every one of the 2^12 sequences; 20 steps: seeded samples.
+  assert.deepEqual(sampleDomain(parseDomain("bits:12"), model.graph.inputs, 30, 1).tensors[0].shape, [4096, 12, 1]);
+  const a = sampleDomain(parseDomain("bits:20"), model.graph.inputs, 30, 1);
+  assert.deepEqual(a.tensors[0].shape, [30, 20, 1]);
+  assert.deepEqual(Array.from(a.tensors[0].data as Float32Array), Array.from(sampleDomain(parseDomain("bits:20"), model.graph.inputs, 30, 1).tensors[0].data as Float32Array));
+  // Uniform bits: most sequences hold a 1 early, so the "no 1 yet" state is short-lived but still there.
+  const s = await runExplain({ model, domain: "bits:20", samples: 300, source: "runmax" }, { until: "machines" });
+  assert.equal(s.program!.machines![0].minimalStates, 2);
+  assert.match(s.program!.machines![0].loop, /max\(state, x0\)/);
 });
