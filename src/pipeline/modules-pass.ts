@@ -22,6 +22,8 @@ import type { ExplainPass } from "./explain.ts";
 const PLUMBING = new Set(["affine", "concat", "pick", "lincomb", "reshape", "add", "act", "onehot"]);
 /** Rows used to measure the cut's cost (enough for a maximum; cheap on wide nets). */
 const CHECK_ROWS = 512;
+/** Fewest units for an n-cut beside shuffled copies (carve's clusterability line uses the same floor). */
+const MIN_NCUT_NODES = 64;
 /** Weight-shuffled copies for the n-cut baseline. */
 const SHUFFLES = 3;
 
@@ -128,7 +130,8 @@ function describe(p: Program, net: Net, labels: Map<string, number>, count: numb
   const residual = cutCost(net, feeds);
   const keep = g.nodes.flatMap((nd, i) => (labels.has(`${nd.layer}:${nd.unit}`) ? [i] : []));
   let nc: { ncut: number; shuffled?: ModuleInfo["shuffled"] } | undefined;
-  if (keep.length > count && keep.length <= 20000) {
+  // Small graphs are left out: their shuffled copies fall apart into isolated nodes (n-cut 0 both ways).
+  if (keep.length >= MIN_NCUT_NODES && keep.length <= 20000) {
     const sub: WeightGraph = { ...g, nodes: keep.map((i) => g.nodes[i]), adj: subgraph(g.adj, keep) };
     nc = ncutBeside(sub, Int32Array.from(keep, (i) => labels.get(`${g.nodes[i].layer}:${g.nodes[i].unit}`)!), count, SHUFFLES);
   }
