@@ -14,7 +14,10 @@ export function affineBackward(l: AffineLayer, p: LayerParams, x: FArr, dy: FArr
   const out = l.outFeatures, inF = l.inFeatures;
   if (dx) gemm({ m: rows, n: inF, k: out, a: dy, b: p.w, c: dx, beta: 1 });
   if (!g) return;
-  gemm({ m: out, n: inF, k: rows, a: dy, transA: true, b: x, c: g.w, beta: 1 });
+  // dW = dy^T x, with dy transposed first: the sgemm packs a plain A faster than a transposed one.
+  const dyT = dy instanceof Float32Array ? new Float32Array(dy.length) : new Float64Array(dy.length);
+  for (let r = 0; r < rows; r++) for (let j = 0; j < out; j++) dyT[j * rows + r] = dy[r * out + j];
+  gemm({ m: out, n: inF, k: rows, a: dyT, b: x, c: g.w, beta: 1 });
   for (let r = 0; r < rows; r++) {
     const o = r * out;
     for (let j = 0; j < out; j++) g.b[j] += dy[o + j];
