@@ -17,6 +17,7 @@ import { weightGraph, subgraph, type WeightGraph } from "../recover/module-graph
 import { ncutBeside } from "../recover/modules.ts";
 import type { ModuleInfo, Program } from "../program/program.ts";
 import type { ExplainPass } from "./explain.ts";
+import { clusterability } from "./carve-pass.ts";
 
 /** Statement kinds that move or combine values without naming a computation (never a module of their own). */
 const PLUMBING = new Set(["affine", "concat", "pick", "lincomb", "reshape", "add", "act", "onehot"]);
@@ -40,7 +41,12 @@ export const modulesPass: ExplainPass = {
       ? probeNetPass.run({ net, data: Object.fromEntries(net.inputs.map((inp, i) => [inp.name, s.data!.analysis[i]])), oneSample: s.data.oneSample }).out.stats
       : s.stats;
     const part = partitionUnits(net, stats);
-    if (part.count < 2) return { out: s, report: { pass: "modules", summary: part.count ? "one module: the hidden units compute one stream" : "no dense hidden layers to partition", details: [] } };
+    if (part.count < 2) {
+      // One stream: whether spectral clusters are more than chance is still worth a line (Filan et al.'s test).
+      const c = s.net ? clusterability(s.net, s.stats) : undefined;
+      const one = part.count ? "one dataflow module: the hidden units compute one stream" : "no dense hidden layers to partition";
+      return { out: s, report: { pass: "modules", summary: c ? `${one}; ${c}` : one, details: c ? [c] : [] } };
+    }
     const whole = new Set((s.build?.statements ?? []).filter((st) => st.recogniser === "logic-net" || st.recogniser === "piecewise-net").map((st) => st.out));
     const g = weightGraph(net, stats);
     const { labels, count, merged } = keepPrimitivesWhole(program, part, whole, g);
