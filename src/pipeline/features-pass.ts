@@ -4,8 +4,8 @@
 import type { Tensor } from "../graph/tensor.ts";
 import { encodePng, imageShape, pictureOf, sideBySide } from "../data/png-write.ts";
 import { findFeatureGroups, oneHot, type FeatureFindings } from "../recover/feature-groups.ts";
-import { visualise, type VisTarget } from "../recover/feature-vis.ts";
-import { groupLine, type FeatureAnalysis } from "../program/features.ts";
+import { MIN_STEPS, netMacs, stepsWithin, VIS_BUDGET, visualise, type VisTarget } from "../recover/feature-vis.ts";
+import { groupLine, MAX_SHOWN_INPUT, type FeatureAnalysis } from "../program/features.ts";
 import type { Net } from "../net/net.ts";
 import { UserError } from "../errors.ts";
 import type { Program, Stmt } from "../program/program.ts";
@@ -34,6 +34,12 @@ export const featuresPass: ExplainPass = {
     const files: ExplainFiles = new Map(s.extraFiles ?? []);
     const input = data.analysis[0];
     const img = input && imageShape(input.shape.slice(1) as number[]);
+    const size = input ? input.shape.slice(1).reduce((q, d) => q * d, 1) : 0;
+    if (input && !img && size <= MAX_SHOWN_INPUT) {
+      // Small vector inputs: the top examples' values go with them, for the explorer's table.
+      const d = input.data as ArrayLike<number>;
+      a.groups.forEach((g, i) => g.top.forEach((t, j) => (t.input = Array.from({ length: size }, (_, k) => sig(Number(d[found.topLocal[i][j] * size + k]))))));
+    }
     if (img && a.groups.length) {
       const { lo, hi } = range(input);
       const size = img[0] * img[1] * img[2];
@@ -81,9 +87,14 @@ function visualiseGroups(net: Net, found: FeatureFindings, input: Tensor, img: [
     unitOf.set(name, { fn: g.fn, stmt: g.stmt, index: o.topUnit.index, ...(o.topUnit.origin ? { origin: o.topUnit.origin } : {}), dataMax: o.topUnit.dataMax });
     targets.push({ name, layer: o.layer, weights: oneHot(o.weights.length, o.topUnit.index) });
   });
+  const steps = stepsWithin(net, targets.length);
+  if (!steps) {
+    a.visNote = `no visualisations: ${targets.length} pictures through a Net of ${netMacs(net).toExponential(1)} multiply-adds per input would take fewer than ${MIN_STEPS} steps within the budget of ${VIS_BUDGET.toExponential(0)}`;
+    return;
+  }
   let vis;
   try {
-    vis = visualise(net, targets, img, box, { seed, prior: meanImage(input, img[0] * img[1] * img[2]) });
+    vis = visualise(net, targets, img, box, { seed, steps, prior: meanImage(input, img[0] * img[1] * img[2]) });
   } catch (e) {
     if (!(e instanceof UserError)) throw e;
     a.visNote = `no visualisations: ${e.message}`;

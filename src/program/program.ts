@@ -277,6 +277,19 @@ export interface Program {
   modules?: ModuleInfo;
   /** Wide unnamed ReLU layers: groups of units that fire together (NMF on the data; src/recover/feature-groups.ts). */
   features?: FeatureAnalysis;
+  /** explain --refine: the program describes a refined copy of the model (`fidelity` is measured against that copy);
+   *  this is the program against the original, the cost of refining. */
+  refined?: RefinedInfo;
+}
+
+/** What refining cost and bought (explain --refine). */
+export interface RefinedInfo {
+  /** The program vs the original, unrefined model on the same held-out rows as `fidelity`. */
+  vsOriginal: Fidelity;
+  objectives: string[];
+  /** Non-zero weights of the original's Net and of the refined copy. */
+  weightsBefore: number;
+  weightsAfter: number;
 }
 
 /** A state machine read from one recurrent statement, with how well it agrees with the network. */

@@ -99,6 +99,30 @@ export function visualise(net: Net, targets: readonly VisTarget[], img: readonly
   return targets.map((tg) => out.find((v) => v.name === tg.name)!);
 }
 
+/** Multiply-adds a forward pass over one sample costs (affine and conv layers; the rest is small beside them). */
+export function netMacs(net: Net): number {
+  let macs = 0;
+  for (const l of net.layers) {
+    const size = l.shape.reduce((a, d) => a * Math.max(d, 1), 1);
+    if (l.kind === "affine") macs += l.W.length * (size / Math.max(1, l.outFeatures));
+    else if (l.kind === "conv") macs += l.weight.length * (size / Math.max(1, l.outChannels));
+  }
+  return macs;
+}
+
+/** Multiply-adds the visualisations may cost in all (forward and backward, every target, every step): about 10 s
+ *  of this machine's CPU. An MNIST MLP's 20 pictures take 1.8e9 at 256 steps. */
+export const VIS_BUDGET = 4e9;
+/** Fewer steps than this leave noise, not a picture: the visualisations are skipped instead. */
+export const MIN_STEPS = 64;
+
+/** Steps that fit the budget for this many targets (at most `want`), or 0 when fewer than MIN_STEPS fit. */
+export function stepsWithin(net: Net, targets: number, want = 256): number {
+  const perStep = 3 * netMacs(net) * Math.max(1, targets);
+  const steps = Math.min(want, Math.floor(VIS_BUDGET / Math.max(1, perStep)));
+  return steps >= MIN_STEPS ? steps : 0;
+}
+
 /** dst = src translated by (dy, dx), edges repeated (the input past the border is its nearest pixel). */
 function shift(src: Float32Array, dst: Float32Array, o: number, c: number, h: number, w: number, dy: number, dx: number): void {
   for (let ch = 0; ch < c; ch++) {

@@ -1,8 +1,9 @@
 // Pruning with rewinding: the lottery-ticket procedure (Frankle & Carbin, "The Lottery Ticket Hypothesis",
 // ICLR 2019): train, remove the smallest-magnitude fraction of each layer's remaining weights (the output layer at
-// half the rate, as they do), rewind the survivors to their values at an early point, train again; with the rewind
-// point a little after the start rather than the start itself (Frankle, Dziugaite, Roy & Carbin, "Stabilizing the
-// Lottery Ticket Hypothesis" / "Linear Mode Connectivity and the Lottery Ticket Hypothesis", 2019-2020).
+// half the rate, as they do), rewind, train again. Rewinding either resets the survivors' weights to an early point
+// (Frankle & Carbin; Frankle, Dziugaite, Roy & Carbin, "Stabilizing the Lottery Ticket Hypothesis", 2019: here the
+// original's weights, already trained) or keeps them and restarts the learning-rate schedule (Renda, Frankle &
+// Carbin, "Comparing Rewinding and Fine-tuning in Neural Network Pruning", ICLR 2020), refine's default.
 // Masks hold which weights live; biases are never pruned. One addition: weights reading an input that is zero on
 // every training row (an MNIST border pixel) go first whatever their magnitude, since the function on the data does
 // not depend on them. (Scaling every |w| by its input's RMS, as simplify's prune-weights ranks, measured worse here:

@@ -82,7 +82,9 @@ export function refineNet(net: Net, x: Tensor, opts: Partial<RefineOptions> = {}
   const tTrain = valuesOn(teacher, L, data.train.x, data.train.n);
   const k = tTrain.length / data.train.n;
   const outShape = net.layers.find((l) => l.id === net.outputs[0].from)!.shape;
-  const classifier = k >= 2 && outShape.slice(0, -1).every((d) => d === 1);
+  // Class scores (explain's looksLikeScores: per-sample [k] with k >= 2) keep a top-1 agreement floor, unless a
+  // tolerance is given: then the floor is the max error, whatever the output's shape.
+  const classifier = opts.tolerance === undefined && k >= 2 && outShape.slice(0, -1).every((d) => d === 1);
   const tVal = valuesOn(teacher, L, data.validation.x, data.validation.n);
   const tHeld = valuesOn(teacher, L, data.heldOut.x, data.heldOut.n);
   let lo = Infinity, hi = -Infinity;
@@ -109,16 +111,20 @@ export function refineNet(net: Net, x: Tensor, opts: Partial<RefineOptions> = {}
   };
   const before = figures(teacher);
   let best: { t: TrainNet; weights: number; round: number; epoch: number } | undefined;
-  let rewindPoint: TrainNet = cloneTrainNet(student);
+  const rewindPoint: TrainNet = cloneTrainNet(student);
+  // Round 0 trains the unpruned copy under the penalties; with pruning alone it would start at zero loss and learn
+  // nothing, so pruning starts at once.
+  const penalties = o.objectives.some((x) => x !== "prune");
   let done = 0;
   const total = rounds * o.epochs;
 
   for (let round = 0; round < rounds; round++) {
-    if (round > 0) {
+    if (has("prune") && (round > 0 || !penalties)) {
       const sample = Math.min(data.train.n, 2000);
       const acts = forward(student, { [net.inputs[0].name]: data.train.x.subarray(0, sample * data.rowSize) }, sample).values;
       masks = magnitudePrune(student, masks, o.pruneRate, outputLayer, inputRms(student, acts, sample));
-      rewind(student, rewindPoint, masks);
+      if (o.rewind === "weights") rewind(student, rewindPoint, masks);
+      else applyMasks(student, masks);
     }
     const adam = new Adam(student, { lr: o.lr });
     let step = 0, lastPass = false;
@@ -160,8 +166,6 @@ export function refineNet(net: Net, x: Tensor, opts: Partial<RefineOptions> = {}
       };
       rows.push(row);
       hooks.onEpoch?.(row, ++done, total);
-      // The rewind point: the weights after the first epoch (Frankle et al.'s early rewinding).
-      if (round === 0 && epoch === 1) rewindPoint = cloneTrainNet(student);
     }
     // Pruning further only loses more: stop at the first round that ends below the floor.
     if (!lastPass) break;

@@ -106,10 +106,10 @@ class Tagger(nn.Module):
         return self.head(h)
 
 
-def truth_base(name, seed, params, hidden, extra):
+def truth_base(name, seed, params, hidden, extra, primitives):
     t = {
         "format": "pseudonet.zoo-truth", "version": 1, "name": name, "family": "trained", "seed": seed,
-        "program": None, "primitives": [], "modules": [], "obfuscations": [], "domainFlag": None, "data": "data.npy",
+        "program": None, "primitives": primitives, "modules": [], "obfuscations": [], "domainFlag": None, "data": "data.npy",
         "size": {"parameters": params, "nonzeroParameters": params, "hiddenUnits": hidden},
     }
     t.update(extra)
@@ -167,7 +167,7 @@ def train_rnn(name, cell, d, hidden, classes, task, sampler, seed, title, algori
         "machine": {"algorithm": algorithm, "states": states, "cell": cell},
         "accuracy": {"heldOutSteps": step_acc, "heldOutSequences": seq_acc, "heldOutSamples": N_DATA,
                      "length40Steps": long_acc, "length40Sequences": long_seq},
-    })
+    }, ["machine"])
     write(name, model, sampler(1, 5, g), ["x"], truth, xt.numpy().astype(np.float32))
     return f"{name}: held-out steps {step_acc:.4f}, sequences {seq_acc:.4f}; length 40: steps {long_acc:.4f}, sequences {long_seq:.4f}"
 
@@ -245,7 +245,7 @@ def train_attn(name, vocab, d, h, n, task, seed, title, algorithm, heads, steps=
         "domain": {"kind": "tokens", "vocab": vocab, "length": n},
         "algorithm": algorithm, "heads": heads,
         "accuracy": {"heldOutPositions": acc, "heldOutSamples": N_DATA},
-    })
+    }, ["attend"])
     write(name, model, torch.randint(0, vocab, (1, n), generator=g), ["ids"], truth, ids.numpy().astype(np.int64))
     return f"{name}: held-out accuracy {acc:.4f} (positions the task defines)"
 
