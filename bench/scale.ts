@@ -1,9 +1,11 @@
 // `npm run bench:scale`: explain on the ONNX project's "light" ImageNet models (../shared/corpus/onnx-backend-extra/
 // light: real architectures with constant weights, 1.2M to 144M parameters), each in its own process
 // (bench/scale-child.ts) so its peak memory is its own. Per model: explain's wall time and peak resident memory on
-// `--samples` rows of the normal domain, and onnxruntime's time on the same rows (the reference in the same run:
-// explain / onnxruntime is the ratio). Then how explain's time grows with parameters x samples: extra runs of a few
-// models at other sample counts, and a least-squares fit time = a + b * params * samples over every run.
+// `--samples` rows of the normal domain, its CPU time (load-independent on a shared machine; the fits use it), the
+// ONNX ops left opaque, and onnxruntime's time on the same rows (the reference in the same run: explain /
+// onnxruntime is the ratio). Then how explain's time grows with parameters x samples: extra runs of a few models at
+// other sample counts, and least-squares fits of CPU time = a + b * params * samples and of the power law
+// CPU time = c * (params * samples)^k (a line in log-log) over every run.
 // Writes bench/results/scale.json after every run. Options: --models a,b (names without light_), --samples N (default 4),
 // --points 2,16 (the extra sample counts; "" for none), --scaling-models squeezenet,shufflenet.
 import { spawnSync } from "node:child_process";
@@ -19,6 +21,8 @@ interface Run {
   model: string;
   samples: number;
   explainMs?: number;
+  /** explain's CPU time (user + system, every thread of the child). */
+  explainCpuMs?: number;
   ortMs?: number;
   /** explainMs / ortMs: explain's cost in units of one onnxruntime pass over the same rows. */
   ratio?: number;
@@ -26,6 +30,8 @@ interface Run {
   params?: number;
   statements?: number;
   opaque?: number;
+  /** The ONNX op types inside the opaque statements (ConstantOfShape must not be among them: weights are folded). */
+  opaqueOps?: string[];
   relErr?: number;
   passMs?: Record<string, number>;
   error?: string;
@@ -77,28 +83,35 @@ function main(): void {
     const r = measure(m, samples);
     runs.push(r);
     save();
-    console.log(r.error ? `${m}: ${r.error}` : `${m}: ${(r.params! / 1e6).toFixed(1)}M params, ${samples} samples: explain ${(r.explainMs! / 1000).toFixed(1)} s (${r.ratio}x onnxruntime), peak ${r.peakRssMiB} MiB, ${r.statements} statements (${r.opaque} opaque), relErr ${r.relErr?.toExponential(1)}`);
+    console.log(r.error ? `${m}: ${r.error}` : `${m}: ${(r.params! / 1e6).toFixed(1)}M params, ${samples} samples: explain ${(r.explainMs! / 1000).toFixed(1)} s wall, ${(r.explainCpuMs! / 1000).toFixed(1)} s CPU (${r.ratio}x onnxruntime), peak ${r.peakRssMiB} MiB, ${r.statements} statements (${r.opaque} opaque: ${r.opaqueOps?.join(", ") || "none"}), relErr ${r.relErr?.toExponential(1)}`);
     // The extra sample counts right after the model's own run (small models first, so the fit exists early).
     for (const s of scalingModels.includes(m) ? points : []) {
       const r = measure(m, s);
       runs.push(r);
       save();
-      console.log(r.error ? `${m} x${s}: ${r.error}` : `${m}, ${s} samples: explain ${(r.explainMs! / 1000).toFixed(1)} s, peak ${r.peakRssMiB} MiB`);
+      console.log(r.error ? `${m} x${s}: ${r.error}` : `${m}, ${s} samples: explain ${(r.explainMs! / 1000).toFixed(1)} s wall, ${(r.explainCpuMs! / 1000).toFixed(1)} s CPU, peak ${r.peakRssMiB} MiB`);
     }
   }
 }
 
 /** Write bench/results/scale.json (after every run, atomically, so a long run cut short keeps what it measured). */
 function write(runs: Run[], samples: number): void {
-  const ok = runs.filter((r) => r.explainMs !== undefined);
-  const f = ok.length > 2 ? fit(ok.map((r) => [r.params! * r.samples, r.explainMs!])) : undefined;
-  if (f) console.log(`explain time ~ ${(f.a / 1000).toFixed(1)} s + ${(f.b * 1e9 / 1000).toFixed(2)} s per 10^9 parameter-samples (R^2 ${f.r2.toFixed(2)}, ${ok.length} runs)`);
+  if (!runs.length) return;
+  const ok = runs.filter((r) => r.explainCpuMs !== undefined);
+  const f = ok.length > 2 ? fit(ok.map((r) => [r.params! * r.samples, r.explainCpuMs!])) : undefined;
+  // power law: log t = log c + k log x
+  const p = ok.length > 2 ? fit(ok.map((r) => [Math.log(r.params! * r.samples), Math.log(r.explainCpuMs!)])) : undefined;
+  if (f && p) {
+    console.log(`explain CPU time ~ ${(f.a / 1000).toFixed(1)} s + ${(f.b * 1e9 / 1000).toFixed(2)} s per 10^9 parameter-samples (R^2 ${f.r2.toFixed(2)}, ${ok.length} runs)`);
+    console.log(`explain CPU time ~ ${Math.exp(p.a).toExponential(2)} ms x (parameters x samples)^${p.b.toFixed(2)} (R^2 in log-log ${p.r2.toFixed(2)})`);
+  }
   mkdirSync(path.join(here, "results"), { recursive: true });
   const file = path.join(here, "results", "scale.json");
   writeFileSync(`${file}.tmp`, `${JSON.stringify({
     date: new Date().toISOString(), machine: { cpus: os.cpus().length, memGiB: Math.round(os.totalmem() / 2 ** 30), node: process.version, loadAverage: os.loadavg().map((l) => Math.round(l * 10) / 10) },
     command: `npm run bench:scale -- ${process.argv.slice(2).join(" ")}`.trim(), samples, runs,
-    fit: f && { interceptMs: Math.round(f.a), msPerGigaParamSample: Math.round(f.b * 1e9), r2: Math.round(f.r2 * 1000) / 1000, runs: ok.length },
+    fit: f && { of: "explain CPU ms = interceptMs + msPerGigaParamSample * params * samples / 1e9", interceptMs: Math.round(f.a), msPerGigaParamSample: Math.round(f.b * 1e9), r2: Math.round(f.r2 * 1000) / 1000, runs: ok.length },
+    powerLaw: p && { of: "explain CPU ms = c * (params * samples)^k", c: Number(Math.exp(p.a).toPrecision(3)), k: Math.round(p.b * 1000) / 1000, r2LogLog: Math.round(p.r2 * 1000) / 1000, runs: ok.length },
   }, null, 2)}\n`);
   renameSync(`${file}.tmp`, file); // atomic: write, then rename
 }

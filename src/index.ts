@@ -94,3 +94,6 @@ export type { Model, Graph } from "./graph/graph.ts";
 export type { Tensor } from "./graph/tensor.ts";
 export type { Net } from "./net/net.ts";
 export { UserError } from "./errors.ts";
+export * from "./train/index.ts";
+export { refine, refineNet, netOf, parseObjectives, OBJECTIVES, DEFAULT_OBJECTIVES, REFINE_DEFAULTS, reportJson as refineReportJson, reportMarkdown as refineReportMarkdown } from "./refine/index.ts";
+export type { RefineOptions, RefineResult, EpochRow, NetFigures, RefineHooks, Objective } from "./refine/index.ts";

@@ -12,9 +12,9 @@ import { domainFlag } from "./case.ts";
 import { CASES, findCase } from "./cases/index.ts";
 import { generateCase } from "./generate.ts";
 import { ORDER, type ObfuscationName } from "./obfuscate.ts";
-import { satisfied, signatures } from "./score.ts";
+import { satisfied, scoreModules, signatures } from "./score.ts";
 
-interface Cell { obfuscations: string; recall: number; maxAbsErr: number }
+interface Cell { obfuscations: string; recall: number; maxAbsErr: number; /** Module partition ARI (null: the truth has < 2 modules). */ ari: number | null }
 
 /** Recall and max error of one case under one set of obfuscations. */
 async function cell(name: string, seed: number, obf: readonly ObfuscationName[]): Promise<Cell> {
@@ -26,7 +26,7 @@ async function cell(name: string, seed: number, obf: readonly ObfuscationName[])
   const counts = new Map<string, number>();
   for (const { stmt } of allPrimStmts(s.program!)) for (const sig of signatures(stmt.prim)) counts.set(sig, (counts.get(sig) ?? 0) + 1);
   const req = g.truth.primitives;
-  return { obfuscations: obf.length === ORDER.length ? "all" : obf.join(",") || "none", recall: req.filter((r) => satisfied(r, counts)).length / req.length, maxAbsErr: s.fidelity!.maxAbsErr };
+  return { obfuscations: obf.length === ORDER.length ? "all" : obf.join(",") || "none", recall: req.filter((r) => satisfied(r, counts)).length / req.length, maxAbsErr: s.fidelity!.maxAbsErr, ari: scoreModules(g.truth, s.program!)?.ari ?? null };
 }
 
 const { values, positionals } = parseArgs({ allowPositionals: true, options: { seed: { type: "string", default: "1" }, results: { type: "string", default: "bench/results/zoo-each.json" } } });
@@ -43,6 +43,10 @@ for (const name of names) {
 const head = ["none", ...ORDER, "all"];
 process.stdout.write(`recall / max |program - model| per obfuscation (seed ${seed})\n${"case".padEnd(10)} ${head.map((h) => h.padEnd(13)).join(" ")}\n`);
 for (const r of rows) process.stdout.write(`${r.case.padEnd(10)} ${r.cells.map((c) => `${c.recall.toFixed(2)} ${c.maxAbsErr.toExponential(1)}`.padEnd(13)).join(" ")}\n`);
+if (rows.some((r) => r.cells.some((c) => c.ari !== null))) {
+  process.stdout.write(`\nmodule partition ARI per obfuscation (seed ${seed})\n${"case".padEnd(10)} ${head.map((h) => h.padEnd(10)).join(" ")}\n`);
+  for (const r of rows) if (r.cells.some((c) => c.ari !== null)) process.stdout.write(`${r.case.padEnd(10)} ${r.cells.map((c) => (c.ari === null ? "-" : c.ari.toFixed(2)).padEnd(10)).join(" ")}\n`);
+}
 mkdirSync(dirname(values.results!), { recursive: true });
 writeFileSync(values.results!, JSON.stringify({ seed, obfuscations: head, cases: rows }, null, 1) + "\n");
 process.stdout.write(`wrote ${values.results}\n`);

@@ -19,10 +19,20 @@ export function formatScores(scores: readonly CaseScore[]): string {
       p.extra.length ? p.extra.join(",") : "-",
       num(s.modules?.ari), num(s.modules?.coverage),
       conv, rep, sci(s.fidelity?.maxAbsErr),
-      num(s.size!.vsReference), num(s.size!.vsDump), "",
+      num(s.size!.vsReference), num(s.size!.vsDump), noteOf(s),
     ];
   });
   return table([head, ...rows], new Set([4, 5, 8, 9, 10])).join("\n") + "\n" + summaryLine(scores) + "\n";
+}
+
+/** The note column: a recurrent case's machine (states found/truth, held-out agreement), a transformer's heads. */
+function noteOf(s: CaseScore): string {
+  const parts: string[] = [];
+  const m = s.machine;
+  if (m) parts.push(m.states === null ? `fsm missed (truth ${m.truthStates} states)` : `fsm ${m.states}/${m.truthStates} states, ${(100 * (m.heldOutAgreement ?? 0)).toFixed(1)}%${m.implemented ? "" : " (cell kept)"}${m.recovered ? "" : " MISSED"}`);
+  const h = s.heads;
+  if (h) parts.push(`heads ${h.matched}/${h.truth.length}${h.ok ? "" : ` (found ${h.found.join(",") || "none"})`}`);
+  return parts.join("; ");
 }
 
 /** Averages over the cases where each measure applies. */
@@ -35,6 +45,12 @@ export interface ScoreSummary {
   repeatsOk: number | null;
   medianSizeVsReference: number | null;
   medianSizeVsDump: number | null;
+  /** Recurrent cases whose state machine was recovered, of those with one in the truth. */
+  machinesRecovered: number | null;
+  machineCases: number;
+  /** Transformer cases whose head kinds all match the truth, of those with heads in the truth. */
+  headsOk: number | null;
+  headCases: number;
 }
 
 const mean = (xs: number[]): number | null => (xs.length ? xs.reduce((a, b) => a + b, 0) / xs.length : null);
@@ -58,10 +74,14 @@ export function summarize(scores: readonly CaseScore[]): ScoreSummary {
     repeatsOk: mean(vals((s) => (s.repeats ? (s.repeats.ok ? 1 : 0) : null))),
     medianSizeVsReference: median(vals((s) => s.size?.vsReference)),
     medianSizeVsDump: median(vals((s) => s.size?.vsDump)),
+    machinesRecovered: ok.some((s) => s.machine) ? ok.filter((s) => s.machine?.recovered).length : null,
+    machineCases: ok.filter((s) => s.machine).length,
+    headsOk: ok.some((s) => s.heads) ? ok.filter((s) => s.heads?.ok).length : null,
+    headCases: ok.filter((s) => s.heads).length,
   };
 }
 
 function summaryLine(scores: readonly CaseScore[]): string {
   const s = summarize(scores);
-  return `${s.scored}/${s.cases} explained; mean primitive recall ${num(s.primitiveRecall)}, mean ARI ${num(s.ari)}, convs found ${num(s.convFound)}, repeats found ${num(s.repeatsOk)}, median size vs reference ${num(s.medianSizeVsReference)}, vs weight dump ${num(s.medianSizeVsDump)}`;
+  return `${s.scored}/${s.cases} explained; mean primitive recall ${num(s.primitiveRecall)}, mean ARI ${num(s.ari)}, convs found ${num(s.convFound)}, repeats found ${num(s.repeatsOk)}, median size vs reference ${num(s.medianSizeVsReference)}, vs weight dump ${num(s.medianSizeVsDump)}${s.machineCases ? `; state machines recovered ${s.machinesRecovered}/${s.machineCases}` : ""}${s.headCases ? `, head kinds right ${s.headsOk}/${s.headCases}` : ""}`;
 }

@@ -9,6 +9,7 @@ import { allPrimStmts, programWeights, type Fn, type Primitive, type Program } f
 import { adjustedRandIndex, codeTokens, kernelMatchError, nonzeroCount, normalizedFilters } from "./metrics.ts";
 import { readTruth, type Truth } from "./truth.ts";
 import { DEAD } from "./units.ts";
+import { SEQ_KINDS } from "../src/seq/defs.ts";
 
 export interface PrimitiveScore {
   /** Required signatures; "a|b" accepts either, "kind=N" wants exactly N such statements. */
@@ -67,6 +68,30 @@ export interface FidelityScore {
   data: string;
 }
 
+/** A recurrent case: the state machine the explanation read, against the truth's. */
+export interface MachineScore {
+  truthStates: number;
+  /** States of the machine found (null: none was read), its held-out step agreement with the network, its loop. */
+  states: number | null;
+  heldOutAgreement: number | null;
+  loop: string | null;
+  /** Whether the program runs the machine (else the cell stays and the machine is a comment). */
+  implemented: boolean;
+  /** A machine with the truth's number of states that agrees on >= 99% of held-out steps. */
+  recovered: boolean;
+}
+
+/** A transformer case: head kinds found against the truth's (as multisets). */
+export interface HeadScore {
+  truth: string[];
+  found: string[];
+  matched: number;
+  ok: boolean;
+}
+
+/** Held-out step agreement a machine needs to count as recovered. */
+export const MACHINE_AGREEMENT = 0.99;
+
 export interface CaseScore {
   case: string;
   family: "compiled" | "trained";
@@ -78,9 +103,12 @@ export interface CaseScore {
   repeats?: RepeatScore | null;
   fidelity?: FidelityScore | null;
   size?: SizeScore;
+  machine?: MachineScore | null;
+  heads?: HeadScore | null;
 }
 
-const PLUMBING = new Set(["affine", "reshape", "concat", "add", "act:relu", "act:identity", "pick", "lincomb", "onehot"]);
+// Sequence blocks (embed, layer_norm, linear, ...) are the vocabulary of sequence models, not readings: plumbing here.
+const PLUMBING = new Set(["affine", "reshape", "concat", "add", "act:relu", "act:identity", "pick", "lincomb", "onehot", ...SEQ_KINDS]);
 
 /** Signatures of one primitive: its kind, plus act:<fn> / logic:<op> details (an affine's fused act too). */
 export function signatures(p: Primitive): string[] {
@@ -118,7 +146,31 @@ export function scoreCase(caseDir: string, explainedDir: string): CaseScore {
       ? { maxAbsErr: prog.fidelity.maxAbsErr, relErr: prog.fidelity.relErr, samples: prog.fidelity.samples, data: prog.fidelity.data, ...(prog.fidelity.top1Agreement !== undefined ? { top1Agreement: prog.fidelity.top1Agreement } : {}) }
       : null,
     size: scoreSize(truth, prog, text),
+    machine: scoreMachine(truth, prog),
+    heads: scoreHeads(truth, prog),
   };
+}
+
+function scoreMachine(truth: Truth, prog: Program): MachineScore | null {
+  if (!truth.machine) return null;
+  const m = prog.machines?.[0];
+  const agree = m ? m.agreement.heldOut.stepAgreement : null;
+  return {
+    truthStates: truth.machine.states, states: m?.minimalStates ?? null, heldOutAgreement: agree, loop: m?.loop ?? null, implemented: !!m?.implemented,
+    recovered: !!m && m.minimalStates === truth.machine.states && (agree ?? 0) >= MACHINE_AGREEMENT,
+  };
+}
+
+function scoreHeads(truth: Truth, prog: Program): HeadScore | null {
+  if (!truth.heads) return null;
+  const found = (prog.seqAnalysis?.heads ?? []).map((h) => h.kind as string);
+  const left = [...found];
+  let matched = 0;
+  for (const k of truth.heads) {
+    const i = left.indexOf(k);
+    if (i >= 0) { left.splice(i, 1); matched++; }
+  }
+  return { truth: [...truth.heads], found, matched, ok: matched === truth.heads.length && found.length === truth.heads.length };
 }
 
 /** Does a requirement hold: "a|b" (any alternative found) or "kind=N" (exactly N statements of that signature). */
@@ -175,7 +227,8 @@ function statementUnits(prog: Program): { group: string; layer: string; units: n
   return out;
 }
 
-function scoreModules(truth: Truth, prog: Program): ModuleScore | null {
+/** Module partition of an explanation vs the truth's (ARI over the live hidden units it covers). */
+export function scoreModules(truth: Truth, prog: Program): ModuleScore | null {
   if (!truth.modules.length) return null;
   // Live hidden units by canonical key (the layer's first id); every id of the layer is an alias.
   const truthLabel = new Map<string, string>();
@@ -187,7 +240,15 @@ function scoreModules(truth: Truth, prog: Program): ModuleScore | null {
     });
   }
   const groupOf = new Map<string, string>();
-  for (const { group, layer, units, origin } of statementUnits(prog)) {
+  // The explanation's module partition, when it states one (program.json `modules`); else its statements.
+  for (const m of prog.modules?.modules ?? []) {
+    for (const id of m.units) {
+      const k = id.lastIndexOf(":");
+      const a = alias.get(id.slice(0, k));
+      if (a) groupOf.set(`${a.key}:${id.slice(k + 1)}`, m.name);
+    }
+  }
+  for (const { group, layer, units, origin } of prog.modules ? [] : statementUnits(prog)) {
     // A simplified explanation names the lowered Net's units it covers (slice origin); use those when given.
     if (origin) {
       for (const id of origin) {
@@ -240,7 +301,8 @@ function scoreConv(truth: Truth, prog: Program): ConvScore | null {
   return best;
 }
 
-function scoreRepeats(truth: Truth, prog: Program): RepeatScore | null {
+/** Whether some function of the explanation is called as many times as the truth's repeated one. */
+export function scoreRepeats(truth: Truth, prog: Program): RepeatScore | null {
   const r = truth.repeats?.[0];
   if (!r) return null;
   const calls = new Map<string, number>();

@@ -55,6 +55,12 @@ export interface Truth {
   /** Compiled cases: reference vs network on the domain samples (trained cases have no reference). */
   fidelity?: TruthFidelity;
   size: { parameters: number; nonzeroParameters: number; hiddenUnits: number };
+  /** Recurrent cases: the algorithm as a loop and the states of its minimal (Moore) machine on the data's domain. */
+  machine?: { algorithm: string; states: number; cell: string };
+  /** Transformer cases: the kind of each attention head (as src/seq/analysis names them), in any order. */
+  heads?: string[];
+  /** Transformer cases: the algorithm. */
+  algorithm?: string;
   /** Trained cases: what they were trained on and how well they do on held-out data. */
   task?: string;
   accuracy?: Record<string, number>;

@@ -10,6 +10,7 @@ import { registerVerify } from "./verify.ts";
 import { registerShow } from "./show.ts";
 import { registerZoo } from "./zoo.ts";
 import { registerServe } from "./serve.ts";
+import { registerRefine } from "./refine.ts";
 
 /** The program with every command registered; errors are thrown, not turned into process.exit. */
 export function buildProgram(): Command {
@@ -28,6 +29,7 @@ export function buildProgram(): Command {
   registerVerify(program);
   registerShow(program);
   registerServe(program);
+  registerRefine(program);
   registerZoo(program);
   return program;
 }

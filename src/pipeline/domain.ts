@@ -96,6 +96,8 @@ export interface Split {
   /** The data is one sample whose inputs share no batch axis: never split or chunked by rows. */
   oneSample: boolean;
   note: string;
+  /** When split: each analysis row's index in the data as given (ascending). */
+  analysisRows?: number[];
 }
 
 /** Why the inputs' first axes are not one shared batch axis, from their declared shapes: a symbolic dim that is
@@ -150,6 +152,7 @@ export function splitData(data: readonly Tensor[], holdout: number, seed: number
   return {
     analysis: data.map((t) => pick(t, ana)),
     heldOut: data.map((t) => pick(t, held)),
+    analysisRows: ana,
     separate: true,
     oneSample: false,
     note: `${ana.length} rows for analysis, ${held.length} held out for fidelity (seed ${seed})`,

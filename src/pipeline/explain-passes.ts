@@ -85,7 +85,7 @@ export const readPass: ExplainPass = {
     const file = inp.source ?? (typeof inp.model === "string" ? inp.model : undefined);
     const name = inp.name ?? (file ? path.basename(file).replace(/\.onnx$/i, "") : model.graph.name || "model");
     return {
-      out: { ...s, model, data: { analysis: split.analysis, heldOut: split.heldOut, note: `${note}; ${split.note}`, heldOutLabel, bits, oneSample: split.oneSample }, input: { ...inp, name } },
+      out: { ...s, model, data: { analysis: split.analysis, heldOut: split.heldOut, note: `${note}; ${split.note}`, heldOutLabel, bits, oneSample: split.oneSample, ...(split.analysisRows ? { analysisRows: split.analysisRows } : {}) }, input: { ...inp, name } },
       report: {
         pass: "read",
         summary: `${model.graph.nodes.length} nodes, opset ${model.opset.get("") ?? "?"}; ${note}`,
@@ -227,6 +227,7 @@ export const emitPass: ExplainPass = {
     };
     files.set("report.md", reportMarkdown({ ...s, program }, [...s.reports, report]));
     files.set("timings.json", timingsJson(s.reports, s.simplify?.reports));
+    for (const [name, c] of s.extraFiles ?? []) files.set(name, c);
     files.set("units.json", `${JSON.stringify(s.stats ? unitsFile(s.stats) : { format: UNITS_FORMAT, version: 1, input: null, rows: {}, layers: {}, skipped: [] })}\n`);
     return { out: { ...s, files }, report };
   },

@@ -1,5 +1,5 @@
 // The explain pipeline as a list of named passes over one state object:
-//   read -> normalize -> lower -> probe -> simplify -> carve -> build -> verify -> emit
+//   read -> normalize -> lower -> probe -> simplify -> carve -> build -> heads -> features -> verify -> emit
 // Each pass reads what earlier passes left in the state and adds its own IR, with a report. Any prefix can
 // be run (runExplain(..., { until: "lower" })), a pass added (pass your own list), and any IR printed
 // (printIR). The state is typed, so a pass that needs an IR says so clearly when it is missing.
@@ -14,11 +14,14 @@ import type { Fidelity } from "../verify/metrics.ts";
 import type { Domain } from "./domain.ts";
 import { UserError } from "../errors.ts";
 import { headsPass } from "../seq/analysis/pass.ts";
+import { machinesPass } from "../seq/fsm/pass.ts";
 import { buildPass, emitPass, lowerPass, normalizePass, probePass, readPass, verifyPass } from "./explain-passes.ts";
 import { simplifyPass } from "./simplify-pass.ts";
 import type { SimplifyOutcome } from "./simplify-report.ts";
 import type { WeightsFileMode } from "../program/sidecar.ts";
 import { carvePass } from "./carve-pass.ts";
+import { modulesPass } from "./modules-pass.ts";
+import { featuresPass } from "./features-pass.ts";
 
 export interface ExplainInput {
   /** The .onnx file, or a Model already read. */
@@ -52,6 +55,9 @@ export interface ExplainInput {
   simplify?: boolean;
   /** Weights in weights.safetensors beside the programs: "auto" (default) above 1 MiB of tensors, "always", "never". */
   weightsFile?: WeightsFileMode;
+  /** Feature groups per wide unnamed ReLU layer: a fixed number (a budget), 0 for none; default: the knee of
+   *  the explained-variance curve (src/recover/feature-groups.ts). */
+  featureGroups?: number;
 }
 
 /** Output files by name: text or bytes. */
@@ -64,7 +70,7 @@ export interface ExplainState {
   model?: Model;
   /** Analysis and held-out rows, one tensor per model input each. */
   /** oneSample: the inputs share no batch axis, so the data is one sample, never split or chunked by rows. */
-  data?: { analysis: Tensor[]; heldOut: Tensor[]; note: string; heldOutLabel: string; bits: boolean; oneSample: boolean };
+  data?: { analysis: Tensor[]; heldOut: Tensor[]; note: string; heldOutLabel: string; bits: boolean; oneSample: boolean; analysisRows?: number[] };
   normalized?: Model;
   net?: Net;
   /** The Net as lowered, before simplify (then `net` is the simplified Net). */
@@ -76,6 +82,8 @@ export interface ExplainState {
   build?: BuildReport;
   fidelity?: Fidelity;
   files?: ExplainFiles;
+  /** Files a pass before emit made (pictures under features/), written beside the others. */
+  extraFiles?: ExplainFiles;
   reports: PassReport[];
 }
 
@@ -87,7 +95,7 @@ export interface ExplainPass {
 }
 
 /** The passes of `pseudonet explain`, in order. */
-export const explainPasses: readonly ExplainPass[] = [readPass, normalizePass, lowerPass, probePass, simplifyPass, carvePass, buildPass, headsPass, verifyPass, emitPass];
+export const explainPasses: readonly ExplainPass[] = [readPass, normalizePass, lowerPass, probePass, simplifyPass, carvePass, buildPass, modulesPass, headsPass, featuresPass, machinesPass, verifyPass, emitPass];
 
 export interface RunExplainOptions {
   /** Stop after the pass of this name (a prefix of the pipeline). */

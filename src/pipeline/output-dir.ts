@@ -12,7 +12,10 @@ export const OUTPUT_FILES = ["program.txt", "program.json", "program.ts", "progr
 
 /** Files an output folder may also hold: the weights sidecar of big programs, and the labels a person gave in
  *  the explorer (kept when explain rewrites the folder: names are a person's work). */
-export const OPTIONAL_OUTPUT_FILES = [SIDECAR_FILE, "labels.json"] as const;
+export const OPTIONAL_OUTPUT_FILES = [SIDECAR_FILE, "labels.json", "refined.onnx", "refine.md", "refine.json"] as const;
+
+/** Folders explain may write: pictures of feature groups (features/NAME.png). */
+export const OUTPUT_FOLDERS = ["features"] as const;
 
 function isOurProgramJson(file: string): boolean {
   try {
@@ -29,7 +32,7 @@ export function checkOutputDir(dir: string): void {
   if (!statSync(dir).isDirectory()) throw new UserError(`--out ${dir} is a file, not a folder; give a folder path for the explanation`);
   const entries = readdirSync(dir);
   if (entries.length === 0) return;
-  const foreign = entries.filter((e) => !(OUTPUT_FILES as readonly string[]).includes(e) && !(OPTIONAL_OUTPUT_FILES as readonly string[]).includes(e));
+  const foreign = entries.filter((e) => !(OUTPUT_FILES as readonly string[]).includes(e) && !(OPTIONAL_OUTPUT_FILES as readonly string[]).includes(e) && !(OUTPUT_FOLDERS as readonly string[]).includes(e));
   const ours = entries.includes("program.json") && isOurProgramJson(path.join(dir, "program.json"));
   if (foreign.length || !ours) {
     const shown = (foreign.length ? foreign : entries).slice(0, 5).join(", ");
@@ -49,7 +52,10 @@ export function writeOutputDir(dir: string, files: ReadonlyMap<string, string | 
   const tmp = mkdtempSync(path.join(parent, `.${path.basename(target)}.pseudonet-`));
   try {
     chmodSync(tmp, 0o755 & ~process.umask()); // mkdtemp makes it private; the result is an ordinary folder
-    for (const [name, content] of files) writeFileSync(path.join(tmp, name), content);
+    for (const [name, content] of files) {
+      if (name.includes("/")) mkdirSync(path.join(tmp, path.dirname(name)), { recursive: true });
+      writeFileSync(path.join(tmp, name), content);
+    }
     const labels = path.join(target, "labels.json");
     if (existsSync(labels) && !files.has("labels.json")) copyFileSync(labels, path.join(tmp, "labels.json"));
     if (existsSync(target)) {

@@ -17,6 +17,9 @@ import { buildPiecewiseNet } from "../recover/piecewise-net.ts";
 import { safeName } from "./emit-plan.ts";
 import { buildModuleProgram, type ModuleBuildReport } from "./build-modules.ts";
 import { withOrigin } from "./slice-origin.ts";
+import { nameModuleBodies, type BodyReport } from "../recover/module-bodies.ts";
+import { convAbsPairs, type ConvAbsReport } from "../recover/conv-abs.ts";
+import { probe } from "../passes/probe.ts";
 import { typeOfShape, type Fn, type IOSpec, type PrimStmt, type Program, type Stmt, type ValueType, type Var, type Weight } from "./program.ts";
 
 export interface BuildOptions {
@@ -46,6 +49,10 @@ export interface BuildReport {
   /** Set when the module builder made the program; else why it did not. */
   modules?: ModuleBuildReport;
   modulesSkipped?: string;
+  /** Conv channel pairs read as abs (recover/conv-abs.ts). */
+  convAbs?: ConvAbsReport[];
+  /** Module functions whose bodies the slice rules named (recover/module-bodies.ts). */
+  bodies?: BodyReport[];
   /** Per lifted slice: the rules that fired, the units dropped (and why), how exactness was established, the residual size. */
   slices: { out: string; layers: string[]; rules: string[]; dropped: string[]; exactBy: string; error: number; complete: boolean; residual: boolean }[];
 }
@@ -69,10 +76,23 @@ export function buildProgram(net: Net, opts: BuildOptions = {}): { program: Prog
           return { ...flat, report: { ...flat.report, modulesSkipped: `${m.report.modules} modules, each called once: the named slices name every output (exactly, or with their residual stated)` } };
         }
       }
-      return { program: m.program, report: { statements: moduleStatements(m.program), slices: [], modules: m.report } };
+      // The slice rules inside the functions (recover/module-bodies.ts): primitives at every level.
+      const named = nameModuleBodies(net, m.program, {
+        ...(opts.stats ? { stats: opts.stats } : {}), ...(opts.box ? { box: opts.box } : {}), bits: !!opts.bitInputs?.size,
+        ...(opts.exact ? { exact: true } : {}), ...(opts.tolerance !== undefined ? { tolerance: opts.tolerance } : {}),
+        buildFlat: (sub, o) => buildProgram(sub, { ...o, ...(opts.sliceRecognisers ? { sliceRecognisers: opts.sliceRecognisers } : {}) }),
+      });
+      const program = named?.program ?? m.program;
+      return { program, report: { statements: moduleStatements(program), slices: [], modules: m.report, ...(named ? { bodies: named.bodies } : {}) } };
     }
     modulesSkipped = m.reason;
   } else if (whole && opts.modules) modulesSkipped = "the whole Net reads as one function (gates over its bits, or piecewise in each input)";
+  // Conv channel pairs relu(conv(x, K)) + relu(conv(x, -K)) read as abs (recover/conv-abs.ts): the Net written.
+  const convAbs = (opts.sliceRecognisers ?? defaultSliceRecognisers).length ? convAbsPairs(net, { ...(opts.stats ? { stats: opts.stats } : {}), ...(opts.exact ? { exact: true } : {}), ...(opts.tolerance !== undefined ? { tolerance: opts.tolerance } : {}) }) : undefined;
+  if (convAbs) {
+    net = convAbs.net;
+    if (opts.stats) opts = { ...opts, stats: probe({ net, data: opts.stats.sample.inputs }).stats };
+  }
   const recs = opts.recognisers ?? defaultRecognisers;
   const layers = new Map(net.layers.map((l) => [l.id, l]));
   const consumers = new Map<string, string[]>();
@@ -114,7 +134,7 @@ export function buildProgram(net: Net, opts: BuildOptions = {}): { program: Prog
 
   const body: Stmt[] = [];
   const extraFns: Fn[] = [];
-  const report: BuildReport = { statements: [], slices: [], ...(modulesSkipped ? { modulesSkipped } : {}) };
+  const report: BuildReport = { statements: [], slices: [], ...(modulesSkipped ? { modulesSkipped } : {}), ...(convAbs ? { convAbs: convAbs.reports } : {}) };
   let hidden = 0, primK = 0, residualK = 0;
   const primId = () => `p${++primK}`;
   const widthOf = (v: string) => (layers.get(v)?.shape ?? net.inputs.find((i) => i.name === v)?.shape ?? [0]).reduce((a, b) => a * b, 1);

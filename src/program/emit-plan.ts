@@ -60,6 +60,10 @@ export function planPrim(st: PrimStmt): KernelCall {
     case "pick": return { fn: "pick", args: [v(a[0]), ns(p.params.indices)] };
     case "lincomb": return { fn: "linear", args: [{ k: "vars", names: a }, ns(p.params.coefs), n(p.params.bias)] };
     case "onehot": return { fn: "onehot", args: [v(a[0]), n(p.params.n)] };
+    case "machine": {
+      const q = p.params;
+      return { fn: "machine", args: [v(a[0]), ns(q.alphabet.flat()), n(q.alphabet[0].length), ns(q.next.flat()), w(q.out.name), n(q.out.shape[1])] };
+    }
     case "opaque": return { fn: "opaque", label: p.label ?? p.id, ops: p.params.ops };
   }
 }
@@ -125,7 +129,7 @@ const RUNTIME = new Set([...runtimeNames("ts"), ...runtimeNames("py")]);
 const RESERVED = new Set([
   // kernels and runtime helpers
   "affine", "conv", "activation", "applyAct", "pool", "softmax", "argmax", "reshape", "add", "concat", "maxMin", "max_min",
-  "sortLast", "sort_last", "sortAll", "sort_all", "pick", "linear", "onehot", "threshold", "logic", "piecewise", "erf", "fromBase64", "from_base64", "sizeOfShape", "broadcast2",
+  "sortLast", "sort_last", "sortAll", "sort_all", "pick", "linear", "onehot", "machine", "threshold", "logic", "piecewise", "erf", "fromBase64", "from_base64", "sizeOfShape", "broadcast2",
   "fold", "np", "base64", "math", "W", "C", "run", "main", "Arr", "ActArgs", "INPUTS", "ENTRY", "OUTPUT_DTYPES",
   // TypeScript / JavaScript
   "break", "case", "catch", "class", "const", "continue", "debugger", "default", "delete", "do", "else", "enum", "export",

@@ -4,12 +4,13 @@ import { arr, bool, FormatError, int, ints, numb, numJson, nums, obj, oneOf, opt
 import { graphFromJson, graphToJson, type TensorStore } from "./json-tensor.ts";
 import { SEQ_KINDS } from "../seq/defs.ts";
 import { isSeqKind, seqParamsFromJson, seqParamsToJson } from "./seq-prim.ts";
+import { machineFromJson, machineToJson } from "./json-machine.ts";
 import type { ActSpec, PoolParams, PrimKind, PrimOp, Weight } from "./program.ts";
 
 export const PRIM_KINDS: readonly PrimKind[] = [
   "affine", "conv", "act", "maxpool", "avgpool", "global_maxpool", "global_avgpool", "softmax", "log_softmax",
   "argmax", "reshape", "add", "concat", "opaque", "max", "min", "sort", "threshold", "logic", "piecewise", ...SEQ_KINDS,
-  "pick", "lincomb", "onehot",
+  "pick", "lincomb", "onehot", "machine",
 ];
 
 export const ACT_FNS: readonly ActFn[] = ["relu", "leaky_relu", "sigmoid", "tanh", "gelu", "gelu_tanh", "exp", "abs", "clip", "identity"];
@@ -60,6 +61,7 @@ export function paramsToJson(p: PrimOp, store: TensorStore = {}, id = ""): JsonO
     case "pick": return { indices: [...p.params.indices] };
     case "lincomb": return { coefs: p.params.coefs.map(numJson), bias: numJson(p.params.bias) };
     case "onehot": return { n: p.params.n };
+    case "machine": return machineToJson(p.params, store, id);
     default: return { ...p.params } as JsonObj;
   }
 }
@@ -123,5 +125,6 @@ export function paramsFromJson(kind: PrimKind, v: unknown, path: string, weight:
     case "pick": return { kind, params: { indices: ints(o.indices, `${path}.indices`, 0) } };
     case "lincomb": return { kind, params: { coefs: nums(o.coefs, `${path}.coefs`), bias: numb(o.bias ?? 0, `${path}.bias`) } };
     case "onehot": return { kind, params: { n: int(o.n, `${path}.n`, 1) } };
+    case "machine": return { kind, params: machineFromJson(o, path, weight, store) };
   }
 }

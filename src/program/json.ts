@@ -1,6 +1,8 @@
 // program.json: the versioned JSON form of a Program (documented in docs/program-format.md).
 // Weights live once in a top-level table keyed by name; params and slices refer to them by name.
+import { modulesFromJson, modulesToJson } from "./json-modules.ts";
 import type { SeqAnalysis } from "../seq/analysis/types.ts";
+import type { MachineReport } from "./program.ts";
 import { existsSync, readFileSync } from "node:fs";
 import path from "node:path";
 import { DTYPES } from "../graph/tensor.ts";
@@ -13,6 +15,7 @@ import {
   programWeights, type Fn, type IOSpec, type NetSlice, type Primitive, type Program, type Stmt, type ValueType, type Var, type Weight,
 } from "./program.ts";
 import { checkProgram } from "./check.ts";
+import { featuresFromJson, featuresToJson } from "./features.ts";
 
 export const FORMAT = "pseudonet.program";
 export const VERSION = 1;
@@ -33,7 +36,11 @@ export function programToJson(p: Program, store: TensorStore = {}): JsonObj {
   };
   if (store.sidecar?.size) out.weightsFile = SIDECAR_FILE;
   if (p.fidelity) out.fidelity = fidelityToJson(p.fidelity);
+  if (p.refined) out.refined = { ...p.refined, vsOriginal: fidelityToJson(p.refined.vsOriginal) };
+  if (p.modules) out.modules = modulesToJson(p.modules) as JsonObj;
+  if (p.features) out.features = featuresToJson(p.features);
   if (p.seqAnalysis) out.heads = JSON.parse(JSON.stringify(p.seqAnalysis, (_k, x) => (typeof x === "number" && !Number.isFinite(x) ? null : x)));
+  if (p.machines) out.machines = JSON.parse(JSON.stringify(p.machines));
   return out;
 }
 
@@ -87,12 +94,25 @@ export function programFromJson(v: unknown, path = "program", store: TensorStore
   };
   const fid = opt(o, "fidelity", fidelityFromJson, path);
   if (fid) program.fidelity = fid;
+  if (o.refined !== undefined) {
+    const r = obj(o.refined, `${path}.refined`);
+    program.refined = {
+      vsOriginal: fidelityFromJson(r.vsOriginal, `${path}.refined.vsOriginal`),
+      objectives: arr(r.objectives ?? [], `${path}.refined.objectives`).map((x, i) => str(x, `${path}.refined.objectives[${i}]`)),
+      weightsBefore: Number(r.weightsBefore), weightsAfter: Number(r.weightsAfter),
+    };
+  }
   // The head analysis is a reading aid for the explorer, kept as written (an object with heads and mlps lists).
   if (o.heads !== undefined) {
     const h = obj(o.heads, `${path}.heads`);
     arr(h.heads ?? [], `${path}.heads.heads`);
     program.seqAnalysis = h as unknown as SeqAnalysis;
   }
+  // State machines read from recurrent nets: a record of the reading (the machine primitive carries its tables).
+  if (o.machines !== undefined) program.machines = arr(o.machines, `${path}.machines`).map((m, i) => obj(m, `${path}.machines[${i}]`)) as unknown as MachineReport[];
+  if (o.modules !== undefined) program.modules = modulesFromJson(o.modules, `${path}.modules`);
+  const features = opt(o, "features", featuresFromJson, path);
+  if (features) program.features = features;
   checkProgram(program, path);
   return program;
 }

@@ -220,3 +220,28 @@ export function onehot(x: Arr, n: number): Arr {
 export function sortAll(xs: Arr[], descending: boolean): Arr {
   return sortLast(xs.length === 1 ? xs[0] : concat(xs, xs[0].shape.length - 2), descending);
 }
+
+/** A state machine over time (the machine primitive): per sample, each of the T rows of x (d values) is read as the
+ *  nearest alphabet row; state 0 first, state = next[state * symbols + symbol] (a transition never seen, -1, keeps
+ *  the state), y[t] = out[state] (k values). x is [b, T, ...d], y is [b, T, k]. */
+export function machine(x: Arr, alphabet: number[], d: number, next: number[], out: Float32Array, k: number): Arr {
+  const b = x.shape[0], T = x.shape[1];
+  const A = alphabet.length / d, S = next.length / A;
+  const y = new Float32Array(b * T * k);
+  for (let r = 0; r < b; r++) {
+    let state = 0;
+    for (let t = 0; t < T; t++) {
+      const off = (r * T + t) * d;
+      let sym = 0, best = Infinity;
+      for (let a = 0; a < A; a++) {
+        let s = 0;
+        for (let j = 0; j < d; j++) s += (x.data[off + j] - alphabet[a * d + j]) ** 2;
+        if (s < best) [sym, best] = [a, s];
+      }
+      const nx = next[state * A + sym];
+      if (nx >= 0 && nx < S) state = nx;
+      for (let j = 0; j < k; j++) y[(r * T + t) * k + j] = out[state * k + j];
+    }
+  }
+  return { data: y, shape: [b, T, k] };
+}

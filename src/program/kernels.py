@@ -247,3 +247,22 @@ def onehot(x, n):
 def sort_all(xs, descending):
     """Sort the concatenation of several values along the last axis."""
     return sort_last(np.concatenate(xs, axis=-1) if len(xs) > 1 else xs[0], descending)
+
+
+def machine(x, alphabet, d, nxt, out, k):
+    """A state machine over time: each of the T rows of x (d values) read as the nearest alphabet row; state 0
+    first, state = next[state, symbol] (-1, a transition never seen, keeps the state); y[:, t] = out[state]."""
+    x = np.asarray(x, dtype=np.float32)
+    b, T = x.shape[0], x.shape[1]
+    xs = x.reshape(b, T, d)
+    A = np.asarray(alphabet, dtype=np.float32).reshape(-1, d)
+    sym = ((xs[:, :, None, :] - A[None, None, :, :]) ** 2).sum(-1).argmin(-1)
+    table = np.asarray(nxt, dtype=np.int64).reshape(-1, A.shape[0])
+    values = np.asarray(out, dtype=np.float32).reshape(-1, k)
+    y = np.zeros((b, T, k), dtype=np.float32)
+    state = np.zeros(b, dtype=np.int64)
+    for t in range(T):
+        nx = table[state, sym[:, t]]
+        state = np.where(nx >= 0, nx, state)
+        y[:, t] = values[state]
+    return y

@@ -3,7 +3,8 @@
 import { fidelitySummary } from "../verify/metrics.ts";
 import { count, simplify } from "./numfmt.ts";
 import { isSeqKind, seqText } from "./seq-prim.ts";
-import { findRepeat, foldedText, type Repeat } from "./print-loops.ts";
+import { machineLoop } from "../seq/fsm/print.ts";
+import { findRepeats, foldedText, type Repeat } from "./print-loops.ts";
 import {
   allPrimStmts, programWeights, type SeqParams, type ActSpec, type Fn, type PrimStmt, type Program, type Stmt, type ValueType,
 } from "./program.ts";
@@ -103,6 +104,7 @@ export function primText(s: PrimStmt): string {
     case "pick": return `${a[0]}[${pickText(p.params.indices)}]`;
     case "lincomb": return linearText(a, p.params.coefs, p.params.bias);
     case "onehot": return `onehot(${a[0]}, ${p.params.n})`;
+    case "machine": return `machine(${a[0]}): ${machineLoop(p.params, a[0])}`;
     case "threshold": {
       const c = p.params.c;
       return `${a[0]} ${p.params.strict ? ">" : ">="} ${c.data.length === 1 ? simplify(c.data[0]) : c.name}`;
@@ -164,18 +166,18 @@ function fnHeader(f: Fn, types: Map<string, ValueType>): string {
 
 /** The text of one function, comments aligned; a run of repeated blocks prints as a loop over a block function. */
 export function printFn(f: Fn): string {
-  const rep = findRepeat(f);
-  if (rep) return printFolded(f, rep);
+  const reps = findRepeats(f);
+  if (reps.length) return printFolded(f, reps);
   return printFlat(f);
 }
 
-function printFolded(f: Fn, rep: Repeat): string {
+function printFolded(f: Fn, reps: readonly Repeat[]): string {
   const types = new Map<string, ValueType>(f.params.map((v) => [v.name, v.type]));
   for (const s of f.body) for (const v of s.kind === "prim" ? [s.out] : s.outs) types.set(v.name, v.type);
   const show = (s: Stmt) => ({ code: stmtCode(s), comment: stmtComment(s) });
-  const header = (name: string, params: string[], carry: string) =>
+  const header = (name: string, params: string[], carry: string, rep: Repeat) =>
     name === f.name ? fnHeader(f, types) : `def ${name}(${params.map((p) => (p === carry ? `${p}: ${typeText(types.get(rep.carryIn)!)}` : types.has(p) ? `${p}: ${typeText(types.get(p)!)}` : `${p}: int`)).join(", ")}):`;
-  return foldedText(f, rep, show, header).join("\n\n");
+  return foldedText(f, reps, show, header).join("\n\n");
 }
 
 function printFlat(f: Fn): string {
@@ -185,7 +187,7 @@ function printFlat(f: Fn): string {
   const col = Math.min(64, Math.max(0, ...lines.map((l) => l.code.length)) + 2);
   const out = [fnHeader(f, types)];
   if (f.doc) out.push(`    """${f.doc}"""`);
-  for (const l of lines) out.push(`    ${l.comment ? `${l.code.padEnd(col)}# ${l.comment}` : l.code}`);
+  for (const l of lines) out.push(`    ${l.comment ? `${l.code.length >= col ? `${l.code}  ` : l.code.padEnd(col)}# ${l.comment}` : l.code}`);
   out.push(`    return ${f.returns.join(", ")}`);
   return out.join("\n");
 }
@@ -203,8 +205,18 @@ const LEGEND: [test: (s: PrimStmt) => boolean, text: string][] = [
   [(s) => s.prim.kind === "softmax", "softmax(z)  exp(z) / sum(exp(z))"],
   [(s) => s.prim.kind === "log_softmax", "log_softmax(z)  z - log(sum(exp(z)))"],
   [(s) => s.prim.kind === "reshape", "flatten(x)  the same numbers as one vector, row-major"],
+  [(s) => s.prim.kind === "machine", "machine(x): ...  a state machine run over x's rows; y[t] = the scores of the state it is in (read from a recurrent net on the data)"],
   [(s) => s.prim.kind === "opaque", "opaque_k(...)  a part pseudonet does not explain yet: its ONNX ops run as they are"],
 ];
+
+/** The header line of a module partition: its modules (with the statements computing them) and the cut's cost. */
+function modulesLine(m: NonNullable<Program["modules"]>): string {
+  const mods = m.modules.map((x) => `${x.name} ${x.units.length} units${x.statements.length ? ` (${x.statements.join(", ")})` : ""}`).join("; ");
+  const r = m.residual;
+  const cost = r.weights ? `apart but for ${r.weights} weights below 1% of their row (cut, they change y by max |r| ${r.maxAbsErr.toExponential(1)} on the analysis rows)` : "exactly apart (no weight is cut)";
+  const nc = m.ncut !== undefined ? `; n-cut ${m.ncut.toFixed(3)}${m.shuffled ? ` vs ${m.shuffled.mean.toFixed(3)} shuffled` : ""}` : "";
+  return `# modules: ${mods}; ${cost}${nc}`;
+}
 
 /** program.txt: header (source, fidelity, size), legend, then every function. */
 export function printProgram(p: Program, opts: PrintOptions = {}): string {
@@ -217,6 +229,7 @@ export function printProgram(p: Program, opts: PrintOptions = {}): string {
     head.push(`# fidelity vs original ${fidelitySummary(f)}`);
   } else head.push("# fidelity: not measured");
   head.push(`# ${prims.length} statements in ${p.functions.length} function(s); ${count(nWeights)} weights in ${weights.size} tensors`);
+  if (p.modules) head.push(modulesLine(p.modules));
   const example = prims[0] ? `${prims[0].fn.name}/${prims[0].stmt.out.name}` : "main/y";
   head.push(`# pseudonet show ${opts.dir ?? "DIR"} ${example}   opens one statement: its units, weights and inputs`);
   const legend = LEGEND.filter(([t]) => prims.some(({ stmt }) => t(stmt))).map(([, text]) => text);

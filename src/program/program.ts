@@ -4,12 +4,14 @@
 //
 // Values are per sample here (the batch axis is implicit, as in the Net IR); the interpreter and the
 // emitted code run on batches, batch axis first, exactly like the model.
+import type { FeatureAnalysis } from "./features.ts";
 import type { Graph } from "../graph/graph.ts";
 import type { DType } from "../graph/tensor.ts";
 import type { ActFn } from "../net/net.ts";
 import type { Fidelity } from "../verify/metrics.ts";
 import type { SeqAttrs, SeqKind } from "../seq/defs.ts";
 import type { SeqAnalysis } from "../seq/analysis/types.ts";
+import type { Agreement, MachineFormula } from "../seq/fsm/types.ts";
 
 export type { ActFn };
 
@@ -150,6 +152,31 @@ export interface SeqParams {
   slots: number[];
 }
 
+/** A finite state machine read from a recurrent net on the data (src/seq/fsm): per sample, the input's rows over
+ *  time are symbols (the nearest alphabet row), state 0 is the initial state, state = next[state][symbol] (a
+ *  transition the data never showed keeps the state) and y[t] = out[state]. The network it reads (impl) is what
+ *  reconstructed.onnx runs; `show` opens it. */
+export interface MachineParams {
+  /** Per symbol, the input row it stands for (d values each). */
+  alphabet: number[][];
+  /** [states][symbols] next state; -1 where the data never showed the transition. */
+  next: number[][];
+  /** Per state, the decision (class) it emits; -1 for an initial state that emits nothing. */
+  decisions: number[];
+  /** [states, k]: the values emitted in each state (the network's mean output there on the analysis data). */
+  out: Weight;
+  /** The tables as formulas, when one fits. */
+  formula?: MachineFormula;
+  /** States of the minimal machine (the initial state counted only when it behaves unlike every other). */
+  minimalStates: number;
+  /** Decisions that agree with the network's, on the analysis data and on held-out data. */
+  agreement: { analysis: Agreement; heldOut: Agreement };
+  /** The recurrent cell it was read from, e.g. "gru, hidden 8". */
+  cell: string;
+  /** The network itself (input: the machine's argument; first output: its result). */
+  impl: { graph: Graph; opset: Map<string, number> };
+}
+
 /** The primitive kinds and their parameters. */
 export type PrimOp =
   | { kind: "affine"; params: AffineParams }
@@ -170,7 +197,8 @@ export type PrimOp =
   | { kind: SeqKind; params: SeqParams }
   | { kind: "pick"; params: PickParams }
   | { kind: "lincomb"; params: LinearParams }
-  | { kind: "onehot"; params: OnehotParams };
+  | { kind: "onehot"; params: OnehotParams }
+  | { kind: "machine"; params: MachineParams };
 
 export type PrimKind = PrimOp["kind"];
 
@@ -243,6 +271,57 @@ export interface Program {
   fidelity?: Fidelity;
   /** Sequence models: per attention head and MLP, what the analysis data shows (src/seq/analysis). */
   seqAnalysis?: SeqAnalysis;
+  /** Recurrent nets: the state machines read from them on the data (src/seq/fsm), implemented or not. */
+  machines?: MachineReport[];
+  /** The module partition of the Net's hidden units (the modules pass, src/pipeline/modules-pass.ts). */
+  modules?: ModuleInfo;
+  /** Wide unnamed ReLU layers: groups of units that fire together (NMF on the data; src/recover/feature-groups.ts). */
+  features?: FeatureAnalysis;
+  /** explain --refine: the program describes a refined copy of the model (`fidelity` is measured against that copy);
+   *  this is the program against the original, the cost of refining. */
+  refined?: RefinedInfo;
+}
+
+/** What refining cost and bought (explain --refine). */
+export interface RefinedInfo {
+  /** The program vs the original, unrefined model on the same held-out rows as `fidelity`. */
+  vsOriginal: Fidelity;
+  objectives: string[];
+  /** Non-zero weights of the original's Net and of the refined copy. */
+  weightsBefore: number;
+  weightsAfter: number;
+}
+
+/** A state machine read from one recurrent statement, with how well it agrees with the network. */
+export interface MachineReport {
+  /** The recurrent statement (its value name) it was read from. */
+  stmt: string;
+  cell: string;
+  symbols: number;
+  /** Clusters of hidden states tried last, states of the minimal machine. */
+  clusters: number;
+  /** Step agreement of each clustering tried (k = clusters), and of the accepted one before minimisation. */
+  tried: string;
+  extracted: number;
+  minimalStates: number;
+  agreement: { analysis: Agreement; heldOut: Agreement };
+  /** The loop as program.txt prints it (formula or tables). */
+  loop: string;
+  /** True when the program runs the machine in place of the network (it agreed on every step of the data). */
+  implemented: boolean;
+  /** Why it is not the implementation, when it is not. */
+  residual?: string;
+}
+
+/** Modules: which hidden units (of the Net as lowered) compute apart, and what treating them as apart costs. */
+export interface ModuleInfo {
+  modules: { name: string; units: string[]; statements: string[] }[];
+  /** Output change on the analysis rows when the weights treated as absent (below 1% of their row) are cut:
+   *  the program is y = f(a) + g(b) + r with this r. */
+  residual: { maxAbsErr: number; relErr: number; weights: number };
+  /** Normalised cut of the partition on the weight graph, beside weight-shuffled copies of the net. */
+  ncut?: number;
+  shuffled?: { mean: number; sd: number; copies: number };
 }
 
 /** The entry function; throws when the program lacks it. */
@@ -309,6 +388,7 @@ export function paramWeights(p: PrimOp): Weight[] {
     case "affine": return [p.params.W, p.params.b];
     case "conv": return [p.params.weight, p.params.bias];
     case "threshold": return [p.params.c];
+    case "machine": return [p.params.out];
     case "embed": case "layer_norm": case "gelu": case "linear": case "split_heads": case "merge_heads": case "attend": case "slice": case "lstm": case "gru": case "rnn": case "transpose": case "cast": case "zeros": case "positions": case "pointwise": case "unsqueeze": case "squeeze": case "add_const": case "concat_axis": case "mask_window": case "not":
       return Object.values(p.params.weights);
     default: return [];

@@ -103,6 +103,11 @@ export function runPrim(s: PrimStmt, vals: Tensor[]): Tensor {
     case "pick": r = K.pick(x, prim.params.indices); break;
     case "lincomb": r = K.linear(xs, prim.params.coefs, prim.params.bias); break;
     case "onehot": r = K.onehot(x, prim.params.n); break;
+    case "machine": {
+      const q = prim.params;
+      r = K.machine(x, q.alphabet.flat(), q.alphabet[0].length, q.next.flat(), q.out.data, q.out.shape[1]);
+      break;
+    }
   }
   return { dtype: "float32", shape: r.shape, data: r.data };
 }

@@ -56,6 +56,11 @@ function layersFor(s: PrimStmt, ins: string[], argTypes: ValueType[], id: string
       const q = p.params;
       return [mk({ kind: "opaque", graph: q.graph, opset: q.opset, reason: q.reason, perSample: q.perSample }, id, ins)];
     }
+    // The network the machine was read from: reconstructed.onnx runs it (the machine is a reading of it on the data).
+    case "machine": {
+      const q = p.params.impl;
+      return [mk({ kind: "opaque", graph: { ...q.graph, outputs: q.graph.outputs.slice(0, 1) }, opset: q.opset, reason: "the recurrent network a state machine was read from", perSample: false }, id, ins)];
+    }
     default: {
       const graph = fragmentFor(s, argTypes, opset);
       return [mk({ kind: "opaque", graph, opset: new Map([["", opset]]), reason: `${p.kind} primitive`, perSample: !shapeOfType(s.out.type).some((d) => d < 0) }, id, ins)];

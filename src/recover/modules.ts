@@ -38,20 +38,23 @@ export interface ModulePartition {
 export function findModules(net: Net, stats?: NetStats, opts: ModuleOptions = {}): ModulePartition {
   const graph = weightGraph(net, stats);
   const { labels, count, comps } = partition(graph.adj, opts);
-  const ncut = normalizedCut(graph.adj, labels, count);
-  const shuffles = opts.shuffles ?? 5;
-  let shuffled: ModulePartition["shuffled"];
-  if (count > 1 && shuffles > 0) {
-    const u = rng(opts.seed ?? 7);
-    const vals = Array.from({ length: shuffles }, () => {
-      const g = shuffledGraph(graph, u);
-      const r = spectralClusters(g, { k: count, seed: opts.seed ?? 1 });
-      return normalizedCut(g, r.labels, count);
-    });
-    const mean = vals.reduce((a, b) => a + b, 0) / vals.length;
-    shuffled = { mean, sd: Math.sqrt(vals.reduce((a, b) => a + (b - mean) ** 2, 0) / vals.length), copies: shuffles };
-  }
+  const { ncut, shuffled } = ncutBeside(graph, labels, count, opts.shuffles ?? 5, opts.seed);
   return { graph, labels, count, components: comps, ncut, ...(shuffled ? { shuffled } : {}) };
+}
+
+/** N-cut of a labelling of the weight graph, beside the n-cut spectral clustering reaches at the same number of
+ *  clusters on weight-shuffled copies of the net (mean, sd over `shuffles` copies; none when count < 2). */
+export function ncutBeside(graph: WeightGraph, labels: Int32Array, count: number, shuffles: number, seed?: number): { ncut: number; shuffled?: { mean: number; sd: number; copies: number } } {
+  const ncut = normalizedCut(graph.adj, labels, count);
+  if (count < 2 || shuffles <= 0) return { ncut };
+  const u = rng(seed ?? 7);
+  const vals = Array.from({ length: shuffles }, () => {
+    const g = shuffledGraph(graph, u);
+    const r = spectralClusters(g, { k: Math.min(count, g.n - 1), seed: seed ?? 1 });
+    return normalizedCut(g, r.labels, count);
+  });
+  const mean = vals.reduce((a, b) => a + b, 0) / vals.length;
+  return { ncut, shuffled: { mean, sd: Math.sqrt(vals.reduce((a, b) => a + (b - mean) ** 2, 0) / vals.length), copies: shuffles } };
 }
 
 function partition(adj: Csr, opts: ModuleOptions): { labels: Int32Array; count: number; comps: ModulePartition["components"] } {

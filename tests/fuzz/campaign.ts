@@ -6,7 +6,7 @@
 // does not grow the worker's peak memory past the limit.
 // Used by tests/fuzz/fuzz.test.ts (a few hundred cases in CI) and bench/fuzz.ts (`npm run fuzz -- --n 5000`).
 import { spawn } from "node:child_process";
-import { copyFileSync, cpSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, statSync, writeFileSync } from "node:fs";
+import { appendFileSync, copyFileSync, cpSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, statSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
@@ -45,6 +45,8 @@ export interface FuzzResult {
   id: number;
   code?: number;
   ms?: number;
+  /** CPU time (user + system) the worker spent on the case. */
+  cpuMs?: number;
   /** Peak resident memory of the worker after the case, and its growth during it (MiB). */
   peakMiB?: number;
   grewMiB?: number;
@@ -62,6 +64,9 @@ export interface CampaignOptions {
   workers: number;
   /** Progress lines (optional). */
   log?: (line: string) => void;
+  /** A JSON-lines file of results: each case's result is appended as it comes, and cases already in it are not
+   *  run again (a long campaign stopped part-way resumes where it was; the mutants are regenerated from the seed). */
+  resultsLog?: string;
 }
 
 /** The seed models: small ones only (every case runs a whole command on one). */
@@ -191,7 +196,7 @@ function cpuSeconds(pid: number): number | undefined {
 /** Run jobs in one worker process from `start`; returns the results it gave (the last may be a hang or crash).
  *  A case hangs when the worker spends more than the limit of CPU time on it (load-independent: a busy machine
  *  stretches wall time, not CPU time), or ten times the limit of wall time (a case blocked on a child process). */
-function runWorker(jobsFile: string, jobs: FuzzJob[], start: number, end: number, opts: CampaignOptions): Promise<FuzzResult[]> {
+function runWorker(jobsFile: string, jobs: FuzzJob[], start: number, end: number, opts: CampaignOptions, onResult: (r: FuzzResult) => void): Promise<FuzzResult[]> {
   return new Promise((resolve) => {
     const child = spawn(process.execPath, ["--import", "tsx", path.join(here, "worker.ts"), jobsFile, String(start), String(end), String(opts.memLimitMiB)],
       { stdio: ["ignore", "pipe", "pipe"] });
@@ -200,7 +205,10 @@ function runWorker(jobsFile: string, jobs: FuzzJob[], start: number, end: number
     let ready = false, caseCpu0 = 0, caseWall0 = performance.now();
     const kill = (why: string) => {
       const id = start + results.length;
-      if (id < end) results.push({ id: jobs[id].id, verdict: "hang", why });
+      if (id < end) {
+        results.push({ id: jobs[id].id, verdict: "hang", why });
+        onResult(results[results.length - 1]);
+      }
       child.kill("SIGKILL");
     };
     const watch = setInterval(() => {
@@ -227,6 +235,7 @@ function runWorker(jobsFile: string, jobs: FuzzJob[], start: number, end: number
         if (line === "ready") nextCase();
         else if (line.startsWith("{")) {
           results.push(JSON.parse(line) as FuzzResult);
+          onResult(results[results.length - 1]);
           nextCase();
         }
       }
@@ -238,33 +247,57 @@ function runWorker(jobsFile: string, jobs: FuzzJob[], start: number, end: number
       // The worker died on a case without reporting it (out of memory, a native abort): that case crashed.
       if (code !== 0 && id < end && results.every((r) => r.verdict !== "hang")) {
         results.push({ id: jobs[id].id, verdict: "crash", why: `worker died (exit ${code}): ${stderr.trim().split("\n").slice(-3).join(" | ")}` });
+        onResult(results[results.length - 1]);
       }
       resolve(results);
     });
   });
 }
 
-/** Run a whole campaign; returns every case's job and result. */
-export async function runCampaign(opts: CampaignOptions): Promise<{ jobs: FuzzJob[]; results: FuzzResult[]; work: string }> {
+/** Results already in a campaign's log (a missing file or a torn last line counts as none / is skipped). */
+function readLog(file: string | undefined): FuzzResult[] {
+  if (!file || !existsSync(file)) return [];
+  const out: FuzzResult[] = [];
+  for (const line of readFileSync(file, "utf8").split("\n")) {
+    try {
+      if (line.trim()) out.push(JSON.parse(line) as FuzzResult);
+    } catch {
+      // a line cut short by a kill mid-write: that case runs again
+    }
+  }
+  return out;
+}
+
+/** Run a whole campaign (the cases not yet in opts.resultsLog); returns every case's job and result. */
+export async function runCampaign(opts: CampaignOptions): Promise<{ jobs: FuzzJob[]; results: FuzzResult[]; work: string; resumed: number }> {
   const work = mkdtempSync(path.join(tmpdir(), "pseudonet-fuzz-"));
   const bases = await prepareBases(work, opts.log);
   const jobs = makeJobs(work, bases, opts.n, opts.seed);
-  const jobsFile = path.join(work, "jobs.json");
-  writeFileSync(jobsFile, JSON.stringify(jobs));
   const results: FuzzResult[] = new Array(jobs.length);
-  // Slices of the job list, one worker each at a time; a worker that stops early (hang, crash, memory) is
+  for (const r of readLog(opts.resultsLog)) if (r.id < jobs.length) results[r.id] = r;
+  const resumed = results.filter(Boolean).length;
+  const pending = jobs.filter((j) => !results[j.id]);
+  // a kill mid-write leaves a torn last line: end it so the next result starts a line of its own
+  if (opts.resultsLog && existsSync(opts.resultsLog) && !readFileSync(opts.resultsLog, "utf8").endsWith("\n") && statSync(opts.resultsLog).size) appendFileSync(opts.resultsLog, "\n");
+  if (resumed) opts.log?.(`resuming: ${resumed} cases already in ${opts.resultsLog}, ${pending.length} to run`);
+  const jobsFile = path.join(work, "jobs.json");
+  writeFileSync(jobsFile, JSON.stringify(pending));
+  const record = (r: FuzzResult) => {
+    results[r.id] = r;
+    if (opts.resultsLog) appendFileSync(opts.resultsLog, `${JSON.stringify(r)}\n`);
+  };
+  // Slices of the pending list, one worker each at a time; a worker that stops early (hang, crash, memory) is
   // replaced by a fresh one from the next case.
-  const slice = Math.ceil(jobs.length / opts.workers);
+  const slice = Math.ceil(pending.length / opts.workers);
   await Promise.all(Array.from({ length: opts.workers }, async (_, w) => {
     let at = w * slice;
-    const end = Math.min(jobs.length, (w + 1) * slice);
+    const end = Math.min(pending.length, (w + 1) * slice);
     while (at < end) {
-      const got = await runWorker(jobsFile, jobs, at, end, opts);
-      for (const r of got) results[r.id] = r;
+      const got = await runWorker(jobsFile, pending, at, end, opts, record); // each result logged as it comes
       at += Math.max(1, got.length);
-      if (got.length === 0) results[at - 1] ??= { id: at - 1, verdict: "crash", why: "worker produced nothing" };
+      if (got.length === 0 && !results[pending[at - 1].id]) record({ id: pending[at - 1].id, verdict: "crash", why: "worker produced nothing" });
       opts.log?.(`worker ${w}: ${at - w * slice}/${end - w * slice}`);
     }
   }));
-  return { jobs, results, work };
+  return { jobs, results, work, resumed };
 }

@@ -40,6 +40,7 @@ for (let i = Number(startArg); i < Number(endArg); i++) {
   process.stderr.write = capture;
   const before = peak();
   const t0 = performance.now();
+  const cpu0 = process.cpuUsage();
   let code: number;
   try {
     code = await main(["node", "pseudonet", ...job.argv]);
@@ -48,6 +49,8 @@ for (let i = Number(startArg); i < Number(endArg); i++) {
     process.stderr.write = realErr;
   }
   const ms = Math.round(performance.now() - t0);
+  const cpu = process.cpuUsage(cpu0);
+  const cpuMs = Math.round((cpu.user + cpu.system) / 1000);
   const after = peak();
   const grew = Math.round(after - before);
   const trace = /\n\s+at \S.*:\d+:\d+\)?/.exec(captured);
@@ -60,7 +63,7 @@ for (let i = Number(startArg); i < Number(endArg); i++) {
     verdict = "overalloc";
     why = `peak memory grew ${grew} MiB: ${captured.trim().split("\n")[0]?.slice(0, 200)}`;
   }
-  report({ id: job.id, code, ms, peakMiB: Math.round(after), grewMiB: grew, verdict, why });
+  report({ id: job.id, code, ms, cpuMs, peakMiB: Math.round(after), grewMiB: grew, verdict, why });
   current = undefined;
   if (verdict === "overalloc") process.exit(0);
 }

@@ -1,0 +1,185 @@
+// Non-negative matrix factorisation A ~ W H (A: m x n >= 0, W: m x k >= 0, H: k x n >= 0) by HALS, hierarchical
+// alternating least squares (Cichocki & Phan 2009): each column of W, then each row of H, is the exact
+// non-negative least-squares update with the others fixed. It converges in far fewer sweeps than Lee-Seung
+// multiplicative updates, and with a seeded start it is deterministic. Post-ReLU activations are non-negative,
+// so samples x units factors into k patterns of units that fire together (W: how much each sample shows each
+// pattern; H: each pattern's units) — the feature groups of Olah et al., "The Building Blocks of Interpretability".
+// All arithmetic is float64 in a fixed order: the same input gives the same bits.
+import { rng } from "../util/rng.ts";
+
+/** A factorisation of an m x n matrix: W (m x k) and H (k x n), row-major. */
+export interface Nmf {
+  m: number;
+  n: number;
+  k: number;
+  W: Float64Array;
+  H: Float64Array;
+  /** ||A - W H||_F^2 at the end. */
+  sqErr: number;
+  /** Sweeps run (each updates all of W, then all of H). */
+  sweeps: number;
+}
+
+export interface NmfOptions {
+  seed?: number;
+  /** Most sweeps (default 200). */
+  maxSweeps?: number;
+  /** Stop when the squared error falls by less than this fraction of ||A||^2 in one sweep (default 1e-6). */
+  tol?: number;
+}
+
+/** Values below this are zero in a factor: keeps a column from dying to exactly 0 and dividing by 0 later. */
+const FLOOR = 1e-12;
+
+/** Factor A (m x n, row-major, every entry >= 0) into k non-negative factors from a seeded random start. */
+export function nmf(A: ArrayLike<number>, m: number, n: number, k: number, opts: NmfOptions = {}): Nmf {
+  if (k < 1 || m < 1 || n < 1) throw new Error(`nmf: need m, n, k >= 1 (got ${m}, ${n}, ${k})`);
+  let norm2 = 0, sum = 0;
+  for (let i = 0; i < m * n; i++) {
+    if (!(A[i] >= 0)) throw new Error(`nmf: entry ${i} is ${A[i]}, not a non-negative number`);
+    norm2 += A[i] * A[i];
+    sum += A[i];
+  }
+  const r = rng(opts.seed ?? 0);
+  // Start at the scale where W H has A's mean: uniform entries in [0, 2s) with s^2 k = mean(A).
+  const s = Math.sqrt(sum / (m * n) / k) || 1;
+  const W = Float64Array.from({ length: m * k }, () => 2 * s * r());
+  const H = Float64Array.from({ length: k * n }, () => 2 * s * r());
+  const maxSweeps = opts.maxSweeps ?? 200, tol = (opts.tol ?? 1e-6) * norm2;
+  let prev = Infinity, err = norm2, sweeps = 0;
+  const AHt = new Float64Array(m * k), HHt = new Float64Array(k * k), WtA = new Float64Array(k * n), WtW = new Float64Array(k * k);
+  while (sweeps < maxSweeps) {
+    sweeps++;
+    // W columns: W[:,j] <- max(0, W[:,j] + (A H^T[:,j] - W (H H^T)[:,j]) / (H H^T)[j,j]).
+    mulABt(A, H, m, n, k, AHt);
+    gram(H, k, n, HHt);
+    hals(W, AHt, HHt, m, k);
+    // H rows: the same with the roles swapped (A^T W and W^T W).
+    mulAtB(W, A, m, k, n, WtA);
+    gramCols(W, m, k, WtW);
+    halsRows(H, WtA, WtW, k, n);
+    // ||A - WH||^2 = ||A||^2 - 2 <W^T A, H> + <W^T W, H H^T>, from the products already at hand.
+    gram(H, k, n, HHt);
+    err = norm2 - 2 * dot(WtA, H) + dot(WtW, HHt);
+    if (prev - err < tol) break;
+    prev = err;
+  }
+  return { m, n, k, W, H, sqErr: Math.max(0, err), sweeps };
+}
+
+/** The non-negative W (m x k) that best fits A ~ W H with H fixed (HALS on W alone): rows seen only after the fit. */
+export function projectRows(A: ArrayLike<number>, m: number, n: number, H: Float64Array, k: number, sweeps = 50): Float64Array {
+  const AHt = new Float64Array(m * k), HHt = new Float64Array(k * k);
+  mulABt(A, H, m, n, k, AHt);
+  gram(H, k, n, HHt);
+  // Start from the unconstrained single-factor fit of each column, clipped at 0.
+  const W = new Float64Array(m * k);
+  for (let i = 0; i < m; i++) for (let j = 0; j < k; j++) W[i * k + j] = HHt[j * k + j] > 0 ? Math.max(0, AHt[i * k + j] / HHt[j * k + j]) / k : 0;
+  for (let t = 0; t < sweeps; t++) hals(W, AHt, HHt, m, k);
+  return W;
+}
+
+/** Explained variance of a fit: 1 - ||A - WH||^2 / ||A - column means||^2 (1 is perfect; the mean alone scores 0). */
+export function explainedVariance(A: ArrayLike<number>, m: number, n: number, sqErr: number): number {
+  let tot = 0;
+  for (let u = 0; u < n; u++) {
+    let mean = 0;
+    for (let i = 0; i < m; i++) mean += A[i * n + u];
+    mean /= m;
+    for (let i = 0; i < m; i++) tot += (A[i * n + u] - mean) ** 2;
+  }
+  return tot > 0 ? 1 - sqErr / tot : 1;
+}
+
+/** The knee of an increasing curve y(1..K) by Kneedle (Satopää et al. 2011): with both axes scaled to [0, 1],
+ *  the k farthest above the chord from the first point to the last. Returns an index into `ys` (0 for k = 1). */
+export function kneeIndex(ys: readonly number[]): number {
+  const K = ys.length;
+  if (K <= 2) return K - 1;
+  const lo = ys[0], hi = ys[K - 1];
+  if (!(hi > lo)) return 0;
+  let best = 0, bestGap = 0;
+  for (let i = 0; i < K; i++) {
+    const gap = (ys[i] - lo) / (hi - lo) - i / (K - 1);
+    if (gap > bestGap + 1e-12) (best = i), (bestGap = gap);
+  }
+  return best;
+}
+
+function hals(W: Float64Array, AHt: Float64Array, HHt: Float64Array, m: number, k: number): void {
+  for (let j = 0; j < k; j++) {
+    const d = HHt[j * k + j];
+    if (!(d > 0)) continue;
+    for (let i = 0; i < m; i++) {
+      let wh = 0;
+      for (let q = 0; q < k; q++) wh += W[i * k + q] * HHt[q * k + j];
+      const v = W[i * k + j] + (AHt[i * k + j] - wh) / d;
+      W[i * k + j] = v > FLOOR ? v : FLOOR;
+    }
+  }
+}
+
+function halsRows(H: Float64Array, WtA: Float64Array, WtW: Float64Array, k: number, n: number): void {
+  const acc = new Float64Array(n);
+  for (let j = 0; j < k; j++) {
+    const d = WtW[j * k + j];
+    if (!(d > 0)) continue;
+    acc.fill(0);
+    for (let q = 0; q < k; q++) {
+      const c = WtW[j * k + q];
+      if (c === 0) continue;
+      for (let u = 0; u < n; u++) acc[u] += c * H[q * n + u];
+    }
+    for (let u = 0; u < n; u++) {
+      const v = H[j * n + u] + (WtA[j * n + u] - acc[u]) / d;
+      H[j * n + u] = v > FLOOR ? v : FLOOR;
+    }
+  }
+}
+
+/** out (m x k) = A (m x n) H^T (H: k x n). */
+function mulABt(A: ArrayLike<number>, H: Float64Array, m: number, n: number, k: number, out: Float64Array): void {
+  for (let i = 0; i < m; i++) {
+    for (let j = 0; j < k; j++) {
+      let s = 0;
+      for (let u = 0; u < n; u++) s += A[i * n + u] * H[j * n + u];
+      out[i * k + j] = s;
+    }
+  }
+}
+
+/** out (k x n) = W^T (W: m x k) A (m x n). */
+function mulAtB(W: Float64Array, A: ArrayLike<number>, m: number, k: number, n: number, out: Float64Array): void {
+  out.fill(0);
+  for (let i = 0; i < m; i++) {
+    for (let j = 0; j < k; j++) {
+      const w = W[i * k + j];
+      if (w === 0) continue;
+      for (let u = 0; u < n; u++) out[j * n + u] += w * A[i * n + u];
+    }
+  }
+}
+
+/** out (k x k) = H H^T for H k x n. */
+function gram(H: Float64Array, k: number, n: number, out: Float64Array): void {
+  for (let a = 0; a < k; a++) {
+    for (let b = a; b < k; b++) {
+      let s = 0;
+      for (let u = 0; u < n; u++) s += H[a * n + u] * H[b * n + u];
+      out[a * k + b] = out[b * k + a] = s;
+    }
+  }
+}
+
+/** out (k x k) = W^T W for W m x k. */
+function gramCols(W: Float64Array, m: number, k: number, out: Float64Array): void {
+  out.fill(0);
+  for (let i = 0; i < m; i++) for (let a = 0; a < k; a++) for (let b = a; b < k; b++) out[a * k + b] += W[i * k + a] * W[i * k + b];
+  for (let a = 0; a < k; a++) for (let b = 0; b < a; b++) out[a * k + b] = out[b * k + a];
+}
+
+function dot(a: Float64Array, b: Float64Array): number {
+  let s = 0;
+  for (let i = 0; i < a.length; i++) s += a[i] * b[i];
+  return s;
+}

@@ -1,0 +1,109 @@
+// The rows refine learns from and measures on. explain's split first (splitData: the same held-out rows explain
+// measures fidelity on; they never drive a choice), then a seeded validation part of the analysis rows, which
+// decides when to stop; the rest trains. Training batches mix real rows with inputs sampled around the data:
+// each row plus gaussian noise, and mixtures of two rows, both clipped to the range each input feature takes.
+import type { Tensor } from "../graph/tensor.ts";
+import { sizeOf } from "../graph/tensor.ts";
+import { splitData } from "../pipeline/domain.ts";
+import { UserError } from "../errors.ts";
+import { randn, rng } from "../util/rng.ts";
+
+/** Rows of one part, flat [n, ...rowShape]. */
+export interface Rows {
+  x: Float32Array;
+  n: number;
+}
+
+export interface RefineData {
+  rowShape: number[];
+  rowSize: number;
+  train: Rows;
+  validation: Rows;
+  heldOut: Rows;
+  /** Per input feature over the training rows: range (for clipping samples) and standard deviation (noise scale). */
+  lo: Float32Array;
+  hi: Float32Array;
+  std: Float32Array;
+  note: string;
+}
+
+const toF32 = (t: Tensor): Float32Array => (t.data instanceof Float32Array ? t.data : Float32Array.from(t.data as ArrayLike<number>));
+
+/** Split data (batch-first) into training, validation and held-out rows. */
+export function refineData(x: Tensor, holdout: number, validation: number, seed: number): RefineData {
+  if (x.shape.length < 1 || x.shape[0] < 10) throw new UserError(`refine needs at least 10 rows of data (got ${x.shape[0] ?? 0})`);
+  const rowShape = x.shape.slice(1), rowSize = sizeOf(rowShape);
+  const outer = splitData([x], holdout, seed);
+  const inner = splitData(outer.analysis, validation, seed + 1);
+  const part = (t: Tensor): Rows => ({ x: toF32(t), n: t.shape[0] });
+  const train = part(inner.analysis[0]);
+  const lo = new Float32Array(rowSize).fill(Infinity), hi = new Float32Array(rowSize).fill(-Infinity);
+  const sum = new Float64Array(rowSize), sq = new Float64Array(rowSize);
+  for (let r = 0; r < train.n; r++) {
+    for (let i = 0; i < rowSize; i++) {
+      const v = train.x[r * rowSize + i];
+      lo[i] = Math.min(lo[i], v);
+      hi[i] = Math.max(hi[i], v);
+      sum[i] += v;
+      sq[i] += v * v;
+    }
+  }
+  const std = Float32Array.from(sum, (s, i) => Math.sqrt(Math.max(0, sq[i] / train.n - (s / train.n) ** 2)));
+  const data = { rowShape, rowSize, train, validation: part(inner.heldOut[0]), heldOut: part(outer.heldOut[0]), lo, hi, std };
+  return { ...data, note: `${train.n} training rows, ${data.validation.n} validation rows (choose when to stop), ${data.heldOut.n} held-out rows (reported only; explain's split, seed ${seed})` };
+}
+
+/** A training batch: `real` shuffled training rows, then as many noisy copies of rows and as many mixtures of two rows. */
+export class BatchSampler {
+  private readonly u: () => number;
+  private order: Int32Array;
+  private at = 0;
+
+  constructor(private readonly d: RefineData, seed: number) {
+    this.u = rng(seed ^ 0xba7c4);
+    this.order = Int32Array.from({ length: d.train.n }, (_, i) => i);
+    this.shuffle();
+  }
+
+  /** Batches per epoch at `real` real rows each. */
+  batches(real: number): number {
+    return Math.ceil(this.d.train.n / real);
+  }
+
+  /** The next batch: [real rows | noisy rows | mixtures], each part `real` rows (fewer real rows at an epoch's end). */
+  next(real: number): { x: Float32Array; n: number; realRows: number } {
+    const { d, u } = this;
+    const take = Math.min(real, d.train.n - this.at);
+    const rows = Array.from(this.order.subarray(this.at, this.at + take));
+    this.at += take;
+    if (this.at >= d.train.n) {
+      this.at = 0;
+      this.shuffle();
+    }
+    const s = d.rowSize, n = 3 * take;
+    const x = new Float32Array(n * s);
+    const src = d.train.x;
+    rows.forEach((r, k) => x.set(src.subarray(r * s, (r + 1) * s), k * s));
+    for (let k = 0; k < take; k++) {
+      // Around a row: noise of 0.1 to 0.5 standard deviations per feature.
+      const r = rows[k], scale = 0.1 + 0.4 * u();
+      const o = (take + k) * s;
+      for (let i = 0; i < s; i++) x[o + i] = clip(src[r * s + i] + scale * d.std[i] * randn(u), d.lo[i], d.hi[i]);
+      // Between two rows: a convex mixture (mostly of the first row).
+      const r2 = Math.floor(u() * d.train.n), lam = 0.5 + 0.5 * u();
+      const o2 = (2 * take + k) * s;
+      for (let i = 0; i < s; i++) x[o2 + i] = lam * src[r * s + i] + (1 - lam) * src[r2 * s + i];
+    }
+    return { x, n, realRows: take };
+  }
+
+  private shuffle(): void {
+    const o = this.order;
+    for (let i = o.length - 1; i > 0; i--) {
+      const j = Math.floor(this.u() * (i + 1));
+      [o[i], o[j]] = [o[j], o[i]];
+    }
+  }
+}
+
+const clip = (v: number, lo: number, hi: number) => (v < lo ? lo : v > hi ? hi : v);

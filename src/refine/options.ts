@@ -1,0 +1,57 @@
+// Options of refine: which regularisers (objectives), the fidelity floor, and the training schedule.
+import { UserError } from "../errors.ts";
+
+/** The regularisers refine can train under (each documented with its source in its own file). */
+export const OBJECTIVES = ["l1", "group-lasso", "cluster", "qat", "prune"] as const;
+export type Objective = (typeof OBJECTIVES)[number];
+
+/** What the default run uses: pruning with rewinding and group lasso on units (the smallest nets in our measurements). */
+export const DEFAULT_OBJECTIVES: readonly Objective[] = ["prune", "group-lasso"];
+
+export interface RefineOptions {
+  objectives: readonly Objective[];
+  /** Classifiers: smallest top-1 agreement with the original on the validation rows (default 0.999). */
+  minAgreement: number;
+  /** Regression: largest max abs error against the original (default: 1e-2 x the output range on the training rows). */
+  tolerance?: number;
+  /** Epochs per round (a round ends with a pruning step when pruning). */
+  epochs: number;
+  /** Largest number of rounds (pruning steps + 1). */
+  maxRounds: number;
+  seed: number;
+  /** Fraction of all rows held out for the final fidelity report (explain's split; never drives a choice). */
+  holdout: number;
+  /** Fraction of the remaining (analysis) rows kept aside to choose with (validation). */
+  validation: number;
+  batch: number;
+  lr: number;
+  /** Fraction of the remaining weights of each hidden layer pruned per round (the output layer: half of it). */
+  pruneRate: number;
+  /** After each pruning step: "lr" keeps the trained survivors and restarts the learning-rate schedule (learning-rate
+   *  rewinding, Renda, Frankle & Carbin, ICLR 2020); "weights" resets the survivors to the original's values
+   *  (weight rewinding to the start: the original is already trained, so it is the natural rewind point). */
+  rewind: "lr" | "weights";
+  /** Bits per weight under qat (symmetric uniform grid per layer). */
+  bits: number;
+  /** Strengths of the penalties, per weight and step (proximal steps scale them by the learning rate). */
+  l1: number;
+  groupLasso: number;
+  cluster: number;
+  /** Clusters the cluster objective aims for (Filan et al. compare n-cuts at k = 12). */
+  clusters: number;
+}
+
+export const DEFAULTS: Omit<RefineOptions, "objectives"> = {
+  minAgreement: 0.999, epochs: 8, maxRounds: 14, seed: 0, holdout: 0.2, validation: 0.2, batch: 128, lr: 1e-3,
+  pruneRate: 0.3, rewind: "lr", bits: 4, l1: 2e-5, groupLasso: 2e-4, cluster: 1e-3, clusters: 12,
+};
+
+/** Parse --objective: a comma-separated list of OBJECTIVES. */
+export function parseObjectives(s: string): Objective[] {
+  const parts = s.split(",").map((p) => p.trim()).filter(Boolean);
+  if (!parts.length) throw new UserError(`--objective '${s}': give one or more of ${OBJECTIVES.join(", ")}, comma-separated`);
+  for (const p of parts) {
+    if (!(OBJECTIVES as readonly string[]).includes(p)) throw new UserError(`--objective: '${p}' is not an objective; use ${OBJECTIVES.join(", ")} (comma-separated)`);
+  }
+  return [...new Set(parts)] as Objective[];
+}

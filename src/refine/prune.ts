@@ -1,0 +1,111 @@
+// Pruning with rewinding: the lottery-ticket procedure (Frankle & Carbin, "The Lottery Ticket Hypothesis",
+// ICLR 2019): train, remove the smallest-magnitude fraction of each layer's remaining weights (the output layer at
+// half the rate, as they do), rewind, train again. Rewinding either resets the survivors' weights to an early point
+// (Frankle & Carbin; Frankle, Dziugaite, Roy & Carbin, "Stabilizing the Lottery Ticket Hypothesis", 2019: here the
+// original's weights, already trained) or keeps them and restarts the learning-rate schedule (Renda, Frankle &
+// Carbin, "Comparing Rewinding and Fine-tuning in Neural Network Pruning", ICLR 2020), refine's default.
+// Masks hold which weights live; biases are never pruned. One addition: weights reading an input that is zero on
+// every training row (an MNIST border pixel) go first whatever their magnitude, since the function on the data does
+// not depend on them. (Scaling every |w| by its input's RMS, as simplify's prune-weights ranks, measured worse here:
+// one-shot at 40% on the MNIST MLP, 3 validation disagreements against 4, but at 64%, 19 against 12.)
+import type { FArr, TrainNet } from "../train/types.ts";
+
+/** Per trainable layer: 1 where the weight lives. */
+export type Masks = Map<string, Uint8Array>;
+
+/** Every weight alive, except those already exactly zero. */
+export function initialMasks(t: TrainNet): Masks {
+  const m: Masks = new Map();
+  for (const [id, p] of t.params) m.set(id, Uint8Array.from(p.w, (v) => (v !== 0 ? 1 : 0)));
+  return m;
+}
+
+/** Zero the dead weights (after an update) or their gradients (before one). */
+export function applyMasks(t: TrainNet | Map<string, { w: FArr }>, masks: Masks): void {
+  const params = "params" in t ? t.params : t;
+  for (const [id, p] of params) {
+    const m = masks.get(id);
+    if (!m) continue;
+    for (let i = 0; i < m.length; i++) if (!m[i]) p.w[i] = 0;
+  }
+}
+
+/** Live weights under the masks. */
+export function liveWeights(masks: Masks): number {
+  let n = 0;
+  for (const m of masks.values()) for (let i = 0; i < m.length; i++) n += m[i];
+  return n;
+}
+
+/** Remove the smallest-magnitude `rate` of the live weights: one global threshold over the hidden layers (Frankle
+ *  et al. 2019 prune globally beyond the smallest nets; it prunes most where weights are smallest, e.g. the many
+ *  pixel weights of a first layer), half the rate in the output layer, kept apart as Frankle & Carbin do. Weights a
+ *  proximal step already put at zero die first. Every layer keeps at least one weight. Returns new masks. */
+export function magnitudePrune(t: TrainNet, masks: Masks, rate: number, outputLayer: string, rms?: ReadonlyMap<string, (i: number) => number>): Masks {
+  const out: Masks = new Map();
+  const pools: { ids: string[]; rate: number }[] = [
+    { ids: [...t.params.keys()].filter((id) => id !== outputLayer), rate },
+    { ids: [outputLayer], rate: rate / 2 },
+  ];
+  for (const pool of pools) {
+    let before = 0;
+    const live: [string, number, number][] = [];
+    for (const id of pool.ids) {
+      const p = t.params.get(id)!, m = Uint8Array.from(masks.get(id)!);
+      for (let i = 0; i < m.length; i++) {
+        if (!m[i]) continue;
+        before++;
+        if (p.w[i] === 0) m[i] = 0;
+        else live.push([id, i, rms?.get(id)?.(i) === 0 ? 0 : Math.abs(p.w[i])]);
+      }
+      out.set(id, m);
+    }
+    const target = Math.max(pool.ids.length, Math.round((1 - pool.rate) * before));
+    if (live.length <= target) continue;
+    live.sort((a, b) => a[2] - b[2] || (a[0] < b[0] ? -1 : a[0] > b[0] ? 1 : a[1] - b[1]));
+    const left = new Map(pool.ids.map((id) => [id, 0]));
+    for (const [id] of live) left.set(id, left.get(id)! + 1);
+    for (let k = 0, dropped = 0; k < live.length && dropped < live.length - target; k++) {
+      const [id, i] = live[k];
+      if (left.get(id)! <= 1) continue;
+      out.get(id)![i] = 0;
+      left.set(id, left.get(id)! - 1);
+      dropped++;
+    }
+  }
+  return out;
+}
+
+/** Rewind: set every parameter to its value in `snapshot`, then zero the dead weights. */
+export function rewind(t: TrainNet, snapshot: TrainNet, masks: Masks): void {
+  for (const [id, p] of t.params) {
+    const s = snapshot.params.get(id)!;
+    p.w.set(s.w);
+    p.b.set(s.b);
+  }
+  applyMasks(t, masks);
+}
+
+/** Per trainable layer: weight index -> RMS of the input that weight reads, over the given rows. */
+export function inputRms(t: TrainNet, values: ReadonlyMap<string, Float32Array | Float64Array>, n: number): Map<string, (i: number) => number> {
+  const out = new Map<string, (i: number) => number>();
+  for (const l of t.net.layers) {
+    if (l.kind !== "affine" && l.kind !== "conv") continue;
+    const x = values.get(l.inputs[0]);
+    if (!x) continue;
+    if (l.kind === "affine") {
+      const f = l.inFeatures, ss = new Float64Array(f);
+      for (let i = 0; i < x.length; i++) ss[i % f] += x[i] * x[i];
+      const rows = x.length / f;
+      const r = Float64Array.from(ss, (v) => Math.sqrt(v / rows));
+      out.set(l.id, (i) => r[i % f]);
+    } else {
+      const c = l.inChannels, plane = x.length / (n * c), ss = new Float64Array(c);
+      for (let i = 0; i < x.length; i++) ss[Math.floor(i / plane) % c] += x[i] * x[i];
+      const r = Float64Array.from(ss, (v) => Math.sqrt(v / (n * plane)));
+      const cg = c / l.groups, mg = l.outChannels / l.groups, per = l.weight.length / l.outChannels, k = per / cg;
+      out.set(l.id, (i) => r[Math.floor(Math.floor(i / per) / mg) * cg + Math.floor((i % per) / k)]);
+    }
+  }
+  return out;
+}

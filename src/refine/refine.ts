@@ -1,0 +1,187 @@
+// refine: distil a network into a copy of itself under the chosen regularisers, in rounds of epochs (a round ends
+// with a pruning step when pruning), and keep the smallest copy that holds the fidelity floor on the validation
+// rows. The held-out rows (explain's split) are measured every epoch and reported, never used to choose.
+import type { Tensor } from "../graph/tensor.ts";
+import type { Net } from "../net/net.ts";
+import { Adam } from "../train/adam.ts";
+import { backward } from "../train/backward.ts";
+import { forward } from "../train/forward.ts";
+import { cloneTrainNet, toNet, trainNet } from "../train/trainnet.ts";
+import type { TrainNet } from "../train/types.ts";
+import { crossClusterWeights, proxCross, clusterability, type CrossMasks } from "./cluster.ts";
+import { BatchSampler, refineData, type RefineData } from "./data.ts";
+import { agreement, distilLoss, logitsLayer, marginWeights, valuesOn } from "./distil.ts";
+import { liveUnits, nonzeroWeights } from "./measure.ts";
+import { DEFAULTS, DEFAULT_OBJECTIVES, type RefineOptions } from "./options.ts";
+import { applyMasks, initialMasks, inputRms, magnitudePrune, rewind, type Masks } from "./prune.ts";
+import { quantised } from "./qat.ts";
+import { hiddenLayerIds, proxGroupLasso, proxL1 } from "./sparsity.ts";
+
+/** One epoch of the report. */
+export interface EpochRow {
+  round: number;
+  epoch: number;
+  /** Mean distillation loss over the epoch's batches. */
+  loss: number;
+  validationAgreement: number;
+  validationMaxAbsErr: number;
+  heldOutAgreement: number;
+  heldOutMaxAbsErr: number;
+  weights: number;
+  units: number;
+  /** N-cut of the dense weight graph at k = 12, measured at the last epoch of each round (undefined otherwise, or when the graph is too small). */
+  ncut?: number;
+  /** Whether this epoch's net holds the floor on the validation rows. */
+  passes: boolean;
+  ms: number;
+}
+
+/** A net's size and clusterability. */
+export interface NetFigures {
+  weights: number;
+  units: number;
+  ncut?: number;
+  shuffled?: { mean: number; sd: number; copies: number };
+  validationAgreement: number;
+  heldOutAgreement: number;
+  heldOutMaxAbsErr: number;
+}
+
+export interface RefineResult {
+  /** The refined net (the original when no copy held the floor). */
+  net: Net;
+  before: NetFigures;
+  after: NetFigures;
+  rows: EpochRow[];
+  /** The epoch whose net was kept, or undefined when none held the floor. */
+  chosen?: { round: number; epoch: number };
+  classifier: boolean;
+  /** The floor: top-1 agreement (classifiers) or max abs error (regression) on the validation rows. */
+  floor: { minAgreement?: number; tolerance?: number };
+  options: RefineOptions;
+  dataNote: string;
+  /** Milliseconds per epoch (mean). */
+  msPerEpoch: number;
+}
+
+export interface RefineHooks {
+  /** After every epoch: its row, and how many epochs at most remain. */
+  onEpoch?: (row: EpochRow, done: number, total: number) => void;
+}
+
+/** Cosine decay from lr to lr/20 over a round's steps (each round starts again at lr). */
+const cosine = (lr: number, step: number, steps: number) => lr * (0.05 + 0.95 * 0.5 * (1 + Math.cos((Math.PI * step) / Math.max(1, steps))));
+
+/** Refine a net on data x (batch-first rows of its one input). */
+export function refineNet(net: Net, x: Tensor, opts: Partial<RefineOptions> = {}, hooks: RefineHooks = {}): RefineResult {
+  const o: RefineOptions = { ...DEFAULTS, objectives: DEFAULT_OBJECTIVES, ...opts };
+  const has = (k: RefineOptions["objectives"][number]) => o.objectives.includes(k);
+  const L = logitsLayer(net);
+  const data = refineData(x, o.holdout, o.validation, o.seed);
+  const teacher = trainNet(net, "float32");
+  const tTrain = valuesOn(teacher, L, data.train.x, data.train.n);
+  const k = tTrain.length / data.train.n;
+  const outShape = net.layers.find((l) => l.id === net.outputs[0].from)!.shape;
+  // Class scores (explain's looksLikeScores: per-sample [k] with k >= 2) keep a top-1 agreement floor, unless a
+  // tolerance is given: then the floor is the max error, whatever the output's shape.
+  const classifier = opts.tolerance === undefined && k >= 2 && outShape.slice(0, -1).every((d) => d === 1);
+  const tVal = valuesOn(teacher, L, data.validation.x, data.validation.n);
+  const tHeld = valuesOn(teacher, L, data.heldOut.x, data.heldOut.n);
+  let lo = Infinity, hi = -Infinity;
+  for (const v of tTrain) { lo = Math.min(lo, v); hi = Math.max(hi, v); }
+  const tolerance = o.tolerance ?? 1e-2 * (hi - lo || 1);
+  const { m0 } = marginWeights(tTrain, k, classifier);
+  const passes = (a: ReturnType<typeof agreement>) => (classifier ? a.agreement >= o.minAgreement : a.maxAbsErr <= tolerance);
+
+  const student = cloneTrainNet(teacher);
+  let masks: Masks = initialMasks(student);
+  const hidden = hiddenLayerIds(net);
+  const outputLayer = [...student.params.keys()].filter((id) => !hidden.has(id)).pop() ?? [...student.params.keys()].pop()!;
+  const sampler = new BatchSampler(data, o.seed);
+  const real = Math.max(1, Math.floor(o.batch / 3));
+  const steps = sampler.batches(real) * o.epochs;
+  const rounds = has("prune") ? o.maxRounds : 1;
+  const rows: EpochRow[] = [];
+  const figures = (t: TrainNet): NetFigures => {
+    const n = toNet(t);
+    const c = clusterability(n);
+    const v = agreement(tVal, valuesOn(t, L, data.validation.x, data.validation.n), k);
+    const h = agreement(tHeld, valuesOn(t, L, data.heldOut.x, data.heldOut.n), k);
+    return { weights: nonzeroWeights(n), units: liveUnits(n), ...(c ? { ncut: c.ncut, ...(c.shuffled ? { shuffled: c.shuffled } : {}) } : {}), validationAgreement: v.agreement, heldOutAgreement: h.agreement, heldOutMaxAbsErr: h.maxAbsErr };
+  };
+  const before = figures(teacher);
+  let best: { t: TrainNet; weights: number; round: number; epoch: number } | undefined;
+  const rewindPoint: TrainNet = cloneTrainNet(student);
+  // Round 0 trains the unpruned copy under the penalties; with pruning alone it would start at zero loss and learn
+  // nothing, so pruning starts at once.
+  const penalties = o.objectives.some((x) => x !== "prune");
+  let done = 0;
+  const total = rounds * o.epochs;
+
+  for (let round = 0; round < rounds; round++) {
+    if (has("prune") && (round > 0 || !penalties)) {
+      const sample = Math.min(data.train.n, 2000);
+      const acts = forward(student, { [net.inputs[0].name]: data.train.x.subarray(0, sample * data.rowSize) }, sample).values;
+      masks = magnitudePrune(student, masks, o.pruneRate, outputLayer, inputRms(student, acts, sample));
+      if (o.rewind === "weights") rewind(student, rewindPoint, masks);
+      else applyMasks(student, masks);
+    }
+    const adam = new Adam(student, { lr: o.lr });
+    let step = 0, lastPass = false;
+    for (let epoch = 1; epoch <= o.epochs; epoch++) {
+      const t0 = performance.now();
+      const cross: CrossMasks | undefined = has("cluster") ? crossClusterWeights(toNet(student), o.clusters, o.seed) : undefined;
+      let lossSum = 0, batches = 0;
+      for (let b = 0; b < sampler.batches(real); b++, step++) {
+        const lr = cosine(o.lr, step, steps);
+        const batch = sampler.next(real);
+        const tl = valuesOn(teacher, L, batch.x, batch.n, batch.n);
+        const { w } = marginWeights(tl, k, classifier, m0);
+        const s = has("qat") ? quantised(student, o.bits) : student;
+        const cache = forward(s, { [net.inputs[0].name]: batch.x }, batch.n);
+        const { loss, grad } = distilLoss(cache.values.get(L) as Float32Array, tl, w, k);
+        const g = backward(s, cache, new Map([[L, grad]]), { inputs: false });
+        applyMasks(g.params, masks);
+        adam.lr = lr;
+        adam.update(g.params);
+        if (has("l1")) proxL1(student, lr * o.l1);
+        if (has("group-lasso")) proxGroupLasso(student, lr * o.groupLasso, hidden);
+        if (cross) proxCross(student, cross, lr * o.cluster);
+        applyMasks(student, masks);
+        lossSum += loss;
+        batches++;
+      }
+      const evalNet = has("qat") ? quantised(student, o.bits) : student;
+      const v = agreement(tVal, valuesOn(evalNet, L, data.validation.x, data.validation.n), k);
+      const h = agreement(tHeld, valuesOn(evalNet, L, data.heldOut.x, data.heldOut.n), k);
+      const n = toNet(evalNet);
+      const weights = nonzeroWeights(n);
+      const c = epoch === o.epochs ? epochNcut(n) : undefined;
+      lastPass = passes(v);
+      if (lastPass && (!best || weights < best.weights)) best = { t: cloneTrainNet(evalNet), weights, round, epoch };
+      const row: EpochRow = {
+        round, epoch, loss: lossSum / Math.max(1, batches), validationAgreement: v.agreement, validationMaxAbsErr: v.maxAbsErr,
+        heldOutAgreement: h.agreement, heldOutMaxAbsErr: h.maxAbsErr, weights, units: liveUnits(n), ...(c !== undefined ? { ncut: c } : {}),
+        passes: lastPass, ms: Math.round(performance.now() - t0),
+      };
+      rows.push(row);
+      hooks.onEpoch?.(row, ++done, total);
+    }
+    // Pruning further only loses more: stop at the first round that ends below the floor.
+    if (!lastPass) break;
+  }
+  const chosen = best ? toNet(best.t) : net;
+  const after = best ? figures(best.t) : before;
+  return {
+    net: chosen, before, after, rows, ...(best ? { chosen: { round: best.round, epoch: best.epoch } } : {}), classifier,
+    floor: classifier ? { minAgreement: o.minAgreement } : { tolerance }, options: o, dataNote: data.note,
+    msPerEpoch: rows.length ? rows.reduce((a, r) => a + r.ms, 0) / rows.length : 0,
+  };
+}
+
+/** The n-cut at k = 12 without shuffled copies (those cost three more clusterings: measured once, before and after). */
+function epochNcut(net: Net): number | undefined {
+  return clusterability(net, 12, 0)?.ncut;
+}
+
+export type { RefineData };
