@@ -111,6 +111,9 @@ export function refineNet(net: Net, x: Tensor, opts: Partial<RefineOptions> = {}
   };
   const before = figures(teacher);
   let best: { t: TrainNet; weights: number; round: number; epoch: number } | undefined;
+  // The state at the end of the last round that held the floor: a failed round restarts from it at half the rate.
+  let lastGood: { student: TrainNet; masks: Masks } | undefined = { student: cloneTrainNet(student), masks: new Map([...masks].map(([k, m]) => [k, m.slice()])) };
+  let rate = o.pruneRate;
   const rewindPoint: TrainNet = cloneTrainNet(student);
   // Round 0 trains the unpruned copy under the penalties; with pruning alone it would start at zero loss and learn
   // nothing, so pruning starts at once.
@@ -120,7 +123,7 @@ export function refineNet(net: Net, x: Tensor, opts: Partial<RefineOptions> = {}
 
   for (let round = 0; round < rounds; round++) {
     if (has("prune") && (round > 0 || !penalties)) {
-      masks = magnitudePrune(student, masks, o.pruneRate, outputLayer);
+      masks = magnitudePrune(student, masks, rate, outputLayer);
       if (o.rewind === "weights") rewind(student, rewindPoint, masks);
       else applyMasks(student, masks);
     }
@@ -169,8 +172,18 @@ export function refineNet(net: Net, x: Tensor, opts: Partial<RefineOptions> = {}
       rows.push(row);
       hooks.onEpoch?.(row, ++done, total);
     }
-    // Pruning further only loses more: stop at the first round that ends below the floor.
-    if (!lastPass) break;
+    // A round that ends below the floor: go back to the last round that held it and prune half as much (the
+    // smallest passing net lies between the two); stop when the step is an eighth of the first.
+    if (lastPass) lastGood = { student: cloneTrainNet(student), masks: new Map([...masks].map(([k, m]) => [k, m.slice()])) };
+    else {
+      if (!has("prune") || !lastGood || rate <= o.pruneRate / 8) break;
+      rate /= 2;
+      for (const [id, p] of lastGood.student.params) {
+        student.params.get(id)!.w.set(p.w);
+        student.params.get(id)!.b.set(p.b);
+      }
+      masks = new Map([...lastGood.masks].map(([k, m]) => [k, m.slice()]));
+    }
   }
   const chosen = best ? toNet(best.t) : net;
   const after = best ? figures(best.t) : before;
