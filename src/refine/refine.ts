@@ -7,10 +7,10 @@ import { Adam } from "../train/adam.ts";
 import { backward } from "../train/backward.ts";
 import { forward } from "../train/forward.ts";
 import { cloneTrainNet, toNet, trainNet } from "../train/trainnet.ts";
-import type { TrainNet } from "../train/types.ts";
+import type { FArr, TrainNet } from "../train/types.ts";
 import { crossClusterWeights, proxCross, clusterability, type CrossMasks } from "./cluster.ts";
 import { BatchSampler, refineData, type RefineData } from "./data.ts";
-import { agreement, distilLoss, logitsLayer, marginWeights, valuesOn } from "./distil.ts";
+import { agreement, distilLoss, logitsLayer, marginWeights, valuesOn, variance } from "./distil.ts";
 import { liveUnits, nonzeroWeights } from "./measure.ts";
 import { DEFAULTS, DEFAULT_OBJECTIVES, type RefineOptions } from "./options.ts";
 import { applyMasks, initialMasks, magnitudePrune, rewind, type Masks } from "./prune.ts";
@@ -91,6 +91,14 @@ export function refineNet(net: Net, x: Tensor, opts: Partial<RefineOptions> = {}
   for (const v of tTrain) { lo = Math.min(lo, v); hi = Math.max(hi, v); }
   const tolerance = o.tolerance ?? 1e-2 * (hi - lo || 1);
   const { m0 } = marginWeights(tTrain, k, classifier);
+  // Scales of the distilled values: the logits', and each hidden layer's pre-activations' (hints), on training rows.
+  const varL = variance(tTrain);
+  const hintVar = new Map<string, number>();
+  if (o.hints > 0) {
+    const sample = Math.min(data.train.n, 1000);
+    const tv = forward(teacher, { [net.inputs[0].name]: data.train.x.subarray(0, sample * data.rowSize) }, sample).values;
+    for (const id of hiddenLayerIds(net)) if (id !== L) hintVar.set(id, variance(tv.get(id) as Float32Array));
+  }
   const passes = (a: ReturnType<typeof agreement>) => (classifier ? a.agreement >= o.minAgreement : a.maxAbsErr <= tolerance);
 
   const student = cloneTrainNet(teacher);
@@ -136,16 +144,22 @@ export function refineNet(net: Net, x: Tensor, opts: Partial<RefineOptions> = {}
       for (let b = 0; b < sampler.batches(real); b++, step++) {
         const lr = cosine(o.lr, step, steps);
         const batch = sampler.next(real, o.around);
-        // The original's logits: cached for the real rows, computed for the rows sampled around them.
-        const tl = new Float32Array(batch.n * k);
-        batch.rows.forEach((r, i) => tl.set(tTrain.subarray(r * k, (r + 1) * k), i * k));
-        const rs = data.rowSize, nr = batch.rows.length;
-        tl.set(valuesOn(teacher, L, batch.x.subarray(nr * rs), batch.n - nr, batch.n), nr * k);
+        // The original's logits (and hidden pre-activations, for the hints) on the batch.
+        const tv = forward(teacher, { [net.inputs[0].name]: batch.x }, batch.n).values;
+        const tl = tv.get(L) as Float32Array;
         const { w } = marginWeights(tl, k, classifier, m0);
         const s = has("qat") ? quantised(student, o.bits) : student;
         const cache = forward(s, { [net.inputs[0].name]: batch.x }, batch.n);
-        const { loss, grad } = distilLoss(cache.values.get(L) as Float32Array, tl, w, k);
-        const g = backward(s, cache, new Map([[L, grad]]), { inputs: false });
+        const out = distilLoss(cache.values.get(L) as Float32Array, tl, w, k, 1 / varL);
+        let loss = out.loss;
+        const seeds = new Map([[L, out.grad as FArr]]);
+        for (const [id, v] of hintVar) {
+          const sv = cache.values.get(id) as Float32Array;
+          const hl = distilLoss(sv, tv.get(id) as Float32Array, w, sv.length / batch.n, o.hints / v);
+          loss += hl.loss;
+          seeds.set(id, hl.grad);
+        }
+        const g = backward(s, cache, seeds, { inputs: false });
         applyMasks(g.params, masks);
         adam.lr = lr;
         adam.update(g.params);
