@@ -1,7 +1,7 @@
 // Naming a machine's tables with an integer formula: search labellings of the states by 0..n-1 (the initial state is
 // 0) and small templates for the transition and the output, checked on every transition and decision the machine
 // has. Templates, simplest first (L = b0*x0 + b1*x1 + ... + c with small integer b, c):
-//   next:  max(state, L) | min(state, L) | state + L | (state + L) % m | L + state // q
+//   next:  max(state, L) | min(state, L) | state + L | (state + L) % m | (2 * state + L) % m | L + state // q
 //   emit:  state | state % m | state == c | state >= c
 // A formula is only a name for the tables: it agrees with them on every transition the data showed.
 import type { Expr, Machine, MachineFormula } from "./types.ts";
@@ -94,7 +94,7 @@ function nextTemplates(n: number, d: number): Expr[] {
     if (!L) continue;
     out.push(bin("max", S, L), bin("min", S, L));
     out.push(bin("add", S, L));
-    for (let m = 2; m <= n + 1; m++) out.push(bin("mod", bin("add", S, L), C(m)));
+    for (let m = 2; m <= n + 1; m++) out.push(bin("mod", bin("add", S, L), C(m)), bin("mod", bin("add", bin("mul", C(2), S), L), C(m)));
     for (const q of [2, 3]) out.push(bin("add", L, bin("floordiv", S, C(q))));
   }
   return out.sort((a, b) => size(a) - size(b));
