@@ -1,5 +1,5 @@
 // The explain pipeline as a list of named passes over one state object:
-//   read -> normalize -> lower -> probe -> simplify -> carve -> build -> heads -> features -> verify -> emit
+//   read -> normalize -> lower -> probe -> simplify -> carve -> build -> heads -> features -> machines -> verify -> emit
 // Each pass reads what earlier passes left in the state and adds its own IR, with a report. Any prefix can
 // be run (runExplain(..., { until: "lower" })), a pass added (pass your own list), and any IR printed
 // (printIR). The state is typed, so a pass that needs an IR says so clearly when it is missing.
