@@ -9,7 +9,8 @@ import { groupLine, MAX_SHOWN_INPUT, type FeatureAnalysis } from "../program/fea
 import type { Net } from "../net/net.ts";
 import { UserError } from "../errors.ts";
 import type { Program, Stmt } from "../program/program.ts";
-import { need, type ExplainFiles, type ExplainPass } from "./explain.ts";
+// Types only from explain.ts: it lists this pass, so a value import would be circular.
+import type { ExplainFiles, ExplainPass, ExplainState } from "./explain.ts";
 
 /** Pictures are drawn this many times larger than the input (a 28 x 28 digit as 56 x 56). */
 const SCALE = 2;
@@ -18,9 +19,9 @@ export const featuresPass: ExplainPass = {
   name: "features",
   doc: "feature groups: NMF of each wide unnamed ReLU layer's activations; each group's units, share and top inputs",
   run(s) {
-    const program = need(s, "program", "features", "build");
-    const data = need(s, "data", "features", "read");
-    const net = need(s, "net", "features", "lower");
+    const program = needs(s, "program", "build");
+    const data = needs(s, "data", "read");
+    const net = needs(s, "net", "lower");
     if (s.input.featureGroups === 0) return { out: s, report: { pass: "features", summary: "not asked for (--feature-groups 0)", details: [] } };
     if (data.oneSample) return { out: s, report: { pass: "features", summary: "none: the data is one sample", details: [] } };
     let found;
@@ -96,8 +97,8 @@ function visualiseGroups(net: Net, found: FeatureFindings, input: Tensor, img: [
   try {
     vis = visualise(net, targets, img, box, { seed, steps, prior: meanImage(input, img[0] * img[1] * img[2]) });
   } catch (e) {
-    if (!(e instanceof UserError)) throw e;
-    a.visNote = `no visualisations: ${e.message}`;
+    // The backward pass refuses what it can't differentiate (an opaque layer, a run-time dim): no pictures, and why.
+    a.visNote = `no visualisations: ${e instanceof UserError ? e.message : `the gradient could not be taken (${e instanceof Error ? e.message : String(e)})`}`;
     return;
   }
   const score = (objective: number, dataMax: number) => ({ objective: sig(objective), dataMax: sig(dataMax) });
@@ -127,6 +128,13 @@ function meanImage(t: Tensor, size: number): Float32Array {
 
 function sig(v: number): number {
   return Number.isFinite(v) ? Number(v.toPrecision(4)) : 0;
+}
+
+/** An IR this pass needs, or a one-line error naming the pass that makes it (as explain.ts's need). */
+function needs<K extends "program" | "data" | "net">(s: ExplainState, key: K, madeBy: string): NonNullable<ExplainState[K]> {
+  const v = s[key];
+  if (v === undefined) throw new UserError(`pass 'features' needs the ${key}, which pass '${madeBy}' makes: run it first`);
+  return v as NonNullable<ExplainState[K]>;
 }
 
 /** The program with each grouped statement's comment naming its groups. */

@@ -13,7 +13,7 @@ import { BatchSampler, refineData, type RefineData } from "./data.ts";
 import { agreement, distilLoss, logitsLayer, marginWeights, valuesOn } from "./distil.ts";
 import { liveUnits, nonzeroWeights } from "./measure.ts";
 import { DEFAULTS, DEFAULT_OBJECTIVES, type RefineOptions } from "./options.ts";
-import { applyMasks, initialMasks, inputRms, magnitudePrune, rewind, type Masks } from "./prune.ts";
+import { applyMasks, initialMasks, magnitudePrune, rewind, type Masks } from "./prune.ts";
 import { quantised } from "./qat.ts";
 import { hiddenLayerIds, proxGroupLasso, proxL1 } from "./sparsity.ts";
 
@@ -98,7 +98,7 @@ export function refineNet(net: Net, x: Tensor, opts: Partial<RefineOptions> = {}
   const hidden = hiddenLayerIds(net);
   const outputLayer = [...student.params.keys()].filter((id) => !hidden.has(id)).pop() ?? [...student.params.keys()].pop()!;
   const sampler = new BatchSampler(data, o.seed);
-  const real = Math.max(1, Math.floor(o.batch / 3));
+  const real = Math.max(1, Math.floor(o.batch / (1 + o.around)));
   const steps = sampler.batches(real) * o.epochs;
   const rounds = has("prune") ? o.maxRounds : 1;
   const rows: EpochRow[] = [];
@@ -120,9 +120,7 @@ export function refineNet(net: Net, x: Tensor, opts: Partial<RefineOptions> = {}
 
   for (let round = 0; round < rounds; round++) {
     if (has("prune") && (round > 0 || !penalties)) {
-      const sample = Math.min(data.train.n, 2000);
-      const acts = forward(student, { [net.inputs[0].name]: data.train.x.subarray(0, sample * data.rowSize) }, sample).values;
-      masks = magnitudePrune(student, masks, o.pruneRate, outputLayer, inputRms(student, acts, sample));
+      masks = magnitudePrune(student, masks, o.pruneRate, outputLayer);
       if (o.rewind === "weights") rewind(student, rewindPoint, masks);
       else applyMasks(student, masks);
     }
@@ -134,8 +132,12 @@ export function refineNet(net: Net, x: Tensor, opts: Partial<RefineOptions> = {}
       let lossSum = 0, batches = 0;
       for (let b = 0; b < sampler.batches(real); b++, step++) {
         const lr = cosine(o.lr, step, steps);
-        const batch = sampler.next(real);
-        const tl = valuesOn(teacher, L, batch.x, batch.n, batch.n);
+        const batch = sampler.next(real, o.around);
+        // The original's logits: cached for the real rows, computed for the rows sampled around them.
+        const tl = new Float32Array(batch.n * k);
+        batch.rows.forEach((r, i) => tl.set(tTrain.subarray(r * k, (r + 1) * k), i * k));
+        const rs = data.rowSize, nr = batch.rows.length;
+        tl.set(valuesOn(teacher, L, batch.x.subarray(nr * rs), batch.n - nr, batch.n), nr * k);
         const { w } = marginWeights(tl, k, classifier, m0);
         const s = has("qat") ? quantised(student, o.bits) : student;
         const cache = forward(s, { [net.inputs[0].name]: batch.x }, batch.n);
