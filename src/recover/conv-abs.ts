@@ -131,7 +131,7 @@ function rewriteOne(net: Net, convId: string, tol: number, stats: NetStats | und
   if (convReaders.length && convReaders.every((x) => x.kind === "conv" && x.groups === 1 && x.inputs.length === 1) && !net.outputs.some((o) => o.from === relu.id)) {
     const { s, rows } = channels(c);
     const pairs = oppositePairs(rows, tol);
-    return pairs.length && !exactPairs ? rewriteConvReaders(net, c, relu, convReaders as Conv[], s, rows, pairs, tol) : undefined;
+    return pairs.length ? rewriteConvReaders(net, c, relu, convReaders as Conv[], s, rows, pairs, tol, exactPairs) : undefined;
   }
   const rd = readers(fuseOrder(net, relu.id), relu.id);
   if (!rd) return undefined;
