@@ -95,3 +95,5 @@ export type { Tensor } from "./graph/tensor.ts";
 export type { Net } from "./net/net.ts";
 export { UserError } from "./errors.ts";
 export * from "./train/index.ts";
+export { refine, refineNet, netOf, parseObjectives, OBJECTIVES, DEFAULT_OBJECTIVES, REFINE_DEFAULTS, reportJson as refineReportJson, reportMarkdown as refineReportMarkdown } from "./refine/index.ts";
+export type { RefineOptions, RefineResult, EpochRow, NetFigures, RefineHooks, Objective } from "./refine/index.ts";

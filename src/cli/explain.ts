@@ -30,6 +30,11 @@ export interface ExplainCliOptions {
   /** commander's --no-simplify sets this false. */
   simplify?: boolean;
   weightsFile: WeightsFileMode;
+  /** --refine: refine the model first (refine-* options), then explain the refined copy. */
+  refine?: boolean;
+  refineObjective?: string;
+  refineEpochs?: number;
+  refineRounds?: number;
   featureGroups?: number;
 }
 
@@ -66,7 +71,9 @@ export function summary(s: ExplainState, model: string, out: string): string {
     "  program.ts, .py     the program as runnable TypeScript / Python+numpy: run(x) -> y",
     "  reconstructed.onnx  the network the program describes (for onnxruntime)",
     "  report.md           fidelity, what each pass did and cost, statements, opaque parts",
-    `  fidelity vs original${f ? ` ${fidelitySummary(f)}` : ": not measured"}`,
+    ...(p.refined
+      ? [`  fidelity vs the refined network${f ? ` ${fidelitySummary(f)}` : ": not measured"}`, `  fidelity vs original (cost of refining) ${fidelitySummary(p.refined.vsOriginal)}; refined.onnx, refine.md: ${p.refined.weightsAfter} of ${p.refined.weightsBefore} weights`]
+      : [`  fidelity vs original${f ? ` ${fidelitySummary(f)}` : ": not measured"}`]),
     `  opaque parts: ${opaque.length ? `${opaque.slice(0, 3).join("; ")}${opaque.length > 3 ? `; and ${opaque.length - 3} more (see report.md)` : ""}` : "none"}`,
     `next: pseudonet show ${out} ${first}   |   pseudonet verify ${out} ${model} --data FILE`,
   ].join("\n") + "\n";
@@ -84,15 +91,18 @@ export async function explainCommand(file: string, opts: ExplainCliOptions): Pro
   checkOutputDir(opts.out); // fail before the work, not after it
   const model = openModel(file);
   const feeds = opts.data?.length ? loadFeeds(model, bindInputs(model, opts.data, "--data"), note) : undefined;
+  if (opts.refine && !feeds) throw new UserError("explain --refine needs --data (refine learns from data)");
+  const refined = opts.refine && feeds ? await (await import("./explain-refine.ts")).refineFirst(model, feeds.map((f) => f.tensor), opts) : undefined;
   const state = await runExplain(
     {
-      model, source: file, outDir: opts.out, seed: opts.seed, ...(opts.holdout !== undefined ? { holdout: opts.holdout } : {}), samples: opts.samples, weightsFile: opts.weightsFile,
+      model: refined?.model ?? model, source: file, outDir: opts.out, seed: opts.seed, ...(opts.holdout !== undefined ? { holdout: opts.holdout } : {}), samples: opts.samples, weightsFile: opts.weightsFile,
       ...(opts.tolerance !== undefined ? { tolerance: opts.tolerance } : {}), ...(opts.minAgreement !== undefined ? { minAgreement: opts.minAgreement } : {}), exact: opts.exact ?? false, ...(opts.simplify === false ? { simplify: false } : {}),
       ...(opts.featureGroups !== undefined ? { featureGroups: opts.featureGroups } : {}),
       ...(feeds ? { data: feeds.map((f) => f.tensor), dataLabel: feeds.map((f) => f.source).join(", ") } : { domain: domain! }),
     },
-    { onPass: progress() },
+    { onPass: progress(), ...(refined ? { passes: refined.passes } : {}) },
   );
+  for (const [k, v] of refined?.files ?? []) state.files!.set(k, v);
   const expanded = opts.expand ? expand(state.program!, opts.expand) : undefined; // a bad path fails before writing
   writeOutputDir(opts.out, state.files!);
   process.stdout.write(summary(state, file, opts.out));
@@ -127,6 +137,10 @@ export function registerExplain(program: Command): void {
     .argument("<model>", "the .onnx file")
     .requiredOption("-o, --out <dir>", "output folder (created; a previous pseudonet output there is replaced)"))
     .option("--expand <path>", "also print one statement opened up, e.g. main/h1 (like pseudonet show)")
+    .option("--refine", "refine the model first (pseudonet refine, floor --min-agreement) and explain the refined copy; fidelity to both in report.md")
+    .option("--refine-objective <list>", "with --refine: its --objective (default prune,group-lasso)")
+    .option("--refine-epochs <n>", "with --refine: its --epochs", positiveInt)
+    .option("--refine-rounds <n>", "with --refine: its --rounds", positiveInt)
     .addHelpText(
       "after",
       "\nExamples:\n" +

@@ -7,7 +7,7 @@ import type { Model } from "../graph/graph.ts";
 import type { Tensor } from "../graph/tensor.ts";
 import type { Net } from "../net/net.ts";
 import type { NetStats } from "../passes/stats.ts";
-import type { PassReport, PassResult } from "./pass.ts";
+import { cpuMsSince, type PassReport, type PassResult } from "./pass.ts";
 import type { BuildReport } from "../program/build.ts";
 import type { Program } from "../program/program.ts";
 import type { Fidelity } from "../verify/metrics.ts";
@@ -117,9 +117,10 @@ export async function runExplain(input: ExplainInput, opts: RunExplainOptions = 
   for (let i = 0; i < passes.length; i++) {
     const p = passes[i];
     opts.onPass?.({ pass: p.name, index: i, total: passes.length });
-    const t0 = performance.now();
+    const t0 = performance.now(), c0 = process.cpuUsage();
     const r = await p.run(state);
     r.report.ms = performance.now() - t0;
+    r.report.cpuMs = cpuMsSince(c0);
     state = { ...r.out, reports: [...state.reports, r.report] };
     opts.onPass?.({ pass: p.name, index: i, total: passes.length, report: r.report });
     if (p.name === opts.until) break;

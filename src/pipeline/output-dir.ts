@@ -12,7 +12,7 @@ export const OUTPUT_FILES = ["program.txt", "program.json", "program.ts", "progr
 
 /** Files an output folder may also hold: the weights sidecar of big programs, and the labels a person gave in
  *  the explorer (kept when explain rewrites the folder: names are a person's work). */
-export const OPTIONAL_OUTPUT_FILES = [SIDECAR_FILE, "labels.json"] as const;
+export const OPTIONAL_OUTPUT_FILES = [SIDECAR_FILE, "labels.json", "refined.onnx", "refine.md", "refine.json"] as const;
 
 /** Folders explain may write: pictures of feature groups (features/NAME.png). */
 export const OUTPUT_FOLDERS = ["features"] as const;

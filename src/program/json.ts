@@ -36,6 +36,7 @@ export function programToJson(p: Program, store: TensorStore = {}): JsonObj {
   };
   if (store.sidecar?.size) out.weightsFile = SIDECAR_FILE;
   if (p.fidelity) out.fidelity = fidelityToJson(p.fidelity);
+  if (p.refined) out.refined = { ...p.refined, vsOriginal: fidelityToJson(p.refined.vsOriginal) };
   if (p.modules) out.modules = modulesToJson(p.modules) as JsonObj;
   if (p.features) out.features = featuresToJson(p.features);
   if (p.seqAnalysis) out.heads = JSON.parse(JSON.stringify(p.seqAnalysis, (_k, x) => (typeof x === "number" && !Number.isFinite(x) ? null : x)));
@@ -93,6 +94,14 @@ export function programFromJson(v: unknown, path = "program", store: TensorStore
   };
   const fid = opt(o, "fidelity", fidelityFromJson, path);
   if (fid) program.fidelity = fid;
+  if (o.refined !== undefined) {
+    const r = obj(o.refined, `${path}.refined`);
+    program.refined = {
+      vsOriginal: fidelityFromJson(r.vsOriginal, `${path}.refined.vsOriginal`),
+      objectives: arr(r.objectives ?? [], `${path}.refined.objectives`).map((x, i) => str(x, `${path}.refined.objectives[${i}]`)),
+      weightsBefore: Number(r.weightsBefore), weightsAfter: Number(r.weightsAfter),
+    };
+  }
   // The head analysis is a reading aid for the explorer, kept as written (an object with heads and mlps lists).
   if (o.heads !== undefined) {
     const h = obj(o.heads, `${path}.heads`);

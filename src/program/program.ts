@@ -167,6 +167,8 @@ export interface MachineParams {
   out: Weight;
   /** The tables as formulas, when one fits. */
   formula?: MachineFormula;
+  /** "last": the machine emits once, after the last step (y is [k]); by default at every step (y is [T, k]). */
+  emit?: "last";
   /** States of the minimal machine (the initial state counted only when it behaves unlike every other). */
   minimalStates: number;
   /** Decisions that agree with the network's, on the analysis data and on held-out data. */
@@ -277,6 +279,19 @@ export interface Program {
   modules?: ModuleInfo;
   /** Wide unnamed ReLU layers: groups of units that fire together (NMF on the data; src/recover/feature-groups.ts). */
   features?: FeatureAnalysis;
+  /** explain --refine: the program describes a refined copy of the model (`fidelity` is measured against that copy);
+   *  this is the program against the original, the cost of refining. */
+  refined?: RefinedInfo;
+}
+
+/** What refining cost and bought (explain --refine). */
+export interface RefinedInfo {
+  /** The program vs the original, unrefined model on the same held-out rows as `fidelity`. */
+  vsOriginal: Fidelity;
+  objectives: string[];
+  /** Non-zero weights of the original's Net and of the refined copy. */
+  weightsBefore: number;
+  weightsAfter: number;
 }
 
 /** A state machine read from one recurrent statement, with how well it agrees with the network. */

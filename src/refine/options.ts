@@ -23,10 +23,17 @@ export interface RefineOptions {
   holdout: number;
   /** Fraction of the remaining (analysis) rows kept aside to choose with (validation). */
   validation: number;
+  /** Rows per step (real rows plus the rows sampled around them). */
   batch: number;
+  /** Sampled rows per real row in a batch: 0 none, 1 a noisy copy, 2 a noisy copy and a mixture with another row. */
+  around: number;
   lr: number;
   /** Fraction of the remaining weights of each hidden layer pruned per round (the output layer: half of it). */
   pruneRate: number;
+  /** After each pruning step: "lr" keeps the trained survivors and restarts the learning-rate schedule (learning-rate
+   *  rewinding, Renda, Frankle & Carbin, ICLR 2020); "weights" resets the survivors to the original's values
+   *  (weight rewinding to the start: the original is already trained, so it is the natural rewind point). */
+  rewind: "lr" | "weights";
   /** Bits per weight under qat (symmetric uniform grid per layer). */
   bits: number;
   /** Strengths of the penalties, per weight and step (proximal steps scale them by the learning rate). */
@@ -38,8 +45,8 @@ export interface RefineOptions {
 }
 
 export const DEFAULTS: Omit<RefineOptions, "objectives"> = {
-  minAgreement: 0.999, epochs: 8, maxRounds: 14, seed: 0, holdout: 0.2, validation: 0.2, batch: 128, lr: 1e-3,
-  pruneRate: 0.3, bits: 4, l1: 2e-5, groupLasso: 2e-4, cluster: 1e-3, clusters: 12,
+  minAgreement: 0.999, epochs: 8, maxRounds: 14, seed: 0, holdout: 0.2, validation: 0.2, batch: 128, around: 2, lr: 1e-3,
+  pruneRate: 0.3, rewind: "lr", bits: 4, l1: 2e-5, groupLasso: 2e-4, cluster: 1e-3, clusters: 12,
 };
 
 /** Parse --objective: a comma-separated list of OBJECTIVES. */

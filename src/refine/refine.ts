@@ -13,7 +13,7 @@ import { BatchSampler, refineData, type RefineData } from "./data.ts";
 import { agreement, distilLoss, logitsLayer, marginWeights, valuesOn } from "./distil.ts";
 import { liveUnits, nonzeroWeights } from "./measure.ts";
 import { DEFAULTS, DEFAULT_OBJECTIVES, type RefineOptions } from "./options.ts";
-import { applyMasks, initialMasks, inputRms, magnitudePrune, rewind, type Masks } from "./prune.ts";
+import { applyMasks, initialMasks, magnitudePrune, rewind, type Masks } from "./prune.ts";
 import { quantised } from "./qat.ts";
 import { hiddenLayerIds, proxGroupLasso, proxL1 } from "./sparsity.ts";
 
@@ -82,7 +82,9 @@ export function refineNet(net: Net, x: Tensor, opts: Partial<RefineOptions> = {}
   const tTrain = valuesOn(teacher, L, data.train.x, data.train.n);
   const k = tTrain.length / data.train.n;
   const outShape = net.layers.find((l) => l.id === net.outputs[0].from)!.shape;
-  const classifier = k >= 2 && outShape.slice(0, -1).every((d) => d === 1);
+  // Class scores (explain's looksLikeScores: per-sample [k] with k >= 2) keep a top-1 agreement floor, unless a
+  // tolerance is given: then the floor is the max error, whatever the output's shape.
+  const classifier = opts.tolerance === undefined && k >= 2 && outShape.slice(0, -1).every((d) => d === 1);
   const tVal = valuesOn(teacher, L, data.validation.x, data.validation.n);
   const tHeld = valuesOn(teacher, L, data.heldOut.x, data.heldOut.n);
   let lo = Infinity, hi = -Infinity;
@@ -96,7 +98,7 @@ export function refineNet(net: Net, x: Tensor, opts: Partial<RefineOptions> = {}
   const hidden = hiddenLayerIds(net);
   const outputLayer = [...student.params.keys()].filter((id) => !hidden.has(id)).pop() ?? [...student.params.keys()].pop()!;
   const sampler = new BatchSampler(data, o.seed);
-  const real = Math.max(1, Math.floor(o.batch / 3));
+  const real = Math.max(1, Math.floor(o.batch / (1 + o.around)));
   const steps = sampler.batches(real) * o.epochs;
   const rounds = has("prune") ? o.maxRounds : 1;
   const rows: EpochRow[] = [];
@@ -109,16 +111,18 @@ export function refineNet(net: Net, x: Tensor, opts: Partial<RefineOptions> = {}
   };
   const before = figures(teacher);
   let best: { t: TrainNet; weights: number; round: number; epoch: number } | undefined;
-  let rewindPoint: TrainNet = cloneTrainNet(student);
+  const rewindPoint: TrainNet = cloneTrainNet(student);
+  // Round 0 trains the unpruned copy under the penalties; with pruning alone it would start at zero loss and learn
+  // nothing, so pruning starts at once.
+  const penalties = o.objectives.some((x) => x !== "prune");
   let done = 0;
   const total = rounds * o.epochs;
 
   for (let round = 0; round < rounds; round++) {
-    if (round > 0) {
-      const sample = Math.min(data.train.n, 2000);
-      const acts = forward(student, { [net.inputs[0].name]: data.train.x.subarray(0, sample * data.rowSize) }, sample).values;
-      masks = magnitudePrune(student, masks, o.pruneRate, outputLayer, inputRms(student, acts, sample));
-      rewind(student, rewindPoint, masks);
+    if (has("prune") && (round > 0 || !penalties)) {
+      masks = magnitudePrune(student, masks, o.pruneRate, outputLayer);
+      if (o.rewind === "weights") rewind(student, rewindPoint, masks);
+      else applyMasks(student, masks);
     }
     const adam = new Adam(student, { lr: o.lr });
     let step = 0, lastPass = false;
@@ -128,8 +132,12 @@ export function refineNet(net: Net, x: Tensor, opts: Partial<RefineOptions> = {}
       let lossSum = 0, batches = 0;
       for (let b = 0; b < sampler.batches(real); b++, step++) {
         const lr = cosine(o.lr, step, steps);
-        const batch = sampler.next(real);
-        const tl = valuesOn(teacher, L, batch.x, batch.n, batch.n);
+        const batch = sampler.next(real, o.around);
+        // The original's logits: cached for the real rows, computed for the rows sampled around them.
+        const tl = new Float32Array(batch.n * k);
+        batch.rows.forEach((r, i) => tl.set(tTrain.subarray(r * k, (r + 1) * k), i * k));
+        const rs = data.rowSize, nr = batch.rows.length;
+        tl.set(valuesOn(teacher, L, batch.x.subarray(nr * rs), batch.n - nr, batch.n), nr * k);
         const { w } = marginWeights(tl, k, classifier, m0);
         const s = has("qat") ? quantised(student, o.bits) : student;
         const cache = forward(s, { [net.inputs[0].name]: batch.x }, batch.n);
@@ -160,8 +168,6 @@ export function refineNet(net: Net, x: Tensor, opts: Partial<RefineOptions> = {}
       };
       rows.push(row);
       hooks.onEpoch?.(row, ++done, total);
-      // The rewind point: the weights after the first epoch (Frankle et al.'s early rewinding).
-      if (round === 0 && epoch === 1) rewindPoint = cloneTrainNet(student);
     }
     // Pruning further only loses more: stop at the first round that ends below the floor.
     if (!lastPass) break;

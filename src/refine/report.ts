@@ -15,11 +15,11 @@ export function reportJson(r: RefineResult, source: string): object {
 
 /** report.md-style text: what was kept, before and after, and every epoch. */
 export function reportMarkdown(r: RefineResult, source: string): string {
-  const floor = r.classifier ? `held-out and validation top-1 agreement >= ${pct(r.floor.minAgreement!)}` : `max abs error <= ${r.floor.tolerance!.toExponential(2)}`;
+  const floor = r.classifier ? `top-1 agreement with the original >= ${pct(r.floor.minAgreement!)}` : `max abs error vs the original <= ${r.floor.tolerance!.toExponential(2)}`;
   const shuf = (f: RefineResult["before"]) => (f.shuffled ? `${f.shuffled.mean.toFixed(3)} +- ${f.shuffled.sd.toFixed(3)}` : "-");
   const lines = [
     `# pseudonet refine: ${source}`, "",
-    `Objectives: ${r.options.objectives.join(", ")}. Floor: ${floor} (chosen on the validation rows only). ${r.dataNote}.`,
+    `Objectives: ${r.options.objectives.join(", ")}. Floor: ${floor} (on the validation rows, which choose; the held-out rows are only reported). ${r.dataNote}.`,
     r.chosen ? `Kept: round ${r.chosen.round}, epoch ${r.chosen.epoch} (the smallest net holding the floor on the validation rows).` : "No refined net held the floor: the original is kept.",
     "",
     "| | weights | hidden units | n-cut (k = 12) | n-cut of shuffled copies | validation agreement | held-out agreement | held-out max abs err (logits) |",
