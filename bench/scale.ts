@@ -7,9 +7,10 @@
 // other sample counts, and least-squares fits of CPU time = a + b * params * samples and of the power law
 // CPU time = c * (params * samples)^k (a line in log-log) over every run.
 // Writes bench/results/scale.json after every run. Options: --models a,b (names without light_), --samples N (default 4),
-// --points 2,16 (the extra sample counts; "" for none), --scaling-models squeezenet,shufflenet.
+// --points 2,16 (the extra sample counts; "" for none), --scaling-models squeezenet,shufflenet, --keep (start from the
+// runs already in scale.json, replacing those of the models measured now: one model at a time into one table).
 import { spawnSync } from "node:child_process";
-import { existsSync, mkdirSync, mkdtempSync, readdirSync, renameSync, rmSync, writeFileSync } from "node:fs";
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, renameSync, rmSync, writeFileSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
@@ -79,7 +80,10 @@ function main(): void {
   const samples = Number(option("samples", "4"));
   const points = option("points", "2,16").split(",").filter(Boolean).map(Number);
   const scalingModels = option("scaling-models", "squeezenet,shufflenet").split(",").filter((m) => models.includes(m));
-  const runs: Run[] = [];
+  const file = path.join(here, "results", "scale.json");
+  const runs: Run[] = process.argv.includes("--keep") && existsSync(file)
+    ? (JSON.parse(readFileSync(file, "utf8")) as { runs: Run[] }).runs.filter((r) => !models.includes(r.model))
+    : [];
   const save = () => write(runs, samples);
   for (const m of models) {
     const r = measure(m, samples);
