@@ -29,7 +29,7 @@ try {
   // not a git checkout: the commit stays unknown
 }
 const t0 = performance.now();
-const { jobs, results, resumed } = await runCampaign({ n, seed, timeoutMs, memLimitMiB: 1024, workers, resultsLog, log: (l) => process.stderr.write(`${l}\n`) });
+const { jobs, results, resumed, work } = await runCampaign({ n, seed, timeoutMs, memLimitMiB: 1024, workers, resultsLog, log: (l) => process.stderr.write(`${l}\n`) });
 const count = <K extends string | number>(keys: K[]) => Object.fromEntries([...keys.reduce((m, k) => m.set(k, (m.get(k) ?? 0) + 1), new Map<K, number>())].sort());
 const verdicts = count(results.map((r) => r.verdict));
 const failures = results.filter((r) => r.verdict !== "ok").map((r) => ({ ...jobs[r.id], argv: undefined, ...r }));
@@ -51,6 +51,7 @@ mkdirSync(path.join(here, "results"), { recursive: true });
 const file = path.join(here, "results", "fuzz.json");
 writeFileSync(`${file}.tmp`, `${JSON.stringify(summary, null, 2)}\n`);
 renameSync(`${file}.tmp`, file);
+rmSync(work, { recursive: true, force: true }); // the mutants (regenerated from the seed on a rerun)
 console.log(`${jobs.length} mutants (${resumed} from the log) in ${summary.wallSecondsThisRun} s: ${summary.crashes} crashes, ${summary.hangs} hangs, ${summary.overallocations} over-allocations; wrote ${path.relative(process.cwd(), file)}`);
 for (const f of failures.slice(0, 30)) console.log(`  #${f.id} ${f.verdict}: ${f.command} on ${f.target} of ${f.base} (${f.mutator}): ${f.why}`);
 process.exitCode = failures.length ? 1 : 0;

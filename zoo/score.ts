@@ -9,6 +9,7 @@ import { allPrimStmts, programWeights, type Fn, type Primitive, type Program } f
 import { adjustedRandIndex, codeTokens, kernelMatchError, nonzeroCount, normalizedFilters } from "./metrics.ts";
 import { readTruth, type Truth } from "./truth.ts";
 import { DEAD } from "./units.ts";
+import { SEQ_KINDS } from "../src/seq/defs.ts";
 
 export interface PrimitiveScore {
   /** Required signatures; "a|b" accepts either, "kind=N" wants exactly N such statements. */
@@ -106,7 +107,8 @@ export interface CaseScore {
   heads?: HeadScore | null;
 }
 
-const PLUMBING = new Set(["affine", "reshape", "concat", "add", "act:relu", "act:identity", "pick", "lincomb", "onehot"]);
+// Sequence blocks (embed, layer_norm, linear, ...) are the vocabulary of sequence models, not readings: plumbing here.
+const PLUMBING = new Set(["affine", "reshape", "concat", "add", "act:relu", "act:identity", "pick", "lincomb", "onehot", ...SEQ_KINDS]);
 
 /** Signatures of one primitive: its kind, plus act:<fn> / logic:<op> details (an affine's fused act too). */
 export function signatures(p: Primitive): string[] {

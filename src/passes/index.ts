@@ -20,6 +20,7 @@ import { pruneWeightsPass } from "./prune-weights.ts";
 import { roundWeightsPass } from "./round-weights.ts";
 import { quantizePass } from "./quantize.ts";
 import { boundsUnaffordable } from "./bound-limit.ts";
+import { cpuMsSince } from "../pipeline/pass.ts";
 
 /** The exact passes in order: opaque selections as affine maps (so bounds see through them), remove (dead, constant), merge duplicates, make linear units (always-on ReLUs, then the pass-through pairs they expose) linear, fuse the
  *  linear maps, then put what is left in canonical scale and order. */
@@ -63,7 +64,7 @@ export function runSimplify(state: SimplifyState, onPass?: (name: string, index:
   let saidCostly = false;
   const runOne = (p: SimplifyPass, round: number) => {
     onPass?.(p.name, index++);
-    const t0 = performance.now();
+    const t0 = performance.now(), c0 = process.cpuUsage();
     let r: { out: SimplifyState; report: SimplifyReport };
     try {
       r = p.run(cur);
@@ -86,6 +87,7 @@ export function runSimplify(state: SimplifyState, onPass?: (name: string, index:
       saidCostly = true;
     } else if (cur.box && next.net !== cur.net && !costly) report.certifiedMaxErr = certifiedMaxErr(state.original, next.net, cur.box).maxErr;
     report.ms = performance.now() - t0;
+    report.cpuMs = cpuMsSince(c0);
     cur = { ...next, stats: next.net === state.net ? state.stats : undefined };
     if (round === 1 || report.units.before !== report.units.after || report.weights.before !== report.weights.after) reports.push(report);
   };

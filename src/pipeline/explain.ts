@@ -1,5 +1,5 @@
 // The explain pipeline as a list of named passes over one state object:
-//   read -> normalize -> lower -> probe -> simplify -> carve -> build -> heads -> features -> verify -> emit
+//   read -> normalize -> lower -> probe -> simplify -> carve -> build -> heads -> features -> machines -> verify -> emit
 // Each pass reads what earlier passes left in the state and adds its own IR, with a report. Any prefix can
 // be run (runExplain(..., { until: "lower" })), a pass added (pass your own list), and any IR printed
 // (printIR). The state is typed, so a pass that needs an IR says so clearly when it is missing.
@@ -7,7 +7,7 @@ import type { Model } from "../graph/graph.ts";
 import type { Tensor } from "../graph/tensor.ts";
 import type { Net } from "../net/net.ts";
 import type { NetStats } from "../passes/stats.ts";
-import type { PassReport, PassResult } from "./pass.ts";
+import { cpuMsSince, type PassReport, type PassResult } from "./pass.ts";
 import type { BuildReport } from "../program/build.ts";
 import type { Program } from "../program/program.ts";
 import type { Fidelity } from "../verify/metrics.ts";
@@ -117,9 +117,10 @@ export async function runExplain(input: ExplainInput, opts: RunExplainOptions = 
   for (let i = 0; i < passes.length; i++) {
     const p = passes[i];
     opts.onPass?.({ pass: p.name, index: i, total: passes.length });
-    const t0 = performance.now();
+    const t0 = performance.now(), c0 = process.cpuUsage();
     const r = await p.run(state);
     r.report.ms = performance.now() - t0;
+    r.report.cpuMs = cpuMsSince(c0);
     state = { ...r.out, reports: [...state.reports, r.report] };
     opts.onPass?.({ pass: p.name, index: i, total: passes.length, report: r.report });
     if (p.name === opts.until) break;

@@ -1,5 +1,6 @@
 // report.md: fidelity, data, what each pass did and cost, how the Net's layers became statements, opaque parts.
 import { featuresMarkdown } from "./features-report.ts";
+import os from "node:os";
 import path from "node:path";
 import type { PassReport } from "./pass.ts";
 import type { ExplainState } from "./explain.ts";
@@ -15,11 +16,14 @@ const esc = (s: string) => s.replace(/\|/g, "\\|");
 export function timingsJson(reports: readonly PassReport[], simplify: readonly PassReport[] = []): string {
   // The emit pass writes this before its own time is known; it is left out. Simplify's sub-passes follow it
   // (named simplify/<pass>; their time is part of simplify's, so the total counts them once).
-  const round = (r: PassReport) => Math.round(r.ms! * 10) / 10;
-  const top = reports.filter((r) => r.ms !== undefined).map((r) => ({ pass: r.pass, ms: round(r) }));
-  const total = Math.round(top.reduce((a, p) => a + p.ms, 0) * 10) / 10;
-  const passes = top.flatMap((p) => (p.pass === "simplify" ? [p, ...simplify.filter((r) => r.ms !== undefined).map((r) => ({ pass: `simplify/${r.pass}`, ms: round(r) }))] : [p]));
-  return `{\n "passes": [\n${passes.map((p) => `  ${JSON.stringify(p)}`).join(",\n")}\n ],\n "totalMs": ${total}\n}\n`;
+  // cpuMs: the process's CPU time in the pass (every thread), which the machine's load does not inflate.
+  const round = (v: number) => Math.round(v * 10) / 10;
+  const row = (r: PassReport, pass = r.pass) => ({ pass, ms: round(r.ms!), ...(r.cpuMs !== undefined ? { cpuMs: round(r.cpuMs) } : {}) });
+  const top = reports.filter((r) => r.ms !== undefined).map((r) => row(r));
+  const total = round(top.reduce((a, p) => a + p.ms, 0));
+  const cpu = round(top.reduce((a, p) => a + (p.cpuMs ?? 0), 0));
+  const passes = top.flatMap((p) => (p.pass === "simplify" ? [p, ...simplify.filter((r) => r.ms !== undefined).map((r) => row(r, `simplify/${r.pass}`))] : [p]));
+  return `{\n "passes": [\n${passes.map((p) => `  ${JSON.stringify(p)}`).join(",\n")}\n ],\n "totalMs": ${total},\n "totalCpuMs": ${cpu},\n "loadAverage": ${JSON.stringify(os.loadavg().map((v) => round(v)))}\n}\n`;
 }
 
 /** The report.md text for a pipeline state and the reports of the passes run so far. */

@@ -18,6 +18,8 @@ import { safeName } from "./emit-plan.ts";
 import { buildModuleProgram, type ModuleBuildReport } from "./build-modules.ts";
 import { withOrigin } from "./slice-origin.ts";
 import { nameModuleBodies, type BodyReport } from "../recover/module-bodies.ts";
+import { convAbsPairs, type ConvAbsReport } from "../recover/conv-abs.ts";
+import { probe } from "../passes/probe.ts";
 import { typeOfShape, type Fn, type IOSpec, type PrimStmt, type Program, type Stmt, type ValueType, type Var, type Weight } from "./program.ts";
 
 export interface BuildOptions {
@@ -47,6 +49,8 @@ export interface BuildReport {
   /** Set when the module builder made the program; else why it did not. */
   modules?: ModuleBuildReport;
   modulesSkipped?: string;
+  /** Conv channel pairs read as abs (recover/conv-abs.ts). */
+  convAbs?: ConvAbsReport[];
   /** Module functions whose bodies the slice rules named (recover/module-bodies.ts). */
   bodies?: BodyReport[];
   /** Per lifted slice: the rules that fired, the units dropped (and why), how exactness was established, the residual size. */
@@ -83,6 +87,12 @@ export function buildProgram(net: Net, opts: BuildOptions = {}): { program: Prog
     }
     modulesSkipped = m.reason;
   } else if (whole && opts.modules) modulesSkipped = "the whole Net reads as one function (gates over its bits, or piecewise in each input)";
+  // Conv channel pairs relu(conv(x, K)) + relu(conv(x, -K)) read as abs (recover/conv-abs.ts): the Net written.
+  const convAbs = (opts.sliceRecognisers ?? defaultSliceRecognisers).length ? convAbsPairs(net, { ...(opts.stats ? { stats: opts.stats } : {}), ...(opts.exact ? { exact: true } : {}), ...(opts.tolerance !== undefined ? { tolerance: opts.tolerance } : {}) }) : undefined;
+  if (convAbs) {
+    net = convAbs.net;
+    if (opts.stats) opts = { ...opts, stats: probe({ net, data: opts.stats.sample.inputs }).stats };
+  }
   const recs = opts.recognisers ?? defaultRecognisers;
   const layers = new Map(net.layers.map((l) => [l.id, l]));
   const consumers = new Map<string, string[]>();
@@ -124,7 +134,7 @@ export function buildProgram(net: Net, opts: BuildOptions = {}): { program: Prog
 
   const body: Stmt[] = [];
   const extraFns: Fn[] = [];
-  const report: BuildReport = { statements: [], slices: [], ...(modulesSkipped ? { modulesSkipped } : {}) };
+  const report: BuildReport = { statements: [], slices: [], ...(modulesSkipped ? { modulesSkipped } : {}), ...(convAbs ? { convAbs: convAbs.reports } : {}) };
   let hidden = 0, primK = 0, residualK = 0;
   const primId = () => `p${++primK}`;
   const widthOf = (v: string) => (layers.get(v)?.shape ?? net.inputs.find((i) => i.name === v)?.shape ?? [0]).reduce((a, b) => a * b, 1);

@@ -4,6 +4,7 @@ import { UserError } from "../errors.ts";
 import { count, g3, simplify } from "./numfmt.ts";
 import { primText, printFn, stmtCode, stmtComment, typeText } from "./printer.ts";
 import { resolveLevels } from "./show-path.ts";
+import type { MachineParams } from "./program.ts";
 import type { Fn, PrimStmt, Program, Stmt, ValueType, Weight } from "./program.ts";
 
 /** Weights with at most FULL_LIMIT entries and rows of at most FULL_COLS (or at most 32 entries) are printed in full. */
@@ -81,6 +82,7 @@ function primDetails(s: PrimStmt): string[] {
     for (const n of g.nodes.slice(0, 40)) out.push(`  ${n.outputs.join(", ")} = ${n.op}(${n.inputs.filter(Boolean).join(", ")})`);
     if (g.nodes.length > 40) out.push(`  ... ${g.nodes.length - 40} more`);
   }
+  if (p.kind === "machine") out.push(...machineDetails(p.params));
   const shown = new Set<Weight>();
   for (const w of [...paramWeightsOf(s), ...p.slice.weights]) {
     if (shown.has(w)) continue;
@@ -95,7 +97,24 @@ function paramWeightsOf(s: PrimStmt): Weight[] {
   if (p.kind === "affine") return [p.params.W, p.params.b];
   if (p.kind === "conv") return [p.params.weight, p.params.bias];
   if (p.kind === "threshold") return [p.params.c];
+  if (p.kind === "machine") return [p.params.out];
   return [];
+}
+
+/** A machine opened: its agreement, its tables, and the network it was read from (what reconstructed.onnx runs). */
+function machineDetails(q: MachineParams): string[] {
+  const pc = (a: MachineParams["agreement"]["heldOut"]) => `${(100 * a.stepAgreement).toFixed(2)}% of ${a.steps} steps, ${(100 * a.sequenceAgreement).toFixed(1)}% of ${a.sequences} sequences`;
+  const out = [
+    `state machine read from the ${q.cell} on the data: ${q.minimalStates} states (minimal); decisions agree on ${pc(q.agreement.analysis)} (analysis) and ${pc(q.agreement.heldOut)} (held-out)`,
+    `symbols (input rows): ${q.alphabet.map((r, a) => `${a} = [${r.join(", ")}]`).join(", ")}`,
+    "state | decision | next state per symbol",
+    ...q.next.map((r, st) => `  ${st}${st === 0 ? " (initial)" : ""} | ${q.decisions[st] < 0 ? "-" : q.decisions[st]} | ${r.map((t) => (t < 0 ? "-" : t)).join(" ")}`),
+  ];
+  if (q.formula) out.push(`state values in the formula: ${q.formula.values.join(", ")}`);
+  const g = q.impl.graph;
+  out.push(`implemented by the network it was read from (reconstructed.onnx runs it), ONNX nodes (${g.nodes.length}):`);
+  for (const n of g.nodes.slice(0, 40)) out.push(`  ${n.outputs.filter(Boolean).join(", ")} = ${n.op}(${n.inputs.filter(Boolean).join(", ")})`);
+  return out;
 }
 
 function unitList(units: number[]): string {

@@ -16,7 +16,12 @@ export interface FeatureExample {
   /** Row index into the data as given (before the analysis / held-out split). */
   row: number;
   value: number;
+  /** The input itself, for small vector inputs (at most MAX_SHOWN_INPUT values): the explorer's table. */
+  input?: number[];
 }
+
+/** Vector inputs up to this many values are kept with the top examples (larger ones: see the data by row). */
+export const MAX_SHOWN_INPUT = 64;
 
 /** The pictures explain wrote for a group (paths relative to the output folder). */
 export interface FeaturePictures {
@@ -126,7 +131,8 @@ export function featuresFromJson(v: unknown, path: string): FeatureAnalysis {
       share: numb(g.share, `${p}.share`),
       top: arr(g.top, `${p}.top`).map((t, j) => {
         const to = obj(t, `${p}.top[${j}]`);
-        return { row: int(to.row, `${p}.top[${j}].row`, 0), value: numb(to.value, `${p}.top[${j}].value`) };
+        const input = to.input === undefined ? undefined : arr(to.input, `${p}.top[${j}].input`).map((q, k) => numb(q, `${p}.top[${j}].input[${k}]`));
+        return { row: int(to.row, `${p}.top[${j}].row`, 0), value: numb(to.value, `${p}.top[${j}].value`), ...(input ? { input } : {}) };
       }),
       ...(pics ? { pictures: pics } : {}),
       ...(g.vis !== undefined ? { vis: visScore(g.vis, `${p}.vis`) } : {}),

@@ -55,17 +55,30 @@ function sameWindow(body: Stmt[], start: number, at: number, w: number, pos: Map
 
 /** The longest run of repeated windows in a function body (K >= 2, w >= 3), if any. */
 export function findRepeat(f: Fn): Repeat | undefined {
+  return findRepeatIn(f, 0, f.body.length);
+}
+
+/** Every run of repeated windows, longest first and then in what is left before and after it (a ResNet's stages:
+ *  one run per stage, each its own block function, as their shapes differ), in body order. */
+export function findRepeats(f: Fn, lo = 0, hi = f.body.length): Repeat[] {
+  const r = findRepeatIn(f, lo, hi);
+  if (!r) return [];
+  return [...findRepeats(f, lo, r.start), r, ...findRepeats(f, r.start + r.width * r.count, hi)];
+}
+
+/** The longest run of repeated windows within body[lo, hi). */
+function findRepeatIn(f: Fn, lo: number, hi: number): Repeat | undefined {
   const body = f.body;
   const pos = new Map<string, number>();
   body.forEach((s, i) => (s.kind === "prim" ? [s.out] : s.outs).forEach((v) => pos.set(v.name, i)));
   const uses = new Map<string, number[]>();
   body.forEach((s, i) => s.args.forEach((a) => uses.set(a, [...(uses.get(a) ?? []), i])));
   let best: Repeat | undefined;
-  for (let w = Math.floor(body.length / 2); w >= 3; w--) {
-    for (let start = 0; start + 2 * w <= body.length; start++) {
+  for (let w = Math.floor((hi - lo) / 2); w >= 3; w--) {
+    for (let start = lo; start + 2 * w <= hi; start++) {
       const st: { carryOut?: number; carryIn?: string; shared: Set<string> } = { shared: new Set() };
       let k = 1;
-      while (start + (k + 1) * w <= body.length && sameWindow(body, start, start + k * w, w, pos, st)) k++;
+      while (start + (k + 1) * w <= hi && sameWindow(body, start, start + k * w, w, pos, st)) k++;
       if (k < 2 || st.carryOut === undefined || (best && best.count * best.width > k * w)) continue;
       // Only the carried value may leave a window: to the next window, or after the loop from the last one.
       const end = start + k * w;
@@ -94,7 +107,7 @@ function cleanWeights(body: Stmt[], r: Repeat): number {
     const s = body[r.start + p] as PrimStmt;
     paramWeights(s.prim).forEach((_w, j) => {
       const names = [...Array(r.count).keys()].map((k) => paramWeights((body[r.start + k * r.width + p] as PrimStmt).prim)[j].name);
-      if (weightTemplate(names).includes("{b")) n++;
+      if (/\{\d*b/.test(weightTemplate(names))) n++;
     });
   }
   return n;
@@ -108,10 +121,12 @@ export function weightTemplate(names: string[]): string {
     const varying = [...Array(len).keys()].filter((i) => parts.some((p) => p[i] !== parts[0][i]));
     if (varying.length === 1 && varying[0] % 2 === 1) {
       const i = varying[0];
-      const base = Number(parts[0][i]);
-      if (parts.every((p, b) => Number(p[i]) === base + b)) {
+      // The number counts blocks by a fixed step (W6, W9, W12: three weights a block): {3b+6}.
+      const base = Number(parts[0][i]), step = Number(parts[1][i]) - base;
+      if (step > 0 && parts.every((p, b) => Number(p[i]) === base + step * b)) {
         const t = [...parts[0]];
-        t[i] = base === 0 ? "{b}" : `{b+${base}}`;
+        const sb = step === 1 ? "b" : `${step}b`;
+        t[i] = base === 0 ? `{${sb}}` : `{${sb}+${base}}`;
         return t.join("");
       }
     }
@@ -138,42 +153,51 @@ export interface Line {
   comment: string;
 }
 
-/** program.txt lines of a function with a repeat folded: the function (loop inside) and the block function. */
-export function foldedText(f: Fn, r: Repeat, show: (s: Stmt) => Line, header: (name: string, params: string[], carry: string) => string): string[] {
+/** program.txt lines of a function with its repeats folded: the function (a loop per repeat) and one block
+ *  function per repeat (`block`, or `block1`, `block2`, ... when there are several). */
+export function foldedText(f: Fn, reps: readonly Repeat[], show: (s: Stmt) => Line, header: (name: string, params: string[], carry: string, rep: Repeat) => string): string[] {
   const body = f.body;
-  const end = r.start + r.count * r.width;
-  const win = (k: number) => body.slice(r.start + k * r.width, r.start + (k + 1) * r.width) as PrimStmt[];
   const names = new Set([...f.params.map((v) => v.name), ...body.flatMap((s) => (s.kind === "prim" ? [s.out.name] : s.outs.map((o) => o.name)))]);
-  const carryVar = ["x", "h", "state", "x_"].find((n) => !names.has(n))!;
-  const lastOut = win(r.count - 1)[r.carryOut].out.name;
-  const outer = (a: string) => (a === lastOut ? carryVar : a);
-  // Weight names across the K windows, by weight object of window 0.
-  const templates = new Map<Weight, string>();
-  win(0).forEach((s, p) => paramWeights(s.prim).forEach((w, j) => {
-    const names = [...Array(r.count).keys()].map((k) => paramWeights(win(k)[p].prim)[j].name);
-    templates.set(w, weightTemplate(names));
-  }));
-  const params = [carryVar, ...r.shared, "b"];
-  const inner = (a: string) => (a === r.carryIn ? carryVar : a);
-  // A statement's comment (a head's analysis) differs from block to block: all of them, by block.
-  const blockLines = win(0).map((s, p) => {
-    const line = show(renamedStmt(s, inner, (w) => templates.get(w) ?? w.name));
-    const cs = [...Array(r.count).keys()].map((k) => show(win(k)[p]).comment);
-    return cs.every((c) => c === cs[0]) ? line : { ...line, comment: cs.map((c, k) => `b=${k}: ${c}`).join(" | ") };
-  });
-  const mainLines: Line[] = [
-    ...body.slice(0, r.start).map(show),
-    { code: `${carryVar} = ${r.carryIn}`, comment: "" },
-    { code: `for b in 0..${r.count - 1}: ${carryVar} = block(${params.join(", ")})`, comment: `${r.count} blocks: the same code, the weights of block b` },
-    ...body.slice(end).map((s) => show(s.kind === "prim" ? { ...s, args: s.args.map(outer) } : { ...s, args: s.args.map(outer) })),
-  ];
+  const free = ["x", "h", "state", "x_"].filter((n) => !names.has(n));
+  for (let k = 1; free.length < reps.length; k++) if (!names.has(`h_${k}`)) free.push(`h_${k}`);
   const fmt = (lines: Line[]) => {
     const col = Math.min(64, Math.max(0, ...lines.map((l) => l.code.length)) + 2);
     return lines.map((l) => `    ${l.comment ? `${l.code.padEnd(Math.max(col, l.code.length + 2))}# ${l.comment}` : l.code}`);
   };
-  const blockRet = win(0)[r.carryOut].out.name;
+  // After a loop, its last window's carried value is the loop's variable.
+  const outerName = new Map<string, string>();
+  const outer = (a: string) => outerName.get(a) ?? a;
+  const mainLines: Line[] = [];
+  const blocks: string[] = [];
+  let at = 0;
+  reps.forEach((r, ri) => {
+    const carryVar = free[ri];
+    const blockName = reps.length === 1 ? "block" : `block${ri + 1}`;
+    const win = (k: number) => body.slice(r.start + k * r.width, r.start + (k + 1) * r.width) as PrimStmt[];
+    for (const s of body.slice(at, r.start)) mainLines.push(show({ ...s, args: s.args.map(outer) }));
+    // Weight names across the K windows, by weight object of window 0.
+    const templates = new Map<Weight, string>();
+    win(0).forEach((s, p) => paramWeights(s.prim).forEach((w, j) => {
+      const ns = [...Array(r.count).keys()].map((k) => paramWeights(win(k)[p].prim)[j].name);
+      templates.set(w, weightTemplate(ns));
+    }));
+    const params = [carryVar, ...r.shared.map(outer), "b"];
+    const inner = (a: string) => (a === r.carryIn ? carryVar : outer(a));
+    // A statement's comment (a head's analysis) differs from block to block: all of them, by block.
+    const blockLines = win(0).map((s, p) => {
+      const line = show(renamedStmt(s, inner, (w) => templates.get(w) ?? w.name));
+      const cs = [...Array(r.count).keys()].map((k) => show(win(k)[p]).comment);
+      return cs.every((c) => c === cs[0]) ? line : { ...line, comment: cs.map((c, k) => `b=${k}: ${c}`).join(" | ") };
+    });
+    mainLines.push({ code: `${carryVar} = ${outer(r.carryIn)}`, comment: "" });
+    mainLines.push({ code: `for b in 0..${r.count - 1}: ${carryVar} = ${blockName}(${params.join(", ")})`, comment: `${r.count} blocks: the same code, the weights of block b` });
+    outerName.set(win(r.count - 1)[r.carryOut].out.name, carryVar);
+    blocks.push([header(blockName, params, carryVar, r), ...fmt(blockLines), `    return ${win(0)[r.carryOut].out.name}`].join("\n"));
+    at = r.start + r.count * r.width;
+  });
+  for (const s of body.slice(at)) mainLines.push(show({ ...s, args: s.args.map(outer) }));
   return [
-    [header(f.name, [], carryVar), ...fmt(mainLines), `    return ${f.returns.map(outer).join(", ")}`].join("\n"),
-    [header("block", params, carryVar), ...fmt(blockLines), `    return ${blockRet}`].join("\n"),
+    [header(f.name, [], "", reps[0]), ...fmt(mainLines), `    return ${f.returns.map(outer).join(", ")}`].join("\n"),
+    ...blocks,
   ];
 }

@@ -4,7 +4,7 @@ import { fidelitySummary } from "../verify/metrics.ts";
 import { count, simplify } from "./numfmt.ts";
 import { isSeqKind, seqText } from "./seq-prim.ts";
 import { machineLoop } from "../seq/fsm/print.ts";
-import { findRepeat, foldedText, type Repeat } from "./print-loops.ts";
+import { findRepeats, foldedText, type Repeat } from "./print-loops.ts";
 import {
   allPrimStmts, programWeights, type SeqParams, type ActSpec, type Fn, type PrimStmt, type Program, type Stmt, type ValueType,
 } from "./program.ts";
@@ -166,18 +166,18 @@ function fnHeader(f: Fn, types: Map<string, ValueType>): string {
 
 /** The text of one function, comments aligned; a run of repeated blocks prints as a loop over a block function. */
 export function printFn(f: Fn): string {
-  const rep = findRepeat(f);
-  if (rep) return printFolded(f, rep);
+  const reps = findRepeats(f);
+  if (reps.length) return printFolded(f, reps);
   return printFlat(f);
 }
 
-function printFolded(f: Fn, rep: Repeat): string {
+function printFolded(f: Fn, reps: readonly Repeat[]): string {
   const types = new Map<string, ValueType>(f.params.map((v) => [v.name, v.type]));
   for (const s of f.body) for (const v of s.kind === "prim" ? [s.out] : s.outs) types.set(v.name, v.type);
   const show = (s: Stmt) => ({ code: stmtCode(s), comment: stmtComment(s) });
-  const header = (name: string, params: string[], carry: string) =>
+  const header = (name: string, params: string[], carry: string, rep: Repeat) =>
     name === f.name ? fnHeader(f, types) : `def ${name}(${params.map((p) => (p === carry ? `${p}: ${typeText(types.get(rep.carryIn)!)}` : types.has(p) ? `${p}: ${typeText(types.get(p)!)}` : `${p}: int`)).join(", ")}):`;
-  return foldedText(f, rep, show, header).join("\n\n");
+  return foldedText(f, reps, show, header).join("\n\n");
 }
 
 function printFlat(f: Fn): string {

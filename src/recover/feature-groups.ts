@@ -25,11 +25,16 @@ export interface FeatureOptions {
 /** Narrower statements are read unit by unit; below this many units grouping adds little. */
 export const MIN_UNITS = 16;
 /** Largest k tried for the knee, and widest statement factorised (wider ones are skipped, and the report says so). */
-export const MAX_K = 12, MAX_UNITS = 4096;
+export const MAX_K = 12, MAX_UNITS = 2048;
 /** Rows the factorisation is fitted on (evenly spaced), and rows ranked for top inputs (all up to this). */
 export const FIT_ROWS = 512, RANK_ROWS = 20000;
+/** Multiply-adds the k = 1..MAX_K curve may cost (about 4 m n k per sweep, ~50 sweeps each): wide layers are
+ *  fitted on fewer rows (never fewer than MIN_FIT_ROWS) so that a layer takes seconds, not minutes. */
+export const CURVE_BUDGET = 2e9, MIN_FIT_ROWS = 64;
 /** Top inputs kept per group. */
 export const TOP = 8;
+/** Fewer analysis rows than this say too little about which units fire together. */
+export const MIN_ROWS = 32;
 
 /** What the visualisation needs of a group: the Net layer and, per unit of it, the group's loading. */
 export interface FeatureObjective {
@@ -62,6 +67,7 @@ export function findFeatureGroups(p: Program, net: Net, analysis: readonly Tenso
   const out: FeatureFindings = { analysis: { seed, layers: [], groups: [], skipped: [] }, topLocal: [], objectives: [] };
   const skip = (fn: Fn, s: PrimStmt, reason: string) => out.analysis.skipped.push({ fn: fn.name, stmt: s.out.name, reason });
   const byId = new Map(net.layers.map((l) => [l.id, l]));
+  const rows = analysis[0]?.shape[0] ?? 0;
   for (const fn of p.functions) {
     for (const s of fn.body) {
       if (s.kind !== "prim" || s.prim.kind !== "affine") continue;
@@ -69,6 +75,7 @@ export function findFeatureGroups(p: Program, net: Net, analysis: readonly Tenso
       if (!nonNegative(s.prim.params.act)) continue; // nothing to factor: values of either sign (an output layer)
       if (width < MIN_UNITS) { skip(fn, s, `${width} units: narrow enough to read unit by unit (grouping starts at ${MIN_UNITS})`); continue; }
       if (width > MAX_UNITS) { skip(fn, s, `${width} units: wider than ${MAX_UNITS}`); continue; }
+      if (rows < MIN_ROWS) { skip(fn, s, `${rows} analysis rows: too few to see which units fire together (${MIN_ROWS} or more)`); continue; }
       const last = s.prim.slice.layers[s.prim.slice.layers.length - 1];
       const layer = last && byId.get(last.id);
       if (!layer || layer.shape.length !== 1 || layer.shape[0] !== width || last.units !== null) {
@@ -134,7 +141,8 @@ function factorLayer(all: Float64Array, rows: number[], width: number, opts: Fea
   if (n < 2) return `${n} unit(s) vary on the data: nothing to group`;
   const A = new Float64Array(m * n);
   for (let i = 0; i < m; i++) for (let c = 0; c < n; c++) A[i * n + c] = all[i * width + cols[c]];
-  const fm = Math.min(m, FIT_ROWS);
+  const perRow = 4 * n * ((MAX_K * (MAX_K + 1)) / 2) * 50;
+  const fm = Math.min(m, Math.max(MIN_FIT_ROWS, Math.min(FIT_ROWS, Math.floor(CURVE_BUDGET / perRow))));
   const fit = new Float64Array(fm * n);
   for (let r = 0; r < fm; r++) fit.set(A.subarray(Math.floor((r * m) / fm) * n, Math.floor((r * m) / fm) * n + n), r * n);
   // The curve needs each k's error to about 1e-3 (a looser stop halves the time and moves no knee we saw); the

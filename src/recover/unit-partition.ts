@@ -120,7 +120,8 @@ export function partitionUnits(net: Net, stats?: NetStats, opts: PartitionOption
       // Never active on the data: it carries nothing there, whatever it reads (the dead units simplify proves are among these).
       const dead = !!st && st.neverActive[j];
       // Linear on the data: never below zero, but for what the absent weights may add.
-      const carrier = !!pre && pre.min[j] >= -slack;
+      // (plus float32 rounding: the bound is reached exactly at a corner of a bits domain).
+      const carrier = !!pre && pre.min[j] >= -(slack + 1e-6 * (m + slack));
       units.set(key, { key, layer: layerIndex.get(a.id)!, src, carrier, dead });
     }
   }

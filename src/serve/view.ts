@@ -4,6 +4,7 @@
 import { typeText, stmtCode, stmtComment } from "../program/printer.ts";
 import { paramWeights, type Fn, type Program, type Stmt, type ValueType, type Weight } from "../program/program.ts";
 import type { Labels } from "../program/labels.ts";
+import type { FeatureGroup, UnitPicture } from "../program/features.ts";
 
 /** One statement as the page shows it. */
 export interface LineView {
@@ -12,9 +13,15 @@ export interface LineView {
   code: string;
   comment: string;
   /** What clicking opens: the callee's body, or the primitive's implementation. */
-  opens: { kind: "call"; fn: string } | { kind: "prim"; id: string; prim: string; error: number; units: number; layers: { id: string; units: number[] | null }[]; ops?: string[] };
+  opens: { kind: "call"; fn: string } | { kind: "prim"; id: string; prim: string; error: number; units: number; layers: { id: string; units: number[] | null }[]; ops?: string[]; features?: FeatureGroupView[] };
   label?: { name: string; description?: string };
 }
+
+/** A feature group as the page shows it: the group (program.json's) with its strongest unit's picture and label. */
+export type FeatureGroupView = FeatureGroup & {
+  unit?: UnitPicture;
+  label?: { name: string; description?: string };
+};
 
 export interface FnView {
   name: string;
@@ -38,6 +45,7 @@ export interface ProgramView {
 
 /** The page's view of a program, with the labels a person gave. */
 export function programView(p: Program, labels: Labels): ProgramView {
+  const groups = featureViews(p, labels);
   const calls = new Map<string, number>();
   let statements = 0;
   const seen = new Set<string>();
@@ -56,7 +64,7 @@ export function programView(p: Program, labels: Labels): ProgramView {
           weights += w.data.length;
         }
       }
-      return lineView(f, s, labels);
+      return lineView(f, s, labels, groups.get(`${f.name}/${s.kind === "prim" ? s.out.name : ""}`));
     });
     const label = labels.items[f.name];
     return {
@@ -81,7 +89,19 @@ export function programView(p: Program, labels: Labels): ProgramView {
   };
 }
 
-function lineView(f: Fn, s: Stmt, labels: Labels): LineView {
+/** Feature groups by FUNCTION/VAR of the statement they group. */
+function featureViews(p: Program, labels: Labels): Map<string, FeatureGroupView[]> {
+  const out = new Map<string, FeatureGroupView[]>();
+  for (const g of p.features?.groups ?? []) {
+    const unit = p.features?.units?.find((u) => u.fn === g.fn && u.stmt === g.stmt && u.index === g.units[0]?.index);
+    const label = labels.items[g.name];
+    const key = `${g.fn}/${g.stmt}`;
+    out.set(key, [...(out.get(key) ?? []), { ...g, ...(unit ? { unit } : {}), ...(label ? { label } : {}) }]);
+  }
+  return out;
+}
+
+function lineView(f: Fn, s: Stmt, labels: Labels, features?: FeatureGroupView[]): LineView {
   const out = s.kind === "prim" ? s.out.name : s.outs[0].name;
   const path = `${f.name}/${out}`;
   const label = labels.items[path] ?? (s.kind === "prim" ? labels.items[s.prim.id] : undefined);
@@ -92,6 +112,7 @@ function lineView(f: Fn, s: Stmt, labels: Labels): LineView {
       units: s.prim.slice.layers.reduce((a, l) => a + (l.units ? l.units.length : 0), 0),
       layers: s.prim.slice.layers.map((l) => ({ id: l.id, units: l.units ? [...l.units] : null })),
       ...(s.prim.kind === "opaque" ? { ops: s.prim.params.ops } : {}),
+      ...(features ? { features } : {}),
     };
   return { path, code: stmtCode(s), comment: stmtComment(s), opens, ...(label ? { label } : {}) };
 }

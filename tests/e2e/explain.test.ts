@@ -80,11 +80,12 @@ describe("explain reads the structure", () => {
     const { state } = await explainInto(randomMLP(rng(1), [4, 5, 2]), { domain: "normal", samples: 30 });
     const report = state.files!.get("report.md") as string;
     for (const pass of ["read", "normalize", "lower", "probe", "build", "verify", "emit"]) assert.match(report, new RegExp(`^\\| ${pass} \\| .+ \\|$`, "m"));
-    const timings = JSON.parse(state.files!.get("timings.json") as string) as { passes: { pass: string; ms: number }[] };
+    const timings = JSON.parse(state.files!.get("timings.json") as string) as { passes: { pass: string; ms: number; cpuMs: number }[]; totalCpuMs: number; loadAverage: number[] };
     // Top-level passes in order; simplify's sub-passes follow it as simplify/<pass>.
     assert.deepEqual(timings.passes.map((p) => p.pass).filter((p) => !p.includes("/")), state.reports.map((r) => r.pass).filter((p) => p !== "emit"));
     assert.ok(timings.passes.some((p) => p.pass.startsWith("simplify/")));
-    assert.ok(timings.passes.every((p) => p.ms >= 0));
+    assert.ok(timings.passes.every((p) => p.ms >= 0 && p.cpuMs >= 0), "wall and CPU time per pass");
+    assert.ok(timings.totalCpuMs > 0 && timings.loadAverage.length === 3);
     assert.match(report, /\| output \| [\d.e-]+ \| [\d.e-]+ \| [\d.e-]+ \| 100% \|/);
     assert.match(report, /\| `h1 = relu\(W1 @ x \+ b1\)` \| fc1, act1 \| affine \| 0 \|/);
   });

@@ -4,10 +4,12 @@
 // `npm run fuzz -- --n 5000` (bench/fuzz.ts, bench/results/fuzz.json).
 import { test } from "node:test";
 import assert from "node:assert/strict";
+import { rmSync } from "node:fs";
 import { runCampaign } from "./campaign.ts";
 
 test("200 mutants: 0 crashes, 0 hangs, 0 over-allocations", { timeout: 600_000 }, async (t) => {
-  const { jobs, results } = await runCampaign({ n: 200, seed: 7, timeoutMs: 20_000, memLimitMiB: 1024, workers: 1 });
+  const { jobs, results, work } = await runCampaign({ n: 200, seed: 7, timeoutMs: 20_000, memLimitMiB: 1024, workers: 1 });
+  rmSync(work, { recursive: true, force: true });
   const bad = results.filter((r) => r.verdict !== "ok").map((r) => {
     const j = jobs[r.id];
     return `#${r.id} ${r.verdict}: ${j.command} on ${j.target} of ${j.base} (${j.mutator}): ${r.why}`;

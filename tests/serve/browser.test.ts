@@ -104,7 +104,7 @@ describe("the explorer on an MNIST model, in a browser", { skip }, () => {
   });
   after(() => s?.close());
 
-  it("shows a unit's histogram and its top-activating digits as pictures", async (t) => {
+  it("shows a unit's histogram and top digits, and a feature group's top digits and visualisation", async (t) => {
     t.diagnostic(`screenshots: ${shots}`);
     const browser = await launch();
     try {
@@ -119,6 +119,22 @@ describe("the explorer on an MNIST model, in a browser", { skip }, () => {
       const pic = (await unit.locator("canvas.example").first().boundingBox())!;
       assert.ok(pic.width >= 28 && pic.height >= 28, "digits drawn at 28x28 or more");
       await page.screenshot({ path: path.join(shots, "mnist-units.png") });
+      // A feature group of the same layer: opened, its top digits and its visualisation (files explain wrote).
+      const group = page.locator(".fgroup").first();
+      await group.locator(".fghead").click();
+      const top = group.locator("img.top"), vis = group.locator("img.vis").first();
+      await top.waitFor();
+      await vis.waitFor();
+      for (const img of [top, vis]) {
+        await page.waitForFunction((el) => (el as HTMLImageElement).complete, await img.elementHandle());
+        const size = await img.evaluate((el) => [(el as HTMLImageElement).naturalWidth, (el as HTMLImageElement).naturalHeight]);
+        assert.ok(size[0] >= 56 && size[1] === 56, `picture loaded at ${size}`);
+      }
+      const topSize = await top.evaluate((el) => (el as HTMLImageElement).naturalWidth);
+      assert.ok(topSize > 4 * 56, "several top digits side by side");
+      assert.match(await group.locator("figcaption").first().innerText(), /top inputs: data rows \d+/);
+      await group.scrollIntoViewIfNeeded();
+      await page.screenshot({ path: path.join(shots, "mnist-feature-group.png") });
       assert.deepEqual(errors, []);
     } finally {
       await browser.close();

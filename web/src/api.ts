@@ -10,7 +10,26 @@ export interface LineView {
   path: string;
   code: string;
   comment: string;
-  opens: { kind: "call"; fn: string } | { kind: "prim"; id: string; prim: string; error: number; units: number; layers: { id: string; units: number[] | null }[]; ops?: string[] };
+  opens: { kind: "call"; fn: string } | { kind: "prim"; id: string; prim: string; error: number; units: number; layers: { id: string; units: number[] | null }[]; ops?: string[]; features?: FeatureGroupView[] };
+  label?: Label;
+}
+
+export interface VisScore {
+  objective: number;
+  dataMax: number;
+}
+
+/** A feature group (program.json's "features"), with its strongest unit's visualisation. */
+export interface FeatureGroupView {
+  name: string;
+  fn: string;
+  stmt: string;
+  units: { index: number; loading: number }[];
+  share: number;
+  top: { row: number; value: number; input?: number[] }[];
+  pictures?: { top?: string; vis?: string };
+  vis?: VisScore;
+  unit?: { index: number; origin?: string[]; picture: string; vis: VisScore };
   label?: Label;
 }
 

@@ -10,6 +10,7 @@ import { ModuleGraph } from "./graph.ts";
 import { HeatMap } from "./heatmap.ts";
 import { highlight } from "./highlight.ts";
 import { Units } from "./units.ts";
+import { FeatureGroups } from "./features.ts";
 import "./style.css";
 
 /** Functions nested deeper than this are not opened in place (a recursive program would never end). */
@@ -100,11 +101,11 @@ function Line({ line, ctx, keyPrefix, depth, crumbs }: { line: LineView; ctx: Ct
       <${LabelButton} id=${labelId} current=${line.label} reload=${ctx.reload} />
     </div>
     ${isOpen && callee ? html`<${Fn} fn=${callee} ctx=${ctx} keyPrefix=${key} depth=${depth + 1} crumbs=${here} />` : null}
-    ${isOpen && o.kind === "prim" ? html`<${PrimDetail} line=${line} />` : null}
+    ${isOpen && o.kind === "prim" ? html`<${PrimDetail} line=${line} reload=${ctx.reload} />` : null}
   </div>`;
 }
 
-function PrimDetail({ line }: { line: LineView }) {
+function PrimDetail({ line, reload }: { line: LineView; reload: () => void }) {
   const o = line.opens as Extract<LineView["opens"], { kind: "prim" }>;
   const [text, setText] = useState<string | null>(null);
   const [weights, setWeights] = useState<WeightView[] | null>(null);
@@ -118,6 +119,7 @@ function PrimDetail({ line }: { line: LineView }) {
       ${o.ops ? html`<div class="ops">ONNX ops run as they are: ${o.ops.map((op) => html`<span class="op">${op}</span>`)}</div>` : null}</div>
     ${err ? html`<p class="error">${err}</p>` : null}
     ${weights ? html`<div class="heats">${weights.filter((w) => w.values.length > 1).map((w) => html`<${HeatMap} w=${w} />`)}</div>` : null}
+    ${o.features?.length ? html`<${FeatureGroups} groups=${o.features} LabelButton=${LabelButton} reload=${reload} />` : null}
     <${Units} layers=${o.layers} />
     ${text === null ? html`<p class="loading">Opening…</p>` : html`<pre class="show">${text}</pre>`}
   </div>`;

@@ -23,26 +23,45 @@ const MAX_HELD_OUT = 1000;
 
 const pct = (a: Agreement) => `${(100 * a.stepAgreement).toFixed(a.stepAgreement === 1 ? 0 : 2)}% of ${a.steps} steps (${(100 * a.sequenceAgreement).toFixed(1)}% of ${a.sequences} sequences)`;
 
-/** Mean network output per machine state over the traces' steps ([states, k]; zeros for a state never visited). */
-function stateMeans(m: Machine, tr: Traces, y: Float32Array, k: number): Float32Array {
-  const sum = new Float64Array(m.states * k), cnt = new Float64Array(m.states);
+/** The machine's state after every step of the traces. */
+function statesOf(m: Machine, tr: Traces): Int32Array {
+  const st = new Int32Array(tr.n * tr.T);
   for (let i = 0; i < tr.n; i++) {
     let s = 0;
     for (let t = 0; t < tr.T; t++) {
       const j = i * tr.T + t, a = tr.symbols[j];
       const nx = a < 0 ? -1 : m.next[s * m.symbols + a];
       if (nx >= 0) s = nx;
-      cnt[s]++;
-      for (let c = 0; c < k; c++) sum[s * k + c] += y[j * k + c];
+      st[j] = s;
     }
   }
-  return Float32Array.from(sum, (v, q) => (cnt[Math.floor(q / k)] ? v / cnt[Math.floor(q / k)] : 0));
+  return st;
+}
+
+/** Mean network output per machine state over the traces' steps ([states, k]; zeros for a state never visited),
+ *  and the largest |network output - its state's mean| (the machine's local error on those steps). */
+function stateMeans(m: Machine, tr: Traces, y: Float32Array, k: number): { means: Float32Array; maxDev: number } {
+  const sum = new Float64Array(m.states * k), cnt = new Float64Array(m.states);
+  const st = statesOf(m, tr);
+  st.forEach((s, j) => {
+    if (tr.decisions[j] === -2) return; // no output at this step
+    cnt[s]++;
+    for (let c = 0; c < k; c++) sum[s * k + c] += y[j * k + c];
+  });
+  const means = Float32Array.from(sum, (v, q) => (cnt[Math.floor(q / k)] ? v / cnt[Math.floor(q / k)] : 0));
+  let maxDev = 0;
+  st.forEach((s, j) => {
+    if (tr.decisions[j] !== -2) for (let c = 0; c < k; c++) maxDev = Math.max(maxDev, Math.abs(y[j * k + c] - means[s * k + c]));
+  });
+  return { means, maxDev };
 }
 
 export interface MachineReading {
   report: MachineReport;
   params: MachineParams;
   stmt: PrimStmt;
+  /** Largest |network output - the machine's| on the analysis steps (the scores differ; the decisions agree). */
+  error: number;
 }
 
 /** Read a machine from the program's recurrent statement on analysis rows, checked on held-out rows; or why not. */
@@ -61,7 +80,7 @@ export function readMachine(p: Program, model: Model, analysis: Tensor, heldOut:
   const held = readTraces(p, found.stmt, sliceRows(heldOut, 0, Math.min(heldOut.shape[0], MAX_HELD_OUT)), alpha, true);
   if (typeof held === "string") return `held-out rows: ${held}`;
   const aHo = agreement(m, held.traces);
-  const means = stateMeans(m, run.traces, run.y, run.k);
+  const { means, maxDev } = stateMeans(m, run.traces, run.y, run.k);
   const params: MachineParams = {
     alphabet: alpha.rows,
     next: Array.from({ length: m.states }, (_, s) => Array.from(m.next.subarray(s * m.symbols, (s + 1) * m.symbols))),
@@ -69,6 +88,7 @@ export function readMachine(p: Program, model: Model, analysis: Tensor, heldOut:
     out: { name: `${found.stmt.prim.id}_machine_out`, shape: [m.states, run.k], data: means },
     ...(formula ? { formula } : {}),
     minimalStates: stateCount(min),
+    ...(run.last ? { emit: "last" as const } : {}),
     agreement: { analysis: aAn, heldOut: aHo },
     cell: found.cell,
     impl: { graph: model.graph, opset: model.opset },
@@ -79,7 +99,7 @@ export function readMachine(p: Program, model: Model, analysis: Tensor, heldOut:
     agreement: params.agreement, loop: machineLoop(params, entryFn(p).params[0].name), implemented,
     ...(implemented ? {} : { residual: `decisions differ on ${((1 - aAn.stepAgreement) * 100).toFixed(2)}% of analysis steps and ${((1 - aHo.stepAgreement) * 100).toFixed(2)}% of held-out steps: the cell stays the program` }),
   };
-  return { report, params, stmt: found.stmt };
+  return { report, params, stmt: found.stmt, error: maxDev };
 }
 
 /** The program with its entry function replaced by the machine (the network stays its implementation). */
@@ -90,14 +110,15 @@ export function withMachine(p: Program, r: MachineReading): Program {
   const st: PrimStmt = {
     kind: "prim", out: outVar, args: [f.params[0].name],
     prim: {
-      kind: "machine", params: r.params, id: r.stmt.prim.id, error: 0,
+      kind: "machine", params: r.params, id: r.stmt.prim.id, error: r.error,
       slice: { layers: prims.flatMap((s) => s.prim.slice.layers), weights: [...new Set(prims.flatMap((s) => s.prim.slice.weights))] },
       description: `read from the ${r.report.cell} on the data`,
     },
     comment: `${r.report.minimalStates} states read from the ${r.report.cell}; held-out agreement ${pct(r.params.agreement.heldOut)}`,
   };
   const g: Fn = { ...f, body: [st], returns: [outVar.name] };
-  return { ...p, functions: [g, ...p.functions.filter((x) => x !== f && x.name !== f.name)], machines: [r.report] };
+  // The one statement calls nothing: functions the network's statements called are no longer part of the program.
+  return { ...p, functions: [g], machines: [r.report] };
 }
 
 export const machinesPass: ExplainPass = {

@@ -1,0 +1,115 @@
+// Optimal Brain Surgeon, layerwise (Frantar & Alistarh 2022, "Optimal Brain Compression"; the column sweep of
+// SparseGPT, 2023): prune a dense layer's weights while keeping its pre-activation on the fit rows, in closed form.
+//
+// A row w (augmented with the bias, last) reads inputs X (augmented with ones); its error after a change δ is
+// δ^T H δ with H = X^T X. Removing weight q and letting the other weights absorb it costs
+//   w_q^2 / [H^-1]_qq,   with the optimal update δ = -(w_q / [H^-1]_qq) H^-1 e_q.
+// The sweep visits columns in order; at column i the still-free weights are the columns > i, whose inverse
+// Hessian is read off the upper Cholesky factor U of H^-1 (H^-1 = U^T U): [H_F^-1]_ii = U_ii^2 and the update
+// of the later columns is -(w_i / U_ii) U[i, i+1:]. So one factorisation serves every row and every decision:
+//   w[i+1:] -= (w_i / U_ii) U[i, i+1:],  w_i = 0      (for each (row, column) the caller prunes)
+// The bias column is never pruned; it absorbs the mean of what is removed.
+
+/** Dampening of H before inversion, relative to its mean diagonal (inputs that never vary make H singular). */
+export const OBS_DAMP = 0.01;
+
+/** The upper-triangular U with (H + λI)^-1 = U^T U, for a symmetric positive semi-definite H (n × n, row-major),
+ *  λ = damp × the mean diagonal. (An input that is 0 on every fit row has only λ on its diagonal: its weights
+ *  cost almost nothing to remove; callers remove them outright.) Computed as U = P M^-1 P with P M M^T P = H (P reverses the order):
+ *  one Cholesky and one triangular inverse. */
+export function hinvUpper(H: Float64Array, n: number, damp = OBS_DAMP): Float64Array {
+  let mean = 0;
+  for (let i = 0; i < n; i++) mean += H[i * n + i];
+  mean = mean / Math.max(n, 1) || 1;
+  const lam = damp * mean;
+  // A = P H P (reversed order), damped
+  const A = new Float64Array(n * n);
+  for (let i = 0; i < n; i++) for (let j = 0; j < n; j++) A[i * n + j] = H[(n - 1 - i) * n + (n - 1 - j)];
+  for (let i = 0; i < n; i++) A[i * n + i] += lam;
+  // Cholesky A = M M^T in place (lower)
+  for (let j = 0; j < n; j++) {
+    const rj = j * n;
+    let d = A[rj + j];
+    for (let t = 0; t < j; t++) d -= A[rj + t] * A[rj + t];
+    const mjj = Math.sqrt(Math.max(d, 1e-300));
+    A[rj + j] = mjj;
+    for (let i = j + 1; i < n; i++) {
+      const ri = i * n;
+      let s = A[ri + j];
+      for (let t = 0; t < j; t++) s -= A[ri + t] * A[rj + t];
+      A[ri + j] = s / mjj;
+    }
+  }
+  // Minv = M^-1 (lower), column c solving M x = e_c; stored transposed (row c of T is column c) so that every
+  // inner product reads contiguous memory
+  const T = new Float64Array(n * n);
+  for (let c = 0; c < n; c++) {
+    const rc = c * n;
+    T[rc + c] = 1 / A[rc + c];
+    for (let i = c + 1; i < n; i++) {
+      let s = 0;
+      const ri = i * n;
+      for (let t = c; t < i; t++) s -= A[ri + t] * T[rc + t];
+      T[rc + i] = s / A[ri + i];
+    }
+  }
+  // U = P Minv P: U[i][j] = Minv[n-1-i][n-1-j] = T[n-1-j][n-1-i], upper triangular
+  const U = new Float64Array(n * n);
+  for (let i = 0; i < n; i++) for (let j = i; j < n; j++) U[i * n + j] = T[(n - 1 - j) * n + (n - 1 - i)];
+  return U;
+}
+
+/** Which weights the sweep removes: asked at column i with the row's weight as updated so far and the cost
+ *  unit w^2 / U_ii^2 (the increase of the row's squared error on the fit rows). */
+export type PruneRule = (row: number, col: number, cost: number) => boolean;
+
+/** The OBS column sweep over `rows` augmented rows of length n (row-major W, bias last, modified in place):
+ *  at each column i < n - 1, every row the rule prunes has w_i set to 0 and its later columns updated.
+ *  Returns the number of weights removed (weights already 0 are not asked about). */
+export function obsSweep(W: Float64Array, rows: number, n: number, U: Float64Array, prune: PruneRule): number {
+  let removed = 0;
+  const errs = new Float64Array(rows);
+  for (let i = 0; i < n - 1; i++) {
+    const uii = U[i * n + i];
+    let any = false;
+    for (let o = 0; o < rows; o++) {
+      const w = W[o * n + i];
+      errs[o] = 0;
+      if (w === 0 || !prune(o, i, (w * w) / (uii * uii))) continue;
+      errs[o] = w / uii;
+      W[o * n + i] = 0;
+      removed++;
+      any = true;
+    }
+    if (!any) continue;
+    const ui = i * n;
+    for (let o = 0; o < rows; o++) {
+      const e = errs[o];
+      if (e === 0) continue;
+      const ro = o * n;
+      // columns already pruned in this row stay 0: the update only moves free weights
+      for (let j = i + 1; j < n; j++) if (W[ro + j] !== 0 || j === n - 1) W[ro + j] -= e * U[ui + j];
+    }
+  }
+  return removed;
+}
+
+/** x = (H + λI)^-1 t = U^T U t for the factor U of hinvUpper (n × n): the damped least-squares solution of one
+ *  row, in two triangular products. */
+export function hinvApply(U: Float64Array, n: number, t: ArrayLike<number>): Float64Array {
+  const y = new Float64Array(n);
+  for (let i = 0; i < n; i++) {
+    let s = 0;
+    const ri = i * n;
+    for (let j = i; j < n; j++) s += U[ri + j] * t[j];
+    y[i] = s;
+  }
+  const x = new Float64Array(n);
+  for (let i = 0; i < n; i++) {
+    const yi = y[i];
+    if (yi === 0) continue;
+    const ri = i * n;
+    for (let j = i; j < n; j++) x[j] += U[ri + j] * yi;
+  }
+  return x;
+}

@@ -1,0 +1,85 @@
+// The emitters on the ONNX project's "light" ImageNet models (../shared/corpus/onnx-backend-extra/light: ResNet-50,
+// DenseNet-121, Inception v1/v2, VGG-19, AlexNet, ZFNet-512, ShuffleNet, SqueezeNet; weights made by
+// ConstantOfShape). Each is explained (weights folded: no ConstantOfShape left in an opaque statement), its program
+// matches the original, and, when its explanation has opaque parts, program.ts and program.py reproduce onnxruntime
+// on the model's own test image (all models in one node and one python3 process).
+// Too heavy for CI (minutes of CPU, GiBs of memory): runs only with PSEUDONET_LIGHT=1, e.g.
+//   PSEUDONET_LIGHT=1 node --import tsx --test tests/e2e/explain-light.test.ts
+// CI covers the same path on every corpus model (explain-corpus.test.ts) and backend-extra case
+// (explain-backend-extra.test.ts); `npm run bench:scale` measures the light models' time and memory.
+import { describe, it } from "node:test";
+import assert from "node:assert/strict";
+import { existsSync, readdirSync } from "node:fs";
+import path from "node:path";
+import type { Model } from "../../src/graph/graph.ts";
+import type { Tensor } from "../../src/graph/tensor.ts";
+import { readModel } from "../../src/onnx/read.ts";
+import { runModel } from "../../src/run/interp.ts";
+import { ortOutputs } from "../../src/verify/reference.ts";
+import { assertOutputs } from "../helpers/allclose.ts";
+import { unrunnableParts } from "../../src/program/emit-plan.ts";
+import { corpusDir, loadCase, NO_CORPUS } from "../helpers/corpus.ts";
+import { assertEmitted, assertWithin, explainInto, type EmittedCase } from "./helpers.ts";
+
+const ENABLED = process.env.PSEUDONET_LIGHT === "1";
+const light = corpusDir() && path.join(corpusDir()!, "onnx-backend-extra", "light");
+const dirs = light && existsSync(light) ? readdirSync(light).filter((d) => d.startsWith("light_")).sort().map((d) => path.join(light, d)) : [];
+const emitted: EmittedCase[] = [];
+
+/** onnxruntime's outputs on the original (undefined: assertEmitted runs it), or, where onnxruntime cannot load the
+ *  file (light ResNet-50 declares an initializer it has no NodeArg for), the interpreter's, which must first
+ *  reproduce the model's expected outputs (upstream's tolerance). */
+async function reference(model: Model, data: Tensor[], expected: Record<string, Tensor>): Promise<Tensor[] | undefined> {
+  try {
+    await ortOutputs(model, data);
+    return undefined;
+  } catch (e) {
+    if (!/cannot load the model/.test(e instanceof Error ? e.message : "")) throw e;
+    const ours = runModel(model, Object.fromEntries(model.graph.inputs.map((i, k) => [i.name, data[k]])));
+    assertOutputs(ours, expected, 1e-3, 1e-7);
+    return model.graph.outputs.map((o) => ours[o.name]);
+  }
+}
+
+describe("explain on every light model; emitted code of those with opaque parts", { concurrency: 1 }, () => {
+  if (!ENABLED) {
+    it("light models", (t) => t.skip("set PSEUDONET_LIGHT=1 to run (minutes of CPU, GiBs of memory; not in CI)"));
+    return;
+  }
+  if (!dirs.length) {
+    it("light models", (t) => t.skip(NO_CORPUS));
+    return;
+  }
+  for (const dir of dirs) {
+    const name = path.basename(dir);
+    it(name, async (t) => {
+      const t0 = performance.now();
+      const model = readModel(path.join(dir, "model.onnx"));
+      const c = loadCase(dir);
+      const data = model.graph.inputs.map((i) => c.inputs[i.name]);
+      // One image, analysed and checked on the same data; without simplify (its exact passes claim equality only
+      // on the analysed rows; the emitters are what is under test here).
+      const { dir: out, state } = await explainInto(model, { data, source: name, simplify: false }, name);
+      assertWithin("pipeline (program vs original)", state.fidelity!, model.graph.outputs.map((o) => o.dtype));
+      const program = state.program!;
+      const opaque = program.functions.flatMap((f) => f.body).flatMap((s) => (s.kind === "prim" && s.prim.kind === "opaque" ? [s.prim.params.ops] : []));
+      assert.ok(!opaque.some((ops) => ops.includes("ConstantOfShape")), `${name}: a ConstantOfShape is left opaque (weights not folded): ${JSON.stringify(opaque)}`);
+      t.diagnostic(`${name}: ${program.functions.reduce((n, f) => n + f.body.length, 0)} statements, opaque: ${opaque.map((o) => o.join("+")).join(", ") || "none"}; ${Math.round(performance.now() - t0)} ms`);
+      if (!opaque.length) return;
+      assert.deepEqual(unrunnableParts(program, "ts"), [], "program.ts gaps");
+      assert.deepEqual(unrunnableParts(program, "py"), [], "program.py gaps");
+      emitted.push({ name, dir: out, model, data, reference: await reference(model, data, c.outputs) });
+    });
+  }
+});
+
+describe("emitted code of the light models with opaque parts vs onnxruntime", () => {
+  it("program.ts, in one node process", async (t) => {
+    if (!emitted.length) return t.skip(ENABLED ? "no light model has opaque parts" : "set PSEUDONET_LIGHT=1 to run");
+    await assertEmitted(t, "ts", emitted);
+  });
+  it("program.py, in one python3 process", async (t) => {
+    if (!emitted.length) return t.skip(ENABLED ? "no light model has opaque parts" : "set PSEUDONET_LIGHT=1 to run");
+    await assertEmitted(t, "py", emitted);
+  });
+});
