@@ -6,7 +6,7 @@
 // A layer whose units are all always-on disappears: its activation is gone and the affine maps around it fuse.
 import type { SimplifyPass } from "./simplify.ts";
 import { outgoingIn, unitSites, siteById } from "./sites.ts";
-import { unitRanges } from "./ranges.ts";
+import { tooFewToObserve, unitRanges } from "./ranges.ts";
 import { linearisable, lineariseUnits } from "./linearise.ts";
 import { simplifyReport } from "./report.ts";
 
@@ -18,6 +18,8 @@ export const alwaysOnPass: SimplifyPass = {
     let net = s.net;
     const sites = unitSites(net).filter((x) => (x.act.fn === "relu" || x.act.fn === "leaky_relu") && linearisable(x));
     const ranges = unitRanges(s, net, sites.map((x) => x.pre));
+    // without a proof, the data must have enough rows to say anything (ranges.ts: MIN_OBSERVED_ROWS)
+    const declined = tooFewToObserve(ranges, s);
     let onData = 0;
     let proven = 0;
     let done = 0;
@@ -33,7 +35,7 @@ export const alwaysOnPass: SimplifyPass = {
         const boxOn = b ? b.lo[u] >= 0 : false;
         if (dataOn) onData++;
         if (boxOn) proven++;
-        if (b ? boxOn : dataOn) on.push(u);
+        if (b ? boxOn : dataOn && !declined) on.push(u);
       }
       if (!on.length) continue;
       const linear = new Map(on.map((u) => [u, site.outs.map((o) => outgoingIn(o, u))]));
@@ -44,6 +46,6 @@ export const alwaysOnPass: SimplifyPass = {
     const how = ranges.box
       ? `${proven} proven >= 0 over the box (interval bounds), ${onData} >= 0 on ${ranges.evidence}; linearised the proven ones`
       : `${onData} >= 0 on ${ranges.evidence}${s.exhaustive ? " (proven: that is the whole domain)" : " (observed, not proven: no box domain)"}`;
-    return simplifyReport(this, s, { ...s, net }, `${done} always-on ReLU unit(s) made linear: ${how}`, details);
+    return simplifyReport(this, s, { ...s, net }, `${done} always-on ReLU unit(s) made linear: ${how}${declined && onData ? `; ${declined}` : ""}`, details);
   },
 };

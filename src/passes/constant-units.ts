@@ -9,7 +9,7 @@ import type { ActLayer } from "../net/net.ts";
 import { actFn } from "../verify/ibp.ts";
 import type { SimplifyPass } from "./simplify.ts";
 import { applyPlan, nextOutputs, outgoingIn, unitSites, type NewUnit, type UnitSite, siteById } from "./sites.ts";
-import { unitRanges } from "./ranges.ts";
+import { tooFewToObserve, unitRanges } from "./ranges.ts";
 import { simplifyReport } from "./report.ts";
 
 /** Can a constant unit of this site be folded into the next layer's bias? */
@@ -35,6 +35,9 @@ export const constantUnitsPass: SimplifyPass = {
     let net = s.net;
     const sites = unitSites(net).filter(foldable);
     const ranges = unitRanges(s, net, sites.map((x) => x.pre));
+    // without a proof, the data must have enough rows to say anything (ranges.ts: MIN_OBSERVED_ROWS)
+    const declined = tooFewToObserve(ranges, s);
+    if (declined) return simplifyReport(this, s, s, `no constant units folded: ${declined}`);
     let folded = 0;
     const details: string[] = [];
     for (const site0 of sites) {

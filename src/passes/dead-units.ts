@@ -6,7 +6,7 @@
 // every point of the domain.
 import type { SimplifyPass } from "./simplify.ts";
 import { applyPlan, unitSites, type NewUnit, siteById } from "./sites.ts";
-import { unitRanges } from "./ranges.ts";
+import { tooFewToObserve, unitRanges } from "./ranges.ts";
 import { simplifyReport } from "./report.ts";
 
 export const deadUnitsPass: SimplifyPass = {
@@ -17,6 +17,8 @@ export const deadUnitsPass: SimplifyPass = {
     let net = s.net;
     const sites = unitSites(net).filter((x) => x.act.fn === "relu");
     const ranges = unitRanges(s, net, sites.map((x) => x.pre));
+    // without a proof, the data must have enough rows to say anything (ranges.ts: MIN_OBSERVED_ROWS)
+    const declined = tooFewToObserve(ranges, s);
     let onData = 0;
     let proven = 0;
     let removed = 0;
@@ -33,7 +35,7 @@ export const deadUnitsPass: SimplifyPass = {
         const boxDead = b ? b.hi[u] <= 0 : false;
         if (dataDead) onData++;
         if (boxDead) proven++;
-        if (b ? boxDead : dataDead) dead.push(u);
+        if (b ? boxDead : dataDead && !declined) dead.push(u);
       }
       // A layer keeps at least one unit, so every layer still has a value (its outgoing weights are then all 0).
       const drop = new Set(dead.length === site.units ? dead.slice(1) : dead);
@@ -49,6 +51,6 @@ export const deadUnitsPass: SimplifyPass = {
     const how = ranges.box
       ? `${proven} provably dead over the box (interval bounds), ${onData} never active on ${ranges.evidence}; removed the proven ones`
       : `${onData} never active on ${ranges.evidence}${s.exhaustive ? " (proven: that is the whole domain)" : " (observed, not proven: no box domain)"}`;
-    return simplifyReport(this, s, { ...s, net }, `removed ${removed} dead unit(s): ${how}`, details);
+    return simplifyReport(this, s, { ...s, net }, `removed ${removed} dead unit(s): ${how}${declined && onData ? `; ${declined}` : ""}`, details);
   },
 };

@@ -53,33 +53,62 @@ function perUnit(l: Layer, lo: ArrayLike<number>, hi: ArrayLike<number>, rows: n
   return r;
 }
 
+/** Fewest rows on which "never active" / "constant" / "never negative" may be claimed without a proof (no box,
+ *  rows not the whole domain). By the rule of three, a unit never seen active in n independent rows is active on
+ *  less than 3/n of the inputs at 95% confidence: below 100 rows (3%) the observation says too little to remove
+ *  or linearise a unit (AlexNet explained on one sample lost 85% of its units as "never active"). */
+export const MIN_OBSERVED_ROWS = 100;
+
+/** Why observed (unproven) unit claims are declined on this evidence, or undefined when they may be made. */
+export function tooFewToObserve(r: UnitRanges, s: SimplifyState): string | undefined {
+  if (r.box || s.exhaustive || r.rows >= MIN_OBSERVED_ROWS) return undefined;
+  return `declined: ${r.rows} row(s) are too few to claim anything from the data alone (${MIN_OBSERVED_ROWS} needed: a unit never seen active in n rows may still be active on up to 3/n of the inputs)`;
+}
+
+/** Ranges already computed per Net object, for the rows they were computed on (exact passes that change nothing
+ *  return the same Net, so the next pass reuses them). */
+const cached = new WeakMap<Net, { rows: Record<string, Tensor>; data: Map<string, Range>; domain?: SimplifyState["box"]; box?: Map<string, Range> }>();
+
 /** Ranges of the given layers' units on all rows, and over the box when there is one. */
 export function unitRanges(s: SimplifyState, net: Net, layers: readonly Layer[]): UnitRanges {
+  let hit = cached.get(net);
+  if (!hit || hit.rows !== s.analysis) {
+    hit = { rows: s.analysis, data: new Map() };
+    cached.set(net, hit);
+  }
   const rows = allRows(s);
   const n = rows[net.inputs[0]?.name]?.shape[0] ?? 0;
-  const ids = layers.map((l) => l.id);
   const data = new Map<string, Range>();
+  const missing = layers.filter((l) => !hit!.data.has(l.id));
+  const ids = missing.map((l) => l.id);
   const chunk = chunkFor(net, n, s.oneSample);
-  for (let st = 0; st < n && layers.length; st += chunk) {
+  for (let st = 0; st < n && missing.length; st += chunk) {
     const feeds = s.oneSample || n <= chunk ? rows : Object.fromEntries(Object.entries(rows).map(([k, t]) => [k, sliceRows(t, st, Math.min(n, st + chunk))]));
     const got = runNet(net, feeds, { keep: ids }).activations;
-    for (const l of layers) {
+    for (const l of missing) {
       const t = got[l.id];
       const d = t.data as ArrayLike<number>;
       data.set(l.id, perUnit(l, d, d, t.shape[0], data.get(l.id)));
     }
     if (s.oneSample) break;
   }
+  for (const [k, v] of data) hit.data.set(k, v);
+  for (const l of layers) data.set(l.id, hit.data.get(l.id)!);
   const out: UnitRanges = {
     data, rows: n,
     evidence: s.exhaustive ? `all ${n} points of the domain` : `the data (${n} rows, analysis and held-out)`,
   };
   if (s.box && layers.length) {
-    const ib = intervalBounds(net, s.box);
-    out.box = new Map(layers.filter((l) => ib.has(l.id)).map((l) => {
-      const iv = ib.get(l.id)!;
-      return [l.id, perUnit(l, iv.lo, iv.hi, 1)];
-    }));
+    if (!hit.box || hit.domain !== s.box) {
+      hit.domain = s.box;
+      const ib = intervalBounds(net, s.box);
+      hit.box = new Map(net.layers.filter((l) => ib.has(l.id)).map((l) => {
+        const iv = ib.get(l.id)!;
+        return [l.id, perUnit(l, iv.lo, iv.hi, 1)];
+      }));
+    }
+    const box = hit.box;
+    out.box = new Map(layers.filter((l) => box.has(l.id)).map((l) => [l.id, box.get(l.id)!]));
   }
   return out;
 }

@@ -48,3 +48,14 @@ test("a unit dead in every layer of a deeper net: random nets keep their functio
   assert.deepEqual(r.report.units, { before: 5, after: 3 });
   assertSameFunction(deep, r.out.net);
 });
+
+test("without a box, too few rows decline the observed claim and the report says why; enough rows allow it", () => {
+  const few = stateFor(nt, { data: boxRows(3, 40, 2, -1, 0.9), withBox: false });
+  const r = deadUnitsPass.run(few);
+  assert.equal(hiddenUnits(r.out.net), 3, "nothing removed on 40 rows");
+  assert.match(r.report.summary, /declined: 40 row\(s\) are too few .*100 needed/);
+  const many = deadUnitsPass.run(stateFor(nt, { data: boxRows(3, 100, 2, -1, 0.9), withBox: false }));
+  assert.equal(hiddenUnits(many.out.net), 1);
+  // a box proves what it proves whatever the row count
+  assert.equal(hiddenUnits(deadUnitsPass.run(stateFor(nt, { data: boxRows(3, 40, 2, -1, 0.9) })).out.net), 2);
+});
