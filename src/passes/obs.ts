@@ -11,7 +11,7 @@
 // The bias column is never pruned; it absorbs the mean of what is removed.
 
 /** Dampening of H before inversion, relative to its mean diagonal (inputs that never vary make H singular). */
-export const OBS_DAMP = 0.01;
+export const OBS_DAMP = Number(process.env.OBS_DAMP ?? 0.01);
 
 /** The upper-triangular U with (H + λI)^-1 = U^T U, for a symmetric positive semi-definite H (n × n, row-major),
  *  λ = damp × the mean diagonal. (An input that is 0 on every fit row has only λ on its diagonal: its weights
