@@ -52,8 +52,7 @@ export const carvePass: ExplainPass = {
     const r = carveConvs(net);
     const details = [...r.carved.map(carvedLine), ...r.kept.map((k) => `${k.layer}: stays dense (${k.reason})`)];
     if (!r.carved.length) {
-      const c = clusterability(net, s.stats);
-      if (c) details.push(c);
+      // (The weight graph's clusterability is the modules pass's to report.)
       return { out: s, report: { pass: "carve", summary: "no dense layer is a convolution", details } };
     }
     const feeds = Object.fromEntries(net.inputs.map((inp, i) => [inp.name, data.oneSample ? data.analysis[i] : sliceRows(data.analysis[i], 0, Math.min(CHECK_ROWS, data.analysis[i].shape[0]))]));

@@ -6,15 +6,21 @@ import { sliceRows } from "../data/batch.ts";
 import { UserError } from "../errors.ts";
 import { rng } from "../util/rng.ts";
 
-export type Domain = { kind: "box"; lo: number; hi: number } | { kind: "bits" } | { kind: "normal" } | { kind: "tokens"; vocab: number; length: number };
+export type Domain = { kind: "box"; lo: number; hi: number } | { kind: "bits"; length?: number } | { kind: "normal" } | { kind: "tokens"; vocab: number; length: number };
 
-export const DOMAIN_HELP = "box:LO,HI (uniform in [LO, HI]), bits (every input 0 or 1; all 2^n points when n <= 16), normal (standard normal) or tokens:V,N (sequences of N token ids below V)";
+export const DOMAIN_HELP = "box:LO,HI (uniform in [LO, HI]), bits (every input 0 or 1; all 2^n points when n <= 16), bits:N (the same, sequences of N steps), normal (standard normal) or tokens:V,N (sequences of N token ids below V)";
 
 /** Parse a --domain value. */
 export function parseDomain(s: string): Domain {
   const t = s.trim();
   if (t === "bits") return { kind: "bits" };
   if (t === "normal") return { kind: "normal" };
+  const bl = /^bits:\s*(.+)$/.exec(t);
+  if (bl) {
+    const length = Number(bl[1]);
+    if (!Number.isInteger(length) || length < 1) throw new UserError(`--domain ${s}: N must be a positive integer (sequences of N steps of bits), e.g. bits:20`);
+    return { kind: "bits", length };
+  }
   const tk = /^tokens:\s*([^,]+),\s*(.+)$/.exec(t);
   if (tk) {
     const vocab = Number(tk[1]), length = Number(tk[2]);
@@ -53,8 +59,8 @@ function perSampleShapes(inputs: readonly ValueInfo[], runTime?: number): number
 
 /** Seeded samples of a domain shaped like the model inputs; `bits` with n <= 16 bits gives all 2^n points. */
 export function sampleDomain(d: Domain, inputs: readonly ValueInfo[], samples: number, seed: number): { tensors: Tensor[]; note: string; exhaustive: boolean } {
-  // tokens: every run-time dim after the batch axis is the sequence length N.
-  const shapes = perSampleShapes(inputs, d.kind === "tokens" ? d.length : undefined);
+  // tokens:V,N and bits:N: every run-time dim after the batch axis is the sequence length N.
+  const shapes = perSampleShapes(inputs, d.kind === "tokens" || d.kind === "bits" ? d.length : undefined);
   const sizes = shapes.map(sizeOf);
   const total = sizes.reduce((a, b) => a + b, 0);
   const r = seededRandom(seed);

@@ -12,16 +12,19 @@ import { runNet } from "../net/run.ts";
 import { sliceRows } from "../data/batch.ts";
 import { probePass as probeNetPass } from "../passes/probe.ts";
 import type { NetStats } from "../passes/stats.ts";
-import { partitionUnits, type UnitPartition } from "../recover/unit-partition.ts";
+import { hasHiddenDense, partitionUnits, type UnitPartition } from "../recover/unit-partition.ts";
 import { weightGraph, subgraph, type WeightGraph } from "../recover/module-graph.ts";
 import { ncutBeside } from "../recover/modules.ts";
 import type { ModuleInfo, Program } from "../program/program.ts";
 import type { ExplainPass } from "./explain.ts";
+import { clusterability } from "./carve-pass.ts";
 
 /** Statement kinds that move or combine values without naming a computation (never a module of their own). */
 const PLUMBING = new Set(["affine", "concat", "pick", "lincomb", "reshape", "add", "act", "onehot"]);
 /** Rows used to measure the cut's cost (enough for a maximum; cheap on wide nets). */
 const CHECK_ROWS = 512;
+/** Most dense weights the partition reads (an MNIST MLP has 0.1 M; AlexNet's classifier 59 M). */
+const MAX_DENSE_WEIGHTS = 4_000_000;
 /** Fewest units for an n-cut beside shuffled copies (carve's clusterability line uses the same floor). */
 const MIN_NCUT_NODES = 64;
 /** Weight-shuffled copies for the n-cut baseline. */
@@ -34,13 +37,22 @@ export const modulesPass: ExplainPass = {
     const program = s.program;
     const net = s.lowered ?? s.net;
     if (!program || !net || !s.data) return { out: s, report: { pass: "modules", summary: "no program to partition", details: [] } };
+    if (!hasHiddenDense(net)) return { out: s, report: { pass: "modules", summary: "no dense hidden layers to partition", details: [] } };
+    // The partition keeps every dense weight as an edge: above this many it is skipped, and the report says so.
+    const dense = net.layers.reduce((a, l) => a + (l.kind === "affine" && l.shape.length === 1 ? l.W.length : 0), 0);
+    if (dense > MAX_DENSE_WEIGHTS) return { out: s, report: { pass: "modules", summary: `skipped: ${dense.toLocaleString("en-US")} dense weights (the partition reads up to ${MAX_DENSE_WEIGHTS.toLocaleString("en-US")})`, details: [] } };
     const feeds = Object.fromEntries(net.inputs.map((inp, i) => [inp.name, s.data!.oneSample ? s.data!.analysis[i] : sliceRows(s.data!.analysis[i], 0, Math.min(CHECK_ROWS, s.data!.analysis[i].shape[0]))]));
     // The stats must describe the lowered Net: probe it again when simplify replaced it.
     const stats: NetStats | undefined = s.lowered && s.lowered !== s.net
       ? probeNetPass.run({ net, data: Object.fromEntries(net.inputs.map((inp, i) => [inp.name, s.data!.analysis[i]])), oneSample: s.data.oneSample }).out.stats
       : s.stats;
     const part = partitionUnits(net, stats);
-    if (part.count < 2) return { out: s, report: { pass: "modules", summary: part.count ? "one module: the hidden units compute one stream" : "no dense hidden layers to partition", details: [] } };
+    if (part.count < 2) {
+      // One stream: whether spectral clusters are more than chance is still worth a line (Filan et al.'s test).
+      const c = s.net ? clusterability(s.net, s.stats) : undefined;
+      const one = part.count ? "one dataflow module: the hidden units compute one stream" : "no dense hidden layers to partition";
+      return { out: s, report: { pass: "modules", summary: c ? `${one}; ${c}` : one, details: c ? [c] : [] } };
+    }
     const whole = new Set((s.build?.statements ?? []).filter((st) => st.recogniser === "logic-net" || st.recogniser === "piecewise-net").map((st) => st.out));
     const g = weightGraph(net, stats);
     const { labels, count, merged } = keepPrimitivesWhole(program, part, whole, g);

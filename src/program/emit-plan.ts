@@ -62,7 +62,7 @@ export function planPrim(st: PrimStmt): KernelCall {
     case "onehot": return { fn: "onehot", args: [v(a[0]), n(p.params.n)] };
     case "machine": {
       const q = p.params;
-      return { fn: "machine", args: [v(a[0]), ns(q.alphabet.flat()), n(q.alphabet[0].length), ns(q.next.flat()), w(q.out.name), n(q.out.shape[1])] };
+      return { fn: "machine", args: [v(a[0]), ns(q.alphabet.flat()), n(q.alphabet[0].length), ns(q.next.flat()), w(q.out.name), n(q.out.shape[1]), b(q.emit === "last")] };
     }
     case "opaque": return { fn: "opaque", label: p.label ?? p.id, ops: p.params.ops };
   }

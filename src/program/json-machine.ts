@@ -32,6 +32,7 @@ export function machineToJson(p: MachineParams, store: TensorStore, id: string):
     impl: { graph: graphToJson(p.impl.graph, store, `machine.${id}.`), opset },
   };
   if (p.formula) o.formula = JSON.parse(JSON.stringify(p.formula));
+  if (p.emit) o.emit = p.emit;
   return o;
 }
 
@@ -58,6 +59,7 @@ export function machineFromJson(o: JsonObj, path: string, weight: (x: unknown, p
     agreement: { analysis: agreementFromJson(ag.analysis, `${path}.agreement.analysis`), heldOut: agreementFromJson(ag.heldOut, `${path}.agreement.heldOut`) },
     cell: str(o.cell, `${path}.cell`), impl: { graph: graphFromJson(im.graph, `${path}.impl.graph`, store), opset },
   };
+  if (o.emit !== undefined) p.emit = oneOf(o.emit, `${path}.emit`, ["last"] as const);
   if (o.formula !== undefined) {
     const f = obj(o.formula, `${path}.formula`);
     const formula: MachineFormula = {

@@ -223,11 +223,13 @@ export function sortAll(xs: Arr[], descending: boolean): Arr {
 
 /** A state machine over time (the machine primitive): per sample, each of the T rows of x (d values) is read as the
  *  nearest alphabet row; state 0 first, state = next[state * symbols + symbol] (a transition never seen, -1, keeps
- *  the state), y[t] = out[state] (k values). x is [b, T, ...d], y is [b, T, k]. */
-export function machine(x: Arr, alphabet: number[], d: number, next: number[], out: Float32Array, k: number): Arr {
+ *  the state), y[t] = out[state] (k values). x is [b, T, ...d], y is [b, T, k]; with `last`, only the final state's
+ *  values, [b, k]. */
+export function machine(x: Arr, alphabet: number[], d: number, next: number[], out: Float32Array, k: number, last = false): Arr {
   const b = x.shape[0], T = x.shape[1];
   const A = alphabet.length / d, S = next.length / A;
   const y = new Float32Array(b * T * k);
+  const yl = new Float32Array(b * k);
   for (let r = 0; r < b; r++) {
     let state = 0;
     for (let t = 0; t < T; t++) {
@@ -242,6 +244,7 @@ export function machine(x: Arr, alphabet: number[], d: number, next: number[], o
       if (nx >= 0 && nx < S) state = nx;
       for (let j = 0; j < k; j++) y[(r * T + t) * k + j] = out[state * k + j];
     }
+    for (let j = 0; j < k; j++) yl[r * k + j] = out[state * k + j];
   }
-  return { data: y, shape: [b, T, k] };
+  return last ? { data: yl, shape: [b, k] } : { data: y, shape: [b, T, k] };
 }

@@ -249,9 +249,10 @@ def sort_all(xs, descending):
     return sort_last(np.concatenate(xs, axis=-1) if len(xs) > 1 else xs[0], descending)
 
 
-def machine(x, alphabet, d, nxt, out, k):
+def machine(x, alphabet, d, nxt, out, k, last=False):
     """A state machine over time: each of the T rows of x (d values) read as the nearest alphabet row; state 0
-    first, state = next[state, symbol] (-1, a transition never seen, keeps the state); y[:, t] = out[state]."""
+    first, state = next[state, symbol] (-1, a transition never seen, keeps the state); y[:, t] = out[state]
+    (with last, only the final state's values: [b, k])."""
     x = np.asarray(x, dtype=np.float32)
     b, T = x.shape[0], x.shape[1]
     xs = x.reshape(b, T, d)
@@ -265,4 +266,4 @@ def machine(x, alphabet, d, nxt, out, k):
         nx = table[state, sym[:, t]]
         state = np.where(nx >= 0, nx, state)
         y[:, t] = values[state]
-    return y
+    return values[state] if last else y

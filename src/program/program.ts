@@ -167,6 +167,8 @@ export interface MachineParams {
   out: Weight;
   /** The tables as formulas, when one fits. */
   formula?: MachineFormula;
+  /** "last": the machine emits once, after the last step (y is [k]); by default at every step (y is [T, k]). */
+  emit?: "last";
   /** States of the minimal machine (the initial state counted only when it behaves unlike every other). */
   minimalStates: number;
   /** Decisions that agree with the network's, on the analysis data and on held-out data. */

@@ -105,7 +105,7 @@ export function runPrim(s: PrimStmt, vals: Tensor[]): Tensor {
     case "onehot": r = K.onehot(x, prim.params.n); break;
     case "machine": {
       const q = prim.params;
-      r = K.machine(x, q.alphabet.flat(), q.alphabet[0].length, q.next.flat(), q.out.data, q.out.shape[1]);
+      r = K.machine(x, q.alphabet.flat(), q.alphabet[0].length, q.next.flat(), q.out.data, q.out.shape[1], q.emit === "last");
       break;
     }
   }

@@ -33,6 +33,8 @@ export const FIT_ROWS = 512, RANK_ROWS = 20000;
 export const CURVE_BUDGET = 2e9, MIN_FIT_ROWS = 64;
 /** Top inputs kept per group. */
 export const TOP = 8;
+/** Fewer analysis rows than this say too little about which units fire together. */
+export const MIN_ROWS = 32;
 
 /** What the visualisation needs of a group: the Net layer and, per unit of it, the group's loading. */
 export interface FeatureObjective {
@@ -65,6 +67,7 @@ export function findFeatureGroups(p: Program, net: Net, analysis: readonly Tenso
   const out: FeatureFindings = { analysis: { seed, layers: [], groups: [], skipped: [] }, topLocal: [], objectives: [] };
   const skip = (fn: Fn, s: PrimStmt, reason: string) => out.analysis.skipped.push({ fn: fn.name, stmt: s.out.name, reason });
   const byId = new Map(net.layers.map((l) => [l.id, l]));
+  const rows = analysis[0]?.shape[0] ?? 0;
   for (const fn of p.functions) {
     for (const s of fn.body) {
       if (s.kind !== "prim" || s.prim.kind !== "affine") continue;
@@ -72,6 +75,7 @@ export function findFeatureGroups(p: Program, net: Net, analysis: readonly Tenso
       if (!nonNegative(s.prim.params.act)) continue; // nothing to factor: values of either sign (an output layer)
       if (width < MIN_UNITS) { skip(fn, s, `${width} units: narrow enough to read unit by unit (grouping starts at ${MIN_UNITS})`); continue; }
       if (width > MAX_UNITS) { skip(fn, s, `${width} units: wider than ${MAX_UNITS}`); continue; }
+      if (rows < MIN_ROWS) { skip(fn, s, `${rows} analysis rows: too few to see which units fire together (${MIN_ROWS} or more)`); continue; }
       const last = s.prim.slice.layers[s.prim.slice.layers.length - 1];
       const layer = last && byId.get(last.id);
       if (!layer || layer.shape.length !== 1 || layer.shape[0] !== width || last.units !== null) {

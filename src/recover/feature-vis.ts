@@ -53,9 +53,17 @@ export function visualise(net: Net, targets: readonly VisTarget[], img: readonly
   const J = opts.jitter ?? Math.max(1, Math.round(h / 14)), sigma = opts.blur ?? Math.max(0.5, h / 28);
   const kernel = gaussian(sigma);
   const out: Vis[] = [];
-  const layers = [...new Set(targets.map((x) => x.layer))];
-  for (const layer of layers) {
+  // A model exported with a fixed batch (often 1) takes exactly that many rows: targets go in batches of it,
+  // the last one padded with copies of its last target.
+  const fixed = typeof input.batchDim === "number" && input.batchDim > 0 ? input.batchDim : 0;
+  const batches: VisTarget[][] = [];
+  for (const layer of [...new Set(targets.map((x) => x.layer))]) {
     const ts = targets.filter((x) => x.layer === layer);
+    for (let a = 0; a < ts.length; a += fixed || ts.length) batches.push(ts.slice(a, a + (fixed || ts.length)));
+  }
+  for (const real of batches) {
+    const layer = real[0].layer;
+    const ts = fixed ? [...real, ...Array<VisTarget>(fixed - real.length).fill(real[real.length - 1])] : real;
     const n = ts.length;
     const r = rng((opts.seed ?? 0) ^ 0x715);
     // Start from dim noise around the middle of the range (Lucid starts from small random values too).
@@ -94,7 +102,7 @@ export function visualise(net: Net, targets: readonly VisTarget[], img: readonly
         }
       }
     }
-    ts.forEach((tg, i) => out.push({ name: tg.name, image: x.slice(i * size, (i + 1) * size), start: start![i], end: end[i] }));
+    real.forEach((tg, i) => out.push({ name: tg.name, image: x.slice(i * size, (i + 1) * size), start: start![i], end: end[i] }));
   }
   return targets.map((tg) => out.find((v) => v.name === tg.name)!);
 }

@@ -43,6 +43,8 @@ export function affineSources(net: Net, a: Affine): SourcePart[] | undefined {
       return inp && inp.shape.length === 1 ? { kind: "input", name: inp.name, offset, n: inp.shape[0] } : undefined;
     }
     if (l.kind === "affine" && l.shape.length === 1) return { kind: "affine", layer: l, offset, n: l.outFeatures };
+    // A flattened input (an MLP on images): its entries are the graph's input nodes, as in Filan et al.'s graph.
+    if (l.kind === "reshape" && l.shape.length === 1 && net.inputs.some((i) => i.name === l.inputs[0])) return { kind: "input", name: l.id, offset, n: l.shape[0] };
     if (l.kind === "act" && l.inputs.length === 1) {
       const p = byId.get(l.inputs[0]);
       if (p?.kind === "affine" && p.shape.length === 1) return { kind: "affine", layer: p, act: l, offset, n: p.outFeatures };

@@ -8,6 +8,7 @@ import { thresholdRecogniser } from "./threshold-rule.ts";
 import { logicRecogniser } from "./logic.ts";
 import { piecewiseRecogniser } from "./piecewise-rule.ts";
 import { fitRecogniser } from "./rules-fit.ts";
+import { fitSortRecogniser } from "./rules-fit-sort.ts";
 import { argmaxRecogniser, opaqueRecogniser } from "./opaque.ts";
 import { affineRecogniser } from "./affine.ts";
 import { convRecogniser } from "./conv.ts";
@@ -27,6 +28,7 @@ export const sliceRecognisers: readonly SliceRecogniser[] = [
   thresholdRecogniser,
   logicRecogniser,
   piecewiseRecogniser,
+  fitSortRecogniser,
   fitRecogniser,
 ];
 

@@ -70,8 +70,10 @@ export class BatchSampler {
     return Math.ceil(this.d.train.n / real);
   }
 
-  /** The next batch: [real rows | noisy rows | mixtures], each part `real` rows (fewer real rows at an epoch's end). */
-  next(real: number): { x: Float32Array; n: number; realRows: number } {
+  /** The next batch: [real rows | noisy rows | mixtures], each part `real` rows (fewer at an epoch's end), the
+   *  sampled parts as many as `around` says (0: real rows only, 1: and noisy copies, 2: and mixtures); `rows` are the
+   *  training-row indices of the real part. */
+  next(real: number, around = 2): { x: Float32Array; n: number; rows: number[] } {
     const { d, u } = this;
     const take = Math.min(real, d.train.n - this.at);
     const rows = Array.from(this.order.subarray(this.at, this.at + take));
@@ -80,21 +82,22 @@ export class BatchSampler {
       this.at = 0;
       this.shuffle();
     }
-    const s = d.rowSize, n = 3 * take;
+    const s = d.rowSize, n = (1 + around) * take;
     const x = new Float32Array(n * s);
     const src = d.train.x;
     rows.forEach((r, k) => x.set(src.subarray(r * s, (r + 1) * s), k * s));
-    for (let k = 0; k < take; k++) {
+    for (let k = 0; k < take && around > 0; k++) {
       // Around a row: noise of 0.1 to 0.5 standard deviations per feature.
       const r = rows[k], scale = 0.1 + 0.4 * u();
       const o = (take + k) * s;
       for (let i = 0; i < s; i++) x[o + i] = clip(src[r * s + i] + scale * d.std[i] * randn(u), d.lo[i], d.hi[i]);
+      if (around < 2) continue;
       // Between two rows: a convex mixture (mostly of the first row).
       const r2 = Math.floor(u() * d.train.n), lam = 0.5 + 0.5 * u();
       const o2 = (2 * take + k) * s;
       for (let i = 0; i < s; i++) x[o2 + i] = lam * src[r * s + i] + (1 - lam) * src[r2 * s + i];
     }
-    return { x, n, realRows: take };
+    return { x, n, rows };
   }
 
   private shuffle(): void {

@@ -10,6 +10,11 @@ import { buildProgram } from "../../src/program/build.ts";
 import { findFeatureGroups } from "../../src/recover/feature-groups.ts";
 import { rng } from "../../src/util/rng.ts";
 import { toNet, type Dense } from "./slice-nets.ts";
+import { featuresPass } from "../../src/pipeline/features-pass.ts";
+import { applyLabels } from "../../src/program/apply-labels.ts";
+import { LABELS_FORMAT } from "../../src/program/labels.ts";
+import { printProgram } from "../../src/program/printer.ts";
+import type { ExplainState } from "../../src/pipeline/explain.ts";
 
 /** A net n = 2G inputs -> width ReLU units (unit u in group owner[u], units permuted) -> 3 outputs; and data. */
 function planted(G: number, width: number, rows: number, seed: number) {
@@ -85,5 +90,37 @@ describe("feature groups on planted nets", () => {
     const f = findFeatureGroups(program, net, [data], undefined);
     assert.equal(f.analysis.groups.length, 0);
     if (f.analysis.skipped.length) assert.match(f.analysis.skipped[0].reason, /narrow/);
+  });
+});
+
+describe("the features pass", () => {
+  it("on vector inputs: the top examples carry their inputs (the explorer's table), no pictures; the comment names the groups", async () => {
+    const { net, data } = planted(3, 24, 400, 6);
+    const { stats } = probe({ net, data: { x: data } });
+    const { program } = buildProgram(net, { stats, modules: false });
+    const state: ExplainState = {
+      input: { model: "m.onnx", seed: 0 }, source: "m.onnx", net, program, reports: [],
+      data: { analysis: [data], heldOut: [data], note: "", heldOutLabel: "", bits: false, oneSample: false, analysisRows: Array.from({ length: 400 }, (_, i) => i + 7) },
+    };
+    const r = await featuresPass.run(state);
+    const a = r.out.program!.features!;
+    assert.equal(a.groups.length, 3);
+    assert.equal(r.out.extraFiles, undefined, "no pictures for vector inputs");
+    const x = data.data as Float32Array;
+    for (const g of a.groups) {
+      for (const t of g.top) {
+        assert.equal(t.input!.length, 6);
+        t.input!.forEach((v, k) => assert.ok(Math.abs(v - x[(t.row - 7) * 6 + k]) < 1e-3, `${g.name} row ${t.row}`));
+      }
+    }
+    const h = r.out.program!.functions[0].body.find((s) => s.kind === "prim" && s.prim.kind === "affine" && s.prim.params.act);
+    assert.match(h!.comment ?? "", /feature groups feature_1, feature_2, feature_3 \(report\.md\)/);
+    assert.match(r.report.summary, /3 groups in 1 statement/);
+    // A person names a group in the explorer: program.txt's comment and the analysis read the name.
+    const named = applyLabels(r.out.program!, { format: LABELS_FORMAT, version: 1, items: { feature_2: { name: "second pair" } } });
+    assert.match(printProgram(named), /# .*feature groups feature_1, second_pair, feature_3 \(report\.md\)/);
+    assert.deepEqual(named.features!.groups.map((g) => g.name), ["feature_1", "second_pair", "feature_3"]);
+    const off = await featuresPass.run({ ...state, input: { ...state.input, featureGroups: 0 } });
+    assert.equal(off.out.program!.features, undefined);
   });
 });

@@ -70,3 +70,20 @@ test("partitionUnits: two streams and the unit where they meet; a carried value 
   assert.notEqual(l("f2:0"), l("f1:0"));
   assert.notEqual(l("f2:0"), l("f1:1"));
 });
+
+test("weightGraph: a flattened image input's entries are graph nodes (Filan et al.'s graph has the input layer)", async () => {
+  const { weightGraph } = await import("../../src/recover/module-graph.ts");
+  const net = {
+    inputs: [{ name: "img", shape: [1, 2, 2], dtype: "float32", batchDim: "N" }],
+    outputs: [{ name: "y", from: "f2" }],
+    layers: [
+      { kind: "reshape", id: "flat", inputs: ["img"], shape: [4], dtype: "float32" },
+      { kind: "affine", id: "f1", inputs: ["flat"], shape: [2], dtype: "float32", W: Float32Array.from([1, 1, 0, 0, 0, 0, 1, 1]), b: new Float32Array(2), inFeatures: 4, outFeatures: 2 },
+      { kind: "act", fn: "relu", id: "r1", inputs: ["f1"], shape: [2], dtype: "float32" },
+      { kind: "affine", id: "f2", inputs: ["r1"], shape: [1], dtype: "float32", W: Float32Array.from([1, 1]), b: new Float32Array(1), inFeatures: 2, outFeatures: 1 },
+    ] as Layer[],
+  } as Net;
+  const g = weightGraph(net);
+  assert.equal(g.nodes.filter((n) => n.layer === "flat").length, 4);
+  assert.equal(g.adj.n, 7);
+});

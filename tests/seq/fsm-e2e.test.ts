@@ -22,10 +22,13 @@ import { rng } from "../../src/util/rng.ts";
 import { GraphBuilder, i64, attr } from "../helpers/builder.ts";
 import { explainInto } from "../e2e/helpers.ts";
 import { TRAINED_DIR } from "../../zoo/zoo.ts";
+import { parseDomain, sampleDomain } from "../../src/pipeline/domain.ts";
+import { runExplain } from "../../src/pipeline/explain.ts";
 import { readTruth } from "../../zoo/truth.ts";
 
-/** x [b, T, 1] -> RNN (hidden 1: h = tanh(20 x + 10 h - 5), so h > 0 once a 1 was seen) -> scores [-h, h] per step. */
-function runningMaxRnn() {
+/** x [b, T, 1] -> RNN (hidden 1: h = tanh(20 x + 10 h - 5), so h > 0 once a 1 was seen) -> scores [-h, h] per step
+ *  (or, with `last`, after the last step only: "was there a 1?", as PyTorch writes `head(out[:, -1])`). */
+function runningMaxRnn(last = false) {
   const g = new GraphBuilder();
   const x = g.input("x", ["batch", "steps", 1]);
   const xt = g.node("", "Transpose", [x], { perm: attr.ints([1, 0, 2]) });
@@ -34,9 +37,10 @@ function runningMaxRnn() {
   const B = g.init("rnn.B", f32([1, 2], [-5, 0]));
   const y = g.nodeN("/rnn", "RNN", [xt, W, R, B], { hidden_size: attr.int(1) }, 2)[0];
   const sq = g.node("", "Squeeze", [y, g.init("axes", i64([1], [1]))]);
-  const bt = g.node("", "Transpose", [sq], { perm: attr.ints([1, 0, 2]) });
+  let bt = g.node("", "Transpose", [sq], { perm: attr.ints([1, 0, 2]) });
+  if (last) bt = g.node("", "Gather", [bt, g.init("minus1", i64([], [-1]))], { axis: attr.int(1) });
   const out = g.node("/head", "MatMul", [bt, g.init("head.weight", f32([1, 2], [-1, 1]))]);
-  g.output(out, "y", ["batch", "steps", 2]);
+  g.output(out, "y", last ? ["batch", 2] : ["batch", "steps", 2]);
   return g.model(13);
 }
 
@@ -109,4 +113,44 @@ test("zoo prevtok_attn: its head reads as previous-token, as truth.json says", a
   const data = loadData(path.join(dir, "data.npy"), model.graph.inputs[0]).tensor;
   const { state } = await explainInto(model, { data: [data], source: "prevtok" }, "prevtok");
   assert.deepEqual(state.program!.seqAnalysis!.heads.map((h) => h.kind), readTruth(path.join(dir, "truth.json")).heads);
+});
+
+test("--domain bits:N samples bit sequences of N steps for a recurrent net, and the machine is read from them", async () => {
+  assert.deepEqual(parseDomain("bits:12"), { kind: "bits", length: 12 });
+  assert.throws(() => parseDomain("bits:0"), /N must be a positive integer/);
+  const model = runningMaxRnn();
+  // 12 steps of one bit: every one of the 2^12 sequences; 20 steps: seeded samples.
+  assert.deepEqual(sampleDomain(parseDomain("bits:12"), model.graph.inputs, 30, 1).tensors[0].shape, [4096, 12, 1]);
+  const a = sampleDomain(parseDomain("bits:20"), model.graph.inputs, 30, 1);
+  assert.deepEqual(a.tensors[0].shape, [30, 20, 1]);
+  assert.deepEqual(Array.from(a.tensors[0].data as Float32Array), Array.from(sampleDomain(parseDomain("bits:20"), model.graph.inputs, 30, 1).tensors[0].data as Float32Array));
+  // Uniform bits: most sequences hold a 1 early, so the "no 1 yet" state is short-lived but still there.
+  const s = await runExplain({ model, domain: "bits:20", samples: 300, source: "runmax" }, { until: "machines" });
+  assert.equal(s.program!.machines![0].minimalStates, 2);
+  assert.match(s.program!.machines![0].loop, /max\(state, x0\)/);
+});
+
+test("a sequence classifier (decides after the last step) reads as a machine that emits once", async (t) => {
+  const model = runningMaxRnn(true);
+  const data = bitSequences(300, 12, 3);
+  const { dir, state } = await explainInto(model, { data: [data], source: "anyone" }, "fsm-last");
+  const m = state.program!.machines![0];
+  assert.equal(m.implemented, true, JSON.stringify(m));
+  assert.equal(m.minimalStates, 2);
+  assert.match(m.loop, /state = max\(state, x0\); then emit\(state\) once, after the last step/);
+  const check = bitSequences(50, 25, 4);
+  const mine = runProgram(state.program!, [check]);
+  assert.deepEqual(mine[0].shape, [50, 2]);
+  assert.equal(compareAll(["y"], [runModel(model, { x: check }).y], mine, "check").top1Agreement, 1);
+  for (const lang of ["ts", "py"] as const) {
+    let r;
+    try {
+      r = runEmittedBatch(lang, [{ file: path.join(dir, `program.${lang}`), inputs: [check], outDtypes: ["float32"] }])[0];
+    } catch (e) {
+      if (e instanceof SkipArtifact) { t.diagnostic(`program.${lang} not run: ${e.message}`); continue; }
+      throw e;
+    }
+    assert.ok(!("error" in r), `program.${lang}: ${"error" in r ? r.error : ""}`);
+    assert.ok(compareAll(["y"], mine, r.outputs, "check").maxAbsErr < 1e-6, `program.${lang} differs from the interpreter`);
+  }
 });

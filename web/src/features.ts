@@ -17,9 +17,12 @@ export function FeatureGroups({ groups, LabelButton, reload }: { groups: Feature
     ${groups.map((g) => html`<${Group} g=${g} LabelButton=${LabelButton} reload=${reload} />`)}</div>`;
 }
 
+/** "1.8x": the objective the picture reaches over the largest any input of the data reaches. */
 function ratio(v: VisScore | undefined): string {
-  return v && v.dataMax > 0 ? `${(v.objective / v.dataMax).toFixed(1)}x the data's largest` : "";
+  return v && v.dataMax > 0 ? `${(v.objective / v.dataMax).toFixed(1)}x` : "";
 }
+
+const RATIO_TITLE = "gradient ascent on the input through the network: how hard the picture drives it, over the largest any input of the data does";
 
 function Group({ g, LabelButton, reload }: { g: FeatureGroupView; LabelButton: LabelButtonT; reload: () => void }) {
   const [open, setOpen] = useState(false);
@@ -39,9 +42,9 @@ function Group({ g, LabelButton, reload }: { g: FeatureGroupView; LabelButton: L
               <figcaption>top inputs: data rows ${g.top.map((t) => t.row).join(", ")}</figcaption></figure>`
           : html`<${TopTable} g=${g} />`}
         ${g.pictures?.vis ? html`<figure class="fvis"><img class="vis" src=${`files/${g.pictures.vis}`} alt=${`${g.name}: visualisation`} />
-          <figcaption>visualisation: ${ratio(g.vis)}</figcaption></figure>` : null}
+          <figcaption title=${RATIO_TITLE}>visualisation, ${ratio(g.vis)}</figcaption></figure>` : null}
         ${g.unit ? html`<figure class="fvis"><img class="vis unit" src=${`files/${g.unit.picture}`} alt=${`${g.stmt}[${g.unit.index}]: visualisation`} />
-          <figcaption>${g.stmt}[${g.unit.index}], its strongest unit: ${ratio(g.unit.vis)}</figcaption></figure>` : null}
+          <figcaption title=${RATIO_TITLE}>top unit ${g.stmt}[${g.unit.index}], ${ratio(g.unit.vis)}</figcaption></figure>` : null}
       </div>
       <div class="funits">units (loading): ${g.units.slice(0, SHOWN_UNITS).map((u) => `${g.stmt}[${u.index}] ${u.loading.toFixed(2)}`).join(", ")}${g.units.length > SHOWN_UNITS ? `, … ${g.units.length} in all` : ""}</div>
     </div>` : null}

@@ -15,17 +15,19 @@ export function runMachine(m: Machine, symbols: ArrayLike<number>, from = 0, T =
 
 /** Agreement of a machine with the decisions recorded in some traces. */
 export function agreement(m: Machine, tr: Pick<Traces, "n" | "T" | "symbols" | "decisions">): Agreement {
-  let steps = 0, seqs = 0;
+  let steps = 0, seqs = 0, total = 0;
   for (let i = 0; i < tr.n; i++) {
     const d = runMachine(m, tr.symbols, i * tr.T, tr.T);
     let all = true;
     for (let t = 0; t < tr.T; t++) {
-      if (d[t] === tr.decisions[i * tr.T + t]) steps++;
+      const want = tr.decisions[i * tr.T + t];
+      if (want === -2) continue; // no decision at this step
+      total++;
+      if (d[t] === want) steps++;
       else all = false;
     }
     if (all) seqs++;
   }
-  const total = tr.n * tr.T;
   return { steps: total, stepAgreement: total ? steps / total : 1, sequences: tr.n, sequenceAgreement: tr.n ? seqs / tr.n : 1 };
 }
 
@@ -46,7 +48,7 @@ export function machineFromClusters(tr: Traces, cluster: Int32Array, k: number, 
       const j = i * tr.T + t;
       const s = cluster[j] + 1;
       vote(prev * symbols + tr.symbols[j], s);
-      outVotes[s].set(tr.decisions[j], (outVotes[s].get(tr.decisions[j]) ?? 0) + 1);
+      if (tr.decisions[j] >= 0) outVotes[s].set(tr.decisions[j], (outVotes[s].get(tr.decisions[j]) ?? 0) + 1);
       prev = s;
     }
   }

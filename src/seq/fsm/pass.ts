@@ -44,13 +44,14 @@ function stateMeans(m: Machine, tr: Traces, y: Float32Array, k: number): { means
   const sum = new Float64Array(m.states * k), cnt = new Float64Array(m.states);
   const st = statesOf(m, tr);
   st.forEach((s, j) => {
+    if (tr.decisions[j] === -2) return; // no output at this step
     cnt[s]++;
     for (let c = 0; c < k; c++) sum[s * k + c] += y[j * k + c];
   });
   const means = Float32Array.from(sum, (v, q) => (cnt[Math.floor(q / k)] ? v / cnt[Math.floor(q / k)] : 0));
   let maxDev = 0;
   st.forEach((s, j) => {
-    for (let c = 0; c < k; c++) maxDev = Math.max(maxDev, Math.abs(y[j * k + c] - means[s * k + c]));
+    if (tr.decisions[j] !== -2) for (let c = 0; c < k; c++) maxDev = Math.max(maxDev, Math.abs(y[j * k + c] - means[s * k + c]));
   });
   return { means, maxDev };
 }
@@ -87,6 +88,7 @@ export function readMachine(p: Program, model: Model, analysis: Tensor, heldOut:
     out: { name: `${found.stmt.prim.id}_machine_out`, shape: [m.states, run.k], data: means },
     ...(formula ? { formula } : {}),
     minimalStates: stateCount(min),
+    ...(run.last ? { emit: "last" as const } : {}),
     agreement: { analysis: aAn, heldOut: aHo },
     cell: found.cell,
     impl: { graph: model.graph, opset: model.opset },
@@ -115,7 +117,8 @@ export function withMachine(p: Program, r: MachineReading): Program {
     comment: `${r.report.minimalStates} states read from the ${r.report.cell}; held-out agreement ${pct(r.params.agreement.heldOut)}`,
   };
   const g: Fn = { ...f, body: [st], returns: [outVar.name] };
-  return { ...p, functions: [g, ...p.functions.filter((x) => x !== f && x.name !== f.name)], machines: [r.report] };
+  // The one statement calls nothing: functions the network's statements called are no longer part of the program.
+  return { ...p, functions: [g], machines: [r.report] };
 }
 
 export const machinesPass: ExplainPass = {

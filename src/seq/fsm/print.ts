@@ -5,7 +5,13 @@ import type { MachineParams } from "../../program/program.ts";
 import { exprText } from "./formula.ts";
 
 /** The loop text of a machine reading value `x`. */
-export function machineLoop(p: Pick<MachineParams, "alphabet" | "next" | "decisions" | "formula">, x: string): string {
+export function machineLoop(p: Pick<MachineParams, "alphabet" | "next" | "decisions" | "formula" | "emit">, x: string): string {
+  const text = loopText(p, x);
+  // A sequence classifier emits once: the loop only moves the state.
+  return p.emit === "last" ? text.replace(/; emit\((.*)\)$/, "; then emit($1) once, after the last step") : text;
+}
+
+function loopText(p: Pick<MachineParams, "alphabet" | "next" | "decisions" | "formula">, x: string): string {
   const f = p.formula;
   if (f) {
     const d = p.alphabet[0].length;

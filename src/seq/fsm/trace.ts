@@ -1,7 +1,7 @@
 // Traces of a recurrent net in a Program: run the entry function on some sequences and record, per sequence and step,
 // the input row (as a symbol of a small alphabet), the recurrent statement's hidden state and the decision of the
 // output at that step. The setting it reads: one model input [T, ...] (time first after the batch), one forward
-// lstm/gru/rnn statement, one output [T, k] of k >= 2 scores per step.
+// lstm/gru/rnn statement, one output of k >= 2 scores per step ([T, k]) or after the last step ([k]).
 import type { Tensor } from "../../graph/tensor.ts";
 import { runFn, runPrim } from "../../program/run.ts";
 import { entryFn, type PrimStmt, type Program } from "../../program/program.ts";
@@ -53,9 +53,11 @@ export class Alphabet {
 
 export interface TraceRun {
   traces: Traces;
-  /** The program's output: [n, T, k] scores. */
+  /** The program's output as [n, T, k] scores (zeros at steps without a decision). */
   y: Float32Array;
   k: number;
+  /** The network decides after the last step only (its output has no time axis). */
+  last: boolean;
 }
 
 /** Run the program on `x` (batch-first) and read its traces; symbols come from `alpha` (grown unless frozen). */
@@ -73,8 +75,10 @@ export function readTraces(p: Program, stmt: PrimStmt, x: Tensor, alpha: Alphabe
   const [n, T] = x.shape;
   const d = x.shape.slice(2).reduce((a, b) => a * b, 1);
   if (Y.shape.length !== 4 || Y.shape[0] !== T || Y.shape[1] !== 1 || Y.shape[2] !== n) return `the cell's output [${Y.shape}] is not [T=${T}, 1, batch=${n}, hidden] of this input`;
-  if (out.shape.length !== 3 || out.shape[0] !== n || out.shape[1] !== T || out.shape[2] < 2) return `the output [${out.shape}] is not [batch, T, k >= 2] scores per step`;
-  const H = Y.shape[3], k = out.shape[2];
+  const last = out.shape.length === 2 && out.shape[0] === n && out.shape[1] >= 2;
+  if (!last && (out.shape.length !== 3 || out.shape[0] !== n || out.shape[1] !== T || out.shape[2] < 2)) return `the output [${out.shape}] is neither [batch, T, k >= 2] scores per step nor [batch, k >= 2] after the last step`;
+  const H = Y.shape[3], k = out.shape[out.shape.length - 1];
+  const y = new Float32Array(n * T * k);
   const xd = x.data as ArrayLike<number>, yd = Y.data as ArrayLike<number>, od = out.data as ArrayLike<number>;
   const symbols = new Int32Array(n * T), hidden = new Float64Array(n * T * H), decisions = new Int32Array(n * T);
   for (let i = 0; i < n; i++) {
@@ -84,10 +88,18 @@ export function readTraces(p: Program, stmt: PrimStmt, x: Tensor, alpha: Alphabe
       symbols[j] = alpha.of(row, frozen);
       if (alpha.rows.length > MAX_SYMBOLS) return `the input takes more than ${MAX_SYMBOLS} distinct values per step: not a discrete alphabet`;
       for (let h = 0; h < H; h++) hidden[j * H + h] = yd[(t * n + i) * H + h];
+      if (last && t < T - 1) {
+        decisions[j] = -2;
+        continue;
+      }
+      const o = last ? i * k : j * k;
       let best = 0;
-      for (let c = 1; c < k; c++) if (od[j * k + c] > od[j * k + best]) best = c;
+      for (let c = 0; c < k; c++) {
+        y[j * k + c] = Number(od[o + c]);
+        if (od[o + c] > od[o + best]) best = c;
+      }
       decisions[j] = best;
     }
   }
-  return { traces: { n, T, H, symbols, hidden, decisions }, y: Float32Array.from(od), k };
+  return { traces: { n, T, H, symbols, hidden, decisions }, y, k, last };
 }

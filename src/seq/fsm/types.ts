@@ -13,7 +13,7 @@ export interface Traces {
   symbols: Int32Array;
   /** [n * T * H] hidden state after each step. */
   hidden: Float64Array;
-  /** [n * T] decision per step. */
+  /** [n * T] decision per step; -2 where the network makes none (a sequence classifier decides at the last step only). */
   decisions: Int32Array;
 }
 

@@ -1,0 +1,140 @@
+// conv-abs.ts's helpers for other readers of a conv's relu: convolutions (the pair test on reader kernels), a
+// linear re-ordering layer carve leaves between the flatten and the dense readers (fused away first), and unit
+// provenance of new channels.
+import type { AffineLayer, ConvLayer, Layer, Net } from "../net/net.ts";
+import type { ConvAbsReport } from "./conv-abs.ts";
+
+type Conv = ConvLayer & Layer;
+type Affine = AffineLayer & Layer;
+
+/** The relu is read by convolutions: channel pairs whose reader kernels agree (w_i s_i = w_j s_j for every reader
+ *  filter and tap) become abs channels; the readers read [abs, relu, linear] channels side by side. With
+ *  exactPairs, A = row_i and what the name leaves out stays explicit, as for dense readers (conv-abs.ts):
+ *    w_i relu(A) + w_j relu(-A) = (w_i + w_j)/2 |A| + (w_i - w_j)/2 A     (A: a linear channel, no activation)
+ *    s_j relu(-A + e) = s_j relu(-A) + [relu(z_j) - s_j relu(-A)]          (two relu channels) */
+export function rewriteConvReaders(net: Net, c: Conv, relu: Layer, rds: Conv[], s: number[], rows: Float64Array[], pairs: [number, number][], tol: number, exactPairs: boolean): { net: Net; report: Omit<ConvAbsReport, "change"> } | undefined {
+  const F = c.outChannels;
+  const paired = new Set(pairs.flat());
+  const unpaired = [...Array(F).keys()].filter((i) => !paired.has(i));
+  const P = pairs.length, k = c.weight.length / F;
+  const wA = new Float32Array(P * k), bA = new Float32Array(P);
+  pairs.forEach(([i, j], q) => {
+    for (let t = 0; t <= k; t++) {
+      const v = exactPairs ? rows[i][t] : (rows[i][t] - rows[j][t]) / 2;
+      if (t < k) wA[q * k + t] = v;
+      else bA[q] = v;
+    }
+  });
+  // Relu channels: unpaired, then (exactPairs) per mismatched pair channel j and -A; reader weight per (o, t).
+  type At = (o: number, i: number, t: number) => number;
+  const reluCh: { w: Float32Array; b: number; col: (at: At, o: number, t: number) => number; origin: string[] }[] = [];
+  for (const i of unpaired) reluCh.push({ w: c.weight.slice(i * k, (i + 1) * k), b: c.bias[i], col: (at, o, t) => at(o, i, t), origin: unitsOf(c, i) });
+  if (exactPairs) {
+    pairs.forEach(([i, j], q) => {
+      if (rows[i].every((v, t) => Math.abs(v + rows[j][t]) <= 1e-7)) return;
+      reluCh.push({ w: c.weight.slice(j * k, (j + 1) * k), b: c.bias[j], col: (at, o, t) => at(o, j, t), origin: unitsOf(c, j) });
+      reluCh.push({ w: wA.slice(q * k, (q + 1) * k).map((v) => -v), b: -bA[q], col: (at, o, t) => -at(o, j, t) * s[j], origin: unitsOf(c, j) });
+    });
+  }
+  const U = reluCh.length;
+  const L = exactPairs ? P : 0;
+  const C = P + U + L;
+  const newReaders = new Map<string, Layer>();
+  for (const r of rds) {
+    const taps = r.kernel.reduce((a, b) => a * b, 1);
+    const at: At = (o, i, t) => r.weight[(o * F + i) * taps + t];
+    let m = 0;
+    for (const v of r.weight) m = Math.max(m, Math.abs(v));
+    const W = new Float32Array(r.outChannels * C * taps);
+    for (let o = 0; o < r.outChannels; o++) {
+      for (let q = 0; q < P; q++) {
+        const [i, j] = pairs[q];
+        for (let t = 0; t < taps; t++) {
+          const wi = at(o, i, t) * s[i], wj = at(o, j, t) * s[j];
+          if (Math.abs(wi - wj) > tol * Math.max(Math.abs(wi), Math.abs(wj)) && Math.max(Math.abs(wi), Math.abs(wj)) > 1e-2 * m) return undefined;
+          W[(o * C + q) * taps + t] = (wi + wj) / 2;
+          if (L) W[(o * C + P + U + q) * taps + t] = (wi - wj) / 2;
+        }
+      }
+      reluCh.forEach((ch, q) => { for (let t = 0; t < taps; t++) W[(o * C + P + q) * taps + t] = ch.col(at, o, t); });
+    }
+    newReaders.set(r.id, { ...r, weight: W, inChannels: C });
+  }
+  const hw = c.shape.slice(1);
+  const id = (x: string) => `${c.id}_${x}`;
+  const convA: Layer = { ...c, id: id("abs"), weight: wA, bias: bA, outChannels: P, shape: [P, ...hw], unitOrigin: pairs.map(([i, j]) => [...unitsOf(c, i), ...unitsOf(c, j)]) };
+  const actA: Layer = { kind: "act", fn: "abs", id: id("abs_act"), inputs: [convA.id], shape: [P, ...hw], dtype: c.dtype, origin: relu.origin };
+  const path: Layer[] = [convA, actA];
+  const parts = [actA.id];
+  if (U) {
+    const wU = new Float32Array(U * k), bU = new Float32Array(U);
+    reluCh.forEach((ch, q) => { wU.set(ch.w, q * k); bU[q] = ch.b; });
+    const convU: Layer = { ...c, id: id("relu"), weight: wU, bias: bU, outChannels: U, shape: [U, ...hw], unitOrigin: reluCh.map((ch) => ch.origin) };
+    const actU: Layer = { kind: "act", fn: "relu", id: id("relu_act"), inputs: [convU.id], shape: [U, ...hw], dtype: c.dtype, origin: relu.origin };
+    path.push(convU, actU);
+    parts.push(actU.id);
+  }
+  if (L) {
+    const convL: Layer = { ...c, id: id("lin"), weight: wA, bias: bA, outChannels: P, shape: [P, ...hw], unitOrigin: pairs.map(([i, j]) => [...unitsOf(c, i), ...unitsOf(c, j)]) };
+    path.push(convL);
+    parts.push(convL.id);
+  }
+  let value = actA.id;
+  if (parts.length > 1) {
+    const cat: Layer = { kind: "concat", axis: 0, id: id("cat"), inputs: parts, shape: [C, ...hw], dtype: c.dtype, origin: relu.origin };
+    path.push(cat);
+    value = cat.id;
+  }
+  const layers: Layer[] = [];
+  for (const l of net.layers) {
+    if (l.id === c.id) { layers.push(...path); continue; }
+    if (l.id === relu.id) continue;
+    const r = newReaders.get(l.id);
+    layers.push(r ? { ...r, inputs: [value] } : l);
+  }
+  return { net: { ...net, layers }, report: { conv: c.id, pairs, unpaired, folded: 0 } };
+}
+
+/** relu -> flatten -> L (affine, no activation) -> concat -> affines: L fused into the affines' columns, so they
+ *  read the flatten directly (W' = W_L-part @ L.W, b' = b + W_L-part @ L.b; exact up to rounding). Else the Net. */
+export function fuseOrder(net: Net, reluId: string): Net {
+  const by = (id: string) => net.layers.filter((x) => x.inputs.includes(id));
+  const flat = by(reluId);
+  if (flat.length !== 1 || flat[0].kind !== "reshape") return net;
+  const L = by(flat[0].id);
+  if (L.length !== 1 || L[0].kind !== "affine" || by(L[0].id).length !== 1 || net.outputs.some((o) => o.from === L[0].id)) return net;
+  const lin = L[0] as Affine;
+  const cat = by(lin.id)[0];
+  if (cat.kind !== "concat" || cat.axis !== 0 || cat.inputs.filter((i) => i === lin.id).length !== 1 || cat.inputs.includes(flat[0].id)) return net;
+  const rds = by(cat.id);
+  if (!rds.length || rds.some((r) => r.kind !== "affine")) return net;
+  const widthOf = (x: string) => (net.layers.find((l) => l.id === x)?.shape ?? net.inputs.find((i) => i.name === x)!.shape)[0];
+  let off = 0;
+  for (const i of cat.inputs) { if (i === lin.id) break; off += widthOf(i); }
+  const nF = lin.inFeatures, nL = lin.outFeatures;
+  const total = cat.shape[0] - nL + nF;
+  const newCat: Layer = { ...cat, inputs: cat.inputs.map((i) => (i === lin.id ? flat[0].id : i)), shape: [total] };
+  const newRds = new Map<string, Layer>();
+  for (const r of rds as Affine[]) {
+    const W = new Float32Array(r.outFeatures * total), b = Float32Array.from(r.b);
+    for (let o = 0; o < r.outFeatures; o++) {
+      const src = o * r.inFeatures, dst = o * total;
+      for (let t = 0; t < off; t++) W[dst + t] = r.W[src + t];
+      for (let q = 0; q < nL; q++) {
+        const w = r.W[src + off + q];
+        if (w === 0) continue;
+        for (let t = 0; t < nF; t++) W[dst + off + t] += w * lin.W[q * nF + t];
+        b[o] += w * lin.b[q];
+      }
+      for (let t = off + nL; t < r.inFeatures; t++) W[dst + t - nL + nF] = r.W[src + t];
+    }
+    newRds.set(r.id, { ...r, W, b, inFeatures: total });
+  }
+  return { ...net, layers: net.layers.flatMap((l) => (l.id === lin.id ? [] : l.id === cat.id ? [newCat] : [newRds.get(l.id) ?? l])) };
+}
+
+/** The lowered Net's units a conv channel stands for. */
+export function unitsOf(c: Conv, i: number): string[] {
+  return c.unitOrigin?.[i] ?? [`${c.id}:${i}`];
+}
+
