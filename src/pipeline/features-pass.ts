@@ -5,12 +5,13 @@ import type { Tensor } from "../graph/tensor.ts";
 import { encodePng, imageShape, pictureOf, sideBySide } from "../data/png-write.ts";
 import { findFeatureGroups, oneHot, type FeatureFindings } from "../recover/feature-groups.ts";
 import { MIN_STEPS, netMacs, stepsWithin, VIS_BUDGET, visualise, type VisTarget } from "../recover/feature-vis.ts";
-import { groupLine, MAX_SHOWN_INPUT, type FeatureAnalysis } from "../program/features.ts";
+import { groupLine, groupsClause, MAX_SHOWN_INPUT, type FeatureAnalysis } from "../program/features.ts";
 import type { Net } from "../net/net.ts";
 import { UserError } from "../errors.ts";
 import type { Program, Stmt } from "../program/program.ts";
 // Types only from explain.ts: it lists this pass, so a value import would be circular.
 import type { ExplainFiles, ExplainPass, ExplainState } from "./explain.ts";
+import type { PassResult } from "./pass.ts";
 
 /** Pictures are drawn this many times larger than the input (a 28 x 28 digit as 56 x 56). */
 const SCALE = 2;
@@ -19,58 +20,62 @@ export const featuresPass: ExplainPass = {
   name: "features",
   doc: "feature groups: NMF of each wide unnamed ReLU layer's activations; each group's units, share and top inputs",
   run(s) {
-    const program = needs(s, "program", "build");
-    const data = needs(s, "data", "read");
-    const net = needs(s, "net", "lower");
     if (s.input.featureGroups === 0) return { out: s, report: { pass: "features", summary: "not asked for (--feature-groups 0)", details: [] } };
-    if (data.oneSample) return { out: s, report: { pass: "features", summary: "none: the data is one sample", details: [] } };
-    let found;
     try {
-      found = findFeatureGroups(program, net, data.analysis, data.analysisRows, { seed: s.input.seed ?? 0, ...(s.input.featureGroups !== undefined ? { groups: s.input.featureGroups } : {}) });
+      return runFeatures(s);
     } catch (e) {
       // A reading aid: a failure is reported, never fatal to the explanation.
       return { out: s, report: { pass: "features", summary: `feature groups failed: ${e instanceof Error ? e.message : String(e)}`, details: [] } };
     }
-    const a = found.analysis;
-    const files: ExplainFiles = new Map(s.extraFiles ?? []);
-    const input = data.analysis[0];
-    const img = input && imageShape(input.shape.slice(1) as number[]);
-    const size = input ? input.shape.slice(1).reduce((q, d) => q * d, 1) : 0;
-    if (input && !img && size <= MAX_SHOWN_INPUT) {
-      // Small vector inputs: the top examples' values go with them, for the explorer's table.
-      const d = input.data as ArrayLike<number>;
-      a.groups.forEach((g, i) => g.top.forEach((t, j) => (t.input = Array.from({ length: size }, (_, k) => sig(Number(d[found.topLocal[i][j] * size + k]))))));
-    }
-    if (img && a.groups.length) {
-      const { lo, hi } = range(input);
-      const size = img[0] * img[1] * img[2];
-      a.groups.forEach((g, i) => {
-        const rows = found.topLocal[i];
-        if (!rows.length) return;
-        const pics = rows.map((r) => pictureOf((input.data as ArrayLike<number> & { subarray(a: number, b: number): ArrayLike<number> }).subarray(r * size, (r + 1) * size), img, lo, hi, SCALE));
-        const file = `features/${g.name}-top.png`;
-        files.set(file, encodePng(sideBySide(pics)));
-        g.pictures = { ...g.pictures, top: file };
-      });
-      visualiseGroups(net, found, input, img, range(input), s.input.seed ?? 0, files);
-    }
-    const out = a.layers.length || a.skipped.length ? withComments({ ...program, features: a }, a) : program;
-    return {
-      out: { ...s, program: out, ...(files.size ? { extraFiles: files } : {}) },
-      report: {
-        pass: "features",
-        summary: a.layers.length
-          ? `${a.groups.length} groups in ${a.layers.length} statement(s): ${a.layers.map((l) => `${l.stmt} ${l.k} (${l.chosenBy})`).join(", ")}`
-          : a.skipped.length ? `none (${a.skipped.length} statement(s) left out)` : "none: no unnamed ReLU layer",
-        details: [
-          ...a.layers.map((l) => `${l.stmt}: ${l.units} of ${l.width} units vary; NMF on ${l.fitRows} rows, k = ${l.k} by ${l.chosenBy === "knee" ? `the knee of the explained variance over k = 1..${l.explained.length} (${l.explained.map((e) => e.toFixed(2)).join(", ")})` : "the budget"}; top inputs from ${l.rows} rows`),
-          ...a.groups.map((g) => `${g.stmt}: ${groupLine(g)}, units ${g.units.slice(0, 12).map((u) => u.index).join(", ")}${g.units.length > 12 ? ", ..." : ""}; top rows ${g.top.map((t) => t.row).join(", ")}`),
-          ...a.skipped.map((k) => `${k.stmt} left out: ${k.reason}`),
-        ],
-      },
-    };
   },
 };
+
+/** The pass's work: groups, pictures, comments and the report. */
+function runFeatures(s: ExplainState): PassResult<ExplainState> {
+  const program = needs(s, "program", "build");
+  const data = needs(s, "data", "read");
+  const net = needs(s, "net", "lower");
+  if (data.oneSample) return { out: s, report: { pass: "features", summary: "none: the data is one sample", details: [] } };
+  const found = findFeatureGroups(program, net, data.analysis, data.analysisRows, { seed: s.input.seed ?? 0, ...(s.input.featureGroups !== undefined ? { groups: s.input.featureGroups } : {}) });
+  const a = found.analysis;
+  const files: ExplainFiles = new Map(s.extraFiles ?? []);
+  const input = data.analysis[0];
+  const img = input && imageShape(input.shape.slice(1) as number[]);
+  const size = input ? input.shape.slice(1).reduce((q, d) => q * d, 1) : 0;
+  if (input && !img && size <= MAX_SHOWN_INPUT) {
+    // Small vector inputs: the top examples' values go with them, for the explorer's table.
+    const d = input.data as ArrayLike<number>;
+    a.groups.forEach((g, i) => g.top.forEach((t, j) => (t.input = Array.from({ length: size }, (_, k) => sig(Number(d[found.topLocal[i][j] * size + k]))))));
+  }
+  if (img && a.groups.length) {
+    const { lo, hi } = range(input);
+    const size = img[0] * img[1] * img[2];
+    a.groups.forEach((g, i) => {
+      const rows = found.topLocal[i];
+      if (!rows.length) return;
+      const pics = rows.map((r) => pictureOf((input.data as ArrayLike<number> & { subarray(a: number, b: number): ArrayLike<number> }).subarray(r * size, (r + 1) * size), img, lo, hi, SCALE));
+      const file = `features/${g.name}-top.png`;
+      files.set(file, encodePng(sideBySide(pics)));
+      g.pictures = { ...g.pictures, top: file };
+    });
+    visualiseGroups(net, found, input, img, range(input), s.input.seed ?? 0, files);
+  }
+  const out = a.layers.length || a.skipped.length ? withComments({ ...program, features: a }, a) : program;
+  return {
+    out: { ...s, program: out, ...(files.size ? { extraFiles: files } : {}) },
+    report: {
+      pass: "features",
+      summary: a.layers.length
+        ? `${a.groups.length} groups in ${a.layers.length} statement(s): ${a.layers.map((l) => `${l.stmt} ${l.k} (${l.chosenBy})`).join(", ")}`
+        : a.skipped.length ? `none (${a.skipped.length} statement(s) left out)` : "none: no unnamed ReLU layer",
+      details: [
+        ...a.layers.map((l) => `${l.stmt}: ${l.units} of ${l.width} units vary; NMF on ${l.fitRows} rows, k = ${l.k} by ${l.chosenBy === "knee" ? `the knee of the explained variance over k = 1..${l.explained.length} (${l.explained.map((e) => e.toFixed(2)).join(", ")})` : "the budget"}; top inputs from ${l.rows} rows`),
+        ...a.groups.map((g) => `${g.stmt}: ${groupLine(g)}, units ${g.units.slice(0, 12).map((u) => u.index).join(", ")}${g.units.length > 12 ? ", ..." : ""}; top rows ${g.top.map((t) => t.row).join(", ")}`),
+        ...a.skipped.map((k) => `${k.stmt} left out: ${k.reason}`),
+      ],
+    },
+  };
+}
 
 /** Feature visualisations of every group and of each group's strongest unit, by gradient ascent through the Net
  *  (src/recover/feature-vis.ts), written as PNGs and scored (objective reached vs the data's largest). A Net the
@@ -145,7 +150,7 @@ function withComments(p: Program, a: FeatureAnalysis): Program {
     if (st.kind !== "prim") return st;
     const gs = names.get(`${fn}/${st.out.name}`);
     if (!gs) return st;
-    const text = `feature groups ${gs.length > 3 ? `${gs[0]}..${gs[gs.length - 1]}` : gs.join(", ")} (report.md)`;
+    const text = groupsClause(gs);
     return { ...st, comment: st.comment ? `${st.comment}; ${text}` : text };
   };
   return { ...p, functions: p.functions.map((f) => ({ ...f, body: f.body.map((st) => note(f.name, st)) })) };

@@ -91,19 +91,37 @@ export function explainedVariance(A: ArrayLike<number>, m: number, n: number, sq
   return tot > 0 ? 1 - sqErr / tot : 1;
 }
 
-/** The knee of an increasing curve y(1..K) by Kneedle (Satopää et al. 2011): with both axes scaled to [0, 1],
- *  the k farthest above the chord from the first point to the last. Returns an index into `ys` (0 for k = 1). */
+/** The knee of an increasing curve y(1..K) by the L-method (Salvador & Chan 2004): split the points in two runs,
+ *  sharing one point, fit a straight line to each, and take the split whose two lines fit best (RMS errors weighted by the runs'
+ *  lengths); the knee is the shared point. A curve that rises steadily to k and is flat after has
+ *  its knee exactly at k; Kneedle's farthest-above-the-chord point can be off by one there. Returns an index
+ *  into `ys` (0 for k = 1); curves of fewer than 4 points fall back to the farthest point above the chord. */
 export function kneeIndex(ys: readonly number[]): number {
   const K = ys.length;
-  if (K <= 2) return K - 1;
-  const lo = ys[0], hi = ys[K - 1];
-  if (!(hi > lo)) return 0;
-  let best = 0, bestGap = 0;
-  for (let i = 0; i < K; i++) {
-    const gap = (ys[i] - lo) / (hi - lo) - i / (K - 1);
-    if (gap > bestGap + 1e-12) (best = i), (bestGap = gap);
+  if (K < 4) {
+    if (K <= 2) return K - 1;
+    const gap = (i: number) => (ys[i] - ys[0]) / ((ys[K - 1] - ys[0]) || 1) - i / (K - 1);
+    return gap(1) > 0 ? 1 : 0;
+  }
+  let best = 0, bestErr = Infinity;
+  // The knee point ends the left run and starts the right one (each run has two points or more).
+  for (let c = 1; c <= K - 2; c++) {
+    const err = ((c + 1) * lineRms(ys, 0, c) + (K - c) * lineRms(ys, c, K - 1)) / (K + 1);
+    if (err < bestErr - 1e-12) (bestErr = err), (best = c);
   }
   return best;
+}
+
+/** RMS residual of the least-squares line through points a..b (inclusive) of y(i). */
+function lineRms(ys: readonly number[], a: number, b: number): number {
+  const n = b - a + 1;
+  let sx = 0, sy = 0, sxx = 0, sxy = 0;
+  for (let i = a; i <= b; i++) (sx += i), (sy += ys[i]), (sxx += i * i), (sxy += i * ys[i]);
+  const den = n * sxx - sx * sx;
+  const slope = den ? (n * sxy - sx * sy) / den : 0, icept = (sy - slope * sx) / n;
+  let ss = 0;
+  for (let i = a; i <= b; i++) ss += (ys[i] - (icept + slope * i)) ** 2;
+  return Math.sqrt(ss / n);
 }
 
 function hals(W: Float64Array, AHt: Float64Array, HHt: Float64Array, m: number, k: number): void {

@@ -41,6 +41,17 @@ interface HUnit {
   dead: boolean;
 }
 
+/** Whether some 1-D dense layer reads another through a ReLU (else there are no hidden dense units to partition). */
+export function hasHiddenDense(net: Net): boolean {
+  const byId = new Map(net.layers.map((l) => [l.id, l]));
+  const reluOfDense = (v: string) => { const l = byId.get(v); const p = l?.kind === "act" && l.fn === "relu" ? byId.get(l.inputs[0]) : undefined; return p?.kind === "affine" && p.shape.length === 1; };
+  return net.layers.some((l) => {
+    if (l.kind !== "affine" || l.shape.length !== 1) return false;
+    const v = byId.get(l.inputs[0]);
+    return (v?.kind === "concat" ? v.inputs : [l.inputs[0]]).some(reluOfDense);
+  });
+}
+
 /** Partition the hidden units of a Net's 1-D dense layers into dataflow modules (see the file comment). */
 export function partitionUnits(net: Net, stats?: NetStats, opts: PartitionOptions = {}): UnitPartition {
   const eps = opts.eps ?? 1e-2;
