@@ -12,7 +12,7 @@ import { runNet } from "../net/run.ts";
 import { sliceRows } from "../data/batch.ts";
 import { probePass as probeNetPass } from "../passes/probe.ts";
 import type { NetStats } from "../passes/stats.ts";
-import { partitionUnits, type UnitPartition } from "../recover/unit-partition.ts";
+import { hasHiddenDense, partitionUnits, type UnitPartition } from "../recover/unit-partition.ts";
 import { weightGraph, subgraph, type WeightGraph } from "../recover/module-graph.ts";
 import { ncutBeside } from "../recover/modules.ts";
 import type { ModuleInfo, Program } from "../program/program.ts";
@@ -37,6 +37,7 @@ export const modulesPass: ExplainPass = {
     const program = s.program;
     const net = s.lowered ?? s.net;
     if (!program || !net || !s.data) return { out: s, report: { pass: "modules", summary: "no program to partition", details: [] } };
+    if (!hasHiddenDense(net)) return { out: s, report: { pass: "modules", summary: "no dense hidden layers to partition", details: [] } };
     // The partition keeps every dense weight as an edge: above this many it is skipped, and the report says so.
     const dense = net.layers.reduce((a, l) => a + (l.kind === "affine" && l.shape.length === 1 ? l.W.length : 0), 0);
     if (dense > MAX_DENSE_WEIGHTS) return { out: s, report: { pass: "modules", summary: `skipped: ${dense.toLocaleString("en-US")} dense weights (the partition reads up to ${MAX_DENSE_WEIGHTS.toLocaleString("en-US")})`, details: [] } };
