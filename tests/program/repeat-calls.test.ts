@@ -53,13 +53,13 @@ test("foldRepeatedCalls: 3 windows of the same code and weights become f1 called
   assert.ok(calls.every((c) => c.kind === "call" && c.fn === "f1" && c.slice?.layers.length === 1));
   const u = rng(4);
   const x = f32([7, 6], Float32Array.from({ length: 42 }, () => u() * 4 - 2));
-  const want = runProgram(p, [x])[0].data, got = runProgram(r.program, [x])[0].data;
-  assert.deepEqual(Array.from(got as Float32Array), Array.from(want as Float32Array));
+  const want = runProgram(p, [x])[0].data as Float32Array, got = runProgram(r.program, [x])[0].data as Float32Array;
+  assert.deepEqual(Array.from(got), Array.from(want));
   const ort = await ortOutputs(decodeModel(emitOnnx(r.program)), [x]);
   ort[0].data.forEach((v, i) => assert.ok(Math.abs(Number(v) - Number(want[i])) <= 1e-5, `onnx ${i}`));
   const dir = mkdtempSync(path.join(tmpdir(), "pseudonet-repeat-"));
   writeFileSync(path.join(dir, "program.ts"), emitTs(r.program));
-  assert.deepEqual(Array.from(runEmittedTs(path.join(dir, "program.ts"), [x], ["float32"])[0].data as Float32Array), Array.from(want as Float32Array));
+  assert.deepEqual(Array.from(runEmittedTs(path.join(dir, "program.ts"), [x], ["float32"])[0].data as Float32Array), Array.from(want));
 });
 
 test("foldRepeatedCalls: different weights in each window are not one function", () => {
