@@ -24,6 +24,8 @@ interface Run {
   /** explain's CPU time (user + system, every thread of the child). */
   explainCpuMs?: number;
   ortMs?: number;
+  /** Why onnxruntime gave no reference time (it cannot load the file): no ratio then. */
+  ortError?: string;
   /** explainMs / ortMs: explain's cost in units of one onnxruntime pass over the same rows. */
   ratio?: number;
   peakRssMiB?: number;
@@ -83,7 +85,7 @@ function main(): void {
     const r = measure(m, samples);
     runs.push(r);
     save();
-    console.log(r.error ? `${m}: ${r.error}` : `${m}: ${(r.params! / 1e6).toFixed(1)}M params, ${samples} samples: explain ${(r.explainMs! / 1000).toFixed(1)} s wall, ${(r.explainCpuMs! / 1000).toFixed(1)} s CPU (${r.ratio}x onnxruntime), peak ${r.peakRssMiB} MiB, ${r.statements} statements (${r.opaque} opaque: ${r.opaqueOps?.join(", ") || "none"}), relErr ${r.relErr?.toExponential(1)}`);
+    console.log(r.error ? `${m}: ${r.error}` : `${m}: ${(r.params! / 1e6).toFixed(1)}M params, ${samples} samples: explain ${(r.explainMs! / 1000).toFixed(1)} s wall, ${(r.explainCpuMs! / 1000).toFixed(1)} s CPU (${r.ratio ? `${r.ratio}x onnxruntime` : "onnxruntime cannot load it"}), peak ${r.peakRssMiB} MiB, ${r.statements} statements (${r.opaque} opaque: ${r.opaqueOps?.join(", ") || "none"}), relErr ${r.relErr?.toExponential(1)}`);
     // The extra sample counts right after the model's own run (small models first, so the fit exists early).
     for (const s of scalingModels.includes(m) ? points : []) {
       const r = measure(m, s);

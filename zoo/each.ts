@@ -1,7 +1,7 @@
 // Each obfuscation alone: explain compiled zoo cases under no obfuscation, each obfuscation by itself and all
 // at once (seed 1), and print primitive recall and the program's max error per cell; writes
 // bench/results/zoo-each.json.
-//   node --import tsx zoo/each.ts [CASE...] [--seed N] [--results FILE]
+//   node --import tsx zoo/each.ts [CASE...] [--seed N] [--exact] [--results FILE]
 import { mkdirSync, writeFileSync } from "node:fs";
 import { dirname } from "node:path";
 import { parseArgs } from "node:util";
@@ -17,19 +17,19 @@ import { satisfied, scoreModules, signatures } from "./score.ts";
 interface Cell { obfuscations: string; recall: number; maxAbsErr: number; /** Module partition ARI (null: the truth has < 2 modules). */ ari: number | null }
 
 /** Recall and max error of one case under one set of obfuscations. */
-async function cell(name: string, seed: number, obf: readonly ObfuscationName[]): Promise<Cell> {
+async function cell(name: string, seed: number, obf: readonly ObfuscationName[], exact = false): Promise<Cell> {
   const def = findCase(name)!;
   const g = generateCase(def, seed, obf);
   const flag = domainFlag(def.domain);
   const data = f32([g.points.length, ...def.inputShape], g.points.flat());
-  const s = await runExplain({ model: g.model, name, ...(flag ? { domain: flag } : { data: [data], dataLabel: "points" }) }, { until: "verify" });
+  const s = await runExplain({ model: g.model, name, ...(exact ? { exact: true } : {}), ...(flag ? { domain: flag } : { data: [data], dataLabel: "points" }) }, { until: "verify" });
   const counts = new Map<string, number>();
   for (const { stmt } of allPrimStmts(s.program!)) for (const sig of signatures(stmt.prim)) counts.set(sig, (counts.get(sig) ?? 0) + 1);
   const req = g.truth.primitives;
   return { obfuscations: obf.length === ORDER.length ? "all" : obf.join(",") || "none", recall: req.filter((r) => satisfied(r, counts)).length / req.length, maxAbsErr: s.fidelity!.maxAbsErr, ari: scoreModules(g.truth, s.program!)?.ari ?? null };
 }
 
-const { values, positionals } = parseArgs({ allowPositionals: true, options: { seed: { type: "string", default: "1" }, results: { type: "string", default: "bench/results/zoo-each.json" } } });
+const { values, positionals } = parseArgs({ allowPositionals: true, options: { exact: { type: "boolean", default: false }, seed: { type: "string", default: "1" }, results: { type: "string", default: "bench/results/zoo-each.json" } } });
 const names = positionals.length ? positionals : CASES.map((c) => c.name);
 const seed = Number(values.seed);
 const sets: ObfuscationName[][] = [[], ...ORDER.map((o) => [o]), [...ORDER]];
@@ -37,7 +37,7 @@ const rows: { case: string; cells: Cell[] }[] = [];
 for (const name of names) {
   if (!findCase(name)) throw new Error(`no compiled zoo case '${name}'`);
   const cells: Cell[] = [];
-  for (const obf of sets) cells.push(await cell(name, seed, obf));
+  for (const obf of sets) cells.push(await cell(name, seed, obf, values.exact));
   rows.push({ case: name, cells });
 }
 const head = ["none", ...ORDER, "all"];

@@ -9,7 +9,7 @@ import type { Layer, Net } from "../net/net.ts";
 import { runLayer } from "../net/run.ts";
 import { maxAbsErr, looksLikeScores } from "../verify/metrics.ts";
 import type { SimplifyState } from "./simplify.ts";
-import { chunkFor, runRows } from "./report.ts";
+import { chunkFor, runReusing } from "./report.ts";
 import { concatRows, sliceRows } from "../data/batch.ts";
 
 /** Cumulative share of the budget each budgeted pass may reach (a design constant, the same for every net):
@@ -84,7 +84,7 @@ export interface Measure {
 
 /** Measure a candidate net on rows against the original's outputs on them. */
 export function measure(s: SimplifyState, net: Net, rows: Record<string, Tensor>, ref: readonly Tensor[]): Measure {
-  const got = runRows(net, rows, s.oneSample);
+  const got = runReusing(net, rows, s.oneSample);
   let err = 0, disagree = 0;
   const n = ref[0]?.shape[0] ?? 0;
   got.forEach((g, k) => {

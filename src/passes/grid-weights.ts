@@ -17,9 +17,23 @@ export function params(l: Weighted): { w: Float32Array; b: Float32Array } {
   return l.kind === "affine" ? { w: l.W, b: l.b } : { w: l.weight, b: l.bias };
 }
 
+/** Snapped layers already made, per layer and step: the same snap is the same object, so a search's next
+ *  candidate re-runs only the layers it changed (budget.ts measure). */
+const snapped = new WeakMap<Weighted, Map<number, Weighted>>();
+
 /** The layer with weights and bias snapped to multiples of `step` (0 keeps it as is). */
 export function snapLayer(l: Weighted, step: number): Weighted {
   if (!(step > 0)) return l;
+  let m = snapped.get(l);
+  if (!m) snapped.set(l, (m = new Map()));
+  const hit = m.get(step);
+  if (hit) return hit;
+  const out = snapOnce(l, step);
+  m.set(step, out);
+  return out;
+}
+
+function snapOnce(l: Weighted, step: number): Weighted {
   const snap = (a: Float32Array) => Float32Array.from(a, (v) => Math.round(v / step) * step);
   const { w, b } = params(l);
   return l.kind === "affine" ? { ...l, W: snap(w), b: snap(b) } : { ...l, weight: snap(w), bias: snap(b) };

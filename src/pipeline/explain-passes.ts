@@ -159,6 +159,8 @@ export const buildPass: ExplainPass = {
           ...report.statements.map((st) => `${st.out} <- ${st.layers.join(" + ")} (${st.recogniser})`),
           ...report.slices.map((sl) => `slice ${sl.out}: ${sl.error ? `fitted, residual max |r| ${sl.error.toExponential(1)} on the data` : sl.exactBy}${sl.dropped.length ? `; dropped ${sl.dropped.join(", ")}` : ""}`),
           ...(report.modules ? [moduleLine(report.modules)] : report.modulesSkipped ? [`modules: none as functions (${report.modulesSkipped})`] : []),
+          ...(report.bodies ?? []).map((b) => `function ${b.fn}: body named by the slice rules (${b.rules.join(", ")})${b.absorbed ? "; main's output rows moved into it" : ""}${b.residual ? "; residual kept" : ""}`),
+          ...(report.convAbs ?? []).map((c) => `conv ${c.conv}: ${c.pairs.length} channel pair(s) read as abs(conv), ${c.unpaired.length} left relu${c.folded ? `, ${c.folded} dense copies folded in` : ""}; output change ${c.change.toExponential(1)} on the probe sample`),
           ...(whole ? ["built from the Net as lowered (it reads whole; the simplified Net is not needed)"] : []),
         ],
       },

@@ -107,7 +107,7 @@ function cleanWeights(body: Stmt[], r: Repeat): number {
     const s = body[r.start + p] as PrimStmt;
     paramWeights(s.prim).forEach((_w, j) => {
       const names = [...Array(r.count).keys()].map((k) => paramWeights((body[r.start + k * r.width + p] as PrimStmt).prim)[j].name);
-      if (weightTemplate(names).includes("{b")) n++;
+      if (/\{\d*b/.test(weightTemplate(names))) n++;
     });
   }
   return n;
@@ -121,10 +121,12 @@ export function weightTemplate(names: string[]): string {
     const varying = [...Array(len).keys()].filter((i) => parts.some((p) => p[i] !== parts[0][i]));
     if (varying.length === 1 && varying[0] % 2 === 1) {
       const i = varying[0];
-      const base = Number(parts[0][i]);
-      if (parts.every((p, b) => Number(p[i]) === base + b)) {
+      // The number counts blocks by a fixed step (W6, W9, W12: three weights a block): {3b+6}.
+      const base = Number(parts[0][i]), step = Number(parts[1][i]) - base;
+      if (step > 0 && parts.every((p, b) => Number(p[i]) === base + step * b)) {
         const t = [...parts[0]];
-        t[i] = base === 0 ? "{b}" : `{b+${base}}`;
+        const sb = step === 1 ? "b" : `${step}b`;
+        t[i] = base === 0 ? `{${sb}}` : `{${sb}+${base}}`;
         return t.join("");
       }
     }

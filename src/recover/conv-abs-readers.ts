@@ -8,50 +8,74 @@ type Conv = ConvLayer & Layer;
 type Affine = AffineLayer & Layer;
 
 /** The relu is read by convolutions: channel pairs whose reader kernels agree (w_i s_i = w_j s_j for every reader
- *  filter and tap) become abs channels; the readers read [abs channels, relu channels] side by side. */
-export function rewriteConvReaders(net: Net, c: Conv, relu: Layer, rds: Conv[], s: number[], rows: Float64Array[], pairs: [number, number][], tol: number): { net: Net; report: Omit<ConvAbsReport, "change"> } | undefined {
+ *  filter and tap) become abs channels; the readers read [abs, relu, linear] channels side by side. With
+ *  exactPairs, A = row_i and what the name leaves out stays explicit, as for dense readers (conv-abs.ts):
+ *    w_i relu(A) + w_j relu(-A) = (w_i + w_j)/2 |A| + (w_i - w_j)/2 A     (A: a linear channel, no activation)
+ *    s_j relu(-A + e) = s_j relu(-A) + [relu(z_j) - s_j relu(-A)]          (two relu channels) */
+export function rewriteConvReaders(net: Net, c: Conv, relu: Layer, rds: Conv[], s: number[], rows: Float64Array[], pairs: [number, number][], tol: number, exactPairs: boolean): { net: Net; report: Omit<ConvAbsReport, "change"> } | undefined {
   const F = c.outChannels;
   const paired = new Set(pairs.flat());
   const unpaired = [...Array(F).keys()].filter((i) => !paired.has(i));
-  const P = pairs.length, U = unpaired.length, k = c.weight.length / F;
+  const P = pairs.length, k = c.weight.length / F;
+  const { w: wA, b: bA } = pairKernels(rows, pairs, k, exactPairs);
+  // Relu channels: unpaired, then (exactPairs) per mismatched pair channel j and -A; reader weight per (o, t).
+  type At = (o: number, i: number, t: number) => number;
+  const reluCh: { w: Float32Array; b: number; col: (at: At, o: number, t: number) => number; origin: string[] }[] = [];
+  for (const i of unpaired) reluCh.push({ w: c.weight.slice(i * k, (i + 1) * k), b: c.bias[i], col: (at, o, t) => at(o, i, t), origin: unitsOf(c, i) });
+  if (exactPairs) {
+    pairs.forEach(([i, j], q) => {
+      if (rows[i].every((v, t) => Math.abs(v + rows[j][t]) <= 1e-7)) return;
+      reluCh.push({ w: c.weight.slice(j * k, (j + 1) * k), b: c.bias[j], col: (at, o, t) => at(o, j, t), origin: unitsOf(c, j) });
+      reluCh.push({ w: wA.slice(q * k, (q + 1) * k).map((v) => -v), b: -bA[q], col: (at, o, t) => -at(o, j, t) * s[j], origin: unitsOf(c, j) });
+    });
+  }
+  const U = reluCh.length;
+  const L = exactPairs ? P : 0;
+  const C = P + U + L;
   const newReaders = new Map<string, Layer>();
   for (const r of rds) {
     const taps = r.kernel.reduce((a, b) => a * b, 1);
-    const at = (o: number, i: number, t: number) => r.weight[(o * F + i) * taps + t];
+    const at: At = (o, i, t) => r.weight[(o * F + i) * taps + t];
     let m = 0;
     for (const v of r.weight) m = Math.max(m, Math.abs(v));
-    const W = new Float32Array(r.outChannels * (P + U) * taps);
+    const W = new Float32Array(r.outChannels * C * taps);
     for (let o = 0; o < r.outChannels; o++) {
       for (let q = 0; q < P; q++) {
         const [i, j] = pairs[q];
         for (let t = 0; t < taps; t++) {
           const wi = at(o, i, t) * s[i], wj = at(o, j, t) * s[j];
           if (Math.abs(wi - wj) > tol * Math.max(Math.abs(wi), Math.abs(wj)) && Math.max(Math.abs(wi), Math.abs(wj)) > 1e-2 * m) return undefined;
-          W[(o * (P + U) + q) * taps + t] = (wi + wj) / 2;
+          W[(o * C + q) * taps + t] = (wi + wj) / 2;
+          if (L) W[(o * C + P + U + q) * taps + t] = (wi - wj) / 2;
         }
       }
-      unpaired.forEach((i, q) => { for (let t = 0; t < taps; t++) W[(o * (P + U) + P + q) * taps + t] = at(o, i, t); });
+      reluCh.forEach((ch, q) => { for (let t = 0; t < taps; t++) W[(o * C + P + q) * taps + t] = ch.col(at, o, t); });
     }
-    newReaders.set(r.id, { ...r, weight: W, inChannels: P + U });
+    newReaders.set(r.id, { ...r, weight: W, inChannels: C });
   }
-  const wA = new Float32Array(P * k), bA = new Float32Array(P);
-  pairs.forEach(([i, j], q) => {
-    for (let t = 0; t < k; t++) wA[q * k + t] = (rows[i][t] - rows[j][t]) / 2;
-    bA[q] = (rows[i][k] - rows[j][k]) / 2;
-  });
   const hw = c.shape.slice(1);
   const id = (x: string) => `${c.id}_${x}`;
   const convA: Layer = { ...c, id: id("abs"), weight: wA, bias: bA, outChannels: P, shape: [P, ...hw], unitOrigin: pairs.map(([i, j]) => [...unitsOf(c, i), ...unitsOf(c, j)]) };
   const actA: Layer = { kind: "act", fn: "abs", id: id("abs_act"), inputs: [convA.id], shape: [P, ...hw], dtype: c.dtype, origin: relu.origin };
   const path: Layer[] = [convA, actA];
-  let value = actA.id;
+  const parts = [actA.id];
   if (U) {
     const wU = new Float32Array(U * k), bU = new Float32Array(U);
-    unpaired.forEach((i, q) => { wU.set(c.weight.subarray(i * k, (i + 1) * k), q * k); bU[q] = c.bias[i]; });
-    const convU: Layer = { ...c, id: id("relu"), weight: wU, bias: bU, outChannels: U, shape: [U, ...hw], unitOrigin: unpaired.map((i) => unitsOf(c, i)) };
+    reluCh.forEach((ch, q) => { wU.set(ch.w, q * k); bU[q] = ch.b; });
+    const convU: Layer = { ...c, id: id("relu"), weight: wU, bias: bU, outChannels: U, shape: [U, ...hw], unitOrigin: reluCh.map((ch) => ch.origin) };
     const actU: Layer = { kind: "act", fn: "relu", id: id("relu_act"), inputs: [convU.id], shape: [U, ...hw], dtype: c.dtype, origin: relu.origin };
-    const cat: Layer = { kind: "concat", axis: 0, id: id("cat"), inputs: [actA.id, actU.id], shape: [P + U, ...hw], dtype: c.dtype, origin: relu.origin };
-    path.push(convU, actU, cat);
+    path.push(convU, actU);
+    parts.push(actU.id);
+  }
+  if (L) {
+    const convL: Layer = { ...c, id: id("lin"), weight: wA, bias: bA, outChannels: P, shape: [P, ...hw], unitOrigin: pairs.map(([i, j]) => [...unitsOf(c, i), ...unitsOf(c, j)]) };
+    path.push(convL);
+    parts.push(convL.id);
+  }
+  let value = actA.id;
+  if (parts.length > 1) {
+    const cat: Layer = { kind: "concat", axis: 0, id: id("cat"), inputs: parts, shape: [C, ...hw], dtype: c.dtype, origin: relu.origin };
+    path.push(cat);
     value = cat.id;
   }
   const layers: Layer[] = [];
@@ -62,6 +86,19 @@ export function rewriteConvReaders(net: Net, c: Conv, relu: Layer, rds: Conv[], 
     layers.push(r ? { ...r, inputs: [value] } : l);
   }
   return { net: { ...net, layers }, report: { conv: c.id, pairs, unpaired, folded: 0 } };
+}
+
+/** The abs channels' kernels and biases: per pair (i, j), A = (row_i - row_j) / 2, or row_i when exactPairs. */
+export function pairKernels(rows: Float64Array[], pairs: [number, number][], k: number, exactPairs: boolean): { w: Float32Array; b: Float32Array } {
+  const w = new Float32Array(pairs.length * k), b = new Float32Array(pairs.length);
+  pairs.forEach(([i, j], q) => {
+    for (let t = 0; t <= k; t++) {
+      const v = exactPairs ? rows[i][t] : (rows[i][t] - rows[j][t]) / 2;
+      if (t < k) w[q * k + t] = v;
+      else b[q] = v;
+    }
+  });
+  return { w, b };
 }
 
 /** relu -> flatten -> L (affine, no activation) -> concat -> affines: L fused into the affines' columns, so they

@@ -7,10 +7,10 @@ import { Adam } from "../train/adam.ts";
 import { backward } from "../train/backward.ts";
 import { forward } from "../train/forward.ts";
 import { cloneTrainNet, toNet, trainNet } from "../train/trainnet.ts";
-import type { TrainNet } from "../train/types.ts";
+import type { FArr, TrainNet } from "../train/types.ts";
 import { crossClusterWeights, proxCross, clusterability, type CrossMasks } from "./cluster.ts";
 import { BatchSampler, refineData, type RefineData } from "./data.ts";
-import { agreement, distilLoss, logitsLayer, marginWeights, valuesOn } from "./distil.ts";
+import { agreement, distilLoss, logitsLayer, marginWeights, valuesOn, variance } from "./distil.ts";
 import { liveUnits, nonzeroWeights } from "./measure.ts";
 import { DEFAULTS, DEFAULT_OBJECTIVES, type RefineOptions } from "./options.ts";
 import { applyMasks, initialMasks, magnitudePrune, rewind, type Masks } from "./prune.ts";
@@ -90,7 +90,15 @@ export function refineNet(net: Net, x: Tensor, opts: Partial<RefineOptions> = {}
   let lo = Infinity, hi = -Infinity;
   for (const v of tTrain) { lo = Math.min(lo, v); hi = Math.max(hi, v); }
   const tolerance = o.tolerance ?? 1e-2 * (hi - lo || 1);
-  const { m0 } = marginWeights(tTrain, k, classifier);
+  const { m0 } = marginWeights(tTrain, k, classifier, undefined, o.marginBoost, o.marginScale);
+  // Scales of the distilled values: the logits', and each hidden layer's pre-activations' (hints), on training rows.
+  const varL = variance(tTrain);
+  const hintVar = new Map<string, number>();
+  if (o.hints > 0) {
+    const sample = Math.min(data.train.n, 1000);
+    const tv = forward(teacher, { [net.inputs[0].name]: data.train.x.subarray(0, sample * data.rowSize) }, sample).values;
+    for (const id of hiddenLayerIds(net)) if (id !== L) hintVar.set(id, variance(tv.get(id) as Float32Array));
+  }
   const passes = (a: ReturnType<typeof agreement>) => (classifier ? a.agreement >= o.minAgreement : a.maxAbsErr <= tolerance);
 
   const student = cloneTrainNet(teacher);
@@ -111,6 +119,9 @@ export function refineNet(net: Net, x: Tensor, opts: Partial<RefineOptions> = {}
   };
   const before = figures(teacher);
   let best: { t: TrainNet; weights: number; round: number; epoch: number } | undefined;
+  // The state at the end of the last round that held the floor: a failed round restarts from it at half the rate.
+  let lastGood: { student: TrainNet; masks: Masks } | undefined = { student: cloneTrainNet(student), masks: new Map([...masks].map(([k, m]) => [k, m.slice()])) };
+  let rate = o.pruneRate;
   const rewindPoint: TrainNet = cloneTrainNet(student);
   // Round 0 trains the unpruned copy under the penalties; with pruning alone it would start at zero loss and learn
   // nothing, so pruning starts at once.
@@ -120,7 +131,7 @@ export function refineNet(net: Net, x: Tensor, opts: Partial<RefineOptions> = {}
 
   for (let round = 0; round < rounds; round++) {
     if (has("prune") && (round > 0 || !penalties)) {
-      masks = magnitudePrune(student, masks, o.pruneRate, outputLayer);
+      masks = magnitudePrune(student, masks, rate, outputLayer);
       if (o.rewind === "weights") rewind(student, rewindPoint, masks);
       else applyMasks(student, masks);
     }
@@ -133,16 +144,22 @@ export function refineNet(net: Net, x: Tensor, opts: Partial<RefineOptions> = {}
       for (let b = 0; b < sampler.batches(real); b++, step++) {
         const lr = cosine(o.lr, step, steps);
         const batch = sampler.next(real, o.around);
-        // The original's logits: cached for the real rows, computed for the rows sampled around them.
-        const tl = new Float32Array(batch.n * k);
-        batch.rows.forEach((r, i) => tl.set(tTrain.subarray(r * k, (r + 1) * k), i * k));
-        const rs = data.rowSize, nr = batch.rows.length;
-        tl.set(valuesOn(teacher, L, batch.x.subarray(nr * rs), batch.n - nr, batch.n), nr * k);
-        const { w } = marginWeights(tl, k, classifier, m0);
+        // The original's logits (and hidden pre-activations, for the hints) on the batch.
+        const tv = forward(teacher, { [net.inputs[0].name]: batch.x }, batch.n).values;
+        const tl = tv.get(L) as Float32Array;
+        const { w } = marginWeights(tl, k, classifier, m0, o.marginBoost);
         const s = has("qat") ? quantised(student, o.bits) : student;
         const cache = forward(s, { [net.inputs[0].name]: batch.x }, batch.n);
-        const { loss, grad } = distilLoss(cache.values.get(L) as Float32Array, tl, w, k);
-        const g = backward(s, cache, new Map([[L, grad]]), { inputs: false });
+        const out = distilLoss(cache.values.get(L) as Float32Array, tl, w, k, 1 / varL);
+        let loss = out.loss;
+        const seeds = new Map([[L, out.grad as FArr]]);
+        for (const [id, v] of hintVar) {
+          const sv = cache.values.get(id) as Float32Array;
+          const hl = distilLoss(sv, tv.get(id) as Float32Array, w, sv.length / batch.n, o.hints / v);
+          loss += hl.loss;
+          seeds.set(id, hl.grad);
+        }
+        const g = backward(s, cache, seeds, { inputs: false });
         applyMasks(g.params, masks);
         adam.lr = lr;
         adam.update(g.params);
@@ -169,8 +186,18 @@ export function refineNet(net: Net, x: Tensor, opts: Partial<RefineOptions> = {}
       rows.push(row);
       hooks.onEpoch?.(row, ++done, total);
     }
-    // Pruning further only loses more: stop at the first round that ends below the floor.
-    if (!lastPass) break;
+    // A round that ends below the floor: go back to the last round that held it and prune half as much (the
+    // smallest passing net lies between the two); stop when the step is an eighth of the first.
+    if (lastPass) lastGood = { student: cloneTrainNet(student), masks: new Map([...masks].map(([k, m]) => [k, m.slice()])) };
+    else {
+      if (!has("prune") || !lastGood || rate <= o.pruneRate / 8) break;
+      rate /= 2;
+      for (const [id, p] of lastGood.student.params) {
+        student.params.get(id)!.w.set(p.w);
+        student.params.get(id)!.b.set(p.b);
+      }
+      masks = new Map([...lastGood.masks].map(([k, m]) => [k, m.slice()]));
+    }
   }
   const chosen = best ? toNet(best.t) : net;
   const after = best ? figures(best.t) : before;

@@ -2,8 +2,8 @@
 // pytorch-operator, simple): every case the interpreter runs is explained on its own test data; the program must
 // match the original (held-out fidelity), and when its explanation has opaque parts (code the emitted runtimes run
 // op by op), program.ts and program.py must reproduce onnxruntime on that data (all cases in one node and one
-// python3 process). The light_* ImageNet models are explained by the scale benchmark instead (bench/scale.ts):
-// 3 to 30 s each, too slow for CI. (../shared/corpus/models is covered by explain-corpus.test.ts.)
+// python3 process). The light_* ImageNet models are too heavy for CI: explain-light.test.ts runs them the same
+// way when PSEUDONET_LIGHT=1, and bench/scale.ts measures them. (../shared/corpus/models: explain-corpus.test.ts.)
 import { after, describe, it } from "node:test";
 import assert from "node:assert/strict";
 import path from "node:path";

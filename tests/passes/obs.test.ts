@@ -135,3 +135,24 @@ test("unit sensitivity of a ReLU MLP is the mean squared derivative of the top-1
     assert.ok(Math.abs(s.get(fc2.id)![u] - want) < 2e-2 * (1 + want), `unit ${u}: ${s.get(fc2.id)![u]} vs ${want}`);
   }
 });
+
+test("the sweep on duplicated inputs moves each removed weight onto its copy: the row's output is unchanged", () => {
+  const r = rng(11);
+  const rows = 50, d = 8, n = d + 1;
+  // inputs 4..7 repeat inputs 0..3 on every row; the ones column last
+  const X = new Float64Array(rows * n);
+  for (let t = 0; t < rows; t++) {
+    for (let i = 0; i < 4; i++) X[t * n + i] = X[t * n + i + 4] = randn(r);
+    X[t * n + d] = 1;
+  }
+  const H = new Float64Array(n * n);
+  for (let a = 0; a < n; a++) for (let b = 0; b < n; b++) for (let t = 0; t < rows; t++) H[a * n + b] += X[t * n + a] * X[t * n + b];
+  const w = Array.from({ length: n }, () => randn(r));
+  const W = Float64Array.from(w);
+  obsSweep(W, 1, n, hinvUpper(H, n, 1e-10), (_o, col) => col < 4);
+  for (let i = 0; i < 4; i++) {
+    assert.equal(W[i], 0);
+    assert.ok(Math.abs(W[i + 4] - (w[i] + w[i + 4])) < 1e-4, `input ${i}: ${W[i + 4]} vs ${w[i] + w[i + 4]}`);
+  }
+  assert.ok(Math.abs(W[d] - w[d]) < 1e-4, "the bias keeps its value");
+});

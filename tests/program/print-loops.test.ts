@@ -49,7 +49,8 @@ test("findRepeats: two stages of residual blocks (widths 4 and 6) are two runs, 
   assert.match(txt, /for b in 0\.\.1: state = block2\(state, b\)/);
   assert.match(txt, /^def block1\(h: vec\[4\], b: int\):/m);
   assert.match(txt, /^def block2\(state: vec\[6\], b: int\):/m);
-  assert.match(txt, /relu\(\[W1, W3, W5\]\[b\] @ h \+ \[b1, b3, b5\]\[b\]\)/);
+  // Block b's weights are W1, W3, W5 (two a block): one template, W{2b+1}.
+  assert.match(txt, /relu\(W\{2b\+1\} @ h \+ b\{2b\+1\}\)/);
   // The stage's last value feeds what follows the loop (the widening affine reads the first loop's variable), and
   // the function returns the second loop's.
   assert.match(txt, /t\d+ = W\d+ @ h \+ b\d+/);

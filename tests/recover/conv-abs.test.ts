@@ -78,6 +78,20 @@ for (const [pairs, extra, seed, reader] of [[2, 0, 1, "dense"], [3, 1, 2, "dense
   });
 }
 
+for (const reader of ["dense", "conv"] as const) {
+  test(`pairs off by weight noise (1e-4), ${reader} reader, --exact: abs named, the mismatch kept as explicit units, exact`, () => {
+    const net = pairNet(2, 1, 6, reader);
+    const u = rng(11);
+    for (const l of net.layers) {
+      if (l.kind === "conv") l.weight.forEach((w, i) => (l.weight[i] = w * (1 + 1e-4 * (2 * u() - 1))));
+      if (l.kind === "affine") l.W.forEach((w, i) => (l.W[i] = w * (1 + 1e-4 * (2 * u() - 1))));
+    }
+    const { r, err, top, abs } = check(net);
+    assert.equal(abs.length, 1, JSON.stringify(r.report.statements));
+    assert.ok(err <= 2e-6 * (1 + top), `max error ${err}`);
+  });
+}
+
 test("a pair read with different weights is not abs: the Net stays as it is", () => {
   const net = pairNet(2, 0, 5, "dense", true);
   const { stats } = probe({ net, data: { x: f32([16, 1, 6, 6], new Float32Array(16 * 36).fill(0.5)) } });

@@ -85,6 +85,7 @@ test("formulas: counters, running max, bracket depth and serial addition are nam
     ["parity", machineOf(2, 2, (s, a) => ((s - 1 + a) % 2) + 1, (s) => s - 1), bits, "(state + x0) % 2", "state"],
     ["count mod 3", machineOf(3, 2, (s, a) => ((s - 1 + a) % 3) + 1, (s) => s - 1), bits, "(state + x0) % 3", "state"],
     ["running max", machineOf(2, 2, (s, a) => Math.max(s - 1, a) + 1, (s) => s - 1), bits, "max(state, x0)", "state"],
+    ["last two bits as a number", machineOf(4, 2, (s, a) => ((2 * (s - 1) + a) % 4) + 1, (s) => s - 1), bits, "(2 * state + x0) % 4", "state"],
     // depth kept in [0, 3]: the transitions off either end never occur
     ["bracket depth", (() => { const m = machineOf(4, 2, (s, a) => s - 1 + 2 * a - 1 + 1, (s) => s - 1); m.next[1 * 2 + 0] = -1; m.next[4 * 2 + 1] = -1; m.next[0] = -1; return m; })(), bits, "state + 2 * x0 - 1", "state"],
   ];
@@ -105,7 +106,11 @@ test("formulas: counters, running max, bracket depth and serial addition are nam
     const ts = new Function("state", "x0", "x1", `return ${exprText(e, "ts")};`) as (s: number, a: number, b: number) => number;
     assert.equal(ts(v, p[0], p[1]), evalExpr(e, v, p));
   }
-  // 1, 0, 1 detector (KMP automaton, Moore outputs): no small arithmetic formula.
+  // Token ids 0..3, counting the 2s mod 3: indicators of the token's values, not a linear form of the id.
+  const tok = [[0], [1], [2], [3]];
+  const count2 = findFormula(machineOf(3, 4, (s, a) => ((s - 1 + (a === 2 ? 1 : 0)) % 3) + 1, (s) => s - 1), tok)!;
+  assert.equal(exprText(count2.next), "(state + int(x0 == 2)) % 3");
+    // 1, 0, 1 detector (KMP automaton, Moore outputs): no small arithmetic formula.
   const kmp = machineOf(4, 2, (s, a) => [[1, 2], [3, 2], [1, 4], [3, 2]][s - 1][a] , (s) => (s === 4 ? 1 : 0));
   assert.equal(findFormula(kmp, bits), undefined);
 });

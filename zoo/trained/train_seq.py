@@ -98,13 +98,14 @@ def bounded_parens(k):
 class Tagger(nn.Module):
     """A recurrent cell over the sequence and a linear read-out per step."""
 
-    def __init__(self, cell, d, hidden, classes):
+    def __init__(self, cell, d, hidden, classes, vocab=None):
         super().__init__()
+        self.emb = nn.Embedding(vocab, d) if vocab else None
         self.rnn = {"rnn": nn.RNN, "gru": nn.GRU, "lstm": nn.LSTM}[cell](d, hidden, batch_first=True)
         self.head = nn.Linear(hidden, classes)
 
     def forward(self, x):
-        h, _ = self.rnn(x)
+        h, _ = self.rnn(self.emb(x) if self.emb is not None else x)
         return self.head(h)
 
 
@@ -137,10 +138,11 @@ def seq_accuracy(model, x, y):
     return float((p == y).float().mean()), float((p == y).all(1).float().mean())
 
 
-def train_rnn(name, cell, d, hidden, classes, task, sampler, seed, title, algorithm, states, steps=3000, lr=1e-2):
+def train_rnn(name, cell, d, hidden, classes, task, sampler, seed, title, algorithm, states, steps=3000, lr=1e-2, vocab=None):
+    """vocab: the input is token ids below vocab, embedded (d wide) before the cell."""
     torch.manual_seed(seed)
     g = torch.Generator().manual_seed(seed)
-    model = Tagger(cell, d, hidden, classes)
+    model = Tagger(cell, d, hidden, classes, vocab)
     opt = torch.optim.Adam(model.parameters(), lr=lr)
     sched = torch.optim.lr_scheduler.CosineAnnealingLR(opt, steps)
     lossf = nn.CrossEntropyLoss()
@@ -164,13 +166,13 @@ def train_rnn(name, cell, d, hidden, classes, task, sampler, seed, title, algori
     params = int(sum(p.numel() for p in model.parameters()))
     truth = truth_base(name, seed, params, hidden, {
         "title": title, "task": f"per-step classification over 0/1 sequences ({cell.upper()} {d}-{hidden}, linear head to {classes} classes)",
-        "input": {"name": "x", "shape": [-1, d]}, "output": {"name": "y", "size": classes, "kind": "onehot-per-step"},
-        "domain": {"kind": "sequences", "alphabet": "bits", "width": d, "length": T_TRAIN},
+        "input": {"name": "x", "shape": [-1] if vocab else [-1, d]}, "output": {"name": "y", "size": classes, "kind": "onehot-per-step"},
+        "domain": {"kind": "sequences", "alphabet": f"tokens below {vocab}" if vocab else "bits", "width": 1 if vocab else d, "length": T_TRAIN},
         "machine": {"algorithm": algorithm, "states": states, "cell": cell},
         "accuracy": {"heldOutSteps": step_acc, "heldOutSequences": seq_acc, "heldOutSamples": N_DATA,
                      "length40Steps": long_acc, "length40Sequences": long_seq},
     }, ["machine"])
-    write(name, model, sampler(1, 5, g), ["x"], truth, xt.numpy().astype(np.float32))
+    write(name, model, sampler(1, 5, g), ["x"], truth, xt.numpy().astype(np.int64 if vocab else np.float32))
     return f"{name}: held-out steps {step_acc:.4f}, sequences {seq_acc:.4f}; length 40: steps {long_acc:.4f}, sequences {long_seq:.4f}"
 
 
@@ -219,15 +221,22 @@ class Tiny(nn.Module):
         return self.head(self.ln_f(self.block(self.wte(ids) + self.wpe(pos))))
 
 
-def train_attn(name, vocab, d, h, n, task, seed, title, algorithm, heads, steps=3000, lr=3e-3):
-    """task(ids) -> (labels [B, n], mask [B, n] of positions the loss and the accuracy count)."""
+def train_attn(name, vocab, d, h, n, task, seed, title, algorithm, heads, steps=3000, lr=3e-3, bos=False):
+    """task(ids) -> (labels [B, n], mask [B, n] of positions the loss and the accuracy count). bos: position 0 holds
+    the last token id (a beginning-of-sequence marker), the others ids below it."""
     torch.manual_seed(seed)
     g = torch.Generator().manual_seed(seed)
+
+    def sample(B, gen):
+        ids = torch.randint(0, vocab - 1 if bos else vocab, (B, n), generator=gen)
+        if bos:
+            ids[:, 0] = vocab - 1
+        return ids
     model = Tiny(vocab, d, h, n, vocab)
     opt = torch.optim.AdamW(model.parameters(), lr=lr, weight_decay=0.01)
     sched = torch.optim.lr_scheduler.CosineAnnealingLR(opt, steps)
     for step in range(steps):
-        ids = torch.randint(0, vocab, (128, n), generator=g)
+        ids = sample(128, g)
         y, m = task(ids)
         opt.zero_grad()
         loss = nn.functional.cross_entropy(model(ids)[m], y[m])
@@ -235,7 +244,7 @@ def train_attn(name, vocab, d, h, n, task, seed, title, algorithm, heads, steps=
         opt.step()
         sched.step()
     model.eval()
-    ids = torch.randint(0, vocab, (N_DATA, n), generator=torch.Generator().manual_seed(1000 + seed))
+    ids = sample(N_DATA, torch.Generator().manual_seed(1000 + seed))
     y, m = task(ids)
     with torch.no_grad():
         p = model(ids).argmax(-1)
@@ -248,12 +257,23 @@ def train_attn(name, vocab, d, h, n, task, seed, title, algorithm, heads, steps=
         "algorithm": algorithm, "heads": heads,
         "accuracy": {"heldOutPositions": acc, "heldOutSamples": N_DATA},
     }, ["attend"])
-    write(name, model, torch.randint(0, vocab, (1, n), generator=g), ["ids"], truth, ids.numpy().astype(np.int64))
+    write(name, model, sample(1, g), ["ids"], truth, ids.numpy().astype(np.int64))
     return f"{name}: held-out accuracy {acc:.4f} (positions the task defines)"
 
 
 def prev_token(ids):
     y = torch.roll(ids, 1, dims=1)
+    m = torch.ones_like(ids, dtype=torch.bool)
+    m[:, 0] = False
+    return y, m
+
+
+def occurrences(ids):
+    """After a BOS at position 0: y[t] = occurrences of x[t] in x[1..t], capped at 4."""
+    x = ids[:, 1:]
+    same = (x[:, :, None] == x[:, None, :]) & torch.tril(torch.ones(x.shape[1], x.shape[1], dtype=torch.bool))
+    y = torch.zeros_like(ids)
+    y[:, 1:] = same.sum(-1).clamp(max=4)
     m = torch.ones_like(ids, dtype=torch.bool)
     m[:, 0] = False
     return y, m
@@ -291,6 +311,10 @@ JOBS = {
     "firsttok_attn": lambda: train_attn("firsttok_attn", 8, 16, 1, 8, first_token, 22,
                                         "y[t] = x[0]: copy the first token (1 layer, 1 head)",
                                         "y[t] = x[0]", ["first-token"]),
+    "count_attn": lambda: train_attn("count_attn", 5, 16, 1, 8, occurrences, 23,
+                                     "y[t] = occurrences of x[t] in x[1..t] (capped at 4) after a BOS token 4 at position 0 (1 layer, 1 head)",
+                                     "y[t] = min(4, count(x[1..t] == x[t])): attend to the earlier copies of x[t] and to BOS; 1 / (count + 1) of the attention lands on BOS",
+                                     ["content-based"], steps=4000, bos=True),
 }
 
 
@@ -305,22 +329,41 @@ TASKS = {
 }
 
 
-def variants(out_dir):
+def random_ids(vocab):
+    return lambda B, T, g: torch.randint(0, vocab, (B, T), generator=g)
+
+
+def count_token(v, k):
+    return lambda ids: ((ids == v).long().cumsum(1) % k)
+
+
+def variants(out_dir, only=()):
     """Every task with every cell at hidden 16 and other seeds than the zoo's: the generalisation check of the
     machine reading (bench: zoo/bench-fsm.ts). Not committed; written to out_dir."""
     OUT_DIR[0] = out_dir
     for task, (fn, classes, d, sampler, states, algo) in TASKS.items():
         for k, cell in enumerate(["rnn", "gru", "lstm"]):
             name = f"{task}_{cell}16"
+            if only and name not in only:
+                continue
             t, c = time.time(), time.process_time()
             msg = train_rnn(name, cell, d, 16, classes, fn, sampler, 100 + 10 * k + len(task), f"{task} ({cell.upper()} {d}-16)", algo, states,
                             steps=6000 if cell == "rnn" else 3000)
             print(f"{msg}  [{time.time() - t:.1f} s wall, {time.process_time() - c:.1f} s cpu]", flush=True)
+    # Token ids through an embedding: counting one token's occurrences mod 3.
+    for k, cell in enumerate(["gru", "lstm"]):
+        name = f"count2tok_{cell}16"
+        if only and name not in only:
+            continue
+        t, c = time.time(), time.process_time()
+        msg = train_rnn(name, cell, 6, 16, 3, count_token(2, 3), random_ids(4), 200 + k, f"ones of token 2 mod 3 over ids 0..3 ({cell.upper()}, embedding 6, hidden 16)",
+                        "state = (state + (x == 2)) % 3; emit(state)", 3, vocab=4)
+        print(f"{msg}  [{time.time() - t:.1f} s wall, {time.process_time() - c:.1f} s cpu]", flush=True)
 
 
 def main():
-    if len(sys.argv) == 3 and sys.argv[1] == "--variants":
-        return variants(sys.argv[2])
+    if len(sys.argv) >= 3 and sys.argv[1] == "--variants":
+        return variants(sys.argv[2], set(sys.argv[3:]))
     only = set(sys.argv[1:])
     total = time.time()
     for name, job in JOBS.items():

@@ -10,8 +10,9 @@ import { foldPad } from "./fold-pad.ts";
 import { reshapeChains } from "./reshape-chains.ts";
 import { canonicalAffine } from "./canonical-affine.ts";
 import { foldBatchNorm } from "./fold-batchnorm.ts";
+import { foldChannelAffine } from "./fold-channel-affine.ts";
 
-export { upgradeOpset, foldConstants, removeIdentity, foldPad, reshapeChains, canonicalAffine, foldBatchNorm };
+export { upgradeOpset, foldConstants, removeIdentity, foldPad, reshapeChains, canonicalAffine, foldBatchNorm, foldChannelAffine };
 
 /** The normalize passes in pipeline order. */
 export const normalizePasses: readonly Pass<Model, Model>[] = [
@@ -22,6 +23,7 @@ export const normalizePasses: readonly Pass<Model, Model>[] = [
   reshapeChains,
   canonicalAffine,
   foldBatchNorm,
+  foldChannelAffine, // after fold-batchnorm: the Mul/Add a Caffe2 batch norm leaves after the Conv it became
 ];
 
 /** Run every normalize pass; returns the normalized model and one report per pass. */

@@ -1,7 +1,7 @@
 // Naming a machine's tables with an integer formula: search labellings of the states by 0..n-1 (the initial state is
 // 0) and small templates for the transition and the output, checked on every transition and decision the machine
 // has. Templates, simplest first (L = b0*x0 + b1*x1 + ... + c with small integer b, c):
-//   next:  max(state, L) | min(state, L) | state + L | (state + L) % m | L + state // q
+//   next:  max(state, L) | min(state, L) | state + L | (state + L) % m | (2 * state + L) % m | L + state // q
 //   emit:  state | state % m | state == c | state >= c
 // A formula is only a name for the tables: it agrees with them on every transition the data showed.
 import type { Expr, Machine, MachineFormula } from "./types.ts";
@@ -87,17 +87,39 @@ function size(e: Expr): number {
 }
 
 /** Candidate transition formulas for n states over d input values, simplest first. */
-function nextTemplates(n: number, d: number): Expr[] {
+function nextTemplates(n: number, d: number, tokens?: readonly number[]): Expr[] {
   const out: Expr[] = [];
-  for (const bc of grid(d + 1, -2, 2)) {
-    const L = linear(bc.slice(0, d), bc[d]);
-    if (!L) continue;
+  for (const L of tokens ? indicatorSums(tokens) : linearForms(d)) {
     out.push(bin("max", S, L), bin("min", S, L));
     out.push(bin("add", S, L));
-    for (let m = 2; m <= n + 1; m++) out.push(bin("mod", bin("add", S, L), C(m)));
+    for (let m = 2; m <= n + 1; m++) out.push(bin("mod", bin("add", S, L), C(m)), bin("mod", bin("add", bin("mul", C(2), S), L), C(m)));
     for (const q of [2, 3]) out.push(bin("add", L, bin("floordiv", S, C(q))));
   }
   return out.sort((a, b) => size(a) - size(b));
+}
+
+/** L = b0*x0 + ... + c with b, c in [-2, 2]. */
+function linearForms(d: number): Expr[] {
+  return grid(d + 1, -2, 2).map((bc) => linear(bc.slice(0, d), bc[d])).filter((e): e is Expr => !!e);
+}
+
+/** For a token input x0 with more than two values (a linear form of an id means little): L = sum of some
+ *  indicators [x0 == v] plus c in [-1, 1], e.g. `int(x0 == 2)` counts the 2s. */
+function indicatorSums(tokens: readonly number[]): Expr[] {
+  const out: Expr[] = [];
+  for (const bc of grid(tokens.length, 0, 1)) {
+    for (const c of [-1, 0, 1]) {
+      let e: Expr | undefined;
+      tokens.forEach((v, j) => {
+        if (!bc[j]) return;
+        const ind = bin("eq", { op: "x", i: 0 }, C(v));
+        e = e ? bin("add", e, ind) : ind;
+      });
+      if (c) e = e ? bin(c > 0 ? "add" : "sub", e, C(Math.abs(c))) : C(c);
+      if (e) out.push(e);
+    }
+  }
+  return out;
 }
 
 /** Candidate output formulas for n states. */
@@ -141,7 +163,10 @@ export function findFormula(m: Machine, alphabet: readonly (readonly number[])[]
   const d = sv.values[0].length;
   const trans: [number, number, number][] = [];
   for (let s = 0; s < m.states; s++) for (let a = 0; a < m.symbols; a++) if (m.next[s * m.symbols + a] >= 0) trans.push([s, a, m.next[s * m.symbols + a]]);
-  const nexts = nextTemplates(n, d), emits = emitTemplates(n);
+  // One column of more than two integer values (token ids, or a one-hot row's index): indicators of its values.
+  const distinct = [...new Set(sv.values.map((v) => v[0]))].sort((a, b) => a - b);
+  const tokens = d === 1 && distinct.length > 2 && distinct.length <= 6 ? distinct : undefined;
+  const nexts = [...nextTemplates(n, d), ...(tokens ? nextTemplates(n, d, tokens) : [])].sort((a, b) => size(a) - size(b)), emits = emitTemplates(n);
   let best: { f: MachineFormula; cost: number } | undefined;
   for (const perm of permutations(n)) {
     const values = [0, ...perm];

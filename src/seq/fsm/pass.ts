@@ -117,7 +117,8 @@ export function withMachine(p: Program, r: MachineReading): Program {
     comment: `${r.report.minimalStates} states read from the ${r.report.cell}; held-out agreement ${pct(r.params.agreement.heldOut)}`,
   };
   const g: Fn = { ...f, body: [st], returns: [outVar.name] };
-  return { ...p, functions: [g, ...p.functions.filter((x) => x !== f && x.name !== f.name)], machines: [r.report] };
+  // The one statement calls nothing: functions the network's statements called are no longer part of the program.
+  return { ...p, functions: [g], machines: [r.report] };
 }
 
 export const machinesPass: ExplainPass = {
