@@ -133,10 +133,16 @@ function describe(p: Program, net: Net, labels: Map<string, number>, count: numb
   for (const [u, m] of labels) units[m].push(u);
   const stmts: string[][] = Array.from({ length: count }, () => []);
   const entry = p.functions.find((f) => f.name === p.entry);
+  const seen = new Set<string>();
   for (const st of entry?.body ?? []) {
+    // The statements that compute a module: not plumbing (concat, picks), not a slice's residual (it spans all).
+    if (st.kind === "prim" ? PLUMBING.has(st.prim.kind) && st.prim.kind !== "affine" : /^residual_\d+$/.test(st.fn)) continue;
     const layers = st.kind === "prim" ? st.prim.slice.layers : st.slice?.layers ?? [];
     const name = st.kind === "prim" ? st.out.name : st.outs.map((o) => o.name).join(", ");
-    const ms = new Set(unitsOf(layers).flatMap((u) => (labels.has(u) && !part.carriers.has(u) ? [labels.get(u)!] : [])));
+    // Its own units: a slice also lists the units of the values it reads (`max(m, m2)` lists m's).
+    const own = unitsOf(layers).filter((u) => !seen.has(u));
+    own.forEach((u) => seen.add(u));
+    const ms = new Set(own.flatMap((u) => (labels.has(u) && !part.carriers.has(u) ? [labels.get(u)!] : [])));
     for (const m of ms) if (!stmts[m].includes(name)) stmts[m].push(name);
   }
   const residual = cutCost(net, feeds);
