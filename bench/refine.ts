@@ -152,7 +152,7 @@ async function main(): Promise<void> {
     const load = os.loadavg()[0];
     const ours = ourStepMs(net, stepRows, steps), torch = torchStepMs(net, stepRows, steps);
     rowsOut.push({
-      case: c.name, rows: x.shape[0], floor: r.floor, objectives: r.options.objectives, epochs: r.rows.length, chosen: r.chosen ?? null,
+      case: c.name, rows: x.shape[0], runWith: { epochs: epochs ?? "default", rounds: rounds ?? "default" }, floor: r.floor, objectives: r.options.objectives, epochs: r.rows.length, chosen: r.chosen ?? null,
       before: { ...figures(r, "before"), explain: before }, after: { ...figures(r, "after"), explain: after },
       weightsRatio: r.before.weights / r.after.weights, refineSeconds: Math.round(refineMs / 100) / 10, msPerEpoch: Math.round(r.msPerEpoch),
       step: { rows: stepRows, oursCpuMs: ours, torchCpuMs: torch ?? null, ratio: torch ? ours / torch : null, loadAverage: load },

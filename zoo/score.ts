@@ -151,7 +151,8 @@ export function scoreCase(caseDir: string, explainedDir: string): CaseScore {
   };
 }
 
-function scoreMachine(truth: Truth, prog: Program): MachineScore | null {
+/** A recurrent case's machine against the truth's: recovered when the states match and >= 99% of held-out steps agree. */
+export function scoreMachine(truth: Truth, prog: Program): MachineScore | null {
   if (!truth.machine) return null;
   const m = prog.machines?.[0];
   const agree = m ? m.agreement.heldOut.stepAgreement : null;
@@ -161,7 +162,8 @@ function scoreMachine(truth: Truth, prog: Program): MachineScore | null {
   };
 }
 
-function scoreHeads(truth: Truth, prog: Program): HeadScore | null {
+/** A transformer case's head kinds against the truth's, as multisets. */
+export function scoreHeads(truth: Truth, prog: Program): HeadScore | null {
   if (!truth.heads) return null;
   const found = (prog.seqAnalysis?.heads ?? []).map((h) => h.kind as string);
   const left = [...found];

@@ -67,11 +67,10 @@ export function pictureOf(values: ArrayLike<number>, shape: readonly [number, nu
 }
 
 /** The image shape [c, h, w] of a per-sample input shape, or undefined when it is not an image: [c, h, w] with
- *  c = 1 or 3, [h, w], or a vector whose length is a square of side >= 8 (a flattened picture, as MNIST's 784). */
+ *  c = 1 or 3, or [h, w]. A flat vector is not drawn even when its length is a square (400 features are not a
+ *  20 x 20 picture unless the model says so). */
 export function imageShape(shape: readonly number[]): [number, number, number] | undefined {
   if (shape.length === 3 && (shape[0] === 1 || shape[0] === 3) && shape[1] >= 4 && shape[2] >= 4) return [shape[0], shape[1], shape[2]];
   if (shape.length === 2 && shape[0] >= 4 && shape[1] >= 4) return [1, shape[0], shape[1]];
-  const side = shape.length === 1 ? Math.round(Math.sqrt(shape[0])) : 0;
-  if (side >= 8 && side * side === shape[0]) return [1, side, side];
   return undefined;
 }

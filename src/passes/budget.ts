@@ -9,7 +9,7 @@ import type { Layer, Net } from "../net/net.ts";
 import { runLayer } from "../net/run.ts";
 import { maxAbsErr, looksLikeScores } from "../verify/metrics.ts";
 import type { SimplifyState } from "./simplify.ts";
-import { chunkFor, runRows } from "./report.ts";
+import { chunkFor, runReusing } from "./report.ts";
 import { concatRows, sliceRows } from "../data/batch.ts";
 
 /** Cumulative share of the budget each budgeted pass may reach (a design constant, the same for every net):
@@ -80,35 +80,6 @@ export interface Measure {
   /** Rows whose top-1 class differs (classifiers). */
   disagree: number;
   rows: number;
-}
-
-/** Largest number of values (rows × units, over every layer) kept from one candidate's run for the next. */
-const KEEP_VALUES = 16e6;
-
-/** The last candidate run on each set of rows: its layers by id and every layer's value. Searches change one
- *  layer or the last few from one candidate to the next, so the next runs only from its first changed layer. */
-const lastRun = new WeakMap<Record<string, Tensor>, { layers: Map<string, Layer>; values: Map<string, Tensor> }>();
-
-/** A net's outputs on rows, reusing the values of the last net run on the same rows for every layer that is the
- *  same object with the same inputs (layers are values: a pass that changes one builds a new object). Nets with a
- *  fixed batch, one-sample data and values too big to keep run as runRows does. */
-function runReusing(net: Net, rows: Record<string, Tensor>, oneSample = false): Tensor[] {
-  const n = rows[net.inputs[0]?.name]?.shape[0] ?? 0;
-  const size = net.layers.reduce((a, l) => a + n * l.shape.reduce((p, d) => p * d, 1), 0);
-  if (oneSample || net.inputs.some((i) => typeof i.batchDim === "number") || !(size <= KEEP_VALUES) || net.layers.some((l) => l.shape.some((d) => d < 0))) return runRows(net, rows, oneSample);
-  const prev = lastRun.get(rows);
-  const values = new Map<string, Tensor>(Object.entries(rows));
-  const changed = new Set<string>();
-  for (const l of net.layers) {
-    const old = prev?.values.get(l.id);
-    if (old && prev!.layers.get(l.id) === l && !l.inputs.some((i) => changed.has(i))) values.set(l.id, old);
-    else {
-      changed.add(l.id);
-      values.set(l.id, runLayer(l, l.inputs.map((r) => values.get(r)!)));
-    }
-  }
-  lastRun.set(rows, { layers: new Map(net.layers.map((l) => [l.id, l])), values });
-  return net.outputs.map((o) => values.get(o.from)!);
 }
 
 /** Measure a candidate net on rows against the original's outputs on them. */

@@ -10,7 +10,8 @@
 //   w[i+1:] -= (w_i / U_ii) U[i, i+1:],  w_i = 0      (for each (row, column) the caller prunes)
 // The bias column is never pruned; it absorbs the mean of what is removed.
 
-/** Dampening of H before inversion, relative to its mean diagonal (inputs that never vary make H singular). */
+/** Dampening of H before inversion, relative to its mean diagonal (inputs that never vary make H singular): SparseGPT's
+ *  default. (1e-3 and 1e-4 were tried on the MNIST MLP and CNN: no consistent difference.) */
 export const OBS_DAMP = 0.01;
 
 /** The upper-triangular U with (H + λI)^-1 = U^T U, for a symmetric positive semi-definite H (n × n, row-major),

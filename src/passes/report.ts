@@ -1,9 +1,9 @@
 // What every simplify pass reports: units and weights before and after, and held-out fidelity after (measured
 // here by running the simplified Net against the original's reference outputs).
 import type { Tensor } from "../graph/tensor.ts";
-import type { Net } from "../net/net.ts";
+import type { Layer, Net } from "../net/net.ts";
 import { concatRows, sliceRows } from "../data/batch.ts";
-import { runNet } from "../net/run.ts";
+import { runLayer, runNet } from "../net/run.ts";
 import { maxAbsErr, looksLikeScores, top1Agreement } from "../verify/metrics.ts";
 import { hiddenUnits, nonzeroWeights } from "./net-edit.ts";
 import type { SimplifyReport, SimplifyState } from "./simplify.ts";
@@ -32,6 +32,35 @@ export function runRows(net: Net, rows: Record<string, Tensor>, oneSample = fals
   return net.outputs.map((o, k) => concatRows(parts.map((p) => p[k]), `output '${o.name}'`));
 }
 
+/** Largest number of values (rows × units, over every layer) kept from one candidate's run for the next. */
+const KEEP_VALUES = 16e6;
+
+/** The last candidate run on each set of rows: its layers by id and every layer's value. Searches change one
+ *  layer or the last few from one candidate to the next, so the next runs only from its first changed layer. */
+const lastRun = new WeakMap<Record<string, Tensor>, { layers: Map<string, Layer>; values: Map<string, Tensor> }>();
+
+/** A net's outputs on rows, reusing the values of the last net run on the same rows for every layer that is the
+ *  same object with the same inputs (layers are values: a pass that changes one builds a new object). Nets with a
+ *  fixed batch, one-sample data and values too big to keep run as runRows does. */
+export function runReusing(net: Net, rows: Record<string, Tensor>, oneSample = false): Tensor[] {
+  const n = rows[net.inputs[0]?.name]?.shape[0] ?? 0;
+  const size = net.layers.reduce((a, l) => a + n * l.shape.reduce((p, d) => p * d, 1), 0);
+  if (oneSample || net.inputs.some((i) => typeof i.batchDim === "number") || !(size <= KEEP_VALUES) || net.layers.some((l) => l.shape.some((d) => d < 0))) return runRows(net, rows, oneSample);
+  const prev = lastRun.get(rows);
+  const values = new Map<string, Tensor>(Object.entries(rows));
+  const changed = new Set<string>();
+  for (const l of net.layers) {
+    const old = prev?.values.get(l.id);
+    if (old && prev!.layers.get(l.id) === l && !l.inputs.some((i) => changed.has(i))) values.set(l.id, old);
+    else {
+      changed.add(l.id);
+      values.set(l.id, runLayer(l, l.inputs.map((r) => values.get(r)!)));
+    }
+  }
+  lastRun.set(rows, { layers: new Map(net.layers.map((l) => [l.id, l])), values });
+  return net.outputs.map((o) => values.get(o.from)!);
+}
+
 // Fidelity per Net object (Nets are values: a pass that changes nothing returns the same object).
 const measured = new WeakMap<Net, { ref: SimplifyState["reference"]; fid: SimplifyReport["heldOut"] }>();
 
@@ -45,7 +74,7 @@ export function heldOutFidelity(s: SimplifyState, net: Net): SimplifyReport["hel
 }
 
 function measureHeldOut(s: SimplifyState, net: Net): SimplifyReport["heldOut"] {
-  const got = runRows(net, s.heldOut, s.oneSample);
+  const got = runReusing(net, s.heldOut, s.oneSample);
   let err = 0;
   let top: number | undefined;
   got.forEach((g, k) => {

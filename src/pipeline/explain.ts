@@ -21,6 +21,7 @@ import type { SimplifyOutcome } from "./simplify-report.ts";
 import type { WeightsFileMode } from "../program/sidecar.ts";
 import { carvePass } from "./carve-pass.ts";
 import { modulesPass } from "./modules-pass.ts";
+import { repeatsPass } from "./repeats-pass.ts";
 import { featuresPass } from "./features-pass.ts";
 
 export interface ExplainInput {
@@ -95,7 +96,7 @@ export interface ExplainPass {
 }
 
 /** The passes of `pseudonet explain`, in order. */
-export const explainPasses: readonly ExplainPass[] = [readPass, normalizePass, lowerPass, probePass, simplifyPass, carvePass, buildPass, modulesPass, headsPass, featuresPass, machinesPass, verifyPass, emitPass];
+export const explainPasses: readonly ExplainPass[] = [readPass, normalizePass, lowerPass, probePass, simplifyPass, carvePass, buildPass, modulesPass, repeatsPass, headsPass, featuresPass, machinesPass, verifyPass, emitPass];
 
 export interface RunExplainOptions {
   /** Stop after the pass of this name (a prefix of the pipeline). */

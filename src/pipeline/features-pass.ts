@@ -5,7 +5,7 @@ import type { Tensor } from "../graph/tensor.ts";
 import { encodePng, imageShape, pictureOf, sideBySide } from "../data/png-write.ts";
 import { findFeatureGroups, oneHot, type FeatureFindings } from "../recover/feature-groups.ts";
 import { MIN_STEPS, netMacs, stepsWithin, VIS_BUDGET, visualise, type VisTarget } from "../recover/feature-vis.ts";
-import { groupLine, MAX_SHOWN_INPUT, type FeatureAnalysis } from "../program/features.ts";
+import { groupLine, groupsClause, MAX_SHOWN_INPUT, type FeatureAnalysis } from "../program/features.ts";
 import type { Net } from "../net/net.ts";
 import { UserError } from "../errors.ts";
 import type { Program, Stmt } from "../program/program.ts";
@@ -150,7 +150,7 @@ function withComments(p: Program, a: FeatureAnalysis): Program {
     if (st.kind !== "prim") return st;
     const gs = names.get(`${fn}/${st.out.name}`);
     if (!gs) return st;
-    const text = `feature groups ${gs.length > 3 ? `${gs[0]}..${gs[gs.length - 1]}` : gs.join(", ")} (report.md)`;
+    const text = groupsClause(gs);
     return { ...st, comment: st.comment ? `${st.comment}; ${text}` : text };
   };
   return { ...p, functions: p.functions.map((f) => ({ ...f, body: f.body.map((st) => note(f.name, st)) })) };

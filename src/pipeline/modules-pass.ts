@@ -12,7 +12,7 @@ import { runNet } from "../net/run.ts";
 import { sliceRows } from "../data/batch.ts";
 import { probePass as probeNetPass } from "../passes/probe.ts";
 import type { NetStats } from "../passes/stats.ts";
-import { partitionUnits, type UnitPartition } from "../recover/unit-partition.ts";
+import { hasHiddenDense, partitionUnits, type UnitPartition } from "../recover/unit-partition.ts";
 import { weightGraph, subgraph, type WeightGraph } from "../recover/module-graph.ts";
 import { ncutBeside } from "../recover/modules.ts";
 import type { ModuleInfo, Program } from "../program/program.ts";
@@ -37,6 +37,7 @@ export const modulesPass: ExplainPass = {
     const program = s.program;
     const net = s.lowered ?? s.net;
     if (!program || !net || !s.data) return { out: s, report: { pass: "modules", summary: "no program to partition", details: [] } };
+    if (!hasHiddenDense(net)) return { out: s, report: { pass: "modules", summary: "no dense hidden layers to partition", details: [] } };
     // The partition keeps every dense weight as an edge: above this many it is skipped, and the report says so.
     const dense = net.layers.reduce((a, l) => a + (l.kind === "affine" && l.shape.length === 1 ? l.W.length : 0), 0);
     if (dense > MAX_DENSE_WEIGHTS) return { out: s, report: { pass: "modules", summary: `skipped: ${dense.toLocaleString("en-US")} dense weights (the partition reads up to ${MAX_DENSE_WEIGHTS.toLocaleString("en-US")})`, details: [] } };
@@ -132,10 +133,16 @@ function describe(p: Program, net: Net, labels: Map<string, number>, count: numb
   for (const [u, m] of labels) units[m].push(u);
   const stmts: string[][] = Array.from({ length: count }, () => []);
   const entry = p.functions.find((f) => f.name === p.entry);
+  const seen = new Set<string>();
   for (const st of entry?.body ?? []) {
+    // The statements that compute a module: not plumbing (concat, picks), not a slice's residual (it spans all).
+    if (st.kind === "prim" ? PLUMBING.has(st.prim.kind) && st.prim.kind !== "affine" : /^residual_\d+$/.test(st.fn)) continue;
     const layers = st.kind === "prim" ? st.prim.slice.layers : st.slice?.layers ?? [];
     const name = st.kind === "prim" ? st.out.name : st.outs.map((o) => o.name).join(", ");
-    const ms = new Set(unitsOf(layers).flatMap((u) => (labels.has(u) && !part.carriers.has(u) ? [labels.get(u)!] : [])));
+    // Its own units: a slice also lists the units of the values it reads (`max(m, m2)` lists m's).
+    const own = unitsOf(layers).filter((u) => !seen.has(u));
+    own.forEach((u) => seen.add(u));
+    const ms = new Set(own.flatMap((u) => (labels.has(u) && !part.carriers.has(u) ? [labels.get(u)!] : [])));
     for (const m of ms) if (!stmts[m].includes(name)) stmts[m].push(name);
   }
   const residual = cutCost(net, feeds);

@@ -17,7 +17,8 @@ export interface PassReport {
 }
 
 /** CPU milliseconds the process has used since `since` (a process.cpuUsage() reading). */
-export function cpuMsSince(since: NodeJS.CpuUsage): number {
+// A structural type, not NodeJS.CpuUsage: the published .d.ts must not need @types/node in a consumer.
+export function cpuMsSince(since: { user: number; system: number }): number {
   const d = process.cpuUsage(since);
   return (d.user + d.system) / 1000;
 }

@@ -8,6 +8,7 @@ import path from "node:path";
 import { safeName } from "./emit-plan.ts";
 import { LABELS_FILE, readLabels, type Labels } from "./labels.ts";
 import type { Fn, Program, Stmt } from "./program.ts";
+import { labelGroups } from "./features.ts";
 
 /** The program with labels applied (a new Program; the input is not changed). */
 export function applyLabels(p: Program, labels: Labels): Program {
@@ -23,8 +24,10 @@ export function applyLabels(p: Program, labels: Labels): Program {
       fnNames.add(want);
     }
   }
-  const functions = p.functions.map((f) => labelFn(f, items, fnRename));
-  return { ...p, functions, entry: fnRename.get(p.entry) ?? p.entry };
+  // Named feature groups read by their names in the statements' comments (before statements are renamed).
+  const grouped = labelGroups(p, (g) => (items[g] ? safeName(items[g].name) : undefined));
+  const functions = grouped.functions.map((f) => labelFn(f, items, fnRename));
+  return { ...grouped, functions, entry: fnRename.get(p.entry) ?? p.entry };
 }
 
 function labelFn(f: Fn, items: Labels["items"], fnRename: ReadonlyMap<string, string>): Fn {

@@ -167,6 +167,30 @@ function picturePath(s: string, path: string): string {
   return s;
 }
 
+/** The program.txt comment naming a statement's groups: `feature groups feature_1..feature_5 (report.md)`, or
+ *  every name when a person named some of them (labels). */
+export function groupsClause(names: readonly string[]): string {
+  const plain = names.every((n, i) => i === 0 || n === `feature_${Number(names[0].slice(8)) + i}`) && /^feature_\d+$/.test(names[0] ?? "");
+  return `feature groups ${plain && names.length > 3 ? `${names[0]}..${names[names.length - 1]}` : names.join(", ")} (report.md)`;
+}
+
+/** The analysis and statement comments with labelled groups renamed (labels.json: group name -> identifier). */
+export function labelGroups<T extends { features?: FeatureAnalysis; functions: { name: string; body: { kind: string; comment?: string; out?: { name: string } }[] }[] }>(p: T, rename: (name: string) => string | undefined): T {
+  const a = p.features;
+  if (!a || !a.groups.some((g) => rename(g.name))) return p;
+  const groups = a.groups.map((g) => ({ ...g, name: rename(g.name) ?? g.name }));
+  const byStmt = new Map<string, string[]>();
+  for (const g of groups) byStmt.set(`${g.fn}/${g.stmt}`, [...(byStmt.get(`${g.fn}/${g.stmt}`) ?? []), g.name]);
+  const functions = p.functions.map((f) => ({
+    ...f,
+    body: f.body.map((s) => {
+      const names = s.kind === "prim" && s.out ? byStmt.get(`${f.name}/${s.out.name}`) : undefined;
+      return names && s.comment ? { ...s, comment: s.comment.replace(/feature groups [^;]*\(report\.md\)/, groupsClause(names)) } : s;
+    }),
+  }));
+  return { ...p, features: { ...a, groups }, functions };
+}
+
 /** A group's one-line summary for program.txt comments and reports: `feature_1 (12 units, 23%)`. */
 export function groupLine(g: FeatureGroup): string {
   return `${g.name} (${g.units.length} unit${g.units.length === 1 ? "" : "s"}, ${(100 * g.share).toFixed(0)}%)`;

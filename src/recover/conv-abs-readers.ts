@@ -17,14 +17,7 @@ export function rewriteConvReaders(net: Net, c: Conv, relu: Layer, rds: Conv[], 
   const paired = new Set(pairs.flat());
   const unpaired = [...Array(F).keys()].filter((i) => !paired.has(i));
   const P = pairs.length, k = c.weight.length / F;
-  const wA = new Float32Array(P * k), bA = new Float32Array(P);
-  pairs.forEach(([i, j], q) => {
-    for (let t = 0; t <= k; t++) {
-      const v = exactPairs ? rows[i][t] : (rows[i][t] - rows[j][t]) / 2;
-      if (t < k) wA[q * k + t] = v;
-      else bA[q] = v;
-    }
-  });
+  const { w: wA, b: bA } = pairKernels(rows, pairs, k, exactPairs);
   // Relu channels: unpaired, then (exactPairs) per mismatched pair channel j and -A; reader weight per (o, t).
   type At = (o: number, i: number, t: number) => number;
   const reluCh: { w: Float32Array; b: number; col: (at: At, o: number, t: number) => number; origin: string[] }[] = [];
@@ -93,6 +86,19 @@ export function rewriteConvReaders(net: Net, c: Conv, relu: Layer, rds: Conv[], 
     layers.push(r ? { ...r, inputs: [value] } : l);
   }
   return { net: { ...net, layers }, report: { conv: c.id, pairs, unpaired, folded: 0 } };
+}
+
+/** The abs channels' kernels and biases: per pair (i, j), A = (row_i - row_j) / 2, or row_i when exactPairs. */
+export function pairKernels(rows: Float64Array[], pairs: [number, number][], k: number, exactPairs: boolean): { w: Float32Array; b: Float32Array } {
+  const w = new Float32Array(pairs.length * k), b = new Float32Array(pairs.length);
+  pairs.forEach(([i, j], q) => {
+    for (let t = 0; t <= k; t++) {
+      const v = exactPairs ? rows[i][t] : (rows[i][t] - rows[j][t]) / 2;
+      if (t < k) w[q * k + t] = v;
+      else b[q] = v;
+    }
+  });
+  return { w, b };
 }
 
 /** relu -> flatten -> L (affine, no activation) -> concat -> affines: L fused into the affines' columns, so they

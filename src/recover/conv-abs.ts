@@ -12,7 +12,7 @@
 import type { AffineLayer, ConvLayer, Layer, Net } from "../net/net.ts";
 import { runNet } from "../net/run.ts";
 import { parallelRest, unitRow, type Folded } from "./conv-abs-fold.ts";
-import { fuseOrder, rewriteConvReaders, unitsOf } from "./conv-abs-readers.ts";
+import { fuseOrder, pairKernels, rewriteConvReaders, unitsOf } from "./conv-abs-readers.ts";
 import type { NetStats } from "../passes/stats.ts";
 
 type Conv = ConvLayer & Layer;
@@ -205,14 +205,7 @@ function rewriteOne(net: Net, convId: string, tol: number, stats: NetStats | und
   // The abs conv: channel q = pair (i, j), A = the average of row_i and -row_j (both normalised); exactPairs: A =
   // row_i, and a pair whose -row_j differs from it keeps relu(z_j) - s_j relu(-A) as two relu channels:
   //   s_j relu(-A + e) = s_j relu(-A) + [relu(z_j) - s_j relu(-A)]       (exact)
-  const wA = new Float32Array(P * k), bA = new Float32Array(P);
-  pairs.forEach(([i, j], q) => {
-    for (let t = 0; t <= k; t++) {
-      const v = exactPairs ? rows[i][t] : (rows[i][t] - rows[j][t]) / 2;
-      if (t < k) wA[q * k + t] = v;
-      else bA[q] = v;
-    }
-  });
+  const { w: wA, b: bA } = pairKernels(rows, pairs, k, exactPairs);
   // Relu channels: the unpaired ones, then per mismatched pair (exactPairs) channel j and -A. Reader weight of
   // each at (o, p): from the effective weights (folded copies included).
   const reluCh: { w: Float32Array; b: number; col: (ea: Float64Array, o: number, p: number) => number; origin: string[] }[] = [];

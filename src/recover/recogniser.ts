@@ -34,6 +34,11 @@
 // 2. Recogniser (layer recogniser): the fallback, a function from a start layer to a Primitive; the builder
 //    walks layers nothing slice-level named and asks these in order, first match wins; a match consumes one or
 //    more whole layers (an affine layer and its activation) and becomes one statement.
+//
+// The same rules reach two more places: module functions (module-bodies.ts runs the flat builder, slice rules
+// included, on each function body, after moving main's output rows into the function when they split by call),
+// and convolutions (conv-abs.ts rewrites channel pairs relu(conv(x, K)) + relu(conv(x, -K)) into abs(conv(x, K))
+// before the builder writes the Net; the layer recognisers then print it).
 import type { Layer, Net } from "../net/net.ts";
 import type { NetSlice, PrimOp, Weight } from "../program/program.ts";
 import type { NetStats } from "../passes/stats.ts";

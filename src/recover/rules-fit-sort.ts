@@ -7,7 +7,7 @@
 // measures the named slice against its units and keeps the difference as the stated residual (`y = s + r`).
 import { evalLin } from "./atom-kinds.ts";
 import type { SliceRecogniser } from "./recogniser.ts";
-import { leastSquares } from "./rules-fit.ts";
+import { leastSquares, sourceColumns } from "./rules-fit.ts";
 import { atomLin, nice, type Lin } from "./symbolic.ts";
 
 const MAX_SOURCES = 8;
@@ -26,14 +26,10 @@ export const fitSortRecogniser: SliceRecogniser = {
     const srcs = v.atoms.filter((a) => a.kind === "src" && a.src);
     const n = srcs.length;
     if (n < fs.length || n > MAX_SOURCES) return undefined;
-    const cols = srcs.map((a) => sample.inputs[a.src!.value] ?? sample.activations[a.src!.value]);
-    if (cols.some((t) => !t)) return undefined;
-    const m = cols[0].shape[0];
+    const xs = sourceColumns(srcs, sample);
+    if (!xs) return undefined;
+    const m = xs[0].length;
     if (m < 8 * (n + 2)) return undefined;
-    const xs = srcs.map((a, k) => {
-      const t = cols[k], w = t.shape[1] ?? 1;
-      return Float64Array.from({ length: m }, (_, r) => (t.data as Float32Array)[r * w + a.src!.index]);
-    });
     // Order statistics per sample.
     const stats = Array.from({ length: n }, () => new Float64Array(m));
     const row = new Float64Array(n);

@@ -6,7 +6,8 @@
 // residual (`y = max(x0, x1) + r`, max |r| on the data).
 import { evalLin } from "./atom-kinds.ts";
 import type { SliceRecogniser } from "./recogniser.ts";
-import { atomLin, linKey, nice, type Lin } from "./symbolic.ts";
+import { atomLin, linKey, nice, type Atom, type Lin } from "./symbolic.ts";
+import type { ActivationSample } from "../passes/stats.ts";
 
 /** Largest number of source entries and outputs fitted (candidates grow with the square of the entries). */
 const MAX_SOURCES = 6;
@@ -56,6 +57,17 @@ export function leastSquares(cols: Float64Array[], y: Float64Array): { coef: num
   return { coef, maxRes };
 }
 
+/** Per source atom (an entry of a slice source), its values on the probe sample; undefined when one has none. */
+export function sourceColumns(srcs: readonly Atom[], sample: ActivationSample): Float64Array[] | undefined {
+  const cols = srcs.map((a) => sample.inputs[a.src!.value] ?? sample.activations[a.src!.value]);
+  if (!cols.length || cols.some((t) => !t)) return undefined;
+  const m = cols[0].shape[0];
+  return srcs.map((a, k) => {
+    const t = cols[k], w = t.shape[1] ?? 1;
+    return Float64Array.from({ length: m }, (_, r) => (t.data as Float32Array)[r * w + a.src!.index]);
+  });
+}
+
 export const fitRecogniser: SliceRecogniser = {
   name: "fit",
   observed: true,
@@ -68,15 +80,11 @@ export const fitRecogniser: SliceRecogniser = {
     if (v.atoms.some((a) => a.kind !== "src" && a.kind !== "relu")) return undefined;
     const srcs = v.atoms.filter((a) => a.kind === "src" && a.src);
     if (!srcs.length || srcs.length > MAX_SOURCES) return undefined;
-    const cols = srcs.map((a) => sample.inputs[a.src!.value] ?? sample.activations[a.src!.value]);
-    if (cols.some((t) => !t)) return undefined;
-    const m = cols[0].shape[0];
+    const xs = sourceColumns(srcs, sample);
+    if (!xs) return undefined;
+    const m = xs[0].length;
     // Enough samples per fitted parameter that a fit is a finding, not an interpolation.
     if (m < 8 * (srcs.length + 2)) return undefined;
-    const xs = srcs.map((a, k) => {
-      const t = cols[k], w = t.shape[1] ?? 1;
-      return Float64Array.from({ length: m }, (_, r) => (t.data as Float32Array)[r * w + a.src!.index]);
-    });
     const envs = Array.from({ length: m }, (_, r) => new Map(srcs.map((a, k) => [a.id, xs[k][r]])));
     const cands: Candidate[] = [];
     srcs.forEach((a, i) => {

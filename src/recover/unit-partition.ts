@@ -41,6 +41,17 @@ interface HUnit {
   dead: boolean;
 }
 
+/** Whether some 1-D dense layer reads another through a ReLU (else there are no hidden dense units to partition). */
+export function hasHiddenDense(net: Net): boolean {
+  const byId = new Map(net.layers.map((l) => [l.id, l]));
+  const reluOfDense = (v: string) => { const l = byId.get(v); const p = l?.kind === "act" && l.fn === "relu" ? byId.get(l.inputs[0]) : undefined; return p?.kind === "affine" && p.shape.length === 1; };
+  return net.layers.some((l) => {
+    if (l.kind !== "affine" || l.shape.length !== 1) return false;
+    const v = byId.get(l.inputs[0]);
+    return (v?.kind === "concat" ? v.inputs : [l.inputs[0]]).some(reluOfDense);
+  });
+}
+
 /** Partition the hidden units of a Net's 1-D dense layers into dataflow modules (see the file comment). */
 export function partitionUnits(net: Net, stats?: NetStats, opts: PartitionOptions = {}): UnitPartition {
   const eps = opts.eps ?? 1e-2;
@@ -63,11 +74,20 @@ export function partitionUnits(net: Net, stats?: NetStats, opts: PartitionOption
     });
   };
   // Largest |value| of entry q of a value on the data (1 when not probed).
+  const maxCache = new Map<string, Float64Array | null>();
   const srcMax = (v: string, q: number): number => {
-    const x = stats?.sample.inputs[v];
-    if (x) { let m = 0; const n = x.shape.slice(1).reduce((a, b) => a * b, 1); for (let r = 0; r < x.shape[0]; r++) m = Math.max(m, Math.abs(Number(x.data[r * n + q]))); return m; }
-    const st = stats ? statsFor(stats, v) : undefined;
-    return st ? Math.max(Math.abs(st.min[q]), Math.abs(st.max[q])) : 1;
+    let c = maxCache.get(v);
+    if (c === undefined) {
+      const x = stats?.sample.inputs[v];
+      const st = stats ? statsFor(stats, v) : undefined;
+      if (x) {
+        const n = x.shape.slice(1).reduce((a, b) => a * b, 1);
+        c = new Float64Array(n);
+        for (let r = 0; r < x.shape[0]; r++) for (let i = 0; i < n; i++) c[i] = Math.max(c[i], Math.abs(Number(x.data[r * n + i])));
+      } else c = st ? Float64Array.from(st.min, (lo, i) => Math.max(Math.abs(lo), Math.abs(st.max[i]))) : null;
+      maxCache.set(v, c);
+    }
+    return c ? c[q] ?? 1 : 1;
   };
   const rowMax = (a: Affine, j: number) => {
     let m = 0;
@@ -150,7 +170,11 @@ export function partitionUnits(net: Net, stats?: NetStats, opts: PartitionOption
     const computing = layer.filter((u) => !u.carrier);
     // Fresh input entries join units into components (union-find); module sets key the rest.
     const parent = new Map<string, string>();
-    const find = (x: string): string => { while (parent.get(x) !== x) x = parent.get(x)!; return x; };
+    const find = (x: string): string => {
+      // Path halving keeps the trees flat (a layer of 128 units over 784 pixels unions 100k times).
+      while (parent.get(x) !== x) { const g = parent.get(parent.get(x)!)!; parent.set(x, g); x = g; }
+      return x;
+    };
     const union = (x: string, y: string) => { for (const z of [x, y]) if (!parent.has(z)) parent.set(z, z); parent.set(find(x), find(y)); };
     const keyOf = new Map<string, string>();
     for (const u of computing) {

@@ -57,13 +57,13 @@ export function margins(y: Float32Array, k: number): Float32Array {
   return m;
 }
 
-/** Row weights: 1 + 4 exp(-margin / m0), m0 a tenth of the median margin of the rows (classifiers); 1 otherwise. */
-export function marginWeights(teacher: Float32Array, k: number, classifier: boolean, m0?: number): { w: Float32Array; m0: number } {
+/** Row weights: 1 + boost exp(-margin / m0), m0 a fraction of the median margin of the rows (classifiers); 1 otherwise. */
+export function marginWeights(teacher: Float32Array, k: number, classifier: boolean, m0?: number, boost = 4, fraction = 0.1): { w: Float32Array; m0: number } {
   const n = teacher.length / k;
   if (!classifier) return { w: new Float32Array(n).fill(1), m0: 0 };
   const m = margins(teacher, k);
-  const scale = m0 ?? Math.max(1e-6, 0.1 * [...m].sort((a, b) => a - b)[Math.floor(n / 2)]);
-  return { w: Float32Array.from(m, (v) => 1 + 4 * Math.exp(-v / scale)), m0: scale };
+  const scale = m0 ?? Math.max(1e-6, fraction * [...m].sort((a, b) => a - b)[Math.floor(n / 2)]);
+  return { w: Float32Array.from(m, (v) => 1 + boost * Math.exp(-v / scale)), m0: scale };
 }
 
 /** Weighted mean squared error over rows and values (k per row), times `scale`, and its gradient w.r.t. the

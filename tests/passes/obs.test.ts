@@ -1,5 +1,6 @@
 // Layerwise Optimal Brain Surgeon (src/passes/obs.ts) against direct solves on small least-squares problems, and
-// the unit sensitivities it is scaled by (src/passes/sensitivity.ts) against finite differences.
+// the unit sensitivities it is scaled by (src/passes/sensitivity.ts) against finite differences, and the budgeted
+// searches' incremental runs (runReusing) against fresh ones.
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import { hinvApply, hinvUpper, obsSweep } from "../../src/passes/obs.ts";
@@ -155,4 +156,18 @@ test("the sweep on duplicated inputs moves each removed weight onto its copy: th
     assert.ok(Math.abs(W[i + 4] - (w[i] + w[i + 4])) < 1e-4, `input ${i}: ${W[i + 4]} vs ${w[i] + w[i + 4]}`);
   }
   assert.ok(Math.abs(W[d] - w[d]) < 1e-4, "the bias keeps its value");
+});
+
+test("runReusing: a candidate measured after another on the same rows gives exactly a fresh run's outputs", async () => {
+  const { runReusing, runRows } = await import("../../src/passes/report.ts");
+  const nt = randomNet(12, [5, 7, 6, 3]);
+  const r = rng(13);
+  const rows = { x: f32([40, 5], Float32Array.from({ length: 200 }, () => randn(r))) };
+  // a candidate that changes the last layer only, and one that changes the first (so nothing can be reused)
+  const edit = (id: string, k: number) => ({ ...nt, layers: nt.layers.map((l) => (l.id === id && l.kind === "affine" ? { ...l, W: Float32Array.from(l.W, (v, i) => (i % k === 0 ? 0 : v)) } : l)) });
+  for (const cand of [nt, edit("fc3", 2), edit("fc1", 3), edit("fc3", 3), nt]) {
+    const got = runReusing(cand, rows)[0].data as Float32Array;
+    const want = runRows(cand, { x: rows.x })[0].data as Float32Array;
+    assert.deepEqual([...got], [...want]);
+  }
 });

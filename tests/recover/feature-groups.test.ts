@@ -11,6 +11,9 @@ import { findFeatureGroups } from "../../src/recover/feature-groups.ts";
 import { rng } from "../../src/util/rng.ts";
 import { toNet, type Dense } from "./slice-nets.ts";
 import { featuresPass } from "../../src/pipeline/features-pass.ts";
+import { applyLabels } from "../../src/program/apply-labels.ts";
+import { LABELS_FORMAT } from "../../src/program/labels.ts";
+import { printProgram } from "../../src/program/printer.ts";
 import type { ExplainState } from "../../src/pipeline/explain.ts";
 
 /** A net n = 2G inputs -> width ReLU units (unit u in group owner[u], units permuted) -> 3 outputs; and data. */
@@ -113,6 +116,10 @@ describe("the features pass", () => {
     const h = r.out.program!.functions[0].body.find((s) => s.kind === "prim" && s.prim.kind === "affine" && s.prim.params.act);
     assert.match(h!.comment ?? "", /feature groups feature_1, feature_2, feature_3 \(report\.md\)/);
     assert.match(r.report.summary, /3 groups in 1 statement/);
+    // A person names a group in the explorer: program.txt's comment and the analysis read the name.
+    const named = applyLabels(r.out.program!, { format: LABELS_FORMAT, version: 1, items: { feature_2: { name: "second pair" } } });
+    assert.match(printProgram(named), /# .*feature groups feature_1, second_pair, feature_3 \(report\.md\)/);
+    assert.deepEqual(named.features!.groups.map((g) => g.name), ["feature_1", "second_pair", "feature_3"]);
     const off = await featuresPass.run({ ...state, input: { ...state.input, featureGroups: 0 } });
     assert.equal(off.out.program!.features, undefined);
   });

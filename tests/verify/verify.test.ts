@@ -36,6 +36,13 @@ describe("verifyDir", { concurrency: 1 }, () => {
     // With a loose tolerance the perturbed program passes.
     const loose = await verifyDir(dir, model, data, { tolerance: 0.1, artifacts: ["program.json"] });
     assert.equal(loose.passed, true);
+    // --min-agreement: scores off by more than the tolerance still pass when every decision agrees, and only then.
+    const top1 = byName["program.json"].fidelity!.top1Agreement;
+    assert.ok(top1 !== undefined, "log-softmax scores get a top-1 agreement");
+    const agreeing = await verifyDir(dir, model, data, { tolerance: 1e-5, minAgreement: top1, artifacts: ["program.json"] });
+    assert.equal(agreeing.passed, true);
+    assert.equal(agreeing.minAgreement, top1);
+    if (top1 < 1) assert.equal((await verifyDir(dir, model, data, { tolerance: 1e-5, minAgreement: 1, artifacts: ["program.json"] })).passed, false);
   });
 
   it("rejects data of the wrong shape and a model the folder was not explained from", async () => {

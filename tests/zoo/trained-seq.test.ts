@@ -22,6 +22,8 @@ const TASKS: Record<string, (x: number[][]) => number[]> = {
   pattern_lstm: (x) => x.map((_, t) => (t >= 2 && x[t - 2][0] === 1 && x[t - 1][0] === 0 && x[t][0] === 1 ? 1 : 0)),
   prevtok_attn: (x) => x.map((_, t) => (t === 0 ? -1 : x[t - 1][0])),
   firsttok_attn: (x) => x.map((_, t) => (t === 0 ? -1 : x[0][0])),
+  // after a BOS at position 0: occurrences of x[t] among x[1..t], capped at 4
+  count_attn: (x) => x.map((r, t) => (t === 0 ? -1 : Math.min(4, x.slice(1, t + 1).filter((q) => q[0] === r[0]).length))),
 };
 
 function scan(x: number[][], s0: number, next: (s: number, r: number[]) => number, emit: (s: number) => number): number[] {

@@ -221,15 +221,22 @@ class Tiny(nn.Module):
         return self.head(self.ln_f(self.block(self.wte(ids) + self.wpe(pos))))
 
 
-def train_attn(name, vocab, d, h, n, task, seed, title, algorithm, heads, steps=3000, lr=3e-3):
-    """task(ids) -> (labels [B, n], mask [B, n] of positions the loss and the accuracy count)."""
+def train_attn(name, vocab, d, h, n, task, seed, title, algorithm, heads, steps=3000, lr=3e-3, bos=False):
+    """task(ids) -> (labels [B, n], mask [B, n] of positions the loss and the accuracy count). bos: position 0 holds
+    the last token id (a beginning-of-sequence marker), the others ids below it."""
     torch.manual_seed(seed)
     g = torch.Generator().manual_seed(seed)
+
+    def sample(B, gen):
+        ids = torch.randint(0, vocab - 1 if bos else vocab, (B, n), generator=gen)
+        if bos:
+            ids[:, 0] = vocab - 1
+        return ids
     model = Tiny(vocab, d, h, n, vocab)
     opt = torch.optim.AdamW(model.parameters(), lr=lr, weight_decay=0.01)
     sched = torch.optim.lr_scheduler.CosineAnnealingLR(opt, steps)
     for step in range(steps):
-        ids = torch.randint(0, vocab, (128, n), generator=g)
+        ids = sample(128, g)
         y, m = task(ids)
         opt.zero_grad()
         loss = nn.functional.cross_entropy(model(ids)[m], y[m])
@@ -237,7 +244,7 @@ def train_attn(name, vocab, d, h, n, task, seed, title, algorithm, heads, steps=
         opt.step()
         sched.step()
     model.eval()
-    ids = torch.randint(0, vocab, (N_DATA, n), generator=torch.Generator().manual_seed(1000 + seed))
+    ids = sample(N_DATA, torch.Generator().manual_seed(1000 + seed))
     y, m = task(ids)
     with torch.no_grad():
         p = model(ids).argmax(-1)
@@ -250,12 +257,23 @@ def train_attn(name, vocab, d, h, n, task, seed, title, algorithm, heads, steps=
         "algorithm": algorithm, "heads": heads,
         "accuracy": {"heldOutPositions": acc, "heldOutSamples": N_DATA},
     }, ["attend"])
-    write(name, model, torch.randint(0, vocab, (1, n), generator=g), ["ids"], truth, ids.numpy().astype(np.int64))
+    write(name, model, sample(1, g), ["ids"], truth, ids.numpy().astype(np.int64))
     return f"{name}: held-out accuracy {acc:.4f} (positions the task defines)"
 
 
 def prev_token(ids):
     y = torch.roll(ids, 1, dims=1)
+    m = torch.ones_like(ids, dtype=torch.bool)
+    m[:, 0] = False
+    return y, m
+
+
+def occurrences(ids):
+    """After a BOS at position 0: y[t] = occurrences of x[t] in x[1..t], capped at 4."""
+    x = ids[:, 1:]
+    same = (x[:, :, None] == x[:, None, :]) & torch.tril(torch.ones(x.shape[1], x.shape[1], dtype=torch.bool))
+    y = torch.zeros_like(ids)
+    y[:, 1:] = same.sum(-1).clamp(max=4)
     m = torch.ones_like(ids, dtype=torch.bool)
     m[:, 0] = False
     return y, m
@@ -293,6 +311,10 @@ JOBS = {
     "firsttok_attn": lambda: train_attn("firsttok_attn", 8, 16, 1, 8, first_token, 22,
                                         "y[t] = x[0]: copy the first token (1 layer, 1 head)",
                                         "y[t] = x[0]", ["first-token"]),
+    "count_attn": lambda: train_attn("count_attn", 5, 16, 1, 8, occurrences, 23,
+                                     "y[t] = occurrences of x[t] in x[1..t] (capped at 4) after a BOS token 4 at position 0 (1 layer, 1 head)",
+                                     "y[t] = min(4, count(x[1..t] == x[t])): attend to the earlier copies of x[t] and to BOS; 1 / (count + 1) of the attention lands on BOS",
+                                     ["content-based"], steps=4000, bos=True),
 }
 
 
