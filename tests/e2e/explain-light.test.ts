@@ -8,9 +8,9 @@
 //   PSEUDONET_LIGHT=1 node --import tsx --test tests/e2e/explain-light.test.ts
 // CI covers the same path on every corpus model (explain-corpus.test.ts) and backend-extra case
 // (explain-backend-extra.test.ts); `npm run bench:scale` measures the light models' time and memory.
-import { describe, it } from "node:test";
+import { after, describe, it } from "node:test";
 import assert from "node:assert/strict";
-import { existsSync, readdirSync } from "node:fs";
+import { existsSync, readdirSync, rmSync } from "node:fs";
 import path from "node:path";
 import type { Model } from "../../src/graph/graph.ts";
 import type { Tensor } from "../../src/graph/tensor.ts";
@@ -28,6 +28,8 @@ const only = WANT === "1" ? undefined : new Set(WANT.split(",").map((m) => `ligh
 const light = corpusDir() && path.join(corpusDir()!, "onnx-backend-extra", "light");
 const dirs = light && existsSync(light) ? readdirSync(light).filter((d) => d.startsWith("light_") && (!only || only.has(d))).sort().map((d) => path.join(light, d)) : [];
 const emitted: EmittedCase[] = [];
+const outs: string[] = [];
+after(() => { for (const d of outs) rmSync(path.dirname(d), { recursive: true, force: true }); });
 
 /** onnxruntime's outputs on the original (undefined: assertEmitted runs it), or, where onnxruntime cannot load the
  *  file (light ResNet-50 declares an initializer it has no NodeArg for), the interpreter's, which must first
@@ -64,6 +66,7 @@ describe("explain on every light model; emitted code of those with opaque parts"
       // the analysed rows, which is the data checked here). Not --no-simplify: carve then faces AlexNet's 4096
       // identical fc rows unmerged and runs for many minutes (seen, not yet fixed).
       const { dir: out, state } = await explainInto(model, { data, source: name }, name);
+      outs.push(out);
       assertWithin("pipeline (program vs original)", state.fidelity!, model.graph.outputs.map((o) => o.dtype));
       const program = state.program!;
       const opaque = program.functions.flatMap((f) => f.body).flatMap((s) => (s.kind === "prim" && s.prim.kind === "opaque" ? [s.prim.params.ops] : []));
