@@ -7,18 +7,13 @@
 import { after, describe, it } from "node:test";
 import assert from "node:assert/strict";
 import path from "node:path";
-import type { Model } from "../../src/graph/graph.ts";
-import type { Tensor } from "../../src/graph/tensor.ts";
 import { UserError } from "../../src/errors.ts";
 import { readModel } from "../../src/onnx/read.ts";
-import { runModel } from "../../src/run/interp.ts";
-import { ortOutputs } from "../../src/verify/reference.ts";
-import { assertOutputs } from "../helpers/allclose.ts";
 import { unrunnableParts } from "../../src/program/emit-plan.ts";
 import { loadData, NO_CORPUS } from "../helpers/corpus.ts";
 import { listBackendExtra, missingOps } from "../conformance/cases.ts";
 import { skipReason } from "../conformance/skip.ts";
-import { assertEmitted, assertWithin, explainInto, type EmittedCase } from "./helpers.ts";
+import { assertEmitted, assertWithin, explainInto, referenceOutputs, type EmittedCase } from "./helpers.ts";
 
 /** Cases explain refuses, each with the one-line error it must give: inputs that share no batch axis (explain's data
  *  is batch-first: every input the same number of rows), a model that splits or broadcasts along that axis, string
@@ -35,19 +30,6 @@ const cases = listBackendExtra().filter((c) => !c.name.startsWith("light/") && !
 const emitted: EmittedCase[] = [];
 const counts = { explained: 0, opaque: 0, refused: 0, outOfScope: 0 };
 
-/** onnxruntime's outputs on the original, or, where it has no kernel for an old opset's op, the interpreter's (which
- *  must first reproduce the case's expected outputs, upstream's tolerance). */
-async function reference(model: Model, data: Tensor[], expected: Record<string, Tensor>): Promise<Tensor[] | undefined> {
-  try {
-    await ortOutputs(model, data);
-    return undefined;
-  } catch (e) {
-    if (!/cannot load the model/.test(e instanceof Error ? e.message : "")) throw e;
-    const ours = runModel(model, Object.fromEntries(model.graph.inputs.map((i, k) => [i.name, data[k]])));
-    assertOutputs(ours, expected, 1e-3, 1e-7);
-    return model.graph.outputs.map((o) => ours[o.name]);
-  }
-}
 
 describe("explain on the onnx backend-extra cases; emitted code of those with opaque parts", { concurrency: 2 }, () => {
   if (!cases.length) {
@@ -79,7 +61,7 @@ describe("explain on the onnx backend-extra cases; emitted code of those with op
       counts.opaque++;
       assert.deepEqual(unrunnableParts(program, "ts"), [], "program.ts gaps");
       assert.deepEqual(unrunnableParts(program, "py"), [], "program.py gaps");
-      emitted.push({ name: c.name, dir, model, data, reference: await reference(model, data, outputs) });
+      emitted.push({ name: c.name, dir, model, data, reference: await referenceOutputs(model, data, outputs) });
     });
   }
   after(() => console.log(`backend-extra explain: ${counts.explained} explained, ${counts.opaque} with opaque parts run as program.ts/.py, ${counts.refused} refused with the documented error, ${counts.outOfScope} out of scope (no kernel)`));

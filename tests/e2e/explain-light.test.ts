@@ -12,15 +12,10 @@ import { after, describe, it } from "node:test";
 import assert from "node:assert/strict";
 import { existsSync, readdirSync, rmSync } from "node:fs";
 import path from "node:path";
-import type { Model } from "../../src/graph/graph.ts";
-import type { Tensor } from "../../src/graph/tensor.ts";
 import { readModel } from "../../src/onnx/read.ts";
-import { runModel } from "../../src/run/interp.ts";
-import { ortOutputs } from "../../src/verify/reference.ts";
-import { assertOutputs } from "../helpers/allclose.ts";
 import { unrunnableParts } from "../../src/program/emit-plan.ts";
 import { corpusDir, loadCase, NO_CORPUS } from "../helpers/corpus.ts";
-import { assertEmitted, assertWithin, explainInto, type EmittedCase } from "./helpers.ts";
+import { assertEmitted, assertWithin, explainInto, referenceOutputs, type EmittedCase } from "./helpers.ts";
 
 const WANT = process.env.PSEUDONET_LIGHT ?? "";
 const ENABLED = WANT !== "" && WANT !== "0";
@@ -31,20 +26,6 @@ const emitted: EmittedCase[] = [];
 const outs: string[] = [];
 after(() => { for (const d of outs) rmSync(path.dirname(d), { recursive: true, force: true }); });
 
-/** onnxruntime's outputs on the original (undefined: assertEmitted runs it), or, where onnxruntime cannot load the
- *  file (light ResNet-50 declares an initializer it has no NodeArg for), the interpreter's, which must first
- *  reproduce the model's expected outputs (upstream's tolerance). */
-async function reference(model: Model, data: Tensor[], expected: Record<string, Tensor>): Promise<Tensor[] | undefined> {
-  try {
-    await ortOutputs(model, data);
-    return undefined;
-  } catch (e) {
-    if (!/cannot load the model/.test(e instanceof Error ? e.message : "")) throw e;
-    const ours = runModel(model, Object.fromEntries(model.graph.inputs.map((i, k) => [i.name, data[k]])));
-    assertOutputs(ours, expected, 1e-3, 1e-7);
-    return model.graph.outputs.map((o) => ours[o.name]);
-  }
-}
 
 describe("explain on every light model; emitted code of those with opaque parts", { concurrency: 1 }, () => {
   if (!ENABLED) {
@@ -75,7 +56,7 @@ describe("explain on every light model; emitted code of those with opaque parts"
       if (!opaque.length) return;
       assert.deepEqual(unrunnableParts(program, "ts"), [], "program.ts gaps");
       assert.deepEqual(unrunnableParts(program, "py"), [], "program.py gaps");
-      emitted.push({ name, dir: out, model, data, reference: await reference(model, data, c.outputs) });
+      emitted.push({ name, dir: out, model, data, reference: await referenceOutputs(model, data, c.outputs) });
     });
   }
 });
