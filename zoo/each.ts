@@ -1,5 +1,5 @@
 // Each obfuscation alone: explain compiled zoo cases under no obfuscation, each obfuscation by itself and all
-// at once (seed 1), and print primitive recall and the program's max error per cell; writes
+// at once (seed 1), and print primitive recall, the program's max error, module ARI and size vs the reference per cell; writes
 // bench/results/zoo-each.json.
 //   node --import tsx zoo/each.ts [CASE...] [--seed N] [--exact] [--results FILE]
 import { mkdirSync, writeFileSync } from "node:fs";
@@ -12,9 +12,15 @@ import { domainFlag } from "./case.ts";
 import { CASES, findCase } from "./cases/index.ts";
 import { generateCase } from "./generate.ts";
 import { ORDER, type ObfuscationName } from "./obfuscate.ts";
-import { satisfied, scoreModules, signatures } from "./score.ts";
+import { programTokens, satisfied, scoreModules, signatures } from "./score.ts";
+import { programFromJson } from "../src/program/json.ts";
 
-interface Cell { obfuscations: string; recall: number; maxAbsErr: number; /** Module partition ARI (null: the truth has < 2 modules). */ ari: number | null }
+interface Cell {
+  obfuscations: string; recall: number; maxAbsErr: number;
+  /** Module partition ARI (null: the truth has < 2 modules). */ ari: number | null;
+  /** Program tokens (code of program.txt + non-zero weights) over the reference program's, as the scorer's size/ref (null: no reference). */
+  sizeVsRef: number | null;
+}
 
 /** Recall and max error of one case under one set of obfuscations. */
 async function cell(name: string, seed: number, obf: readonly ObfuscationName[], exact = false): Promise<Cell> {
@@ -26,7 +32,11 @@ async function cell(name: string, seed: number, obf: readonly ObfuscationName[],
   const counts = new Map<string, number>();
   for (const { stmt } of allPrimStmts(s.program!)) for (const sig of signatures(stmt.prim)) counts.set(sig, (counts.get(sig) ?? 0) + 1);
   const req = g.truth.primitives;
-  return { obfuscations: obf.length === ORDER.length ? "all" : obf.join(",") || "none", recall: req.filter((r) => satisfied(r, counts)).length / req.length, maxAbsErr: s.fidelity!.maxAbsErr, ari: scoreModules(g.truth, s.program!)?.ari ?? null };
+  const ref = g.truth.program ? programTokens(programFromJson(g.truth.program, "truth.program")) : 0;
+  return {
+    obfuscations: obf.length === ORDER.length ? "all" : obf.join(",") || "none", recall: req.filter((r) => satisfied(r, counts)).length / req.length, maxAbsErr: s.fidelity!.maxAbsErr,
+    ari: scoreModules(g.truth, s.program!)?.ari ?? null, sizeVsRef: ref ? programTokens(s.program!) / ref : null,
+  };
 }
 
 const { values, positionals } = parseArgs({ allowPositionals: true, options: { exact: { type: "boolean", default: false }, seed: { type: "string", default: "1" }, results: { type: "string", default: "bench/results/zoo-each.json" } } });
@@ -47,6 +57,8 @@ if (rows.some((r) => r.cells.some((c) => c.ari !== null))) {
   process.stdout.write(`\nmodule partition ARI per obfuscation (seed ${seed})\n${"case".padEnd(10)} ${head.map((h) => h.padEnd(10)).join(" ")}\n`);
   for (const r of rows) if (r.cells.some((c) => c.ari !== null)) process.stdout.write(`${r.case.padEnd(10)} ${r.cells.map((c) => (c.ari === null ? "-" : c.ari.toFixed(2)).padEnd(10)).join(" ")}\n`);
 }
+process.stdout.write(`\nsize vs the reference program (code tokens of program.txt + non-zero weights; seed ${seed}${values.exact ? ", --exact" : ""})\n${"case".padEnd(10)} ${head.map((h) => h.padEnd(10)).join(" ")}\n`);
+for (const r of rows) process.stdout.write(`${r.case.padEnd(10)} ${r.cells.map((c) => (c.sizeVsRef === null ? "-" : c.sizeVsRef.toFixed(2)).padEnd(10)).join(" ")}\n`);
 mkdirSync(dirname(values.results!), { recursive: true });
 writeFileSync(values.results!, JSON.stringify({ seed, obfuscations: head, cases: rows }, null, 1) + "\n");
 process.stdout.write(`wrote ${values.results}\n`);
