@@ -66,3 +66,12 @@ test("--exact keeps the residual, and so does a tolerance below its size", async
     assert.match(rep.summary, input.exact ? /kept \(--exact\)/ : /kept: none fits the budget/);
   }
 });
+
+test("bit outputs judged as class scores: a named program whose bits tie ([1, 1, 0]) agrees with any tied class, so adder2's residual drops", async () => {
+  const a = generateCase(findCase("adder2")!, 1, ["nearzero"]);
+  const { state } = await explainInto(a.model, { exact: false, domain: "bits" }, "resid-bits");
+  const p = state.program!;
+  assert.equal(p.droppedResiduals?.length, 1, JSON.stringify(state.reports.find((r) => r.pass === "residuals")));
+  assert.ok(p.droppedResiduals![0].cost.analysis < 1e-3, JSON.stringify(p.droppedResiduals));
+  assert.ok(p.fidelity!.maxAbsErr < 1e-3, JSON.stringify(p.fidelity));
+});
