@@ -5,6 +5,8 @@ import type { RecogniseCtx } from "./recogniser.ts";
 /** `base`, then probe observations about a layer's units: how many were constant and, after a ReLU, how many
  *  never fired (elsewhere "never > 0" says nothing interesting, so it is not shown). */
 export function unitNote(base: string, layerId: string, ctx: RecogniseCtx): string {
+  const made = ctx.layers.get(layerId)?.note;
+  if (made) base = `${made}; ${base}`;
   const s = ctx.stats && statsFor(ctx.stats, layerId);
   if (!s) return base;
   const l = ctx.layers.get(layerId);
