@@ -165,6 +165,12 @@ export const carvePass: ExplainPass = {
         return { ...x, note: `${x.note}, |value| <= ${m.toExponential(1)} over the box` };
       }) };
     }
+    // A dropped residual's cost goes with the conv's statement (program.txt and program.json), as the report says.
+    const rows = data.oneSample ? "the sample" : `${feeds[net.inputs[0].name].shape[0]} analysis rows`;
+    carvedNet = { ...carvedNet, layers: carvedNet.layers.map((x) => {
+      const d = decisions.find((k) => k.dropped && k.layer === x.id);
+      return d ? { ...x, note: `carve dropped its fit residual: outputs move by ${d.change.toExponential(1)} on ${rows}${d.certified !== undefined ? `, <= ${d.certified.toExponential(1)} over the box` : ""} (budget ${d.budget.toExponential(1)})` } : x;
+    }) };
     const details = [...r.carved.map(carvedLine), ...r.kept.map((k) => `${k.layer}: stays dense (${k.reason})`)];
     const maxAbsErr = netOutputDiff(net, carvedNet, feeds);
     // Over the box: bounds of the whole carved Net against the Net before are tight where the rewrite is exact (a
@@ -172,7 +178,6 @@ export const carvePass: ExplainPass = {
     const drops = decisions.filter((d) => d.dropped);
     const whole = box && affordable ? certifiedMaxErr(net, carvedNet, box).maxErr : undefined;
     const certified = drops.length ? (drops.every((d) => d.certified !== undefined) ? Math.min(whole ?? Infinity, certifiedSoFar) : undefined) : whole;
-    const rows = data.oneSample ? "the sample" : `${feeds[net.inputs[0].name].shape[0]} analysis rows`;
     if (budget) details.push(`budget for dropping fit residuals: ${budget.how} = ${budget.budget.toExponential(2)}`);
     for (const d of decisions) {
       const cert = d.certified !== undefined ? `, certified <= ${d.certified.toExponential(1)} over the box` : "";
