@@ -79,6 +79,8 @@ export interface ExplainState {
   /** What the simplify stage did, pass by pass. */
   simplify?: SimplifyOutcome;
   stats?: NetStats;
+  /** The probe's statistics of `lowered` (kept when simplify re-probes its Net: the modules pass reads the lowered Net). */
+  loweredStats?: NetStats;
   program?: Program;
   build?: BuildReport;
   fidelity?: Fidelity;
