@@ -26,5 +26,5 @@ const timings = JSON.parse(readFileSync(path.join(out, "timings.json"), "utf8"))
 console.log(JSON.stringify({
   explainMs: Math.round(performance.now() - t0), explainCpuMs: Math.round((c.user + c.system) / 1000), processCpuMs: Math.round((all.user + all.system) / 1000),
   forwardCpuMs: Math.round((r.user + r.system) / 1000),
-  timings, programTxt: readFileSync(path.join(out, "program.txt"), "utf8"),
+  timings, programTxt: readFileSync(path.join(out, "program.txt"), "utf8").split(out).join("OUT"), // (it names its folder)
 }));
