@@ -82,6 +82,8 @@ export interface ExplainState {
   /** What carve changed (fit residuals dropped within the budget), measured and certified. */
   carve?: CarveOutcome;
   stats?: NetStats;
+  /** The probe's statistics of `lowered` (kept when simplify re-probes its Net: the modules pass reads the lowered Net). */
+  loweredStats?: NetStats;
   program?: Program;
   build?: BuildReport;
   fidelity?: Fidelity;
