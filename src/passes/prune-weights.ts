@@ -16,7 +16,7 @@ import type { Tensor } from "../graph/tensor.ts";
 import type { AffineLayer, Layer, Net } from "../net/net.ts";
 import type { SimplifyPass, SimplifyState } from "./simplify.ts";
 import { simplifyReport } from "./report.ts";
-import { activations, budgetRows, BUDGET_SHARE, describe, fits, measure, nonzeros, runOn, smallestPassingFromTop, tooFewRows, type BudgetRows, type Measure } from "./budget.ts";
+import { activations, budgetRows, BUDGET_SHARE, describe, fits, measure, measureShared, nonzeros, runOn, sharedValues, smallestPassingFromTop, tooFewRows, type BudgetRows, type Measure } from "./budget.ts";
 import { crossAug, refitProblemOn, refitRow, type RefitProblem } from "./refit.ts";
 import { hinvApply, hinvUpper, obsSweep, OBS_DAMP } from "./obs.ts";
 import { unitSensitivity } from "./sensitivity.ts";
@@ -248,10 +248,13 @@ export const pruneWeightsPass: SimplifyPass = {
       return n;
     };
     let tried = 0;
+    // every candidate changes only the prunable layers and what follows: the values before them are computed once
+    const shared = sharedValues(s, s.net, rows.check, layers[0].id);
+    const measureCheck = (n: Net) => (shared ? measureShared(s, n, shared, rows.checkRef) : measure(s, n, rows.check, rows.checkRef));
     const passes = new Map<number, boolean>();
     const passSearch = (j: number) => {
       let v = passes.get(j);
-      if (v === undefined) { tried++; v = fits(s, measure(s, candidate(j, false), rows.check, rows.checkRef), BUDGET_SHARE.weights); passes.set(j, v); }
+      if (v === undefined) { tried++; v = fits(s, measureCheck(candidate(j, false)), BUDGET_SHARE.weights); passes.set(j, v); }
       return v;
     };
     const ok = (j: number) => passSearch(j) || (j > 0 && passSearch(j - 1));
@@ -262,7 +265,7 @@ export const pruneWeightsPass: SimplifyPass = {
     // (the re-fit may have made room), else the chosen step; the swept one stays when neither fits.
     let full: Measure | undefined;
     const checkFits = (j: number, refit: boolean) => {
-      const m = measure(s, candidate(j, refit), rows.check, rows.checkRef);
+      const m = measureCheck(candidate(j, refit));
       const v = fits(s, m, BUDGET_SHARE.weights);
       if (v || !full) full = m;
       return v;
@@ -273,7 +276,7 @@ export const pruneWeightsPass: SimplifyPass = {
     for (const jr of j > 0 && j < top ? [j - 1, j] : []) {
       if (checkFits(jr, true)) { net = candidate(jr, true); j = jr; break; }
     }
-    if (j === top) full = measure(s, s.net, rows.check, rows.checkRef);
+    if (j === top) full = measureCheck(s.net);
     const kept = prunableWeights(net), all = prunableWeights(s.net);
     const wide = layers.filter((l) => l.inFeatures > OBS_MAX_IN).map((l) => l.id);
     const details = [
