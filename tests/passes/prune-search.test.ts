@@ -1,13 +1,16 @@
-// The pruning searches' parts: the galloping search (budget.ts) against plain bisection, greedy group OBS unit
+// The pruning searches' parts: the galloping search and shared-prefix measure (budget.ts) against plain
+// bisection and fresh runs, greedy group OBS unit
 // order (prune-units.ts) against brute-force least squares, the re-fit targets from values and the shared-support
 // re-fit (refit.ts) against their per-row definitions.
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import type { Layer } from "../../src/net/net.ts";
-import { smallestPassing, smallestPassingFromTop } from "../../src/passes/budget.ts";
+import type { Layer, Net } from "../../src/net/net.ts";
+import { measure, measureShared, sharedValues, smallestPassing, smallestPassingFromTop } from "../../src/passes/budget.ts";
+import { simplifyState } from "../../src/passes/state.ts";
 import { obsUnitOrder } from "../../src/passes/prune-units.ts";
 import { crossAug, refitProblem, refitProblemOn, refitRow, refitRowsShared } from "../../src/passes/refit.ts";
 import { randn, rng } from "../helpers/rng.ts";
+import { act, boxRows, dense, net } from "./simplify-helpers.ts";
 
 test("smallestPassingFromTop finds what bisection finds on monotone predicates, in few calls when the answer is near the top", () => {
   const r = rng(11);
@@ -95,4 +98,22 @@ test("re-fit targets from the layer's values equal X'^T X w, and a shared-suppor
     for (let i = 0; i <= dn; i++) assert.ok(Math.abs(one[i] - shared[o][i]) < 1e-9 * (1 + Math.abs(one[i])), `row ${o} entry ${i}`);
     assert.equal(shared[o][1], 0);
   });
+});
+
+test("a candidate measured from the shared values before its first changed layer measures as a fresh run", () => {
+  const r = rng(21);
+  const mat = (o: number, i: number) => Array.from({ length: o }, () => Array.from({ length: i }, () => randn(r) / Math.sqrt(i)));
+  const layers: Layer[] = [dense("fc1", "x", mat(12, 6), Array(12).fill(0.1)), act("relu1", "fc1", 12), dense("fc2", "relu1", mat(12, 12), Array(12).fill(0)), act("relu2", "fc2", 12), dense("fc3", "relu2", mat(3, 12), [0, 0, 0])];
+  const nt = net(6, layers);
+  const x = boxRows(2, 400, 6).x;
+  const s = simplifyState(nt, { x }, { x });
+  const shared = sharedValues(s, nt, { x }, "fc2")!;
+  assert.ok(shared.before.has("fc1") && shared.before.has("relu1") && !shared.before.has("fc2"));
+  assert.ok(shared.values.has("relu1") && !shared.values.has("fc1"), "keeps only what later layers read");
+  const fc2 = nt.layers[2] as Layer & { kind: "affine" };
+  const W = Float32Array.from(fc2.W, (v, i) => (i % 3 === 0 ? 0 : v * 1.1));
+  const cand: Net = { ...nt, layers: nt.layers.map((l) => (l.id === "fc2" ? { ...fc2, W } : l)) };
+  const ref = s.reference.analysis;
+  for (const n of [nt, cand]) assert.deepEqual(measureShared(s, n, shared, ref), measure(s, n, { x }, ref));
+  assert.ok(measureShared(s, cand, shared, ref).maxAbsErr > 0);
 });
