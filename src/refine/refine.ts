@@ -8,7 +8,7 @@ import { backward } from "../train/backward.ts";
 import { forward } from "../train/forward.ts";
 import { cloneTrainNet, toNet, trainNet } from "../train/trainnet.ts";
 import type { FArr, TrainNet } from "../train/types.ts";
-import { crossClusterWeights, proxCross, clusterability, type CrossMasks } from "./cluster.ts";
+import { crossClusterWeights, crossRanks, proxCross, clusterability, type CrossMasks } from "./cluster.ts";
 import { BatchSampler, refineData, type RefineData } from "./data.ts";
 import { agreement, distilLoss, logitsLayer, marginWeights, valuesOn, variance } from "./distil.ts";
 import { liveUnits, nonzeroWeights } from "./measure.ts";
@@ -131,7 +131,9 @@ export function refineNet(net: Net, x: Tensor, opts: Partial<RefineOptions> = {}
 
   for (let round = 0; round < rounds; round++) {
     if (has("prune") && (round > 0 || !penalties)) {
-      masks = magnitudePrune(student, masks, rate, outputLayer);
+      // Under cluster, crossing weights rank lower (cluster.ts): the partition of the net as it is now.
+      const rank = has("cluster") && o.crossRank < 1 ? crossRanks(crossClusterWeights(toNet(student), o.clusters, o.seed), o.crossRank) : undefined;
+      masks = magnitudePrune(student, masks, rate, outputLayer, rank);
       if (o.rewind === "weights") rewind(student, rewindPoint, masks);
       else applyMasks(student, masks);
     }
