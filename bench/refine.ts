@@ -24,6 +24,18 @@ import { backward } from "../src/train/backward.ts";
 import { Adam } from "../src/train/adam.ts";
 import { programTokens } from "../zoo/score.ts";
 import { mnistDir, mnistSplit } from "../zoo/trained/mnist.ts";
+import { refineData } from "../src/refine/data.ts";
+import { logitsLayer, margins, valuesOn } from "../src/refine/distil.ts";
+import { REFINE_DEFAULTS } from "../src/refine/index.ts";
+
+/** The original's top-1 margins (logits) on the held-out rows refine reports on: how many are thin enough that a
+ *  small logit error flips them (what bounds the agreement any refined copy can promise). */
+function heldOutMargins(net: Net, x: Tensor): { rows: number; under01: number; under05: number; under1: number; median: number } {
+  const d = refineData(x, REFINE_DEFAULTS.holdout, REFINE_DEFAULTS.validation, 0);
+  const y = valuesOn(trainNet(net), logitsLayer(net), d.heldOut.x, d.heldOut.n);
+  const m = [...margins(y, y.length / d.heldOut.n)].sort((a, b) => a - b);
+  return { rows: m.length, under01: m.filter((v) => v < 0.1).length, under05: m.filter((v) => v < 0.5).length, under1: m.filter((v) => v < 1).length, median: m[m.length >> 1] };
+}
 
 const args = process.argv.slice(2);
 const arg = (name: string) => { const i = args.indexOf(name); return i >= 0 ? args[i + 1] : undefined; };
@@ -155,6 +167,7 @@ async function main(): Promise<void> {
     const ours = ourStepMs(net, stepRows, steps), torch = torchStepMs(net, stepRows, steps);
     rowsOut.push({
       case: minAgreement !== undefined && !c.regression ? `${c.name}@${minAgreement}` : c.name, rows: x.shape[0], runWith: { epochs: epochs ?? "default", rounds: rounds ?? "default" }, floor: r.floor, objectives: r.options.objectives, epochs: r.rows.length, chosen: r.chosen ?? null,
+      ...(r.classifier ? { heldOutMargins: heldOutMargins(net, x) } : {}),
       before: { ...figures(r, "before"), explain: before }, after: { ...figures(r, "after"), explain: after },
       weightsRatio: r.before.weights / r.after.weights, refineSeconds: Math.round(refineMs / 100) / 10, refineCpuSeconds: Math.round((cpu.user + cpu.system) / 1e5) / 10, msPerEpoch: Math.round(r.msPerEpoch),
       step: { rows: stepRows, oursCpuMs: ours, torchCpuMs: torch ?? null, ratio: torch ? ours / torch : null, loadAverage: load },

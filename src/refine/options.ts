@@ -30,6 +30,8 @@ export interface RefineOptions {
   lr: number;
   /** Fraction of the remaining weights of each hidden layer pruned per round (the output layer: half of it). */
   pruneRate: number;
+  /** Steps a round's pruning is spread over, evenly through the first half of its epochs (1: all at its start). */
+  pruneSteps: number;
   /** After each pruning step: "lr" keeps the trained survivors and restarts the learning-rate schedule (learning-rate
    *  rewinding, Renda, Frankle & Carbin, ICLR 2020); "weights" resets the survivors to the original's values
    *  (weight rewinding to the start: the original is already trained, so it is the natural rewind point). */
@@ -54,7 +56,7 @@ export interface RefineOptions {
 
 export const DEFAULTS: Omit<RefineOptions, "objectives"> = {
   minAgreement: 0.999, epochs: 4, maxRounds: 14, seed: 0, holdout: 0.2, validation: 0.2, batch: 128, around: 2, lr: 1e-3,
-  marginBoost: 4, marginScale: 0.1, hints: 1, pruneRate: 0.25, rewind: "lr", bits: 4, l1: 2e-5, groupLasso: 5e-3, cluster: 1e-3, clusters: 12, crossRank: 0.3,
+  marginBoost: 4, marginScale: 0.1, hints: 1, pruneRate: 0.25, pruneSteps: 8, rewind: "lr", bits: 4, l1: 2e-5, groupLasso: 5e-3, cluster: 1e-3, clusters: 12, crossRank: 0.3,
 };
 
 /** Parse --objective: a comma-separated list of OBJECTIVES. */
