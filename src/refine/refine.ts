@@ -123,9 +123,6 @@ export function refineNet(net: Net, x: Tensor, opts: Partial<RefineOptions> = {}
   let lastGood: { student: TrainNet; masks: Masks } | undefined = { student: cloneTrainNet(student), masks: new Map([...masks].map(([k, m]) => [k, m.slice()])) };
   let rate = o.pruneRate;
   const rewindPoint: TrainNet = cloneTrainNet(student);
-  // Round 0 trains the unpruned copy under the penalties; with pruning alone it would start at zero loss and learn
-  // nothing, so pruning starts at once.
-  const penalties = o.objectives.some((x) => x !== "prune");
   let done = 0;
   const total = rounds * o.epochs;
 
@@ -134,7 +131,7 @@ export function refineNet(net: Net, x: Tensor, opts: Partial<RefineOptions> = {}
     // removing the same fraction of what is left, so the round ends `rate` smaller; the net recovers between steps.
     // Measured on the MNIST MLP at 66k weights, against one step per round: the same agreement, and under cluster
     // an n-cut 0.5 below shuffled copies rather than 0.06 (the partition follows the pruned net step by step).
-    const pruning = has("prune") && (round > 0 || !penalties);
+    const pruning = has("prune");
     const perEpoch = sampler.batches(real);
     const half = perEpoch * Math.max(1, Math.floor(o.epochs / 2));
     const P = Math.max(1, Math.min(o.pruneSteps, half));
