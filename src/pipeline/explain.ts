@@ -20,7 +20,7 @@ import { simplifyPass } from "./simplify-pass.ts";
 import { residualsPass } from "./residuals-pass.ts";
 import type { SimplifyOutcome } from "./simplify-report.ts";
 import type { WeightsFileMode } from "../program/sidecar.ts";
-import { carvePass } from "./carve-pass.ts";
+import { carvePass, type CarveOutcome } from "./carve-pass.ts";
 import { modulesPass } from "./modules-pass.ts";
 import { repeatsPass } from "./repeats-pass.ts";
 import { featuresPass } from "./features-pass.ts";
@@ -79,7 +79,11 @@ export interface ExplainState {
   lowered?: Net;
   /** What the simplify stage did, pass by pass. */
   simplify?: SimplifyOutcome;
+  /** What carve changed (fit residuals dropped within the budget), measured and certified. */
+  carve?: CarveOutcome;
   stats?: NetStats;
+  /** The probe's statistics of `lowered` (kept when simplify re-probes its Net: the modules pass reads the lowered Net). */
+  loweredStats?: NetStats;
   program?: Program;
   build?: BuildReport;
   fidelity?: Fidelity;

@@ -1,7 +1,7 @@
 // Explaining zoo-style networks in tests: a case (from the zoo or made up here) generated with obfuscations,
 // explained by the pipeline up to verify, and what the program says.
 import { f32 } from "../../src/graph/tensor.ts";
-import { runExplain, type ExplainState } from "../../src/pipeline/explain.ts";
+import { runExplain, type ExplainInput, type ExplainState } from "../../src/pipeline/explain.ts";
 import { allPrimStmts, type Program } from "../../src/program/program.ts";
 import { printProgram } from "../../src/program/printer.ts";
 import { runProgram } from "../../src/program/run.ts";
@@ -27,11 +27,11 @@ export interface Explained {
 }
 
 /** Generate `def` (all obfuscations unless told) and explain it on its domain (or on its points as data). */
-export async function explainCase(def: CaseDef, seed: number, obf: readonly ObfuscationName[] = ORDER): Promise<Explained> {
+export async function explainCase(def: CaseDef, seed: number, obf: readonly ObfuscationName[] = ORDER, more: Partial<ExplainInput> = {}): Promise<Explained> {
   const g = generateCase(def, seed, obf);
   const flag = domainFlag(def.domain);
   const data = f32([g.points.length, ...def.inputShape], g.points.flat());
-  const s = await runExplain({ model: g.model, name: def.name, ...(flag ? { domain: flag } : { data: [data], dataLabel: "points" }) }, { until: "verify" });
+  const s = await runExplain({ model: g.model, name: def.name, ...(flag ? { domain: flag } : { data: [data], dataLabel: "points" }), ...more }, { until: "verify" });
   const program = s.program!;
   return {
     program, fidelity: s.fidelity!, text: printProgram(program), netVsRef: g.fidelity.maxAbsErr, simplifyErr: simplifyCost(s),
@@ -40,9 +40,12 @@ export async function explainCase(def: CaseDef, seed: number, obf: readonly Obfu
   };
 }
 
-/** The cost of simplify's budgeted passes in a pipeline state (0 when it did not run). */
+/** What the budgeted steps cost in a pipeline state: simplify's (on its held-out rows), or, when the residuals
+ *  pass dropped named values' residuals, the whole program's measured cost after the last drop (0 under --exact). */
 export function simplifyCost(s: ExplainState): number {
-  return s.simplify?.reports.at(-1)?.heldOut.maxAbsErr ?? 0;
+  const simplify = s.simplify?.reports.at(-1)?.heldOut.maxAbsErr ?? 0;
+  const drops = s.program?.droppedResiduals ?? [];
+  return Math.max(simplify, ...drops.map((d) => Math.max(d.cost.analysis, d.cost.box ?? 0)));
 }
 
 /** Every point of {0,1}^n, bit i of point p at position i. */
