@@ -4,7 +4,7 @@
 import type { Tensor } from "../graph/tensor.ts";
 import type { Layer, Net } from "../net/net.ts";
 import { unitCount } from "../net/net.ts";
-import { concatRows, sliceRows } from "../data/batch.ts";
+import { concatRows, viewRows as sliceRows } from "../data/batch.ts"; // views: the rows are only read
 import { runNet } from "../net/run.ts";
 import { intervalBounds } from "../verify/bounds.ts";
 import type { SimplifyState } from "./simplify.ts";
