@@ -107,6 +107,8 @@ export type Layer = LayerBody & {
   /** Set by simplify passes: per unit, the ids (`layer:unit`) of the lowered Net's units this unit stands for
    *  (several after a merge). Absent: unit i is `${id}:${i}` of the lowered Net. */
   unitOrigin?: string[][];
+  /** What the pass that made this layer says of it (e.g. carve's fit residual), shown as its statement's comment. */
+  note?: string;
 };
 
 export interface NetInput {

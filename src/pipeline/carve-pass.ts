@@ -1,7 +1,9 @@
 // The `carve` explain pass: structure the dense weights hide, recovered as a Net -> Net rewrite before build.
-// Today: convolutions (and average pools) written as dense layers (src/recover/carve-conv.ts). Every rewrite
-// is checked: the carved Net is run against the Net it came from on the analysis rows and the largest output
-// difference is reported (float rounding when the weights were an exact conv; the fit's residual otherwise).
+// Today: convolutions (and average pools) written as dense layers (src/recover/carve-conv.ts). A conv fitted to
+// weights that are not exactly one leaves a residual: it is dropped only when the outputs move by no more than
+// the budget (rounding level under --exact; what simplify left of --tolerance otherwise), measured on the
+// analysis rows and, over a box domain, certified; otherwise it stays as explicit weights beside the conv
+// (src/recover/carve-residual.ts) and the rewrite is exact. Every rewrite is checked and its change reported.
 import type { Tensor } from "../graph/tensor.ts";
 import type { Net } from "../net/net.ts";
 import { runNet } from "../net/run.ts";
@@ -12,6 +14,14 @@ import { findModules } from "../recover/modules.ts";
 import type { NetStats } from "../passes/stats.ts";
 import type { ExplainPass, ExplainState } from "./explain.ts";
 import { UserError } from "../errors.ts";
+import { boxOf } from "./simplify-pass.ts";
+import { certifiedMaxErr, intervalBounds } from "../verify/bounds.ts";
+import { boundsUnaffordable } from "../passes/bound-limit.ts";
+import { perturbationBound } from "../verify/perturb.ts";
+import type { BoxDomain } from "../passes/simplify.ts";
+import { EXACT_REL } from "../passes/index.ts";
+import { BUDGET_SHARE } from "../passes/budget.ts";
+import { DEFAULT_RELATIVE_TOLERANCE, outputRange } from "../passes/state.ts";
 
 // A type-only import of explain.ts: importing its values here would make a cycle that breaks loading this file first.
 function need<K extends keyof ExplainState>(s: ExplainState, key: K, madeBy: string): NonNullable<ExplainState[K]> {
@@ -39,30 +49,153 @@ export function carvedLine(c: CarvedConv): string {
   const g = `${c.grid.c}x${c.grid.h}x${c.grid.w}${c.gridFrom === "factorisation" ? " (factorised width)" : ""}`;
   const dil = c.dilations.some((d) => d !== 1) ? `, dilation ${c.dilations.join("x")}` : "";
   const kept = c.explained < c.rows ? `; ${c.rows - c.explained} row(s) stay dense beside it` : "";
+  const res = c.residualKept ? `; the fit's residual kept as explicit weights (${c.residualKept.layer}: ${c.residualKept.nonzero} non-zero, max |w| ${c.residualKept.maxAbs.toExponential(1)}${c.residualKept.boxBound !== undefined ? `, |R x + r| <= ${c.residualKept.boxBound.toExponential(1)} over the box` : ""})` : "";
   return `${c.layer}: dense ${c.rows} rows over image ${g} -> ${c.kind} ${c.outChannels} x ${c.kernel.join("x")}, stride ${c.strides.join("x")}, pads ${c.pads.join(",")}${dil}; ` +
-    `weight residual ${c.residual.rel.toExponential(1)} relative (max ${c.residual.maxAbs.toExponential(1)}); units ${c.order}${kept}`;
+    `weight residual ${c.residual.rel.toExponential(1)} relative (max ${c.residual.maxAbs.toExponential(1)}); units ${c.order}${kept}${res}`;
+}
+
+/** What dropping one layer's fit residual would cost, and whether the budget allowed it. */
+export interface ResidualDecision {
+  layer: string;
+  /** Max |output change| of the Net with the conv alone vs the Net entering carve, on the check rows. */
+  change: number;
+  /** The same over the whole box, certified (when the domain is a box and bounds are affordable). */
+  certified?: number;
+  /** The most carve may change the outputs: rounding level under --exact, else what simplify left of the tolerance. */
+  budget: number;
+  dropped: boolean;
+}
+
+/** What the carve pass adds to the explain state: the residual decisions and its certified change. */
+export interface CarveOutcome {
+  decisions: ResidualDecision[];
+  /** Max |carved Net - Net entering carve| on the check rows. */
+  maxAbsErr: number;
+  /** The same, certified over the box (undefined: no box, or too big to bound). */
+  certifiedMaxErr?: number;
+}
+
+/** Largest |value| of a Net's outputs on the given rows. */
+function maxOutput(net: Net, feeds: Record<string, Tensor>): number {
+  const r = runNet(net, feeds, { keep: [] }).outputs;
+  let m = 0;
+  for (const o of net.outputs) for (const v of r[o.name].data) m = Math.max(m, Math.abs(Number(v)));
+  return m;
+}
+
+/** A certified bound over the box on max |output change| when layer `id`'s rows become the conv's (asDense):
+ *  each row's change |(W_u - W'_u) x + b_u - b'_u| bounded over the interval of the layer's input, then carried
+ *  to the outputs with |W| (src/verify/perturb.ts). Undefined when some layer downstream has no such bound. */
+function droppedBound(before: Net, asDense: Net, id: string, box: BoxDomain): number | undefined {
+  const a = before.layers.find((x) => x.id === id), f = asDense.layers.find((x) => x.id === id);
+  if (a?.kind !== "affine" || f?.kind !== "affine") return undefined;
+  const iv = intervalBounds(before, box).get(a.inputs[0]);
+  if (!iv) return undefined;
+  const n = a.inFeatures, rho = new Float64Array(a.outFeatures);
+  for (let u = 0; u < a.outFeatures; u++) {
+    let up = a.b[u] - f.b[u], dn = up;
+    for (let i = 0; i < n; i++) {
+      const w = a.W[u * n + i] - f.W[u * n + i];
+      if (w === 0) continue;
+      up += Math.max(w * iv.lo[i], w * iv.hi[i]);
+      dn += Math.min(w * iv.lo[i], w * iv.hi[i]);
+    }
+    rho[u] = Math.max(Math.abs(up), Math.abs(dn));
+  }
+  const per = perturbationBound(before, id, rho);
+  return per && per.reduce((m, v) => Math.max(m, v), 0);
+}
+
+/** The most carve may change the outputs. Under --exact: float rounding (simplify's exact-pass limit). Otherwise
+ *  the budgeted passes' final share of --tolerance less what simplify spent (held-out), as a budgeted pass would. */
+function carveBudget(s: ExplainState, net: Net, feeds: Record<string, Tensor>): { budget: number; how: string } {
+  const top = maxOutput(net, feeds);
+  if (s.input.exact) return { budget: EXACT_REL * top, how: `rounding level under --exact (${EXACT_REL} x max |y| ${top.toExponential(2)})` };
+  const ref = runNet(net, feeds, { keep: [] }).outputs;
+  const tol = s.simplify?.budget.tolerance ?? s.input.tolerance ?? DEFAULT_RELATIVE_TOLERANCE * outputRange(net.outputs.map((o) => ref[o.name]));
+  const reports = s.simplify?.reports ?? [];
+  const spent = reports.length ? reports[reports.length - 1].heldOut.maxAbsErr : 0;
+  const budget = Math.max(0, BUDGET_SHARE.quantize * tol - spent);
+  return { budget, how: `${BUDGET_SHARE.quantize} x tolerance ${tol.toExponential(2)} less ${spent.toExponential(1)} spent by simplify` };
 }
 
 export const carvePass: ExplainPass = {
   name: "carve",
-  doc: "dense layers that are convolutions (or average pools) over an image become conv layers: kernels, stride, padding, dilation and unit order found from the weights, fit residual stated",
+  doc: "dense layers that are convolutions (or average pools) over an image become conv layers: kernels, stride, padding, dilation and unit order found from the weights; the fit's residual dropped within the budget (rounding level under --exact), else kept as explicit weights",
   run(s) {
     const net = need(s, "net", "lower");
     const data = need(s, "data", "read");
-    const r = carveConvs(net);
-    const details = [...r.carved.map(carvedLine), ...r.kept.map((k) => `${k.layer}: stays dense (${k.reason})`)];
+    const feeds = Object.fromEntries(net.inputs.map((inp, i) => [inp.name, data.oneSample ? data.analysis[i] : sliceRows(data.analysis[i], 0, Math.min(CHECK_ROWS, data.analysis[i].shape[0]))]));
+    const box = boxOf(s, net);
+    const affordable = !boundsUnaffordable(net);
+    let budget: { budget: number; how: string } | undefined;
+    const decisions: ResidualDecision[] = [];
+    // Each layer's residual is dropped only when the Net with the conv alone (and every earlier carve) stays
+    // within the budget of the Net entering carve, measured on the rows and, over a box, certified.
+    // The certified change adds up layer by layer (triangle inequality); each step is bounded on the dense form
+    // (the layer's rows replaced by the conv's, which the conv computes up to rounding), where only one layer's
+    // weights differ.
+    let certifiedSoFar = 0;
+    const accept = (before: Net, after: Net, c: CarvedConv, asDense: Net): boolean => {
+      budget ??= carveBudget(s, net, feeds);
+      const change = netOutputDiff(net, after, feeds);
+      const step = change <= budget.budget && box ? droppedBound(before, asDense, c.layer, box) : undefined;
+      const certified = step === undefined ? undefined : certifiedSoFar + step;
+      const dropped = change <= budget.budget && (certified === undefined || certified <= budget.budget);
+      decisions.push({ layer: c.layer, change, ...(certified !== undefined ? { certified } : {}), budget: budget.budget, dropped });
+      if (dropped && certified !== undefined) certifiedSoFar = certified;
+      return dropped;
+    };
+    const r = carveConvs(net, { accept });
     if (!r.carved.length) {
       // (The weight graph's clusterability is the modules pass's to report.)
-      return { out: s, report: { pass: "carve", summary: "no dense layer is a convolution", details } };
+      return { out: s, report: { pass: "carve", summary: "no dense layer is a convolution", details: r.kept.map((k) => `${k.layer}: stays dense (${k.reason})`) } };
     }
-    const feeds = Object.fromEntries(net.inputs.map((inp, i) => [inp.name, data.oneSample ? data.analysis[i] : sliceRows(data.analysis[i], 0, Math.min(CHECK_ROWS, data.analysis[i].shape[0]))]));
-    const maxAbsErr = netOutputDiff(net, r.net, feeds);
-    details.push(`carved Net vs the Net before: max |difference| ${maxAbsErr.toExponential(1)} on ${data.oneSample ? "the sample" : `${feeds[net.inputs[0].name].shape[0]} analysis rows`}`);
+    // A kept residual's size over the box: the interval of R x + r, stated beside it.
+    let carvedNet = r.net;
+    if (box && affordable && r.carved.some((c) => c.residualKept)) {
+      const iv = intervalBounds(carvedNet, box);
+      carvedNet = { ...carvedNet, layers: carvedNet.layers.map((x) => {
+        const c = r.carved.find((k) => k.residualKept?.layer === x.id);
+        const b = iv.get(x.id);
+        if (!c || !b) return x;
+        let m = 0;
+        for (let i = 0; i < b.lo.length; i++) m = Math.max(m, Math.abs(b.lo[i]), Math.abs(b.hi[i]));
+        c.residualKept!.boxBound = m;
+        return { ...x, note: `${x.note}, |value| <= ${m.toExponential(1)} over the box` };
+      }) };
+    }
+    // A dropped residual's cost goes with the conv's statement (program.txt and program.json), as the report says.
+    const rows = data.oneSample ? "the sample" : `${feeds[net.inputs[0].name].shape[0]} analysis rows`;
+    carvedNet = { ...carvedNet, layers: carvedNet.layers.map((x) => {
+      const d = decisions.find((k) => k.dropped && k.layer === x.id);
+      return d ? { ...x, note: `carve dropped its fit residual: outputs move by ${d.change.toExponential(1)} on ${rows}${d.certified !== undefined ? `, <= ${d.certified.toExponential(1)} over the box` : ""} (budget ${d.budget.toExponential(1)})` } : x;
+    }) };
+    const details = [...r.carved.map(carvedLine), ...r.kept.map((k) => `${k.layer}: stays dense (${k.reason})`)];
+    const maxAbsErr = netOutputDiff(net, carvedNet, feeds);
+    // Over the box: bounds of the whole carved Net against the Net before are tight where the rewrite is exact (a
+    // kept residual) and loose where a residual was dropped; then the per-layer bounds (up to float rounding) are used.
+    const drops = decisions.filter((d) => d.dropped);
+    const whole = box && affordable ? certifiedMaxErr(net, carvedNet, box).maxErr : undefined;
+    const certified = drops.length ? (drops.every((d) => d.certified !== undefined) ? Math.min(whole ?? Infinity, certifiedSoFar) : undefined) : whole;
+    if (budget) details.push(`budget for dropping fit residuals: ${budget.how} = ${budget.budget.toExponential(2)}`);
+    for (const d of decisions) {
+      const cert = d.certified !== undefined ? `, certified <= ${d.certified.toExponential(1)} over the box` : "";
+      details.push(`${d.layer}: the conv alone changes the outputs by ${d.change.toExponential(1)} on ${rows}${cert}: ${d.dropped ? "within" : "over"} the budget, residual ${d.dropped ? "dropped" : "kept"}`);
+    }
+    details.push(`carved Net vs the Net before: max |difference| ${maxAbsErr.toExponential(1)} on ${rows}${certified !== undefined ? `, certified <= ${certified.toExponential(1)} over the box` : ""}`);
     // Units changed: probe the carved Net again so the statistics name its layers.
-    const stats = s.stats ? probeNetPass.run({ net: r.net, data: Object.fromEntries(net.inputs.map((inp, i) => [inp.name, data.analysis[i]])), oneSample: data.oneSample }).out.stats : undefined;
+    const stats = s.stats ? probeNetPass.run({ net: carvedNet, data: Object.fromEntries(net.inputs.map((inp, i) => [inp.name, data.analysis[i]])), oneSample: data.oneSample }).out.stats : undefined;
+    const kept = r.carved.filter((c) => c.residualKept).length;
+    const carve: CarveOutcome = { decisions, maxAbsErr, ...(certified !== undefined ? { certifiedMaxErr: certified } : {}) };
     return {
-      out: { ...s, net: r.net, ...(stats ? { stats } : {}) },
-      report: { pass: "carve", summary: `${r.carved.length} dense layer(s) carved: ${r.carved.map((c) => `${c.layer} -> ${c.kind} ${c.outChannels}x${c.kernel.join("x")}`).join(", ")}; max output change ${maxAbsErr.toExponential(1)}`, details, maxAbsErr },
+      out: { ...s, net: carvedNet, carve, ...(stats ? { stats } : {}) },
+      report: {
+        pass: "carve",
+        summary: `${r.carved.length} dense layer(s) carved: ${r.carved.map((c) => `${c.layer} -> ${c.kind} ${c.outChannels}x${c.kernel.join("x")}${c.residualKept ? " + residual" : ""}`).join(", ")}` +
+          `${kept ? `; ${kept} fit residual(s) kept as explicit weights (over the budget)` : ""}; max output change ${maxAbsErr.toExponential(1)}${certified !== undefined ? ` (certified <= ${certified.toExponential(1)} over the box)` : ""}`,
+        details, maxAbsErr,
+      },
     };
   },
 };

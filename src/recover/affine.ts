@@ -19,7 +19,7 @@ export const affineRecogniser: Recogniser = {
       layers,
       args: [...l.inputs],
       slice: { layers: layers.map((id) => ({ id, units: null })), weights: [W, b] },
-      comment: unitNote(`${l.outFeatures} unit${l.outFeatures === 1 ? "" : "s"}`, layers[layers.length - 1], ctx),
+      comment: unitNote(`${l.outFeatures} unit${l.outFeatures === 1 ? "" : "s"}`, layers[layers.length - 1], ctx, l.id),
     };
   },
 };

@@ -11,12 +11,20 @@
 import type { ActLayer, AffineLayer, ConcatLayer, ConvLayer, Layer, Net, PoolLayer, ReshapeLayer } from "../net/net.ts";
 import { fitConv, type ConvFit, type ConvFitOptions, type ImageGrid } from "./dense-to-conv.ts";
 import { asAvgPool } from "./conv-pool.ts";
+import { convResidual, fittedRows } from "./carve-residual.ts";
 
 export interface CarveConvOptions {
   /** Relative residual tolerance of the conv fit (dense-to-conv's `tol`). */
   tol?: number;
   /** Largest number of channel x height x width factorisations tried for a vector input with no image shape. */
   maxFactorisations?: number;
+  /** Whether the conv alone (its fit's residual dropped) may replace a layer: given the Net before and after, and
+   *  what was carved. When it says no (or when absent and `keepResidual` is set), the residual is kept as explicit
+   *  weights beside the conv (carve-residual.ts) and the rewrite is exact. `asDense` is `before` with the layer's
+   *  rows replaced by the conv's (the same structure: what bounds on the change should compare). Default: drop. */
+  accept?: (before: Net, after: Net, carved: CarvedConv, asDense: Net) => boolean;
+  /** Keep every residual (no `accept` asked). */
+  keepResidual?: boolean;
 }
 
 /** One dense layer turned into a convolution (or an average pool). */
@@ -36,6 +44,8 @@ export interface CarvedConv {
   residual: { rel: number; maxAbs: number };
   /** How the units' order and scales were restored: folded into the next layer(s), already in order, or an order layer. */
   order: "folded" | "in order" | "order layer";
+  /** The fit's residual kept as explicit weights (the rewrite is then exact): its size. Absent: dropped. */
+  residualKept?: { nonzero: number; maxAbs: number; layer: string; /** Largest |R x + r| over a box (set by the carve pass). */ boxBound?: number };
 }
 
 export interface CarveConvResult {
@@ -111,15 +121,28 @@ function carveOne(net: Net, l: AffineLayer & Layer, opts: CarveConvOptions): { n
       reason = reason || (g.from === "shape" ? r.reason : `no factorisation of ${l.inFeatures} fits (${r.reason})`);
       continue;
     }
-    return rewrite(net, l, act, r.fit, g, opts.tol ?? 1e-3);
+    const tol = opts.tol ?? 1e-3;
+    if (opts.keepResidual && !opts.accept) return rewrite(net, l, act, r.fit, g, tol, true);
+    const dropped = rewrite(net, l, act, r.fit, g, tol, false);
+    if (!opts.accept) return dropped;
+    const rows = fittedRows(l.W, l.b, asAvgPool(r.fit) ?? r.fit);
+    const asDense: Net = { ...net, layers: net.layers.map((x) => (x.id === l.id ? { ...l, W: rows.W, b: rows.b } : x)) };
+    if (opts.accept(net, dropped.net, dropped.carved, asDense)) return dropped;
+    return rewrite(net, l, act, r.fit, g, tol, true);
   }
   return { reason };
 }
 
-/** The rewritten Net: conv (or pool) [+ act] + flatten [+ the rows left dense], consumers re-indexed. */
-function rewrite(net: Net, l: AffineLayer & Layer, act: (ActLayer & Layer) | undefined, convFit: ConvFit, g: { grid: ImageGrid; from: "shape" | "factorisation"; image?: string }, tol: number): { net: Net; carved: CarvedConv } {
+/** The rewritten Net: conv (or pool) [+ act] + flatten [+ the rows left dense], consumers re-indexed. With
+ *  `keep`: conv (or pool) + flatten + the residual map (an affine layer from the layer's input) [+ act], exact. */
+function rewrite(net: Net, l: AffineLayer & Layer, act: (ActLayer & Layer) | undefined, convFit: ConvFit, g: { grid: ImageGrid; from: "shape" | "factorisation"; image?: string }, tol: number, keep: boolean): { net: Net; carved: CarvedConv } {
   const pool = asAvgPool(convFit);
-  const fit = pool ?? convFit;
+  const fit0 = pool ?? convFit;
+  const nConv = fit0.outChannels * fit0.outH * fit0.outW;
+  // Kept residuals absorb any row scale exactly: rows already in conv order with scales near 1 take scale 1.
+  const unit = keep && fit0.place.length === nConv && fit0.place.every((p, u) => p === u) && fit0.scale.every((s) => Math.abs(s - 1) <= tol);
+  const fit = unit ? { ...fit0, scale: new Float64Array(fit0.scale.length).fill(1) } : fit0;
+  const residual = keep ? convResidual(l.W, l.b, fit) : undefined;
   const { grid } = fit;
   const shape = [fit.outChannels, fit.outH, fit.outW];
   const total = fit.outChannels * fit.outH * fit.outW;
@@ -140,15 +163,30 @@ function rewrite(net: Net, l: AffineLayer & Layer, act: (ActLayer & Layer) | und
       kernel: [...fit.kernel], strides: [...fit.strides], pads: [...fit.pads], dilations: [...fit.dilations], groups: 1,
     } as ConvLayer & Layer);
   added.push(conv);
-  let value = conv.id;
-  if (act) {
-    added.push({ ...act, inputs: [conv.id], shape, unitOrigin } as Layer);
-    value = act.id;
+  let flat = `${l.id}.flat`;
+  if (!residual) {
+    let value = conv.id;
+    if (act) {
+      added.push({ ...act, inputs: [conv.id], shape, unitOrigin } as Layer);
+      value = act.id;
+    }
+    added.push({ kind: "reshape", id: flat, inputs: [value], shape: [total], ...base } as ReshapeLayer & Layer);
+  } else {
+    // conv(x)[p] + B + R_p x + r_p, then the activation, on the flattened conv outputs.
+    const flatOrigin = Array.from({ length: total }, (_, p) => unitOrigin[Math.floor(p / (fit.outH * fit.outW))]);
+    added.push({ kind: "reshape", id: flat, inputs: [conv.id], shape: [total], ...base } as ReshapeLayer & Layer);
+    const resId = `${l.id}.residual`, sumId = `${l.id}.sum`;
+    const note = `the fit residual of ${pool ? "pool" : "conv"} ${l.id}: what its shared kernels do not explain (max |w| ${residual.maxAbs.toExponential(1)})`;
+    added.push({ kind: "affine", id: resId, inputs: [...l.inputs], shape: [total], ...base, W: residual.W, b: residual.b, inFeatures: l.inFeatures, outFeatures: total, note } as AffineLayer & Layer);
+    added.push({ kind: "add", id: sumId, inputs: [flat, resId], shape: [total], ...base, unitOrigin: flatOrigin } as Layer);
+    flat = sumId;
+    if (act) {
+      added.push({ ...act, inputs: [sumId], shape: [total], unitOrigin: flatOrigin } as Layer);
+      flat = act.id;
+    }
   }
-  const flat = `${l.id}.flat`;
-  added.push({ kind: "reshape", id: flat, inputs: [value], shape: [total], ...base } as ReshapeLayer & Layer);
   // Where each old unit went in the new value, and its scale: conv outputs first, then the rows left dense.
-  const rest = [...fit.place.keys()].filter((u) => fit.place[u] < 0);
+  const rest = residual ? residual.rest : [...fit.place.keys()].filter((u) => fit.place[u] < 0);
   const index = Int32Array.from(fit.place);
   const scale = Float64Array.from(fit.scale);
   let newValue = flat;
@@ -208,8 +246,9 @@ function rewrite(net: Net, l: AffineLayer & Layer, act: (ActLayer & Layer) | und
     net: { ...net, layers: finalLayers, outputs },
     carved: {
       layer: l.id, kind: pool ? "avgpool" : "conv", grid, gridFrom: g.from, outChannels: fit.outChannels, kernel: fit.kernel, strides: fit.strides,
-      pads: fit.pads, dilations: fit.dilations, rows: l.outFeatures, explained: fit.explained, residual: fit.residual,
+      pads: fit.pads, dilations: fit.dilations, rows: l.outFeatures, explained: residual ? l.outFeatures - residual.rest.length : fit.explained, residual: fit.residual,
       order: inOrder ? "in order" : orderLayer ? "order layer" : folded ? "folded" : "in order",
+      ...(residual ? { residualKept: { nonzero: residual.nonzero, maxAbs: residual.maxAbs, layer: `${l.id}.residual` } } : {}),
     },
   };
 }

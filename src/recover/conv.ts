@@ -19,7 +19,7 @@ export const convRecogniser: Recogniser = {
       layers,
       args: [...l.inputs],
       slice: { layers: layers.map((id) => ({ id, units: null })), weights: [W, b] },
-      comment: unitNote(`${l.outChannels} filter${l.outChannels === 1 ? "" : "s"} ${l.kernel.join("x")}`, layers[layers.length - 1], ctx),
+      comment: unitNote(`${l.outChannels} filter${l.outChannels === 1 ? "" : "s"} ${l.kernel.join("x")}`, layers[layers.length - 1], ctx, l.id),
     };
   },
 };

@@ -16,6 +16,14 @@ export function certifiedForExplain(s: ExplainState): { maxErr: number; method: 
   if (s.net === original) return { maxErr: 0, method: "the explained Net is the lowered Net, unchanged" };
   const last = [...(s.simplify?.reports ?? [])].reverse().find((r) => r.certifiedMaxErr !== undefined);
   const what = "simplified Net vs lowered Net, linear relaxation (CROWN) of their difference with interval bounds";
+  // carve changed the Net after simplify: |carved - lowered| <= |carved - simplified| + |simplified - lowered|.
+  if (s.carve && s.carve.maxAbsErr > 0) {
+    if (s.carve.certifiedMaxErr !== undefined && (last?.certifiedMaxErr !== undefined || s.simplify === undefined)) {
+      return { maxErr: (last?.certifiedMaxErr ?? 0) + s.carve.certifiedMaxErr, method: `${what}, plus carve's change over the box (see its report)` };
+    }
+    if (boundsUnaffordable(original)) return undefined;
+    return { maxErr: certifiedMaxErr(original, s.net, box).maxErr, method: "carved Net vs lowered Net, linear relaxation (CROWN) of their difference with interval bounds" };
+  }
   if (last?.certifiedMaxErr !== undefined) return { maxErr: last.certifiedMaxErr, method: what };
   // Too big to certify affordably (the simplify report says "not computed"): no certificate rather than minutes.
   if (boundsUnaffordable(original)) return undefined;

@@ -1,6 +1,7 @@
 // Convolutions written out as dense (Toeplitz) layers, for the dense-to-conv tests: any stride, padding,
 // dilation and channel count, rows permuted and rescaled on request.
 import { randn, rng } from "../../src/util/rng.ts";
+import type { Layer, Net } from "../../src/net/net.ts";
 
 export interface ConvSpec {
   c: number; h: number; w: number;
@@ -54,4 +55,52 @@ export function denseConv(sp: ConvSpec, seed: number, opts: { permute?: boolean;
     }
   });
   return { W, b, nOut, kernel, bias, outH, outW, perm, scale };
+}
+
+export interface DenseConvNetOptions {
+  permute?: boolean;
+  rescale?: boolean;
+  kernel?: Float32Array;
+  bias?: Float32Array;
+  /** Gaussian noise of this level x the mean |non-zero weight| on every weight and bias of the dense conv (the zoo's noise). */
+  noise?: number;
+  /** Rows repeated as positive multiples of themselves (the zoo's split copies), before the noise. */
+  copies?: number;
+}
+
+/** image -> flatten -> dense(conv) -> relu -> dense head of 5 outputs, as a Net. */
+export function denseConvNet(sp: ConvSpec, seed: number, opts: DenseConvNetOptions = {}): Net {
+  const d = denseConv(sp, seed, opts);
+  const u = rng(seed + 1);
+  const nIn = sp.c * sp.h * sp.w;
+  let W = d.W, b = d.b, nOut = d.nOut;
+  if (opts.copies) {
+    // A split unit: relu(c z) = c relu(z), the head's column divided among the copies.
+    const rows = Array.from({ length: opts.copies }, () => Math.floor(u() * d.nOut));
+    W = new Float32Array((nOut + rows.length) * nIn);
+    W.set(d.W);
+    b = new Float32Array(nOut + rows.length);
+    b.set(d.b);
+    rows.forEach((r, k) => {
+      const c = 0.5 + u();
+      for (let i = 0; i < nIn; i++) W[(nOut + k) * nIn + i] = c * d.W[r * nIn + i];
+      b[nOut + k] = c * d.b[r];
+    });
+    nOut += rows.length;
+  }
+  if (opts.noise) {
+    let sum = 0, n = 0;
+    for (const v of W) if (v !== 0) { sum += Math.abs(v); n++; }
+    const sigma = opts.noise * (sum / n);
+    W = W.map((v) => v + sigma * randn(u));
+    b = b.map((v) => v + sigma * randn(u));
+  }
+  const base = { dtype: "float32" as const };
+  const layers: Layer[] = [
+    { kind: "reshape", id: "flat", inputs: ["img"], shape: [nIn], origin: ["flat"], ...base },
+    { kind: "affine", id: "fc1", inputs: ["flat"], shape: [nOut], origin: ["fc1"], ...base, W, b, inFeatures: nIn, outFeatures: nOut },
+    { kind: "act", fn: "relu", id: "relu1", inputs: ["fc1"], shape: [nOut], origin: ["relu1"], ...base },
+    { kind: "affine", id: "fc2", inputs: ["relu1"], shape: [5], origin: ["fc2"], ...base, W: Float32Array.from({ length: 5 * nOut }, () => randn(u)), b: new Float32Array(5), inFeatures: nOut, outFeatures: 5 },
+  ];
+  return { inputs: [{ name: "img", dtype: "float32", shape: [sp.c, sp.h, sp.w], batchDim: "N" }], layers, outputs: [{ name: "y", from: "fc2" }] };
 }

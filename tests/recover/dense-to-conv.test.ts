@@ -9,7 +9,7 @@ import { runNet } from "../../src/net/run.ts";
 import { f32 } from "../../src/graph/tensor.ts";
 import type { Layer, Net } from "../../src/net/net.ts";
 import { randn, rng } from "../../src/util/rng.ts";
-import { denseConv, type ConvSpec } from "./conv-nets.ts";
+import { denseConv, denseConvNet, type ConvSpec } from "./conv-nets.ts";
 
 /** Specs drawn at random (seeded): channels, sizes, kernel, stride, padding, dilation. */
 function randomSpec(u: () => number): ConvSpec {
@@ -76,21 +76,6 @@ test("fitConv keeps dense layers dense: random weights, and local windows with u
   const r2 = fitConv(Wl, new Float32Array(64), 64, { c: 1, h: 8, w: 8 });
   assert.equal(r2.ok, false, "a locally connected layer is not a conv");
 });
-
-/** image -> flatten -> dense(conv) -> relu -> dense head, as a Net. */
-function denseConvNet(sp: ConvSpec, seed: number, opts: { permute?: boolean; rescale?: boolean; kernel?: Float32Array; bias?: Float32Array } = {}): Net {
-  const d = denseConv(sp, seed, opts);
-  const u = rng(seed + 1);
-  const nIn = sp.c * sp.h * sp.w;
-  const base = { dtype: "float32" as const };
-  const layers: Layer[] = [
-    { kind: "reshape", id: "flat", inputs: ["img"], shape: [nIn], origin: ["flat"], ...base },
-    { kind: "affine", id: "fc1", inputs: ["flat"], shape: [d.nOut], origin: ["fc1"], ...base, W: d.W, b: d.b, inFeatures: nIn, outFeatures: d.nOut },
-    { kind: "act", fn: "relu", id: "relu1", inputs: ["fc1"], shape: [d.nOut], origin: ["relu1"], ...base },
-    { kind: "affine", id: "fc2", inputs: ["relu1"], shape: [5], origin: ["fc2"], ...base, W: Float32Array.from({ length: 5 * d.nOut }, () => randn(u)), b: new Float32Array(5), inFeatures: d.nOut, outFeatures: 5 },
-  ];
-  return { inputs: [{ name: "img", dtype: "float32", shape: [sp.c, sp.h, sp.w], batchDim: "N" }], layers, outputs: [{ name: "y", from: "fc2" }] };
-}
 
 function maxDiff(a: Net, b: Net, shape: number[], rows = 16): number {
   const u = rng(9);

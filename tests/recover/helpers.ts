@@ -1,7 +1,7 @@
 // Explaining zoo-style networks in tests: a case (from the zoo or made up here) generated with obfuscations,
 // explained by the pipeline up to verify, and what the program says.
 import { f32 } from "../../src/graph/tensor.ts";
-import { runExplain, type ExplainState } from "../../src/pipeline/explain.ts";
+import { runExplain, type ExplainInput, type ExplainState } from "../../src/pipeline/explain.ts";
 import { allPrimStmts, type Program } from "../../src/program/program.ts";
 import { printProgram } from "../../src/program/printer.ts";
 import { runProgram } from "../../src/program/run.ts";
@@ -27,11 +27,11 @@ export interface Explained {
 }
 
 /** Generate `def` (all obfuscations unless told) and explain it on its domain (or on its points as data). */
-export async function explainCase(def: CaseDef, seed: number, obf: readonly ObfuscationName[] = ORDER): Promise<Explained> {
+export async function explainCase(def: CaseDef, seed: number, obf: readonly ObfuscationName[] = ORDER, more: Partial<ExplainInput> = {}): Promise<Explained> {
   const g = generateCase(def, seed, obf);
   const flag = domainFlag(def.domain);
   const data = f32([g.points.length, ...def.inputShape], g.points.flat());
-  const s = await runExplain({ model: g.model, name: def.name, ...(flag ? { domain: flag } : { data: [data], dataLabel: "points" }) }, { until: "verify" });
+  const s = await runExplain({ model: g.model, name: def.name, ...(flag ? { domain: flag } : { data: [data], dataLabel: "points" }), ...more }, { until: "verify" });
   const program = s.program!;
   return {
     program, fidelity: s.fidelity!, text: printProgram(program), netVsRef: g.fidelity.maxAbsErr, simplifyErr: simplifyCost(s),

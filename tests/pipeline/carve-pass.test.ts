@@ -1,0 +1,45 @@
+// The carve pass's budget: a conv fit's residual is dropped only when the outputs move within the budget
+// (rounding level under --exact; what simplify left of --tolerance otherwise), measured and certified over the
+// box; otherwise it is kept as explicit weights and the program is exact. On the zoo's edge detector with its
+// convs written as dense, with and without weight noise.
+import { test } from "node:test";
+import assert from "node:assert/strict";
+import { runExplain, type ExplainInput } from "../../src/pipeline/explain.ts";
+import { domainFlag } from "../../zoo/case.ts";
+import { findCase } from "../../zoo/cases/index.ts";
+import { generateCase } from "../../zoo/generate.ts";
+import type { ObfuscationName } from "../../zoo/obfuscate.ts";
+
+async function explainEdge(obf: ObfuscationName[], more: Partial<ExplainInput>) {
+  const def = findCase("edge")!;
+  const g = generateCase(def, 1, obf);
+  const s = await runExplain({ model: g.model, name: "edge", domain: domainFlag(def.domain)!, ...more }, { until: "verify" });
+  return s;
+}
+
+test("carve under --exact: with weight noise the residual is kept and the program is exact; without, it is dropped", async () => {
+  const noisy = await explainEdge(["conv2dense", "noise"], { exact: true });
+  const d = noisy.carve!.decisions;
+  assert.equal(d.length, 1);
+  assert.equal(d[0].dropped, false);
+  assert.ok(d[0].change > d[0].budget, `${d[0].change} vs ${d[0].budget}`);
+  assert.ok(noisy.net!.layers.some((l) => l.kind === "conv") && noisy.net!.layers.some((l) => l.id.endsWith(".residual")));
+  const f = noisy.fidelity!;
+  assert.ok(f.maxAbsErr <= 1e-5 * 6, `exact: ${f.maxAbsErr}`);
+  assert.ok(f.certifiedMaxErr !== undefined && f.certifiedMaxErr >= f.maxAbsErr && f.certifiedMaxErr < 1e-4, `certified ${f.certifiedMaxErr}`);
+  const clean = await explainEdge(["conv2dense"], { exact: true });
+  assert.equal(clean.carve!.decisions[0].dropped, true);
+  assert.ok(!clean.net!.layers.some((l) => l.id.endsWith(".residual")));
+  assert.ok(clean.fidelity!.maxAbsErr <= 1e-5 * 6);
+});
+
+test("carve within a tolerance that covers the residual drops it, and its certified change bounds the measured one", async () => {
+  const s = await explainEdge(["conv2dense", "noise"], { tolerance: 0.5 });
+  const d = s.carve!.decisions[0];
+  assert.equal(d.dropped, true);
+  assert.ok(d.certified !== undefined && d.certified >= d.change && d.certified <= d.budget, JSON.stringify(d));
+  const f = s.fidelity!;
+  assert.ok(f.maxAbsErr > 1e-4 && f.maxAbsErr <= d.certified! + 1e-4, `${f.maxAbsErr} vs certified ${d.certified}`);
+  assert.ok(f.certifiedMaxErr !== undefined && f.certifiedMaxErr >= f.maxAbsErr);
+  assert.ok(!s.net!.layers.some((l) => l.id.endsWith(".residual")));
+});
