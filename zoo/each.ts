@@ -1,7 +1,8 @@
 // Each obfuscation alone: explain compiled zoo cases under no obfuscation, each obfuscation by itself and all
-// at once (seed 1), and print primitive recall and the program's max error per cell; writes
+// at once (seed 1), and print primitive recall, the program's max error, module ARI and size vs the reference per cell; writes
 // bench/results/zoo-each.json.
-//   node --import tsx zoo/each.ts [CASE...] [--seed N] [--exact] [--results FILE]
+//   node --import tsx zoo/each.ts [CASE...] [--seed N] [--exact] [--tolerance E] [--results FILE]
+// (--tolerance: the absolute budget of the budgeted passes and of dropping residuals, as explain's flag)
 import { mkdirSync, writeFileSync } from "node:fs";
 import { dirname } from "node:path";
 import { parseArgs } from "node:util";
@@ -12,24 +13,34 @@ import { domainFlag } from "./case.ts";
 import { CASES, findCase } from "./cases/index.ts";
 import { generateCase } from "./generate.ts";
 import { ORDER, type ObfuscationName } from "./obfuscate.ts";
-import { satisfied, scoreModules, signatures } from "./score.ts";
+import { programTokens, satisfied, scoreModules, signatures } from "./score.ts";
+import { programFromJson } from "../src/program/json.ts";
 
-interface Cell { obfuscations: string; recall: number; maxAbsErr: number; /** Module partition ARI (null: the truth has < 2 modules). */ ari: number | null }
+interface Cell {
+  obfuscations: string; recall: number; maxAbsErr: number;
+  /** Module partition ARI (null: the truth has < 2 modules). */ ari: number | null;
+  /** Program tokens (code of program.txt + non-zero weights) over the reference program's, as the scorer's size/ref (null: no reference). */
+  sizeVsRef: number | null;
+}
 
 /** Recall and max error of one case under one set of obfuscations. */
-async function cell(name: string, seed: number, obf: readonly ObfuscationName[], exact = false): Promise<Cell> {
+async function cell(name: string, seed: number, obf: readonly ObfuscationName[], exact = false, tolerance?: number): Promise<Cell> {
   const def = findCase(name)!;
   const g = generateCase(def, seed, obf);
   const flag = domainFlag(def.domain);
   const data = f32([g.points.length, ...def.inputShape], g.points.flat());
-  const s = await runExplain({ model: g.model, name, ...(exact ? { exact: true } : {}), ...(flag ? { domain: flag } : { data: [data], dataLabel: "points" }) }, { until: "verify" });
+  const s = await runExplain({ model: g.model, name, ...(exact ? { exact: true } : {}), ...(tolerance !== undefined ? { tolerance } : {}), ...(flag ? { domain: flag } : { data: [data], dataLabel: "points" }) }, { until: "verify" });
   const counts = new Map<string, number>();
   for (const { stmt } of allPrimStmts(s.program!)) for (const sig of signatures(stmt.prim)) counts.set(sig, (counts.get(sig) ?? 0) + 1);
   const req = g.truth.primitives;
-  return { obfuscations: obf.length === ORDER.length ? "all" : obf.join(",") || "none", recall: req.filter((r) => satisfied(r, counts)).length / req.length, maxAbsErr: s.fidelity!.maxAbsErr, ari: scoreModules(g.truth, s.program!)?.ari ?? null };
+  const ref = g.truth.program ? programTokens(programFromJson(g.truth.program, "truth.program")) : 0;
+  return {
+    obfuscations: obf.length === ORDER.length ? "all" : obf.join(",") || "none", recall: req.filter((r) => satisfied(r, counts)).length / req.length, maxAbsErr: s.fidelity!.maxAbsErr,
+    ari: scoreModules(g.truth, s.program!)?.ari ?? null, sizeVsRef: ref ? programTokens(s.program!) / ref : null,
+  };
 }
 
-const { values, positionals } = parseArgs({ allowPositionals: true, options: { exact: { type: "boolean", default: false }, seed: { type: "string", default: "1" }, results: { type: "string", default: "bench/results/zoo-each.json" } } });
+const { values, positionals } = parseArgs({ allowPositionals: true, options: { exact: { type: "boolean", default: false }, tolerance: { type: "string" }, seed: { type: "string", default: "1" }, results: { type: "string", default: "bench/results/zoo-each.json" } } });
 const names = positionals.length ? positionals : CASES.map((c) => c.name);
 const seed = Number(values.seed);
 const sets: ObfuscationName[][] = [[], ...ORDER.map((o) => [o]), [...ORDER]];
@@ -37,7 +48,7 @@ const rows: { case: string; cells: Cell[] }[] = [];
 for (const name of names) {
   if (!findCase(name)) throw new Error(`no compiled zoo case '${name}'`);
   const cells: Cell[] = [];
-  for (const obf of sets) cells.push(await cell(name, seed, obf, values.exact));
+  for (const obf of sets) cells.push(await cell(name, seed, obf, values.exact, values.tolerance !== undefined ? Number(values.tolerance) : undefined));
   rows.push({ case: name, cells });
 }
 const head = ["none", ...ORDER, "all"];
@@ -47,6 +58,8 @@ if (rows.some((r) => r.cells.some((c) => c.ari !== null))) {
   process.stdout.write(`\nmodule partition ARI per obfuscation (seed ${seed})\n${"case".padEnd(10)} ${head.map((h) => h.padEnd(10)).join(" ")}\n`);
   for (const r of rows) if (r.cells.some((c) => c.ari !== null)) process.stdout.write(`${r.case.padEnd(10)} ${r.cells.map((c) => (c.ari === null ? "-" : c.ari.toFixed(2)).padEnd(10)).join(" ")}\n`);
 }
+process.stdout.write(`\nsize vs the reference program (code tokens of program.txt + non-zero weights; seed ${seed}${values.exact ? ", --exact" : ""}${values.tolerance !== undefined ? `, --tolerance ${values.tolerance}` : ""})\n${"case".padEnd(10)} ${head.map((h) => h.padEnd(10)).join(" ")}\n`);
+for (const r of rows) process.stdout.write(`${r.case.padEnd(10)} ${r.cells.map((c) => (c.sizeVsRef === null ? "-" : c.sizeVsRef.toFixed(2)).padEnd(10)).join(" ")}\n`);
 mkdirSync(dirname(values.results!), { recursive: true });
 writeFileSync(values.results!, JSON.stringify({ seed, obfuscations: head, cases: rows }, null, 1) + "\n");
 process.stdout.write(`wrote ${values.results}\n`);

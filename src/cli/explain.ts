@@ -63,7 +63,8 @@ export function summary(s: ExplainState, model: string, out: string): string {
   const weights = [...programWeights(p).values()].reduce((a, w) => a + w.data.length, 0);
   const opaque = stmts.filter(({ stmt }) => stmt.prim.kind === "opaque").map(({ stmt }) => `${stmt.prim.label} (${stmt.prim.kind === "opaque" ? stmt.prim.params.ops.join(", ") : ""})`);
   const f = p.fidelity;
-  const first = stmts[0] ? `${stmts[0].fn.name}/${stmts[0].stmt.out.name}` : "main/y";
+  const ex = stmts.find(({ stmt }) => stmt.prim.kind !== "pick") ?? stmts[0];
+  const first = ex ? `${ex.fn.name}/${ex.stmt.out.name}` : "main/y";
   return [
     `pseudonet: explained ${model} into ${out.replace(/[\\/]+$/, "")}${path.sep}`,
     `  program.txt         the pseudocode: ${stmts.length} statements in ${p.functions.length} function(s) (${[...kinds].map(([k, n]) => `${n} ${k}`).join(", ")})`,

@@ -8,7 +8,6 @@
 import type { Layer, Net } from "../net/net.ts";
 import { certifiedMaxErr } from "../verify/bounds.ts";
 import type { BoxDomain, SimplifyPass, SimplifyState } from "./simplify.ts";
-import { allRows } from "./ranges.ts";
 import { heldOutFidelity, runRows, simplifyReport } from "./report.ts";
 import type { Tensor } from "../graph/tensor.ts";
 import { editNet } from "./net-edit.ts";
@@ -50,18 +49,21 @@ export function dropNearZero(net: Net, tau: number): { net: Net; dropped: number
 
 /** The smallest box holding every row we have, per Net input. */
 export function dataBox(s: SimplifyState): BoxDomain {
-  const rows = allRows(s);
   const box: BoxDomain = {};
   for (const inp of s.net.inputs) {
-    const t = rows[inp.name];
     const per = inp.shape.reduce((a, d) => a * d, 1);
     const lo = new Float32Array(per).fill(Infinity);
     const hi = new Float32Array(per).fill(-Infinity);
-    const d = t.data as ArrayLike<number>;
-    for (let i = 0; i < d.length; i++) {
-      const k = i % per;
-      if (d[i] < lo[k]) lo[k] = d[i];
-      if (d[i] > hi[k]) hi[k] = d[i];
+    // Analysis rows, then held-out ones (the same rows allRows joins; min and max don't depend on the order).
+    for (const t of s.oneSample ? [s.analysis[inp.name]] : [s.analysis[inp.name], s.heldOut[inp.name]]) {
+      const d = t.data as ArrayLike<number>;
+      for (let r = 0; r < d.length; r += per) {
+        for (let k = 0; k < per; k++) {
+          const v = d[r + k];
+          if (v < lo[k]) lo[k] = v;
+          if (v > hi[k]) hi[k] = v;
+        }
+      }
     }
     box[inp.name] = { lo, hi };
   }

@@ -68,11 +68,14 @@ class Acc {
     const outer = sizeOf(t.shape.slice(0, ax));
     const inner = sizeOf(t.shape.slice(ax + 1));
     const U = this.units;
-    for (let o = 0; o < outer; o++) {
-      for (let u = 0; u < U; u++) {
+    // Unit by unit, its running values in locals (rows of a dense layer are one value per unit: the row-major loop
+    // re-read and re-wrote eight arrays per value). Each unit sees its values in the same order as before.
+    for (let u = 0; u < U; u++) {
+      let mn = this.min[u], mx = this.max[u], sum = this.sum[u], sumSq = this.sumSq[u], pos = this.pos[u];
+      let k = this.nDistinct[u], a = this.v1[u], b = this.v2[u];
+      for (let o = 0; o < outer; o++) {
         const base = (o * U + u) * inner;
-        let mn = this.min[u], mx = this.max[u], s = 0, s2 = 0, p = 0;
-        let k = this.nDistinct[u], a = this.v1[u], b = this.v2[u];
+        let s = 0, s2 = 0, p = 0;
         for (let i = 0; i < inner; i++) {
           const x = d[base + i];
           if (x < mn) mn = x;
@@ -90,15 +93,18 @@ class Acc {
             } else if (x !== b) k = 3;
           }
         }
-        this.min[u] = mn;
-        this.max[u] = mx;
-        this.sum[u] += s;
-        this.sumSq[u] += s2;
-        this.pos[u] += p;
-        this.nDistinct[u] = k;
-        this.v1[u] = a;
-        this.v2[u] = b;
+        sum += s;
+        sumSq += s2;
+        pos += p;
       }
+      this.min[u] = mn;
+      this.max[u] = mx;
+      this.sum[u] = sum;
+      this.sumSq[u] = sumSq;
+      this.pos[u] = pos;
+      this.nDistinct[u] = k;
+      this.v1[u] = a;
+      this.v2[u] = b;
     }
     this.count += outer * inner;
   }

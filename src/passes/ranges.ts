@@ -29,8 +29,15 @@ export interface UnitRanges {
 /** Every row we have: analysis and held-out together (they are the same rows for one-sample data). */
 export function allRows(s: SimplifyState): Record<string, Tensor> {
   if (s.oneSample) return s.analysis;
-  return Object.fromEntries(Object.keys(s.analysis).map((k) => [k, concatRows([s.analysis[k], s.heldOut[k]], `input '${k}'`)]));
+  // Every pass of a run asks for the same rows: concatenated once per (analysis, held-out) pair.
+  const hit = joined.get(s.analysis);
+  if (hit && hit.heldOut === s.heldOut) return hit.rows;
+  const rows = Object.fromEntries(Object.keys(s.analysis).map((k) => [k, concatRows([s.analysis[k], s.heldOut[k]], `input '${k}'`)]));
+  joined.set(s.analysis, { heldOut: s.heldOut, rows });
+  return rows;
 }
+
+const joined = new WeakMap<Record<string, Tensor>, { heldOut: Record<string, Tensor>; rows: Record<string, Tensor> }>();
 
 /** Reduce a flattened per-sample value (shape [units, ...] or [units]) to per-unit min and max. */
 function perUnit(l: Layer, lo: ArrayLike<number>, hi: ArrayLike<number>, rows: number, into?: Range): Range {

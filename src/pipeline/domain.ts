@@ -148,11 +148,14 @@ export function splitData(data: readonly Tensor[], holdout: number, seed: number
   const held = perm.slice(0, nHeld).sort((a, b) => a - b);
   const ana = perm.slice(nHeld).sort((a, b) => a - b);
   const pick = (t: Tensor, rows: number[]) => {
-    const parts = rows.map((i) => sliceRows(t, i, i + 1));
     const row = sizeOf(t.shape.slice(1));
     const out = allocData(t.dtype, rows.length * row);
-    // String tensors are plain arrays (no typed-array set).
-    parts.forEach((p, k) => (Array.isArray(out) ? out.splice(k * row, row, ...(p.data as string[])) : (out as NumericArray).set(p.data as NumericArray, k * row)));
+    // String tensors are plain arrays (no typed-array set); typed arrays copy each row from a view, no slice.
+    if (Array.isArray(out)) rows.forEach((i, k) => out.splice(k * row, row, ...(sliceRows(t, i, i + 1).data as string[])));
+    else {
+      const src = t.data as NumericArray;
+      rows.forEach((i, k) => (out as NumericArray).set(src.subarray(i * row, (i + 1) * row), k * row));
+    }
     return { dtype: t.dtype, shape: [rows.length, ...t.shape.slice(1)], data: out };
   };
   return {

@@ -1,5 +1,5 @@
 // The explain pipeline as a list of named passes over one state object:
-//   read -> normalize -> lower -> probe -> simplify -> carve -> build -> heads -> features -> machines -> verify -> emit
+//   read -> normalize -> lower -> probe -> simplify -> carve -> build -> residuals -> heads -> features -> machines -> verify -> emit
 // Each pass reads what earlier passes left in the state and adds its own IR, with a report. Any prefix can
 // be run (runExplain(..., { until: "lower" })), a pass added (pass your own list), and any IR printed
 // (printIR). The state is typed, so a pass that needs an IR says so clearly when it is missing.
@@ -17,6 +17,7 @@ import { headsPass } from "../seq/analysis/pass.ts";
 import { machinesPass } from "../seq/fsm/pass.ts";
 import { buildPass, emitPass, lowerPass, normalizePass, probePass, readPass, verifyPass } from "./explain-passes.ts";
 import { simplifyPass } from "./simplify-pass.ts";
+import { residualsPass } from "./residuals-pass.ts";
 import type { SimplifyOutcome } from "./simplify-report.ts";
 import type { WeightsFileMode } from "../program/sidecar.ts";
 import { carvePass, type CarveOutcome } from "./carve-pass.ts";
@@ -81,6 +82,8 @@ export interface ExplainState {
   /** What carve changed (fit residuals dropped within the budget), measured and certified. */
   carve?: CarveOutcome;
   stats?: NetStats;
+  /** The probe's statistics of `lowered` (kept when simplify re-probes its Net: the modules pass reads the lowered Net). */
+  loweredStats?: NetStats;
   program?: Program;
   build?: BuildReport;
   fidelity?: Fidelity;
@@ -98,7 +101,7 @@ export interface ExplainPass {
 }
 
 /** The passes of `pseudonet explain`, in order. */
-export const explainPasses: readonly ExplainPass[] = [readPass, normalizePass, lowerPass, probePass, simplifyPass, carvePass, buildPass, modulesPass, repeatsPass, headsPass, featuresPass, machinesPass, verifyPass, emitPass];
+export const explainPasses: readonly ExplainPass[] = [readPass, normalizePass, lowerPass, probePass, simplifyPass, carvePass, buildPass, residualsPass, modulesPass, repeatsPass, headsPass, featuresPass, machinesPass, verifyPass, emitPass];
 
 export interface RunExplainOptions {
   /** Stop after the pass of this name (a prefix of the pipeline). */

@@ -42,9 +42,9 @@ export const modulesPass: ExplainPass = {
     const dense = net.layers.reduce((a, l) => a + (l.kind === "affine" && l.shape.length === 1 ? l.W.length : 0), 0);
     if (dense > MAX_DENSE_WEIGHTS) return { out: s, report: { pass: "modules", summary: `skipped: ${dense.toLocaleString("en-US")} dense weights (the partition reads up to ${MAX_DENSE_WEIGHTS.toLocaleString("en-US")})`, details: [] } };
     const feeds = Object.fromEntries(net.inputs.map((inp, i) => [inp.name, s.data!.oneSample ? s.data!.analysis[i] : sliceRows(s.data!.analysis[i], 0, Math.min(CHECK_ROWS, s.data!.analysis[i].shape[0]))]));
-    // The stats must describe the lowered Net: probe it again when simplify replaced it.
+    // The stats must describe the lowered Net: the probe's (kept by simplify), or probe it again.
     const stats: NetStats | undefined = s.lowered && s.lowered !== s.net
-      ? probeNetPass.run({ net, data: Object.fromEntries(net.inputs.map((inp, i) => [inp.name, s.data!.analysis[i]])), oneSample: s.data.oneSample }).out.stats
+      ? s.loweredStats ?? probeNetPass.run({ net, data: Object.fromEntries(net.inputs.map((inp, i) => [inp.name, s.data!.analysis[i]])), oneSample: s.data.oneSample }).out.stats
       : s.stats;
     const part = partitionUnits(net, stats);
     if (part.count < 2) {

@@ -1,4 +1,5 @@
 // report.md: fidelity, data, what each pass did and cost, how the Net's layers became statements, opaque parts.
+import { droppedText } from "../program/drop-residual.ts";
 import { featuresMarkdown } from "./features-report.ts";
 import os from "node:os";
 import path from "node:path";
@@ -43,6 +44,10 @@ export function reportMarkdown(s: ExplainState, reports: readonly PassReport[]):
     out.push("| output | maxAbsErr | meanAbsErr | relErr | top-1 agreement |", "|---|---|---|---|---|");
     for (const o of f.outputs) out.push(`| ${esc(o.name)} | ${sci(o.maxAbsErr)} | ${sci(o.meanAbsErr)} | ${sci(o.relErr)} | ${o.top1Agreement === undefined ? "-" : pct(o.top1Agreement)} |`);
     if (f.certifiedMaxErr !== undefined) out.push("", `Over the whole box domain: max |simplified Net - original Net| <= ${sci(f.certifiedMaxErr)}, certified (${f.certifiedMethod ?? "bound propagation"}).`);
+    if (p?.droppedResiduals?.length) {
+      out.push("", "Residuals dropped within --tolerance (the fidelity above includes their cost; a certificate over the box covers simplify's changes, not these, which are measured):", "");
+      for (const d of p.droppedResiduals) out.push(`- ${esc(droppedText(d))}`);
+    }
     out.push("", "relErr = maxAbsErr / max|original output|. `pseudonet verify DIR model.onnx --data x.npy` also checks reconstructed.onnx, program.ts and program.py.");
     if (p?.refined) out.push("", ...refinedFidelity(p.refined, f));
   } else out.push("Not measured (the verify pass did not run).");

@@ -69,7 +69,7 @@ export const simplifyPass: ExplainPass = {
     // Build reads probe statistics of the Net it builds from: re-probe when simplify changed it.
     const stats = simplified === net ? s.stats : probeNetPass.run({ net: simplified, data: feeds(data.analysis), oneSample: data.oneSample }).out.stats;
     return {
-      out: { ...s, net: simplified, lowered: net, ...(stats ? { stats } : {}), simplify: { reports: run.reports, budget: state.budget, classifier: state.classifier, box: box !== undefined } },
+      out: { ...s, net: simplified, lowered: net, ...(stats ? { stats } : {}), ...(s.stats ? { loweredStats: s.stats } : {}), simplify: { reports: run.reports, budget: state.budget, classifier: state.classifier, box: box !== undefined } },
       report: simplifySummary(run.reports, state),
     };
   },

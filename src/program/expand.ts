@@ -4,6 +4,7 @@ import { UserError } from "../errors.ts";
 import { count, g3, simplify } from "./numfmt.ts";
 import { primText, printFn, stmtCode, stmtComment, typeText } from "./printer.ts";
 import { resolveLevels } from "./show-path.ts";
+import { droppedText } from "./drop-residual.ts";
 import type { MachineParams } from "./program.ts";
 import type { Fn, PrimStmt, Program, Stmt, ValueType, Weight } from "./program.ts";
 
@@ -66,6 +67,8 @@ export function expand(p: Program, path: string): string {
     return lines.join("\n") + "\n";
   }
   lines.push(...primDetails(stmt));
+  // A residual the budgeted mode dropped from this value: what it was and what dropping it cost.
+  for (const d of p.droppedResiduals ?? []) if (d.fn === fn.name && outs.includes(d.value)) lines.push("", `residual ${droppedText(d)}`);
   return lines.join("\n") + "\n";
 }
 

@@ -1,6 +1,7 @@
 // program.json: the versioned JSON form of a Program (documented in docs/program-format.md).
 // Weights live once in a top-level table keyed by name; params and slices refer to them by name.
 import { modulesFromJson, modulesToJson } from "./json-modules.ts";
+import { droppedFromJson, droppedToJson } from "./json-dropped.ts";
 import type { SeqAnalysis } from "../seq/analysis/types.ts";
 import type { MachineReport } from "./program.ts";
 import { existsSync, readFileSync } from "node:fs";
@@ -41,6 +42,7 @@ export function programToJson(p: Program, store: TensorStore = {}): JsonObj {
   if (p.features) out.features = featuresToJson(p.features);
   if (p.seqAnalysis) out.heads = JSON.parse(JSON.stringify(p.seqAnalysis, (_k, x) => (typeof x === "number" && !Number.isFinite(x) ? null : x)));
   if (p.machines) out.machines = JSON.parse(JSON.stringify(p.machines));
+  if (p.droppedResiduals) out.droppedResiduals = droppedToJson(p.droppedResiduals) as JsonObj;
   return out;
 }
 
@@ -111,6 +113,7 @@ export function programFromJson(v: unknown, path = "program", store: TensorStore
   // State machines read from recurrent nets: a record of the reading (the machine primitive carries its tables).
   if (o.machines !== undefined) program.machines = arr(o.machines, `${path}.machines`).map((m, i) => obj(m, `${path}.machines[${i}]`)) as unknown as MachineReport[];
   if (o.modules !== undefined) program.modules = modulesFromJson(o.modules, `${path}.modules`);
+  if (o.droppedResiduals !== undefined) program.droppedResiduals = droppedFromJson(o.droppedResiduals, `${path}.droppedResiduals`);
   const features = opt(o, "features", featuresFromJson, path);
   if (features) program.features = features;
   checkProgram(program, path);

@@ -5,6 +5,8 @@ import { count, simplify } from "./numfmt.ts";
 import { isSeqKind, seqText } from "./seq-prim.ts";
 import { machineLoop } from "../seq/fsm/print.ts";
 import { findRepeats, foldedText, type Repeat } from "./print-loops.ts";
+import { droppedText } from "./drop-residual.ts";
+import { inlinedBody } from "./print-inline.ts";
 import {
   allPrimStmts, programWeights, type SeqParams, type ActSpec, type Fn, type PrimStmt, type Program, type Stmt, type ValueType,
 } from "./program.ts";
@@ -183,7 +185,8 @@ function printFolded(f: Fn, reps: readonly Repeat[]): string {
 function printFlat(f: Fn): string {
   const types = new Map<string, ValueType>(f.params.map((v) => [v.name, v.type]));
   for (const s of f.body) for (const v of s.kind === "prim" ? [s.out] : s.outs) types.set(v.name, v.type);
-  const lines = f.body.map((s) => ({ code: stmtCode(s), comment: stmtComment(s) }));
+  // Picks read once or twice are written where they are read (print-inline.ts); program.json keeps them.
+  const lines = inlinedBody(f).map((s) => ({ code: stmtCode(s), comment: stmtComment(s) }));
   const col = Math.min(64, Math.max(0, ...lines.map((l) => l.code.length)) + 2);
   const out = [fnHeader(f, types)];
   if (f.doc) out.push(`    """${f.doc}"""`);
@@ -230,7 +233,9 @@ export function printProgram(p: Program, opts: PrintOptions = {}): string {
   } else head.push("# fidelity: not measured");
   head.push(`# ${prims.length} statements in ${p.functions.length} function(s); ${count(nWeights)} weights in ${weights.size} tensors`);
   if (p.modules) head.push(modulesLine(p.modules));
-  const example = prims[0] ? `${prims[0].fn.name}/${prims[0].stmt.out.name}` : "main/y";
+  for (const d of p.droppedResiduals ?? []) head.push(`# residual ${droppedText(d)}`);
+  const shown = prims.find(({ stmt }) => stmt.prim.kind !== "pick") ?? prims[0];
+  const example = shown ? `${shown.fn.name}/${shown.stmt.out.name}` : "main/y";
   head.push(`# pseudonet show ${opts.dir ?? "DIR"} ${example}   opens one statement: its units, weights and inputs`);
   const legend = LEGEND.filter(([t]) => prims.some(({ stmt }) => t(stmt))).map(([, text]) => text);
   if (legend.length) {

@@ -282,6 +282,27 @@ export interface Program {
   /** explain --refine: the program describes a refined copy of the model (`fidelity` is measured against that copy);
    *  this is the program against the original, the cost of refining. */
   refined?: RefinedInfo;
+  /** Residual functions the budgeted mode dropped (src/pipeline/residuals-pass.ts): each named value then stands
+   *  alone, and what it left out is stated here with its measured cost. */
+  droppedResiduals?: DroppedResidual[];
+}
+
+/** A residual r dropped from `value = named + r` because the program without it stays within --tolerance. */
+export interface DroppedResidual {
+  /** The function and value it was added to (`main`, `y`), and the residual function's name. */
+  fn: string;
+  value: string;
+  residual: string;
+  /** What the builder stated about r (max |r| on the analysis sample). */
+  stated: string;
+  /** Hidden units and non-zero weights the residual function held. */
+  units: number;
+  weights: number;
+  /** Max |program - original| over every output once this and the earlier drops are made: on the analysis rows,
+   *  and on a fresh sample of the box when the domain is a box. */
+  cost: { analysis: number; rows: number; box?: number; boxRows?: number };
+  /** What the drops may cost together (share x --tolerance, absolute). */
+  budget: number;
 }
 
 /** What refining cost and bought (explain --refine). */

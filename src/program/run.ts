@@ -5,6 +5,7 @@ import { runGraph } from "../run/interp.ts";
 import { UserError } from "../errors.ts";
 import * as K0 from "./kernels.ts";
 import * as K1 from "./kernels-more.ts";
+import { affineInterp } from "./affine-sparse.ts";
 import { dtypeOfType, entryFn, fixedBatchOf, type Fn, type PrimStmt, type Program } from "./program.ts";
 import { concatRows, sliceRows } from "../data/batch.ts";
 import { isSeqKind, runSeqPrim } from "./seq-prim.ts";
@@ -76,7 +77,8 @@ export function runPrim(s: PrimStmt, vals: Tensor[]): Tensor {
   switch (prim.kind) {
     case "affine": {
       const { W, b, act } = prim.params;
-      r = K.affine(x, W.data, b.data, W.shape[0], act);
+      r = affineInterp(x, W.data, b.data, W.shape[0], act, K.affine); // K.affine's values, over non-zero weights
+
       break;
     }
     case "conv": {

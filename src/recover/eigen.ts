@@ -59,7 +59,24 @@ export function jacobiEigen(A: Float64Array[], sweeps = 60): { values: number[];
 
 /** The k largest eigenpairs of a symmetric matrix given by `mul`, by Lanczos (m steps, full reorthogonalisation). */
 export function lanczosTop(n: number, mul: (x: Float64Array, y: Float64Array) => void, k: number, seed = 1, steps?: number): { values: number[]; vectors: Float64Array[] } {
-  const m = Math.min(n, steps ?? Math.max(2 * k + 30, 60));
+  return ritzPairs(lanczosBasis(n, mul, lanczosSteps(n, k, steps), seed), k);
+}
+
+/** Lanczos steps for k eigenpairs of an n x n matrix (or the steps asked for). */
+export function lanczosSteps(n: number, k: number, steps?: number): number {
+  return Math.min(n, steps ?? Math.max(2 * k + 30, 60));
+}
+
+/** The Krylov basis of m Lanczos steps and the eigendecomposition of its tridiagonal matrix: everything the
+ *  eigenpairs need except how many of them (so one basis serves callers that want different k). */
+export interface LanczosBasis {
+  n: number;
+  Q: Float64Array[];
+  e: { values: number[]; vectors: Float64Array[] };
+}
+
+/** m Lanczos steps from a seeded start vector. */
+export function lanczosBasis(n: number, mul: (x: Float64Array, y: Float64Array) => void, m: number, seed = 1): LanczosBasis {
   const u = rng(seed);
   const Q: Float64Array[] = [];
   let q: Float64Array = Float64Array.from({ length: n }, () => u() - 0.5);
@@ -104,7 +121,13 @@ export function lanczosTop(n: number, mul: (x: Float64Array, y: Float64Array) =>
   }
   const t = Q.length;
   const T = Array.from({ length: t }, (_, i) => Float64Array.from({ length: t }, (_, j) => (i === j ? alpha[i] : Math.abs(i - j) === 1 ? beta[Math.min(i, j)] : 0)));
-  const e = jacobiEigen(T);
+  return { n, Q, e: jacobiEigen(T) };
+}
+
+/** The k largest Ritz pairs of a Lanczos basis. */
+export function ritzPairs(basis: LanczosBasis, k: number): { values: number[]; vectors: Float64Array[] } {
+  const { n, Q, e } = basis;
+  const t = Q.length;
   const kk = Math.min(k, t);
   const vectors = e.vectors.slice(0, kk).map((s) => {
     const x = new Float64Array(n);

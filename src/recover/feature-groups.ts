@@ -68,21 +68,32 @@ export function findFeatureGroups(p: Program, net: Net, analysis: readonly Tenso
   const skip = (fn: Fn, s: PrimStmt, reason: string) => out.analysis.skipped.push({ fn: fn.name, stmt: s.out.name, reason });
   const byId = new Map(net.layers.map((l) => [l.id, l]));
   const rows = analysis[0]?.shape[0] ?? 0;
+  // First the statements to factor (or why not), then one run of the Net for all their layers, then the factors.
+  const todo: ({ fn: Fn; s: PrimStmt; skip: string } | { fn: Fn; s: PrimStmt; layer: Net["layers"][number]; width: number })[] = [];
   for (const fn of p.functions) {
     for (const s of fn.body) {
       if (s.kind !== "prim" || s.prim.kind !== "affine") continue;
       const width = s.out.type.kind === "vec" ? s.out.type.n : 0;
       if (!nonNegative(s.prim.params.act)) continue; // nothing to factor: values of either sign (an output layer)
-      if (width < MIN_UNITS) { skip(fn, s, `${width} units: narrow enough to read unit by unit (grouping starts at ${MIN_UNITS})`); continue; }
-      if (width > MAX_UNITS) { skip(fn, s, `${width} units: wider than ${MAX_UNITS}`); continue; }
-      if (rows < MIN_ROWS) { skip(fn, s, `${rows} analysis rows: too few to see which units fire together (${MIN_ROWS} or more)`); continue; }
+      if (width < MIN_UNITS) { todo.push({ fn, s, skip: `${width} units: narrow enough to read unit by unit (grouping starts at ${MIN_UNITS})` }); continue; }
+      if (width > MAX_UNITS) { todo.push({ fn, s, skip: `${width} units: wider than ${MAX_UNITS}` }); continue; }
+      if (rows < MIN_ROWS) { todo.push({ fn, s, skip: `${rows} analysis rows: too few to see which units fire together (${MIN_ROWS} or more)` }); continue; }
       const last = s.prim.slice.layers[s.prim.slice.layers.length - 1];
       const layer = last && byId.get(last.id);
       if (!layer || layer.shape.length !== 1 || layer.shape[0] !== width || last.units !== null) {
-        skip(fn, s, `its values are not one Net layer's units (layer ${last?.id ?? "?"})`);
+        todo.push({ fn, s, skip: `its values are not one Net layer's units (layer ${last?.id ?? "?"})` });
         continue;
       }
-      const A = activations(net, layer.id, analysis);
+      todo.push({ fn, s, layer, width });
+    }
+  }
+  const acts = activations(net, [...new Set(todo.flatMap((t) => ("layer" in t ? [t.layer.id] : [])))], analysis);
+  for (const t of todo) {
+    const { fn, s } = t;
+    if ("skip" in t) { skip(fn, s, t.skip); continue; }
+    const { layer, width } = t;
+    const A = { data: acts.data.get(layer.id)!, rows: acts.rows };
+    {
       const f = factorLayer(A.data, A.rows, width, opts, seed);
       if (typeof f === "string") { skip(fn, s, f); continue; }
       out.analysis.layers.push({ fn: fn.name, stmt: s.out.name, width, ...f.layer });
@@ -105,20 +116,27 @@ export function findFeatureGroups(p: Program, net: Net, analysis: readonly Tenso
   return out;
 }
 
-/** The layer's values on the analysis rows (at most RANK_ROWS, evenly spaced), rows x units, as float64. */
-function activations(net: Net, id: string, analysis: readonly Tensor[]): { data: Float64Array; rows: number[] } {
+/** The layers' values on the analysis rows (at most RANK_ROWS, evenly spaced), rows x units, as float64: one run
+ *  of the Net for all of them. */
+function activations(net: Net, ids: readonly string[], analysis: readonly Tensor[]): { data: Map<string, Float64Array>; rows: number[] } {
   const n = analysis[0]?.shape[0] ?? 0;
   const m = Math.min(n, RANK_ROWS);
   const rows = Array.from({ length: m }, (_, k) => Math.floor((k * n) / m));
   const chunk = fixedBatchOf(net) ?? 256;
-  const parts: Tensor[] = [];
-  for (let a = 0; a < m; a += chunk) {
+  const parts = new Map<string, Tensor[]>(ids.map((id) => [id, []]));
+  for (let a = 0; a < m && ids.length; a += chunk) {
     const part = rows.slice(a, a + chunk);
     const feeds = Object.fromEntries(net.inputs.map((inp, i) => [inp.name, pickRows(analysis[i], part)]));
-    parts.push(runNet(net, feeds, { keep: [id] }).activations[id]);
+    const got = runNet(net, feeds, { keep: [...ids] }).activations;
+    for (const id of ids) parts.get(id)!.push(got[id]);
   }
-  const t = concatRows(parts, `layer ${id}`);
-  return { data: Float64Array.from(t.data as ArrayLike<number>, Number), rows };
+  const data = new Map<string, Float64Array>();
+  for (const id of ids) {
+    const d = concatRows(parts.get(id)!, `layer ${id}`).data;
+    // (A typed array converts in one copy; Float64Array.from with a map function costs ~50x more per value.)
+    data.set(id, ArrayBuffer.isView(d) ? new Float64Array(d as Float32Array) : Float64Array.from(d as unknown as ArrayLike<number>, Number));
+  }
+  return { data, rows };
 }
 
 interface LayerGroups {

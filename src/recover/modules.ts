@@ -20,6 +20,8 @@ export interface ModuleOptions {
   /** Shuffled copies for the n-cut baseline (default 5; 0 skips it). */
   shuffles?: number;
   seed?: number;
+  /** The Net's weight graph when the caller has it already (clusterability asks one graph twice). */
+  graph?: WeightGraph;
 }
 
 export interface ModulePartition {
@@ -36,7 +38,7 @@ export interface ModulePartition {
 
 /** Partition the hidden units of a Net's dense layers into modules. */
 export function findModules(net: Net, stats?: NetStats, opts: ModuleOptions = {}): ModulePartition {
-  const graph = weightGraph(net, stats);
+  const graph = opts.graph ?? weightGraph(net, stats);
   const { labels, count, comps } = partition(graph.adj, opts);
   const { ncut, shuffled } = ncutBeside(graph, labels, count, opts.shuffles ?? 5, opts.seed);
   return { graph, labels, count, components: comps, ncut, ...(shuffled ? { shuffled } : {}) };
@@ -71,7 +73,7 @@ function partition(adj: Csr, opts: ModuleOptions): { labels: Int32Array; count: 
       count++;
       continue;
     }
-    const r = spectralClusters(subgraph(adj, nodes), { kMax: opts.kMax ?? 8, seed: opts.seed ?? 1, ...(opts.k ? { k: Math.min(opts.k, nodes.length - 1) } : {}) });
+    const r = spectralClusters(subgraphOf(adj, nodes), { kMax: opts.kMax ?? 8, seed: opts.seed ?? 1, ...(opts.k ? { k: Math.min(opts.k, nodes.length - 1) } : {}) });
     nodes.forEach((i, k) => (labels[i] = count + r.labels[k]));
     comps.push({ nodes: nodes.length, clusters: r.k, eigenvalues: r.eigenvalues.slice(0, (opts.kMax ?? 8) + 1) });
     count += r.k;
@@ -79,16 +81,32 @@ function partition(adj: Csr, opts: ModuleOptions): { labels: Int32Array; count: 
   return { labels, count, comps };
 }
 
+/** Subgraphs already cut from a graph, by their node list: the same component asked again is the same object, so
+ *  spectral clustering reuses its Lanczos basis (spectral.ts). */
+const subgraphs = new WeakMap<Csr, Map<string, Csr>>();
+
+function subgraphOf(adj: Csr, nodes: number[]): Csr {
+  let per = subgraphs.get(adj);
+  if (!per) subgraphs.set(adj, (per = new Map()));
+  const key = nodes.join(",");
+  let g = per.get(key);
+  if (!g) per.set(key, (g = subgraph(adj, nodes)));
+  return g;
+}
+
 /** The graph of a copy of the net with its weights shuffled among the edges between each pair of layers
  *  (same weights, same layer sizes, structure destroyed): Filan et al.'s baseline. */
 function shuffledGraph(g: WeightGraph, u: () => number): Csr {
-  const layerOf = g.nodes.map((nd) => nd.layer);
-  const groups = new Map<string, [number, number, number][]>();
+  // Layers as numbers, pairs as one number (a Map keeps first-insertion order whatever the key type).
+  const layerIds = new Map<string, number>();
+  const layerOf = g.nodes.map((nd) => layerIds.get(nd.layer) ?? (layerIds.set(nd.layer, layerIds.size), layerIds.size - 1));
+  const L = Math.max(1, layerIds.size);
+  const groups = new Map<number, [number, number, number][]>();
   for (let i = 0; i < g.adj.n; i++) {
     for (let p = g.adj.rowStart[i]; p < g.adj.rowStart[i + 1]; p++) {
       const j = g.adj.col[p];
       if (i < j) {
-        const key = `${layerOf[i]}|${layerOf[j]}`;
+        const key = layerOf[i] * L + layerOf[j];
         let list = groups.get(key);
         if (!list) groups.set(key, (list = []));
         list.push([i, j, g.adj.val[p]]);
@@ -100,11 +118,12 @@ function shuffledGraph(g: WeightGraph, u: () => number): Csr {
     // Every (source, target) pair of the two layers is a slot; the weights are dealt to random slots.
     const src = [...new Set(es.map((e) => e[0]))], dst = [...new Set(es.map((e) => e[1]))];
     const slots = src.length * dst.length;
-    const taken = new Set<number>();
+    const taken = new Uint8Array(slots);
+    let used = 0;
     for (const [, , w] of es) {
       let s: number;
-      do s = Math.floor(u() * slots); while (taken.has(s) && taken.size < slots);
-      taken.add(s);
+      do s = Math.floor(u() * slots); while (taken[s] && used < slots);
+      if (!taken[s]) (taken[s] = 1), used++;
       edges.push([src[Math.floor(s / dst.length)], dst[s % dst.length], w]);
     }
   }

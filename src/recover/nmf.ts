@@ -48,6 +48,7 @@ export function nmf(A: ArrayLike<number>, m: number, n: number, k: number, opts:
   const maxSweeps = opts.maxSweeps ?? 200, tol = (opts.tol ?? 1e-6) * norm2;
   let prev = Infinity, err = norm2, sweeps = 0;
   const AHt = new Float64Array(m * k), HHt = new Float64Array(k * k), WtA = new Float64Array(k * n), WtW = new Float64Array(k * k);
+  const At = transpose(A, m, n), Wt = new Float64Array(k * m);
   while (sweeps < maxSweeps) {
     sweeps++;
     // W columns: W[:,j] <- max(0, W[:,j] + (A H^T[:,j] - W (H H^T)[:,j]) / (H H^T)[j,j]).
@@ -55,7 +56,7 @@ export function nmf(A: ArrayLike<number>, m: number, n: number, k: number, opts:
     gram(H, k, n, HHt);
     hals(W, AHt, HHt, m, k);
     // H rows: the same with the roles swapped (A^T W and W^T W).
-    mulAtB(W, A, m, k, n, WtA);
+    mulAtB(W, At, m, k, n, WtA, Wt);
     gramCols(W, m, k, WtW);
     halsRows(H, WtA, WtW, k, n);
     // ||A - WH||^2 = ||A||^2 - 2 <W^T A, H> + <W^T W, H H^T>, from the products already at hand.
@@ -155,27 +156,47 @@ function halsRows(H: Float64Array, WtA: Float64Array, WtW: Float64Array, k: numb
   }
 }
 
-/** out (m x k) = A (m x n) H^T (H: k x n). */
+/** out (m x k) = A (m x n) H^T (H: k x n): dot products of A's rows with H's, four rows of H at a time (each sum
+ *  still runs over u in order, so the bits are those of one dot product at a time). */
 function mulABt(A: ArrayLike<number>, H: Float64Array, m: number, n: number, k: number, out: Float64Array): void {
   for (let i = 0; i < m; i++) {
-    for (let j = 0; j < k; j++) {
+    const a = i * n;
+    let j = 0;
+    for (; j + 4 <= k; j += 4) {
+      const h0 = j * n, h1 = h0 + n, h2 = h1 + n, h3 = h2 + n;
+      let s0 = 0, s1 = 0, s2 = 0, s3 = 0;
+      for (let u = 0; u < n; u++) {
+        const x = A[a + u];
+        s0 += x * H[h0 + u];
+        s1 += x * H[h1 + u];
+        s2 += x * H[h2 + u];
+        s3 += x * H[h3 + u];
+      }
+      out[i * k + j] = s0;
+      out[i * k + j + 1] = s1;
+      out[i * k + j + 2] = s2;
+      out[i * k + j + 3] = s3;
+    }
+    for (; j < k; j++) {
       let s = 0;
-      for (let u = 0; u < n; u++) s += A[i * n + u] * H[j * n + u];
+      for (let u = 0; u < n; u++) s += A[a + u] * H[j * n + u];
       out[i * k + j] = s;
     }
   }
 }
 
-/** out (k x n) = W^T (W: m x k) A (m x n). */
-function mulAtB(W: Float64Array, A: ArrayLike<number>, m: number, k: number, n: number, out: Float64Array): void {
-  out.fill(0);
-  for (let i = 0; i < m; i++) {
-    for (let j = 0; j < k; j++) {
-      const w = W[i * k + j];
-      if (w === 0) continue;
-      for (let u = 0; u < n; u++) out[j * n + u] += w * A[i * n + u];
-    }
-  }
+/** A^T (n x m) of A (m x n). */
+function transpose(A: ArrayLike<number>, m: number, n: number): Float64Array {
+  const t = new Float64Array(n * m);
+  for (let i = 0; i < m; i++) for (let u = 0; u < n; u++) t[u * m + i] = A[i * n + u];
+  return t;
+}
+
+/** out (k x n) = W^T (W: m x k) A (m x n), given A^T; Wt is scratch for W^T. Each entry is the sum over i in order
+ *  from 0, as accumulating row by row gives it (every term is >= 0 here, so no -0 start matters): the same bits. */
+function mulAtB(W: Float64Array, At: Float64Array, m: number, k: number, n: number, out: Float64Array, Wt: Float64Array): void {
+  for (let i = 0; i < m; i++) for (let j = 0; j < k; j++) Wt[j * m + i] = W[i * k + j];
+  mulABt(Wt, At, k, m, n, out);
 }
 
 /** out (k x k) = H H^T for H k x n. */

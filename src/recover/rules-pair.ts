@@ -4,21 +4,26 @@
 // Matched up to positive scale (atoms are normalised), split copies (interned into one atom) and a relative
 // tolerance on the two coefficients; what the tolerance ignores is recorded as a snap.
 import type { SliceRecogniser } from "./recogniser.ts";
-import { addInto, copyLin, scaled, type Lin, type SymView } from "./symbolic.ts";
+import { addInto, bucketKey, copyLin, scaled, type Lin, type SymView } from "./symbolic.ts";
 
 /** The relu atom reading -z of a relu atom reading z (memoised per atom: atoms never change), if the view has one. */
-const partners = new WeakMap<SymView, Map<number, { p: number; seen: number }>>();
+const partners = new WeakMap<SymView, Map<number, { p: number; seen: number; neg: Lin[]; key: string }>>();
 function partnerOf(id: number, v: SymView): number {
   let memo = partners.get(v);
   if (!memo) partners.set(v, (memo = new Map()));
-  const got = memo.get(id);
-  // A miss is re-checked only when relu atoms were added since (a partner interned later must be found).
+  let got = memo.get(id);
+  // A miss is re-checked only when relu atoms were added since (a partner interned later must be found); the
+  // negated form and its bucket key are made once per atom.
   const relus = v.count("relu");
   if (got && (got.p >= 0 || got.seen === relus)) return got.p;
-  const neg = v.find("relu", [scaled(v.at(id).args[0], -1)]);
-  const p = neg && neg.id !== id ? neg.id : -1;
-  memo.set(id, { p, seen: relus });
-  return p;
+  if (!got) {
+    const neg = [scaled(v.at(id).args[0], -1)];
+    memo.set(id, (got = { p: -1, seen: -1, neg, key: bucketKey("relu", neg, []) }));
+  }
+  const neg = v.findKeyed(got.key, got.neg);
+  got.p = neg && neg.id !== id ? neg.id : -1;
+  got.seen = relus;
+  return got.p;
 }
 
 /** The partner of a relu atom when the form uses it too. */

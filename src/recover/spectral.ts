@@ -2,7 +2,7 @@
 // normalised Laplacian I - D^-1/2 A D^-1/2 (= the largest of D^-1/2 A D^-1/2, by Lanczos), the number of
 // clusters from the largest eigengap, then k-means on the embedding D^-1/2 U (seeded k-means++).
 import { rng } from "../util/rng.ts";
-import { csrMul, lanczosTop, type Csr } from "./eigen.ts";
+import { csrMul, lanczosBasis, lanczosSteps, ritzPairs, type Csr, type LanczosBasis } from "./eigen.ts";
 
 export interface SpectralResult {
   /** Cluster of each node, 0..k-1. */
@@ -28,41 +28,63 @@ export function normalizedCut(a: Csr, labels: Int32Array, k: number): number {
   return s;
 }
 
-/** k-means (k-means++ start, Lloyd iterations) on row vectors; the best of a few seeded restarts by inertia. */
+/** k-means (k-means++ start, Lloyd iterations) on row vectors; the best of a few seeded restarts by inertia.
+ *  (Plain loops: the same sums in the same order as the closures they replaced, without their allocations.) */
 export function kmeans(rows: Float64Array[], k: number, seed = 1, restarts = 4): Int32Array {
   const n = rows.length, d = rows[0]?.length ?? 0;
-  const dist = (a: Float64Array, b: Float64Array) => { let s = 0; for (let i = 0; i < d; i++) s += (a[i] - b[i]) ** 2; return s; };
+  // (t * t is t ** 2 to the bit: both are the correctly rounded square.)
+  const dist = (a: Float64Array, b: Float64Array) => { let s = 0; for (let i = 0; i < d; i++) { const t = a[i] - b[i]; s += t * t; } return s; };
   let best = new Int32Array(n), bestInertia = Infinity;
   const u = rng(seed);
+  const dd = new Float64Array(n);
   for (let r = 0; r < restarts; r++) {
     const cents: Float64Array[] = [Float64Array.from(rows[Math.floor(u() * n)])];
+    // dd[i]: the distance from row i to its nearest centre so far (the min of the same values, taken as they come).
+    for (let i = 0; i < n; i++) dd[i] = dist(rows[i], cents[0]);
     while (cents.length < k) {
-      const dd = rows.map((x) => Math.min(...cents.map((c) => dist(x, c))));
-      const tot = dd.reduce((a, b) => a + b, 0);
+      let tot = 0;
+      for (let i = 0; i < n; i++) tot += dd[i];
       let t = u() * tot, i = 0;
       while (i < n - 1 && (t -= dd[i]) > 0) i++;
-      cents.push(Float64Array.from(rows[i]));
+      const c = Float64Array.from(rows[i]);
+      cents.push(c);
+      if (cents.length < k) for (let q = 0; q < n; q++) dd[q] = Math.min(dd[q], dist(rows[q], c));
     }
     const lab = new Int32Array(n);
     for (let it = 0; it < 50; it++) {
       let moved = false;
-      rows.forEach((x, i) => {
+      for (let i = 0; i < n; i++) {
+        const x = rows[i];
         let bi = 0, bd = Infinity;
-        cents.forEach((c, j) => { const v = dist(x, c); if (v < bd) { bd = v; bi = j; } });
+        for (let j = 0; j < cents.length; j++) { const v = dist(x, cents[j]); if (v < bd) { bd = v; bi = j; } }
         if (lab[i] !== bi || it === 0) { moved = moved || lab[i] !== bi; lab[i] = bi; }
-      });
+      }
       for (let j = 0; j < k; j++) {
         const m = new Float64Array(d);
         let cnt = 0;
-        rows.forEach((x, i) => { if (lab[i] === j) { cnt++; for (let q = 0; q < d; q++) m[q] += x[q]; } });
+        for (let i = 0; i < n; i++) if (lab[i] === j) { cnt++; const x = rows[i]; for (let q = 0; q < d; q++) m[q] += x[q]; }
         if (cnt) cents[j] = m.map((v) => v / cnt);
       }
       if (!moved && it > 0) break;
     }
-    const inertia = rows.reduce((a, x, i) => a + dist(x, cents[lab[i]]), 0);
+    let inertia = 0;
+    for (let i = 0; i < n; i++) inertia += dist(rows[i], cents[lab[i]]);
     if (inertia < bestInertia - 1e-12) { bestInertia = inertia; best = lab; }
   }
   return best;
+}
+
+/** Lanczos bases already built, per graph object, seed and steps: a caller that asks the same graph for another
+ *  k (clusterability: the eigengap's k, then k = 12) reuses the basis (the same arithmetic, so the same bits). */
+const bases = new WeakMap<Csr, Map<string, LanczosBasis>>();
+
+function basisOf(a: Csr, mul: (x: Float64Array, y: Float64Array) => void, m: number, seed: number): LanczosBasis {
+  let per = bases.get(a);
+  if (!per) bases.set(a, (per = new Map()));
+  const key = `${seed}:${m}`;
+  let b = per.get(key);
+  if (!b) per.set(key, (b = lanczosBasis(a.n, mul, m, seed)));
+  return b;
 }
 
 /** Cluster a connected graph; k from the largest gap among the first kMax + 1 Laplacian eigenvalues (or `k`). */
@@ -78,8 +100,8 @@ export function spectralClusters(a: Csr, opts: { kMax?: number; k?: number; seed
     csrMul(a, tmp, y);
     for (let i = 0; i < n; i++) y[i] *= inv[i];
   };
-  const want = Math.max(opts.k ?? 0, kMax) + 1;
-  const e = lanczosTop(n, mul, Math.min(want, n), opts.seed ?? 1);
+  const want = Math.min(Math.max(opts.k ?? 0, kMax) + 1, n);
+  const e = ritzPairs(basisOf(a, mul, lanczosSteps(n, want), opts.seed ?? 1), want);
   const lambdas = e.values.map((m) => 1 - m);
   let k = opts.k ?? 1;
   if (opts.k === undefined) {

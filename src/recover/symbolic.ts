@@ -129,7 +129,13 @@ export class SymView {
 
   /** The interned atom equal (within tolerance) to kind(args)[params], if any. */
   find(kind: string, args: Lin[], params: number[] = [], src?: Atom["src"]): Atom | undefined {
-    const bucket = this.byKey.get(bucketKey(kind, args, params, src));
+    return this.findKeyed(bucketKey(kind, args, params, src), args, params, src);
+  }
+
+  /** find() with the bucket key already made (bucketKey of the same arguments): for a caller that asks the same
+   *  question again as atoms are added (a relu atom's partner). */
+  findKeyed(key: string, args: Lin[], params: number[] = [], src?: Atom["src"]): Atom | undefined {
+    const bucket = this.byKey.get(key);
     return bucket?.find((a) => src || (a.args.every((f, i) => near(f, args[i], this.tol)) && a.params.every((p, i) => Math.abs(p - params[i]) <= this.tol * Math.max(1, Math.abs(p)))));
   }
 
@@ -235,7 +241,8 @@ export function linDiff(a: Lin, b: Lin): number {
 }
 
 /** The bucket of an atom: kind, operand atoms and coefficient signs (coefficients are compared with tolerance). */
-function bucketKey(kind: string, args: Lin[], params: number[], src?: Atom["src"]): string {
+/** The interning bucket of kind(args)[params]: atoms whose terms have the same ids and signs. */
+export function bucketKey(kind: string, args: Lin[], params: number[], src?: Atom["src"]): string {
   if (src) return `src:${src.value}[${src.index}]`;
   return `${kind}(${args.map((a) => termIds(a).map((id) => `${id}${a.t.get(id)! > 0 ? "+" : "-"}`).join(",")).join(";")})[${params.length}]`;
 }

@@ -43,7 +43,7 @@ function train(n: number, h: number, f: (x: number[]) => number, seed: number, s
 
 describe("fitted primitives on trained nets", () => {
   for (const [name, n, f, re] of [
-    ["max", 2, (x: number[]) => Math.max(x[0], x[1]), /y_named = max\(x0, x1\)/],
+    ["max", 2, (x: number[]) => Math.max(x[0], x[1]), /y_named = max\(x\[0\], x\[1\]\)/],
     ["abs", 1, (x: number[]) => Math.abs(x[0]), /y_named = abs\(x\)/],
   ] as const) {
     it(`a net trained on ${name} reads ${name} plus a stated residual, and equals the net`, () => {

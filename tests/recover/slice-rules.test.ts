@@ -19,20 +19,20 @@ interface Case {
 
 const CASES: Case[] = [
   // relu(z) - relu(-z) = z: the identity carried through two ReLU layers is a plain sum.
-  { name: "identity", n: 2, lo: -1, hi: 1, body: (C, [a, b]) => [C.lift(C.combo([[1, a], [2, b]]), 2)], expect: [/y = x0 \+ 2\*x1|y = 2\*x1 \+ x0/] },
+  { name: "identity", n: 2, lo: -1, hi: 1, body: (C, [a, b]) => [C.lift(C.combo([[1, a], [2, b]]), 2)], expect: [/y = x\[0\] \+ 2\*x\[1\]|y = 2\*x\[1\] \+ x\[0\]/] },
   // relu(z) + relu(-z) = |z|
   { name: "abs", n: 2, lo: -1, hi: 1, body: (C, [a, b]) => [abs(C, C.combo([[1, a], [-1, b]]))], expect: [/= abs\(/] },
   // a + relu(b - a) = max(a, b)
-  { name: "max", n: 2, lo: -1, hi: 1, body: (C, [a, b]) => [max2(C, a, b)], expect: [/y = max\(x0, x1\)/] },
+  { name: "max", n: 2, lo: -1, hi: 1, body: (C, [a, b]) => [max2(C, a, b)], expect: [/y = max\(x\[0\], x\[1\]\)/] },
   // a - relu(a - b) = min(a, b)
-  { name: "min", n: 2, lo: -1, hi: 1, body: (C, [a, b]) => [min2(C, a, b)], expect: [/y = min\(x0, x1\)/] },
+  { name: "min", n: 2, lo: -1, hi: 1, body: (C, [a, b]) => [min2(C, a, b)], expect: [/y = min\(x\[0\], x\[1\]\)/] },
   // relu(x - lo) - relu(x - hi) + lo = clamp(x, lo, hi)
   { name: "clamp", n: 1, lo: -3, hi: 3, body: (C, [x]) => [clamp(C, x, -1, 2)], expect: [/y = clamp\(x, -1, 2\)/] },
   // trees: max(max(a, b), max(c, d))
-  { name: "max tree", n: 4, lo: -1, hi: 1, body: (C, xs) => [max2(C, max2(C, xs[0], xs[1]), max2(C, xs[2], xs[3]))], expect: [/= max\(x0, x1\)/, /= max\(x2, x3\)/, /y = max\(m, m_2\)/] },
+  { name: "max tree", n: 4, lo: -1, hi: 1, body: (C, xs) => [max2(C, max2(C, xs[0], xs[1]), max2(C, xs[2], xs[3]))], expect: [/= max\(x\[0\], x\[1\]\)/, /= max\(x\[2\], x\[3\]\)/, /y = max\(m, m_2\)/] },
   // compare-exchange networks: sort (the 0-1 principle)
   {
-    name: "sort3", n: 3, lo: -1, hi: 1, expect: [/y = sort\(x0, x1, x2\)/],
+    name: "sort3", n: 3, lo: -1, hi: 1, expect: [/y = sort\(x\)/],
     body: (C, xs) => {
       let [a, b, c] = xs;
       [a, b] = compareExchange(C, a, b);
