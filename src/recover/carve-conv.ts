@@ -46,6 +46,8 @@ export interface CarvedConv {
   order: "folded" | "in order" | "order layer";
   /** The fit's residual kept as explicit weights (the rewrite is then exact): its size. Absent: dropped. */
   residualKept?: { nonzero: number; maxAbs: number; layer: string; /** Largest |R x + r| over a box (set by the carve pass). */ boxBound?: number };
+  /** The residual's size in weights whether kept or dropped: non-zero entries of (R, r) and the largest. */
+  residualSize: { nonzero: number; maxAbs: number };
 }
 
 export interface CarveConvResult {
@@ -142,7 +144,8 @@ function rewrite(net: Net, l: AffineLayer & Layer, act: (ActLayer & Layer) | und
   // Kept residuals absorb any row scale exactly: rows already in conv order with scales near 1 take scale 1.
   const unit = keep && fit0.place.length === nConv && fit0.place.every((p, u) => p === u) && fit0.scale.every((s) => Math.abs(s - 1) <= tol);
   const fit = unit ? { ...fit0, scale: new Float64Array(fit0.scale.length).fill(1) } : fit0;
-  const residual = keep ? convResidual(l.W, l.b, fit) : undefined;
+  const size = convResidual(l.W, l.b, fit);
+  const residual = keep ? size : undefined;
   const { grid } = fit;
   const shape = [fit.outChannels, fit.outH, fit.outW];
   const total = fit.outChannels * fit.outH * fit.outW;
@@ -250,6 +253,7 @@ function rewrite(net: Net, l: AffineLayer & Layer, act: (ActLayer & Layer) | und
       pads: fit.pads, dilations: fit.dilations, rows: l.outFeatures, explained: residual ? l.outFeatures - residual.rest.length : fit.explained, residual: fit.residual,
       order: inOrder ? "in order" : orderLayer ? "order layer" : folded ? "folded" : "in order",
       ...(residual ? { residualKept: { nonzero: residual.nonzero, maxAbs: residual.maxAbs, layer: `${l.id}.residual` } } : {}),
+      residualSize: { nonzero: size.nonzero, maxAbs: size.maxAbs },
     },
   };
 }

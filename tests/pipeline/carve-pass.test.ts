@@ -43,4 +43,7 @@ test("carve within a tolerance that covers the residual drops it, and its certif
   assert.ok(f.maxAbsErr > 1e-4 && f.maxAbsErr <= d.certified! + 1e-4, `${f.maxAbsErr} vs certified ${d.certified}`);
   assert.ok(f.certifiedMaxErr !== undefined && f.certifiedMaxErr >= f.maxAbsErr);
   assert.ok(!s.net!.layers.some((l) => l.id.endsWith(".residual")));
+  // Stated beside the residuals pass's drops (program.json, report.md, program.txt's header).
+  const rec = s.program!.droppedResiduals?.find((x) => x.residual.includes("fit residual"));
+  assert.ok(rec && rec.weights > 0 && rec.cost.analysis === d.change && rec.budget === d.budget, JSON.stringify(s.program!.droppedResiduals));
 });
