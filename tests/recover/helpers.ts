@@ -40,9 +40,12 @@ export async function explainCase(def: CaseDef, seed: number, obf: readonly Obfu
   };
 }
 
-/** The cost of simplify's budgeted passes in a pipeline state (0 when it did not run). */
+/** What the budgeted steps cost in a pipeline state: simplify's (on its held-out rows), or, when the residuals
+ *  pass dropped named values' residuals, the whole program's measured cost after the last drop (0 under --exact). */
 export function simplifyCost(s: ExplainState): number {
-  return s.simplify?.reports.at(-1)?.heldOut.maxAbsErr ?? 0;
+  const simplify = s.simplify?.reports.at(-1)?.heldOut.maxAbsErr ?? 0;
+  const drops = s.program?.droppedResiduals ?? [];
+  return Math.max(simplify, ...drops.map((d) => Math.max(d.cost.analysis, d.cost.box ?? 0)));
 }
 
 /** Every point of {0,1}^n, bit i of point p at position i. */

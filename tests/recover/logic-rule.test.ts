@@ -20,8 +20,8 @@ import { single, st } from "../../zoo/refprog.ts";
 import { bitPoints, explainCase, simplifyCost } from "./helpers.ts";
 
 const WANT: Record<string, { sigs: string[]; text?: RegExp }> = {
-  xor: { sigs: ["logic:xor"], text: /= \w+ xor \w+/ },
-  parity4: { sigs: ["logic:xor"], text: /xor \w+ xor \w+ xor/ },
+  xor: { sigs: ["logic:xor"], text: /= [\w[\]]+ xor [\w[\]]+/ },
+  parity4: { sigs: ["logic:xor"], text: /xor [\w[\]]+ xor [\w[\]]+ xor/ },
   majority3: { sigs: ["logic:maj"], text: /maj\(/ },
   adder2: { sigs: ["logic:xor", "logic:and", "logic:maj"] },
   mux3: { sigs: ["logic:and", "logic:or", "logic:not"] },
