@@ -110,3 +110,32 @@ test("a kept residual of an exact conv in order needs no order layer and no scal
   const e = diff(net, r.net, [2, 6, 6]);
   assert.ok(e.err <= 1e-5 * e.top, `${e.err}`);
 });
+
+test("a random CNN with its convs written as dense and weight noise added: both convs carved, residuals kept, exact", async () => {
+  const { randomCNN } = await import("../helpers/nets.ts");
+  const { rng: hrng } = await import("../helpers/rng.ts");
+  const { convsAsDense } = await import("../../zoo/trained-dense.ts");
+  const { normalizePasses } = await import("../../src/graph/passes/index.ts");
+  const { runPasses } = await import("../../src/pipeline/pass.ts");
+  const { lower } = await import("../../src/net/lower.ts");
+  const { randn } = await import("../../src/util/rng.ts");
+  const model = randomCNN(hrng(4), { input: [2, 8, 8], channels: [3, 4], classes: 5 } as never);
+  const dense = lower(runPasses(convsAsDense(model).model, normalizePasses).out).net;
+  const u = rng(12);
+  const noisy: Net = { ...dense, layers: dense.layers.map((l) => {
+    if (l.kind !== "affine") return l;
+    let s = 0, n = 0;
+    for (const v of l.W) if (v !== 0) { s += Math.abs(v); n++; }
+    return { ...l, W: l.W.map((v) => v + 1e-4 * (s / n) * randn(u)), b: l.b.map((v) => v + 1e-4 * (s / n) * randn(u)) };
+  }) };
+  const convLayers = lower(runPasses(model, normalizePasses).out).net.layers.filter((l) => l.kind === "conv").length;
+  const r = carveConvs(noisy, { keepResidual: true });
+  assert.equal(r.net.layers.filter((l) => l.kind === "conv").length, convLayers, JSON.stringify(r.kept));
+  assert.ok(r.carved.every((c) => c.residualKept));
+  const x = f32([16, 2, 8, 8], Float32Array.from({ length: 16 * 128 }, () => u()));
+  const name = noisy.inputs[0].name, out = noisy.outputs[0].name;
+  const ya = runNet(noisy, { [name]: x }).outputs[out].data, yb = runNet(r.net, { [name]: x }).outputs[out].data;
+  let err = 0, top = 0;
+  for (let i = 0; i < ya.length; i++) { err = Math.max(err, Math.abs(Number(ya[i]) - Number(yb[i]))); top = Math.max(top, Math.abs(Number(ya[i]))); }
+  assert.ok(err <= 1e-5 * top, `${err} vs max |y| ${top}`);
+});
