@@ -149,6 +149,25 @@ export function smallestPassing(lo: number, hi: number, ok: (k: number) => boole
   return b;
 }
 
+/** Like smallestPassing, for answers near hi (most of a layer kept): gallop down from hi in steps of 1, 2, 4, ...
+ *  while ok holds, then bisect the last step. Costs about 2 log2(hi - answer) calls instead of log2(hi - lo). */
+export function smallestPassingFromTop(lo: number, hi: number, ok: (k: number) => boolean): number {
+  let b = hi, step = 1;
+  while (b - step >= lo && ok(b - step)) { b -= step; step *= 2; }
+  let a = b - step; // failed, or below lo (then lo is untried)
+  if (a < lo) {
+    if (lo >= b) return b;
+    if (ok(lo)) return lo;
+    a = lo;
+  }
+  while (b - a > 1) {
+    const mid = Math.floor((a + b) / 2);
+    if (ok(mid)) b = mid;
+    else a = mid;
+  }
+  return b;
+}
+
 /** Every layer's value on some rows, in layer order, for a Net (by id, and Net inputs by name). A net exported
  *  with a fixed batch (baked into its reshapes) is run that many rows at a time, as runRows does. */
 export function activations(net: Net, rows: Record<string, Tensor>, oneSample = false): Map<string, Tensor> {
