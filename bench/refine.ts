@@ -169,7 +169,9 @@ async function main(): Promise<void> {
       case: minAgreement !== undefined && !c.regression ? `${c.name}@${minAgreement}` : c.name, rows: x.shape[0], runWith: { epochs: epochs ?? "default", rounds: rounds ?? "default" }, floor: r.floor, objectives: r.options.objectives, epochs: r.rows.length, chosen: r.chosen ?? null,
       ...(r.classifier ? { heldOutMargins: heldOutMargins(net, x) } : {}),
       before: { ...figures(r, "before"), explain: before }, after: { ...figures(r, "after"), explain: after },
-      weightsRatio: r.before.weights / r.after.weights, refineSeconds: Math.round(refineMs / 100) / 10, refineCpuSeconds: Math.round((cpu.user + cpu.system) / 1e5) / 10, msPerEpoch: Math.round(r.msPerEpoch),
+      weightsRatio: r.before.weights / r.after.weights,
+      // Every epoch's net: weights against agreement (the trade-off the floor picks from).
+      curve: r.rows.map((e) => ({ round: e.round, epoch: e.epoch, weights: e.weights, units: e.units, validationAgreement: e.validationAgreement, heldOutAgreement: e.heldOutAgreement, ...(e.ncut !== undefined ? { ncut: e.ncut } : {}) })), refineSeconds: Math.round(refineMs / 100) / 10, refineCpuSeconds: Math.round((cpu.user + cpu.system) / 1e5) / 10, msPerEpoch: Math.round(r.msPerEpoch),
       step: { rows: stepRows, oursCpuMs: ours, torchCpuMs: torch ?? null, ratio: torch ? ours / torch : null, loadAverage: load },
     });
     write(rowsOut);

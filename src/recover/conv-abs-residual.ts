@@ -53,7 +53,11 @@ export function residualLayers(r: ConvResidualLayers, convId: string, shape: num
   const base = { dtype: r.aff.dtype, origin: r.aff.origin };
   const total = rows.b.length;
   const { unitOrigin: _drop, note: _note, ...rest } = r.aff;
-  const aff: Layer = { ...rest, id: `${r.aff.id}_${tag}`, W: rows.W, b: rows.b, outFeatures: total, shape: [total], ...(r.aff.note ? { note: `${r.aff.note}, mixed into the ${tag} channels` } : {}) };
+  let m = 0;
+  for (const v of rows.W) m = Math.max(m, Math.abs(v));
+  for (const v of rows.b) m = Math.max(m, Math.abs(v));
+  const note = `the conv's fit residual (${r.aff.id}) combined as the ${tag} channels combine its channels (max |w| ${m.toExponential(1)})`;
+  const aff: Layer = { ...rest, id: `${r.aff.id}_${tag}`, W: rows.W, b: rows.b, outFeatures: total, shape: [total], note };
   const img: Layer = { kind: "reshape", id: `${r.img.id}_${tag}`, inputs: [aff.id], shape, ...base } as ReshapeLayer & Layer;
   const add: Layer = { kind: "add", id: `${r.add.id}_${tag}`, inputs: [convId, img.id], shape, ...base } as Layer;
   return { layers: [aff, img, add], out: add.id };

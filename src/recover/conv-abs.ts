@@ -131,10 +131,15 @@ function rewriteOne(net: Net, convId: string, tol: number, stats: NetStats | und
   const relu = acts[0];
   if (acts.length !== 1 || relu.kind !== "act" || relu.fn !== "relu") return undefined;
   const convReaders = net.layers.filter((x) => x.inputs.includes(relu.id));
-  if (!res && convReaders.length && convReaders.every((x) => x.kind === "conv" && x.groups === 1 && x.inputs.length === 1) && !net.outputs.some((o) => o.from === relu.id)) {
+  const isConv = (x: Layer) => x.kind === "conv" && x.groups === 1 && x.inputs.length === 1;
+  // Conv readers, and maybe one flatten read by affines only (a carved reader's kept residual).
+  const flats = convReaders.filter((x) => !isConv(x));
+  const flatReaders = flats.length === 1 && flats[0].kind === "reshape" && flats[0].shape.length === 1 && !net.outputs.some((o) => o.from === flats[0].id) ? net.layers.filter((x) => x.inputs.includes(flats[0].id)) : [];
+  const denseBeside = flats.length === 1 && flatReaders.length > 0 && flatReaders.every((x) => x.kind === "affine" && x.inputs.length === 1) ? { flat: flats[0], affines: flatReaders as Affine[] } : undefined;
+  if (convReaders.some(isConv) && (flats.length === 0 || denseBeside) && !net.outputs.some((o) => o.from === relu.id)) {
     const { s, rows } = channels(c);
     const pairs = oppositePairs(rows, tol);
-    return pairs.length ? rewriteConvReaders(net, c, relu, convReaders as Conv[], s, rows, pairs, tol, exactPairs) : undefined;
+    return pairs.length ? rewriteConvReaders(net, c, relu, convReaders.filter(isConv) as Conv[], s, rows, pairs, tol, exactPairs, denseBeside, res) : undefined;
   }
   const rd = readers(fuseOrder(net, relu.id), relu.id);
   if (!rd) return undefined;

@@ -125,6 +125,9 @@ export function refineNet(net: Net, x: Tensor, opts: Partial<RefineOptions> = {}
   const rewindPoint: TrainNet = cloneTrainNet(student);
   let done = 0;
   const total = rounds * o.epochs;
+  // The cluster partition: of the original, kept for the whole run (clusterEvery "run"), or of the net each epoch.
+  let cross: CrossMasks | undefined;
+  let rank: Map<string, (i: number) => number> | undefined;
 
   for (let round = 0; round < rounds; round++) {
     // A round's pruning is spread over its first half (gradual pruning, Zhu & Gupta 2017): pruneSteps steps, each
@@ -138,7 +141,6 @@ export function refineNet(net: Net, x: Tensor, opts: Partial<RefineOptions> = {}
     const pruneEvery = Math.floor(half / P);
     const stepRate = 1 - (1 - rate) ** (1 / P);
     let pruned = 0;
-    let rank: Map<string, (i: number) => number> | undefined;
     const pruneStep = () => {
       masks = magnitudePrune(student, masks, stepRate, outputLayer, rank);
       if (++pruned === P && o.rewind === "weights") rewind(student, rewindPoint, masks);
@@ -148,9 +150,11 @@ export function refineNet(net: Net, x: Tensor, opts: Partial<RefineOptions> = {}
     let step = 0, lastPass = false;
     for (let epoch = 1; epoch <= o.epochs; epoch++) {
       const t0 = performance.now();
-      const cross: CrossMasks | undefined = has("cluster") ? crossClusterWeights(toNet(student), o.clusters, o.seed) : undefined;
-      // Under cluster, crossing weights rank lower (cluster.ts): the partition of the net as it is this epoch.
-      rank = cross && o.crossRank < 1 ? crossRanks(cross, o.crossRank) : undefined;
+      if (has("cluster") && (o.clusterEvery === "epoch" || !cross)) {
+        cross = crossClusterWeights(toNet(student), o.clusters, o.seed);
+        // Under cluster, crossing weights rank lower in the pruning steps (cluster.ts).
+        rank = o.crossRank < 1 ? crossRanks(cross, o.crossRank) : undefined;
+      }
       let lossSum = 0, batches = 0;
       for (let b = 0; b < perEpoch; b++, step++) {
         if (pruning && pruned < P && step % pruneEvery === 0) pruneStep();

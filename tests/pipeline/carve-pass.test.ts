@@ -9,6 +9,8 @@ import { domainFlag } from "../../zoo/case.ts";
 import { findCase } from "../../zoo/cases/index.ts";
 import { generateCase } from "../../zoo/generate.ts";
 import type { ObfuscationName } from "../../zoo/obfuscate.ts";
+import { allPrimStmts } from "../../src/program/program.ts";
+import { signatures } from "../../zoo/score.ts";
 
 async function explainEdge(obf: ObfuscationName[], more: Partial<ExplainInput>) {
   const def = findCase("edge")!;
@@ -24,6 +26,9 @@ test("carve under --exact: with weight noise the residual is kept and the progra
   assert.equal(d.length, 2);
   for (const x of d) assert.ok(!x.dropped && x.change > x.budget, JSON.stringify(x));
   assert.equal(noisy.net!.layers.filter((l) => l.kind === "conv").length, 2);
+  // abs read on the first conv's channel pairs, its residual and the second conv's residual carried through.
+  const sigs = new Set(allPrimStmts(noisy.program!).flatMap(({ stmt }) => signatures(stmt.prim)));
+  assert.ok(sigs.has("act:abs") && sigs.has("conv"), [...sigs].join(","));
   assert.ok(noisy.net!.layers.some((l) => l.kind === "conv") && noisy.net!.layers.some((l) => l.id.endsWith(".residual")));
   const f = noisy.fidelity!;
   assert.ok(f.maxAbsErr <= 1e-5 * 6, `exact: ${f.maxAbsErr}`);

@@ -11,7 +11,7 @@ import { runNet } from "../../src/net/run.ts";
 import { f32 } from "../../src/graph/tensor.ts";
 import type { Net } from "../../src/net/net.ts";
 import { rng } from "../../src/util/rng.ts";
-import { denseConv, denseConvNet, type ConvSpec } from "./conv-nets.ts";
+import { cnnAsDense, denseConv, denseConvNet, type ConvSpec } from "./conv-nets.ts";
 
 /** Specs drawn at random (seeded), as in dense-to-conv.test.ts, with at least two output positions. */
 function randomSpec(u: () => number): ConvSpec {
@@ -112,15 +112,8 @@ test("a kept residual of an exact conv in order needs no order layer and no scal
 });
 
 test("a random CNN with its convs written as dense and weight noise added: both convs carved, residuals kept, exact", async () => {
-  const { randomCNN } = await import("../helpers/nets.ts");
-  const { rng: hrng } = await import("../helpers/rng.ts");
-  const { convsAsDense } = await import("../../zoo/trained-dense.ts");
-  const { normalizePasses } = await import("../../src/graph/passes/index.ts");
-  const { runPasses } = await import("../../src/pipeline/pass.ts");
-  const { lower } = await import("../../src/net/lower.ts");
   const { randn } = await import("../../src/util/rng.ts");
-  const model = randomCNN(hrng(4), { input: [2, 8, 8], channels: [3, 4], classes: 5 } as never);
-  const dense = lower(runPasses(convsAsDense(model).model, normalizePasses).out).net;
+  const { convs, dense } = await cnnAsDense(4);
   const u = rng(12);
   const noisy: Net = { ...dense, layers: dense.layers.map((l) => {
     if (l.kind !== "affine") return l;
@@ -128,7 +121,7 @@ test("a random CNN with its convs written as dense and weight noise added: both 
     for (const v of l.W) if (v !== 0) { s += Math.abs(v); n++; }
     return { ...l, W: l.W.map((v) => v + 1e-4 * (s / n) * randn(u)), b: l.b.map((v) => v + 1e-4 * (s / n) * randn(u)) };
   }) };
-  const convLayers = lower(runPasses(model, normalizePasses).out).net.layers.filter((l) => l.kind === "conv").length;
+  const convLayers = convs.length;
   const r = carveConvs(noisy, { keepResidual: true });
   assert.equal(r.net.layers.filter((l) => l.kind === "conv").length, convLayers, JSON.stringify(r.kept));
   assert.ok(r.carved.every((c) => c.residualKept));
