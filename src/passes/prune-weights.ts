@@ -251,12 +251,13 @@ export const pruneWeightsPass: SimplifyPass = {
     // every candidate changes only the prunable layers and what follows: the values before them are computed once
     const shared = sharedValues(s, s.net, rows.check, layers[0].id);
     const measureCheck = (n: Net) => (shared ? measureShared(s, n, shared, rows.checkRef) : measure(s, n, rows.check, rows.checkRef));
-    const passes = new Map<number, boolean>();
-    const passSearch = (j: number) => {
-      let v = passes.get(j);
-      if (v === undefined) { tried++; v = fits(s, measureCheck(candidate(j, false)), BUDGET_SHARE.weights); passes.set(j, v); }
-      return v;
+    const sweptMeasures = new Map<number, Measure>();
+    const measureSwept = (j: number) => {
+      let m = sweptMeasures.get(j);
+      if (!m) { tried++; m = measureCheck(candidate(j, false)); sweptMeasures.set(j, m); }
+      return m;
     };
+    const passSearch = (j: number) => fits(s, measureSwept(j), BUDGET_SHARE.weights);
     const ok = (j: number) => passSearch(j) || (j > 0 && passSearch(j - 1));
     const top = ks.length - 1;
     const j0 = smallestPassingFromTop(0, top, ok);
@@ -265,7 +266,7 @@ export const pruneWeightsPass: SimplifyPass = {
     // (the re-fit may have made room), else the chosen step; the swept one stays when neither fits.
     let full: Measure | undefined;
     const checkFits = (j: number, refit: boolean) => {
-      const m = measureCheck(candidate(j, refit));
+      const m = refit ? measureCheck(candidate(j, true)) : measureSwept(j);
       const v = fits(s, m, BUDGET_SHARE.weights);
       if (v || !full) full = m;
       return v;
