@@ -2,26 +2,13 @@
 // counts per dense layer, so each idea is compared at the same size). Not used by the passes.
 import type { Net, Layer } from "../src/net/net.ts";
 import { crossAug, refitProblem, refitRow } from "../src/passes/refit.ts";
-import { hinvApply, hinvUpper, obsSweep, OBS_DAMP } from "../src/passes/obs.ts";
+import { hinvApply, obsSweep, OBS_DAMP } from "../src/passes/obs.ts";
+import { liveFactor } from "../src/passes/prune-weights.ts";
 
 export type Dense = Layer & { kind: "affine" };
 /** counts: dense weights kept per layer; noRefit: no least-squares re-fit after the sweep; sens: per layer, per
  *  unit cost scale; reluAware: iterations of the ReLU-aware re-fit (hidden layers); lsDamp: ridge of the first LS. */
 export interface ProtoOpts { counts: number[]; noRefit?: boolean; sens?: Float64Array[]; reluAware?: number; lsDamp?: number }
-
-/** hinvUpper of G restricted to its live inputs (as prune-weights.ts). */
-export function liveFactor(G: Float64Array, n: number, damp: number): Float64Array {
-  const live: number[] = [];
-  for (let i = 0; i < n; i++) if (G[i * n + i] !== 0 || i === n - 1) live.push(i);
-  const m = live.length;
-  const Gl = new Float64Array(m * m);
-  for (let a = 0; a < m; a++) for (let b = 0; b < m; b++) Gl[a * m + b] = G[live[a] * n + live[b]];
-  const Ul = hinvUpper(Gl, m, damp);
-  const U = new Float64Array(n * n);
-  for (let i = 0; i < n; i++) U[i * n + i] = 1;
-  for (let a = 0; a < m; a++) for (let b = a; b < m; b++) U[live[a] * n + live[b]] = Ul[a * m + b];
-  return U;
-}
 
 /** A dense layer on rows (ReLU after it when `relu`). */
 export function fwd(l: Dense, X: Float32Array, rows: number, relu: boolean): Float32Array {

@@ -62,7 +62,7 @@ function layerProblem(l: Dense, xNew: Tensor, z: Tensor, same: boolean, rows: nu
  *  into n × n with 1 on the diagonal of the dead ones. Their weights are removed before the sweep, so their rows
  *  and columns of U are never read; leaving them out of the factorisation saves its cube (MNIST: 117 of 785
  *  pixels are 0 on every fit row). */
-function liveFactor(G: Float64Array, n: number, damp: number): Float64Array {
+export function liveFactor(G: Float64Array, n: number, damp: number): Float64Array {
   const live: number[] = [];
   for (let i = 0; i < n; i++) if (G[i * n + i] !== 0 || i === n - 1) live.push(i);
   if (live.length === n) return hinvUpper(G, n, damp);
