@@ -9,6 +9,14 @@ export function sliceRows(t: Tensor, start: number, end: number): Tensor {
   return { dtype: t.dtype, shape: [end - start, ...t.shape.slice(1)], data };
 }
 
+/** Rows [start, end) of a tensor as a view of its data (no copy) for typed arrays; string data is copied. For
+ *  reading only: runNet takes its inputs so (probe has always fed it views). */
+export function viewRows(t: Tensor, start: number, end: number): Tensor {
+  if (Array.isArray(t.data)) return sliceRows(t, start, end);
+  const row = sizeOf(t.shape.slice(1));
+  return { dtype: t.dtype, shape: [end - start, ...t.shape.slice(1)], data: (t.data as NumericArray).subarray(start * row, end * row) as Tensor["data"] };
+}
+
 /** Concatenate tensors along axis 0; all must share dtype and trailing shape. `what` names them in errors. */
 export function concatRows(parts: readonly Tensor[], what: string): Tensor {
   if (parts.length === 0) throw new Error("concatRows: no parts");

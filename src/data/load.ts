@@ -50,7 +50,7 @@ function readFile(path: string, expected: ValueInfo | undefined, notes: string[]
   if (buf.length === 0) throw new UserError("the file is empty");
   switch (ext) {
     case ".npy":
-      return decodeNpy(buf);
+      return decodeNpy(buf, { share: true }); // the buffer is ours alone: the array may be a view of it
     case ".json":
       return parseJsonData(buf.toString("utf8"));
     case ".pb":

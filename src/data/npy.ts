@@ -52,8 +52,8 @@ function parseDescr(descr: string): NpyType & { bigEndian: boolean } {
   return { ...t, bigEndian: m[1] === ">" };
 }
 
-/** Decode a .npy file's bytes into a tensor (C order). */
-export function decodeNpy(buf: Uint8Array): Tensor {
+/** Decode a .npy file's bytes into a tensor (C order). `share`: the caller gives the buffer away, so the data may be a view of it. */
+export function decodeNpy(buf: Uint8Array, opts: { share?: boolean } = {}): Tensor {
   const b = Buffer.from(buf.buffer, buf.byteOffset, buf.byteLength);
   if (b.length < 10 || !b.subarray(0, 6).equals(MAGIC)) {
     throw new UserError(b.length === 0 ? "the file is empty, not a .npy array" : "not a .npy file (missing the \\x93NUMPY magic)");
@@ -76,7 +76,7 @@ export function decodeNpy(buf: Uint8Array): Tensor {
       `the .npy file is truncated: shape [${shape.join(", ")}] of ${header.descr} needs ${need} bytes of data, found ${body.length}`,
     );
   }
-  const data = decodeElements(body.subarray(0, need), type, n);
+  const data = decodeElements(body.subarray(0, need), type, n, opts.share ?? false);
   if (!header.fortranOrder || shape.length < 2) return { dtype: type.dtype, shape, data };
   // Fortran order is C order of the reversed shape: transpose it back.
   return { dtype: type.dtype, shape, data: reverseAxes(data, [...shape].reverse()) };
@@ -86,9 +86,16 @@ export function decodeNpy(buf: Uint8Array): Tensor {
 const SAME_LAYOUT = new Set(["f4", "f8", "i1", "i2", "i4", "u1", "u2", "u4"]);
 const HOST_LE = endianness() === "LE";
 
-function decodeElements(bytes: Buffer, type: NpyType & { bigEndian: boolean }, n: number): NumericArray {
+function decodeElements(bytes: Buffer, type: NpyType & { bigEndian: boolean }, n: number, share: boolean): NumericArray {
+  const same = HOST_LE && !type.bigEndian && SAME_LAYOUT.has(`${type.kind}${type.bytes}`);
+  // A buffer the caller gives away (a file just read): its bytes are the array already when aligned (npy pads its
+  // header so the data starts on a 64-byte boundary), so a 10,000-image file is not copied once more.
+  if (same && share && bytes.byteOffset % type.bytes === 0) {
+    const view = new (allocData(type.dtype, 0).constructor as new (b: ArrayBufferLike, o: number, n: number) => NumericArray)(bytes.buffer, bytes.byteOffset, n);
+    if (view.BYTES_PER_ELEMENT === type.bytes) return view;
+  }
   const out = allocData(type.dtype, n) as NumericArray;
-  if (HOST_LE && !type.bigEndian && SAME_LAYOUT.has(`${type.kind}${type.bytes}`)) {
+  if (same) {
     new Uint8Array(out.buffer, out.byteOffset, out.byteLength).set(bytes);
     return out;
   }

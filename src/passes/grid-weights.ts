@@ -34,7 +34,12 @@ export function snapLayer(l: Weighted, step: number): Weighted {
 }
 
 function snapOnce(l: Weighted, step: number): Weighted {
-  const snap = (a: Float32Array) => Float32Array.from(a, (v) => Math.round(v / step) * step);
+  // (A loop, not Float32Array.from with a map function: the same values at a fraction of the cost.)
+  const snap = (a: Float32Array) => {
+    const out = new Float32Array(a.length);
+    for (let i = 0; i < a.length; i++) out[i] = Math.round(a[i] / step) * step;
+    return out;
+  };
   const { w, b } = params(l);
   return l.kind === "affine" ? { ...l, W: snap(w), b: snap(b) } : { ...l, weight: snap(w), bias: snap(b) };
 }

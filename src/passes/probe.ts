@@ -73,7 +73,27 @@ class Acc {
     for (let u = 0; u < U; u++) {
       let mn = this.min[u], mx = this.max[u], sum = this.sum[u], sumSq = this.sumSq[u], pos = this.pos[u];
       let k = this.nDistinct[u], a = this.v1[u], b = this.v2[u];
-      for (let o = 0; o < outer; o++) {
+      if (inner === 1) {
+        // One value per row (dense layers): the loop below without its inner loop. sum += x is sum += (0 + x):
+        // they differ only for x = -0, and sum (from +0, adding values) is never -0, so adding +-0 keeps it.
+        for (let o = 0, i = u; o < outer; o++, i += U) {
+          const x = d[i];
+          if (x < mn) mn = x;
+          if (x > mx) mx = x;
+          sum += x;
+          sumSq += x * x;
+          if (x > 0) pos++;
+          if (k === 0) {
+            a = x;
+            k = 1;
+          } else if (k < 3 && x !== a) {
+            if (k === 1) {
+              b = x;
+              k = 2;
+            } else if (x !== b) k = 3;
+          }
+        }
+      } else for (let o = 0; o < outer; o++) {
         const base = (o * U + u) * inner;
         let s = 0, s2 = 0, p = 0;
         for (let i = 0; i < inner; i++) {

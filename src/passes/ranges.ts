@@ -4,7 +4,7 @@
 import type { Tensor } from "../graph/tensor.ts";
 import type { Layer, Net } from "../net/net.ts";
 import { unitCount } from "../net/net.ts";
-import { concatRows, sliceRows } from "../data/batch.ts";
+import { concatRows, viewRows as sliceRows } from "../data/batch.ts"; // views: the rows are only read
 import { runNet } from "../net/run.ts";
 import { intervalBounds } from "../verify/bounds.ts";
 import type { SimplifyState } from "./simplify.ts";
@@ -29,21 +29,47 @@ export interface UnitRanges {
 /** Every row we have: analysis and held-out together (they are the same rows for one-sample data). */
 export function allRows(s: SimplifyState): Record<string, Tensor> {
   if (s.oneSample) return s.analysis;
-  // Every pass of a run asks for the same rows: concatenated once per (analysis, held-out) pair.
-  const hit = joined.get(s.analysis);
-  if (hit && hit.heldOut === s.heldOut) return hit.rows;
-  const rows = Object.fromEntries(Object.keys(s.analysis).map((k) => [k, concatRows([s.analysis[k], s.heldOut[k]], `input '${k}'`)]));
-  joined.set(s.analysis, { heldOut: s.heldOut, rows });
-  return rows;
+  return rowsOfAll(s, 0, rowCount(s));
 }
 
-const joined = new WeakMap<Record<string, Tensor>, { heldOut: Record<string, Tensor>; rows: Record<string, Tensor> }>();
+/** How many rows allRows holds. */
+function rowCount(s: SimplifyState): number {
+  const k = Object.keys(s.analysis)[0];
+  if (k === undefined) return 0;
+  return s.analysis[k].shape[0] + (s.oneSample ? 0 : s.heldOut[k].shape[0]);
+}
+
+/** Rows [a, b) of allRows(s) without joining the whole: views into the analysis or held-out rows, and a copy of
+ *  just the chunk that straddles the two (10,000 digits were copied whole by every pass that asked). */
+function rowsOfAll(s: SimplifyState, a: number, b: number): Record<string, Tensor> {
+  return Object.fromEntries(Object.keys(s.analysis).map((k) => {
+    const an = s.analysis[k], m = an.shape[0];
+    if (s.oneSample || b <= m) return [k, a === 0 && b === m ? an : sliceRows(an, a, b)];
+    const ho = s.heldOut[k];
+    if (a >= m) return [k, a === m && b === m + ho.shape[0] ? ho : sliceRows(ho, a - m, b - m)];
+    return [k, concatRows([sliceRows(an, a, m), sliceRows(ho, 0, b - m)], `input '${k}'`)];
+  }));
+}
 
 /** Reduce a flattened per-sample value (shape [units, ...] or [units]) to per-unit min and max. */
 function perUnit(l: Layer, lo: ArrayLike<number>, hi: ArrayLike<number>, rows: number, into?: Range): Range {
   const n = unitCount(l);
   const per = l.shape.slice(1).reduce((a, b) => a * b, 1);
   const r = into ?? { lo: new Float64Array(n).fill(Infinity), hi: new Float64Array(n).fill(-Infinity) };
+  if (per === 1) {
+    // One value per unit and row (dense layers): unit by unit, the running pair in locals (min and max don't depend
+    // on the order the values come in).
+    for (let u = 0; u < n; u++) {
+      let a = r.lo[u], b = r.hi[u];
+      for (let i = u, end = rows * n; i < end; i += n) {
+        if (lo[i] < a) a = lo[i];
+        if (hi[i] > b) b = hi[i];
+      }
+      r.lo[u] = a;
+      r.hi[u] = b;
+    }
+    return r;
+  }
   for (let row = 0; row < rows; row++) {
     const base = row * n * per;
     for (let u = 0; u < n; u++) {
@@ -83,14 +109,13 @@ export function unitRanges(s: SimplifyState, net: Net, layers: readonly Layer[])
     hit = { rows: s.analysis, data: new Map() };
     cached.set(net, hit);
   }
-  const rows = allRows(s);
-  const n = rows[net.inputs[0]?.name]?.shape[0] ?? 0;
+  const n = s.oneSample ? s.analysis[net.inputs[0]?.name]?.shape[0] ?? 0 : rowCount(s);
   const data = new Map<string, Range>();
   const missing = layers.filter((l) => !hit!.data.has(l.id));
   const ids = missing.map((l) => l.id);
   const chunk = chunkFor(net, n, s.oneSample);
   for (let st = 0; st < n && missing.length; st += chunk) {
-    const feeds = s.oneSample || n <= chunk ? rows : Object.fromEntries(Object.entries(rows).map(([k, t]) => [k, sliceRows(t, st, Math.min(n, st + chunk))]));
+    const feeds = s.oneSample ? s.analysis : n <= chunk ? rowsOfAll(s, 0, n) : rowsOfAll(s, st, Math.min(n, st + chunk));
     const got = runNet(net, feeds, { keep: ids }).activations;
     for (const l of missing) {
       const t = got[l.id];

@@ -2,7 +2,7 @@
 // here by running the simplified Net against the original's reference outputs).
 import type { Tensor } from "../graph/tensor.ts";
 import type { Layer, Net } from "../net/net.ts";
-import { concatRows, sliceRows } from "../data/batch.ts";
+import { concatRows, viewRows as sliceRows } from "../data/batch.ts"; // views: the rows are only read
 import { runLayer, runNet } from "../net/run.ts";
 import { maxAbsErr, looksLikeScores, top1Agreement } from "../verify/metrics.ts";
 import { hiddenUnits, nonzeroWeights } from "./net-edit.ts";

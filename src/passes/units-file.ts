@@ -53,21 +53,29 @@ export function unitsFile(stats: NetStats): UnitsFile {
     const a = act.data as ArrayLike<number>;
     const views: UnitView[] = [];
     for (let u = 0; u < units; u++) {
-      let lo = Infinity, hi = -Infinity;
+      let lo = Infinity, hi = -Infinity, nan = false;
       for (let r = 0; r < n; r++) {
         const v = a[r * units + u];
         if (v < lo) lo = v;
         if (v > hi) hi = v;
+        if (v !== v) nan = true;
       }
       const counts = new Array<number>(BINS).fill(0);
       const width = hi > lo ? (hi - lo) / BINS : 1;
-      const order: number[] = [];
-      for (let r = 0; r < n; r++) {
-        counts[Math.min(BINS - 1, Math.floor((a[r * units + u] - lo) / width))]++;
-        order.push(r);
+      for (let r = 0; r < n; r++) counts[Math.min(BINS - 1, Math.floor((a[r * units + u] - lo) / width))]++;
+      // Largest first; ties by row so the file is the same every run. The first TOP rows of that order, kept by
+      // insertion as the rows go by (a full sort of every unit's rows cost more than the rest of the file).
+      const cmp = (x: number, y: number) => a[y * units + u] - a[x * units + u] || x - y;
+      let order: number[] = [];
+      if (nan) order = Array.from({ length: n }, (_, r) => r).sort(cmp); // (NaN makes the comparator no order: as before)
+      else {
+        for (let r = 0; r < n; r++) {
+          if (order.length === TOP && cmp(r, order[TOP - 1]) >= 0) continue;
+          let k = Math.min(order.length, TOP - 1);
+          order[k] = r;
+          while (k > 0 && cmp(order[k], order[k - 1]) < 0) { [order[k], order[k - 1]] = [order[k - 1], order[k]]; k--; }
+        }
       }
-      // Largest first; ties by row so the file is the same every run.
-      order.sort((x, y) => a[y * units + u] - a[x * units + u] || x - y);
       const top = order.slice(0, Math.min(TOP, n)).filter((r) => a[r * units + u] > 0).map((r) => ({ row: r, value: round(a[r * units + u]) }));
       top.forEach((t) => used.add(t.row));
       views.push({ lo: n ? round(lo) : 0, hi: n ? round(hi) : 0, counts, top });

@@ -156,9 +156,22 @@ function withComments(p: Program, a: FeatureAnalysis): Program {
   return { ...p, functions: p.functions.map((f) => ({ ...f, body: f.body.map((st) => note(f.name, st)) })) };
 }
 
+/** The data's smallest and largest value, as Math.min / Math.max over every value give them (NaN if one is NaN;
+ *  -0 below +0), in one pass of comparisons; memoised per tensor (the pass asks twice). */
 function range(t: Tensor): { lo: number; hi: number } {
-  let lo = Infinity, hi = -Infinity;
+  const hit = ranges.get(t);
+  if (hit) return hit;
+  let lo = Infinity, hi = -Infinity, nan = false;
   const d = t.data as ArrayLike<number>;
-  for (let i = 0; i < d.length; i++) (lo = Math.min(lo, d[i])), (hi = Math.max(hi, d[i]));
-  return { lo, hi };
+  for (let i = 0; i < d.length; i++) {
+    const v = d[i];
+    if (v < lo || (v === 0 && lo === 0 && 1 / v < 0)) lo = v;
+    if (v > hi || (v === 0 && hi === 0 && 1 / v > 0)) hi = v;
+    if (v !== v) nan = true;
+  }
+  const r = nan ? { lo: NaN, hi: NaN } : { lo, hi };
+  ranges.set(t, r);
+  return r;
 }
+
+const ranges = new WeakMap<Tensor, { lo: number; hi: number }>();

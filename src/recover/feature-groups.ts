@@ -152,7 +152,7 @@ function factorLayer(all: Float64Array, rows: number[], width: number, opts: Fea
   const cols: number[] = [];
   for (let u = 0; u < width; u++) {
     let lo = Infinity, hi = -Infinity;
-    for (let i = 0; i < m; i++) (lo = Math.min(lo, all[i * width + u])), (hi = Math.max(hi, all[i * width + u]));
+    for (let i = 0; i < m; i++) { const v = all[i * width + u]; if (v < lo) lo = v; if (v > hi) hi = v; } // (no NaN here: checked above)
     if (hi > lo) cols.push(u);
   }
   const n = cols.length;
@@ -206,13 +206,28 @@ function factorLayer(all: Float64Array, rows: number[], width: number, opts: Fea
   const groups = order.map((j) => {
     const units = cols.map((u, c) => ({ index: u, loading: sig(H[j * n + c]), own: owner[c] === j })).filter((x) => x.own)
       .sort((a, b) => b.loading - a.loading || a.index - b.index).map(({ index, loading }) => ({ index, loading }));
-    const ranked = Array.from({ length: m }, (_, i) => i).sort((a, b) => W[b * k + j] - W[a * k + j] || a - b);
-    const top = ranked.slice(0, TOP).filter((i) => W[i * k + j] > 0).map((i) => ({ row: rows[i], value: sig(W[i * k + j]) }));
+    const top = topRows(W, m, k, j).filter((i) => W[i * k + j] > 0).map((i) => ({ row: rows[i], value: sig(W[i * k + j]) }));
     const loadings = new Float64Array(width);
     cols.forEach((u, c) => (loadings[u] = H[j * n + c]));
     return { units, share: sig(total > 0 ? mass[j] / total : 0), top, loadings };
   });
   return { layer: { units: n, fitRows: fm, rows: m, chosenBy, k, explained: explained.map(sig) }, groups };
+}
+
+/** The TOP rows of W[:, j] in the order "largest first, ties by row": kept by insertion as the rows go by (the same
+ *  first rows a full sort gives; a full sort of every row per group cost more than the rest of the ranking). */
+function topRows(W: Float64Array, m: number, k: number, j: number): number[] {
+  const cmp = (a: number, b: number) => W[b * k + j] - W[a * k + j] || a - b;
+  const order: number[] = [];
+  for (let i = 0; i < m; i++) {
+    const v = W[i * k + j];
+    if (v !== v) return Array.from({ length: m }, (_, r) => r).sort(cmp).slice(0, TOP); // (NaN: as the sort had it)
+    if (order.length === TOP && cmp(i, order[TOP - 1]) >= 0) continue;
+    let q = Math.min(order.length, TOP - 1);
+    order[q] = i;
+    while (q > 0 && cmp(order[q], order[q - 1]) < 0) { [order[q], order[q - 1]] = [order[q - 1], order[q]]; q--; }
+  }
+  return order;
 }
 
 /** max over rows of <w, row> for a rows x width matrix. */

@@ -164,15 +164,22 @@ function gaussian(sigma: number): Float64Array {
 /** Separable Gaussian blur of one h x w plane in place (edges repeated). */
 function blur(a: Float32Array, o: number, h: number, w: number, k: Float64Array): void {
   const R = (k.length - 1) / 2;
-  const tmp = new Float64Array(h * w);
+  if (blurTmp.length < h * w) blurTmp = new Float64Array(h * w);
+  const tmp = blurTmp; // (reused: every call overwrites what it reads)
+  // The same sums as clamping every tap's index; only taps that can leave the image clamp.
   for (let y = 0; y < h; y++) for (let x = 0; x < w; x++) {
     let s = 0;
-    for (let d = -R; d <= R; d++) s += k[d + R] * a[o + y * w + Math.min(w - 1, Math.max(0, x + d))];
+    const row = o + y * w;
+    if (x >= R && x + R < w) for (let d = -R; d <= R; d++) s += k[d + R] * a[row + x + d];
+    else for (let d = -R; d <= R; d++) s += k[d + R] * a[row + Math.min(w - 1, Math.max(0, x + d))];
     tmp[y * w + x] = s;
   }
   for (let y = 0; y < h; y++) for (let x = 0; x < w; x++) {
     let s = 0;
-    for (let d = -R; d <= R; d++) s += k[d + R] * tmp[Math.min(h - 1, Math.max(0, y + d)) * w + x];
+    if (y >= R && y + R < h) for (let d = -R; d <= R; d++) s += k[d + R] * tmp[(y + d) * w + x];
+    else for (let d = -R; d <= R; d++) s += k[d + R] * tmp[Math.min(h - 1, Math.max(0, y + d)) * w + x];
     a[o + y * w + x] = s;
   }
 }
+
+let blurTmp = new Float64Array(0);

@@ -47,7 +47,8 @@ export function support(f: Lin, v: SymView): { srcs: number[]; inner: number[] }
     const id = stack.pop()!;
     if (seen.has(id)) continue;
     seen.add(id);
-    for (const g of v.at(id).args) stack.push(...g.t.keys());
+    // (Ids already seen are not pushed: a wide layer's units share their sources, pushed 100k times otherwise.)
+    for (const g of v.at(id).args) for (const k of g.t.keys()) if (!seen.has(k)) stack.push(k);
   }
   const ids = [...seen].sort((p, q) => p - q);
   return { srcs: ids.filter((id) => v.at(id).kind === "src"), inner: ids.filter((id) => v.at(id).kind !== "src") };

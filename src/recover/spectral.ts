@@ -34,6 +34,13 @@ export function kmeans(rows: Float64Array[], k: number, seed = 1, restarts = 4):
   const n = rows.length, d = rows[0]?.length ?? 0;
   // (t * t is t ** 2 to the bit: both are the correctly rounded square.)
   const dist = (a: Float64Array, b: Float64Array) => { let s = 0; for (let i = 0; i < d; i++) { const t = a[i] - b[i]; s += t * t; } return s; };
+  // The distance when it is below `bound`, else some value >= bound: the sum only grows (every term is a square),
+  // so stopping once it reaches the bound changes no comparison with it.
+  const distBelow = (a: Float64Array, b: Float64Array, bound: number) => {
+    let s = 0;
+    for (let i = 0; i < d; i++) { const t = a[i] - b[i]; s += t * t; if (s >= bound) return s; }
+    return s;
+  };
   let best = new Int32Array(n), bestInertia = Infinity;
   const u = rng(seed);
   const dd = new Float64Array(n);
@@ -56,7 +63,7 @@ export function kmeans(rows: Float64Array[], k: number, seed = 1, restarts = 4):
       for (let i = 0; i < n; i++) {
         const x = rows[i];
         let bi = 0, bd = Infinity;
-        for (let j = 0; j < cents.length; j++) { const v = dist(x, cents[j]); if (v < bd) { bd = v; bi = j; } }
+        for (let j = 0; j < cents.length; j++) { const v = distBelow(x, cents[j], bd); if (v < bd) { bd = v; bi = j; } }
         if (lab[i] !== bi || it === 0) { moved = moved || lab[i] !== bi; lab[i] = bi; }
       }
       for (let j = 0; j < k; j++) {

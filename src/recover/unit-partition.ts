@@ -117,6 +117,11 @@ export function partitionUnits(net: Net, stats?: NetStats, opts: PartitionOption
     const act = net.layers.find((l) => l.kind === "act" && l.inputs[0] === a.id);
     const st = stats && act ? statsFor(stats, act.id) : undefined;
     const pre = stats ? statsFor(stats, a.id) : undefined;
+    // Per source entry, its key and its readers' lists, made once per layer (not once per weight: 100k weights
+    // made 100k strings and 200k map look-ups); the lists are created on first use, so the maps' order is as before.
+    const keys = ps.map((p) => Array.from({ length: p.n }, (_, q) => (p.hidden ? `${p.hidden.id}:${q}` : `in:${p.v}:${q}`)));
+    const rdList = ps.map((p) => new Array<string[] | undefined>(p.n));
+    const rwList = ps.map((p) => new Array<{ r: string; w: number }[] | undefined>(p.n));
     for (let j = 0; j < a.outFeatures; j++) {
       const key = `${a.id}:${j}`;
       const m = rowMax(a, j);
@@ -124,15 +129,16 @@ export function partitionUnits(net: Net, stats?: NetStats, opts: PartitionOption
       let off = 0;
       // How far the weights treated as absent (and a bias below eps) can move this unit's pre-activation.
       let slack = Math.abs(a.b[j]) <= eps * m ? Math.abs(a.b[j]) : 0;
-      for (const p of ps) {
+      for (let pi = 0; pi < ps.length; pi++) {
+        const p = ps[pi], pk = keys[pi], prd = rdList[pi], prw = rwList[pi];
         for (let q = 0; q < p.n; q++) {
           const w = Math.abs(a.W[j * a.inFeatures + off + q]);
           if (w === 0) continue;
           if (w <= eps * m) { ignored++; slack += w * srcMax(p.v, q); continue; }
-          const from = p.hidden ? `${p.hidden.id}:${q}` : `in:${p.v}:${q}`;
+          const from = pk[q];
           src.push(from);
-          (readers.get(from) ?? readers.set(from, []).get(from)!).push(key);
-          (readW.get(from) ?? readW.set(from, []).get(from)!).push({ r: key, w: a.W[j * a.inFeatures + off + q] });
+          (prd[q] ??= readers.get(from) ?? readers.set(from, []).get(from)!).push(key);
+          (prw[q] ??= readW.get(from) ?? readW.set(from, []).get(from)!).push({ r: key, w: a.W[j * a.inFeatures + off + q] });
         }
         off += p.n;
       }

@@ -75,15 +75,36 @@ export function concretize(lam: Float64Array, b: Interval, cst: Float64Array, m:
 function backAffine(l: AffineLayer, lam: Float64Array, dst: Float64Array, ctx: BackCtx): void {
   const { inFeatures: nIn, outFeatures: nOut, W, b } = l;
   const ySize = lam.length / ctx.m, rows = ySize / nOut, xSize = rows * nIn;
+  // The non-zero coefficients of one row, in order; then four weight rows per sweep over dst. Each dst entry still
+  // gets its terms one at a time in output order (loaded and stored once per four): the same bits as one row at a time.
+  const os = new Int32Array(nOut), vs = new Float64Array(nOut);
   for (let q = 0; q < ctx.m; q++) {
     let c = 0;
     for (let r = 0; r < rows; r++) {
       const yo = q * ySize + r * nOut, xo = q * xSize + r * nIn;
+      let k = 0;
       for (let o = 0; o < nOut; o++) {
         const v = lam[yo + o];
         if (v === 0) continue;
         c += v * b[o];
-        const w = o * nIn;
+        os[k] = o * nIn;
+        vs[k++] = v;
+      }
+      let j = 0;
+      for (; j + 4 <= k; j += 4) {
+        const w0 = os[j], w1 = os[j + 1], w2 = os[j + 2], w3 = os[j + 3];
+        const v0 = vs[j], v1 = vs[j + 1], v2 = vs[j + 2], v3 = vs[j + 3];
+        for (let i = 0; i < nIn; i++) {
+          let d = dst[xo + i];
+          d += v0 * W[w0 + i];
+          d += v1 * W[w1 + i];
+          d += v2 * W[w2 + i];
+          d += v3 * W[w3 + i];
+          dst[xo + i] = d;
+        }
+      }
+      for (; j < k; j++) {
+        const w = os[j], v = vs[j];
         for (let i = 0; i < nIn; i++) dst[xo + i] += v * W[w + i];
       }
     }

@@ -150,3 +150,22 @@ test("numpy reads back what we write (.npy v1/v2 and .npz), when /usr/bin/python
     rmSync(dir, { recursive: true, force: true });
   }
 });
+
+test("decodeNpy with share: an aligned little-endian array is a view of the buffer given away, with the same values", () => {
+  for (const dtype of ["float32", "float64", "int32", "uint8"] as DType[]) {
+    const t = tensor(dtype, [3, 5], Array.from({ length: 15 }, (_, i) => i * 3));
+    const buf = Buffer.from(encodeNpy(t));
+    const copied = decodeNpy(buf), shared = decodeNpy(buf, { share: true });
+    assert.deepEqual(Array.from(shared.data as NumericArray), Array.from(copied.data as NumericArray));
+    assert.deepEqual(shared.shape, [3, 5]);
+    assert.equal((shared.data as NumericArray).buffer, buf.buffer, `${dtype}: a view`);
+    assert.notEqual((copied.data as NumericArray).buffer, buf.buffer, `${dtype}: without share, a copy`);
+  }
+  // Misaligned bytes (the file at an odd offset of a bigger buffer) are copied.
+  const t = tensor("float32", [4], [1, 2, 3, 4]);
+  const raw = Buffer.from(encodeNpy(t));
+  const big = Buffer.alloc(raw.length + 1);
+  raw.copy(big, 1);
+  const odd = decodeNpy(big.subarray(1), { share: true });
+  assert.deepEqual(Array.from(odd.data as NumericArray), [1, 2, 3, 4]);
+});

@@ -32,3 +32,16 @@ test("a larger budget takes the larger weight too; a zero budget takes nothing",
   assert.equal(none.out.net, nt);
   assert.match(none.report.summary, /no near-zero weights fit the budget/);
 });
+
+test("an over-budget change is declined after the first chunk of analysis rows that shows it, as a full run declines it", () => {
+  // 4,000 rows: 3,200 analysis rows, run 1,024 at a time. fc2's 3e-3 weight moves the output by far more than 1e-7.
+  const s = { ...stateFor(nt, { rows: 4000 }), budget: { tolerance: 1e-7, minAgreement: 0.999, exact: false } };
+  const r = nearZeroPass.run(s);
+  assert.match(r.report.summary, /no near-zero weights fit the budget/);
+  const over = r.report.details.find((d) => d.startsWith("tau 0.01:"));
+  assert.ok(over, r.report.details.join("\n"));
+  assert.match(over!, /change >= \S+ on the analysis rows \(the first 1024\) \(over budget\)/);
+  // What a full run measures is larger or equal: the decision is the same.
+  const full = maxDiff(nt, dropNearZero(nt, 1e-2).net, s.analysis);
+  assert.ok(full >= Number(/>= (\S+)/.exec(over!)![1]) * (1 - 1e-2) && full > 1e-7);
+});

@@ -1,5 +1,5 @@
 // The interpreter's sparse affine kernel (src/program/affine-sparse.ts) gives kernels.ts's affine to the bit: on
-// random weights with many zeros (of either sign), rows that sum to zero, and non-finite inputs.
+// random weights and inputs with many zeros (of either sign), rows that sum to zero, and non-finite inputs.
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
 import { affine } from "../../src/program/kernels.ts";
@@ -17,7 +17,7 @@ describe("affineInterp", () => {
       const rows = 37, nIn = 53, nOut = 19;
       const W = Float32Array.from({ length: nOut * nIn }, () => (r() < density ? r() * 2 - 1 : r() < 0.5 ? 0 : -0));
       const b = Float32Array.from({ length: nOut }, (_, o) => (o % 5 === 0 ? (o % 2 ? -0 : 0) : r() - 0.5));
-      const x = Float32Array.from({ length: rows * nIn }, () => (r() < 0.3 ? 0 : r() * 4 - 2));
+      const x = Float32Array.from({ length: rows * nIn }, () => (r() < 0.3 ? (r() < 0.5 ? 0 : -0) : r() * 4 - 2));
       // A row of zeros (every sum is the bias: zeros of either sign), and rows with inf and NaN.
       x.fill(0, 0, nIn);
       x[nIn + 3] = Infinity;
