@@ -4,7 +4,8 @@
 // the dense weight graph against weight-shuffled copies, what explain then finds (named primitives, modules,
 // statements, program tokens), the held-out agreement (explain's split, never used to choose); and the CPU time of
 // one training step here against PyTorch's on the same network shapes and rows (bench/refine_torch.py, same run).
-//   node --import tsx bench/refine.ts [--only CASE] [--epochs N] [--rounds R] [--results FILE]
+//   node --import tsx bench/refine.ts [--only CASE] [--epochs N] [--rounds R] [--min-agreement A] [--results FILE]
+// With --min-agreement A (classifiers) the rows are named CASE@A, beside the default floor's.
 import { execFileSync } from "node:child_process";
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import os from "node:os";
@@ -23,6 +24,18 @@ import { backward } from "../src/train/backward.ts";
 import { Adam } from "../src/train/adam.ts";
 import { programTokens } from "../zoo/score.ts";
 import { mnistDir, mnistSplit } from "../zoo/trained/mnist.ts";
+import { refineData } from "../src/refine/data.ts";
+import { logitsLayer, margins, valuesOn } from "../src/refine/distil.ts";
+import { REFINE_DEFAULTS } from "../src/refine/index.ts";
+
+/** The original's top-1 margins (logits) on the held-out rows refine reports on: how many are thin enough that a
+ *  small logit error flips them (what bounds the agreement any refined copy can promise). */
+function heldOutMargins(net: Net, x: Tensor): { rows: number; under01: number; under05: number; under1: number; median: number } {
+  const d = refineData(x, REFINE_DEFAULTS.holdout, REFINE_DEFAULTS.validation, 0);
+  const y = valuesOn(trainNet(net), logitsLayer(net), d.heldOut.x, d.heldOut.n);
+  const m = [...margins(y, y.length / d.heldOut.n)].sort((a, b) => a - b);
+  return { rows: m.length, under01: m.filter((v) => v < 0.1).length, under05: m.filter((v) => v < 0.5).length, under1: m.filter((v) => v < 1).length, median: m[m.length >> 1] };
+}
 
 const args = process.argv.slice(2);
 const arg = (name: string) => { const i = args.indexOf(name); return i >= 0 ? args[i + 1] : undefined; };
@@ -30,6 +43,7 @@ const only = arg("--only");
 const results = arg("--results") ?? "bench/results/refine.json";
 const epochs = arg("--epochs") ? Number(arg("--epochs")) : undefined;
 const rounds = arg("--rounds") ? Number(arg("--rounds")) : undefined;
+const minAgreement = arg("--min-agreement") ? Number(arg("--min-agreement")) : undefined;
 
 interface Case { name: string; model: string; data: () => Tensor; regression: boolean }
 
@@ -141,20 +155,23 @@ async function main(): Promise<void> {
       for (const v of t) { lo = Math.min(lo, v); hi = Math.max(hi, v); }
       tolerance = 0.01 * (hi - lo);
     }
-    const t0 = performance.now();
-    const r = refine(model, x, { seed: 0, ...(tolerance !== undefined ? { tolerance } : {}), ...(epochs ? { epochs } : {}), ...(rounds ? { maxRounds: rounds } : {}) }, {
+    const t0 = performance.now(), c0 = process.cpuUsage();
+    const r = refine(model, x, { seed: 0, ...(minAgreement !== undefined ? { minAgreement } : {}), ...(tolerance !== undefined ? { tolerance } : {}), ...(epochs ? { epochs } : {}), ...(rounds ? { maxRounds: rounds } : {}) }, {
       onEpoch: (row, done, total) => process.stderr.write(`  [${done}/${total}] round ${row.round} epoch ${row.epoch}: ${row.weights} weights, validation ${(100 * row.validationAgreement).toFixed(2)}% / maxErr ${row.validationMaxAbsErr.toFixed(3)}, held-out ${(100 * row.heldOutAgreement).toFixed(2)}%, ${row.ms} ms\n`),
     });
-    const refineMs = performance.now() - t0;
+    const refineMs = performance.now() - t0, cpu = process.cpuUsage(c0);
     const before = await explainOf(model, x), after = await explainOf(r.model, x);
     const stepRows = Math.max(3, Math.floor(128 / 3)) * 3;
     const steps = c.name.startsWith("mnist") ? 10 : 30;
     const load = os.loadavg()[0];
     const ours = ourStepMs(net, stepRows, steps), torch = torchStepMs(net, stepRows, steps);
     rowsOut.push({
-      case: c.name, rows: x.shape[0], runWith: { epochs: epochs ?? "default", rounds: rounds ?? "default" }, floor: r.floor, objectives: r.options.objectives, epochs: r.rows.length, chosen: r.chosen ?? null,
+      case: minAgreement !== undefined && !c.regression ? `${c.name}@${minAgreement}` : c.name, rows: x.shape[0], runWith: { epochs: epochs ?? "default", rounds: rounds ?? "default" }, floor: r.floor, objectives: r.options.objectives, epochs: r.rows.length, chosen: r.chosen ?? null,
+      ...(r.classifier ? { heldOutMargins: heldOutMargins(net, x) } : {}),
       before: { ...figures(r, "before"), explain: before }, after: { ...figures(r, "after"), explain: after },
-      weightsRatio: r.before.weights / r.after.weights, refineSeconds: Math.round(refineMs / 100) / 10, msPerEpoch: Math.round(r.msPerEpoch),
+      weightsRatio: r.before.weights / r.after.weights,
+      // Every epoch's net: weights against agreement (the trade-off the floor picks from).
+      curve: r.rows.map((e) => ({ round: e.round, epoch: e.epoch, weights: e.weights, units: e.units, validationAgreement: e.validationAgreement, heldOutAgreement: e.heldOutAgreement, ...(e.ncut !== undefined ? { ncut: e.ncut } : {}) })), refineSeconds: Math.round(refineMs / 100) / 10, refineCpuSeconds: Math.round((cpu.user + cpu.system) / 1e5) / 10, msPerEpoch: Math.round(r.msPerEpoch),
       step: { rows: stepRows, oursCpuMs: ours, torchCpuMs: torch ?? null, ratio: torch ? ours / torch : null, loadAverage: load },
     });
     write(rowsOut);
@@ -166,7 +183,7 @@ function write(rows: object[]): void {
   const prev = existsSync(results) ? (JSON.parse(readFileSync(results, "utf8")) as { rows?: { case: string }[] }).rows ?? [] : [];
   const merged = [...prev.filter((p) => !rows.some((r) => (r as { case: string }).case === p.case)), ...rows];
   writeFileSync(results, JSON.stringify({
-    about: "pseudonet refine (default objectives prune + group-lasso, seed 0) on the trained zoo cases with data: before/after weights, hidden units, n-cut at k = 12 vs weight-shuffled copies, what explain finds, held-out agreement (explain's split; refine chooses on validation rows only); CPU ms of one training step (teacher forward, student forward + backward, Adam; rows per step as refine uses) here vs PyTorch 1.13 on one thread, same network shapes, same run. Machine: 2 cores shared with other sessions (loadAverage per row).",
+    about: "pseudonet refine (default objectives, listed per row; seed 0) on the trained zoo cases with data: before/after weights, hidden units, n-cut at k = 12 vs 3 weight-shuffled copies (mean, sd), what explain finds, held-out agreement (explain's split; refine chooses on validation rows only); CPU ms of one training step (teacher forward, student forward + backward, Adam; rows per step as refine uses) here vs PyTorch 1.13 on one thread, same network shapes, same run. Machine: 2 cores shared with other sessions (loadAverage per row).",
     machine: { cpus: os.cpus().length, model: os.cpus()[0]?.model ?? "" },
     rows: merged,
   }, null, 1) + "\n");

@@ -1,7 +1,8 @@
 // `npm run zoo:score`: write the zoo, explain every case with today's `pseudonet explain --exact`, score every
 // explanation against its truth, print the table and write bench/results/zoo.json.
-//   node --import tsx zoo/bench.ts [--keep DIR] [--only NAME] [--seed N] [--obfuscate all|none|a,b] [--budgeted] [--results FILE]
-// (--budgeted: also run the budgeted simplify passes, as plain `pseudonet explain`)
+//   node --import tsx zoo/bench.ts [--keep DIR] [--only NAME] [--seed N] [--obfuscate all|none|a,b] [--budgeted [--tolerance E]] [--results FILE]
+// (--budgeted: also run the budgeted steps, as plain `pseudonet explain`: simplify's budgeted passes and dropping
+// named values' residuals, within --tolerance E, absolute, as explain's flag)
 import { mkdtempSync, mkdirSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
@@ -24,7 +25,7 @@ interface ExplainRun {
 }
 
 /** Explain one zoo case folder into `out`: with its domain flag when it has one, else with its data file. */
-async function explainCase(caseDir: string, out: string, exact = true): Promise<Omit<ExplainRun, "case">> {
+async function explainCase(caseDir: string, out: string, exact = true, tolerance?: number): Promise<Omit<ExplainRun, "case">> {
   const truth = readTruth(join(caseDir, "truth.json"));
   const file = join(caseDir, "model.onnx");
   const model = readModel(file);
@@ -35,7 +36,7 @@ async function explainCase(caseDir: string, out: string, exact = true): Promise<
     if (!useDomain && !data) return { input, error: "no domain flag and no data file" };
     // Exact by default: the score's fidelity column measures faithfulness; budgeted passes (which may trade up
     // to --tolerance of error for size) are measured by bench/simplify.ts, or here with --budgeted.
-    const state = await runExplain({ model, source: file, outDir: out, exact, ...(data ? { data, dataLabel: truth.data! } : { domain: truth.domainFlag! }) });
+    const state = await runExplain({ model, source: file, outDir: out, exact, ...(tolerance !== undefined ? { tolerance } : {}), ...(data ? { data, dataLabel: truth.data! } : { domain: truth.domainFlag! }) });
     writeOutputDir(out, state.files!);
     return { input };
   } catch (e) {
@@ -46,7 +47,7 @@ async function explainCase(caseDir: string, out: string, exact = true): Promise<
 async function main(): Promise<void> {
   const { values } = parseArgs({
     options: {
-      keep: { type: "string" }, only: { type: "string" }, budgeted: { type: "boolean", default: false }, seed: { type: "string", default: "1" }, obfuscate: { type: "string", default: "all" },
+      keep: { type: "string" }, only: { type: "string" }, budgeted: { type: "boolean", default: false }, tolerance: { type: "string" }, seed: { type: "string", default: "1" }, obfuscate: { type: "string", default: "all" },
       results: { type: "string", default: "bench/results/zoo.json" },
     },
   });
@@ -60,7 +61,7 @@ async function main(): Promise<void> {
     const t0 = performance.now();
     const out = join(explainedDir, e.name);
     mkdirSync(out, { recursive: true });
-    const r = await explainCase(e.dir, out, !values.budgeted);
+    const r = await explainCase(e.dir, out, !values.budgeted, values.tolerance !== undefined ? Number(values.tolerance) : undefined);
     runs.push({ case: e.name, ...r });
     process.stderr.write(`explained ${e.name} (${r.input}) in ${Math.round(performance.now() - t0)} ms${r.error ? `: FAILED ${r.error}` : ""}\n`);
   }

@@ -139,7 +139,7 @@ export function registerExplain(program: Command): void {
     .requiredOption("-o, --out <dir>", "output folder (created; a previous pseudonet output there is replaced)"))
     .option("--expand <path>", "also print one statement opened up, e.g. main/h1 (like pseudonet show)")
     .option("--refine", "refine the model first (pseudonet refine, floor --min-agreement) and explain the refined copy; fidelity to both in report.md")
-    .option("--refine-objective <list>", "with --refine: its --objective (default prune,group-lasso)")
+    .option("--refine-objective <list>", "with --refine: its --objective (default prune,group-lasso,cluster)")
     .option("--refine-epochs <n>", "with --refine: its --epochs", positiveInt)
     .option("--refine-rounds <n>", "with --refine: its --rounds", positiveInt)
     .addHelpText(

@@ -84,7 +84,11 @@ export interface Measure {
 
 /** Measure a candidate net on rows against the original's outputs on them. */
 export function measure(s: SimplifyState, net: Net, rows: Record<string, Tensor>, ref: readonly Tensor[]): Measure {
-  const got = runReusing(net, rows, s.oneSample);
+  return compare(s, runReusing(net, rows, s.oneSample), ref);
+}
+
+/** A candidate's outputs against the original's. */
+function compare(s: SimplifyState, got: readonly Tensor[], ref: readonly Tensor[]): Measure {
   let err = 0, disagree = 0;
   const n = ref[0]?.shape[0] ?? 0;
   got.forEach((g, k) => {
@@ -107,6 +111,36 @@ function argmax(d: ArrayLike<number>, off: number, k: number): number {
   let best = 0;
   for (let j = 1; j < k; j++) if (d[off + j] > d[off + best]) best = j;
   return best;
+}
+
+/** What every candidate of a search shares on some rows: the layers before the first one candidates change
+ *  (`before`, by id), and the values of those (and of the inputs) that later layers read. */
+export interface SharedValues {
+  before: Set<string>;
+  values: Map<string, Tensor>;
+}
+
+/** The original net's SharedValues on `rows` when candidates change only layers from `first` (a layer id) on.
+ *  Undefined when the rows must run in chunks (a fixed batch, one sample): then measure as usual. */
+export function sharedValues(s: SimplifyState, net: Net, rows: Record<string, Tensor>, first: string): SharedValues | undefined {
+  if (s.oneSample || net.inputs.some((i) => typeof i.batchDim === "number")) return undefined;
+  const at = net.layers.findIndex((l) => l.id === first);
+  if (at < 0) return undefined;
+  const read = new Set(net.layers.slice(at).flatMap((l) => l.inputs));
+  for (const o of net.outputs) read.add(o.from);
+  const prefix = net.layers.slice(0, at);
+  const all = activations({ ...net, layers: prefix }, rows, s.oneSample);
+  const values = new Map<string, Tensor>(Object.entries(rows));
+  for (const [k, v] of all) if (read.has(k)) values.set(k, v);
+  return { before: new Set(prefix.map((l) => l.id)), values };
+}
+
+/** measure() for a candidate whose layers in shared.before are the original's (sharedValues of the same rows):
+ *  only the layers after them run. */
+export function measureShared(s: SimplifyState, net: Net, shared: SharedValues, ref: readonly Tensor[]): Measure {
+  const env = new Map(shared.values);
+  for (const l of net.layers) if (!shared.before.has(l.id)) env.set(l.id, runLayer(l, l.inputs.map((r) => env.get(r)!)));
+  return compare(s, net.outputs.map((o) => env.get(o.from)!), ref);
 }
 
 /** Within `share` of the budget: classifiers by agreement (at most share × (1 - minAgreement) of the rows
@@ -141,6 +175,25 @@ export function smallestPassing(lo: number, hi: number, ok: (k: number) => boole
   let a = lo, b = hi;
   if (a >= b) return b;
   if (ok(a)) return a;
+  while (b - a > 1) {
+    const mid = Math.floor((a + b) / 2);
+    if (ok(mid)) b = mid;
+    else a = mid;
+  }
+  return b;
+}
+
+/** Like smallestPassing, for answers near hi (most of a layer kept): gallop down from hi in steps of 1, 2, 4, ...
+ *  while ok holds, then bisect the last step. Costs about 2 log2(hi - answer) calls instead of log2(hi - lo). */
+export function smallestPassingFromTop(lo: number, hi: number, ok: (k: number) => boolean): number {
+  let b = hi, step = 1;
+  while (b - step >= lo && ok(b - step)) { b -= step; step *= 2; }
+  let a = b - step; // failed, or below lo (then lo is untried)
+  if (a < lo) {
+    if (lo >= b) return b;
+    if (ok(lo)) return lo;
+    a = lo;
+  }
   while (b - a > 1) {
     const mid = Math.floor((a + b) / 2);
     if (ok(mid)) b = mid;

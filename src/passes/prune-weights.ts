@@ -7,15 +7,17 @@
 // top-1 margin of a classifier), so that one threshold allocates sparsity across layers by measured
 // sensitivity. Rows are swept column by column (the OBS update moves the weights not yet visited), layers in
 // order, each on the pruned net's own inputs; then each row is re-fit by least squares on its support.
-// The threshold is searched on a geometric grid of kept counts by bisection on analysis rows the re-fits did not
-// see, then checked on every such row. A layer wider than OBS_MAX_IN inputs uses OBS's diagonal approximation
+// The threshold is searched on a geometric grid of kept counts, galloping down from all weights then bisecting,
+// on every analysis row the re-fits did not see, with candidates swept but not re-fit (the re-fit is most of a
+// candidate's cost); flip counts are noisy and not monotone in the count, so a failing step whose next smaller
+// step passes is taken as noise. The choice (and the step below it) is then re-fit and checked again. A layer wider than OBS_MAX_IN inputs uses OBS's diagonal approximation
 // ([H^-1]_ii ≈ 1 / H_ii: magnitude times input rms) and no sweep.
 import type { Tensor } from "../graph/tensor.ts";
 import type { AffineLayer, Layer, Net } from "../net/net.ts";
 import type { SimplifyPass, SimplifyState } from "./simplify.ts";
 import { simplifyReport } from "./report.ts";
-import { activations, budgetRows, BUDGET_SHARE, describe, fits, measure, nonzeros, runOn, smallestPassing, tooFewRows, type BudgetRows } from "./budget.ts";
-import { crossAug, refitProblem, refitRow, type RefitProblem } from "./refit.ts";
+import { activations, budgetRows, BUDGET_SHARE, describe, fits, measure, measureShared, nonzeros, runOn, sharedValues, smallestPassingFromTop, tooFewRows, type BudgetRows, type Measure } from "./budget.ts";
+import { crossAug, refitProblemOn, refitRow, type RefitProblem } from "./refit.ts";
 import { hinvApply, hinvUpper, obsSweep, OBS_DAMP } from "./obs.ts";
 import { unitSensitivity } from "./sensitivity.ts";
 
@@ -47,13 +49,13 @@ interface LayerProblem { p: RefitProblem; U?: Float64Array; Uls?: Float64Array }
 /** Ridge of the dense least-squares re-fit (relative to the mean diagonal): rounding level, unlike OBS_DAMP. */
 const LS_DAMP = 1e-6;
 
-function layerProblem(l: Dense, xNew: Tensor, xOld: Tensor, rows: number): LayerProblem {
+/** The problem of layer l on inputs xNew (`same`: the original's inputs), z its original pre-activation. */
+function layerProblem(l: Dense, xNew: Tensor, z: Tensor, same: boolean, rows: number): LayerProblem {
   const d = l.inFeatures;
   const G = crossAug(xNew.data as Float32Array, d, xNew.data as Float32Array, d, rows);
-  const C = xNew === xOld ? G : crossAug(xNew.data as Float32Array, d, xOld.data as Float32Array, d, rows);
-  const p = refitProblem(G, C, d, d, l.W, l.b, l.outFeatures);
+  const p = refitProblemOn(G, xNew.data as Float32Array, d, z.data as Float32Array, l.outFeatures, rows);
   const U = d <= OBS_MAX_IN ? liveFactor(G, d + 1, OBS_DAMP) : undefined;
-  return { p, ...(U ? { U } : {}), ...(U && xNew !== xOld ? { Uls: liveFactor(G, d + 1, LS_DAMP) } : {}) };
+  return { p, ...(U ? { U } : {}), ...(U && !same ? { Uls: liveFactor(G, d + 1, LS_DAMP) } : {}) };
 }
 
 /** hinvUpper of G restricted to its live inputs (non-zero diagonal; the bias is always live), scattered back
@@ -103,13 +105,13 @@ interface Context {
   cache: Map<string, LayerProblem>;
 }
 
-/** One layer pruned at threshold tau on inputs xNew (the original's are xOld): re-fit to xNew, swept, re-fit on
- *  the support. */
-function pruneLayer(c: Context, l: Dense, xNew: Tensor, xOld: Tensor, tau: number): Dense {
+/** One layer pruned at threshold tau on inputs xNew (the original's are xOld): re-fit to xNew, swept, and (with
+ *  `refit`) re-fit on the support. */
+function pruneLayer(c: Context, l: Dense, xNew: Tensor, xOld: Tensor, tau: number, refit: boolean): Dense {
   const same = xNew === xOld;
   let lp = same ? c.cache.get(l.id) : undefined;
   if (!lp) {
-    lp = layerProblem(l, xNew, xOld, c.rows.fitCount);
+    lp = layerProblem(l, xNew, c.ref.get(l.id)!, same, c.rows.fitCount);
     if (same) c.cache.set(l.id, lp);
   }
   const d = l.inFeatures, n = d + 1, outF = l.outFeatures;
@@ -132,22 +134,24 @@ function pruneLayer(c: Context, l: Dense, xNew: Tensor, xOld: Tensor, tau: numbe
   const W = new Float32Array(outF * d), b = new Float32Array(outF);
   for (let o = 0; o < outF; o++) {
     const w = Wa.subarray(o * n, (o + 1) * n);
-    const row = refitRow(lp.p, o, supportOf(w, d), w);
+    const row = refit ? refitRow(lp.p, o, supportOf(w, d), w) : w;
     for (let i = 0; i < d; i++) W[o * d + i] = row[i];
     b[o] = row[d];
   }
   return { ...l, W, b };
 }
 
-/** The net with every prunable layer pruned at threshold tau, in order, each on the pruned net's own inputs. */
-function prunedNet(c: Context, tau: number): Net {
+/** The net with every prunable layer pruned at threshold tau, in order, each on the pruned net's own inputs;
+ *  `refit`: each row re-fit by least squares on its support after the sweep (the sweep's own update leaves the
+ *  weights it visited first fixed; the re-fit is most of a candidate's cost, and improves it a little). */
+function prunedNet(c: Context, tau: number, refit = true): Net {
   const ids = new Set(c.layers.map((l) => l.id));
   const env = new Map<string, Tensor>(Object.entries(c.rows.fit));
   const out: Layer[] = [];
   // values upstream of every pruned layer are the original's (the same tensors, so their problems are cached)
   const changed = new Set<string>();
   for (const l of c.net.layers) {
-    const nl = ids.has(l.id) && prunable(l) ? pruneLayer(c, l, env.get(l.inputs[0])!, c.ref.get(l.inputs[0])!, tau) : l;
+    const nl = ids.has(l.id) && prunable(l) ? pruneLayer(c, l, env.get(l.inputs[0])!, c.ref.get(l.inputs[0])!, tau, refit) : l;
     out.push(nl);
     if (nl !== l || l.inputs.some((i) => changed.has(i))) {
       changed.add(l.id);
@@ -167,7 +171,7 @@ function prepare(s: SimplifyState, rows: BudgetRows): { c: Context; scores: Floa
   const costs: number[] = [];
   for (const l of layers) {
     const x = ref.get(l.inputs[0])!;
-    const lp = layerProblem(l, x, x, rows.fitCount);
+    const lp = layerProblem(l, x, ref.get(l.id)!, true, rows.fitCount);
     c.cache.set(l.id, lp);
     const d = l.inFeatures, n = d + 1, G = lp.p.G;
     // without a dense chain to back-propagate through: each row's cost relative to its energy w^T H w
@@ -232,29 +236,53 @@ export const pruneWeightsPass: SimplifyPass = {
     const { c, scores } = prepare(s, rows);
     const total = scores.length;
     const ks = grid(total);
-    const nets = new Map<number, Net>();
-    const candidate = (j: number) => {
-      if (j === ks.length - 1) return s.net;
-      let n = nets.get(j);
-      if (!n) { n = prunedNet(c, tauFor(scores, ks[j])); nets.set(j, n); }
+    // Stage 1, on the check rows: candidates swept but not re-fit (cheaper, and no better than re-fit ones),
+    // galloping down the grid from all weights, then bisection. Flip counts are noisy and not monotone in the count: a point that fails while the
+    // next smaller one passes is taken as noise (two consecutive failures end the descent).
+    const swept = new Map<number, Net>(), refitted = new Map<number, Net>();
+    const candidate = (j: number, refit: boolean) => {
+      if (j >= ks.length - 1) return s.net;
+      const cache = refit ? refitted : swept;
+      let n = cache.get(j);
+      if (!n) { n = prunedNet(c, tauFor(scores, ks[j]), refit); cache.set(j, n); }
       return n;
     };
     let tried = 0;
-    const okSearch = (j: number) => (tried++, fits(s, measure(s, candidate(j), rows.search, rows.searchRef), BUDGET_SHARE.weights));
-    let j = smallestPassing(0, ks.length - 1, okSearch);
-    // confirm on every analysis row the re-fits did not see; step back up the grid if the search rows were optimistic
-    let full = measure(s, candidate(j), rows.check, rows.checkRef);
-    while (j < ks.length - 1 && !fits(s, full, BUDGET_SHARE.weights)) {
-      j++;
-      full = measure(s, candidate(j), rows.check, rows.checkRef);
+    // every candidate changes only the prunable layers and what follows: the values before them are computed once
+    const shared = sharedValues(s, s.net, rows.check, layers[0].id);
+    const measureCheck = (n: Net) => (shared ? measureShared(s, n, shared, rows.checkRef) : measure(s, n, rows.check, rows.checkRef));
+    const passes = new Map<number, boolean>();
+    const passSearch = (j: number) => {
+      let v = passes.get(j);
+      if (v === undefined) { tried++; v = fits(s, measureCheck(candidate(j, false)), BUDGET_SHARE.weights); passes.set(j, v); }
+      return v;
+    };
+    const ok = (j: number) => passSearch(j) || (j > 0 && passSearch(j - 1));
+    const top = ks.length - 1;
+    const j0 = smallestPassingFromTop(0, top, ok);
+    // Stage 2, on every analysis row the re-fits did not see: up the grid from stage 1's choice until a swept
+    // candidate fits; then re-fit candidates (least squares on each row's support), one grid step below first
+    // (the re-fit may have made room), else the chosen step; the swept one stays when neither fits.
+    let full: Measure | undefined;
+    const checkFits = (j: number, refit: boolean) => {
+      const m = measureCheck(candidate(j, refit));
+      const v = fits(s, m, BUDGET_SHARE.weights);
+      if (v || !full) full = m;
+      return v;
+    };
+    let j = j0;
+    while (j < top && !checkFits(j, false)) j++;
+    let net = candidate(j, false);
+    for (const jr of j > 0 && j < top ? [j - 1, j] : []) {
+      if (checkFits(jr, true)) { net = candidate(jr, true); j = jr; break; }
     }
-    const net = candidate(j);
+    if (j === top) full = measureCheck(s.net);
     const kept = prunableWeights(net), all = prunableWeights(s.net);
     const wide = layers.filter((l) => l.inFeatures > OBS_MAX_IN).map((l) => l.id);
     const details = [
       `cost of each weight: ${c.propagated ? (s.classifier ? "effect on the top-1 margin (back-propagated)" : "effect on the outputs (back-propagated)") : "share of its row's output energy"} x w^2/[H^-1]_ii (layerwise OBS, H of each layer's input on ${rows.fitCount} analysis rows)${wide.length ? `; ${wide.join(", ")} wider than ${OBS_MAX_IN} inputs: diagonal approximation` : ""}; rows swept with the OBS update, then re-fit by least squares on their support`,
-      `search: ${tried} thresholds on ${rows.search[Object.keys(rows.search)[0]].shape[0]} analysis rows (geometric grid of kept counts, 19% steps); chosen: ${kept} of ${all} weights (${(100 * kept / all).toFixed(1)}%)`,
-      `budget share ${BUDGET_SHARE.weights}: ${describe(s, full)}`,
+      `search: ${tried} thresholds on the ${rows.checkRef[0].shape[0]} analysis rows the re-fits did not see (geometric grid of kept counts, 19% steps, galloping down from all weights; swept candidates; a failure with a passing step below taken as noise), then the choice re-fit by least squares on each row's support (from one step below); chosen: ${kept} of ${all} weights (${(100 * kept / all).toFixed(1)}%)`,
+      `budget share ${BUDGET_SHARE.weights}: ${describe(s, full!)}`,
       ...net.layers.filter(prunable).map((l) => `${l.id}: ${nonzeros(l.W)} of ${l.W.length} weights kept`),
     ];
     const summary = net === s.net ? "kept every weight (no smaller net within budget)" : `kept ${kept} of ${all} dense weights (${(100 * kept / all).toFixed(1)}%): layerwise OBS, re-fit by least squares`;

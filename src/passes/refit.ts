@@ -52,6 +52,16 @@ export function refitProblem(G: Float64Array, C: Float64Array, dn: number, dOld:
   return { G, n, targets };
 }
 
+/** The same targets from values: t_o = X'^T z_o, with z_o the layer's original pre-activation on the fit rows
+ *  (Z [rows × outF], X' [rows × dn]; equal to C w̃_o since z_o = X w̃_o). One product over the rows instead of
+ *  the (dn+1) × (dOld+1) cross matrix and a matrix-vector product per row. */
+export function refitProblemOn(G: Float64Array, Xn: Float32Array, dn: number, Z: Float32Array, outF: number, rows: number): RefitProblem {
+  const n = dn + 1, m = outF + 1;
+  const XZ = crossAug(Xn, dn, Z, outF, rows);
+  const targets = Array.from({ length: outF }, (_, o) => Float64Array.from({ length: n }, (_, i) => XZ[i * m + o]));
+  return { G, n, targets };
+}
+
 const CHOL_MAX = 160;
 const CG_STEPS = 8;
 
@@ -81,8 +91,37 @@ export function refitRow(p: RefitProblem, o: number, support: readonly number[],
   return out;
 }
 
+/** Rows `rows` re-fit on one shared support (as refitRow, each from and towards w0s[o]): one factorisation for
+ *  every row. Falls back to refitRow per row when the system is not numerically SPD. */
+export function refitRowsShared(p: RefitProblem, rows: readonly number[], support: readonly number[], w0s: readonly Float64Array[]): Float64Array[] {
+  const S = [...support, p.n - 1];
+  const k = S.length;
+  const A = new Float64Array(k * k);
+  let diag = 0;
+  for (let a = 0; a < k; a++) diag += p.G[S[a] * p.n + S[a]];
+  const lam = RIDGE * (diag / k) + 1e-12;
+  for (let a = 0; a < k; a++) {
+    for (let c = 0; c < k; c++) A[a * k + c] = p.G[S[a] * p.n + S[c]];
+    A[a * k + a] += lam;
+  }
+  const L = cholFactor(A, k);
+  return rows.map((o, r) => {
+    if (!L) return refitRow(p, o, support, w0s[r]);
+    const sol = cholSolveWith(L, Float64Array.from(S, (i) => p.targets[o][i] + lam * w0s[r][i]), k);
+    const out = new Float64Array(p.n);
+    S.forEach((i, a) => (out[i] = sol[a]));
+    return out;
+  });
+}
+
 /** Cholesky solve of a symmetric positive definite system; undefined when it is not numerically SPD. */
 function cholSolve(A: Float64Array, b: Float64Array, k: number): Float64Array | undefined {
+  const L = cholFactor(A, k);
+  return L && cholSolveWith(L, b, k);
+}
+
+/** The lower Cholesky factor of A (k × k), or undefined when A is not numerically SPD. */
+function cholFactor(A: Float64Array, k: number): Float64Array | undefined {
   const L = new Float64Array(k * k);
   for (let i = 0; i < k; i++) {
     for (let j = 0; j <= i; j++) {
@@ -94,6 +133,11 @@ function cholSolve(A: Float64Array, b: Float64Array, k: number): Float64Array | 
       } else L[i * k + j] = s / L[j * k + j];
     }
   }
+  return L;
+}
+
+/** Solve L L^T x = b for a lower Cholesky factor L. */
+function cholSolveWith(L: Float64Array, b: Float64Array, k: number): Float64Array {
   const y = new Float64Array(k);
   for (let i = 0; i < k; i++) {
     let s = b[i];

@@ -57,11 +57,15 @@ export function carvedLine(c: CarvedConv): string {
 /** What dropping one layer's fit residual would cost, and whether the budget allowed it. */
 export interface ResidualDecision {
   layer: string;
-  /** Max |output change| of the Net with the conv alone vs the Net entering carve, on the check rows. */
+  /** Non-zero weights of the residual (R, r) and the largest. */
+  size: { nonzero: number; maxAbs: number };
+  /** Max |output change| of the Net with the conv alone (and the earlier drops, and simplify's changes) vs the
+   *  original Net, on the check rows. */
   change: number;
-  /** The same over the whole box, certified (when the domain is a box and bounds are affordable). */
+  /** The same over the whole box, certified (when the domain is a box and simplify's change is certified). */
   certified?: number;
-  /** The most carve may change the outputs: rounding level under --exact, else what simplify left of the tolerance. */
+  /** The most the whole Net may differ from the original on the rows: rounding level under --exact, else
+   *  BUDGET_SHARE.residuals x --tolerance. */
   budget: number;
   dropped: boolean;
 }
@@ -73,6 +77,8 @@ export interface CarveOutcome {
   maxAbsErr: number;
   /** The same, certified over the box (undefined: no box, or too big to bound). */
   certifiedMaxErr?: number;
+  /** Rows the changes were measured on. */
+  rows: number;
 }
 
 /** Largest |value| of a Net's outputs on the given rows. */
@@ -106,17 +112,21 @@ function droppedBound(before: Net, asDense: Net, id: string, box: BoxDomain): nu
   return per && per.reduce((m, v) => Math.max(m, v), 0);
 }
 
-/** The most carve may change the outputs. Under --exact: float rounding (simplify's exact-pass limit). Otherwise
- *  the budgeted passes' final share of --tolerance less what simplify spent (held-out), as a budgeted pass would. */
-function carveBudget(s: ExplainState, net: Net, feeds: Record<string, Tensor>): { budget: number; how: string } {
-  const top = maxOutput(net, feeds);
-  if (s.input.exact) return { budget: EXACT_REL * top, how: `rounding level under --exact (${EXACT_REL} x max |y| ${top.toExponential(2)})` };
-  const ref = runNet(net, feeds, { keep: [] }).outputs;
-  const tol = s.simplify?.budget.tolerance ?? s.input.tolerance ?? DEFAULT_RELATIVE_TOLERANCE * outputRange(net.outputs.map((o) => ref[o.name]));
-  const reports = s.simplify?.reports ?? [];
-  const spent = reports.length ? reports[reports.length - 1].heldOut.maxAbsErr : 0;
-  const budget = Math.max(0, BUDGET_SHARE.quantize * tol - spent);
-  return { budget, how: `${BUDGET_SHARE.quantize} x tolerance ${tol.toExponential(2)} less ${spent.toExponential(1)} spent by simplify` };
+/** What dropping residuals may cost, shared with the residuals pass (src/pipeline/residuals-pass.ts): the whole
+ *  Net (simplify's change and every drop so far) against the original Net, within BUDGET_SHARE.residuals of
+ *  --tolerance on the analysis rows and within the whole of it over the box (certified here). Under --exact:
+ *  float rounding (simplify's exact-pass limit) for both. */
+interface CarveBudget { rows: number; box: number; how: string }
+
+function carveBudget(s: ExplainState, original: Net, feeds: Record<string, Tensor>): CarveBudget {
+  const top = maxOutput(original, feeds);
+  if (s.input.exact) {
+    const b = EXACT_REL * top;
+    return { rows: b, box: b, how: `rounding level under --exact (${EXACT_REL} x max |y| ${top.toExponential(2)}) = ${b.toExponential(2)}` };
+  }
+  const ref = runNet(original, feeds, { keep: [] }).outputs;
+  const tol = s.simplify?.budget.tolerance ?? s.input.tolerance ?? DEFAULT_RELATIVE_TOLERANCE * outputRange(original.outputs.map((o) => ref[o.name]));
+  return { rows: BUDGET_SHARE.residuals * tol, box: tol, how: `the whole Net vs the original within ${BUDGET_SHARE.residuals} x --tolerance ${tol.toExponential(2)} on the rows, within ${tol.toExponential(2)} over the box (shared with simplify and the residuals pass)` };
 }
 
 export const carvePass: ExplainPass = {
@@ -128,22 +138,24 @@ export const carvePass: ExplainPass = {
     const feeds = Object.fromEntries(net.inputs.map((inp, i) => [inp.name, data.oneSample ? data.analysis[i] : sliceRows(data.analysis[i], 0, Math.min(CHECK_ROWS, data.analysis[i].shape[0]))]));
     const box = boxOf(s, net);
     const affordable = !boundsUnaffordable(net);
-    let budget: { budget: number; how: string } | undefined;
+    const original = s.lowered ?? net;
+    let budget: CarveBudget | undefined;
     const decisions: ResidualDecision[] = [];
     // Each layer's residual is dropped only when the Net with the conv alone (and every earlier carve) stays
-    // within the budget of the Net entering carve, measured on the rows and, over a box, certified.
-    // The certified change adds up layer by layer (triangle inequality); each step is bounded on the dense form
-    // (the layer's rows replaced by the conv's, which the conv computes up to rounding), where only one layer's
-    // weights differ.
+    // within the budget, measured on the rows and, over a box, certified. The certified change adds up (triangle
+    // inequality): simplify's certificate, then per carved layer a bound on the dense form (the layer's rows
+    // replaced by the conv's, which the conv computes up to rounding), where only one layer's weights differ.
+    const lastCert = [...(s.simplify?.reports ?? [])].reverse().find((x) => x.certifiedMaxErr !== undefined)?.certifiedMaxErr;
+    const simplified = !s.lowered || s.lowered === net ? 0 : lastCert;
     let certifiedSoFar = 0;
     const accept = (before: Net, after: Net, c: CarvedConv, asDense: Net): boolean => {
-      budget ??= carveBudget(s, net, feeds);
-      const change = netOutputDiff(net, after, feeds);
-      const step = change <= budget.budget && box ? droppedBound(before, asDense, c.layer, box) : undefined;
-      const certified = step === undefined ? undefined : certifiedSoFar + step;
-      const dropped = change <= budget.budget && (certified === undefined || certified <= budget.budget);
-      decisions.push({ layer: c.layer, change, ...(certified !== undefined ? { certified } : {}), budget: budget.budget, dropped });
-      if (dropped && certified !== undefined) certifiedSoFar = certified;
+      budget ??= carveBudget(s, original, feeds);
+      const whole = netOutputDiff(original, after, feeds);
+      const step = whole <= budget.rows && box ? droppedBound(before, asDense, c.layer, box) : undefined;
+      const certified = step === undefined || simplified === undefined ? undefined : simplified + certifiedSoFar + step;
+      const dropped = whole <= budget.rows && (!box || (certified !== undefined && certified <= budget.box));
+      decisions.push({ layer: c.layer, size: c.residualSize, change: whole, ...(certified !== undefined ? { certified } : {}), budget: budget.rows, dropped });
+      if (dropped && step !== undefined) certifiedSoFar += step;
       return dropped;
     };
     const r = carveConvs(net, { accept });
@@ -169,7 +181,7 @@ export const carvePass: ExplainPass = {
     const rows = data.oneSample ? "the sample" : `${feeds[net.inputs[0].name].shape[0]} analysis rows`;
     carvedNet = { ...carvedNet, layers: carvedNet.layers.map((x) => {
       const d = decisions.find((k) => k.dropped && k.layer === x.id);
-      return d ? { ...x, note: `carve dropped its fit residual: outputs move by ${d.change.toExponential(1)} on ${rows}${d.certified !== undefined ? `, <= ${d.certified.toExponential(1)} over the box` : ""} (budget ${d.budget.toExponential(1)})` } : x;
+      return d ? { ...x, note: `carve dropped its fit residual: the Net without it vs the original ${d.change.toExponential(1)} on ${rows}${d.certified !== undefined ? `, <= ${d.certified.toExponential(1)} over the box` : ""} (budget ${d.budget.toExponential(1)})` } : x;
     }) };
     const details = [...r.carved.map(carvedLine), ...r.kept.map((k) => `${k.layer}: stays dense (${k.reason})`)];
     const maxAbsErr = netOutputDiff(net, carvedNet, feeds);
@@ -178,16 +190,16 @@ export const carvePass: ExplainPass = {
     const drops = decisions.filter((d) => d.dropped);
     const whole = box && affordable ? certifiedMaxErr(net, carvedNet, box).maxErr : undefined;
     const certified = drops.length ? (drops.every((d) => d.certified !== undefined) ? Math.min(whole ?? Infinity, certifiedSoFar) : undefined) : whole;
-    if (budget) details.push(`budget for dropping fit residuals: ${budget.how} = ${budget.budget.toExponential(2)}`);
+    if (budget) details.push(`budget for dropping fit residuals: ${budget.how}`);
     for (const d of decisions) {
       const cert = d.certified !== undefined ? `, certified <= ${d.certified.toExponential(1)} over the box` : "";
-      details.push(`${d.layer}: the conv alone changes the outputs by ${d.change.toExponential(1)} on ${rows}${cert}: ${d.dropped ? "within" : "over"} the budget, residual ${d.dropped ? "dropped" : "kept"}`);
+      details.push(`${d.layer}: with the conv alone the Net differs from the original by ${d.change.toExponential(1)} on ${rows}${cert}: ${d.dropped ? "within" : "over"} the budget, residual ${d.dropped ? "dropped" : "kept"}`);
     }
     details.push(`carved Net vs the Net before: max |difference| ${maxAbsErr.toExponential(1)} on ${rows}${certified !== undefined ? `, certified <= ${certified.toExponential(1)} over the box` : ""}`);
     // Units changed: probe the carved Net again so the statistics name its layers.
     const stats = s.stats ? probeNetPass.run({ net: carvedNet, data: Object.fromEntries(net.inputs.map((inp, i) => [inp.name, data.analysis[i]])), oneSample: data.oneSample }).out.stats : undefined;
     const kept = r.carved.filter((c) => c.residualKept).length;
-    const carve: CarveOutcome = { decisions, maxAbsErr, ...(certified !== undefined ? { certifiedMaxErr: certified } : {}) };
+    const carve: CarveOutcome = { decisions, maxAbsErr, rows: data.oneSample ? 1 : feeds[net.inputs[0].name].shape[0], ...(certified !== undefined ? { certifiedMaxErr: certified } : {}) };
     return {
       out: { ...s, net: carvedNet, carve, ...(stats ? { stats } : {}) },
       report: {

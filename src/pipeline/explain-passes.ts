@@ -32,6 +32,7 @@ import { need, type ExplainFiles, type ExplainPass, type ExplainState } from "./
 import { reportMarkdown, timingsJson } from "./report.ts";
 import { DATA_FORMATS } from "../data/load.ts";
 import { certifiedForExplain } from "../verify/certify.ts";
+import { withCarveDrops } from "./carve-drops.ts";
 
 function openModel(file: string): Model {
   try {
@@ -147,7 +148,8 @@ export const buildPass: ExplainPass = {
     const stats = whole ? inputsOnly : s.stats;
     const useNet = whole ? s.lowered! : net;
     const { program: built, report } = buildProgram(useNet, { name: s.input.name ?? "model", ...(stats ? { stats } : {}), ...(bitInputs ? { bitInputs } : {}), ...(box ? { box } : {}), ...(s.input.tolerance !== undefined ? { tolerance: s.input.tolerance } : {}), ...(s.input.exact ? { exact: true } : {}), modules: true });
-    const program = programWithOrigin(useNet, built); // slices name the lowered Net's units (simplify renumbers them)
+    // slices name the lowered Net's units (simplify renumbers them); carve's dropped residuals recorded with the others
+    const program = withCarveDrops(programWithOrigin(useNet, built), whole ? undefined : s.carve);
     const byRec = new Map<string, number>();
     for (const st of report.statements) byRec.set(st.recogniser, (byRec.get(st.recogniser) ?? 0) + 1);
     return {

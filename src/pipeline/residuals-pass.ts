@@ -61,10 +61,9 @@ export const residualsPass: ExplainPass = {
         details.push(`${site.fn}/${site.value}: kept ${site.residual} (r changes the outputs by ${change.toExponential(1)}; without it ${cost}: over budget)`);
         continue;
       }
-      const fn = cur.functions.find((f) => f.name === site.residual);
       const record: DroppedResidual = {
         fn: site.fn, value: site.value, residual: site.residual, stated: site.stated,
-        units: fn ? hiddenUnits(fn) : 0, weights: fn ? nonzeroWeights(fn) : 0,
+        units: hiddenUnits(cur) - hiddenUnits(next), weights: nonzeroWeights(cur) - nonzeroWeights(next),
         cost: { analysis: onAnalysis.err, rows: analysis.n, ...(onBox ? { box: onBox.err, boxRows: box!.n } : {}) },
         budget: BUDGET_SHARE.residuals * budget.tolerance,
       };
@@ -163,16 +162,26 @@ function argmaxAt(d: ArrayLike<number>, off: number, k: number): number {
   return best;
 }
 
-/** Hidden units of a residual function: rows of its affine statements that have an activation. */
-function hiddenUnits(f: Program["functions"][number]): number {
+/** Hidden units of a program's statements: rows of its affine statements that have an activation. */
+function hiddenUnits(p: Program): number {
   let n = 0;
-  for (const st of f.body) if (st.kind === "prim" && st.prim.kind === "affine" && st.prim.params.act) n += st.prim.params.W.shape[0];
+  for (const f of p.functions) for (const st of f.body) if (st.kind === "prim" && st.prim.kind === "affine" && st.prim.params.act) n += st.prim.params.W.shape[0];
   return n;
 }
 
-function nonzeroWeights(f: Program["functions"][number]): number {
+/** Non-zero values of the weights a program's statements compute with. */
+function nonzeroWeights(p: Program): number {
+  const seen = new Set<string>();
   let n = 0;
-  for (const st of f.body) if (st.kind === "prim") for (const w of paramWeights(st.prim)) for (const v of w.data) if (v !== 0) n++;
+  for (const f of p.functions) {
+    for (const st of f.body) {
+      if (st.kind !== "prim") continue;
+      for (const w of paramWeights(st.prim)) {
+        if (seen.has(w.name)) continue;
+        seen.add(w.name);
+        for (const v of w.data) if (v !== 0) n++;
+      }
+    }
+  }
   return n;
 }
-

@@ -72,7 +72,8 @@ export function emitModules(net: Net, affines: Affine[], mod: number[][], calls:
       if (inCols.length === n && inCols.every((c, i) => c === i)) args = [mainParam(net)];
       else {
         const v = `p${++vk}`;
-        main.push(affine({ name: v, type: vec(inCols.length) }, mainParam(net), inCols.map((c) => Array.from({ length: n }, (_, i) => (i === c ? 1 : 0))), new Array(inCols.length).fill(0), n, false, (ws) => ({ layers: [], weights: ws }), `pick x[${inCols.join(", ")}]`));
+        // The module's input entries as a pick (`x[[0, 1]]`), not a 0/1 matrix: no weights, and it reads as what it is.
+        main.push({ kind: "prim", out: { name: v, type: vec(inCols.length) }, args: [mainParam(net)], prim: { kind: "pick", params: { indices: [...inCols] }, id: `p${++pk}`, slice: { layers: [], weights: [] }, error: 0 } });
         args = [v];
       }
     } else {

@@ -11,55 +11,102 @@ export interface ResidualSite {
   /** The function holding the sum, and the value it makes (`y`). */
   fn: string;
   value: string;
-  /** The named value and the residual function's name. */
+  /** The named value, and what is added to it: a residual function's name, or the value of a statement marked `rest`. */
   named: string;
   residual: string;
-  /** What the call's comment states about r (e.g. "max |r| 2.1e-3 on 512 samples (0.21% of max |y|)"). */
+  /** What the residual's statement states about r (e.g. "max |r| 2.1e-3 on 512 samples (0.21% of max |y|)"). */
   stated: string;
 }
 
 /** Residual functions are named `residual_k` by the builders (`f1_residual_k` inside module bodies). */
 export const RESIDUAL_FN = /(?:^|_)residual_\d+$/;
 
-/** Every site `v = named + residual_k(..., named)` whose residual value is read by that sum alone. */
+/** Every site `v = named + r` where r (read by that sum alone) is a residual function's value `residual_k(..., named)`
+ *  or a statement marked `rest` (module-absorb's cross-module weights). */
 export function residualSites(p: Program): ResidualSite[] {
   const out: ResidualSite[] = [];
   for (const f of p.functions) {
     for (const st of f.body) {
-      if (st.kind !== "call" || !RESIDUAL_FN.test(st.fn) || st.outs.length !== 1) continue;
-      const sum = sumOf(f, st);
-      if (sum) out.push({ fn: f.name, value: sum.out.name, named: sum.args[0], residual: st.fn, stated: st.comment ?? "" });
+      if (st.kind === "call" && RESIDUAL_FN.test(st.fn) && st.outs.length === 1) {
+        const named = st.args[st.args.length - 1];
+        if (sumOf(f, st.outs[0].name, named)) out.push({ fn: f.name, value: sumOf(f, st.outs[0].name, named)!.out.name, named, residual: st.fn, stated: st.comment ?? "" });
+      } else if (st.kind === "prim" && st.rest) {
+        const sum = sumOf(f, st.out.name);
+        if (sum) out.push({ fn: f.name, value: sum.out.name, named: sum.args[0], residual: st.out.name, stated: st.comment ?? "" });
+      }
     }
   }
   return out;
 }
 
-/** The statement `v = named + r` reading the call's value r (and r read nowhere else), where `named` is the call's last argument. */
-function sumOf(f: Fn, call: CallStmt): PrimStmt | undefined {
-  const r = call.outs[0].name;
-  const named = call.args[call.args.length - 1];
+/** The statement `v = named + r` reading r (and r read nowhere else, not returned); `named`, when given, must be its first term. */
+function sumOf(f: Fn, r: string, named?: string): PrimStmt | undefined {
   const readers = f.body.filter((s) => s.args.includes(r));
   if (readers.length !== 1 || f.returns.includes(r)) return undefined;
   const s = readers[0];
   if (s.kind !== "prim" || s.prim.kind !== "lincomb") return undefined;
   const { coefs, bias } = s.prim.params;
-  return s.args.length === 2 && s.args[0] === named && s.args[1] === r && coefs[0] === 1 && coefs[1] === 1 && bias === 0 ? s : undefined;
+  const ok = s.args.length === 2 && s.args[1] === r && (named === undefined || s.args[0] === named) && s.args[0] !== r && coefs[0] === 1 && coefs[1] === 1 && bias === 0;
+  return ok ? s : undefined;
 }
 
-/** The program without one residual: the call and the sum removed, the named value renamed to the sum's name, and
- *  the residual function removed when nothing else calls it. The input program is not changed. */
+/** The statement a site adds: the call of the residual function, or the `rest` statement. */
+function restOf(f: Fn, site: ResidualSite): Stmt | undefined {
+  return f.body.find((s) => s.kind === "call"
+    ? s.fn === site.residual && s.args[s.args.length - 1] === site.named
+    : s.rest === true && s.out.name === site.residual);
+}
+
+/** The program without one residual: the residual and the sum removed, the named value renamed to the sum's
+ *  name, and what only the residual read removed with it (statements, a function's extra outputs, functions no
+ *  longer called). The input program is not changed. */
 export function dropResidual(p: Program, site: ResidualSite): Program {
-  const fns = p.functions.map((f) => {
-    if (f.name !== site.fn) return f;
-    const call = f.body.find((s): s is CallStmt => s.kind === "call" && s.fn === site.residual && s.args[s.args.length - 1] === site.named);
-    const sum = call && sumOf(f, call);
-    if (!call || !sum || sum.out.name !== site.value) throw new Error(`no residual site ${site.fn}/${site.value} (${site.residual})`);
+  const f0 = p.functions.find((f) => f.name === site.fn);
+  const rest = f0 && restOf(f0, site);
+  const r = rest && (rest.kind === "call" ? rest.outs[0].name : rest.out.name);
+  const sum = f0 && r ? sumOf(f0, r, site.named) : undefined;
+  if (!f0 || !rest || !sum || sum.out.name !== site.value) throw new Error(`no residual site ${site.fn}/${site.value} (${site.residual})`);
+  let fns = p.functions.map((f) => {
+    if (f !== f0) return f;
     // The named value takes the sum's name, so the statements after it (and the returns) read it unchanged.
-    const body: Stmt[] = f.body.filter((s) => s !== call && s !== sum).map((s) => renamed(s, site.named, site.value));
-    return { ...f, body, returns: f.returns.map((r) => (r === site.named ? site.value : r)) };
+    const body: Stmt[] = f.body.filter((s) => s !== rest && s !== sum).map((s) => renamed(s, site.named, site.value));
+    return { ...f, body, returns: f.returns.map((x) => (x === site.named ? site.value : x)) };
   });
+  fns = withoutDead(fns, p.entry, site.fn, rest.args.filter((a) => a !== site.named));
   const called = new Set(fns.flatMap((f) => f.body.flatMap((s) => (s.kind === "call" ? [s.fn] : []))));
-  return { ...p, functions: fns.filter((f) => f.name !== site.residual || called.has(f.name) || f.name === p.entry) };
+  return { ...p, functions: fns.filter((f) => called.has(f.name) || f.name === p.entry || !(RESIDUAL_FN.test(f.name) || f.name === site.residual)) };
+}
+
+/** Remove what became unread, starting from values of `fn` that lost a reader: pure statements whose values
+ *  nobody reads, calls none of whose values are read, and a function's outputs no call reads (then what only
+ *  they read inside it). */
+function withoutDead(fns: Fn[], entry: string, fn: string, seeds: string[]): Fn[] {
+  const byName = new Map(fns.map((f) => [f.name, { ...f, body: [...f.body], returns: [...f.returns] }]));
+  const work = seeds.map((v) => [fn, v] as [string, string]);
+  const read = (f: Fn, v: string) => f.returns.includes(v) || f.params.some((x) => x.name === v) || f.body.some((s) => s.args.includes(v));
+  while (work.length) {
+    const [fname, v] = work.pop()!;
+    const f = byName.get(fname)!;
+    if (read(f, v)) continue;
+    const at = f.body.findIndex((s) => (s.kind === "prim" ? s.out.name === v : s.outs.some((o) => o.name === v)));
+    if (at < 0) continue;
+    const s = f.body[at];
+    if (s.kind === "prim" || s.outs.every((o) => !read(f, o.name))) {
+      f.body.splice(at, 1);
+      for (const a of s.args) work.push([fname, a]);
+      continue;
+    }
+    // One output of a call unread here: drop it from the callee when no call anywhere reads it.
+    const k = s.outs.findIndex((o) => o.name === v);
+    const callee = byName.get(s.fn);
+    if (!callee || callee.name === entry) continue;
+    const sites = [...byName.values()].flatMap((g) => g.body.flatMap((c, i) => (c.kind === "call" && c.fn === s.fn ? [{ g, i, c }] : [])));
+    if (sites.some(({ g, c }) => read(g, c.outs[k].name))) continue;
+    for (const { g, i, c } of sites) g.body[i] = { ...c, outs: c.outs.filter((_, j) => j !== k) };
+    const [gone] = callee.returns.splice(k, 1);
+    work.push([callee.name, gone]);
+  }
+  return fns.map((f) => byName.get(f.name)!);
 }
 
 function renamed(s: Stmt, from: string, to: string): Stmt {

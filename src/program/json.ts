@@ -8,7 +8,7 @@ import { existsSync, readFileSync } from "node:fs";
 import path from "node:path";
 import { DTYPES } from "../graph/tensor.ts";
 import type { Fidelity, OutputFidelity } from "../verify/metrics.ts";
-import { arr, FormatError, int, ints, numb, numJson, obj, oneOf, opt, str, type JsonObj } from "./json-check.ts";
+import { arr, bool, FormatError, int, ints, numb, numJson, obj, oneOf, opt, str, type JsonObj } from "./json-check.ts";
 import { decodeValues, encodeValues, externalValues, type TensorStore } from "./json-tensor.ts";
 import { readSidecar, SIDECAR_FILE, sidecarKey } from "./sidecar.ts";
 import { paramsFromJson, paramsToJson, PRIM_KINDS } from "./json-params.ts";
@@ -180,6 +180,7 @@ function stmtToJson(s: Stmt, store: TensorStore): JsonObj {
     : { kind: "call", outs: s.outs.map(varToJson), args: [...s.args], fn: s.fn };
   if (s.kind === "call" && s.slice) o.slice = sliceToJson(s.slice);
   if (s.comment) o.comment = s.comment;
+  if (s.kind === "prim" && s.rest) o.rest = true;
   return o;
 }
 
@@ -193,6 +194,7 @@ function stmtFromJson(v: unknown, path: string, weights: Map<string, Weight>, st
     : { kind, outs: arr(o.outs, `${path}.outs`).map((x, i) => varFromJson(x, `${path}.outs[${i}]`)), args, fn: str(o.fn, `${path}.fn`) };
   if (s.kind === "call" && o.slice !== undefined) s.slice = sliceFromJson(o.slice, `${path}.slice`, weightLookup(weights));
   if (comment) s.comment = comment;
+  if (s.kind === "prim" && opt(o, "rest", bool, path)) s.rest = true;
   return s;
 }
 

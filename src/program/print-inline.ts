@@ -1,7 +1,9 @@
 // How program.txt shows picked entries: a pick read once or twice is written where it is read, as a reader
-// would (`m = max(x[0], x[1])` rather than `x0 = x[0]; x1 = x[1]; m = max(x0, x1)`), and the arguments of a sort
-// (which sorts the concatenation of its arguments) that pick a run of one vector read as that run: `sort(x)`,
-// `sort(x[2:5])`. Only the text changes: program.json keeps the pick statements, and `show` opens them by name.
+// would (`m = max(x[0], x[1])` rather than `x0 = x[0]; x1 = x[1]; m = max(x0, x1)`); the arguments of a sort or a
+// concat (both read the concatenation of their arguments) that pick a run of one vector read as that run
+// (`sort(x)`, `sort(x[2:5])`); a concatenation read only by a pick that reorders its whole parts prints as the
+// concatenation in that order (`y = concat(o1, o4, o3, o2)`). Only the text changes: program.json keeps the
+// statements, and `show` opens them by name.
 import type { Fn, PrimStmt, Stmt, ValueType } from "./program.ts";
 import { pickText } from "./printer.ts";
 
@@ -29,17 +31,60 @@ export function inlinedBody(f: Fn): Stmt[] {
   }
   // Readers that are picks themselves keep their source by name.
   for (const s of f.body) if (s.kind === "prim" && s.prim.kind === "pick") picks.delete(s.args[0]);
-  if (!picks.size) return f.body;
+  const blocks = blockOrders(f, reads, width);
+  if (!picks.size && !blocks.size) return f.body;
   const text = (p: Picked) => `${p.src}[${pickText(p.indices)}]`;
+  const hidden = new Set([...blocks.values()].map((b) => b.concat));
   return f.body.flatMap((s): Stmt[] => {
-    if (s.kind === "prim" && picks.has(s.out.name)) return [];
+    if (s.kind === "prim" && (picks.has(s.out.name) || hidden.has(s))) return [];
+    const b = s.kind === "prim" ? blocks.get(s) : undefined;
+    if (b) {
+      const { comment: _, ...cat } = b.concat;
+      return [{ ...cat, out: (s as PrimStmt).out, args: b.order, prim: { ...b.concat.prim, id: (s as PrimStmt).prim.id }, ...(s.comment ? { comment: s.comment } : {}) }];
+    }
     if (!s.args.some((a) => picks.has(a))) return [s];
-    const args = s.kind === "prim" && s.prim.kind === "sort" ? runArgs(s, picks, width) : s.args.map((a) => (picks.has(a) ? text(picks.get(a)!) : a));
+    // sort and concat read their arguments' concatenation: a run of picks of one vector is that run.
+    const joins = s.kind === "prim" && (s.prim.kind === "sort" || (s.prim.kind === "concat" && s.prim.params.axis === 0 && s.out.type.kind === "vec"));
+    const args = joins ? runArgs(s as PrimStmt, picks, width) : s.args.map((a) => (picks.has(a) ? text(picks.get(a)!) : a));
     return [{ ...s, args }];
   });
 }
 
-/** A sort's arguments with runs of consecutive picks of one vector merged: the whole vector by its name. */
+/** `c = concat(a, b, ...)` read only by `y = c[ix]`, where ix takes whole arguments in another order: y is the
+ *  concatenation of those arguments in that order (`y = concat(a, d, c, b)`), printed as one statement. */
+function blockOrders(f: Fn, reads: ReadonlyMap<string, number>, width: ReadonlyMap<string, number>): Map<Stmt, { concat: PrimStmt; order: string[] }> {
+  const out = new Map<Stmt, { concat: PrimStmt; order: string[] }>();
+  const def = new Map<string, PrimStmt>();
+  for (const s of f.body) if (s.kind === "prim") def.set(s.out.name, s);
+  for (const s of f.body) {
+    if (s.kind !== "prim" || s.prim.kind !== "pick") continue;
+    const c = def.get(s.args[0]);
+    if (!c || c.prim.kind !== "concat" || c.prim.params.axis !== 0 || reads.get(c.out.name) !== 1 || f.returns.includes(c.out.name)) continue;
+    const starts: number[] = [];
+    let at = 0;
+    for (const a of c.args) {
+      const n = width.get(a) ?? -1;
+      if (n <= 0) break;
+      starts.push(at);
+      at += n;
+    }
+    if (starts.length !== c.args.length) continue;
+    const ix = s.prim.params.indices;
+    const order: string[] = [];
+    let k = 0;
+    while (k < ix.length) {
+      const j = starts.indexOf(ix[k]);
+      const n = j < 0 ? 0 : width.get(c.args[j])!;
+      if (j < 0 || !ix.slice(k, k + n).every((v, q) => v === ix[k] + q) || k + n > ix.length) break;
+      order.push(c.args[j]);
+      k += n;
+    }
+    if (k === ix.length && order.length === c.args.length && new Set(order).size === order.length) out.set(s, { concat: c, order });
+  }
+  return out;
+}
+
+/** A sort's (or concat's) arguments with runs of consecutive picks of one vector merged: the whole vector by its name. */
 function runArgs(s: PrimStmt, picks: ReadonlyMap<string, Picked>, width: ReadonlyMap<string, number>): string[] {
   const out: string[] = [];
   let run: Picked | undefined;

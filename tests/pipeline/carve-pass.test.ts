@@ -9,6 +9,8 @@ import { domainFlag } from "../../zoo/case.ts";
 import { findCase } from "../../zoo/cases/index.ts";
 import { generateCase } from "../../zoo/generate.ts";
 import type { ObfuscationName } from "../../zoo/obfuscate.ts";
+import { allPrimStmts } from "../../src/program/program.ts";
+import { signatures } from "../../zoo/score.ts";
 
 async function explainEdge(obf: ObfuscationName[], more: Partial<ExplainInput>) {
   const def = findCase("edge")!;
@@ -19,10 +21,14 @@ async function explainEdge(obf: ObfuscationName[], more: Partial<ExplainInput>) 
 
 test("carve under --exact: with weight noise the residual is kept and the program is exact; without, it is dropped", async () => {
   const noisy = await explainEdge(["conv2dense", "noise"], { exact: true });
+  // Both dense layers are convs (3x3, then the 1x1 sum of the channels, read through the first one's image).
   const d = noisy.carve!.decisions;
-  assert.equal(d.length, 1);
-  assert.equal(d[0].dropped, false);
-  assert.ok(d[0].change > d[0].budget, `${d[0].change} vs ${d[0].budget}`);
+  assert.equal(d.length, 2);
+  for (const x of d) assert.ok(!x.dropped && x.change > x.budget, JSON.stringify(x));
+  assert.equal(noisy.net!.layers.filter((l) => l.kind === "conv").length, 2);
+  // abs read on the first conv's channel pairs, its residual and the second conv's residual carried through.
+  const sigs = new Set(allPrimStmts(noisy.program!).flatMap(({ stmt }) => signatures(stmt.prim)));
+  assert.ok(sigs.has("act:abs") && sigs.has("conv"), [...sigs].join(","));
   assert.ok(noisy.net!.layers.some((l) => l.kind === "conv") && noisy.net!.layers.some((l) => l.id.endsWith(".residual")));
   const f = noisy.fidelity!;
   assert.ok(f.maxAbsErr <= 1e-5 * 6, `exact: ${f.maxAbsErr}`);
@@ -42,4 +48,7 @@ test("carve within a tolerance that covers the residual drops it, and its certif
   assert.ok(f.maxAbsErr > 1e-4 && f.maxAbsErr <= d.certified! + 1e-4, `${f.maxAbsErr} vs certified ${d.certified}`);
   assert.ok(f.certifiedMaxErr !== undefined && f.certifiedMaxErr >= f.maxAbsErr);
   assert.ok(!s.net!.layers.some((l) => l.id.endsWith(".residual")));
+  // Stated beside the residuals pass's drops (program.json, report.md, program.txt's header).
+  const rec = s.program!.droppedResiduals?.find((x) => x.residual.includes("fit residual"));
+  assert.ok(rec && rec.weights > 0 && rec.cost.analysis === d.change && rec.budget === d.budget, JSON.stringify(s.program!.droppedResiduals));
 });

@@ -57,3 +57,31 @@ test("a sort of every entry of a vector, in order, reads sort(x); returned and c
   const r = program(2, [st("a", 1, ["x"], pick([1])), st("y", 1, ["a"], { kind: "lincomb", params: { coefs: [2], bias: 0 } })], ["a", "y"], 1);
   assert.match(printProgram({ ...r, outputs: [io("a", 1), io("y", 1)] }), /^ {4}a = x\[1\]$/m, "a returned pick stays");
 });
+
+test("a concat read only by a pick that reorders its whole parts prints as one concat in that order; a concat's run of picks is the vector", () => {
+  const io2 = (name: string, n: number) => ({ name, type: { kind: "vec" as const, n } });
+  const call = (out: string, arg: string) => ({ kind: "call" as const, outs: [io2(out, 2)], args: [arg], fn: "f" });
+  const f = { name: "f", params: [io2("u", 2)], body: [st("v", 2, ["u"], { kind: "sort", params: { descending: false } })], returns: ["v"] };
+  const p: Program = {
+    name: "t", inputs: [io("x", 6)], outputs: [io("y", 6)], entry: "main",
+    functions: [{
+      name: "main", params: [io2("x", 6)], returns: ["y"],
+      body: [
+        st("p1", 2, ["x"], pick([0, 1])), call("o1", "p1"), st("p2", 2, ["x"], pick([4, 5])), call("o2", "p2"), st("p3", 2, ["x"], pick([2, 3])), call("o3", "p3"),
+        st("c", 6, ["o1", "o2", "o3"], { kind: "concat", params: { axis: 0 } }),
+        st("y", 6, ["c"], pick([0, 1, 4, 5, 2, 3]), "output rows in order"),
+      ],
+    }, f],
+  };
+  const text = printProgram(p);
+  assert.match(text, /^ {4}o1 = f\(x\[0:2\]\)$/m, text);
+  assert.match(text, /^ {4}y = concat\(o1, o3, o2\) +# output rows in order$/m, text);
+  assert.doesNotMatch(text, /c = concat/);
+  const x = f32([1, 6], [0.5, -0.5, 0.3, 0.1, -1, 1]);
+  assert.deepEqual([...runProgram(p, [x])[0].data], [-0.5, 0.5, 0.1, 0.3, -1, 1].map(Math.fround), "printing only");
+  // A pick that is not whole parts in order keeps both statements.
+  const q = { ...p, functions: [{ ...p.functions[0], body: [...p.functions[0].body.slice(0, 7), st("y", 6, ["c"], pick([1, 0, 2, 3, 4, 5]))] }, f] };
+  assert.match(printProgram(q), /c = concat\(o1, o2, o3\)\n {4}y = c\[\[1, 0, 2, 3, 4, 5\]\]/);
+  const r = program(3, [st("a", 1, ["x"], pick([0])), st("b", 1, ["x"], pick([1])), st("c", 1, ["x"], pick([2])), st("y", 3, ["a", "b", "c"], { kind: "concat", params: { axis: 0 } })], ["y"], 3);
+  assert.match(printProgram(r), /^ {4}y = x$|^ {4}y = concat\(x\)$/m);
+});

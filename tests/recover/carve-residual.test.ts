@@ -11,7 +11,7 @@ import { runNet } from "../../src/net/run.ts";
 import { f32 } from "../../src/graph/tensor.ts";
 import type { Net } from "../../src/net/net.ts";
 import { rng } from "../../src/util/rng.ts";
-import { denseConv, denseConvNet, type ConvSpec } from "./conv-nets.ts";
+import { cnnAsDense, denseConv, denseConvNet, type ConvSpec } from "./conv-nets.ts";
 
 /** Specs drawn at random (seeded), as in dense-to-conv.test.ts, with at least two output positions. */
 function randomSpec(u: () => number): ConvSpec {
@@ -109,4 +109,26 @@ test("a kept residual of an exact conv in order needs no order layer and no scal
   assert.equal(r.carved[0].explained, r.carved[0].rows);
   const e = diff(net, r.net, [2, 6, 6]);
   assert.ok(e.err <= 1e-5 * e.top, `${e.err}`);
+});
+
+test("a random CNN with its convs written as dense and weight noise added: both convs carved, residuals kept, exact", async () => {
+  const { randn } = await import("../../src/util/rng.ts");
+  const { convs, dense } = await cnnAsDense(4);
+  const u = rng(12);
+  const noisy: Net = { ...dense, layers: dense.layers.map((l) => {
+    if (l.kind !== "affine") return l;
+    let s = 0, n = 0;
+    for (const v of l.W) if (v !== 0) { s += Math.abs(v); n++; }
+    return { ...l, W: l.W.map((v) => v + 1e-4 * (s / n) * randn(u)), b: l.b.map((v) => v + 1e-4 * (s / n) * randn(u)) };
+  }) };
+  const convLayers = convs.length;
+  const r = carveConvs(noisy, { keepResidual: true });
+  assert.equal(r.net.layers.filter((l) => l.kind === "conv").length, convLayers, JSON.stringify(r.kept));
+  assert.ok(r.carved.every((c) => c.residualKept));
+  const x = f32([16, 2, 8, 8], Float32Array.from({ length: 16 * 128 }, () => u()));
+  const name = noisy.inputs[0].name, out = noisy.outputs[0].name;
+  const ya = runNet(noisy, { [name]: x }).outputs[out].data, yb = runNet(r.net, { [name]: x }).outputs[out].data;
+  let err = 0, top = 0;
+  for (let i = 0; i < ya.length; i++) { err = Math.max(err, Math.abs(Number(ya[i]) - Number(yb[i]))); top = Math.max(top, Math.abs(Number(ya[i]))); }
+  assert.ok(err <= 1e-5 * top, `${err} vs max |y| ${top}`);
 });

@@ -110,3 +110,41 @@ test("zoo edge, all obfuscations and conv2dense alone: act:abs found beside the 
   assert.ok(loose.sigs.has("act:abs") && loose.sigs.has("conv"), loose.text);
   assert.ok(loose.fidelity.maxAbsErr <= 0.1, `${loose.fidelity.maxAbsErr}`);
 });
+
+test("a conv carve left with its fit residual (a noisy dense layer): abs read on conv + residual, exact", async () => {
+  const { carveConvs } = await import("../../src/recover/carve-conv.ts");
+  const { toeplitzRow } = await import("../../src/recover/carve-residual.ts");
+  for (const [pairs, extra, seed] of [[2, 0, 21], [2, 1, 22]] as const) {
+    const conv = pairNet(pairs, extra, seed, "dense");
+    const c = conv.layers[0], fc = conv.layers[3];
+    assert.ok(c.kind === "conv" && fc.kind === "affine");
+    if (c.kind !== "conv" || fc.kind !== "affine") return;
+    // The conv written as dense rows (conv output order), then noise on every weight, as the zoo's conv2dense + noise.
+    const F = c.outChannels, HW = 36, u = rng(seed);
+    const fit = { grid: { c: 1, h: 6, w: 6 }, kernel: [3, 3], strides: [1, 1], pads: [1, 1, 1, 1], dilations: [1, 1], outH: 6, outW: 6, weight: c.weight, bias: c.bias } as never;
+    const W = new Float32Array(F * HW * 36), b = new Float32Array(F * HW);
+    for (let p = 0; p < F * HW; p++) {
+      toeplitzRow(fit, p).forEach((v, i) => (W[p * 36 + i] = v + 1e-4 * randn(u)));
+      b[p] = c.bias[Math.floor(p / HW)] + 1e-4 * randn(u);
+    }
+    const layers: Layer[] = [
+      { kind: "reshape", id: "flat0", inputs: ["x"], shape: [36], origin: [], ...base },
+      { kind: "affine", id: "fc1", inputs: ["flat0"], shape: [F * HW], origin: [], ...base, W, b, inFeatures: 36, outFeatures: F * HW },
+      { kind: "act", fn: "relu", id: "r1", inputs: ["fc1"], shape: [F * HW], origin: [], ...base },
+      { ...fc, inputs: ["r1"] },
+    ];
+    const dense: Net = { ...conv, layers, outputs: [{ name: "y", from: "fc" }] };
+    const carved = carveConvs(dense, { keepResidual: true });
+    assert.ok(carved.carved[0]?.residualKept, JSON.stringify(carved.kept));
+    const x = f32([64, 1, 6, 6], Float32Array.from({ length: 64 * 36 }, () => u()));
+    const { stats } = probe({ net: carved.net, data: { x } });
+    const r = convAbsPairs(carved.net, { stats, exact: true });
+    assert.ok(r, "abs read");
+    assert.equal(r!.reports[0].pairs.length, pairs);
+    assert.ok(r!.net.layers.some((l) => l.kind === "act" && l.fn === "abs"));
+    const want = runNet(dense, { x }).outputs.y.data, got = runNet(r!.net, { x }).outputs.y.data;
+    let err = 0, top = 0;
+    for (let i = 0; i < want.length; i++) { err = Math.max(err, Math.abs(Number(want[i]) - Number(got[i]))); top = Math.max(top, Math.abs(Number(want[i]))); }
+    assert.ok(err <= 2e-6 * (1 + top), `max error ${err}`);
+  }
+});

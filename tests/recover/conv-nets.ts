@@ -104,3 +104,18 @@ export function denseConvNet(sp: ConvSpec, seed: number, opts: DenseConvNetOptio
   ];
   return { inputs: [{ name: "img", dtype: "float32", shape: [sp.c, sp.h, sp.w], batchDim: "N" }], layers, outputs: [{ name: "y", from: "fc2" }] };
 }
+
+/** A seeded random CNN (2x8x8 input, convs of 3 and 4 channels) lowered as it is and with its convs written as
+ *  dense layers (the zoo's conv2dense for trained nets), and how many convs it had. */
+export async function cnnAsDense(seed = 4): Promise<{ convs: Net["layers"]; dense: Net; written: number }> {
+  const { randomCNN } = await import("../helpers/nets.ts");
+  const { rng: hrng } = await import("../helpers/rng.ts");
+  const { convsAsDense } = await import("../../zoo/trained-dense.ts");
+  const { normalizePasses } = await import("../../src/graph/passes/index.ts");
+  const { runPasses } = await import("../../src/pipeline/pass.ts");
+  const { lower } = await import("../../src/net/lower.ts");
+  const model = randomCNN(hrng(seed), { input: [2, 8, 8], channels: [3, 4], classes: 5 } as never);
+  const convs = lower(runPasses(model, normalizePasses).out).net.layers.filter((l) => l.kind === "conv");
+  const d = convsAsDense(model);
+  return { convs, dense: lower(runPasses(d.model, normalizePasses).out).net, written: d.convs };
+}

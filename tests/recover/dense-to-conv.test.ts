@@ -9,7 +9,7 @@ import { runNet } from "../../src/net/run.ts";
 import { f32 } from "../../src/graph/tensor.ts";
 import type { Layer, Net } from "../../src/net/net.ts";
 import { randn, rng } from "../../src/util/rng.ts";
-import { denseConv, denseConvNet, type ConvSpec } from "./conv-nets.ts";
+import { cnnAsDense, denseConv, denseConvNet, type ConvSpec } from "./conv-nets.ts";
 
 /** Specs drawn at random (seeded): channels, sizes, kernel, stride, padding, dilation. */
 function randomSpec(u: () => number): ConvSpec {
@@ -134,17 +134,8 @@ test("no false positive: the zoo's MNIST MLP (trained as dense on images) has no
 });
 
 test("a CNN with its convs written as dense (the zoo's conv2dense for trained nets) gets its kernels back exactly", async () => {
-  const { randomCNN } = await import("../helpers/nets.ts");
-  const { rng: hrng } = await import("../helpers/rng.ts");
-  const { convsAsDense } = await import("../../zoo/trained-dense.ts");
-  const { normalizePasses } = await import("../../src/graph/passes/index.ts");
-  const { runPasses } = await import("../../src/pipeline/pass.ts");
-  const { lower } = await import("../../src/net/lower.ts");
-  const model = randomCNN(hrng(4), { input: [2, 8, 8], channels: [3, 4], classes: 5 } as never);
-  const orig = lower(runPasses(model, normalizePasses).out).net.layers.filter((l) => l.kind === "conv");
-  const d = convsAsDense(model);
-  assert.equal(d.convs, orig.length);
-  const dense = lower(runPasses(d.model, normalizePasses).out).net;
+  const { convs: orig, dense, written } = await cnnAsDense(4);
+  assert.equal(written, orig.length);
   const r = carveConvs(dense);
   const found = r.net.layers.filter((l) => l.kind === "conv");
   assert.equal(found.length, orig.length, JSON.stringify(r.kept));

@@ -12,6 +12,7 @@ import { buildProgram } from "../../src/program/build.ts";
 import { allPrimStmts, type Program } from "../../src/program/program.ts";
 import { runProgram } from "../../src/program/run.ts";
 import { absorbOutputRows } from "../../src/recover/module-bodies.ts";
+import { dropResidual, residualSites } from "../../src/program/drop-residual.ts";
 import { buildModuleProgram } from "../../src/program/build-modules.ts";
 import { rng } from "../../src/util/rng.ts";
 import { findCase } from "../../zoo/cases/index.ts";
@@ -81,6 +82,30 @@ test("small weights across copies stay in main exactly (y_cross); the functions 
   assert.ok(kinds(r.program, fn.fn).includes("sort"));
   assert.ok(main.body.some((s) => s.kind === "prim" && s.out.name === "y_cross"));
   assert.ok(r.err < 1e-5, `max error ${r.err}`);
+});
+
+test("dropping y_cross (a `rest` statement) removes it, the values only it read and the functions' extra outputs; the rest computes y_rows", () => {
+  const r = build(pairs(3, 5, 2e-4), { tolerance: 1e-2 });
+  const sites = residualSites(r.program).filter((s) => s.residual === "y_cross");
+  assert.equal(sites.length, 1);
+  const x = f32([50, 6], Float32Array.from({ length: 300 }, (_, i) => Math.sin(i * 1.7)));
+  // What the program computes without y_cross: the same program returning y_rows.
+  const main = r.program.functions[0];
+  const rowsOnly = { ...r.program, functions: [{ ...main, returns: ["y_rows"] }, ...r.program.functions.slice(1)] };
+  const want = runProgram(rowsOnly, [x])[0].data;
+  const d = dropResidual(r.program, sites[0]);
+  assert.deepEqual([...runProgram(d, [x])[0].data], [...want]);
+  const dmain = d.functions[0];
+  assert.ok(!dmain.body.some((s) => s.kind === "prim" && (s.rest || s.out.name === "y_cross")));
+  assert.equal(residualSites(d).filter((s) => s.residual === "y_cross").length, 0);
+  // Each call now returns its output rows only: the hidden units the cross weights read are gone from the callee.
+  for (const c of dmain.body) if (c.kind === "call" && !/residual/.test(c.fn)) assert.equal(c.outs.length, 1, JSON.stringify(c.outs));
+  const callee = d.functions.find((f) => dmain.body.some((c) => c.kind === "call" && c.fn === f.name))!;
+  assert.equal(callee.returns.length, 1);
+  const read = new Set(callee.body.flatMap((s) => s.args));
+  for (const s of callee.body) if (s.kind === "prim") assert.ok(read.has(s.out.name) || callee.returns.includes(s.out.name), `dead ${s.out.name} left in ${callee.name}`);
+  // The original program is unchanged.
+  assert.ok(main.body.some((s) => s.kind === "prim" && s.out.name === "y_cross"));
 });
 
 test("absorbOutputRows: rows split by call move into the function; a row reading two calls leaves the program as it is", () => {

@@ -7,7 +7,7 @@ import type { Layer, Net } from "../../src/net/net.ts";
 import { trainNet } from "../../src/train/trainnet.ts";
 import { initialMasks, liveWeights, magnitudePrune } from "../../src/refine/prune.ts";
 import { hiddenLayerIds, proxGroupLasso } from "../../src/refine/sparsity.ts";
-import { crossClusterWeights } from "../../src/refine/cluster.ts";
+import { crossClusterWeights, crossRanks } from "../../src/refine/cluster.ts";
 import { gridStep, quantised } from "../../src/refine/qat.ts";
 import { randn, rng } from "../../src/util/rng.ts";
 
@@ -66,6 +66,24 @@ test("crossClusterWeights: two disjoint blocks and one bridge weight -> the brid
   const total = [...cross].reduce((s, [id, m]) => s + m.reduce((a, v, i) => a + (v && W.get(id)![i] !== 0 ? 1 : 0), 0), 0);
   assert.equal(total, 1, "no other non-zero weight crosses");
   assert.equal(cross.get("b")![1 * 6 + 1], 0, "a weight inside a block does not cross");
+});
+
+test("crossRanks + magnitudePrune: a crossing weight ranks as f times its magnitude, so crossing weights go first", () => {
+  // Random hidden weights; a random half of layer b's weights marked crossing. At rank factor f a crossing weight w
+  // ranks as f|w|, an inside one as |w|: every kept weight ranks at or above every pruned one.
+  const u = rng(3);
+  const t = trainNet(net(seq(12, () => randn(u)), seq(9, () => randn(u)), seq(6, () => randn(u)), 4, 3, 2));
+  const crossB = Uint8Array.from(seq(9, () => (u() < 0.5 ? 1 : 0)));
+  const f = 0.3;
+  const m = magnitudePrune(t, initialMasks(t), 0.5, "c", crossRanks(new Map([["b", crossB]]), f));
+  const rank = (id: string, i: number) => Math.abs(t.params.get(id)!.w[i]) * (id === "b" && crossB[i] ? f : 1);
+  const pruned: number[] = [], kept: number[] = [];
+  for (const id of ["a", "b"]) m.get(id)!.forEach((v, i) => (v ? kept : pruned).push(rank(id, i)));
+  assert.ok(Math.max(...pruned) <= Math.min(...kept), `pruned up to ${Math.max(...pruned)}, kept from ${Math.min(...kept)}`);
+  // And the ranking changed what went: fewer crossing weights survive than with plain magnitude.
+  const plain = magnitudePrune(t, initialMasks(t), 0.5, "c");
+  const crossKept = (mm: typeof m) => [...mm.get("b")!].filter((v, i) => v && crossB[i]).length;
+  assert.ok(crossKept(m) <= crossKept(plain));
 });
 
 test("quantised: weights on a symmetric grid of 2^bits - 1 levels, the step from the layer's largest |w|", () => {

@@ -59,9 +59,9 @@ test("refine keeps the agreement floor on validation rows, and the held-out figu
 test("refine is deterministic: the same seed writes the same bytes; another seed another net", () => {
   const net = lift(mlp(4, [5, 16, 3]));
   const x = rows(5, 300, 5);
-  const a = encodeModel(refine(net, x, { ...FAST, objectives: ["prune", "group-lasso"], seed: 1 }).model);
-  const b = encodeModel(refine(net, x, { ...FAST, objectives: ["prune", "group-lasso"], seed: 1 }).model);
-  const c = encodeModel(refine(net, x, { ...FAST, objectives: ["prune", "group-lasso"], seed: 2 }).model);
+  const a = encodeModel(refine(net, x, { ...FAST, objectives: ["prune", "group-lasso", "cluster"], seed: 1 }).model);
+  const b = encodeModel(refine(net, x, { ...FAST, objectives: ["prune", "group-lasso", "cluster"], seed: 1 }).model);
+  const c = encodeModel(refine(net, x, { ...FAST, objectives: ["prune", "group-lasso", "cluster"], seed: 2 }).model);
   assert.deepEqual(a, b);
   assert.notDeepEqual(a, c);
 });
