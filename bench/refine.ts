@@ -4,7 +4,7 @@
 // the dense weight graph against weight-shuffled copies, what explain then finds (named primitives, modules,
 // statements, program tokens), the held-out agreement (explain's split, never used to choose); and the CPU time of
 // one training step here against PyTorch's on the same network shapes and rows (bench/refine_torch.py, same run).
-//   node --import tsx bench/refine.ts [--only CASE] [--epochs N] [--rounds R] [--min-agreement A] [--cluster-every run|epoch] [--results FILE]
+//   node --import tsx bench/refine.ts [--only CASE] [--epochs N] [--rounds R] [--min-agreement A] [--cluster-every run|round|epoch] [--results FILE]
 // With --min-agreement A (classifiers) the rows are named CASE@A, beside the default floor's; with --cluster-every
 // run (the cluster partition of the original kept for the run), CASE clusterEvery=run.
 import { execFileSync } from "node:child_process";
@@ -45,7 +45,7 @@ const results = arg("--results") ?? "bench/results/refine.json";
 const epochs = arg("--epochs") ? Number(arg("--epochs")) : undefined;
 const rounds = arg("--rounds") ? Number(arg("--rounds")) : undefined;
 const minAgreement = arg("--min-agreement") ? Number(arg("--min-agreement")) : undefined;
-const clusterEvery = arg("--cluster-every") as "run" | "epoch" | undefined;
+const clusterEvery = arg("--cluster-every") as "run" | "round" | "epoch" | undefined;
 
 interface Case { name: string; model: string; data: () => Tensor; regression: boolean }
 
