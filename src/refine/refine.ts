@@ -125,7 +125,8 @@ export function refineNet(net: Net, x: Tensor, opts: Partial<RefineOptions> = {}
   const rewindPoint: TrainNet = cloneTrainNet(student);
   let done = 0;
   const total = rounds * o.epochs;
-  // The cluster partition: of the original, kept for the whole run (clusterEvery "run"), or of the net each epoch.
+  // The cluster partition: of the original, kept for the whole run (clusterEvery "run"), or of the net at each
+  // round's start ("round") or each epoch ("epoch").
   let cross: CrossMasks | undefined;
   let rank: Map<string, (i: number) => number> | undefined;
 
@@ -150,7 +151,7 @@ export function refineNet(net: Net, x: Tensor, opts: Partial<RefineOptions> = {}
     let step = 0, lastPass = false;
     for (let epoch = 1; epoch <= o.epochs; epoch++) {
       const t0 = performance.now();
-      if (has("cluster") && (o.clusterEvery === "epoch" || !cross)) {
+      if (has("cluster") && (o.clusterEvery === "epoch" || (o.clusterEvery === "round" && epoch === 1) || !cross)) {
         cross = crossClusterWeights(toNet(student), o.clusters, o.seed);
         // Under cluster, crossing weights rank lower in the pruning steps (cluster.ts).
         rank = o.crossRank < 1 ? crossRanks(cross, o.crossRank) : undefined;

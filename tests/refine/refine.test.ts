@@ -91,3 +91,16 @@ test("regression: the tolerance is the floor (max abs error on the validation ro
     assert.ok(row.validationMaxAbsErr <= 0.05);
   }
 });
+
+test("gradual pruning: a round removes pruneRate of the live weights whether in one step or several", () => {
+  // A floor every copy holds, so the kept copy is the last round's: two rounds at 25% leave 56% of the hidden
+  // weights (the output layer loses half the rate per round: 77%).
+  const net = mlp(11, [8, 32, 32, 4]);
+  const x = rows(12, 400, 8);
+  const hidden = 8 * 32 + 32 * 32, out = 32 * 4;
+  const want = Math.round(hidden * 0.75 ** 2) + Math.round(out * 0.875 ** 2) + 32 + 32 + 4;
+  for (const pruneSteps of [1, 4]) {
+    const r = refine(lift(net), x, { ...FAST, maxRounds: 2, objectives: ["prune"], minAgreement: 0, pruneSteps, seed: 1 });
+    assert.ok(Math.abs(r.after.weights - want) <= 0.03 * want, `pruneSteps ${pruneSteps}: ${r.after.weights} weights, expected about ${want}`);
+  }
+});
