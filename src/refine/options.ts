@@ -55,7 +55,7 @@ export interface RefineOptions {
   /** Under cluster: partition the net again at each round's start ("round"), each epoch ("epoch"), or partition the
    *  original once and keep it ("run"). Measured on the MNIST MLP at the default floor (bench:refine): "round" keeps
    *  62,755 weights at 99.90% held-out with an n-cut 0.48 below shuffled copies; "epoch" 57,055 at 99.95% but only
-   *  0.11 below (successive partitions disagree about which weights cross); "run" 37,927 at 99.70% (its validation
+   *  0.11 below (our reading: successive partitions disagree about which weights cross); "run" 37,927 at 99.70% (its validation
    *  rows were lucky), 0.30 below. */
   clusterEvery: "run" | "round" | "epoch";
 }
