@@ -14,6 +14,7 @@ import { fixedBatchOf, pickRows } from "../passes/probe.ts";
 import type { FeatureAnalysis, FeatureGroup, FeatureLayer } from "../program/features.ts";
 import type { ActSpec, Program, PrimStmt, Fn } from "../program/program.ts";
 import { explainedVariance, kneeIndex, nmf, projectRows } from "./nmf.ts";
+import { firstInOrder } from "../util/first-in-order.ts";
 
 export interface FeatureOptions {
   /** Seed of the factorisations' starts (default 0). */
@@ -219,16 +220,8 @@ function factorLayer(all: Float64Array, rows: number[], width: number, opts: Fea
  *  first rows a full sort gives; a full sort of every row per group cost more than the rest of the ranking). */
 function topRows(W: Float64Array, m: number, k: number, j: number): number[] {
   const cmp = (a: number, b: number) => W[b * k + j] - W[a * k + j] || a - b;
-  const order: number[] = [];
-  for (let i = 0; i < m; i++) {
-    const v = W[i * k + j];
-    if (v !== v) return Array.from({ length: m }, (_, r) => r).sort(cmp).slice(0, TOP); // (NaN: as the sort had it)
-    if (order.length === TOP && cmp(i, order[TOP - 1]) >= 0) continue;
-    let q = Math.min(order.length, TOP - 1);
-    order[q] = i;
-    while (q > 0 && cmp(order[q], order[q - 1]) < 0) { [order[q], order[q - 1]] = [order[q - 1], order[q]]; q--; }
-  }
-  return order;
+  for (let i = 0; i < m; i++) if (W[i * k + j] !== W[i * k + j]) return Array.from({ length: m }, (_, r) => r).sort(cmp).slice(0, TOP); // (NaN: as the sort had it)
+  return firstInOrder(m, TOP, cmp);
 }
 
 /** max over rows of <w, row> for a rows x width matrix. */
