@@ -5,7 +5,7 @@ import { join } from "node:path";
 import { UserError } from "../src/errors.ts";
 import { parseProgram, programFromJson } from "../src/program/json.ts";
 import { printProgram } from "../src/program/printer.ts";
-import { allPrimStmts, programWeights, type Fn, type Primitive, type Program } from "../src/program/program.ts";
+import { allPrimStmts, paramWeights, programWeights, type Fn, type Primitive, type Program, type Weight } from "../src/program/program.ts";
 import { adjustedRandIndex, codeTokens, kernelMatchError, nonzeroCount, normalizedFilters } from "./metrics.ts";
 import { readTruth, type Truth } from "./truth.ts";
 import { DEAD } from "./units.ts";
@@ -51,8 +51,10 @@ export interface RepeatScore {
 }
 
 export interface SizeScore {
-  /** Code tokens of program.txt plus non-zero weight values. */
+  /** Code tokens of program.txt plus the non-zero values of the weights it computes with. */
   tokens: number;
+  /** Non-zero values held only as provenance in slices (opened by `show`), not in `tokens`. */
+  sliceWeights: number;
   referenceTokens: number | null;
   /** A plain listing of the model: its non-zero parameters plus a line per layer. */
   dumpTokens: number;
@@ -313,9 +315,24 @@ export function scoreRepeats(truth: Truth, prog: Program): RepeatScore | null {
   return { fn: r.fn, times: r.times, bestCalls, ok: [...calls.values()].includes(r.times) };
 }
 
-/** Tokens of a program: its code plus its non-zero weight values. */
+/** Tokens of a program: its code plus the non-zero values of the weights it computes with. A named primitive's
+ *  slice (the units and weights `show` opens: where in the net it lives) is not counted, as the reference program's
+ *  primitives are not counted with their implementations either; see sliceOnlyWeights. */
 export function programTokens(prog: Program, text = printProgram(prog)): number {
-  return codeTokens(text) + nonzeroCount([...programWeights(prog).values()].map((w) => w.data));
+  return codeTokens(text) + nonzeroCount([...executedWeights(prog).values()].map((w) => w.data));
+}
+
+/** The weights a program computes with: every statement's params (a residual function's layers included). */
+function executedWeights(prog: Program): Map<string, Weight> {
+  const ws = new Map<string, Weight>();
+  for (const { stmt } of allPrimStmts(prog)) for (const w of paramWeights(stmt.prim)) ws.set(w.name, w);
+  return ws;
+}
+
+/** Non-zero values held only in slices (a primitive's implementation in the net, shown by `show`), not computed with. */
+export function sliceOnlyWeights(prog: Program): number {
+  const exec = executedWeights(prog);
+  return nonzeroCount([...programWeights(prog).values()].filter((w) => !exec.has(w.name)).map((w) => w.data));
 }
 
 function scoreSize(truth: Truth, prog: Program, text: string): SizeScore {
@@ -323,7 +340,7 @@ function scoreSize(truth: Truth, prog: Program, text: string): SizeScore {
   const ref = truth.program ? programTokens(programFromJson(truth.program, "truth.program")) : null;
   // "h3 = relu(W3 @ h2 + b3)" is about 12 tokens a layer; the weights are the rest.
   const dumpTokens = truth.size.nonzeroParameters + 12 * (truth.modules.length + 1);
-  return { tokens, referenceTokens: ref, dumpTokens, vsReference: ref ? tokens / ref : null, vsDump: tokens / dumpTokens };
+  return { tokens, sliceWeights: sliceOnlyWeights(prog), referenceTokens: ref, dumpTokens, vsReference: ref ? tokens / ref : null, vsDump: tokens / dumpTokens };
 }
 
 /** Score every case folder of a zoo against EXPLAINED_ROOT/<case>/ (missing explanations are reported, not fatal). */

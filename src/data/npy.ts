@@ -91,7 +91,10 @@ function decodeElements(bytes: Buffer, type: NpyType & { bigEndian: boolean }, n
   // A buffer the caller gives away (a file just read): its bytes are the array already when aligned (npy pads its
   // header so the data starts on a 64-byte boundary), so a 10,000-image file is not copied once more.
   if (same && share && bytes.byteOffset % type.bytes === 0) {
-    const view = new (allocData(type.dtype, 0).constructor as new (b: ArrayBufferLike, o: number, n: number) => NumericArray)(bytes.buffer, bytes.byteOffset, n);
+    // Bound to a name first: tsc drops the parentheses of `new (x.constructor as C)(...)` in the compiled package,
+    // which then calls the constructor without `new`.
+    const View = allocData(type.dtype, 0).constructor as new (b: ArrayBufferLike, o: number, n: number) => NumericArray;
+    const view = new View(bytes.buffer, bytes.byteOffset, n);
     if (view.BYTES_PER_ELEMENT === type.bytes) return view;
   }
   const out = allocData(type.dtype, n) as NumericArray;

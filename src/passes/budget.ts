@@ -126,6 +126,7 @@ export function sharedValues(s: SimplifyState, net: Net, rows: Record<string, Te
   if (s.oneSample || net.inputs.some((i) => typeof i.batchDim === "number")) return undefined;
   const at = net.layers.findIndex((l) => l.id === first);
   if (at < 0) return undefined;
+  if (at === 0) return { before: new Set(), values: new Map(Object.entries(rows)) };
   const read = new Set(net.layers.slice(at).flatMap((l) => l.inputs));
   for (const o of net.outputs) read.add(o.from);
   const prefix = net.layers.slice(0, at);

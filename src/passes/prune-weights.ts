@@ -62,7 +62,7 @@ function layerProblem(l: Dense, xNew: Tensor, z: Tensor, same: boolean, rows: nu
  *  into n × n with 1 on the diagonal of the dead ones. Their weights are removed before the sweep, so their rows
  *  and columns of U are never read; leaving them out of the factorisation saves its cube (MNIST: 117 of 785
  *  pixels are 0 on every fit row). */
-function liveFactor(G: Float64Array, n: number, damp: number): Float64Array {
+export function liveFactor(G: Float64Array, n: number, damp: number): Float64Array {
   const live: number[] = [];
   for (let i = 0; i < n; i++) if (G[i * n + i] !== 0 || i === n - 1) live.push(i);
   if (live.length === n) return hinvUpper(G, n, damp);
@@ -251,12 +251,13 @@ export const pruneWeightsPass: SimplifyPass = {
     // every candidate changes only the prunable layers and what follows: the values before them are computed once
     const shared = sharedValues(s, s.net, rows.check, layers[0].id);
     const measureCheck = (n: Net) => (shared ? measureShared(s, n, shared, rows.checkRef) : measure(s, n, rows.check, rows.checkRef));
-    const passes = new Map<number, boolean>();
-    const passSearch = (j: number) => {
-      let v = passes.get(j);
-      if (v === undefined) { tried++; v = fits(s, measureCheck(candidate(j, false)), BUDGET_SHARE.weights); passes.set(j, v); }
-      return v;
+    const sweptMeasures = new Map<number, Measure>();
+    const measureSwept = (j: number) => {
+      let m = sweptMeasures.get(j);
+      if (!m) { tried++; m = measureCheck(candidate(j, false)); sweptMeasures.set(j, m); }
+      return m;
     };
+    const passSearch = (j: number) => fits(s, measureSwept(j), BUDGET_SHARE.weights);
     const ok = (j: number) => passSearch(j) || (j > 0 && passSearch(j - 1));
     const top = ks.length - 1;
     const j0 = smallestPassingFromTop(0, top, ok);
@@ -265,7 +266,7 @@ export const pruneWeightsPass: SimplifyPass = {
     // (the re-fit may have made room), else the chosen step; the swept one stays when neither fits.
     let full: Measure | undefined;
     const checkFits = (j: number, refit: boolean) => {
-      const m = measureCheck(candidate(j, refit));
+      const m = refit ? measureCheck(candidate(j, true)) : measureSwept(j);
       const v = fits(s, m, BUDGET_SHARE.weights);
       if (v || !full) full = m;
       return v;

@@ -71,29 +71,26 @@ const RIDGE = 1e-6;
 /** Solve row o's re-fit on `support` (indices < n - 1; the bias, index n - 1, is always included), starting from
  *  (and regularised towards) w0 (length n). Returns the full augmented row (0 off the support). */
 export function refitRow(p: RefitProblem, o: number, support: readonly number[], w0: Float64Array): Float64Array {
-  const S = [...support, p.n - 1];
+  const { S, A, lam } = supportSystem(p, support);
   const k = S.length;
-  const A = new Float64Array(k * k), rhs = new Float64Array(k);
-  let diag = 0;
-  for (let a = 0; a < k; a++) diag += p.G[S[a] * p.n + S[a]];
-  const lam = RIDGE * (diag / k) + 1e-12;
-  for (let a = 0; a < k; a++) {
-    for (let c = 0; c < k; c++) A[a * k + c] = p.G[S[a] * p.n + S[c]];
-    A[a * k + a] += lam;
-    rhs[a] = p.targets[o][S[a]] + lam * w0[S[a]];
-  }
+  const rhs = Float64Array.from(S, (i) => p.targets[o][i] + lam * w0[i]);
   // Cholesky up to CHOL_MAX unknowns; beyond, a few conjugate-gradient steps from the old weights (a large
   // support changes little, and k^3 per row would dominate the pass)
   const v = k <= CHOL_MAX ? cholSolve(A, rhs, k) : undefined;
   const sol = v ?? cgSolve(A, rhs, k, Float64Array.from(S, (i) => w0[i]), k <= CHOL_MAX ? 200 : CG_STEPS);
-  const out = new Float64Array(p.n);
-  S.forEach((i, a) => (out[i] = sol[a]));
-  return out;
+  return scatter(p.n, S, sol);
 }
 
 /** Rows `rows` re-fit on one shared support (as refitRow, each from and towards w0s[o]): one factorisation for
  *  every row. Falls back to refitRow per row when the system is not numerically SPD. */
 export function refitRowsShared(p: RefitProblem, rows: readonly number[], support: readonly number[], w0s: readonly Float64Array[]): Float64Array[] {
+  const { S, A, lam } = supportSystem(p, support);
+  const L = cholFactor(A, S.length);
+  return rows.map((o, r) => (L ? scatter(p.n, S, cholSolveWith(L, Float64Array.from(S, (i) => p.targets[o][i] + lam * w0s[r][i]), S.length)) : refitRow(p, o, support, w0s[r])));
+}
+
+/** The re-fit's system on a support (the bias appended): G'_SS + λI with λ = RIDGE × its mean diagonal. */
+function supportSystem(p: RefitProblem, support: readonly number[]): { S: number[]; A: Float64Array; lam: number } {
   const S = [...support, p.n - 1];
   const k = S.length;
   const A = new Float64Array(k * k);
@@ -104,14 +101,14 @@ export function refitRowsShared(p: RefitProblem, rows: readonly number[], suppor
     for (let c = 0; c < k; c++) A[a * k + c] = p.G[S[a] * p.n + S[c]];
     A[a * k + a] += lam;
   }
-  const L = cholFactor(A, k);
-  return rows.map((o, r) => {
-    if (!L) return refitRow(p, o, support, w0s[r]);
-    const sol = cholSolveWith(L, Float64Array.from(S, (i) => p.targets[o][i] + lam * w0s[r][i]), k);
-    const out = new Float64Array(p.n);
-    S.forEach((i, a) => (out[i] = sol[a]));
-    return out;
-  });
+  return { S, A, lam };
+}
+
+/** A full augmented row of length n: sol at the support S, 0 elsewhere. */
+function scatter(n: number, S: readonly number[], sol: Float64Array): Float64Array {
+  const out = new Float64Array(n);
+  S.forEach((i, a) => (out[i] = sol[a]));
+  return out;
 }
 
 /** Cholesky solve of a symmetric positive definite system; undefined when it is not numerically SPD. */

@@ -2,6 +2,7 @@
 // activation histogram over probe's sample and the sample rows that drive it hardest, with those rows' inputs
 // (the first model input), so a unit that no rule names can still be looked at.
 import type { NetStats } from "./stats.ts";
+import { firstInOrder } from "../util/first-in-order.ts";
 
 export const UNITS_FORMAT = "pseudonet.units";
 
@@ -66,16 +67,8 @@ export function unitsFile(stats: NetStats): UnitsFile {
       // Largest first; ties by row so the file is the same every run. The first TOP rows of that order, kept by
       // insertion as the rows go by (a full sort of every unit's rows cost more than the rest of the file).
       const cmp = (x: number, y: number) => a[y * units + u] - a[x * units + u] || x - y;
-      let order: number[] = [];
-      if (nan) order = Array.from({ length: n }, (_, r) => r).sort(cmp); // (NaN makes the comparator no order: as before)
-      else {
-        for (let r = 0; r < n; r++) {
-          if (order.length === TOP && cmp(r, order[TOP - 1]) >= 0) continue;
-          let k = Math.min(order.length, TOP - 1);
-          order[k] = r;
-          while (k > 0 && cmp(order[k], order[k - 1]) < 0) { [order[k], order[k - 1]] = [order[k - 1], order[k]]; k--; }
-        }
-      }
+      // (NaN makes the comparator no order: then the full sort, as before.)
+      const order = nan ? Array.from({ length: n }, (_, r) => r).sort(cmp) : firstInOrder(n, TOP, cmp);
       const top = order.slice(0, Math.min(TOP, n)).filter((r) => a[r * units + u] > 0).map((r) => ({ row: r, value: round(a[r * units + u]) }));
       top.forEach((t) => used.add(t.row));
       views.push({ lo: n ? round(lo) : 0, hi: n ? round(hi) : 0, counts, top });

@@ -62,7 +62,8 @@ export interface ResidualDecision {
   /** Max |output change| of the Net with the conv alone (and the earlier drops, and simplify's changes) vs the
    *  original Net, on the check rows. */
   change: number;
-  /** The same over the whole box, certified (when the domain is a box and simplify's change is certified). */
+  /** The same over the whole box, certified (when the domain is a box and simplify's change is certified; under
+   *  --exact carve's own change, simplify's passes being each held to rounding). */
   certified?: number;
   /** The most the whole Net may differ from the original on the rows: rounding level under --exact, else
    *  BUDGET_SHARE.residuals x --tolerance. */
@@ -146,7 +147,9 @@ export const carvePass: ExplainPass = {
     // inequality): simplify's certificate, then per carved layer a bound on the dense form (the layer's rows
     // replaced by the conv's, which the conv computes up to rounding), where only one layer's weights differ.
     const lastCert = [...(s.simplify?.reports ?? [])].reverse().find((x) => x.certifiedMaxErr !== undefined)?.certifiedMaxErr;
-    const simplified = !s.lowered || s.lowered === net ? 0 : lastCert;
+    // (Under --exact simplify's passes are each held to rounding on their own; a loose certificate of theirs must not
+    // keep a rounding-level residual, so there carve's own certified change is what the budget sees.)
+    const simplified = !s.lowered || s.lowered === net || s.input.exact ? 0 : lastCert;
     let certifiedSoFar = 0;
     const accept = (before: Net, after: Net, c: CarvedConv, asDense: Net): boolean => {
       budget ??= carveBudget(s, original, feeds);

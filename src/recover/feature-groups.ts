@@ -14,6 +14,7 @@ import { fixedBatchOf, pickRows } from "../passes/probe.ts";
 import type { FeatureAnalysis, FeatureGroup, FeatureLayer } from "../program/features.ts";
 import type { ActSpec, Program, PrimStmt, Fn } from "../program/program.ts";
 import { explainedVariance, kneeIndex, nmf, projectRows } from "./nmf.ts";
+import { firstInOrder } from "../util/first-in-order.ts";
 
 export interface FeatureOptions {
   /** Seed of the factorisations' starts (default 0). */
@@ -149,12 +150,13 @@ function factorLayer(all: Float64Array, rows: number[], width: number, opts: Fea
   const m = rows.length;
   for (let i = 0; i < all.length; i++) if (!(all[i] >= 0)) return `a value below 0 on the data (${all[i]}): NMF needs non-negative activations`;
   // Units that vary on the data; dead and constant units belong to no group.
-  const cols: number[] = [];
-  for (let u = 0; u < width; u++) {
-    let lo = Infinity, hi = -Infinity;
-    for (let i = 0; i < m; i++) { const v = all[i * width + u]; if (v < lo) lo = v; if (v > hi) hi = v; } // (no NaN here: checked above)
-    if (hi > lo) cols.push(u);
+  // (Row by row, each unit's running min and max: a column at a time strided through 8,000 rows missed the cache.)
+  const lo = new Float64Array(width).fill(Infinity), hi = new Float64Array(width).fill(-Infinity);
+  for (let i = 0; i < m; i++) {
+    for (let u = 0; u < width; u++) { const v = all[i * width + u]; if (v < lo[u]) lo[u] = v; if (v > hi[u]) hi[u] = v; } // (no NaN here: checked above)
   }
+  const cols: number[] = [];
+  for (let u = 0; u < width; u++) if (hi[u] > lo[u]) cols.push(u);
   const n = cols.length;
   if (n < 2) return `${n} unit(s) vary on the data: nothing to group`;
   const A = new Float64Array(m * n);
@@ -218,27 +220,44 @@ function factorLayer(all: Float64Array, rows: number[], width: number, opts: Fea
  *  first rows a full sort gives; a full sort of every row per group cost more than the rest of the ranking). */
 function topRows(W: Float64Array, m: number, k: number, j: number): number[] {
   const cmp = (a: number, b: number) => W[b * k + j] - W[a * k + j] || a - b;
-  const order: number[] = [];
-  for (let i = 0; i < m; i++) {
-    const v = W[i * k + j];
-    if (v !== v) return Array.from({ length: m }, (_, r) => r).sort(cmp).slice(0, TOP); // (NaN: as the sort had it)
-    if (order.length === TOP && cmp(i, order[TOP - 1]) >= 0) continue;
-    let q = Math.min(order.length, TOP - 1);
-    order[q] = i;
-    while (q > 0 && cmp(order[q], order[q - 1]) < 0) { [order[q], order[q - 1]] = [order[q - 1], order[q]]; q--; }
-  }
-  return order;
+  for (let i = 0; i < m; i++) if (W[i * k + j] !== W[i * k + j]) return Array.from({ length: m }, (_, r) => r).sort(cmp).slice(0, TOP); // (NaN: as the sort had it)
+  return firstInOrder(m, TOP, cmp);
 }
 
 /** max over rows of <w, row> for a rows x width matrix. */
 function objectiveMax(A: Float64Array, width: number, w: Float64Array): number {
   let best = -Infinity;
+  // Over the non-zero weights only when every value is finite: the activations here are >= 0 and so are the
+  // weights (loadings), so a skipped term is an exact +-0 that changes no sum (a one-hot objective reads one column).
+  const nz: number[] = [];
+  for (let u = 0; u < width; u++) if (w[u] !== 0) nz.push(u);
+  if (nz.length < width && allFinite(A)) {
+    for (let i = 0; i < A.length / width; i++) {
+      let s = 0;
+      for (const u of nz) s += w[u] * A[i * width + u];
+      best = Math.max(best, s);
+    }
+    return best;
+  }
   for (let i = 0; i < A.length / width; i++) {
     let s = 0;
     for (let u = 0; u < width; u++) s += w[u] * A[i * width + u];
     best = Math.max(best, s);
   }
   return best;
+}
+
+const finite = new WeakMap<Float64Array, boolean>();
+
+/** Whether every entry is finite (memoised per array: every group of a layer asks of the same activations). */
+function allFinite(A: Float64Array): boolean {
+  let f = finite.get(A);
+  if (f === undefined) {
+    f = true;
+    for (let i = 0; i < A.length; i++) if (!Number.isFinite(A[i])) { f = false; break; }
+    finite.set(A, f);
+  }
+  return f;
 }
 
 /** A vector of zeros with 1 at i. */

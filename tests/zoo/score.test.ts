@@ -8,7 +8,10 @@ import { findCase } from "../../zoo/cases/index.ts";
 import { generateCase, writeCase, type Generated } from "../../zoo/generate.ts";
 import { adjustedRandIndex, codeTokens, kernelMatchError, normalizedFilters } from "../../zoo/metrics.ts";
 import { ORDER } from "../../zoo/obfuscate.ts";
-import { satisfied, scoreAll, scoreCase, signatures } from "../../zoo/score.ts";
+import { programTokens, satisfied, scoreAll, scoreCase, signatures, sliceOnlyWeights } from "../../zoo/score.ts";
+import { runExplain } from "../../src/pipeline/explain.ts";
+import { allPrimStmts } from "../../src/program/program.ts";
+import { printProgram } from "../../src/program/printer.ts";
 import { formatScores, summarize } from "../../zoo/score-table.ts";
 import { perfectExplanation, weightDump, writeExplanation } from "./explanations.ts";
 
@@ -126,4 +129,17 @@ test("slices that name the lowered Net's units by origin (after simplify renumbe
   const s = scoreCase(join(root, "zoo", "modules2"), writeExplanation(join(root, "origin", "modules2"), p));
   assert.equal(s.modules!.ari, 1);
   assert.equal(s.modules!.coverage, 1);
+});
+
+test("size counts the weights a program computes with; a named primitive's slice (show's provenance) is reported apart", async () => {
+  const g = generateCase(findCase("max2")!, 3, []);
+  const s = await runExplain({ model: g.model, name: "max2", exact: true, domain: "box:-1,1" }, { until: "verify" });
+  const p = s.program!;
+  const named = allPrimStmts(p).filter(({ stmt }) => stmt.prim.kind === "max");
+  assert.ok(named.length > 0, "max2 without obfuscation is named max");
+  const sliceValues = named.reduce((n, { stmt }) => n + stmt.prim.slice.weights.reduce((m, w) => m + [...w.data].filter((v) => v !== 0).length, 0), 0);
+  assert.ok(sliceValues > 0, "the named max keeps its units' weights for show");
+  assert.equal(sliceOnlyWeights(p), sliceValues);
+  // the program computes with no weights: its size is its code alone
+  assert.equal(programTokens(p), codeTokens(printProgram(p)));
 });
