@@ -62,6 +62,8 @@ export function runSimplify(state: SimplifyState, onPass?: (name: string, index:
   // Bounds on a Net too big to certify affordably are not computed (said once, in the first report that changed the Net).
   const costly = state.box ? boundsUnaffordable(state.original) : undefined;
   let saidCostly = false;
+  // The exact passes that returned a different Net in the current round.
+  const changedBy = new Set<string>();
   const runOne = (p: SimplifyPass, round: number) => {
     onPass?.(p.name, index++);
     const t0 = performance.now(), c0 = process.cpuUsage();
@@ -88,17 +90,34 @@ export function runSimplify(state: SimplifyState, onPass?: (name: string, index:
     } else if (cur.box && next.net !== cur.net && !costly) report.certifiedMaxErr = certifiedMaxErr(state.original, next.net, cur.box).maxErr;
     report.ms = performance.now() - t0;
     report.cpuMs = cpuMsSince(c0);
+    if (next.net !== cur.net) changedBy.add(p.name);
     cur = { ...next, stats: next.net === state.net ? state.stats : undefined };
     if (round === 1 || report.units.before !== report.units.after || report.weights.before !== report.weights.after) reports.push(report);
   };
   for (let round = 1; round <= MAX_ROUNDS; round++) {
     const before = shapeOf(cur.net);
+    changedBy.clear();
     for (const p of exactPasses) runOne(p, round);
     if (shapeOf(cur.net) >= before) break;
+    if (!cur.box && [...changedBy].every((n) => DATA_REMOVALS.has(n) || RELABELS.has(n))) break;
   }
   if (!state.budget.exact) for (const p of budgetedPasses) runOne(p, 1);
   return { state: cur, reports };
 }
+
+/** Exact passes that, without a box domain, remove units on the data's evidence alone (never active; one value on
+ *  every row) and leave every other unit's values on the data as they were (a removed dead unit added exact zeros;
+ *  a folded constant moves into a bias: rounding only). */
+const DATA_REMOVALS = new Set(["dead-units", "constant-units"]);
+/** Exact passes that only rescale units by positive factors and reorder them: they create nothing a pass could find. */
+const RELABELS = new Set(["canonical-scale", "canonical-order"]);
+// Why a second round can be skipped when, with no box domain, only DATA_REMOVALS and RELABELS changed the Net in
+// the first: every other pass ran after the removals in that round and saw the Net without the removed units, so
+// the next round would see the same Net up to positive rescaling and order. Dead and constant units are judged on
+// the data, whose values the removals and relabels leave unchanged (up to float rounding), and which every dead or
+// constant unit was already removed from; parallel rows, pass-through pairs and always-on units are invariant
+// under positive rescaling and permutation; nothing became linear, so nothing new fuses. With a box domain the
+// removals are judged by interval bounds, which a removal tightens downstream: that case keeps the second round.
 
 /** A size that only exact passes that removed something make smaller: hidden units plus layers. */
 function shapeOf(net: Net): number {

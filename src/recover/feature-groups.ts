@@ -13,7 +13,7 @@ import { runNet } from "../net/run.ts";
 import { fixedBatchOf, pickRows } from "../passes/probe.ts";
 import type { FeatureAnalysis, FeatureGroup, FeatureLayer } from "../program/features.ts";
 import type { ActSpec, Program, PrimStmt, Fn } from "../program/program.ts";
-import { explainedVariance, kneeIndex, nmf, projectRows } from "./nmf.ts";
+import { explainedVariance, kneeIndex, nmf, projectRows, type Nmf } from "./nmf.ts";
 import { firstInOrder } from "../util/first-in-order.ts";
 
 export interface FeatureOptions {
@@ -167,7 +167,7 @@ function factorLayer(all: Float64Array, rows: number[], width: number, opts: Fea
   for (let r = 0; r < fm; r++) fit.set(A.subarray(Math.floor((r * m) / fm) * n, Math.floor((r * m) / fm) * n + n), r * n);
   // The curve needs each k's error to about 1e-3 (a looser stop halves the time and moves no knee we saw); the
   // chosen k is then fitted to convergence.
-  const fitK = (k: number, tol = 1e-4) => nmf(fit, fm, n, k, { seed, maxSweeps: tol < 1e-4 ? 400 : 150, tol });
+  const fitK = (k: number, tol = 1e-4, resume?: Nmf) => nmf(fit, fm, n, k, { seed, maxSweeps: tol < 1e-4 ? 400 : 150, tol, ...(resume ? { resume } : {}) });
   let chosen, explained: number[], chosenBy: "knee" | "budget";
   if (opts.groups !== undefined) {
     chosen = fitK(Math.min(opts.groups, n), 1e-6);
@@ -177,7 +177,8 @@ function factorLayer(all: Float64Array, rows: number[], width: number, opts: Fea
     const fits = [];
     for (let k = 1; k <= Math.min(MAX_K, n); k++) fits.push(fitK(k));
     explained = fits.map((f) => explainedVariance(fit, fm, n, f.sqErr));
-    chosen = fitK(kneeIndex(explained) + 1, 1e-6);
+    // The chosen k's curve fit is the start of its converged fit (same seed, same sweeps): continue it.
+    chosen = fitK(kneeIndex(explained) + 1, 1e-6, fits[kneeIndex(explained)]);
     chosenBy = "knee";
   }
   const k = chosen.k;

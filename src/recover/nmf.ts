@@ -18,6 +18,8 @@ export interface Nmf {
   sqErr: number;
   /** Sweeps run (each updates all of W, then all of H). */
   sweeps: number;
+  /** Where the run stopped, for `resume`: the squared error before the last sweep and after it (unclamped). */
+  stop: { prev: number; err: number };
 }
 
 export interface NmfOptions {
@@ -26,6 +28,10 @@ export interface NmfOptions {
   maxSweeps?: number;
   /** Stop when the squared error falls by less than this fraction of ||A||^2 in one sweep (default 1e-6). */
   tol?: number;
+  /** Continue an earlier run on the same A, k and seed that stopped sooner (a looser tol or fewer sweeps): the
+   *  sweeps are the same deterministic updates from the same start, so the result has the same bits as a run
+   *  from the start with these options. */
+  resume?: Nmf;
 }
 
 /** Values below this are zero in a factor: keeps a column from dying to exactly 0 and dividing by 0 later. */
@@ -43,10 +49,20 @@ export function nmf(A: ArrayLike<number>, m: number, n: number, k: number, opts:
   const r = rng(opts.seed ?? 0);
   // Start at the scale where W H has A's mean: uniform entries in [0, 2s) with s^2 k = mean(A).
   const s = Math.sqrt(sum / (m * n) / k) || 1;
-  const W = Float64Array.from({ length: m * k }, () => 2 * s * r());
-  const H = Float64Array.from({ length: k * n }, () => 2 * s * r());
+  const from = opts.resume;
+  if (from && (from.m !== m || from.n !== n || from.k !== k)) throw new Error(`nmf: resume of a ${from.m} x ${from.n} k = ${from.k} fit on ${m} x ${n} k = ${k}`);
+  const W = from ? Float64Array.from(from.W) : Float64Array.from({ length: m * k }, () => 2 * s * r());
+  const H = from ? Float64Array.from(from.H) : Float64Array.from({ length: k * n }, () => 2 * s * r());
   const maxSweeps = opts.maxSweeps ?? 200, tol = (opts.tol ?? 1e-6) * norm2;
-  let prev = Infinity, err = norm2, sweeps = 0;
+  let prev = Infinity, err = norm2, sweeps = 0, last = Infinity;
+  if (from && from.sweeps > 0) {
+    // The stop test a run from the start would have made after the earlier run's last sweep, with this tol.
+    ({ prev: last, err } = from.stop);
+    sweeps = from.sweeps;
+    if (sweeps > maxSweeps) throw new Error(`nmf: resume after ${sweeps} sweeps with at most ${maxSweeps}`);
+    if (last - err < tol) return { m, n, k, W, H, sqErr: Math.max(0, err), sweeps, stop: { prev: last, err } };
+    prev = err;
+  }
   const AHt = new Float64Array(m * k), HHt = new Float64Array(k * k), WtA = new Float64Array(k * n), WtW = new Float64Array(k * k);
   const At = transpose(A, m, n), Wt = new Float64Array(k * m);
   while (sweeps < maxSweeps) {
@@ -62,10 +78,11 @@ export function nmf(A: ArrayLike<number>, m: number, n: number, k: number, opts:
     // ||A - WH||^2 = ||A||^2 - 2 <W^T A, H> + <W^T W, H H^T>, from the products already at hand.
     gram(H, k, n, HHt);
     err = norm2 - 2 * dot(WtA, H) + dot(WtW, HHt);
+    last = prev;
     if (prev - err < tol) break;
     prev = err;
   }
-  return { m, n, k, W, H, sqErr: Math.max(0, err), sweeps };
+  return { m, n, k, W, H, sqErr: Math.max(0, err), sweeps, stop: { prev: last, err } };
 }
 
 /** The non-negative W (m x k) that best fits A ~ W H with H fixed (HALS on W alone): rows seen only after the fit. */

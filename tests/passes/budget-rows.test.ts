@@ -8,7 +8,8 @@ import { normalize } from "../../src/graph/passes/index.ts";
 import { lower } from "../../src/net/lower.ts";
 import { runNet } from "../../src/net/run.ts";
 import { pickRows } from "../../src/passes/probe.ts";
-import { activations } from "../../src/passes/budget.ts";
+import { activations, budgetRows } from "../../src/passes/budget.ts";
+import { simplifyState } from "../../src/passes/state.ts";
 import { rng } from "../helpers/rng.ts";
 import { addAct, addDense, GraphBuilder, i64 } from "../helpers/nets.ts";
 
@@ -32,4 +33,22 @@ test("activations of a batch-1 net on 7 rows: run row by row, equal to running e
     assert.equal(got.get(l.id)!.shape[0], 7, l.id);
     assert.deepEqual([...(got.get(l.id)!.data as Float32Array)], want.flatMap((t) => [...(t.data as Float32Array)]), l.id);
   }
+});
+
+test("budgetRows: taken once per analysis set (every pass of a run gets the same rows), and fresh for other rows", () => {
+  const net = batchOneNet();
+  const r = rng(51);
+  const rows = (n: number) => ({ input: f32([n, 2, 3], Array.from({ length: n * 6 }, () => r() * 2 - 1)) });
+  const s = simplifyState(net, rows(40), rows(8));
+  const a = budgetRows(s);
+  // A later pass's state: another Net, the same analysis rows and reference outputs.
+  assert.equal(budgetRows({ ...s, net: { ...s.net } }), a);
+  // Every 4th row fits (10 of 40); the other 30 check; the copies hold the rows they name.
+  assert.equal(a.fitCount, 10);
+  assert.deepEqual([...(a.fit.input.data as Float32Array).subarray(6, 12)], [...(s.analysis.input.data as Float32Array).subarray(24, 30)]);
+  assert.equal(a.checkRef[0].shape[0], 30);
+  const other = simplifyState(net, rows(40), rows(8));
+  const b = budgetRows(other);
+  assert.notEqual(b, a);
+  assert.notDeepEqual([...(b.fit.input.data as Float32Array)], [...(a.fit.input.data as Float32Array)]);
 });

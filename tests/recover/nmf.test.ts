@@ -91,3 +91,24 @@ describe("nmf", () => {
     assert.throws(() => nmf([1, -1, 0, 2], 2, 2, 1), /not a non-negative number/);
   });
 });
+
+describe("nmf resume", () => {
+  it("continuing a looser or shorter run gives the same bits as a run from the start", () => {
+    const { A } = planted(60, 24, 3, 11, 0.2);
+    const full = nmf(A, 60, 24, 4, { seed: 5, maxSweeps: 400, tol: 1e-9 });
+    // Stopped by its tolerance, and stopped by its sweep limit.
+    for (const early of [nmf(A, 60, 24, 4, { seed: 5, maxSweeps: 150, tol: 1e-3 }), nmf(A, 60, 24, 4, { seed: 5, maxSweeps: 7, tol: 1e-9 })]) {
+      assert.ok(early.sweeps < full.sweeps, `the early run stopped sooner (${early.sweeps} vs ${full.sweeps})`);
+      const resumed = nmf(A, 60, 24, 4, { seed: 5, maxSweeps: 400, tol: 1e-9, resume: early });
+      assert.equal(resumed.sweeps, full.sweeps);
+      assert.equal(resumed.sqErr, full.sqErr);
+      assert.deepEqual(resumed.W, full.W);
+      assert.deepEqual(resumed.H, full.H);
+    }
+    // A resume whose own tolerance is met at once returns the earlier fit as it was.
+    const loose = nmf(A, 60, 24, 4, { seed: 5, maxSweeps: 150, tol: 1e-3 });
+    const same = nmf(A, 60, 24, 4, { seed: 5, maxSweeps: 150, tol: 1e-3, resume: loose });
+    assert.equal(same.sweeps, loose.sweeps);
+    assert.deepEqual(same.H, loose.H);
+  });
+});
