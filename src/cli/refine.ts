@@ -3,7 +3,7 @@
 // with a per-epoch report beside it (refined.report.md and .json).
 import { existsSync, statSync } from "node:fs";
 import path from "node:path";
-import type { Command } from "commander";
+import { InvalidArgumentError, type Command } from "commander";
 import { nonNegativeInt, nonNegativeNumber, positiveInt, unitFraction } from "./args.ts";
 import { UserError } from "../errors.ts";
 import { DATA_FORMATS } from "../data/load.ts";
@@ -24,6 +24,7 @@ export interface RefineCliOptions {
   rounds?: number;
   seed: number;
   report?: string;
+  clusterEvery?: RefineOptions["clusterEvery"];
 }
 
 const note = (s: string) => process.stderr.write(`pseudonet: note: ${s}\n`);
@@ -42,11 +43,12 @@ function checkOut(out: string): void {
 }
 
 /** Parse the refine options shared by the refine command and explain --refine. */
-export function refineOptions(o: { objective?: string; minAgreement?: number; tolerance?: number; epochs?: number; rounds?: number; seed: number }): Partial<RefineOptions> {
+export function refineOptions(o: { objective?: string; minAgreement?: number; tolerance?: number; epochs?: number; rounds?: number; seed: number; clusterEvery?: RefineOptions["clusterEvery"] }): Partial<RefineOptions> {
   return {
     objectives: o.objective ? parseObjectives(o.objective) : DEFAULT_OBJECTIVES, seed: o.seed,
     ...(o.minAgreement !== undefined ? { minAgreement: o.minAgreement } : {}), ...(o.tolerance !== undefined ? { tolerance: o.tolerance } : {}),
     ...(o.epochs !== undefined ? { epochs: o.epochs } : {}), ...(o.rounds !== undefined ? { maxRounds: o.rounds } : {}),
+    ...(o.clusterEvery ? { clusterEvery: o.clusterEvery } : {}),
   };
 }
 
@@ -90,6 +92,12 @@ export async function refineCommand(file: string, opts: RefineCliOptions): Promi
   ].join("\n") + "\n");
 }
 
+/** --cluster-every: one of round, epoch, run. */
+function clusterEvery(v: string): RefineOptions["clusterEvery"] {
+  if (v !== "round" && v !== "epoch" && v !== "run") throw new InvalidArgumentError("expected round, epoch or run");
+  return v;
+}
+
 /** Add refine's training options (shared with explain --refine). */
 export function addRefineTrainingOptions(cmd: Command, prefix = ""): Command {
   return cmd
@@ -110,12 +118,15 @@ export function registerRefine(program: Command): void {
     .option("--tolerance <e>", "regression: largest max abs error vs the original (default 1e-2 x the output range)", nonNegativeNumber)
     .option("--seed <n>", "seed of the split, the sampling and the batches", nonNegativeInt, 0)
     .option("--report <file>", "per-epoch report (Markdown; a .json beside it); default: OUT with .report.md")
+    .option("--cluster-every <when>", `with cluster: partition the weight graph at each round's start (round), each epoch (epoch), or once on the original (run) (default ${DEFAULTS.clusterEvery})`, clusterEvery)
     .addHelpText("after", [
       "", "Objectives (each with its source in src/refine/):",
-      "  prune        iterative magnitude pruning with rewinding (Frankle & Carbin 2019; Frankle et al. 2019)",
+      "  prune        iterative magnitude pruning with rewinding (Frankle & Carbin 2019; Frankle et al. 2019),",
+      "               each round's pruning in 8 gradual steps (Zhu & Gupta 2017)",
       "  group-lasso  whole hidden units and inputs to zero (Yuan & Lin 2006; Wen et al. 2016), proximal steps",
       "  l1           every weight toward zero (lasso), proximal steps",
-      "  cluster      lower the n-cut of the weight graph (Filan et al. 2021, 'Clusterability in Neural Networks')",
+      "  cluster      lower the n-cut of the weight graph (Filan et al. 2021, 'Clusterability in Neural Networks'):",
+      "               weights between clusters shrink, and with prune go first",
       "  qat          weights on a 4-bit grid per layer, straight-through estimator (Bengio et al. 2013; Jacob et al. 2018)",
       "", "Examples:",
       "  pseudonet refine zoo/trained/mnist_mlp/model.onnx --data digits.npy --out refined.onnx",

@@ -15,7 +15,7 @@ const model = "zoo/trained/sort3_trained/model.onnx", data = "zoo/trained/sort3_
 
 test("refine writes a runnable refined.onnx with the original's interface, and its report (md + json)", async () => {
   const out = path.join(dir, "refined.onnx");
-  const r = await cli(["refine", model, "--data", data, "--out", out, "--epochs", "1", "--rounds", "2", "--tolerance", "0.5"]);
+  const r = await cli(["refine", model, "--data", data, "--out", out, "--epochs", "1", "--rounds", "2", "--tolerance", "0.5", "--cluster-every", "epoch"]);
   assert.equal(r.code, 0, r.stderr);
   assert.match(r.stdout, /refined .* into .*refined\.onnx/);
   assert.match(r.stdout, /weights\s+\d+ -> \d+/);
@@ -29,12 +29,14 @@ test("refine writes a runnable refined.onnx with the original's interface, and i
   const json = JSON.parse(readFileSync(path.join(dir, "refined.report.json"), "utf8"));
   assert.equal(json.format, "pseudonet.refine-report");
   assert.ok(json.epochs.length >= 1);
+  assert.equal(json.options.clusterEvery, "epoch", "--cluster-every reaches refine");
 });
 
 for (const [what, args, pattern] of [
   ["an unknown objective", ["--objective", "prune,sparse"], /'sparse' is not an objective/],
   ["--min-agreement above 1", ["--min-agreement", "2"], /--min-agreement/],
   ["--epochs 0", ["--epochs", "0"], /--epochs/],
+  ["--cluster-every sometimes", ["--cluster-every", "sometimes"], /--cluster-every.*round, epoch or run/],
   ["an output folder that does not exist", ["--out", "/nonexistent/dir/r.onnx"], /does not exist/],
   ["data of the wrong width", ["--data", "zoo/trained/max2_trained/data.npy"], /x|shape|column|dim/i],
 ] as [string, string[], RegExp][]) {
