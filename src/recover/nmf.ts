@@ -173,28 +173,53 @@ function halsRows(H: Float64Array, WtA: Float64Array, WtW: Float64Array, k: numb
   }
 }
 
-/** out (m x k) = A (m x n) H^T (H: k x n): dot products of A's rows with H's, four rows of H at a time (each sum
- *  still runs over u in order, so the bits are those of one dot product at a time). */
+/** out (m x k) = A (m x n) H^T (H: k x n): dot products of A's rows with H's, two rows of A by four of H at a time
+ *  (each value loaded serves two or four products; each sum still runs over u in order, so the bits are those of
+ *  one dot product at a time). */
 function mulABt(A: ArrayLike<number>, H: Float64Array, m: number, n: number, k: number, out: Float64Array): void {
-  for (let i = 0; i < m; i++) {
-    const a = i * n;
+  let i = 0;
+  for (; i + 2 <= m; i += 2) {
+    const a = i * n, b = a + n;
     let j = 0;
     for (; j + 4 <= k; j += 4) {
       const h0 = j * n, h1 = h0 + n, h2 = h1 + n, h3 = h2 + n;
-      let s0 = 0, s1 = 0, s2 = 0, s3 = 0;
+      let s0 = 0, s1 = 0, s2 = 0, s3 = 0, t0 = 0, t1 = 0, t2 = 0, t3 = 0;
       for (let u = 0; u < n; u++) {
-        const x = A[a + u];
-        s0 += x * H[h0 + u];
-        s1 += x * H[h1 + u];
-        s2 += x * H[h2 + u];
-        s3 += x * H[h3 + u];
+        const x = A[a + u], y = A[b + u];
+        const g0 = H[h0 + u], g1 = H[h1 + u], g2 = H[h2 + u], g3 = H[h3 + u];
+        s0 += x * g0;
+        s1 += x * g1;
+        s2 += x * g2;
+        s3 += x * g3;
+        t0 += y * g0;
+        t1 += y * g1;
+        t2 += y * g2;
+        t3 += y * g3;
       }
-      out[i * k + j] = s0;
-      out[i * k + j + 1] = s1;
-      out[i * k + j + 2] = s2;
-      out[i * k + j + 3] = s3;
+      const o = i * k + j, p = o + k;
+      out[o] = s0;
+      out[o + 1] = s1;
+      out[o + 2] = s2;
+      out[o + 3] = s3;
+      out[p] = t0;
+      out[p + 1] = t1;
+      out[p + 2] = t2;
+      out[p + 3] = t3;
     }
     for (; j < k; j++) {
+      let s = 0, t = 0;
+      for (let u = 0; u < n; u++) {
+        const g = H[j * n + u];
+        s += A[a + u] * g;
+        t += A[b + u] * g;
+      }
+      out[i * k + j] = s;
+      out[(i + 1) * k + j] = t;
+    }
+  }
+  for (; i < m; i++) {
+    const a = i * n;
+    for (let j = 0; j < k; j++) {
       let s = 0;
       for (let u = 0; u < n; u++) s += A[a + u] * H[j * n + u];
       out[i * k + j] = s;

@@ -34,16 +34,11 @@ export function kmeans(rows: Float64Array[], k: number, seed = 1, restarts = 4):
   const n = rows.length, d = rows[0]?.length ?? 0;
   // (t * t is t ** 2 to the bit: both are the correctly rounded square.)
   const dist = (a: Float64Array, b: Float64Array) => { let s = 0; for (let i = 0; i < d; i++) { const t = a[i] - b[i]; s += t * t; } return s; };
-  // The distance when it is below `bound`, else some value >= bound: the sum only grows (every term is a square),
-  // so stopping once it reaches the bound changes no comparison with it.
-  const distBelow = (a: Float64Array, b: Float64Array, bound: number) => {
-    let s = 0;
-    for (let i = 0; i < d; i++) { const t = a[i] - b[i]; s += t * t; if (s >= bound) return s; }
-    return s;
-  };
+  // up < low by more than rounding can blur (each bound is a few sums of roundings of distances of this size).
+  const sure = (up: number, low: number) => up + 1e-9 * (up + low) < low;
   let best = new Int32Array(n), bestInertia = Infinity;
   const u = rng(seed);
-  const dd = new Float64Array(n);
+  const dd = new Float64Array(n), up = new Float64Array(n), low = new Float64Array(n), shift = new Float64Array(k);
   for (let r = 0; r < restarts; r++) {
     const cents: Float64Array[] = [Float64Array.from(rows[Math.floor(u() * n)])];
     // dd[i]: the distance from row i to its nearest centre so far (the min of the same values, taken as they come).
@@ -58,20 +53,46 @@ export function kmeans(rows: Float64Array[], k: number, seed = 1, restarts = 4):
       if (cents.length < k) for (let q = 0; q < n; q++) dd[q] = Math.min(dd[q], dist(rows[q], c));
     }
     const lab = new Int32Array(n);
+    // Hamerly's bounds (2010), used only to skip work whose outcome is known: up[i] >= the distance from row i to
+    // its centre, low[i] <= its distance to every other centre (both as distances, not squares). While
+    // up[i] < low[i] (with a margin for rounding) the centre is strictly the nearest, so the scan over the centres,
+    // which takes the first strictly smallest, would keep it: the labels are those of scanning every row.
+    up.fill(Infinity);
+    low.fill(0);
     for (let it = 0; it < 50; it++) {
       let moved = false;
       for (let i = 0; i < n; i++) {
+        if (sure(up[i], low[i])) continue;
         const x = rows[i];
-        let bi = 0, bd = Infinity;
-        for (let j = 0; j < cents.length; j++) { const v = distBelow(x, cents[j], bd); if (v < bd) { bd = v; bi = j; } }
+        // The distance to the centre, exactly; then whether it can still be the nearest.
+        up[i] = Math.sqrt(dist(x, cents[lab[i]]));
+        if (it > 0 && sure(up[i], low[i])) continue;
+        // The full scan, every distance in full (the first strictly smallest is the label the scan always gave; the
+        // second-smallest is the new lower bound).
+        let bi = 0, bd = Infinity, second = Infinity;
+        for (let j = 0; j < cents.length; j++) {
+          const v = dist(x, cents[j]);
+          if (v < bd) { second = bd; bd = v; bi = j; } else if (v < second) second = v;
+        }
+        up[i] = Math.sqrt(bd);
+        low[i] = Math.sqrt(second);
         if (lab[i] !== bi || it === 0) { moved = moved || lab[i] !== bi; lab[i] = bi; }
       }
+      let most = 0;
       for (let j = 0; j < k; j++) {
         const m = new Float64Array(d);
         let cnt = 0;
         for (let i = 0; i < n; i++) if (lab[i] === j) { cnt++; const x = rows[i]; for (let q = 0; q < d; q++) m[q] += x[q]; }
-        if (cnt) cents[j] = m.map((v) => v / cnt);
+        if (cnt) {
+          const c = m.map((v) => v / cnt);
+          shift[j] = Math.sqrt(dist(cents[j], c));
+          cents[j] = c;
+        } else shift[j] = 0;
+        most = Math.max(most, shift[j]);
       }
+      // Each centre moved by shift[j]: the row's own distance grows by at most its centre's shift, the others'
+      // shrink by at most the largest shift (the triangle inequality).
+      for (let i = 0; i < n; i++) { up[i] += shift[lab[i]]; low[i] -= most; }
       if (!moved && it > 0) break;
     }
     let inertia = 0;

@@ -4,7 +4,7 @@
 // start, is the same for the same seed, and works for a model exported with a fixed batch of 1.
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
-import { netMacs, stepsWithin, visualise } from "../../src/recover/feature-vis.ts";
+import { netMacs, STEPS, stepsWithin, visualise } from "../../src/recover/feature-vis.ts";
 import { toNet, type Dense } from "./slice-nets.ts";
 
 const side = 8;
@@ -61,7 +61,8 @@ describe("feature visualisation", () => {
 
   it("fits its steps to the budget", () => {
     assert.equal(netMacs(net()), 3 * 64 + 3);
-    assert.equal(stepsWithin(net(), 10), 256);
+    assert.equal(stepsWithin(net(), 10), STEPS);
+    assert.equal(stepsWithin(net(), 10, 256), 256);
     const huge = { ...net(), layers: net().layers.map((l) => (l.kind === "affine" ? { ...l, W: new Float32Array(5e7) } : l)) };
     assert.equal(stepsWithin(huge, 20), 0);
   });
