@@ -10,7 +10,7 @@ import type { Layer, Net } from "../net/net.ts";
 import type { SimplifyPass, SimplifyState } from "./simplify.ts";
 import { simplifyReport } from "./report.ts";
 import { applyPlan, outgoing, unitSites, type UnitSite } from "./sites.ts";
-import { activations, budgetRows, BUDGET_SHARE, describe, fits, measure, smallestPassingFromTop, tooFewRows, type BudgetRows, type Measure } from "./budget.ts";
+import { activations, budgetRows, BUDGET_SHARE, describe, fits, measure, measureShared, sharedValues, smallestPassingFromTop, tooFewRows, type BudgetRows, type Measure } from "./budget.ts";
 import { hinvUpper, OBS_DAMP } from "./obs.ts";
 import { unitSensitivity } from "./sensitivity.ts";
 import { crossAug, refitRowsShared, type RefitProblem } from "./refit.ts";
@@ -128,12 +128,19 @@ function pruneSite(s: SimplifyState, net: Net, site: UnitSite, rows: BudgetRows,
     if (!c) { c = withUnits(net, site, order.slice(0, k).sort((a, b) => a - b), G); nets.set(k, c); }
     return c;
   };
+  // every candidate changes only the site's layer and what follows: the values before it are computed once
+  const on = (sub: Record<string, Tensor>, ref: Tensor[]) => {
+    const shared = sharedValues(s, net, sub, site.pre.id);
+    return (c: Net) => (shared ? measureShared(s, c, shared, ref) : measure(s, c, sub, ref));
+  };
+  const onSearch = on(rows.search, rows.searchRef);
   let tried = 0;
-  let k = smallestPassingFromTop(1, n, (k) => (tried++, fits(s, measure(s, cand(k), rows.search, rows.searchRef), BUDGET_SHARE.units)));
-  let m = measure(s, cand(k), rows.check, rows.checkRef);
+  let k = smallestPassingFromTop(1, n, (k) => (tried++, fits(s, onSearch(cand(k)), BUDGET_SHARE.units)));
+  const onCheck = on(rows.check, rows.checkRef);
+  let m = onCheck(cand(k));
   while (k < n && !fits(s, m, BUDGET_SHARE.units)) {
     k = Math.min(n, Math.ceil(k * 1.2));
-    m = measure(s, cand(k), rows.check, rows.checkRef);
+    m = onCheck(cand(k));
   }
   return { net: cand(k), kept: k, m, tried };
 }
