@@ -88,8 +88,12 @@ export function obsSweep(W: Float64Array, rows: number, n: number, U: Float64Arr
       const e = errs[o];
       if (e === 0) continue;
       const ro = o * n;
-      // columns already pruned in this row stay 0: the update only moves free weights
-      for (let j = i + 1; j < n; j++) if (W[ro + j] !== 0 || j === n - 1) W[ro + j] -= e * U[ui + j];
+      // columns already pruned in this row stay 0: the update only moves free weights (and the bias, last)
+      for (let j = i + 1; j < n - 1; j++) {
+        const w = W[ro + j];
+        if (w !== 0) W[ro + j] = w - e * U[ui + j];
+      }
+      W[ro + n - 1] -= e * U[ui + n - 1];
     }
   }
   return removed;

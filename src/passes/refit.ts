@@ -89,11 +89,17 @@ export function refitRowsShared(p: RefitProblem, rows: readonly number[], suppor
   return rows.map((o, r) => (L ? scatter(p.n, S, cholSolveWith(L, Float64Array.from(S, (i) => p.targets[o][i] + lam * w0s[r][i]), S.length)) : refitRow(p, o, support, w0s[r])));
 }
 
+/** The storage of supportSystem's matrix, reused: each system is solved before the next is built. */
+let scratch = new Float64Array(0);
+
 /** The re-fit's system on a support (the bias appended): G'_SS + λI with λ = RIDGE × its mean diagonal. */
 function supportSystem(p: RefitProblem, support: readonly number[]): { S: number[]; A: Float64Array; lam: number } {
   const S = [...support, p.n - 1];
   const k = S.length;
-  const A = new Float64Array(k * k);
+  // every entry is written below: the scratch needs no clearing (a fresh k^2 array per row, megabytes for a wide
+  // layer, was most of the pass's garbage)
+  if (scratch.length < k * k) scratch = new Float64Array(k * k);
+  const A = scratch.subarray(0, k * k);
   let diag = 0;
   for (let a = 0; a < k; a++) diag += p.G[S[a] * p.n + S[a]];
   const lam = RIDGE * (diag / k) + 1e-12;
@@ -163,19 +169,26 @@ function cgSolve(A: Float64Array, b: Float64Array, k: number, x0: Float64Array, 
   mul(x, Ap);
   let bn = 0;
   for (let i = 0; i < k; i++) { r[i] = b[i] - Ap[i]; z[i] = r[i] / A[i * k + i]; p[i] = z[i]; bn += b[i] * b[i]; }
-  let rz = r.reduce((s, v, i) => s + v * z[i], 0);
+  let rz = dot(r, z, k);
   for (let it = 0; it < steps; it++) {
     mul(p, Ap);
-    const pAp = p.reduce((s, v, i) => s + v * Ap[i], 0);
+    const pAp = dot(p, Ap, k);
     if (!(pAp > 0)) break;
     const alpha = rz / pAp;
     let rn = 0;
     for (let i = 0; i < k; i++) { x[i] += alpha * p[i]; r[i] -= alpha * Ap[i]; rn += r[i] * r[i]; }
     if (rn <= 1e-20 * bn) break;
     for (let i = 0; i < k; i++) z[i] = r[i] / A[i * k + i];
-    const rz2 = r.reduce((s, v, i) => s + v * z[i], 0);
+    const rz2 = dot(r, z, k);
     for (let i = 0; i < k; i++) p[i] = z[i] + (rz2 / rz) * p[i];
     rz = rz2;
   }
   return x;
+}
+
+/** Σ_i a_i b_i over the first k entries, in index order. */
+function dot(a: Float64Array, b: Float64Array, k: number): number {
+  let s = 0;
+  for (let i = 0; i < k; i++) s += a[i] * b[i];
+  return s;
 }
