@@ -33,7 +33,13 @@ function takeTensorRows(t: Tensor, idx: readonly number[]): Tensor {
   const per = t.shape.slice(1).reduce((a, b) => a * b, 1);
   const src = t.data as Float32Array;
   const data = new (src.constructor as Float32ArrayConstructor)(idx.length * per);
-  idx.forEach((r, i) => data.set(src.subarray(r * per, (r + 1) * per), i * per));
+  // runs of consecutive rows in one copy each (the check rows are mostly runs)
+  for (let i = 0; i < idx.length; ) {
+    let j = i + 1;
+    while (j < idx.length && idx[j] === idx[j - 1] + 1) j++;
+    data.set(src.subarray(idx[i] * per, (idx[j - 1] + 1) * per), i * per);
+    i = j;
+  }
   return { dtype: t.dtype, shape: [idx.length, ...t.shape.slice(1)], data } as Tensor;
 }
 
@@ -152,9 +158,7 @@ export function sharedValues(s: SimplifyState, net: Net, rows: Record<string, Te
   const read = new Set(net.layers.slice(at).flatMap((l) => l.inputs));
   for (const o of net.outputs) read.add(o.from);
   const prefix = net.layers.slice(0, at);
-  // all rows at once, as measureShared runs the rest (no fixed batch here): no chunks to concatenate
-  const all = new Map<string, Tensor>(Object.entries(rows));
-  for (const l of prefix) all.set(l.id, runOn(l, all));
+  const all = activationsWhole({ ...net, layers: prefix }, rows, s.oneSample);
   const values = new Map<string, Tensor>(Object.entries(rows));
   for (const [k, v] of all) if (read.has(k)) values.set(k, v);
   return { before: new Set(prefix.map((l) => l.id)), values, buffers: new Map() };
@@ -273,6 +277,22 @@ export function activations(net: Net, rows: Record<string, Tensor>, oneSample = 
   const parts: Map<string, Tensor>[] = [];
   for (let s = 0; s < n; s += chunk) parts.push(run(Object.fromEntries(Object.entries(rows).map(([k, t]) => [k, sliceRows(t, s, Math.min(n, s + chunk))]))));
   return new Map([...parts[0].keys()].map((k) => [k, concatRows(parts.map((p) => p.get(k)!), `value '${k}'`)]));
+}
+
+/** Largest number of values (rows × units, over every layer) activationsWhole computes in one run, as
+ *  runReusing keeps (report.ts). */
+const WHOLE_VALUES = 16e6;
+
+/** activations(), all rows in one run when the net takes any batch and its values are not too many: the same
+ *  values (every layer computes each row on its own) without chunks to concatenate, whose fresh arrays cost more
+ *  than the run on the fit rows. */
+export function activationsWhole(net: Net, rows: Record<string, Tensor>, oneSample = false): Map<string, Tensor> {
+  const n = rows[net.inputs[0]?.name]?.shape[0] ?? 0;
+  const size = net.layers.reduce((a, l) => a + n * l.shape.reduce((p, d) => p * d, 1), 0);
+  if (oneSample || net.inputs.some((i) => typeof i.batchDim === "number") || !(size <= WHOLE_VALUES) || net.layers.some((l) => l.shape.some((d) => d < 0))) return activations(net, rows, oneSample);
+  const env = new Map<string, Tensor>(Object.entries(rows));
+  for (const l of net.layers) env.set(l.id, runOn(l, env));
+  return env;
 }
 
 /** Run one layer on values already computed (used when a pass rebuilds a net layer by layer). */

@@ -10,7 +10,7 @@ import type { Layer, Net } from "../net/net.ts";
 import type { SimplifyPass, SimplifyState } from "./simplify.ts";
 import { simplifyReport } from "./report.ts";
 import { applyPlan, outgoing, unitSites, type UnitSite } from "./sites.ts";
-import { activations, budgetRows, BUDGET_SHARE, describe, fits, measure, measureShared, sharedValues, smallestPassingFromTop, tooFewRows, type BudgetRows, type Measure } from "./budget.ts";
+import { activationsWhole, budgetRows, BUDGET_SHARE, describe, fits, measure, measureShared, sharedValues, smallestPassingFromTop, tooFewRows, type BudgetRows, type Measure } from "./budget.ts";
 import { hinvUpper, OBS_DAMP } from "./obs.ts";
 import { unitSensitivity } from "./sensitivity.ts";
 import { crossAug, refitRowsShared, type RefitProblem } from "./refit.ts";
@@ -108,7 +108,7 @@ export function obsUnitOrder(G: Float64Array, n: number, next: Layer & { kind: "
 /** Prune one site: the fewest units (the last ones obsUnitOrder removes kept) within the budget share. */
 function pruneSite(s: SimplifyState, net: Net, site: UnitSite, rows: BudgetRows, sensOf: Map<string, Float64Array> | undefined): { net: Net; kept: number; m?: Measure; tried: number } {
   const n = site.units;
-  const values = activations(net, rows.fit, s.oneSample);
+  const values = activationsWhole(net, rows.fit, s.oneSample);
   const A = values.get(site.act.id)!.data as Float32Array;
   const next = site.outs[0].next as Layer & { kind: "affine" };
   const G = crossAug(A, n, A, n, rows.fitCount);
@@ -158,7 +158,7 @@ export const pruneUnitsPass: SimplifyPass = {
     const details: string[] = [];
     // each dense layer's rows' effect on the output, once, on the net as the pass found it (a dense chain only)
     const dense = s.net.layers.filter((l): l is Layer & { kind: "affine" } => l.kind === "affine" && l.shape.length === 1);
-    const sensOf = dense.length ? unitSensitivity(s.net, dense, activations(s.net, rows.fit, s.oneSample), s.classifier) : undefined;
+    const sensOf = dense.length ? unitSensitivity(s.net, dense, activationsWhole(s.net, rows.fit, s.oneSample), s.classifier) : undefined;
     let last: Measure | undefined;
     for (const site0 of unitSites(s.net)) {
       const site = unitSites(net).find((x) => x.pre.id === site0.pre.id);

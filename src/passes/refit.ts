@@ -9,10 +9,9 @@ import { gemm } from "../ops/util/gemm.ts";
 /** X^T Y for row-major X [rows × dx] and Y [rows × dy], both augmented with a trailing column of ones:
  *  a (dx+1) × (dy+1) row-major float64 matrix. */
 export function crossAug(X: Float32Array, dx: number, Y: Float32Array, dy: number, rows: number): Float64Array {
-  const xt = new Float32Array(dx * rows);
-  for (let r = 0; r < rows; r++) for (let i = 0; i < dx; i++) xt[i * rows + r] = X[r * dx + i];
+  // X^T as gemm's transposed A: packed into the same panels as a transposed copy would be (same products)
   const c = new Float32Array(dx * dy);
-  gemm({ m: dx, n: dy, k: rows, a: xt, b: Y, c });
+  gemm({ m: dx, n: dy, k: rows, a: X, transA: true, b: Y, c });
   const out = new Float64Array((dx + 1) * (dy + 1));
   for (let i = 0; i < dx; i++) for (let j = 0; j < dy; j++) out[i * (dy + 1) + j] = c[i * dy + j];
   // the ones column: sums (in float64)
