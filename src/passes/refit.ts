@@ -158,8 +158,21 @@ function cholSolveWith(L: Float64Array, b: Float64Array, k: number): Float64Arra
 function cgSolve(A: Float64Array, b: Float64Array, k: number, x0: Float64Array, steps: number): Float64Array {
   const x = Float64Array.from(x0);
   const r = new Float64Array(k), z = new Float64Array(k), p = new Float64Array(k), Ap = new Float64Array(k);
+  // two rows at a time: each sum in the same order, two chains in flight (the loop is add-latency bound)
   const mul = (v: Float64Array, out: Float64Array) => {
-    for (let i = 0; i < k; i++) {
+    let i = 0;
+    for (; i + 1 < k; i += 2) {
+      let s0 = 0, s1 = 0;
+      const r0 = i * k, r1 = r0 + k;
+      for (let j = 0; j < k; j++) {
+        const x = v[j];
+        s0 += A[r0 + j] * x;
+        s1 += A[r1 + j] * x;
+      }
+      out[i] = s0;
+      out[i + 1] = s1;
+    }
+    for (; i < k; i++) {
       let s = 0;
       for (let j = 0; j < k; j++) s += A[i * k + j] * v[j];
       out[i] = s;
