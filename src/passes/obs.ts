@@ -98,6 +98,7 @@ export type PruneRule = (row: number, col: number, cost: number) => boolean;
 export function obsSweep(W: Float64Array, rows: number, n: number, U: Float64Array, prune: PruneRule): number {
   let removed = 0;
   const errs = new Float64Array(rows);
+  const hit = new Int32Array(rows);
   for (let i = 0; i < n - 1; i++) {
     const uii = U[i * n + i];
     let any = false;
@@ -112,11 +113,23 @@ export function obsSweep(W: Float64Array, rows: number, n: number, U: Float64Arr
     }
     if (!any) continue;
     const ui = i * n;
-    for (let o = 0; o < rows; o++) {
-      const e = errs[o];
-      if (e === 0) continue;
-      const ro = o * n;
-      // columns already pruned in this row stay 0: the update only moves free weights (and the bias, last)
+    let h = 0;
+    for (let o = 0; o < rows; o++) if (errs[o] !== 0) hit[h++] = o;
+    // columns already pruned in a row stay 0: the update only moves free weights (and the bias, last); two rows
+    // at a time share the reads of U's row (each entry still gets the one update it got row by row)
+    let q = 0;
+    for (; q + 1 < h; q += 2) {
+      const r0 = hit[q] * n, r1 = hit[q + 1] * n, e0 = errs[hit[q]], e1 = errs[hit[q + 1]];
+      for (let j = i + 1; j < n - 1; j++) {
+        const u = U[ui + j], w0 = W[r0 + j], w1 = W[r1 + j];
+        if (w0 !== 0) W[r0 + j] = w0 - e0 * u;
+        if (w1 !== 0) W[r1 + j] = w1 - e1 * u;
+      }
+      W[r0 + n - 1] -= e0 * U[ui + n - 1];
+      W[r1 + n - 1] -= e1 * U[ui + n - 1];
+    }
+    for (; q < h; q++) {
+      const ro = hit[q] * n, e = errs[hit[q]];
       for (let j = i + 1; j < n - 1; j++) {
         const w = W[ro + j];
         if (w !== 0) W[ro + j] = w - e * U[ui + j];
