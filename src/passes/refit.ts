@@ -158,9 +158,25 @@ function cholSolveWith(L: Float64Array, b: Float64Array, k: number): Float64Arra
 function cgSolve(A: Float64Array, b: Float64Array, k: number, x0: Float64Array, steps: number): Float64Array {
   const x = Float64Array.from(x0);
   const r = new Float64Array(k), z = new Float64Array(k), p = new Float64Array(k), Ap = new Float64Array(k);
-  // two rows at a time: each sum in the same order, two chains in flight (the loop is add-latency bound)
+  // four, then two rows at a time: each sum in the same order, several chains in flight (the loop is add-latency
+  // bound)
   const mul = (v: Float64Array, out: Float64Array) => {
     let i = 0;
+    for (; i + 3 < k; i += 4) {
+      let s0 = 0, s1 = 0, s2 = 0, s3 = 0;
+      const r0 = i * k, r1 = r0 + k, r2 = r1 + k, r3 = r2 + k;
+      for (let j = 0; j < k; j++) {
+        const x = v[j];
+        s0 += A[r0 + j] * x;
+        s1 += A[r1 + j] * x;
+        s2 += A[r2 + j] * x;
+        s3 += A[r3 + j] * x;
+      }
+      out[i] = s0;
+      out[i + 1] = s1;
+      out[i + 2] = s2;
+      out[i + 3] = s3;
+    }
     for (; i + 1 < k; i += 2) {
       let s0 = 0, s1 = 0;
       const r0 = i * k, r1 = r0 + k;
