@@ -11,6 +11,7 @@ import { maxAbsErr, looksLikeScores } from "../verify/metrics.ts";
 import type { SimplifyState } from "./simplify.ts";
 import { chunkFor, runReusing } from "./report.ts";
 import { concatRows, sliceRows } from "../data/batch.ts";
+import { gemm as sgemm } from "../ops/util/gemm.ts";
 
 /** Cumulative share of the budget each budgeted pass may reach (a design constant, the same for every net):
  *  unit pruning a quarter, weight pruning up to 70%, rounding and quantisation up to 80%, and the named values'
@@ -32,7 +33,13 @@ function takeTensorRows(t: Tensor, idx: readonly number[]): Tensor {
   const per = t.shape.slice(1).reduce((a, b) => a * b, 1);
   const src = t.data as Float32Array;
   const data = new (src.constructor as Float32ArrayConstructor)(idx.length * per);
-  idx.forEach((r, i) => data.set(src.subarray(r * per, (r + 1) * per), i * per));
+  // runs of consecutive rows in one copy each (the check rows are mostly runs)
+  for (let i = 0; i < idx.length; ) {
+    let j = i + 1;
+    while (j < idx.length && idx[j] === idx[j - 1] + 1) j++;
+    data.set(src.subarray(idx[i] * per, (idx[j - 1] + 1) * per), i * per);
+    i = j;
+  }
   return { dtype: t.dtype, shape: [idx.length, ...t.shape.slice(1)], data } as Tensor;
 }
 
@@ -136,6 +143,9 @@ function argmax(d: ArrayLike<number>, off: number, k: number): number {
 export interface SharedValues {
   before: Set<string>;
   values: Map<string, Tensor>;
+  /** Output buffers of the dense layers and ReLUs measureShared runs itself, by layer id, reused from one
+   *  candidate to the next: a fresh multi-megabyte array per layer per candidate cost its page faults and GC. */
+  buffers: Map<string, Float32Array>;
 }
 
 /** The original net's SharedValues on `rows` when candidates change only layers from `first` (a layer id) on.
@@ -144,22 +154,54 @@ export function sharedValues(s: SimplifyState, net: Net, rows: Record<string, Te
   if (s.oneSample || net.inputs.some((i) => typeof i.batchDim === "number")) return undefined;
   const at = net.layers.findIndex((l) => l.id === first);
   if (at < 0) return undefined;
-  if (at === 0) return { before: new Set(), values: new Map(Object.entries(rows)) };
+  if (at === 0) return { before: new Set(), values: new Map(Object.entries(rows)), buffers: new Map() };
   const read = new Set(net.layers.slice(at).flatMap((l) => l.inputs));
   for (const o of net.outputs) read.add(o.from);
   const prefix = net.layers.slice(0, at);
-  const all = activations({ ...net, layers: prefix }, rows, s.oneSample);
+  const all = activationsWhole({ ...net, layers: prefix }, rows, s.oneSample);
   const values = new Map<string, Tensor>(Object.entries(rows));
   for (const [k, v] of all) if (read.has(k)) values.set(k, v);
-  return { before: new Set(prefix.map((l) => l.id)), values };
+  return { before: new Set(prefix.map((l) => l.id)), values, buffers: new Map() };
 }
 
 /** measure() for a candidate whose layers in shared.before are the original's (sharedValues of the same rows):
- *  only the layers after them run. */
+ *  only the layers after them run. Dense layers and ReLUs write into shared.buffers (their values do not outlive
+ *  the comparison). */
 export function measureShared(s: SimplifyState, net: Net, shared: SharedValues, ref: readonly Tensor[]): Measure {
   const env = new Map(shared.values);
-  for (const l of net.layers) if (!shared.before.has(l.id)) env.set(l.id, runLayer(l, l.inputs.map((r) => env.get(r)!)));
+  for (const l of net.layers) {
+    if (shared.before.has(l.id)) continue;
+    const xs = l.inputs.map((r) => env.get(r)!);
+    env.set(l.id, runPooled(l, xs, shared.buffers) ?? runLayer(l, xs));
+  }
   return compare(s, net.outputs.map((o) => env.get(o.from)!), ref);
+}
+
+/** A reused float32 buffer of `size` values for layer `id`. */
+function buffer(pool: Map<string, Float32Array>, id: string, size: number): Float32Array {
+  let b = pool.get(id);
+  if (!b || b.length !== size) pool.set(id, (b = new Float32Array(size)));
+  return b;
+}
+
+/** A float32 dense layer (the Gemm runLayer runs: y = x W^T + b, b as a column bias) or ReLU on float32 rows,
+ *  computed as the ops compute it into a buffer of the pool; undefined for any other layer (run it as usual). */
+function runPooled(l: Layer, xs: Tensor[], pool: Map<string, Float32Array>): Tensor | undefined {
+  const x = xs[0];
+  if (l.dtype !== "float32" || x?.dtype !== "float32" || !(x.data instanceof Float32Array)) return undefined;
+  const rows = x.shape[0];
+  if (l.kind === "affine" && l.shape.length === 1 && x.shape.length === 2 && x.shape[1] === l.inFeatures && l.outFeatures > 0) {
+    const c = buffer(pool, l.id, rows * l.outFeatures);
+    // as the Gemm op: beta (1) times C of shape [out] is a column bias, in float64
+    sgemm({ m: rows, n: l.outFeatures, k: l.inFeatures, a: x.data, b: l.W, transB: true, c, alpha: 1, beta: 0, colBias: Float64Array.from(l.b) });
+    return { dtype: "float32", shape: [rows, l.outFeatures], data: c };
+  }
+  if (l.kind === "act" && l.fn === "relu") {
+    const src = x.data, y = buffer(pool, l.id, src.length);
+    for (let i = 0; i < src.length; i++) y[i] = src[i] < 0 ? 0 : src[i]; // as the Relu op (NaN stays NaN)
+    return { dtype: "float32", shape: [...x.shape], data: y };
+  }
+  return undefined;
 }
 
 /** Within `share` of the budget: classifiers by agreement (at most share × (1 - minAgreement) of the rows
@@ -235,6 +277,22 @@ export function activations(net: Net, rows: Record<string, Tensor>, oneSample = 
   const parts: Map<string, Tensor>[] = [];
   for (let s = 0; s < n; s += chunk) parts.push(run(Object.fromEntries(Object.entries(rows).map(([k, t]) => [k, sliceRows(t, s, Math.min(n, s + chunk))]))));
   return new Map([...parts[0].keys()].map((k) => [k, concatRows(parts.map((p) => p.get(k)!), `value '${k}'`)]));
+}
+
+/** Largest number of values (rows × units, over every layer) activationsWhole computes in one run, as
+ *  runReusing keeps (report.ts). */
+const WHOLE_VALUES = 16e6;
+
+/** activations(), all rows in one run when the net takes any batch and its values are not too many: the same
+ *  values (every layer computes each row on its own) without chunks to concatenate, whose fresh arrays cost more
+ *  than the run on the fit rows. */
+export function activationsWhole(net: Net, rows: Record<string, Tensor>, oneSample = false): Map<string, Tensor> {
+  const n = rows[net.inputs[0]?.name]?.shape[0] ?? 0;
+  const size = net.layers.reduce((a, l) => a + n * l.shape.reduce((p, d) => p * d, 1), 0);
+  if (oneSample || net.inputs.some((i) => typeof i.batchDim === "number") || !(size <= WHOLE_VALUES) || net.layers.some((l) => l.shape.some((d) => d < 0))) return activations(net, rows, oneSample);
+  const env = new Map<string, Tensor>(Object.entries(rows));
+  for (const l of net.layers) env.set(l.id, runOn(l, env));
+  return env;
 }
 
 /** Run one layer on values already computed (used when a pass rebuilds a net layer by layer). */

@@ -34,7 +34,20 @@ export function hinvUpper(H: Float64Array, n: number, damp = OBS_DAMP): Float64A
     for (let t = 0; t < j; t++) d -= A[rj + t] * A[rj + t];
     const mjj = Math.sqrt(Math.max(d, 1e-300));
     A[rj + j] = mjj;
-    for (let i = j + 1; i < n; i++) {
+    // two rows at a time: each sum in the same order, two chains in flight (the loop is add-latency bound)
+    let i = j + 1;
+    for (; i + 1 < n; i += 2) {
+      const ri = i * n, ri2 = ri + n;
+      let s = A[ri + j], s2 = A[ri2 + j];
+      for (let t = 0; t < j; t++) {
+        const a = A[rj + t];
+        s -= A[ri + t] * a;
+        s2 -= A[ri2 + t] * a;
+      }
+      A[ri + j] = s / mjj;
+      A[ri2 + j] = s2 / mjj;
+    }
+    for (; i < n; i++) {
       const ri = i * n;
       let s = A[ri + j];
       for (let t = 0; t < j; t++) s -= A[ri + t] * A[rj + t];
@@ -43,13 +56,28 @@ export function hinvUpper(H: Float64Array, n: number, damp = OBS_DAMP): Float64A
   }
   // Minv = M^-1 (lower), column c solving M x = e_c; stored transposed (row c of T is column c) so that every
   // inner product reads contiguous memory
+  // Entry i of every column c < i needs entries c..i-1 of that column only: by rows i, the columns two at a time
+  // (each sum in the same order as column by column, two chains in flight)
   const T = new Float64Array(n * n);
-  for (let c = 0; c < n; c++) {
-    const rc = c * n;
-    T[rc + c] = 1 / A[rc + c];
-    for (let i = c + 1; i < n; i++) {
+  for (let i = 0; i < n; i++) {
+    const ri = i * n;
+    T[ri + i] = 1 / A[ri + i];
+    let c = 0;
+    for (; c + 1 < i; c += 2) {
+      const rc = c * n, rc2 = rc + n;
+      let s = 0, s2 = 0;
+      s -= A[ri + c] * T[rc + c];
+      for (let t = c + 1; t < i; t++) {
+        const a = A[ri + t];
+        s -= a * T[rc + t];
+        s2 -= a * T[rc2 + t];
+      }
+      T[rc + i] = s / A[ri + i];
+      T[rc2 + i] = s2 / A[ri + i];
+    }
+    for (; c < i; c++) {
+      const rc = c * n;
       let s = 0;
-      const ri = i * n;
       for (let t = c; t < i; t++) s -= A[ri + t] * T[rc + t];
       T[rc + i] = s / A[ri + i];
     }
@@ -70,6 +98,7 @@ export type PruneRule = (row: number, col: number, cost: number) => boolean;
 export function obsSweep(W: Float64Array, rows: number, n: number, U: Float64Array, prune: PruneRule): number {
   let removed = 0;
   const errs = new Float64Array(rows);
+  const hit = new Int32Array(rows);
   for (let i = 0; i < n - 1; i++) {
     const uii = U[i * n + i];
     let any = false;
@@ -84,12 +113,28 @@ export function obsSweep(W: Float64Array, rows: number, n: number, U: Float64Arr
     }
     if (!any) continue;
     const ui = i * n;
-    for (let o = 0; o < rows; o++) {
-      const e = errs[o];
-      if (e === 0) continue;
-      const ro = o * n;
-      // columns already pruned in this row stay 0: the update only moves free weights
-      for (let j = i + 1; j < n; j++) if (W[ro + j] !== 0 || j === n - 1) W[ro + j] -= e * U[ui + j];
+    let h = 0;
+    for (let o = 0; o < rows; o++) if (errs[o] !== 0) hit[h++] = o;
+    // columns already pruned in a row stay 0: the update only moves free weights (and the bias, last); two rows
+    // at a time share the reads of U's row (each entry still gets the one update it got row by row)
+    let q = 0;
+    for (; q + 1 < h; q += 2) {
+      const r0 = hit[q] * n, r1 = hit[q + 1] * n, e0 = errs[hit[q]], e1 = errs[hit[q + 1]];
+      for (let j = i + 1; j < n - 1; j++) {
+        const u = U[ui + j], w0 = W[r0 + j], w1 = W[r1 + j];
+        if (w0 !== 0) W[r0 + j] = w0 - e0 * u;
+        if (w1 !== 0) W[r1 + j] = w1 - e1 * u;
+      }
+      W[r0 + n - 1] -= e0 * U[ui + n - 1];
+      W[r1 + n - 1] -= e1 * U[ui + n - 1];
+    }
+    for (; q < h; q++) {
+      const ro = hit[q] * n, e = errs[hit[q]];
+      for (let j = i + 1; j < n - 1; j++) {
+        const w = W[ro + j];
+        if (w !== 0) W[ro + j] = w - e * U[ui + j];
+      }
+      W[ro + n - 1] -= e * U[ui + n - 1];
     }
   }
   return removed;

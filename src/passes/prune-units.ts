@@ -10,7 +10,7 @@ import type { Layer, Net } from "../net/net.ts";
 import type { SimplifyPass, SimplifyState } from "./simplify.ts";
 import { simplifyReport } from "./report.ts";
 import { applyPlan, outgoing, unitSites, type UnitSite } from "./sites.ts";
-import { activations, budgetRows, BUDGET_SHARE, describe, fits, measure, smallestPassingFromTop, tooFewRows, type BudgetRows, type Measure } from "./budget.ts";
+import { activationsWhole, budgetRows, BUDGET_SHARE, describe, fits, measure, measureShared, sharedValues, smallestPassingFromTop, tooFewRows, type BudgetRows, type Measure } from "./budget.ts";
 import { hinvUpper, OBS_DAMP } from "./obs.ts";
 import { unitSensitivity } from "./sensitivity.ts";
 import { crossAug, refitRowsShared, type RefitProblem } from "./refit.ts";
@@ -108,7 +108,7 @@ export function obsUnitOrder(G: Float64Array, n: number, next: Layer & { kind: "
 /** Prune one site: the fewest units (the last ones obsUnitOrder removes kept) within the budget share. */
 function pruneSite(s: SimplifyState, net: Net, site: UnitSite, rows: BudgetRows, sensOf: Map<string, Float64Array> | undefined): { net: Net; kept: number; m?: Measure; tried: number } {
   const n = site.units;
-  const values = activations(net, rows.fit, s.oneSample);
+  const values = activationsWhole(net, rows.fit, s.oneSample);
   const A = values.get(site.act.id)!.data as Float32Array;
   const next = site.outs[0].next as Layer & { kind: "affine" };
   const G = crossAug(A, n, A, n, rows.fitCount);
@@ -128,12 +128,19 @@ function pruneSite(s: SimplifyState, net: Net, site: UnitSite, rows: BudgetRows,
     if (!c) { c = withUnits(net, site, order.slice(0, k).sort((a, b) => a - b), G); nets.set(k, c); }
     return c;
   };
+  // every candidate changes only the site's layer and what follows: the values before it are computed once
+  const on = (sub: Record<string, Tensor>, ref: Tensor[]) => {
+    const shared = sharedValues(s, net, sub, site.pre.id);
+    return (c: Net) => (shared ? measureShared(s, c, shared, ref) : measure(s, c, sub, ref));
+  };
+  const onSearch = on(rows.search, rows.searchRef);
   let tried = 0;
-  let k = smallestPassingFromTop(1, n, (k) => (tried++, fits(s, measure(s, cand(k), rows.search, rows.searchRef), BUDGET_SHARE.units)));
-  let m = measure(s, cand(k), rows.check, rows.checkRef);
+  let k = smallestPassingFromTop(1, n, (k) => (tried++, fits(s, onSearch(cand(k)), BUDGET_SHARE.units)));
+  const onCheck = on(rows.check, rows.checkRef);
+  let m = onCheck(cand(k));
   while (k < n && !fits(s, m, BUDGET_SHARE.units)) {
     k = Math.min(n, Math.ceil(k * 1.2));
-    m = measure(s, cand(k), rows.check, rows.checkRef);
+    m = onCheck(cand(k));
   }
   return { net: cand(k), kept: k, m, tried };
 }
@@ -151,7 +158,7 @@ export const pruneUnitsPass: SimplifyPass = {
     const details: string[] = [];
     // each dense layer's rows' effect on the output, once, on the net as the pass found it (a dense chain only)
     const dense = s.net.layers.filter((l): l is Layer & { kind: "affine" } => l.kind === "affine" && l.shape.length === 1);
-    const sensOf = dense.length ? unitSensitivity(s.net, dense, activations(s.net, rows.fit, s.oneSample), s.classifier) : undefined;
+    const sensOf = dense.length ? unitSensitivity(s.net, dense, activationsWhole(s.net, rows.fit, s.oneSample), s.classifier) : undefined;
     let last: Measure | undefined;
     for (const site0 of unitSites(s.net)) {
       const site = unitSites(net).find((x) => x.pre.id === site0.pre.id);

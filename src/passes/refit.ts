@@ -9,10 +9,9 @@ import { gemm } from "../ops/util/gemm.ts";
 /** X^T Y for row-major X [rows × dx] and Y [rows × dy], both augmented with a trailing column of ones:
  *  a (dx+1) × (dy+1) row-major float64 matrix. */
 export function crossAug(X: Float32Array, dx: number, Y: Float32Array, dy: number, rows: number): Float64Array {
-  const xt = new Float32Array(dx * rows);
-  for (let r = 0; r < rows; r++) for (let i = 0; i < dx; i++) xt[i * rows + r] = X[r * dx + i];
+  // X^T as gemm's transposed A: packed into the same panels as a transposed copy would be (same products)
   const c = new Float32Array(dx * dy);
-  gemm({ m: dx, n: dy, k: rows, a: xt, b: Y, c });
+  gemm({ m: dx, n: dy, k: rows, a: X, transA: true, b: Y, c });
   const out = new Float64Array((dx + 1) * (dy + 1));
   for (let i = 0; i < dx; i++) for (let j = 0; j < dy; j++) out[i * (dy + 1) + j] = c[i * dy + j];
   // the ones column: sums (in float64)
@@ -89,11 +88,17 @@ export function refitRowsShared(p: RefitProblem, rows: readonly number[], suppor
   return rows.map((o, r) => (L ? scatter(p.n, S, cholSolveWith(L, Float64Array.from(S, (i) => p.targets[o][i] + lam * w0s[r][i]), S.length)) : refitRow(p, o, support, w0s[r])));
 }
 
+/** The storage of supportSystem's matrix, reused: each system is solved before the next is built. */
+let scratch = new Float64Array(0);
+
 /** The re-fit's system on a support (the bias appended): G'_SS + λI with λ = RIDGE × its mean diagonal. */
 function supportSystem(p: RefitProblem, support: readonly number[]): { S: number[]; A: Float64Array; lam: number } {
   const S = [...support, p.n - 1];
   const k = S.length;
-  const A = new Float64Array(k * k);
+  // every entry is written below: the scratch needs no clearing (a fresh k^2 array per row, megabytes for a wide
+  // layer, was most of the pass's garbage)
+  if (scratch.length < k * k) scratch = new Float64Array(k * k);
+  const A = scratch.subarray(0, k * k);
   let diag = 0;
   for (let a = 0; a < k; a++) diag += p.G[S[a] * p.n + S[a]];
   const lam = RIDGE * (diag / k) + 1e-12;
@@ -153,8 +158,37 @@ function cholSolveWith(L: Float64Array, b: Float64Array, k: number): Float64Arra
 function cgSolve(A: Float64Array, b: Float64Array, k: number, x0: Float64Array, steps: number): Float64Array {
   const x = Float64Array.from(x0);
   const r = new Float64Array(k), z = new Float64Array(k), p = new Float64Array(k), Ap = new Float64Array(k);
+  // four, then two rows at a time: each sum in the same order, several chains in flight (the loop is add-latency
+  // bound)
   const mul = (v: Float64Array, out: Float64Array) => {
-    for (let i = 0; i < k; i++) {
+    let i = 0;
+    for (; i + 3 < k; i += 4) {
+      let s0 = 0, s1 = 0, s2 = 0, s3 = 0;
+      const r0 = i * k, r1 = r0 + k, r2 = r1 + k, r3 = r2 + k;
+      for (let j = 0; j < k; j++) {
+        const x = v[j];
+        s0 += A[r0 + j] * x;
+        s1 += A[r1 + j] * x;
+        s2 += A[r2 + j] * x;
+        s3 += A[r3 + j] * x;
+      }
+      out[i] = s0;
+      out[i + 1] = s1;
+      out[i + 2] = s2;
+      out[i + 3] = s3;
+    }
+    for (; i + 1 < k; i += 2) {
+      let s0 = 0, s1 = 0;
+      const r0 = i * k, r1 = r0 + k;
+      for (let j = 0; j < k; j++) {
+        const x = v[j];
+        s0 += A[r0 + j] * x;
+        s1 += A[r1 + j] * x;
+      }
+      out[i] = s0;
+      out[i + 1] = s1;
+    }
+    for (; i < k; i++) {
       let s = 0;
       for (let j = 0; j < k; j++) s += A[i * k + j] * v[j];
       out[i] = s;
@@ -163,19 +197,26 @@ function cgSolve(A: Float64Array, b: Float64Array, k: number, x0: Float64Array, 
   mul(x, Ap);
   let bn = 0;
   for (let i = 0; i < k; i++) { r[i] = b[i] - Ap[i]; z[i] = r[i] / A[i * k + i]; p[i] = z[i]; bn += b[i] * b[i]; }
-  let rz = r.reduce((s, v, i) => s + v * z[i], 0);
+  let rz = dot(r, z, k);
   for (let it = 0; it < steps; it++) {
     mul(p, Ap);
-    const pAp = p.reduce((s, v, i) => s + v * Ap[i], 0);
+    const pAp = dot(p, Ap, k);
     if (!(pAp > 0)) break;
     const alpha = rz / pAp;
     let rn = 0;
     for (let i = 0; i < k; i++) { x[i] += alpha * p[i]; r[i] -= alpha * Ap[i]; rn += r[i] * r[i]; }
     if (rn <= 1e-20 * bn) break;
     for (let i = 0; i < k; i++) z[i] = r[i] / A[i * k + i];
-    const rz2 = r.reduce((s, v, i) => s + v * z[i], 0);
+    const rz2 = dot(r, z, k);
     for (let i = 0; i < k; i++) p[i] = z[i] + (rz2 / rz) * p[i];
     rz = rz2;
   }
   return x;
+}
+
+/** Σ_i a_i b_i over the first k entries, in index order. */
+function dot(a: Float64Array, b: Float64Array, k: number): number {
+  let s = 0;
+  for (let i = 0; i < k; i++) s += a[i] * b[i];
+  return s;
 }
