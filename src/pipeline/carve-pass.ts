@@ -21,7 +21,7 @@ import { perturbationBound } from "../verify/perturb.ts";
 import type { BoxDomain } from "../passes/simplify.ts";
 import { EXACT_REL } from "../passes/index.ts";
 import { BUDGET_SHARE } from "../passes/budget.ts";
-import { DEFAULT_RELATIVE_TOLERANCE, outputRange } from "../passes/state.ts";
+import { explainBudget } from "./explain-budget.ts";
 
 // A type-only import of explain.ts: importing its values here would make a cycle that breaks loading this file first.
 function need<K extends keyof ExplainState>(s: ExplainState, key: K, madeBy: string): NonNullable<ExplainState[K]> {
@@ -82,14 +82,6 @@ export interface CarveOutcome {
   rows: number;
 }
 
-/** Largest |value| of a Net's outputs on the given rows. */
-function maxOutput(net: Net, feeds: Record<string, Tensor>): number {
-  const r = runNet(net, feeds, { keep: [] }).outputs;
-  let m = 0;
-  for (const o of net.outputs) for (const v of r[o.name].data) m = Math.max(m, Math.abs(Number(v)));
-  return m;
-}
-
 /** A certified bound over the box on max |output change| when layer `id`'s rows become the conv's (asDense):
  *  each row's change |(W_u - W'_u) x + b_u - b'_u| bounded over the interval of the layer's input, then carried
  *  to the outputs with |W| (src/verify/perturb.ts). Undefined when some layer downstream has no such bound. */
@@ -120,13 +112,15 @@ function droppedBound(before: Net, asDense: Net, id: string, box: BoxDomain): nu
 interface CarveBudget { rows: number; box: number; how: string }
 
 function carveBudget(s: ExplainState, original: Net, feeds: Record<string, Tensor>): CarveBudget {
-  const top = maxOutput(original, feeds);
+  const run = runNet(original, feeds, { keep: [] }).outputs;
+  const ref = original.outputs.map((o) => run[o.name]);
   if (s.input.exact) {
+    let top = 0;
+    for (const t of ref) for (const v of t.data) top = Math.max(top, Math.abs(Number(v)));
     const b = EXACT_REL * top;
     return { rows: b, box: b, how: `rounding level under --exact (${EXACT_REL} x max |y| ${top.toExponential(2)}) = ${b.toExponential(2)}` };
   }
-  const ref = runNet(original, feeds, { keep: [] }).outputs;
-  const tol = s.simplify?.budget.tolerance ?? s.input.tolerance ?? DEFAULT_RELATIVE_TOLERANCE * outputRange(original.outputs.map((o) => ref[o.name]));
+  const tol = explainBudget(s, original, ref).tolerance;
   return { rows: BUDGET_SHARE.residuals * tol, box: tol, how: `the whole Net vs the original within ${BUDGET_SHARE.residuals} x --tolerance ${tol.toExponential(2)} on the rows, within ${tol.toExponential(2)} over the box (shared with simplify and the residuals pass)` };
 }
 

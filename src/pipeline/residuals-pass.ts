@@ -12,19 +12,16 @@ import type { Tensor } from "../graph/tensor.ts";
 import type { Net } from "../net/net.ts";
 import { BUDGET_SHARE } from "../passes/budget.ts";
 import { runRows } from "../passes/report.ts";
-import { DEFAULT_RELATIVE_TOLERANCE, isClassifier, outputRange } from "../passes/state.ts";
 import { dropResidual, residualSites } from "../program/drop-residual.ts";
 import { paramWeights, type DroppedResidual, type Program } from "../program/program.ts";
 import { runProgram } from "../program/run.ts";
 import { looksLikeScores, maxAbsErr } from "../verify/metrics.ts";
 import { parseDomain, sampleDomain } from "./domain.ts";
+import { explainBudget, type ExplainBudget } from "./explain-budget.ts";
 import { need, type ExplainPass, type ExplainState } from "./explain.ts";
 
 /** Points of the box drawn afresh to check a drop on (besides the analysis rows). */
 export const BOX_CHECK_ROWS = 2048;
-
-/** The budget the drops share: absolute max error, or top-1 agreement for classifiers. */
-interface ResidualBudget { tolerance: number; minAgreement: number; classifier: boolean }
 
 /** Rows to judge on: inputs (per program input), and the original Net's outputs on them. */
 interface Rows { inputs: Tensor[]; ref: Tensor[]; n: number }
@@ -41,7 +38,7 @@ export const residualsPass: ExplainPass = {
     const data = need(s, "data", "residuals", "read");
     const net = s.lowered ?? need(s, "net", "residuals", "lower");
     const analysis = rowsOf(net, data.analysis, data.oneSample);
-    const budget = budgetOf(s, analysis.ref);
+    const budget = explainBudget(s, net, analysis.ref);
     const box = boxRows(s, net);
     const limit = `max |error| <= ${BUDGET_SHARE.residuals} x ${budget.tolerance.toExponential(2)} (--tolerance)${budget.classifier ? ` and top-1 agreement >= ${(100 * budget.minAgreement).toFixed(2)}% (share ${BUDGET_SHARE.residuals} of the disagreements allowed; a class tied for the program's largest score agrees)` : ""}`;
     const details = [`budget: ${limit}, measured for the whole program against the original Net on ${analysis.n} analysis rows${box ? `, and within the whole budget on ${box.n} fresh points of the box` : ""}`];
@@ -96,17 +93,6 @@ function annotate(p: Program, d: DroppedResidual): Program {
   };
 }
 
-/** Simplify's budget when it ran; else the same default computed here (--no-simplify). */
-function budgetOf(s: ExplainState, ref: Tensor[]): ResidualBudget {
-  if (s.simplify) return { tolerance: s.simplify.budget.tolerance, minAgreement: s.simplify.budget.minAgreement, classifier: s.simplify.classifier };
-  const net = s.lowered ?? s.net!;
-  return {
-    tolerance: s.input.tolerance ?? DEFAULT_RELATIVE_TOLERANCE * outputRange(ref),
-    minAgreement: s.input.minAgreement ?? 0.999,
-    classifier: isClassifier(net, ref),
-  };
-}
-
 function rowsOf(net: Net, inputs: Tensor[], oneSample: boolean): Rows {
   const feeds = Object.fromEntries(net.inputs.map((inp, i) => [inp.name, inputs[i]]));
   return { inputs, ref: runRows(net, feeds, oneSample), n: inputs[0]?.shape[0] ?? 0 };
@@ -123,7 +109,7 @@ function boxRows(s: ExplainState, net: Net): Rows | undefined {
 }
 
 /** The program against the original on some rows, within `share` of the budget? */
-function judge(p: Program, rows: Rows, b: ResidualBudget, share: number): { ok: boolean; err: number } {
+function judge(p: Program, rows: Rows, b: ExplainBudget, share: number): { ok: boolean; err: number } {
   const got = runProgram(p, rows.inputs);
   const err = maxDiff(got, rows.ref);
   if (!Number.isFinite(err)) return { ok: false, err };

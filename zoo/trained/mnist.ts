@@ -3,6 +3,7 @@
 import { readFileSync } from "node:fs";
 import { createRequire } from "node:module";
 import { dirname, join } from "node:path";
+import { f32, type Tensor } from "../../src/graph/tensor.ts";
 
 export interface MnistSplit {
   /** [n, 784] row-major pixels. */
@@ -39,4 +40,13 @@ export function mnistSplit(which: "test" | "train", dir: string): MnistSplit {
     k += p.length;
   }
   return { x, labels, n: labels.length };
+}
+
+/** All 10,000 digits as one [n, 1, 28, 28] tensor: the training digits, then the held-out ones. */
+export function mnistDigits(dir: string): Tensor {
+  const a = mnistSplit("train", dir), b = mnistSplit("test", dir);
+  const x = new Float32Array(a.x.length + b.x.length);
+  x.set(a.x);
+  x.set(b.x, a.x.length);
+  return f32([a.n + b.n, 1, 28, 28], x);
 }

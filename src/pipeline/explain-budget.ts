@@ -1,0 +1,19 @@
+// The budget the passes after simplify share (carve's fit residuals, the residuals pass's named residuals):
+// simplify's own when it ran, else the same defaults computed on the original Net's outputs (--no-simplify).
+import type { Tensor } from "../graph/tensor.ts";
+import type { Net } from "../net/net.ts";
+import { DEFAULT_RELATIVE_TOLERANCE, isClassifier, outputRange } from "../passes/state.ts";
+import type { ExplainState } from "./explain.ts";
+
+/** Absolute max error (--tolerance), and top-1 agreement for classifiers (--min-agreement). */
+export interface ExplainBudget { tolerance: number; minAgreement: number; classifier: boolean }
+
+/** The explain run's budget: simplify's, else --tolerance / --min-agreement or their defaults on `ref`, the original's outputs. */
+export function explainBudget(s: ExplainState, net: Net, ref: readonly Tensor[]): ExplainBudget {
+  if (s.simplify) return { tolerance: s.simplify.budget.tolerance, minAgreement: s.simplify.budget.minAgreement, classifier: s.simplify.classifier };
+  return {
+    tolerance: s.input.tolerance ?? DEFAULT_RELATIVE_TOLERANCE * outputRange(ref),
+    minAgreement: s.input.minAgreement ?? 0.999,
+    classifier: isClassifier(net, ref),
+  };
+}
