@@ -107,7 +107,10 @@ export function carveConvs(net0: Net, opts: CarveConvOptions = {}): CarveConvRes
     const l = net.layers[k];
     if (l.kind !== "affine" || l.shape.length !== 1 || l.inputs.length !== 1 || made.has(l.id)) continue;
     const before = new Set(net.layers.map((x) => x.id));
-    const bounds = opts.box && !tooBig(net) ? intervalBounds(net, opts.box) : undefined;
+    // Bounds over the box, computed only for a layer that reads an image (the fit's free weights).
+    let cache: Map<string, Interval> | undefined;
+    const here = net, box = opts.box;
+    const bounds = box && !tooBig(net) ? () => (cache ??= intervalBounds(here, box)) : undefined;
     const r = carveOne(net, l, opts, bounds);
     if ("reason" in r) kept.push({ layer: l.id, reason: r.reason });
     else {
@@ -139,8 +142,8 @@ function tooBig(net: Net): boolean {
 }
 
 /** A copy of W with NaN where the input is provably 0 over the box (free for the fit); undefined when none is. */
-function freeWeights(l: AffineLayer & Layer, bounds: Map<string, Interval> | undefined, image: string | undefined): { W: Float32Array; n: number } | undefined {
-  const iv = image ? bounds?.get(image) : undefined;
+function freeWeights(l: AffineLayer & Layer, bounds: (() => Map<string, Interval>) | undefined, image: string | undefined): { W: Float32Array; n: number } | undefined {
+  const iv = image && bounds ? bounds().get(image) : undefined;
   if (!iv || iv.lo.length !== l.inFeatures) return undefined;
   const zero: number[] = [];
   for (let i = 0; i < l.inFeatures; i++) if (iv.lo[i] === 0 && iv.hi[i] === 0) zero.push(i);
@@ -150,7 +153,7 @@ function freeWeights(l: AffineLayer & Layer, bounds: Map<string, Interval> | und
   return { W, n: zero.length * l.outFeatures };
 }
 
-function carveOne(net: Net, l: AffineLayer & Layer, opts: CarveConvOptions, bounds?: Map<string, Interval>): { net: Net; carved: CarvedConv; values?: CarvedValues } | { reason: string } {
+function carveOne(net: Net, l: AffineLayer & Layer, opts: CarveConvOptions, bounds?: () => Map<string, Interval>): { net: Net; carved: CarvedConv; values?: CarvedValues } | { reason: string } {
   const consumers = (id: string) => net.layers.filter((x) => x.inputs.includes(id));
   const cs = consumers(l.id);
   const act = cs.length === 1 && cs[0].kind === "act" && !net.outputs.some((o) => o.from === l.id) ? (cs[0] as ActLayer & Layer) : undefined;

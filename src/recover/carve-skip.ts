@@ -11,6 +11,7 @@
 // layer after it can be carved in turn (a 1x1 conv summing channels, say).
 import type { Net } from "../net/net.ts";
 import { EXACT_REL } from "../passes/index.ts";
+import { cholSolve } from "../passes/refit.ts";
 import { matmul, partsOf, readParts, writeParts, type AffineOf, type Part } from "../passes/parts-affine.ts";
 import type { ConvFit } from "./dense-to-conv.ts";
 import { toeplitzRow } from "./carve-residual.ts";
@@ -43,37 +44,15 @@ export interface SkipAbsorbed {
 /** Most positions one row's least-squares problem may have (a Gram matrix of this side, solved densely). */
 const MAX_POSITIONS = 256;
 
-/** Solve G c = r (G symmetric positive semi-definite, m x m) by Cholesky with a tiny ridge; undefined if it fails. */
+/** Solve G c = r (G symmetric positive semi-definite, m x m) with a tiny ridge (a position's row may repeat another's);
+ *  undefined when it fails. */
 function solveSpd(G: Float64Array, r: Float64Array, m: number): Float64Array | undefined {
   let diag = 0;
   for (let i = 0; i < m; i++) diag = Math.max(diag, G[i * m + i]);
   if (!(diag > 0)) return undefined;
-  const L = Float64Array.from(G);
-  for (let i = 0; i < m; i++) L[i * m + i] += 1e-12 * diag;
-  for (let j = 0; j < m; j++) {
-    let d = L[j * m + j];
-    for (let k = 0; k < j; k++) d -= L[j * m + k] ** 2;
-    if (!(d > 0)) return undefined;
-    d = Math.sqrt(d);
-    L[j * m + j] = d;
-    for (let i = j + 1; i < m; i++) {
-      let s = L[i * m + j];
-      for (let k = 0; k < j; k++) s -= L[i * m + k] * L[j * m + k];
-      L[i * m + j] = s / d;
-    }
-  }
-  const y = new Float64Array(m);
-  for (let i = 0; i < m; i++) {
-    let s = r[i];
-    for (let k = 0; k < i; k++) s -= L[i * m + k] * y[k];
-    y[i] = s / L[i * m + i];
-  }
-  for (let i = m - 1; i >= 0; i--) {
-    let s = y[i];
-    for (let k = i + 1; k < m; k++) s -= L[k * m + i] * y[k];
-    y[i] = s / L[i * m + i];
-  }
-  return y;
+  const A = Float64Array.from(G);
+  for (let i = 0; i < m; i++) A[i * m + i] += 1e-12 * diag;
+  return cholSolve(A, r, m);
 }
 
 /** The parts of `reader` with the order layer (if any) folded in, so the conv's outputs are columns of their own. */
