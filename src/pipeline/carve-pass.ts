@@ -10,6 +10,7 @@ import { runNet } from "../net/run.ts";
 import { sliceRows } from "../data/batch.ts";
 import { probePass as probeNetPass } from "../passes/probe.ts";
 import { carveConvs, type CarvedConv } from "../recover/carve-conv.ts";
+import type { RangeEvidence } from "../recover/carve-ranges.ts";
 import { findModules } from "../recover/modules.ts";
 import type { NetStats } from "../passes/stats.ts";
 import type { ExplainPass, ExplainState } from "./explain.ts";
@@ -49,8 +50,9 @@ export function carvedLine(c: CarvedConv): string {
   const dil = c.dilations.some((d) => d !== 1) ? `, dilation ${c.dilations.join("x")}` : "";
   const kept = c.explained < c.rows ? `; ${c.rows - c.explained} row(s) stay dense beside it` : "";
   const res = c.residualKept ? `; the fit's residual kept as explicit weights (${c.residualKept.layer}: ${c.residualKept.nonzero} non-zero, max |w| ${c.residualKept.maxAbs.toExponential(1)}${c.residualKept.boxBound !== undefined ? `, |R x + r| <= ${c.residualKept.boxBound.toExponential(1)} over the box` : ""})` : "";
-  const free = c.freeWeights ? `; ${c.freeWeights} weight(s) on inputs provably 0 over the box left free (the kernel's value taken)` : "";
-  const skips = (c.skips ?? []).map((k) => `; ${k.reader}: the skip connection from the layer's input read from the conv in ${k.rows} of ${k.of} row(s) (positions where it is the identity over the box)${k.skipLeft ? ", the rest stays" : ""}`).join("");
+  const where = c.evidence ?? "over the box";
+  const free = c.freeWeights ? `; ${c.freeWeights} weight(s) on inputs that are 0 ${where} left free (the kernel's value taken)` : "";
+  const skips = (c.skips ?? []).map((k) => `; ${k.reader}: the skip connection from the layer's input read from the conv in ${k.rows} of ${k.of} row(s) (positions where it is the identity ${where})${k.skipLeft ? ", the rest stays" : ""}`).join("");
   return `${c.layer}: dense ${c.rows} rows over image ${g} -> ${c.kind} ${c.outChannels} x ${c.kernel.join("x")}, stride ${c.strides.join("x")}, pads ${c.pads.join(",")}${dil}; ` +
     `weight residual ${c.residual.rel.toExponential(1)} relative (max ${c.residual.maxAbs.toExponential(1)}); units ${c.order}${kept}${res}${free}${skips}`;
 }
@@ -157,7 +159,11 @@ export const carvePass: ExplainPass = {
       if (dropped && step !== undefined) certifiedSoFar += step;
       return dropped;
     };
-    const r = carveConvs(net, { accept, ...(box ? { box } : {}) });
+    // Where values lie: proven over the box, else observed on every row (analysis and held-out), as simplify's
+    // always-on and dead-units passes saw them.
+    const rowSets = data.oneSample ? [] : [data.analysis, data.heldOut].map((ts) => Object.fromEntries(net.inputs.map((inp, i) => [inp.name, ts[i]])));
+    const evidence: RangeEvidence | undefined = box ? { kind: "box", box } : rowSets.length ? { kind: "rows", rows: data.heldOut === data.analysis ? rowSets.slice(0, 1) : rowSets } : undefined;
+    const r = carveConvs(net, { accept, ...(evidence ? { evidence } : {}) });
     if (!r.carved.length) {
       // (The weight graph's clusterability is the modules pass's to report.)
       return { out: s, report: { pass: "carve", summary: "no dense layer is a convolution", details: r.kept.map((k) => `${k.layer}: stays dense (${k.reason})`) } };

@@ -13,8 +13,7 @@ import { fitConv, type ConvFit, type ConvFitOptions, type ImageGrid } from "./de
 import { asAvgPool } from "./conv-pool.ts";
 import { convResidual, fittedRows } from "./carve-residual.ts";
 import { absorbSkips, type CarvedValues, type SkipAbsorbed } from "./carve-skip.ts";
-import type { BoxDomain } from "../passes/simplify.ts";
-import { intervalBounds, type Interval } from "../verify/bounds.ts";
+import { rangesOf, type RangeEvidence, type RangeOf } from "./carve-ranges.ts";
 
 export interface CarveConvOptions {
   /** Relative residual tolerance of the conv fit (dense-to-conv's `tol`). */
@@ -28,9 +27,10 @@ export interface CarveConvOptions {
   accept?: (before: Net, after: Net, carved: CarvedConv, asDense: Net) => boolean;
   /** Keep every residual (no `accept` asked). */
   keepResidual?: boolean;
-  /** The input box, when the domain is one: weights on inputs provably 0 over it are free in the fit, and skip
-   *  connections from a carved layer's input are read back from the conv where it is the identity (carve-skip.ts). */
-  box?: BoxDomain;
+  /** Where the Net's values lie (the box, or every row we have): weights on inputs that are 0 there are free in the
+   *  fit, and skip connections from a carved layer's input are read back from the conv where it is the identity
+   *  (carve-skip.ts). */
+  evidence?: RangeEvidence;
 }
 
 /** One dense layer turned into a convolution (or an average pool). */
@@ -54,10 +54,13 @@ export interface CarvedConv {
   residualKept?: { nonzero: number; maxAbs: number; layer: string; /** Largest |R x + r| over a box (set by the carve pass). */ boxBound?: number };
   /** The residual's size in weights whether kept or dropped: non-zero entries of (R, r) and the largest. */
   residualSize: { nonzero: number; maxAbs: number };
-  /** Weights on inputs provably 0 over the box, left to the fit (the conv's value taken there). */
+  /** Weights on inputs that are 0 over the evidence, left to the fit (the conv's value taken there). */
   freeWeights?: number;
   /** Readers whose skip connection from the layer's input now reads the conv (carve-skip.ts). */
   skips?: SkipAbsorbed[];
+  /** Where "always 0" and "the identity" were established, for free weights and skips: "over the box" (proven) or
+   *  "on every row of the data" (observed). */
+  evidence?: string;
 }
 
 export interface CarveConvResult {
@@ -107,24 +110,22 @@ export function carveConvs(net0: Net, opts: CarveConvOptions = {}): CarveConvRes
     const l = net.layers[k];
     if (l.kind !== "affine" || l.shape.length !== 1 || l.inputs.length !== 1 || made.has(l.id)) continue;
     const before = new Set(net.layers.map((x) => x.id));
-    // Bounds over the box, computed only for a layer that reads an image (the fit's free weights).
-    let cache: Map<string, Interval> | undefined;
-    const here = net, box = opts.box;
-    const bounds = box && !tooBig(net) ? () => (cache ??= intervalBounds(here, box)) : undefined;
-    const r = carveOne(net, l, opts, bounds);
+    // Ranges, computed only for a layer that reads an image (the fit's free weights).
+    const r = carveOne(net, l, opts, opts.evidence && rangesOf(net, opts.evidence));
     if ("reason" in r) kept.push({ layer: l.id, reason: r.reason });
     else {
       net = r.net;
       // A skip connection from the layer's input that the conv computes (an always-on unit made linear) is read
       // back from the conv, so its readers may read the image alone.
-      if (opts.box && r.values && !tooBig(net)) {
-        const lower = intervalBounds(net, opts.box).get(l.id)?.lo;
-        const a = lower ? absorbSkips(net, r.values, lower) : undefined;
+      if (opts.evidence && r.values) {
+        const range = rangesOf(net, opts.evidence);
+        const a = absorbSkips(net, r.values, () => range(l.id)?.lo);
         if (a?.absorbed.length) {
           net = a.net;
           r.carved.skips = a.absorbed;
         }
       }
+      if (opts.evidence && (r.carved.freeWeights || r.carved.skips)) r.carved.evidence = opts.evidence.kind === "box" ? "over the box" : "on every row of the data";
       carved.push(r.carved);
       for (const x of net.layers) if (!before.has(x.id)) made.add(x.id);
     }
@@ -132,18 +133,12 @@ export function carveConvs(net0: Net, opts: CarveConvOptions = {}): CarveConvRes
   return { net, carved, kept };
 }
 
-/** Interval bounds over every layer cost about one forward pass per layer; past this many weights they are skipped. */
-const BOUNDS_WEIGHTS = 4_000_000;
+/** A fit this close (relative residual) is exact at float rounding: nothing for free weights to improve. */
+const EXACT_FIT = 1e-6;
 
-function tooBig(net: Net): boolean {
-  let n = 0;
-  for (const l of net.layers) if (l.kind === "affine") n += l.W.length;
-  return n > BOUNDS_WEIGHTS;
-}
-
-/** A copy of W with NaN where the input is provably 0 over the box (free for the fit); undefined when none is. */
-function freeWeights(l: AffineLayer & Layer, bounds: (() => Map<string, Interval>) | undefined, image: string | undefined): { W: Float32Array; n: number } | undefined {
-  const iv = image && bounds ? bounds().get(image) : undefined;
+/** A copy of W with NaN where the input is 0 over the evidence (free for the fit); undefined when none is. */
+function freeWeights(l: AffineLayer & Layer, range: RangeOf | undefined, image: string | undefined): { W: Float32Array; n: number } | undefined {
+  const iv = image && range ? range(image) : undefined;
   if (!iv || iv.lo.length !== l.inFeatures) return undefined;
   const zero: number[] = [];
   for (let i = 0; i < l.inFeatures; i++) if (iv.lo[i] === 0 && iv.hi[i] === 0) zero.push(i);
@@ -153,7 +148,7 @@ function freeWeights(l: AffineLayer & Layer, bounds: (() => Map<string, Interval
   return { W, n: zero.length * l.outFeatures };
 }
 
-function carveOne(net: Net, l: AffineLayer & Layer, opts: CarveConvOptions, bounds?: () => Map<string, Interval>): { net: Net; carved: CarvedConv; values?: CarvedValues } | { reason: string } {
+function carveOne(net: Net, l: AffineLayer & Layer, opts: CarveConvOptions, range?: RangeOf): { net: Net; carved: CarvedConv; values?: CarvedValues } | { reason: string } {
   const consumers = (id: string) => net.layers.filter((x) => x.inputs.includes(id));
   const cs = consumers(l.id);
   const act = cs.length === 1 && cs[0].kind === "act" && !net.outputs.some((o) => o.from === l.id) ? (cs[0] as ActLayer & Layer) : undefined;
@@ -163,8 +158,15 @@ function carveOne(net: Net, l: AffineLayer & Layer, opts: CarveConvOptions, boun
   if (!grids.length) return { reason: "its input is not an image (no image shape, and no channels x side x side factorisation of its width)" };
   let reason = "";
   for (const g of grids) {
-    const free = freeWeights(l, bounds, g.image ?? l.inputs[0]);
-    const r = fitConv(free?.W ?? l.W, l.b, l.outFeatures, g.grid, fitOpts);
+    // The weights as they are first; weights on inputs that are always 0 left free only when that fit is not exact
+    // (a row with most of its window free can be placed at more than one window, so freedom is a fallback).
+    const plain = fitConv(l.W, l.b, l.outFeatures, g.grid, fitOpts);
+    const exact = plain.ok && plain.fit.explained === l.outFeatures && plain.fit.residual.rel <= EXACT_FIT;
+    const free0 = exact ? undefined : freeWeights(l, range, g.image ?? l.inputs[0]);
+    const freed = free0 && fitConv(free0.W, l.b, l.outFeatures, g.grid, fitOpts);
+    const better = freed?.ok && (!plain.ok || freed.fit.explained > plain.fit.explained || (freed.fit.explained === plain.fit.explained && freed.fit.residual.rel < plain.fit.residual.rel));
+    const free = better ? free0 : undefined;
+    const r = better ? freed! : plain;
     if (!r.ok) {
       reason = reason || (g.from === "shape" ? r.reason : `no factorisation of ${l.inFeatures} fits (${r.reason})`);
       continue;

@@ -7,7 +7,7 @@
 //
 // where T_q is the conv's Toeplitz row for output q. c is solved per reader row by least squares over the
 // positions whose rows touch the skip row's support, and the row moves only when the fit is exact (rounding
-// level), so the rewrite is exact over the box. A reader with no skip left reads the conv's image alone, so a dense
+// level), so the rewrite is exact over the box (without one: on every row we have, the evidence always-on used). A reader with no skip left reads the conv's image alone, so a dense
 // layer after it can be carved in turn (a 1x1 conv summing channels, say).
 import type { Net } from "../net/net.ts";
 import { EXACT_REL } from "../passes/index.ts";
@@ -79,10 +79,15 @@ function unfoldOrder(net: Net, reader: AffineOf, v: CarvedValues): Part[] | unde
   return out;
 }
 
-/** Read every reader's skip from `v.src` back from the conv's outputs where that is exact over the box; `lower` is
- *  the conv's pre-activation lower bound per output (over the box). */
-export function absorbSkips(net: Net, v: CarvedValues, lower: ArrayLike<number>): { net: Net; absorbed: SkipAbsorbed[] } {
+/** Read every reader's skip from `v.src` back from the conv's outputs where that is exact over the evidence;
+ *  `lowerOf` gives the conv's pre-activation lower bound per output (over the box, or on every row), asked only when
+ *  some reader has such a skip. */
+export function absorbSkips(net: Net, v: CarvedValues, lowerOf: () => ArrayLike<number> | undefined): { net: Net; absorbed: SkipAbsorbed[] } {
   if (v.act === "none") return { net, absorbed: [] };
+  const readers = net.layers.filter((l): l is AffineOf => l.kind === "affine" && l.inputs.length === 1 &&
+    partsOf(net, l.inputs[0], l.id).some((p) => p.id === v.src) && partsOf(net, l.inputs[0], l.id).some((p) => p.id === v.flat || p.id === v.order || p.id === v.value));
+  const lower = readers.length ? lowerOf() : undefined;
+  if (!lower) return { net, absorbed: [] };
   const fit = v.fit;
   const total = fit.outChannels * fit.outH * fit.outW;
   const plane = fit.outH * fit.outW;
@@ -98,8 +103,6 @@ export function absorbSkips(net: Net, v: CarvedValues, lower: ArrayLike<number>)
     rows.set(q, T);
     for (let i = 0; i < nIn; i++) if (T[i] !== 0) byInput[i].push(q);
   }
-  const readers = net.layers.filter((l): l is AffineOf => l.kind === "affine" && l.inputs.length === 1 &&
-    partsOf(net, l.inputs[0], l.id).some((p) => p.id === v.src) && partsOf(net, l.inputs[0], l.id).some((p) => p.id === v.flat || p.id === v.order || p.id === v.value));
   const absorbed: SkipAbsorbed[] = [];
   let cur = net;
   for (const reader0 of readers) {
