@@ -96,13 +96,16 @@ export function absorbSkips(net: Net, v: CarvedValues, lowerOf: () => ArrayLike<
   const linear: number[] = [];
   for (let q = 0; q < total; q++) if (v.act === "identity" || lower[q] >= 0) linear.push(q);
   if (!linear.length) return { net, absorbed: [] };
-  const rows = new Map<number, Float64Array>();
+  // Each position's Toeplitz row, sparse (a kernel's worth of entries).
+  const rows = new Map<number, { idx: number[]; val: number[] }>();
   const byInput: number[][] = Array.from({ length: nIn }, () => []);
   for (const q of linear) {
     const T = toeplitzRow(fit, q);
-    rows.set(q, T);
-    for (let i = 0; i < nIn; i++) if (T[i] !== 0) byInput[i].push(q);
+    const row = { idx: [] as number[], val: [] as number[] };
+    for (let i = 0; i < nIn; i++) if (T[i] !== 0) { row.idx.push(i); row.val.push(T[i]); byInput[i].push(q); }
+    rows.set(q, row);
   }
+  const dense = new Float64Array(nIn);
   const absorbed: SkipAbsorbed[] = [];
   let cur = net;
   for (const reader0 of readers) {
@@ -129,18 +132,19 @@ export function absorbSkips(net: Net, v: CarvedValues, lowerOf: () => ArrayLike<
       const G = new Float64Array(m * m), rhs = new Float64Array(m);
       for (let a = 0; a < m; a++) {
         const Ta = rows.get(qs[a])!;
-        for (let i = 0; i < nIn; i++) rhs[a] += Ta[i] * S[i];
+        Ta.idx.forEach((i, k) => { dense[i] = Ta.val[k]; rhs[a] += Ta.val[k] * S[i]; });
         for (let c = a; c < m; c++) {
           const Tc = rows.get(qs[c])!;
           let d = 0;
-          for (let i = 0; i < nIn; i++) d += Ta[i] * Tc[i];
+          Tc.idx.forEach((i, k) => { d += dense[i] * Tc.val[k]; });
           G[a * m + c] = G[c * m + a] = d;
         }
+        for (const i of Ta.idx) dense[i] = 0;
       }
       const c = solveSpd(G, rhs, m);
       if (!c) continue;
       const left = Float64Array.from(S);
-      qs.forEach((q, a) => { const T = rows.get(q)!; for (let i = 0; i < nIn; i++) left[i] -= c[a] * T[i]; });
+      qs.forEach((q, a) => { const T = rows.get(q)!; T.idx.forEach((i, k) => { left[i] -= c[a] * T.val[k]; }); });
       let err = 0;
       for (let i = 0; i < nIn; i++) err = Math.max(err, Math.abs(left[i]));
       if (!(err <= EXACT_REL * top)) continue;
