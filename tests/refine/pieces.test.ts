@@ -37,7 +37,7 @@ test("magnitudePrune: one threshold over the hidden layers, half the rate in the
 
 test("roundTargets: steps counted from the round's start end where one step would, and small pools still shrink", () => {
   for (const [start, rate, P] of [[[1000, 80], 0.25, 8], [[16, 8], 0.25, 8], [[5, 3], 0.1, 4], [[40, 10], 0.03, 16]] as const) {
-    let prev = start;
+    let prev: readonly number[] = start;
     for (let j = 1; j <= P; j++) {
       const t = roundTargets(start, [2, 1], rate, j, P);
       assert.ok(t[0] <= prev[0] && t[1] <= prev[1], `step ${j} of ${P} grows: ${t} after ${prev}`);
