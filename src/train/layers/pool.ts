@@ -38,6 +38,10 @@ export function poolForward(l: PoolLayer, x: FArr, planes: number, plane: number
 export function maxPoolArgmax(x: FArr, planes: number, g: Geom3, y: FArr, argmax: Int32Array): void {
   const [D, H, W] = g.in, [OD, OH, OW] = g.out, KW = g.kernel[2];
   const [sz, sy, sx] = g.strides, [dz, ddy, dx] = g.dilations, [pz, py, px] = g.padBegin;
+  if (D === 1 && g.padBegin.every((p) => p === 0) && g.padEnd.every((p) => p === 0)) {
+    maxPool2dValid(x, planes, g, y, argmax);
+    return;
+  }
   const zr = taps(g, 0, OD, D), yr = taps(g, 1, OH, H);
   // For each tap kx: the output columns whose input column is inside the row.
   const clo = new Int32Array(KW), chi = new Int32Array(KW);
@@ -71,6 +75,30 @@ export function maxPoolArgmax(x: FArr, planes: number, g: Geom3, y: FArr, argmax
           y[o + ox] = at[ox] < 0 ? -Infinity : acc[ox];
           argmax[o + ox] = at[ox];
         }
+      }
+    }
+  }
+}
+
+/** maxPoolArgmax on planes without padding (every window inside the input): window by window, from its first tap. */
+function maxPool2dValid(x: FArr, planes: number, g: Geom3, y: FArr, argmax: Int32Array): void {
+  const H = g.in[1], W = g.in[2], OH = g.out[1], OW = g.out[2], KH = g.kernel[1], KW = g.kernel[2];
+  const sy = g.strides[1], sx = g.strides[2], dy = g.dilations[1] * W, dx = g.dilations[2];
+  let o = 0;
+  for (let pl = 0; pl < planes; pl++) {
+    const xb = pl * H * W;
+    for (let oy = 0; oy < OH; oy++) {
+      const rowBase = xb + oy * sy * W;
+      for (let ox = 0; ox < OW; ox++, o++) {
+        const base = rowBase + ox * sx;
+        let at = base, best = x[base];
+        for (let ky = 0; ky < KH; ky++) {
+          for (let kx = 0, i = base + ky * dy; kx < KW; kx++, i += dx) {
+            if (x[i] > best) { best = x[i]; at = i; }
+          }
+        }
+        y[o] = best;
+        argmax[o] = at;
       }
     }
   }
