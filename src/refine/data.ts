@@ -82,7 +82,7 @@ export class BatchSampler {
    *  sampled parts as many as `around` says (0: real rows only, 1: and noisy copies, 2: and mixtures; image rows:
    *  that many warps), then `boundary` x as many boundary rows (when the sampler has a pool); `rows` are the
    *  training-row indices of the real part. */
-  next(real: number, around = 2, boundary = 0): { x: Float32Array; n: number; rows: number[] } {
+  next(real: number, around = 2, boundary = 0): { x: Float32Array; n: number; rows: number[]; boundary: number } {
     const { d, u } = this;
     const take = Math.min(real, d.train.n - this.at);
     const rows = Array.from(this.order.subarray(this.at, this.at + take));
@@ -114,7 +114,7 @@ export class BatchSampler {
       for (let i = 0; i < s; i++) x[o2 + i] = lam * src[r * s + i] + (1 - lam) * src[r2 * s + i];
     }
     if (nb) drawBoundary(this.boundary!, d, nb, u, x.subarray((1 + around) * take * s));
-    return { x, n, rows };
+    return { x, n, rows, boundary: nb };
   }
 
   private shuffle(): void {

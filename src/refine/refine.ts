@@ -170,6 +170,7 @@ export function refineNet(net: Net, x: Tensor, opts: Partial<RefineOptions> = {}
         const tv = forward(teacher, { [net.inputs[0].name]: batch.x }, batch.n).values;
         const tl = tv.get(L) as Float32Array;
         const { w } = marginWeights(tl, k, classifier, m0, o.marginBoost);
+        if (process.env.BSS_FLAT) for (let r = batch.n - batch.boundary; r < batch.n; r++) w[r] = 1;
         const s = has("qat") ? quantised(student, o.bits) : student;
         const cache = forward(s, { [net.inputs[0].name]: batch.x }, batch.n);
         const out = distilLoss(cache.values.get(L) as Float32Array, tl, w, k, 1 / varL);
