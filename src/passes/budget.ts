@@ -7,7 +7,7 @@
 import type { Tensor } from "../graph/tensor.ts";
 import type { Layer, Net } from "../net/net.ts";
 import { runLayer } from "../net/run.ts";
-import { maxAbsErr, looksLikeScores } from "../verify/metrics.ts";
+import { maxAbsErr, looksLikeScores, topAgrees } from "../verify/metrics.ts";
 import type { SimplifyState } from "./simplify.ts";
 import { chunkFor, runReusing } from "./report.ts";
 import { concatRows, sliceRows } from "../data/batch.ts";
@@ -124,18 +124,13 @@ function compare(s: SimplifyState, got: readonly Tensor[], ref: readonly Tensor[
   return { maxAbsErr: err, disagree, rows: n };
 }
 
+/** Rows whose top-1 differs (ties within rounding agree, as verify counts them: topAgrees). */
 function disagreements(a: Tensor, b: Tensor): number {
   const k = a.shape[a.shape.length - 1];
   const x = a.data as ArrayLike<number>, y = b.data as ArrayLike<number>;
   let d = 0;
-  for (let r = 0; r * k < x.length; r++) if (argmax(x, r * k, k) !== argmax(y, r * k, k)) d++;
+  for (let r = 0; r * k < x.length; r++) if (!topAgrees(x, y, r * k, k)) d++;
   return d;
-}
-
-function argmax(d: ArrayLike<number>, off: number, k: number): number {
-  let best = 0;
-  for (let j = 1; j < k; j++) if (d[off + j] > d[off + best]) best = j;
-  return best;
 }
 
 /** What every candidate of a search shares on some rows: the layers before the first one candidates change

@@ -117,7 +117,7 @@ function scatter(n: number, S: readonly number[], sol: Float64Array): Float64Arr
 }
 
 /** Cholesky solve of a symmetric positive definite system; undefined when it is not numerically SPD. */
-function cholSolve(A: Float64Array, b: Float64Array, k: number): Float64Array | undefined {
+export function cholSolve(A: Float64Array, b: Float64Array, k: number): Float64Array | undefined {
   const L = cholFactor(A, k);
   return L && cholSolveWith(L, b, k);
 }

@@ -10,6 +10,7 @@ import { runNet } from "../net/run.ts";
 import { sliceRows } from "../data/batch.ts";
 import { probePass as probeNetPass } from "../passes/probe.ts";
 import { carveConvs, type CarvedConv } from "../recover/carve-conv.ts";
+import type { RangeEvidence } from "../recover/carve-ranges.ts";
 import { findModules } from "../recover/modules.ts";
 import type { NetStats } from "../passes/stats.ts";
 import type { ExplainPass, ExplainState } from "./explain.ts";
@@ -20,8 +21,7 @@ import { boundsUnaffordable } from "../passes/bound-limit.ts";
 import { perturbationBound } from "../verify/perturb.ts";
 import type { BoxDomain } from "../passes/simplify.ts";
 import { EXACT_REL } from "../passes/index.ts";
-import { BUDGET_SHARE } from "../passes/budget.ts";
-import { explainBudget } from "./explain-budget.ts";
+import { explainBudget, residualShare } from "./explain-budget.ts";
 
 // A type-only import of explain.ts: importing its values here would make a cycle that breaks loading this file first.
 function need<K extends keyof ExplainState>(s: ExplainState, key: K, madeBy: string): NonNullable<ExplainState[K]> {
@@ -50,8 +50,11 @@ export function carvedLine(c: CarvedConv): string {
   const dil = c.dilations.some((d) => d !== 1) ? `, dilation ${c.dilations.join("x")}` : "";
   const kept = c.explained < c.rows ? `; ${c.rows - c.explained} row(s) stay dense beside it` : "";
   const res = c.residualKept ? `; the fit's residual kept as explicit weights (${c.residualKept.layer}: ${c.residualKept.nonzero} non-zero, max |w| ${c.residualKept.maxAbs.toExponential(1)}${c.residualKept.boxBound !== undefined ? `, |R x + r| <= ${c.residualKept.boxBound.toExponential(1)} over the box` : ""})` : "";
+  const where = c.evidence ?? "over the box";
+  const free = c.freeWeights ? `; ${c.freeWeights} weight(s) on inputs that are 0 ${where} left free (the kernel's value taken)` : "";
+  const skips = (c.skips ?? []).map((k) => `; ${k.reader}: the skip connection from the layer's input read from the conv in ${k.rows} of ${k.of} row(s) (positions where it is the identity ${where})${k.skipLeft ? ", the rest stays" : ""}`).join("");
   return `${c.layer}: dense ${c.rows} rows over image ${g} -> ${c.kind} ${c.outChannels} x ${c.kernel.join("x")}, stride ${c.strides.join("x")}, pads ${c.pads.join(",")}${dil}; ` +
-    `weight residual ${c.residual.rel.toExponential(1)} relative (max ${c.residual.maxAbs.toExponential(1)}); units ${c.order}${kept}${res}`;
+    `weight residual ${c.residual.rel.toExponential(1)} relative (max ${c.residual.maxAbs.toExponential(1)}); units ${c.order}${kept}${res}${free}${skips}`;
 }
 
 /** What dropping one layer's fit residual would cost, and whether the budget allowed it. */
@@ -66,7 +69,7 @@ export interface ResidualDecision {
    *  --exact carve's own change, simplify's passes being each held to rounding). */
   certified?: number;
   /** The most the whole Net may differ from the original on the rows: rounding level under --exact, else
-   *  BUDGET_SHARE.residuals x --tolerance. */
+   *  BUDGET_SHARE.residuals x --tolerance (all of it when the rows are the whole domain). */
   budget: number;
   dropped: boolean;
 }
@@ -121,7 +124,8 @@ function carveBudget(s: ExplainState, original: Net, feeds: Record<string, Tenso
     return { rows: b, box: b, how: `rounding level under --exact (${EXACT_REL} x max |y| ${top.toExponential(2)}) = ${b.toExponential(2)}` };
   }
   const tol = explainBudget(s, original, ref).tolerance;
-  return { rows: BUDGET_SHARE.residuals * tol, box: tol, how: `the whole Net vs the original within ${BUDGET_SHARE.residuals} x --tolerance ${tol.toExponential(2)} on the rows, within ${tol.toExponential(2)} over the box (shared with simplify and the residuals pass)` };
+  const share = residualShare(s);
+  return { rows: share * tol, box: tol, how: `the whole Net vs the original within ${share} x --tolerance ${tol.toExponential(2)} on the rows, within ${tol.toExponential(2)} over the box (shared with simplify and the residuals pass)` };
 }
 
 export const carvePass: ExplainPass = {
@@ -155,7 +159,11 @@ export const carvePass: ExplainPass = {
       if (dropped && step !== undefined) certifiedSoFar += step;
       return dropped;
     };
-    const r = carveConvs(net, { accept });
+    // Where values lie: proven over the box, else observed on every row (analysis and held-out), as simplify's
+    // always-on and dead-units passes saw them.
+    const rowSets = data.oneSample ? [] : [data.analysis, data.heldOut].map((ts) => Object.fromEntries(net.inputs.map((inp, i) => [inp.name, ts[i]])));
+    const evidence: RangeEvidence | undefined = box ? { kind: "box", box } : rowSets.length ? { kind: "rows", rows: data.heldOut === data.analysis ? rowSets.slice(0, 1) : rowSets } : undefined;
+    const r = carveConvs(net, { accept, ...(evidence ? { evidence } : {}) });
     if (!r.carved.length) {
       // (The weight graph's clusterability is the modules pass's to report.)
       return { out: s, report: { pass: "carve", summary: "no dense layer is a convolution", details: r.kept.map((k) => `${k.layer}: stays dense (${k.reason})`) } };

@@ -4,9 +4,18 @@ import type { Tensor } from "../graph/tensor.ts";
 import type { Net } from "../net/net.ts";
 import { DEFAULT_RELATIVE_TOLERANCE, isClassifier, outputRange } from "../passes/state.ts";
 import type { ExplainState } from "./explain.ts";
+import { BUDGET_SHARE } from "../passes/budget.ts";
 
 /** Absolute max error (--tolerance), and top-1 agreement for classifiers (--min-agreement). */
 export interface ExplainBudget { tolerance: number; minAgreement: number; classifier: boolean }
+
+/** The share of --tolerance the whole program may reach on the analysis rows when dropping residuals (carve's and
+ *  the residuals pass's): BUDGET_SHARE.residuals, the rest kept as a margin for points no choice has seen; all of
+ *  it when the analysis rows are every point of the domain, since then no point is unseen and the max measured on
+ *  them is the program's max error. */
+export function residualShare(s: ExplainState): number {
+  return s.data?.whole ? 1 : BUDGET_SHARE.residuals;
+}
 
 /** The explain run's budget: simplify's, else --tolerance / --min-agreement or their defaults on `ref`, the original's outputs. */
 export function explainBudget(s: ExplainState, net: Net, ref: readonly Tensor[]): ExplainBudget {

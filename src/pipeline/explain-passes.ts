@@ -86,7 +86,7 @@ export const readPass: ExplainPass = {
     const file = inp.source ?? (typeof inp.model === "string" ? inp.model : undefined);
     const name = inp.name ?? (file ? path.basename(file).replace(/\.onnx$/i, "") : model.graph.name || "model");
     return {
-      out: { ...s, model, data: { analysis: split.analysis, heldOut: split.heldOut, note: `${note}; ${split.note}`, heldOutLabel, bits, oneSample: split.oneSample, ...(split.analysisRows ? { analysisRows: split.analysisRows } : {}) }, input: { ...inp, name } },
+      out: { ...s, model, data: { analysis: split.analysis, heldOut: split.heldOut, note: `${note}; ${split.note}`, heldOutLabel, bits, oneSample: split.oneSample, ...(whole ? { whole: true } : {}), ...(split.analysisRows ? { analysisRows: split.analysisRows } : {}) }, input: { ...inp, name } },
       report: {
         pass: "read",
         summary: `${model.graph.nodes.length} nodes, opset ${model.opset.get("") ?? "?"}; ${note}`,

@@ -72,7 +72,9 @@ export interface ExplainState {
   model?: Model;
   /** Analysis and held-out rows, one tensor per model input each. */
   /** oneSample: the inputs share no batch axis, so the data is one sample, never split or chunked by rows. */
-  data?: { analysis: Tensor[]; heldOut: Tensor[]; note: string; heldOutLabel: string; bits: boolean; oneSample: boolean; analysisRows?: number[] };
+  data?: { analysis: Tensor[]; heldOut: Tensor[]; note: string; heldOutLabel: string; bits: boolean; oneSample: boolean; analysisRows?: number[];
+    /** The analysis rows are every point of the domain (bits, n <= 16): a max measured on them is the max over the domain. */
+    whole?: boolean };
   normalized?: Model;
   net?: Net;
   /** The Net as lowered, before simplify (then `net` is the simplified Net). */

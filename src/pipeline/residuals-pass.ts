@@ -7,17 +7,17 @@
 // The budget is simplify's --tolerance (default 1e-3 x the outputs' range; class scores must also keep
 // --min-agreement), and it is shared: the decision measures the whole program (simplify's change and every drop so far) against the
 // original Net, within BUDGET_SHARE.residuals of the budget on the analysis rows; when the domain is a box, also
-// within the whole budget on a fresh sample of it (points no choice has seen). Under --exact nothing is dropped.
+// within the whole budget on a fresh sample of it (points no choice has seen); when the analysis rows are every point
+// of the domain, within the whole budget on them (explain-budget.ts residualShare). Under --exact nothing is dropped.
 import type { Tensor } from "../graph/tensor.ts";
 import type { Net } from "../net/net.ts";
-import { BUDGET_SHARE } from "../passes/budget.ts";
 import { runRows } from "../passes/report.ts";
 import { dropResidual, residualSites } from "../program/drop-residual.ts";
 import { paramWeights, type DroppedResidual, type Program } from "../program/program.ts";
 import { runProgram } from "../program/run.ts";
-import { looksLikeScores, maxAbsErr } from "../verify/metrics.ts";
+import { looksLikeScores, maxAbsErr, topAgrees } from "../verify/metrics.ts";
 import { parseDomain, sampleDomain } from "./domain.ts";
-import { explainBudget, type ExplainBudget } from "./explain-budget.ts";
+import { explainBudget, residualShare, type ExplainBudget } from "./explain-budget.ts";
 import { need, type ExplainPass, type ExplainState } from "./explain.ts";
 
 /** Points of the box drawn afresh to check a drop on (besides the analysis rows). */
@@ -40,8 +40,9 @@ export const residualsPass: ExplainPass = {
     const analysis = rowsOf(net, data.analysis, data.oneSample);
     const budget = explainBudget(s, net, analysis.ref);
     const box = boxRows(s, net);
-    const limit = `max |error| <= ${BUDGET_SHARE.residuals} x ${budget.tolerance.toExponential(2)} (--tolerance)${budget.classifier ? ` and top-1 agreement >= ${(100 * budget.minAgreement).toFixed(2)}% (share ${BUDGET_SHARE.residuals} of the disagreements allowed; a class tied for the program's largest score agrees)` : ""}`;
-    const details = [`budget: ${limit}, measured for the whole program against the original Net on ${analysis.n} analysis rows${box ? `, and within the whole budget on ${box.n} fresh points of the box` : ""}`];
+    const share = residualShare(s);
+    const limit = `max |error| <= ${share} x ${budget.tolerance.toExponential(2)} (--tolerance)${budget.classifier ? ` and top-1 agreement >= ${(100 * budget.minAgreement).toFixed(2)}% (share ${share} of the disagreements allowed; a class tied for the program's largest score agrees)` : ""}`;
+    const details = [`budget: ${limit}, measured for the whole program against the original Net on ${analysis.n} analysis rows${share === 1 ? " (every point of the domain: no margin is kept for unseen points)" : ""}${box ? `, and within the whole budget on ${box.n} fresh points of the box` : ""}`];
     // Cheapest first: each site's own effect on the outputs, measured alone.
     const base = runProgram(program, analysis.inputs);
     const alone = sites.map((site) => ({ site, change: maxDiff(runProgram(dropResidual(program, site), analysis.inputs), base) }));
@@ -50,7 +51,7 @@ export const residualsPass: ExplainPass = {
     const dropped: DroppedResidual[] = [];
     for (const { site, change } of alone) {
       const next = dropResidual(cur, site);
-      const onAnalysis = judge(next, analysis, budget, BUDGET_SHARE.residuals);
+      const onAnalysis = judge(next, analysis, budget, share);
       const onBox = box && onAnalysis.ok ? judge(next, box, budget, 1) : undefined;
       const ok = onAnalysis.ok && (!onBox || onBox.ok);
       const cost = `program vs original ${onAnalysis.err.toExponential(1)} on the analysis rows${onBox ? `, ${onBox.err.toExponential(1)} on ${box!.n} box points` : ""}`;
@@ -62,7 +63,7 @@ export const residualsPass: ExplainPass = {
         fn: site.fn, value: site.value, residual: site.residual, stated: site.stated,
         units: hiddenUnits(cur) - hiddenUnits(next), weights: nonzeroWeights(cur) - nonzeroWeights(next),
         cost: { analysis: onAnalysis.err, rows: analysis.n, ...(onBox ? { box: onBox.err, boxRows: box!.n } : {}) },
-        budget: BUDGET_SHARE.residuals * budget.tolerance,
+        budget: share * budget.tolerance,
       };
       cur = annotate(next, record);
       dropped.push(record);
@@ -129,23 +130,14 @@ function maxDiff(a: readonly Tensor[], b: readonly Tensor[]): number {
   return m;
 }
 
-/** Rows where the program contradicts the original's top-1: the original's class is not among the program's
- *  largest entries (a named program's scores tie exactly, e.g. bits [1, 1, 0]: any of the tied classes agrees). */
+/** Rows where the program contradicts the original's top-1, ties within rounding agreeing (a named program's scores
+ *  tie exactly, e.g. bits [1, 1, 0]: any of the tied classes agrees; verify counts the same way, topAgrees). */
 function disagreements(original: Tensor, program: Tensor): number {
   const k = original.shape[original.shape.length - 1];
   const x = original.data as ArrayLike<number>, y = program.data as ArrayLike<number>;
   let d = 0;
-  for (let r = 0; r * k < x.length; r++) {
-    const off = r * k;
-    if (y[off + argmaxAt(x, off, k)] !== y[off + argmaxAt(y, off, k)]) d++;
-  }
+  for (let r = 0; r * k < x.length; r++) if (!topAgrees(x, y, r * k, k)) d++;
   return d;
-}
-
-function argmaxAt(d: ArrayLike<number>, off: number, k: number): number {
-  let best = 0;
-  for (let j = 1; j < k; j++) if (d[off + j] > d[off + best]) best = j;
-  return best;
 }
 
 /** Hidden units of a program's statements: rows of its affine statements that have an activation. */

@@ -12,6 +12,8 @@ import type { ActLayer, AffineLayer, ConcatLayer, ConvLayer, Layer, Net, PoolLay
 import { fitConv, type ConvFit, type ConvFitOptions, type ImageGrid } from "./dense-to-conv.ts";
 import { asAvgPool } from "./conv-pool.ts";
 import { convResidual, fittedRows } from "./carve-residual.ts";
+import { absorbSkips, type CarvedValues, type SkipAbsorbed } from "./carve-skip.ts";
+import { rangesOf, type RangeEvidence, type RangeOf } from "./carve-ranges.ts";
 
 export interface CarveConvOptions {
   /** Relative residual tolerance of the conv fit (dense-to-conv's `tol`). */
@@ -25,6 +27,10 @@ export interface CarveConvOptions {
   accept?: (before: Net, after: Net, carved: CarvedConv, asDense: Net) => boolean;
   /** Keep every residual (no `accept` asked). */
   keepResidual?: boolean;
+  /** Where the Net's values lie (the box, or every row we have): weights on inputs that are 0 there are free in the
+   *  fit, and skip connections from a carved layer's input are read back from the conv where it is the identity
+   *  (carve-skip.ts). */
+  evidence?: RangeEvidence;
 }
 
 /** One dense layer turned into a convolution (or an average pool). */
@@ -48,6 +54,13 @@ export interface CarvedConv {
   residualKept?: { nonzero: number; maxAbs: number; layer: string; /** Largest |R x + r| over a box (set by the carve pass). */ boxBound?: number };
   /** The residual's size in weights whether kept or dropped: non-zero entries of (R, r) and the largest. */
   residualSize: { nonzero: number; maxAbs: number };
+  /** Weights on inputs that are 0 over the evidence, left to the fit (the conv's value taken there). */
+  freeWeights?: number;
+  /** Readers whose skip connection from the layer's input now reads the conv (carve-skip.ts). */
+  skips?: SkipAbsorbed[];
+  /** Where "always 0" and "the identity" were established, for free weights and skips: "over the box" (proven) or
+   *  "on every row of the data" (observed). */
+  evidence?: string;
 }
 
 export interface CarveConvResult {
@@ -97,10 +110,22 @@ export function carveConvs(net0: Net, opts: CarveConvOptions = {}): CarveConvRes
     const l = net.layers[k];
     if (l.kind !== "affine" || l.shape.length !== 1 || l.inputs.length !== 1 || made.has(l.id)) continue;
     const before = new Set(net.layers.map((x) => x.id));
-    const r = carveOne(net, l, opts);
+    // Ranges, computed only for a layer that reads an image (the fit's free weights).
+    const r = carveOne(net, l, opts, opts.evidence && rangesOf(net, opts.evidence));
     if ("reason" in r) kept.push({ layer: l.id, reason: r.reason });
     else {
       net = r.net;
+      // A skip connection from the layer's input that the conv computes (an always-on unit made linear) is read
+      // back from the conv, so its readers may read the image alone.
+      if (opts.evidence && r.values) {
+        const range = rangesOf(net, opts.evidence);
+        const a = absorbSkips(net, r.values, () => range(l.id)?.lo);
+        if (a?.absorbed.length) {
+          net = a.net;
+          r.carved.skips = a.absorbed;
+        }
+      }
+      if (opts.evidence && (r.carved.freeWeights || r.carved.skips)) r.carved.evidence = opts.evidence.kind === "box" ? "over the box" : "on every row of the data";
       carved.push(r.carved);
       for (const x of net.layers) if (!before.has(x.id)) made.add(x.id);
     }
@@ -108,7 +133,22 @@ export function carveConvs(net0: Net, opts: CarveConvOptions = {}): CarveConvRes
   return { net, carved, kept };
 }
 
-function carveOne(net: Net, l: AffineLayer & Layer, opts: CarveConvOptions): { net: Net; carved: CarvedConv } | { reason: string } {
+/** A fit this close (relative residual) is exact at float rounding: nothing for free weights to improve. */
+const EXACT_FIT = 1e-6;
+
+/** A copy of W with NaN where the input is 0 over the evidence (free for the fit); undefined when none is. */
+function freeWeights(l: AffineLayer & Layer, range: RangeOf | undefined, image: string | undefined): { W: Float32Array; n: number } | undefined {
+  const iv = image && range ? range(image) : undefined;
+  if (!iv || iv.lo.length !== l.inFeatures) return undefined;
+  const zero: number[] = [];
+  for (let i = 0; i < l.inFeatures; i++) if (iv.lo[i] === 0 && iv.hi[i] === 0) zero.push(i);
+  if (!zero.length) return undefined;
+  const W = Float32Array.from(l.W);
+  for (let u = 0; u < l.outFeatures; u++) for (const i of zero) W[u * l.inFeatures + i] = NaN;
+  return { W, n: zero.length * l.outFeatures };
+}
+
+function carveOne(net: Net, l: AffineLayer & Layer, opts: CarveConvOptions, range?: RangeOf): { net: Net; carved: CarvedConv; values?: CarvedValues } | { reason: string } {
   const consumers = (id: string) => net.layers.filter((x) => x.inputs.includes(id));
   const cs = consumers(l.id);
   const act = cs.length === 1 && cs[0].kind === "act" && !net.outputs.some((o) => o.from === l.id) ? (cs[0] as ActLayer & Layer) : undefined;
@@ -118,33 +158,44 @@ function carveOne(net: Net, l: AffineLayer & Layer, opts: CarveConvOptions): { n
   if (!grids.length) return { reason: "its input is not an image (no image shape, and no channels x side x side factorisation of its width)" };
   let reason = "";
   for (const g of grids) {
-    const r = fitConv(l.W, l.b, l.outFeatures, g.grid, fitOpts);
+    // The weights as they are first; weights on inputs that are always 0 left free only when that fit is not exact
+    // (a row with most of its window free can be placed at more than one window, so freedom is a fallback).
+    const plain = fitConv(l.W, l.b, l.outFeatures, g.grid, fitOpts);
+    const exact = plain.ok && plain.fit.explained === l.outFeatures && plain.fit.residual.rel <= EXACT_FIT;
+    const free0 = exact ? undefined : freeWeights(l, range, g.image ?? l.inputs[0]);
+    const freed = free0 && fitConv(free0.W, l.b, l.outFeatures, g.grid, fitOpts);
+    const better = freed?.ok && (!plain.ok || freed.fit.explained > plain.fit.explained || (freed.fit.explained === plain.fit.explained && freed.fit.residual.rel < plain.fit.residual.rel));
+    const free = better ? free0 : undefined;
+    const r = better ? freed! : plain;
     if (!r.ok) {
       reason = reason || (g.from === "shape" ? r.reason : `no factorisation of ${l.inFeatures} fits (${r.reason})`);
       continue;
     }
     const tol = opts.tol ?? 1e-3;
-    if (opts.keepResidual && !opts.accept) return rewrite(net, l, act, r.fit, g, tol, true);
-    const dropped = rewrite(net, l, act, r.fit, g, tol, false);
+    const Wf = free?.W ?? l.W;
+    const withFree = <T extends { carved: CarvedConv }>(x: T): T => (free ? { ...x, carved: { ...x.carved, freeWeights: free.n } } : x);
+    if (opts.keepResidual && !opts.accept) return withFree(rewrite(net, l, act, r.fit, g, tol, true, Wf));
+    const dropped = withFree(rewrite(net, l, act, r.fit, g, tol, false, Wf));
     if (!opts.accept) return dropped;
     const rows = fittedRows(l.W, l.b, asAvgPool(r.fit) ?? r.fit);
     const asDense: Net = { ...net, layers: net.layers.map((x) => (x.id === l.id ? { ...l, W: rows.W, b: rows.b } : x)) };
     if (opts.accept(net, dropped.net, dropped.carved, asDense)) return dropped;
-    return rewrite(net, l, act, r.fit, g, tol, true);
+    return withFree(rewrite(net, l, act, r.fit, g, tol, true, Wf));
   }
   return { reason };
 }
 
 /** The rewritten Net: conv (or pool) [+ act] + flatten [+ the rows left dense], consumers re-indexed. With
  *  `keep`: conv (or pool) + flatten + the residual map (an affine layer from the layer's input) [+ act], exact. */
-function rewrite(net: Net, l: AffineLayer & Layer, act: (ActLayer & Layer) | undefined, convFit: ConvFit, g: { grid: ImageGrid; from: "shape" | "factorisation"; image?: string }, tol: number, keep: boolean): { net: Net; carved: CarvedConv } {
+function rewrite(net: Net, l: AffineLayer & Layer, act: (ActLayer & Layer) | undefined, convFit: ConvFit, g: { grid: ImageGrid; from: "shape" | "factorisation"; image?: string }, tol: number, keep: boolean,
+  Wfit: Float32Array = l.W): { net: Net; carved: CarvedConv; values?: CarvedValues } {
   const pool = asAvgPool(convFit);
   const fit0 = pool ?? convFit;
   const nConv = fit0.outChannels * fit0.outH * fit0.outW;
   // Kept residuals absorb any row scale exactly: rows already in conv order with scales near 1 take scale 1.
   const unit = keep && fit0.place.length === nConv && fit0.place.every((p, u) => p === u) && fit0.scale.every((s) => Math.abs(s - 1) <= tol);
   const fit = unit ? { ...fit0, scale: new Float64Array(fit0.scale.length).fill(1) } : fit0;
-  const size = convResidual(l.W, l.b, fit);
+  const size = convResidual(Wfit, l.b, fit);
   const residual = keep ? size : undefined;
   const { grid } = fit;
   const shape = [fit.outChannels, fit.outH, fit.outW];
@@ -246,8 +297,12 @@ function rewrite(net: Net, l: AffineLayer & Layer, act: (ActLayer & Layer) | und
   const src = net.layers.find((x) => x.id === l.inputs[0]);
   const stillRead = (id: string) => layers.some((x) => x.inputs.includes(id)) || outputs.some((o) => o.from === id);
   const finalLayers = src?.kind === "reshape" && g.image && !stillRead(src.id) ? layers.filter((x) => x.id !== src.id) : layers;
+  const values: CarvedValues | undefined = pool || residual ? undefined : {
+    fit, src: l.inputs[0], act: act ? (act.fn as CarvedValues["act"]) : "none", flat, value: newValue, ...(orderLayer ? { order: orderLayer } : {}),
+  };
   return {
     net: { ...net, layers: finalLayers, outputs },
+    ...(values ? { values } : {}),
     carved: {
       layer: l.id, kind: pool ? "avgpool" : "conv", grid, gridFrom: g.from, outChannels: fit.outChannels, kernel: fit.kernel, strides: fit.strides,
       pads: fit.pads, dilations: fit.dilations, rows: l.outFeatures, explained: residual ? l.outFeatures - residual.rest.length : fit.explained, residual: fit.residual,

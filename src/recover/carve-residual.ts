@@ -58,6 +58,8 @@ export function convResidual(W: Float32Array, b: Float32Array, fit: ConvFit): Co
     const w = new Float64Array(nIn);
     let size = 0;
     for (let i = 0; i < nIn; i++) {
+      // A free weight (NaN: its input is provably 0) takes the conv's value: no residual there.
+      if (Number.isNaN(W[u * nIn + i])) continue;
       w[i] = W[u * nIn + i] / s - T[i];
       size = Math.max(size, Math.abs(W[u * nIn + i] / s));
     }

@@ -92,7 +92,8 @@ export function leastSquaresRefit(W: Float32Array, b: Float32Array, g: ImageGrid
   for (const u of rows) {
     const o = chOf(u), p = patches.get(u)!, pl = places[u]!;
     let inWin = 0, all = 0;
-    for (let i = 0; i < nIn; i++) all += W[u * nIn + i] ** 2;
+    // (NaN: a free weight, see fitConv: whatever the conv puts there computes the same.)
+    for (let i = 0; i < nIn; i++) if (!Number.isNaN(W[u * nIn + i])) all += W[u * nIn + i] ** 2;
     for (let e = 0; e < P; e++) {
       if (Number.isNaN(p[e])) continue;
       inWin += p[e] * p[e];

@@ -68,7 +68,7 @@ function rowBoxes(W: Float32Array, nOut: number, g: ImageGrid, support: number):
   for (let u = 0; u < nOut; u++) {
     const off = u * nIn;
     let m = 0;
-    for (let i = 0; i < nIn; i++) m = Math.max(m, Math.abs(W[off + i]));
+    for (let i = 0; i < nIn; i++) if (Math.abs(W[off + i]) > m) m = Math.abs(W[off + i]);
     if (m === 0) {
       boxes.push(null);
       continue;
@@ -76,7 +76,7 @@ function rowBoxes(W: Float32Array, nOut: number, g: ImageGrid, support: number):
     const thr = support * m;
     const b: Box = { y1: g.h, y2: -1, x1: g.w, x2: -1 };
     for (let i = 0; i < nIn; i++) {
-      if (Math.abs(W[off + i]) <= thr) continue;
+      if (!(Math.abs(W[off + i]) > thr)) continue;
       const p = i % (g.h * g.w);
       const y = Math.floor(p / g.w), x = p % g.w;
       if (y < b.y1) b.y1 = y;
@@ -97,9 +97,9 @@ function dilationOf(W: Float32Array, g: ImageGrid, rows: number[], boxes: (Box |
   for (const u of rows) {
     const b = boxes[u]!;
     let m = 0;
-    for (let i = 0; i < nIn; i++) m = Math.max(m, Math.abs(W[u * nIn + i]));
+    for (let i = 0; i < nIn; i++) if (Math.abs(W[u * nIn + i]) > m) m = Math.abs(W[u * nIn + i]);
     for (let i = 0; i < nIn; i++) {
-      if (Math.abs(W[u * nIn + i]) <= support * m) continue;
+      if (!(Math.abs(W[u * nIn + i]) > support * m)) continue;
       const p = i % (g.h * g.w);
       dys.push(Math.floor(p / g.w) - b.y1);
       dxs.push((p % g.w) - b.x1);
@@ -132,6 +132,8 @@ function clusterKernels(patches: Float64Array[], rows: number[], signFree: boole
   const cosMin = 1 - Math.max(tol, 1e-6) * 10;
   for (let k = 0; k < patches.length; k++) {
     const p = patches[k];
+    // (A free entry (NaN, see fitConv) says nothing about the kernel: such rows are placed, not clustered.)
+    if (p.some((v) => Number.isNaN(v))) continue;
     const n = Math.hypot(...p);
     if (n === 0) continue;
     let found = -1, sign = 1;
@@ -155,7 +157,9 @@ function clusterKernels(patches: Float64Array[], rows: number[], signFree: boole
   });
 }
 
-/** Fit a convolution to the dense layer y = W x + b over an input image `g`. */
+/** Fit a convolution to the dense layer y = W x + b over an input image `g`. A NaN weight is free: its input is
+ *  provably 0, so any value computes the same (the conv's kernel value is taken there); it neither shapes a row's
+ *  window nor counts in the residual. */
 export function fitConv(W: Float32Array, b: Float32Array, nOut: number, g: ImageGrid, opts: ConvFitOptions = {}): ConvFitResult {
   const tol = opts.tol ?? 1e-3;
   const support = opts.support ?? 1e-3;
@@ -195,7 +199,7 @@ function fitExtent(W: Float32Array, b: Float32Array, nOut: number, g: ImageGrid,
   // Place every row at the channel and window that explain it best (border rows see part of the kernel).
   const nrm2 = (u: number) => {
     let s = b[u] * b[u];
-    for (let i = 0; i < nIn(g); i++) s += W[u * nIn(g) + i] ** 2;
+    for (let i = 0; i < nIn(g); i++) if (!Number.isNaN(W[u * nIn(g) + i])) s += W[u * nIn(g) + i] ** 2;
     return s;
   };
   const places: (Placement | null)[] = boxes.map((bx, u) => {

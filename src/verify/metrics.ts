@@ -76,7 +76,26 @@ export function looksLikeScores(t: Tensor): boolean {
   return k >= 2 && per.slice(0, -1).every((d) => d === 1);
 }
 
-/** Fraction of rows (last axis = classes) where both argmaxes agree. */
+/** Scores within this fraction of a row's largest |score| are tied (float rounding: the project's exact level). */
+const TIE_REL = 1e-5;
+
+/** Do two score rows (k entries from `off`) have the same top-1? Ties count: the rows agree when one's top class is
+ *  tied (within rounding) for the other's largest score, e.g. a named program's exact bits [1, 1, 0] against a
+ *  network's [1.001, 0.999, 0]: either class is the top-1 of [1, 1, 0]. */
+export function topAgrees(a: ArrayLike<number>, b: ArrayLike<number>, off: number, k: number): boolean {
+  const ia = argmaxRow(a, off, k), ib = argmaxRow(b, off, k);
+  if (ia === ib) return true;
+  return b[off + ia] >= b[off + ib] - tieTol(b, off, k) || a[off + ib] >= a[off + ia] - tieTol(a, off, k);
+}
+
+function tieTol(d: ArrayLike<number>, off: number, k: number): number {
+  let m = 0;
+  for (let j = 0; j < k; j++) m = Math.max(m, Math.abs(d[off + j]));
+  return TIE_REL * m;
+}
+
+/** Fraction of rows (last axis = classes) where both argmaxes agree, ties within rounding counting as agreeing
+ *  (topAgrees). */
 export function top1Agreement(expected: Tensor, actual: Tensor): number {
   const k = expected.shape[expected.shape.length - 1];
   const a = numeric(expected, "expected output");
@@ -84,11 +103,11 @@ export function top1Agreement(expected: Tensor, actual: Tensor): number {
   const rows = a.length / k;
   if (rows === 0) return 1;
   let agree = 0;
-  for (let r = 0; r < rows; r++) if (argmaxRow(a, r * k, k) === argmaxRow(b, r * k, k)) agree++;
+  for (let r = 0; r < rows; r++) if (topAgrees(a, b, r * k, k)) agree++;
   return agree / rows;
 }
 
-function argmaxRow(d: NumericArray, off: number, k: number): number {
+function argmaxRow(d: ArrayLike<number>, off: number, k: number): number {
   let best = 0;
   for (let j = 1; j < k; j++) if (d[off + j] > d[off + best]) best = j;
   return best;

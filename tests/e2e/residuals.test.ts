@@ -75,3 +75,19 @@ test("bit outputs judged as class scores: a named program whose bits tie ([1, 1,
   assert.ok(p.droppedResiduals![0].cost.analysis < 1e-3, JSON.stringify(p.droppedResiduals));
   assert.ok(p.fidelity!.maxAbsErr < 1e-3, JSON.stringify(p.fidelity));
 });
+
+test("every point of the domain: the residual may use the whole tolerance (no unseen point to keep a margin for), and verify's top-1 counts ties", async () => {
+  // adder2 with every obfuscation: its noise moves the bits by 8.2e-3, above 0.8 x 1e-2 but within 1e-2, and the
+  // rows are all 16 points of {0,1}^4, so the max measured is the max.
+  const a = generateCase(findCase("adder2")!, 1, ["conv2dense", "interleave", "split", "dead", "rescale", "permute", "nearzero", "noise"]);
+  const { state } = await explainInto(a.model, { exact: false, domain: "bits", tolerance: 0.01 }, "resid-whole");
+  const p = state.program!;
+  assert.equal(p.droppedResiduals?.length, 1, JSON.stringify(state.reports.find((r) => r.pass === "residuals")));
+  const d = p.droppedResiduals![0];
+  assert.equal(d.budget, 0.01);
+  assert.ok(d.cost.analysis > BUDGET_SHARE.residuals * 0.01 && d.cost.analysis <= 0.01, JSON.stringify(d));
+  // Measured at every point: the fidelity is the drop's cost, and the program's exact ties agree with the net's top-1.
+  assert.ok(Math.abs(p.fidelity!.maxAbsErr - d.cost.analysis) <= 1e-6, JSON.stringify(p.fidelity));
+  assert.equal(p.fidelity!.top1Agreement, 1);
+  // A box domain keeps the margin: max2 under noise is judged against 0.8 x --tolerance (the test above).
+});

@@ -1,7 +1,7 @@
 // Fidelity metrics: definitions on small cases, NaN handling, class-score detection, shape errors.
 import { describe, it } from "node:test";
 import assert from "node:assert/strict";
-import { compareAll, compareOutput, fidelityLine, looksLikeScores, maxAbsErr, meanAbsErr, relErr, top1Agreement } from "../../src/verify/metrics.ts";
+import { compareAll, compareOutput, fidelityLine, looksLikeScores, maxAbsErr, meanAbsErr, relErr, top1Agreement, topAgrees } from "../../src/verify/metrics.ts";
 import { f32, tensor } from "../../src/graph/tensor.ts";
 import { UserError } from "../../src/errors.ts";
 import { randnArray, rng } from "../helpers/rng.ts";
@@ -40,6 +40,27 @@ describe("fidelity metrics", () => {
     assert.equal(looksLikeScores(f32([2, 1, 4, 4], new Float32Array(32))), false, "images are not scores");
     assert.equal(looksLikeScores(tensor("int64", [3], [1, 2, 3])), false);
     assert.equal(compareOutput("img", f32([1, 1, 2, 2], [1, 2, 3, 4]), f32([1, 1, 2, 2], [1, 2, 3, 4])).top1Agreement, undefined);
+  });
+
+  it("top-1 agreement counts ties within rounding on either side as agreeing (topAgrees)", () => {
+    // A named program's exact bits [1, 1, 0] against a network's [1.001, 0.999, 0] (and the other way round):
+    // either tied class is the program's top-1.
+    const net = f32([2, 3], [1.001, 0.999, 0, 0.999, 1.001, 0]);
+    const prog = f32([2, 3], [1, 1, 0, 1, 1, 0]);
+    assert.equal(top1Agreement(net, prog), 1);
+    assert.equal(top1Agreement(prog, net), 1);
+    assert.ok(topAgrees([1, 1 + 1e-7, 0], [0, 1, 0], 0, 3), "a rounding-level tie in the reference agrees on either");
+    // Not a tie: the program's top is another class.
+    assert.equal(top1Agreement(net, f32([2, 3], [0.9, 1, 0, 1, 0.9, 0])), 0);
+    assert.ok(!topAgrees([1, 0.99, 0], [0.99, 1, 0], 0, 3));
+    // Property: agreement is symmetric and equals plain argmax agreement on rows without ties.
+    const r = rng(9);
+    for (let k = 0; k < 200; k++) {
+      const a = randnArray(r, 4), b = randnArray(r, 4);
+      const plain = a.indexOf(Math.max(...a)) === b.indexOf(Math.max(...b));
+      assert.equal(topAgrees(a, b, 0, 4), plain);
+      assert.equal(topAgrees(b, a, 0, 4), plain);
+    }
   });
 
   it("summarise several outputs by the worst of each metric", () => {
