@@ -25,6 +25,7 @@ export interface RefineCliOptions {
   seed: number;
   report?: string;
   clusterEvery?: RefineOptions["clusterEvery"];
+  boundary?: number;
 }
 
 const note = (s: string) => process.stderr.write(`pseudonet: note: ${s}\n`);
@@ -43,12 +44,12 @@ function checkOut(out: string): void {
 }
 
 /** Parse the refine options shared by the refine command and explain --refine. */
-export function refineOptions(o: { objective?: string; minAgreement?: number; tolerance?: number; epochs?: number; rounds?: number; seed: number; clusterEvery?: RefineOptions["clusterEvery"] }): Partial<RefineOptions> {
+export function refineOptions(o: { objective?: string; minAgreement?: number; tolerance?: number; epochs?: number; rounds?: number; seed: number; clusterEvery?: RefineOptions["clusterEvery"]; boundary?: number }): Partial<RefineOptions> {
   return {
     objectives: o.objective ? parseObjectives(o.objective) : DEFAULT_OBJECTIVES, seed: o.seed,
     ...(o.minAgreement !== undefined ? { minAgreement: o.minAgreement } : {}), ...(o.tolerance !== undefined ? { tolerance: o.tolerance } : {}),
     ...(o.epochs !== undefined ? { epochs: o.epochs } : {}), ...(o.rounds !== undefined ? { maxRounds: o.rounds } : {}),
-    ...(o.clusterEvery ? { clusterEvery: o.clusterEvery } : {}),
+    ...(o.clusterEvery ? { clusterEvery: o.clusterEvery } : {}), ...(o.boundary !== undefined ? { boundary: o.boundary } : {}),
   };
 }
 
@@ -119,6 +120,7 @@ export function registerRefine(program: Command): void {
     .option("--seed <n>", "seed of the split, the sampling and the batches", nonNegativeInt, 0)
     .option("--report <file>", "per-epoch report (Markdown; a .json beside it); default: OUT with .report.md")
     .option("--cluster-every <when>", `with cluster: partition the weight graph at each round's start (round), each epoch (epoch), or once on the original (run) (default ${DEFAULTS.clusterEvery})`, clusterEvery)
+    .option("--boundary <b>", `classifiers: rows on the original's decision boundary (bisected between rows of different top-1 class; Heo et al. 2019) per real row in each batch (default ${DEFAULTS.boundary})`, nonNegativeNumber)
     .addHelpText("after", [
       "", "Objectives (each with its source in src/refine/):",
       "  prune        iterative magnitude pruning with rewinding (Frankle & Carbin 2019; Frankle et al. 2019),",

@@ -9,6 +9,7 @@ import { splitData } from "../pipeline/domain.ts";
 import { UserError } from "../errors.ts";
 import { randn, rng } from "../util/rng.ts";
 import { randomWarp, warpImage } from "./warp.ts";
+import { drawBoundary } from "./boundary.ts";
 
 /** Rows of one part, flat [n, ...rowShape]. */
 export interface Rows {
@@ -65,7 +66,8 @@ export class BatchSampler {
   private order: Int32Array;
   private at = 0;
 
-  constructor(private readonly d: RefineData, seed: number) {
+  /** boundary: points on the original's decision boundary (boundary.ts), drawn with fresh noise into each batch. */
+  constructor(private readonly d: RefineData, seed: number, private readonly boundary?: Rows) {
     this.u = rng(seed ^ 0xba7c4);
     this.order = Int32Array.from({ length: d.train.n }, (_, i) => i);
     this.shuffle();
@@ -78,8 +80,9 @@ export class BatchSampler {
 
   /** The next batch: [real rows | noisy rows | mixtures], each part `real` rows (fewer at an epoch's end), the
    *  sampled parts as many as `around` says (0: real rows only, 1: and noisy copies, 2: and mixtures; image rows:
-   *  that many warps); `rows` are the training-row indices of the real part. */
-  next(real: number, around = 2): { x: Float32Array; n: number; rows: number[] } {
+   *  that many warps), then `boundary` x as many boundary rows (when the sampler has a pool); `rows` are the
+   *  training-row indices of the real part. */
+  next(real: number, around = 2, boundary = 0): { x: Float32Array; n: number; rows: number[]; boundary: number } {
     const { d, u } = this;
     const take = Math.min(real, d.train.n - this.at);
     const rows = Array.from(this.order.subarray(this.at, this.at + take));
@@ -88,7 +91,8 @@ export class BatchSampler {
       this.at = 0;
       this.shuffle();
     }
-    const s = d.rowSize, n = (1 + around) * take;
+    const nb = this.boundary?.n ? Math.round(boundary * take) : 0;
+    const s = d.rowSize, n = (1 + around) * take + nb;
     const x = new Float32Array(n * s);
     const src = d.train.x;
     rows.forEach((r, k) => x.set(src.subarray(r * s, (r + 1) * s), k * s));
@@ -109,7 +113,8 @@ export class BatchSampler {
       const o2 = (2 * take + k) * s;
       for (let i = 0; i < s; i++) x[o2 + i] = lam * src[r * s + i] + (1 - lam) * src[r2 * s + i];
     }
-    return { x, n, rows };
+    if (nb) drawBoundary(this.boundary!, d, nb, u, x.subarray((1 + around) * take * s));
+    return { x, n, rows, boundary: nb };
   }
 
   private shuffle(): void {

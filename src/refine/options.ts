@@ -27,6 +27,11 @@ export interface RefineOptions {
   batch: number;
   /** Sampled rows per real row in a batch: 0 none, 1 a noisy copy, 2 a noisy copy and a mixture with another row. */
   around: number;
+  /** Classifiers: boundary rows per real row in a batch (0: none): points on the original's decision boundary between
+   *  two rows of different top-1 class, with fresh noise (Heo et al., AAAI 2019; boundary.ts). */
+  boundary: number;
+  /** Points in the pool the boundary rows are drawn from (bisected once, on the original, before training). */
+  boundaryPool: number;
   lr: number;
   /** Fraction of the remaining weights of each hidden layer pruned per round (the output layer: half of it). */
   pruneRate: number;
@@ -61,7 +66,7 @@ export interface RefineOptions {
 }
 
 export const DEFAULTS: Omit<RefineOptions, "objectives"> = {
-  minAgreement: 0.999, epochs: 4, maxRounds: 14, seed: 0, holdout: 0.2, validation: 0.2, batch: 128, around: 2, lr: 1e-3,
+  minAgreement: 0.999, epochs: 4, maxRounds: 14, seed: 0, holdout: 0.2, validation: 0.2, batch: 128, around: 2, boundary: 0, boundaryPool: 8192, lr: 1e-3,
   marginBoost: 4, marginScale: 0.1, hints: 1, pruneRate: 0.25, pruneSteps: 8, rewind: "lr", bits: 4, l1: 2e-5, groupLasso: 5e-3, cluster: 1e-3, clusters: 12, crossRank: 0.3, clusterEvery: "round",
 };
 

@@ -37,17 +37,45 @@ export function liveWeights(masks: Masks): number {
   return n;
 }
 
-/** Remove the smallest-magnitude `rate` of the live weights: one global threshold over the hidden layers (Frankle
- *  et al. 2019 prune globally beyond the smallest nets; it prunes most where weights are smallest, e.g. the many
- *  pixel weights of a first layer), half the rate in the output layer, kept apart as Frankle & Carbin do. Weights a
- *  proximal step already put at zero die first. Every layer keeps at least one weight. Returns new masks. */
-export function magnitudePrune(t: TrainNet, masks: Masks, rate: number, outputLayer: string, rms?: ReadonlyMap<string, (i: number) => number>): Masks {
-  const out: Masks = new Map();
-  const pools: { ids: string[]; rate: number }[] = [
-    { ids: [...t.params.keys()].filter((id) => id !== outputLayer), rate },
+/** The two pools pruning ranks within: the hidden layers (one global threshold) and the output layer (half the rate). */
+function prunePools(ids: readonly string[], outputLayer: string, rate: number): { ids: string[]; rate: number }[] {
+  return [
+    { ids: ids.filter((id) => id !== outputLayer), rate },
     { ids: [outputLayer], rate: rate / 2 },
   ];
-  for (const pool of pools) {
+}
+
+/** Live weights of each pool (hidden layers, output layer) under the masks. */
+export function poolCounts(masks: Masks, outputLayer: string): [number, number] {
+  const c: [number, number] = [0, 0];
+  for (const [id, m] of masks) for (let i = 0; i < m.length; i++) c[id === outputLayer ? 1 : 0] += m[i];
+  return c;
+}
+
+/** Live weights each pool keeps after step j of a round's P pruning steps, from `start` (its live weights at the
+ *  round's start) and the round's rate (the output pool at half of it). The steps follow the geometric schedule
+ *  (each removes the same fraction of what is left) but are rounded on the round's total, which is
+ *  round(rate x start) and at least one weight while a pool has more than one per layer: rounding each step on its
+ *  own stalls small pools (16 hidden weights of max2_trained at 3.5% a step lost one weight twice, then
+ *  round(0.965 x 14) = 14 for ever). */
+export function roundTargets(start: readonly [number, number], layers: readonly [number, number], rate: number, j: number, P: number): [number, number] {
+  return start.map((s, p) => {
+    const r = p === 0 ? rate : rate / 2;
+    if (s <= layers[p] || r <= 0) return s;
+    const total = Math.max(1, Math.round(r * s)), frac = (1 - (1 - r) ** (j / P)) / r;
+    return Math.max(layers[p], s - Math.round(total * Math.min(1, frac)));
+  }) as [number, number];
+}
+
+/** Remove the smallest-magnitude `rate` of the live weights: one global threshold over the hidden layers (Frankle
+ *  et al. 2019 prune globally beyond the smallest nets; it prunes most where weights are smallest, e.g. the many
+ *  pixel weights of a first layer), half the rate in the output layer, kept apart as Frankle & Carbin do; or, given
+ *  `keep`, down to that many live weights in each pool (hidden, output: roundTargets). Weights a proximal step
+ *  already put at zero die first. Every layer keeps at least one weight. Returns new masks. */
+export function magnitudePrune(t: TrainNet, masks: Masks, rate: number, outputLayer: string, rms?: ReadonlyMap<string, (i: number) => number>, keep?: readonly [number, number]): Masks {
+  const out: Masks = new Map();
+  const pools = prunePools([...t.params.keys()], outputLayer, rate);
+  for (const [p, pool] of pools.entries()) {
     let before = 0;
     const live: [string, number, number][] = [];
     for (const id of pool.ids) {
@@ -60,7 +88,7 @@ export function magnitudePrune(t: TrainNet, masks: Masks, rate: number, outputLa
       }
       out.set(id, m);
     }
-    const target = Math.max(pool.ids.length, Math.round((1 - pool.rate) * before));
+    const target = Math.max(pool.ids.length, keep ? keep[p] : Math.round((1 - pool.rate) * before));
     if (live.length <= target) continue;
     live.sort((a, b) => a[2] - b[2] || (a[0] < b[0] ? -1 : a[0] > b[0] ? 1 : a[1] - b[1]));
     const left = new Map(pool.ids.map((id) => [id, 0]));

@@ -10,10 +10,11 @@ import { cloneTrainNet, toNet, trainNet } from "../train/trainnet.ts";
 import type { FArr, TrainNet } from "../train/types.ts";
 import { crossClusterWeights, crossRanks, proxCross, clusterability, type CrossMasks } from "./cluster.ts";
 import { BatchSampler, refineData, type RefineData } from "./data.ts";
+import { boundaryPool } from "./boundary.ts";
 import { agreement, distilLoss, logitsLayer, marginWeights, valuesOn, variance } from "./distil.ts";
 import { liveUnits, nonzeroWeights } from "./measure.ts";
 import { DEFAULTS, DEFAULT_OBJECTIVES, type RefineOptions } from "./options.ts";
-import { applyMasks, initialMasks, magnitudePrune, rewind, type Masks } from "./prune.ts";
+import { applyMasks, initialMasks, magnitudePrune, poolCounts, rewind, roundTargets, type Masks } from "./prune.ts";
 import { quantised } from "./qat.ts";
 import { hiddenLayerIds, proxGroupLasso, proxL1 } from "./sparsity.ts";
 
@@ -105,8 +106,11 @@ export function refineNet(net: Net, x: Tensor, opts: Partial<RefineOptions> = {}
   let masks: Masks = initialMasks(student);
   const hidden = hiddenLayerIds(net);
   const outputLayer = [...student.params.keys()].filter((id) => !hidden.has(id)).pop() ?? [...student.params.keys()].pop()!;
-  const sampler = new BatchSampler(data, o.seed);
-  const real = Math.max(1, Math.floor(o.batch / (1 + o.around)));
+  // Classifiers: a pool of points on the original's decision boundary (boundary.ts), drawn into each batch.
+  const pool = classifier && o.boundary > 0 ? boundaryPool(teacher, L, data, o.boundaryPool, o.seed) : undefined;
+  const nb = pool?.n ? o.boundary : 0;
+  const sampler = new BatchSampler(data, o.seed, pool);
+  const real = Math.max(1, Math.floor(o.batch / (1 + o.around + nb)));
   const steps = sampler.batches(real) * o.epochs;
   const rounds = has("prune") ? o.maxRounds : 1;
   const rows: EpochRow[] = [];
@@ -140,10 +144,11 @@ export function refineNet(net: Net, x: Tensor, opts: Partial<RefineOptions> = {}
     const half = perEpoch * Math.max(1, Math.floor(o.epochs / 2));
     const P = Math.max(1, Math.min(o.pruneSteps, half));
     const pruneEvery = Math.floor(half / P);
-    const stepRate = 1 - (1 - rate) ** (1 / P);
+    // Each step's target is counted from the round's start (roundTargets), so small layers prune too.
+    const start = poolCounts(masks, outputLayer), layers: [number, number] = [student.params.size - 1, 1];
     let pruned = 0;
     const pruneStep = () => {
-      masks = magnitudePrune(student, masks, stepRate, outputLayer, rank);
+      masks = magnitudePrune(student, masks, rate, outputLayer, rank, roundTargets(start, layers, rate, pruned + 1, P));
       if (++pruned === P && o.rewind === "weights") rewind(student, rewindPoint, masks);
       else applyMasks(student, masks);
     };
@@ -160,11 +165,15 @@ export function refineNet(net: Net, x: Tensor, opts: Partial<RefineOptions> = {}
       for (let b = 0; b < perEpoch; b++, step++) {
         if (pruning && pruned < P && step % pruneEvery === 0) pruneStep();
         const lr = cosine(o.lr, step, steps);
-        const batch = sampler.next(real, o.around);
+        const batch = sampler.next(real, o.around, nb);
         // The original's logits (and hidden pre-activations, for the hints) on the batch.
         const tv = forward(teacher, { [net.inputs[0].name]: batch.x }, batch.n).values;
         const tl = tv.get(L) as Float32Array;
         const { w } = marginWeights(tl, k, classifier, m0, o.marginBoost);
+        // Boundary rows weigh 1: their margins are all near zero, so the margin weighting would give them its largest
+        // weight and a quarter of the rows would carry most of the loss (measured worse: 98.45% against 98.85%
+        // held-out at 14,371 weights on the MNIST MLP).
+        for (let r = batch.n - batch.boundary; r < batch.n; r++) w[r] = 1;
         const s = has("qat") ? quantised(student, o.bits) : student;
         const cache = forward(s, { [net.inputs[0].name]: batch.x }, batch.n);
         const out = distilLoss(cache.values.get(L) as Float32Array, tl, w, k, 1 / varL);
@@ -220,7 +229,7 @@ export function refineNet(net: Net, x: Tensor, opts: Partial<RefineOptions> = {}
   const after = best ? figures(best.t) : before;
   return {
     net: chosen, before, after, rows, ...(best ? { chosen: { round: best.round, epoch: best.epoch } } : {}), classifier,
-    floor: classifier ? { minAgreement: o.minAgreement } : { tolerance }, options: o, dataNote: data.note,
+    floor: classifier ? { minAgreement: o.minAgreement } : { tolerance }, options: o, dataNote: data.note + (pool?.n ? `; boundary rows: ${nb} per real row, from ${pool.n} points on the original's decision boundary` : ""),
     msPerEpoch: rows.length ? rows.reduce((a, r) => a + r.ms, 0) / rows.length : 0,
   };
 }

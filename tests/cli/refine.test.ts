@@ -15,7 +15,7 @@ const model = "zoo/trained/sort3_trained/model.onnx", data = "zoo/trained/sort3_
 
 test("refine writes a runnable refined.onnx with the original's interface, and its report (md + json)", async () => {
   const out = path.join(dir, "refined.onnx");
-  const r = await cli(["refine", model, "--data", data, "--out", out, "--epochs", "1", "--rounds", "2", "--tolerance", "0.5", "--cluster-every", "epoch"]);
+  const r = await cli(["refine", model, "--data", data, "--out", out, "--epochs", "1", "--rounds", "2", "--tolerance", "0.5", "--cluster-every", "epoch", "--boundary", "0.5"]);
   assert.equal(r.code, 0, r.stderr);
   assert.match(r.stdout, /refined .* into .*refined\.onnx/);
   assert.match(r.stdout, /weights\s+\d+ -> \d+/);
@@ -30,6 +30,7 @@ test("refine writes a runnable refined.onnx with the original's interface, and i
   assert.equal(json.format, "pseudonet.refine-report");
   assert.ok(json.epochs.length >= 1);
   assert.equal(json.options.clusterEvery, "epoch", "--cluster-every reaches refine");
+  assert.equal(json.options.boundary, 0.5, "--boundary reaches refine");
 });
 
 for (const [what, args, pattern] of [
@@ -37,6 +38,7 @@ for (const [what, args, pattern] of [
   ["--min-agreement above 1", ["--min-agreement", "2"], /--min-agreement/],
   ["--epochs 0", ["--epochs", "0"], /--epochs/],
   ["--cluster-every sometimes", ["--cluster-every", "sometimes"], /--cluster-every.*round, epoch or run/],
+  ["a negative --boundary", ["--boundary", "-1"], /--boundary/],
   ["an output folder that does not exist", ["--out", "/nonexistent/dir/r.onnx"], /does not exist/],
   ["data of the wrong width", ["--data", "zoo/trained/max2_trained/data.npy"], /x|shape|column|dim/i],
 ] as [string, string[], RegExp][]) {

@@ -5,7 +5,7 @@ import test from "node:test";
 import assert from "node:assert/strict";
 import type { Layer, Net } from "../../src/net/net.ts";
 import { trainNet } from "../../src/train/trainnet.ts";
-import { initialMasks, liveWeights, magnitudePrune } from "../../src/refine/prune.ts";
+import { initialMasks, liveWeights, magnitudePrune, roundTargets } from "../../src/refine/prune.ts";
 import { hiddenLayerIds, proxGroupLasso } from "../../src/refine/sparsity.ts";
 import { crossClusterWeights, crossRanks } from "../../src/refine/cluster.ts";
 import { gridStep, quantised } from "../../src/refine/qat.ts";
@@ -33,6 +33,23 @@ test("magnitudePrune: one threshold over the hidden layers, half the rate in the
   assert.ok(Math.max(...gone) <= 7.5, `pruned up to ${Math.max(...gone)}`);
   // Output layer at half the rate: 6 weights, 25% pruned -> round(4.5) = 5 kept (the smallest goes).
   assert.deepEqual([...m.get("c")!], [0, 1, 1, 1, 1, 1]);
+});
+
+test("roundTargets: steps counted from the round's start end where one step would, and small pools still shrink", () => {
+  for (const [start, rate, P] of [[[1000, 80], 0.25, 8], [[16, 8], 0.25, 8], [[5, 3], 0.1, 4], [[40, 10], 0.03, 16]] as const) {
+    let prev: readonly number[] = start;
+    for (let j = 1; j <= P; j++) {
+      const t = roundTargets(start, [2, 1], rate, j, P);
+      assert.ok(t[0] <= prev[0] && t[1] <= prev[1], `step ${j} of ${P} grows: ${t} after ${prev}`);
+      prev = t;
+    }
+    // The round's end: round(rate x start), at least one, from each pool (the output pool at half the rate).
+    assert.deepEqual(prev, [start[0] - Math.max(1, Math.round(rate * start[0])), start[1] - Math.max(1, Math.round((rate / 2) * start[1]))]);
+  }
+  // A pool down to one weight per layer keeps it.
+  assert.deepEqual(roundTargets([2, 1], [2, 1], 0.5, 4, 4), [2, 1]);
+  // The geometric schedule: the first of 8 steps at 25% removes 1 - 0.75^(1/8) = 3.5% of a large pool.
+  assert.equal(roundTargets([100000, 100], [2, 1], 0.25, 1, 8)[0], 100000 - Math.round(25000 * (1 - 0.75 ** (1 / 8)) / 0.25));
 });
 
 test("proxGroupLasso: a weak unit's whole row goes to zero, a strong one shrinks by tau sqrt(size) in norm", () => {

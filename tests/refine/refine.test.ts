@@ -104,3 +104,15 @@ test("gradual pruning: a round removes pruneRate of the live weights whether in 
     assert.ok(Math.abs(r.after.weights - want) <= 0.03 * want, `pruneSteps ${pruneSteps}: ${r.after.weights} weights, expected about ${want}`);
   }
 });
+
+test("gradual pruning on a net as small as max2_trained: 8 steps a round prune as much as one step", () => {
+  // [2, 8, 1]: 16 hidden weights, 8 output weights. Rounding each step's 3.5% on its own stalled at 14 hidden
+  // weights; counted from the round's start, two rounds leave 16 -> 12 -> 9 hidden weights and 8 -> 7 -> 6 output
+  // weights (at least one a round), with the 9 biases: 24, whether in 1 or 8 steps.
+  const net = mlp(13, [2, 8, 1]);
+  const x = rows(14, 400, 2);
+  for (const pruneSteps of [1, 8]) {
+    const r = refine(lift(net), x, { ...FAST, maxRounds: 2, objectives: ["prune"], tolerance: 1e9, pruneSteps, seed: 1 });
+    assert.equal(r.after.weights, 9 + 6 + 9, `pruneSteps ${pruneSteps}: ${r.after.weights} weights`);
+  }
+});
