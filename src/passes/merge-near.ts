@@ -60,7 +60,9 @@ function mergeRows(s: SimplifyState): BudgetRows {
   }));
   const join = (a: Record<string, Tensor>, b: Record<string, Tensor>) => Object.fromEntries(Object.keys(a).map((k) => [k, concatRows([a[k], b[k]], k)]));
   const fit = join(rows.fit, draw(BOX_ROWS));
-  const check = join(rows.check, draw(BOX_ROWS));
+  // a classifier's choice needs enough rows that one disagreement is within the share (budget.ts tooFewRows)
+  const need = s.classifier ? Math.ceil(1 / (BUDGET_SHARE.merge * (1 - s.budget.minAgreement))) : 0;
+  const check = join(rows.check, draw(Math.max(BOX_ROWS, need)));
   const checkRef = runRows(s.original, check);
   return { fit, fitCount: rows.fitCount + BOX_ROWS, search: check, searchRef: checkRef, check, checkRef };
 }
