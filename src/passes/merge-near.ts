@@ -18,7 +18,8 @@ import type { SimplifyPass, SimplifyState } from "./simplify.ts";
 import { runRows, simplifyReport } from "./report.ts";
 import { applyPlan, incoming, unitSites, type UnitSite } from "./sites.ts";
 import { positiveHomogeneous } from "./net-edit.ts";
-import { activationsWhole, budgetRows, BUDGET_SHARE, describe, fits, measure, measureShared, sharedValues, smallestPassing, tooFewRows, type BudgetRows, type Measure } from "./budget.ts";
+import { rowsForAgreement } from "./agreement-bound.ts";
+import { activationsWhole, budgetRows, BUDGET_SHARE, confidenceOf, describe, fits, measure, measureShared, sharedValues, smallestPassing, tooFewRows, type BudgetRows, type Measure } from "./budget.ts";
 import { crossAug } from "./refit.ts";
 import { rng } from "../util/rng.ts";
 import { f32 } from "../graph/tensor.ts";
@@ -61,8 +62,10 @@ function mergeRows(s: SimplifyState): BudgetRows {
   const join = (a: Record<string, Tensor>, b: Record<string, Tensor>) => Object.fromEntries(Object.keys(a).map((k) => [k, concatRows([a[k], b[k]], k)]));
   const fit = join(rows.fit, draw(BOX_ROWS));
   // a classifier's choice needs enough rows that one disagreement is within the share (budget.ts tooFewRows)
-  const need = s.classifier ? Math.ceil(1 / (BUDGET_SHARE.merge * (1 - s.budget.minAgreement))) : 0;
-  const check = join(rows.check, draw(Math.max(BOX_ROWS, need)));
+  const c = confidenceOf(s);
+  const need = !s.classifier ? 0 : c > 0 ? rowsForAgreement(s.budget.minAgreement, c) : Math.ceil(1 / (BUDGET_SHARE.merge * (1 - s.budget.minAgreement)));
+  // (twice the rows that prove the floor with none disagreeing, so a candidate may flip a row near a tie)
+  const check = join(rows.check, draw(Math.max(BOX_ROWS, 2 * need)));
   const checkRef = runRows(s.original, check);
   return { fit, fitCount: rows.fitCount + BOX_ROWS, search: check, searchRef: checkRef, check, checkRef };
 }
