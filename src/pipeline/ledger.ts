@@ -115,7 +115,9 @@ export function budgetSpent(l: Ledger): BudgetSpent {
 export function budgetLines(b: BudgetSpent): string[] {
   const head = `One budget for the whole run${b.exact ? " (--exact: rounding level, nothing to spend)" : ""}: the program vs the original within ${b.limit.toExponential(2)} on ${b.rows} analysis rows` +
     `${b.boxLimit !== undefined ? ` and ${b.boxLimit.toExponential(2)} on ${b.boxRows} fresh points of the box` : ""} (--tolerance ${b.tolerance.toExponential(2)}${b.minAgreement !== undefined ? `, --min-agreement ${(100 * b.minAgreement).toFixed(2)}%` : ""}); every step is measured against the original, so the steps together stay within it.`;
-  const rows = b.steps.map((e) => `- ${e.step}: ${e.what}; whole vs original ${e.total.toExponential(1)} on the analysis rows${e.box !== undefined ? `, ${e.box.toExponential(1)} on the box points` : ""} (added ${e.added.toExponential(1)})`);
+  // (A classifier's simplify passes choose by top-1 agreement, so their max error may pass the limit: said so.)
+  const over = (e: BudgetStep) => (e.total > b.limit ? (b.minAgreement !== undefined ? "; above the max-error limit: a classifier's simplify passes are held to --min-agreement, and no later step may add to it" : "; above the limit") : "");
+  const rows = b.steps.map((e) => `- ${e.step}: ${e.what}; whole vs original ${e.total.toExponential(1)} on the analysis rows${e.box !== undefined ? `, ${e.box.toExponential(1)} on the box points` : ""} (added ${e.added.toExponential(1)})${over(e)}`);
   return [head, ...(rows.length ? ["", ...rows] : ["", "- no step spent any of it"])];
 }
 
