@@ -140,15 +140,17 @@ function measure(l: Ledger, got: readonly Tensor[], rows: LedgerRows): { err: nu
   got.forEach((t, k) => {
     const e = maxAbsErr(rows.ref[k].data as ArrayLike<number>, t.data as ArrayLike<number>);
     err = Math.max(err, Number.isNaN(e) ? Infinity : e);
-    if (l.budget.classifier && looksLikeScores(rows.ref[k])) disagree = Math.max(disagree, disagreements(rows.ref[k], t));
+    if (l.budget.classifier && looksLikeScores(rows.ref[k])) disagree = Math.max(disagree, disagreements(rows.ref[k], t, l.limit));
   });
   return { err, disagree };
 }
 
-function disagreements(original: Tensor, program: Tensor): number {
+/** Rows whose top-1 differs; a class within the error limit of the original's best is a tie at that limit (the
+ *  ledger bounds the error by the same limit, so this cannot pass a program that is far off). */
+function disagreements(original: Tensor, program: Tensor, limit: number): number {
   const k = original.shape[original.shape.length - 1];
   const x = original.data as ArrayLike<number>, y = program.data as ArrayLike<number>;
   let d = 0;
-  for (let r = 0; r * k < x.length; r++) if (!topAgrees(x, y, r * k, k)) d++;
+  for (let r = 0; r * k < x.length; r++) if (!topAgrees(x, y, r * k, k, limit)) d++;
   return d;
 }
