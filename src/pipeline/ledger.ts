@@ -116,7 +116,11 @@ export function budgetLines(b: BudgetSpent): string[] {
   const head = `One budget for the whole run${b.exact ? " (--exact: rounding level, nothing to spend)" : ""}: the program vs the original within ${b.limit.toExponential(2)} on ${b.rows} analysis rows` +
     `${b.boxLimit !== undefined ? ` and ${b.boxLimit.toExponential(2)} on ${b.boxRows} fresh points of the box` : ""} (--tolerance ${b.tolerance.toExponential(2)}${b.minAgreement !== undefined ? `, --min-agreement ${(100 * b.minAgreement).toFixed(2)}%` : ""}); every step is measured against the original, so the steps together stay within it.`;
   const rows = b.steps.map((e) => `- ${e.step}: ${e.what}; whole vs original ${e.total.toExponential(1)} on the analysis rows${e.box !== undefined ? `, ${e.box.toExponential(1)} on the box points` : ""} (added ${e.added.toExponential(1)})`);
-  return [head, ...(rows.length ? ["", ...rows] : ["", "- no step spent any of it"])];
+  // simplify judges a classifier by its top-1 agreement alone, so its scores may move past the error limit; say so
+  // rather than let the head claim a bound the run does not keep.
+  const over = b.minAgreement !== undefined ? b.steps.find((e) => e.total > b.limit) : undefined;
+  const note = over ? [`A classifier's budgeted simplification is judged by top-1 agreement alone: after ${over.step} the scores are ${over.total.toExponential(1)} from the original's, over the error limit, so no later step could spend any error.`] : [];
+  return [head, ...note, ...(rows.length ? ["", ...rows] : ["", "- no step spent any of it"])];
 }
 
 function rowsOf(net: Net, inputs: Tensor[], oneSample: boolean, ref?: Tensor[]): LedgerRows {
