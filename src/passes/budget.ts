@@ -12,6 +12,7 @@ import type { SimplifyState } from "./simplify.ts";
 import { chunkFor, runReusing } from "./report.ts";
 import { concatRows, sliceRows } from "../data/batch.ts";
 import { gemm as sgemm } from "../ops/util/gemm.ts";
+import { AGREEMENT_CONFIDENCE, agreementDecision, rateUpperBound, rowsForAgreement } from "./agreement-bound.ts";
 
 /** Cumulative share of the budget each budgeted pass may reach (a design constant, the same for every net):
  *  unit pruning a quarter, weight pruning up to 70%, rounding and quantisation up to 80%, and the named values'
@@ -200,28 +201,43 @@ function runPooled(l: Layer, xs: Tensor[], pool: Map<string, Float32Array>): Ten
 }
 
 /** Within `share` of the budget: classifiers by agreement (at most share × (1 - minAgreement) of the rows
- *  disagree), other nets by max |error| (at most share × tolerance). */
+ *  disagree, and the disagreement rate's upper confidence bound is at most 1 - minAgreement: agreementDecision),
+ *  other nets by max |error| (at most share × tolerance). */
 export function fits(s: SimplifyState, m: Measure, share: number): boolean {
   if (!Number.isFinite(m.maxAbsErr)) return false;
-  if (s.classifier) return m.disagree <= Math.floor(share * (1 - s.budget.minAgreement) * m.rows + 1e-9);
+  if (s.classifier) return agreementDecision(m.disagree, m.rows, s.budget.minAgreement, share, confidenceOf(s)).ok;
   return m.maxAbsErr <= share * s.budget.tolerance;
+}
+
+/** The confidence of the agreement bound this run uses: none when the rows are every point of the domain (their
+ *  count is the rate, not a sample of it). */
+export function confidenceOf(s: SimplifyState): number {
+  return s.exhaustive ? 0 : (s.budget.confidence ?? AGREEMENT_CONFIDENCE);
 }
 
 /** Fewest check rows (analysis rows the re-fits did not use) for any budgeted choice: a max error or an
  *  agreement measured on fewer says too little about held-out data. */
 export const MIN_CHECK_ROWS = 1000;
 
-/** Why the rows cannot support a choice within `share` of the budget (undefined: they can). A classifier's budget
- *  must allow at least one disagreeing check row, else agreement on the rows proves nothing at that level. */
+/** Why the rows cannot support a choice within `share` of the budget (undefined: they can). A classifier's check
+ *  rows must be enough that a candidate with none disagreeing bounds the rate under 1 - A at the confidence
+ *  (rowsForAgreement; with confidence 0, that the share allows one disagreeing row), else agreement on the rows
+ *  proves nothing at that level. */
 export function tooFewRows(s: SimplifyState, rows: BudgetRows, share: number): string | undefined {
   const n = rows.checkRef[0]?.shape[0] ?? 0;
-  const need = s.classifier ? Math.max(MIN_CHECK_ROWS, Math.ceil(1 / (share * (1 - s.budget.minAgreement)))) : MIN_CHECK_ROWS;
+  // with the bound: enough rows that none disagreeing proves the floor; without it, enough that one may disagree
+  const c = confidenceOf(s);
+  const need = !s.classifier ? MIN_CHECK_ROWS : Math.max(MIN_CHECK_ROWS, c > 0 ? rowsForAgreement(s.budget.minAgreement, c) : Math.ceil(1 / (share * (1 - s.budget.minAgreement))));
   return n >= need ? undefined : `too few analysis rows to choose within budget (${n} not used by the re-fits; ${need} needed)`;
 }
 
 /** The budget's measure in words, e.g. "agreement 99.95% (4 of 8000 rows differ)". */
 export function describe(s: SimplifyState, m: Measure): string {
-  if (s.classifier) return `top-1 agreement ${(100 * (1 - m.disagree / Math.max(m.rows, 1))).toFixed(2)}% on ${m.rows} analysis rows (${m.disagree} differ)`;
+  if (s.classifier) {
+    const c = confidenceOf(s);
+    const bound = c > 0 ? `; disagreement rate <= ${(100 * rateUpperBound(m.disagree, m.rows, c)).toFixed(3)}% at ${100 * c}% confidence (one-sided Clopper-Pearson)` : "";
+    return `top-1 agreement ${(100 * (1 - m.disagree / Math.max(m.rows, 1))).toFixed(2)}% on ${m.rows} analysis rows (${m.disagree} differ${bound})`;
+  }
   return `max |error| ${m.maxAbsErr.toExponential(2)} on ${m.rows} analysis rows`;
 }
 

@@ -14,6 +14,8 @@ export interface StateOptions {
   /** Absolute max error the budgeted passes may add; default DEFAULT_RELATIVE_TOLERANCE x the outputs' range. */
   tolerance?: number;
   minAgreement?: number;
+  /** Confidence of the agreement bound (SimplifyBudget.confidence). */
+  confidence?: number;
   exact?: boolean;
   exhaustive?: boolean;
   oneSample?: boolean;
@@ -59,6 +61,7 @@ export function simplifyState(net: Net, analysis: Record<string, Tensor>, heldOu
   const budget: SimplifyBudget = {
     tolerance: opts.tolerance ?? DEFAULT_RELATIVE_TOLERANCE * outputRange(reference.analysis),
     minAgreement: opts.minAgreement ?? 0.999,
+    ...(opts.confidence !== undefined ? { confidence: opts.confidence } : {}),
     exact: opts.exact ?? false,
   };
   return {

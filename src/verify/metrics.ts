@@ -85,7 +85,16 @@ const TIE_REL = 1e-5;
 export function topAgrees(a: ArrayLike<number>, b: ArrayLike<number>, off: number, k: number): boolean {
   const ia = argmaxRow(a, off, k), ib = argmaxRow(b, off, k);
   if (ia === ib) return true;
-  return b[off + ia] >= b[off + ib] - tieTol(b, off, k) || a[off + ib] >= a[off + ia] - tieTol(a, off, k);
+  return tiedWith(b, off, k, ia, ib) || tiedWith(a, off, k, ib, ia);
+}
+
+/** Is class j tied within rounding for row d's largest score (at class top), in a row that has a top-1 at all? A
+ *  row whose every class is tied (all zeros: a net pruned to nothing) decides nothing, so it agrees with no row. */
+function tiedWith(d: ArrayLike<number>, off: number, k: number, j: number, top: number): boolean {
+  const tol = tieTol(d, off, k), lo = d[off + top] - tol;
+  if (!(d[off + j] >= lo)) return false;
+  for (let i = 0; i < k; i++) if (d[off + i] < lo) return true;
+  return false;
 }
 
 function tieTol(d: ArrayLike<number>, off: number, k: number): number {

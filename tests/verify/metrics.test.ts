@@ -53,6 +53,11 @@ describe("fidelity metrics", () => {
     // Not a tie: the program's top is another class.
     assert.equal(top1Agreement(net, f32([2, 3], [0.9, 1, 0, 1, 0.9, 0])), 0);
     assert.ok(!topAgrees([1, 0.99, 0], [0.99, 1, 0], 0, 3));
+    // A row with every class tied (a net pruned to nothing outputs zeros) has no top-1: it agrees with no row.
+    assert.ok(!topAgrees([0.2, 1, 0.1], [0, 0, 0], 0, 3));
+    assert.ok(!topAgrees([0, 0, 0], [0.2, 1, 0.1], 0, 3));
+    // (its argmax is still class 0, as before ties counted: the first row's top-1 is 0, the second's 1)
+    assert.equal(top1Agreement(net, f32([2, 3], [0, 0, 0, 5, 5, 5])), 0.5);
     // Property: agreement is symmetric and equals plain argmax agreement on rows without ties.
     const r = rng(9);
     for (let k = 0; k < 200; k++) {

@@ -1,0 +1,86 @@
+// The classifier stopping rule (src/passes/agreement-bound.ts): counts in, decision out.
+import { test } from "node:test";
+import assert from "node:assert/strict";
+import { agreementDecision, logBinomialCdf, rateUpperBound, rowsForAgreement } from "../../src/passes/agreement-bound.ts";
+import { rng } from "../../src/util/rng.ts";
+
+test("binomial cdf: matches a direct sum on small n, and is 1 at k >= n", () => {
+  const choose = (n: number, k: number) => { let c = 1; for (let i = 0; i < k; i++) c = (c * (n - i)) / (i + 1); return c; };
+  for (const [k, n, p] of [[0, 10, 0.1], [3, 10, 0.3], [7, 20, 0.5], [2, 50, 0.01]] as const) {
+    let want = 0;
+    for (let i = 0; i <= k; i++) want += choose(n, i) * p ** i * (1 - p) ** (n - i);
+    assert.ok(Math.abs(Math.exp(logBinomialCdf(k, n, p)) - want) < 1e-12, `${k} of ${n} at ${p}`);
+  }
+  assert.equal(logBinomialCdf(5, 5, 0.3), 0);
+  // no underflow at large n: P(Bin(1e6, 1e-3) <= 900) is about 7.8e-4
+  const big = Math.exp(logBinomialCdf(900, 1e6, 1e-3));
+  assert.ok(big > 5e-4 && big < 1.2e-3, `${big}`);
+});
+
+test("Clopper-Pearson upper bound: closed form at k = 0, known values, monotone", () => {
+  for (const n of [100, 2000, 6000]) {
+    const want = 1 - 0.05 ** (1 / n); // (1 - p)^n = 0.05
+    assert.ok(Math.abs(rateUpperBound(0, n, 0.95) - want) < 1e-9 * want + 1e-15);
+  }
+  // k = 1, n = 6000: the "rule of 4.74": 4.7439 / n
+  assert.ok(Math.abs(rateUpperBound(1, 6000, 0.95) * 6000 - 4.7439) < 2e-3);
+  let prev = 0;
+  for (let k = 0; k < 20; k++) {
+    const b = rateUpperBound(k, 6000, 0.95);
+    assert.ok(b > prev && b > k / 6000, `k ${k}`);
+    prev = b;
+  }
+  assert.ok(rateUpperBound(3, 6000, 0.99) > rateUpperBound(3, 6000, 0.95));
+  assert.equal(rateUpperBound(0, 0, 0.95), 1);
+});
+
+test("decision at the default budget on 6,000 check rows: 1 flip passes, 2 do not; the point count allowed 4", () => {
+  const at = (k: number, c?: number) => agreementDecision(k, 6000, 0.999, 0.7, c);
+  assert.equal(at(0).ok, true);
+  assert.equal(at(1).ok, true);
+  assert.equal(at(2).ok, false);
+  assert.equal(at(1).allowed, 1);
+  assert.equal(at(4, 0).ok, true);
+  assert.equal(at(5, 0).ok, false);
+  // the share still binds: a quarter of the budget on 6,000 rows is 1.5 rows
+  assert.equal(agreementDecision(1, 6000, 0.999, 0.25).ok, true);
+  assert.equal(agreementDecision(1, 3000, 0.999, 0.25).ok, false);
+  // too few rows to prove the floor even with none disagreeing
+  assert.equal(agreementDecision(0, 2000, 0.999, 1).ok, false);
+  assert.equal(rowsForAgreement(0.999), 2995);
+  assert.equal(agreementDecision(0, 2995, 0.999, 1).ok, true);
+  assert.equal(agreementDecision(0, 2994, 0.999, 1).ok, false);
+});
+
+test("property: accepted exactly when k <= allowed, and allowed is the largest k whose bound is under the floor", () => {
+  const u = rng(7);
+  for (let t = 0; t < 300; t++) {
+    const n = 100 + Math.floor(u() * 20000);
+    const A = [0.99, 0.995, 0.999][Math.floor(u() * 3)];
+    const share = [0.25, 0.7, 0.8, 1][Math.floor(u() * 4)];
+    const c = [0.9, 0.95, 0.99][Math.floor(u() * 3)];
+    const d = agreementDecision(0, n, A, share, c);
+    for (let k = 0; k <= d.allowed + 2; k++) assert.equal(agreementDecision(k, n, A, share, c).ok, k <= d.allowed);
+    if (d.allowed >= 0) assert.ok(rateUpperBound(d.allowed, n, c) <= (1 - A) * (1 + 1e-9), `n ${n} A ${A}`);
+    const byShare = Math.floor(share * (1 - A) * n + 1e-9);
+    if (d.allowed < byShare) assert.ok(rateUpperBound(d.allowed + 1, n, c) > (1 - A) * (1 - 1e-9), `n ${n} A ${A}`);
+    assert.ok(d.allowed <= byShare);
+  }
+});
+
+test("property: a candidate whose true disagreement rate is above the floor passes at most 1 - confidence of the time", () => {
+  // draws of k ~ Binomial(n, p) for p just above and well above 1 - A; seeded
+  const u = rng(11);
+  const n = 6000, A = 0.999;
+  for (const p of [0.00105, 0.0015, 0.003]) {
+    let passed = 0;
+    const trials = 2000;
+    for (let t = 0; t < trials; t++) {
+      let k = 0;
+      for (let i = 0; i < n; i++) if (u() < p) k++;
+      if (agreementDecision(k, n, A, 1, 0.95).ok) passed++;
+    }
+    // at p = 0.00105 the exact pass rate is P(Bin(6000, p) <= 2) = 0.0454; allow the sampling error of 2,000 trials
+    assert.ok(passed / trials <= 0.05 + 3 * Math.sqrt(0.05 * 0.95 / trials), `p ${p}: ${passed} of ${trials} passed`);
+  }
+});
