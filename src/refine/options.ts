@@ -29,8 +29,8 @@ export interface RefineOptions {
   around: number;
   /** Classifiers: boundary rows per real row in a batch (0: none): points on the original's decision boundary between
    *  two rows of different top-1 class, with fresh noise (Heo et al., AAAI 2019; boundary.ts). Off by default: on the
-   *  MNIST MLP, 1 per real row gave no held-out gain at equal weights (within a flip from 67k to 21k weights, 98.85%
-   *  against 99.20% at 14k; bench:refine --boundary 1). */
+   *  MNIST MLP, 1 per real row gave no consistent held-out gain at equal weights (seed 0: within a flip from 67k to
+   *  21k weights, 98.85% against 99.20% at 14k; seed 1: better at 16-22k, worse at 28-50k; README, Refine). */
   boundary: number;
   /** Points in the pool the boundary rows are drawn from (bisected once, on the original, before training). */
   boundaryPool: number;
