@@ -198,11 +198,15 @@ function tauFor(scores: Float64Array, keep: number): number {
   return keep >= scores.length ? 0 : keep <= 0 ? Infinity : scores[keep - 1];
 }
 
-/** Kept counts tried: total · 2^(-j/4), j = 0, 1, ... (about 19% apart), down to one weight. */
+/** Steps of the grid of kept counts per halving: 8, about 8% apart (the margin-aware rule is smooth in the count,
+ *  so a finer grid lands nearer its limit; the search gallops, so it costs about two more candidates than 4). */
+const GRID_STEPS = 8;
+
+/** Kept counts tried: total · 2^(-j/GRID_STEPS), j = 0, 1, ..., down to one weight. */
 function grid(total: number): number[] {
   const g: number[] = [];
   for (let j = 0; ; j++) {
-    const k = Math.max(1, Math.ceil(total * 2 ** (-j / 4)));
+    const k = Math.max(1, Math.ceil(total * 2 ** (-j / GRID_STEPS)));
     if (g.length && k === g[g.length - 1]) { if (k === 1) break; continue; }
     g.push(k);
     if (k === 1) break;
