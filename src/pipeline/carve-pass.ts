@@ -20,8 +20,7 @@ import { certifiedMaxErr, intervalBounds } from "../verify/bounds.ts";
 import { boundsUnaffordable } from "../passes/bound-limit.ts";
 import { perturbationBound } from "../verify/perturb.ts";
 import type { BoxDomain } from "../passes/simplify.ts";
-import { EXACT_REL } from "../passes/index.ts";
-import { explainBudget, residualShare } from "./explain-budget.ts";
+import { judgeNet, ledgerOf, record } from "./ledger.ts";
 
 // A type-only import of explain.ts: importing its values here would make a cycle that breaks loading this file first.
 function need<K extends keyof ExplainState>(s: ExplainState, key: K, madeBy: string): NonNullable<ExplainState[K]> {
@@ -108,26 +107,6 @@ function droppedBound(before: Net, asDense: Net, id: string, box: BoxDomain): nu
   return per && per.reduce((m, v) => Math.max(m, v), 0);
 }
 
-/** What dropping residuals may cost, shared with the residuals pass (src/pipeline/residuals-pass.ts): the whole
- *  Net (simplify's change and every drop so far) against the original Net, within BUDGET_SHARE.residuals of
- *  --tolerance on the analysis rows and within the whole of it over the box (certified here). Under --exact:
- *  float rounding (simplify's exact-pass limit) for both. */
-interface CarveBudget { rows: number; box: number; how: string }
-
-function carveBudget(s: ExplainState, original: Net, feeds: Record<string, Tensor>): CarveBudget {
-  const run = runNet(original, feeds, { keep: [] }).outputs;
-  const ref = original.outputs.map((o) => run[o.name]);
-  if (s.input.exact) {
-    let top = 0;
-    for (const t of ref) for (const v of t.data) top = Math.max(top, Math.abs(Number(v)));
-    const b = EXACT_REL * top;
-    return { rows: b, box: b, how: `rounding level under --exact (${EXACT_REL} x max |y| ${top.toExponential(2)}) = ${b.toExponential(2)}` };
-  }
-  const tol = explainBudget(s, original, ref).tolerance;
-  const share = residualShare(s);
-  return { rows: share * tol, box: tol, how: `the whole Net vs the original within ${share} x --tolerance ${tol.toExponential(2)} on the rows, within ${tol.toExponential(2)} over the box (shared with simplify and the residuals pass)` };
-}
-
 export const carvePass: ExplainPass = {
   name: "carve",
   doc: "dense layers that are convolutions (or average pools) over an image become conv layers: kernels, stride, padding, dilation and unit order found from the weights; the fit's residual dropped within the budget (rounding level under --exact), else kept as explicit weights",
@@ -137,8 +116,8 @@ export const carvePass: ExplainPass = {
     const feeds = Object.fromEntries(net.inputs.map((inp, i) => [inp.name, data.oneSample ? data.analysis[i] : sliceRows(data.analysis[i], 0, Math.min(CHECK_ROWS, data.analysis[i].shape[0]))]));
     const box = boxOf(s, net);
     const affordable = !boundsUnaffordable(net);
-    const original = s.lowered ?? net;
-    let budget: CarveBudget | undefined;
+    // The run's one budget (ledger.ts): a drop is judged by the whole Net after it against the original.
+    let ledger = ledgerOf(s);
     const decisions: ResidualDecision[] = [];
     // Each layer's residual is dropped only when the Net with the conv alone (and every earlier carve) stays
     // within the budget, measured on the rows and, over a box, certified. The certified change adds up (triangle
@@ -150,12 +129,12 @@ export const carvePass: ExplainPass = {
     const simplified = !s.lowered || s.lowered === net || s.input.exact ? 0 : lastCert;
     let certifiedSoFar = 0;
     const accept = (before: Net, after: Net, c: CarvedConv, asDense: Net): boolean => {
-      budget ??= carveBudget(s, original, feeds);
-      const whole = netOutputDiff(original, after, feeds);
-      const step = whole <= budget.rows && box ? droppedBound(before, asDense, c.layer, box) : undefined;
+      const v = judgeNet(ledger, after);
+      const step = v.ok && box ? droppedBound(before, asDense, c.layer, box) : undefined;
       const certified = step === undefined || simplified === undefined ? undefined : simplified + certifiedSoFar + step;
-      const dropped = whole <= budget.rows && (!box || (certified !== undefined && certified <= budget.box));
-      decisions.push({ layer: c.layer, size: c.residualSize, change: whole, ...(certified !== undefined ? { certified } : {}), budget: budget.rows, dropped });
+      const dropped = v.ok && (!box || (certified !== undefined && certified <= ledger.boxLimit));
+      decisions.push({ layer: c.layer, size: c.residualSize, change: v.total, ...(certified !== undefined ? { certified } : {}), budget: ledger.limit, dropped });
+      if (dropped) ledger = record(ledger, "carve", `${c.layer}: the conv's fit residual dropped (${c.residualSize.nonzero} weights${certified !== undefined ? `; certified <= ${certified.toExponential(1)} over the box` : ""})`, v);
       if (dropped && step !== undefined) certifiedSoFar += step;
       return dropped;
     };
@@ -166,7 +145,7 @@ export const carvePass: ExplainPass = {
     const r = carveConvs(net, { accept, ...(evidence ? { evidence } : {}) });
     if (!r.carved.length) {
       // (The weight graph's clusterability is the modules pass's to report.)
-      return { out: s, report: { pass: "carve", summary: "no dense layer is a convolution", details: r.kept.map((k) => `${k.layer}: stays dense (${k.reason})`) } };
+      return { out: { ...s, ledger }, report: { pass: "carve", summary: "no dense layer is a convolution", details: r.kept.map((k) => `${k.layer}: stays dense (${k.reason})`) } };
     }
     // A kept residual's size over the box: the interval of R x + r, stated beside it.
     let carvedNet = r.net;
@@ -183,7 +162,7 @@ export const carvePass: ExplainPass = {
       }) };
     }
     // A dropped residual's cost goes with the conv's statement (program.txt and program.json), as the report says.
-    const rows = data.oneSample ? "the sample" : `${feeds[net.inputs[0].name].shape[0]} analysis rows`;
+    const rows = data.oneSample ? "the sample" : `${ledger.analysis.n} analysis rows`;
     carvedNet = { ...carvedNet, layers: carvedNet.layers.map((x) => {
       const d = decisions.find((k) => k.dropped && k.layer === x.id);
       return d ? { ...x, note: `carve dropped its fit residual: the Net without it vs the original ${d.change.toExponential(1)} on ${rows}${d.certified !== undefined ? `, <= ${d.certified.toExponential(1)} over the box` : ""} (budget ${d.budget.toExponential(1)})` } : x;
@@ -195,18 +174,18 @@ export const carvePass: ExplainPass = {
     const drops = decisions.filter((d) => d.dropped);
     const whole = box && affordable ? certifiedMaxErr(net, carvedNet, box).maxErr : undefined;
     const certified = drops.length ? (drops.every((d) => d.certified !== undefined) ? Math.min(whole ?? Infinity, certifiedSoFar) : undefined) : whole;
-    if (budget) details.push(`budget for dropping fit residuals: ${budget.how}`);
+    if (decisions.length) details.push(`budget for dropping fit residuals: the run's one budget (the whole Net vs the original within ${ledger.limit.toExponential(2)} on ${ledger.analysis.n} analysis rows${ledger.box ? `, ${ledger.boxLimit.toExponential(2)} over the box` : ""}${ledger.exact ? ": rounding level under --exact" : ""}), shared with simplify, the builder and the residuals pass`);
     for (const d of decisions) {
       const cert = d.certified !== undefined ? `, certified <= ${d.certified.toExponential(1)} over the box` : "";
       details.push(`${d.layer}: with the conv alone the Net differs from the original by ${d.change.toExponential(1)} on ${rows}${cert}: ${d.dropped ? "within" : "over"} the budget, residual ${d.dropped ? "dropped" : "kept"}`);
     }
-    details.push(`carved Net vs the Net before: max |difference| ${maxAbsErr.toExponential(1)} on ${rows}${certified !== undefined ? `, certified <= ${certified.toExponential(1)} over the box` : ""}`);
+    details.push(`carved Net vs the Net before: max |difference| ${maxAbsErr.toExponential(1)} on ${data.oneSample ? "the sample" : `${feeds[net.inputs[0].name].shape[0]} analysis rows`}${certified !== undefined ? `, certified <= ${certified.toExponential(1)} over the box` : ""}`);
     // Units changed: probe the carved Net again so the statistics name its layers.
     const stats = s.stats ? probeNetPass.run({ net: carvedNet, data: Object.fromEntries(net.inputs.map((inp, i) => [inp.name, data.analysis[i]])), oneSample: data.oneSample }).out.stats : undefined;
     const kept = r.carved.filter((c) => c.residualKept).length;
-    const carve: CarveOutcome = { decisions, maxAbsErr, rows: data.oneSample ? 1 : feeds[net.inputs[0].name].shape[0], ...(certified !== undefined ? { certifiedMaxErr: certified } : {}) };
+    const carve: CarveOutcome = { decisions, maxAbsErr, rows: ledger.analysis.n, ...(certified !== undefined ? { certifiedMaxErr: certified } : {}) };
     return {
-      out: { ...s, net: carvedNet, carve, ...(stats ? { stats } : {}) },
+      out: { ...s, net: carvedNet, carve, ledger, ...(stats ? { stats } : {}) },
       report: {
         pass: "carve",
         summary: `${r.carved.length} dense layer(s) carved: ${r.carved.map((c) => `${c.layer} -> ${c.kind} ${c.outChannels}x${c.kernel.join("x")}${c.residualKept ? " + residual" : ""}`).join(", ")}` +

@@ -33,6 +33,7 @@ import { reportMarkdown, timingsJson } from "./report.ts";
 import { DATA_FORMATS } from "../data/load.ts";
 import { certifiedForExplain } from "../verify/certify.ts";
 import { withCarveDrops } from "./carve-drops.ts";
+import { budgetSpent, judgeOf, judgeProgram, ledgerOf, record } from "./ledger.ts";
 
 function openModel(file: string): Model {
   try {
@@ -147,13 +148,25 @@ export const buildPass: ExplainPass = {
     const whole = s.lowered && s.lowered !== net && readsAsWhole(s.lowered, { ...(inputsOnly ? { stats: inputsOnly } : {}), bits: !!bitInputs, ...(box ? { box } : {}) });
     const stats = whole ? inputsOnly : s.stats;
     const useNet = whole ? s.lowered! : net;
-    const { program: built, report } = buildProgram(useNet, { name: s.input.name ?? "model", ...(stats ? { stats } : {}), ...(bitInputs ? { bitInputs } : {}), ...(box ? { box } : {}), ...(s.input.tolerance !== undefined ? { tolerance: s.input.tolerance } : {}), ...(s.input.exact ? { exact: true } : {}), modules: true });
+    // The run's one budget: the builder's steps (conv abs pairs, module cuts, module bodies) are judged whole
+    // against the original, after what simplify and carve spent (ledger.ts).
+    let ledger = s.data && (s.lowered ?? s.net) ? ledgerOf(s) : undefined;
+    const judge = ledger && judgeOf(ledger);
+    const { program: built, report } = buildProgram(useNet, { name: s.input.name ?? "model", ...(stats ? { stats } : {}), ...(bitInputs ? { bitInputs } : {}), ...(box ? { box } : {}), ...(s.input.tolerance !== undefined ? { tolerance: s.input.tolerance } : {}), ...(s.input.exact ? { exact: true } : {}), ...(judge ? { judge } : {}), modules: true });
     // slices name the lowered Net's units (simplify renumbers them); carve's dropped residuals recorded with the others
-    const program = withCarveDrops(programWithOrigin(useNet, built), whole ? undefined : s.carve);
+    let program = withCarveDrops(programWithOrigin(useNet, built), whole ? undefined : s.carve);
+    if (ledger) {
+      for (const c of report.convAbs ?? []) if (c.verdict) ledger = record(ledger, "conv-abs", `conv ${c.conv}: ${c.pairs.length} channel pair(s) read as abs (own change ${c.change.toExponential(1)} on the probe sample)`, c.verdict);
+      if (report.modules?.verdict) ledger = record(ledger, "modules", `weights below 1% of their row dropped where they join modules (${report.modules.dropped.weights} weights, ${report.modules.dropped.units} units)`, report.modules.verdict);
+      if (report.bodiesVerdict) ledger = record(ledger, "module-bodies", `function bodies named (${(report.bodies ?? []).map((b) => b.fn).join(", ")})`, report.bodiesVerdict);
+      // What the named statements left out beyond the steps above (snapped coefficients): the program as built.
+      ledger = record(ledger, "build", `the program as built (named slices, their residuals kept)${whole ? ", from the Net as lowered" : ""}`, judgeProgram(ledger, program));
+      program = { ...program, budget: budgetSpent(ledger) };
+    }
     const byRec = new Map<string, number>();
     for (const st of report.statements) byRec.set(st.recogniser, (byRec.get(st.recogniser) ?? 0) + 1);
     return {
-      out: { ...s, program, build: report },
+      out: { ...s, program, build: report, ...(ledger ? { ledger } : {}) },
       report: {
         pass: "build",
         summary: `${report.statements.length} statements (${[...byRec].map(([k, n]) => `${n} ${k}`).join(", ")})`,

@@ -24,6 +24,7 @@ import { carvePass, type CarveOutcome } from "./carve-pass.ts";
 import { modulesPass } from "./modules-pass.ts";
 import { repeatsPass } from "./repeats-pass.ts";
 import { featuresPass } from "./features-pass.ts";
+import type { Ledger } from "./ledger.ts";
 
 export interface ExplainInput {
   /** The .onnx file, or a Model already read. */
@@ -81,6 +82,8 @@ export interface ExplainState {
   lowered?: Net;
   /** What the simplify stage did, pass by pass. */
   simplify?: SimplifyOutcome;
+  /** The one budget of the run and what each budgeted step spent of it (ledger.ts). */
+  ledger?: Ledger;
   /** What carve changed (fit residuals dropped within the budget), measured and certified. */
   carve?: CarveOutcome;
   stats?: NetStats;

@@ -1,5 +1,6 @@
 // report.md: fidelity, data, what each pass did and cost, how the Net's layers became statements, opaque parts.
 import { droppedText } from "../program/drop-residual.ts";
+import { budgetLines } from "./ledger.ts";
 import { featuresMarkdown } from "./features-report.ts";
 import os from "node:os";
 import path from "node:path";
@@ -48,6 +49,7 @@ export function reportMarkdown(s: ExplainState, reports: readonly PassReport[]):
       out.push("", "Residuals dropped within --tolerance (the fidelity above includes their cost; a certificate over the box covers simplify's changes, not these, which are measured):", "");
       for (const d of p.droppedResiduals) out.push(`- ${esc(droppedText(d))}`);
     }
+    if (p?.budget) out.push("", "### Budget", "", ...budgetLines(p.budget).map(esc));
     out.push("", "relErr = maxAbsErr / max|original output|. `pseudonet verify DIR model.onnx --data x.npy` also checks reconstructed.onnx, program.ts and program.py.");
     if (p?.refined) out.push("", ...refinedFidelity(p.refined, f));
   } else out.push("Not measured (the verify pass did not run).");

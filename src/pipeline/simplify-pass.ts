@@ -11,6 +11,7 @@ import type { BoxDomain } from "../passes/simplify.ts";
 import { parseDomain, MAX_EXHAUSTIVE_BITS, type Domain } from "./domain.ts";
 import { need, type ExplainPass, type ExplainState } from "./explain.ts";
 import { simplifySummary } from "./simplify-report.ts";
+import { judgeNet, ledgerOf, record } from "./ledger.ts";
 
 /** The box domain over the Net inputs when the rows were sampled from a box (never for --data). */
 export function boxOf(s: ExplainState, net: Net): BoxDomain | undefined {
@@ -66,10 +67,17 @@ export const simplifyPass: ExplainPass = {
     });
     const run = runSimplify(state);
     const simplified = run.state.net;
+    // The run's one budget starts here (the original's outputs on the analysis rows reused): simplify's change is
+    // its first entry, measured against the original on the ledger's rows like every later step's.
+    let ledger = ledgerOf({ ...s, lowered: net }, state.reference.analysis);
+    if (simplified !== net) {
+      const spentBy = run.reports.filter((r) => r.kind === "budgeted" && (r.weights.before !== r.weights.after || r.units.before !== r.units.after)).map((r) => r.pass);
+      ledger = record(ledger, "simplify", spentBy.length ? `budgeted passes ${spentBy.join(", ")} (each within its share; the simplify table has their held-out costs)` : "exact passes only", judgeNet(ledger, simplified));
+    }
     // Build reads probe statistics of the Net it builds from: re-probe when simplify changed it.
     const stats = simplified === net ? s.stats : probeNetPass.run({ net: simplified, data: feeds(data.analysis), oneSample: data.oneSample }).out.stats;
     return {
-      out: { ...s, net: simplified, lowered: net, ...(stats ? { stats } : {}), ...(s.stats ? { loweredStats: s.stats } : {}), simplify: { reports: run.reports, budget: state.budget, classifier: state.classifier, box: box !== undefined } },
+      out: { ...s, net: simplified, lowered: net, ledger, ...(stats ? { stats } : {}), ...(s.stats ? { loweredStats: s.stats } : {}), simplify: { reports: run.reports, budget: state.budget, classifier: state.classifier, box: box !== undefined } },
       report: simplifySummary(run.reports, state),
     };
   },

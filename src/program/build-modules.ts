@@ -15,6 +15,7 @@ import { dataflowModules } from "../recover/dataflow-modules.ts";
 import { canonicalize, canonicalDiff, type Canonical, type FnLayer } from "../recover/canonical.ts";
 import { emitModules, type ModuleFn, type ModuleCall } from "./build-modules-emit.ts";
 import type { Program } from "./program.ts";
+import type { BudgetJudge, Verdict } from "./budget-judge.ts";
 
 export interface ModuleBuildOptions {
   name?: string;
@@ -23,6 +24,9 @@ export interface ModuleBuildOptions {
   tolerance?: number;
   /** --exact: without a tolerance, dropped weights may cost rounding level only (2e-6 x (1 + max |y|)). */
   exact?: boolean;
+  /** The run's one budget: the module program is judged whole against the original (replaces `tolerance`; under
+   *  --exact the change must also be rounding level). */
+  judge?: BudgetJudge;
 }
 
 export interface ModuleBuildReport {
@@ -32,6 +36,8 @@ export interface ModuleBuildReport {
   /** Output change on the analysis sample from what was dropped, relative to max |y|. */
   relErr: number;
   dropped: { weights: number; units: number };
+  /** The run's one budget (when a judge was given): the module program against the original. */
+  verdict?: Verdict;
 }
 
 type Affine = AffineLayer & Layer;
@@ -138,9 +144,14 @@ export function buildModuleProgram(net: Net, opts: ModuleBuildOptions = {}): { p
   const { err, top } = measureFn(net, r.program, opts.stats);
   const relErr = top > 0 ? err / top : err;
   const budget = opts.tolerance ?? (opts.exact ? 2e-6 * (1 + top) : 1e-3 * top);
-  if (err > budget) return { reason: `the weights below 1% of their row that join modules carry max |dy| ${err.toExponential(1)} (${relErr.toExponential(1)} of max |y|), over the tolerance ${budget.toExponential(1)}` };
+  const own = opts.judge && !opts.exact ? true : err <= budget;
+  const verdict = own && opts.judge ? opts.judge.program(r.program) : undefined;
+  if (!own || (verdict && !verdict.ok)) {
+    const over = verdict ? `the program would be ${verdict.total.toExponential(1)} from the original, over the run's budget` : `over the tolerance ${budget.toExponential(1)}`;
+    return { reason: `the weights below 1% of their row that join modules carry max |dy| ${err.toExponential(1)} (${relErr.toExponential(1)} of max |y|); ${over}` };
+  }
   const dropped = mod.reduce((a, r2) => a + r2.filter((v) => v < 0).length, 0);
-  return { program: r.program, report: { modules: d.count, functions: new Set(calls.map((c) => c.same.module)).size, calls: calls.length, relErr, dropped: { weights: r.droppedWeights, units: dropped } } };
+  return { program: r.program, report: { modules: d.count, functions: new Set(calls.map((c) => c.same.module)).size, calls: calls.length, relErr, dropped: { weights: r.droppedWeights, units: dropped }, ...(verdict ? { verdict } : {}) } };
 }
 
 import { measureFn } from "./build-modules-emit.ts";

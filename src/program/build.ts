@@ -20,6 +20,7 @@ import { withOrigin } from "./slice-origin.ts";
 import { nameModuleBodies, type BodyReport } from "../recover/module-bodies.ts";
 import { convAbsPairs, type ConvAbsReport } from "../recover/conv-abs.ts";
 import { probe } from "../passes/probe.ts";
+import type { BudgetJudge, Verdict } from "./budget-judge.ts";
 import { typeOfShape, type Fn, type IOSpec, type PrimStmt, type Program, type Stmt, type ValueType, type Var, type Weight } from "./program.ts";
 
 export interface BuildOptions {
@@ -37,6 +38,9 @@ export interface BuildOptions {
   tolerance?: number;
   /** --exact: the module builder may drop only what costs rounding level. */
   exact?: boolean;
+  /** The run's one budget (the explain pipeline's ledger): conv abs pairs, module cuts and named module bodies are
+   *  judged by the whole Net or program against the original, instead of against `tolerance` on their own input. */
+  judge?: BudgetJudge;
   /** Override the slice recognisers (an empty list writes every layer as its own statement). */
   sliceRecognisers?: readonly SliceRecogniser[];
   /** The box every Net input entry lies in, when the domain is a box (bits: [0, 1]): lets rules prove units dead or linear. */
@@ -53,6 +57,8 @@ export interface BuildReport {
   convAbs?: ConvAbsReport[];
   /** Module functions whose bodies the slice rules named (recover/module-bodies.ts). */
   bodies?: BodyReport[];
+  /** The run's one budget: the named module program against the original (when a judge was given). */
+  bodiesVerdict?: Verdict;
   /** Per lifted slice: the rules that fired, the units dropped (and why), how exactness was established, the residual size. */
   slices: { out: string; layers: string[]; rules: string[]; dropped: string[]; exactBy: string; error: number; complete: boolean; residual: boolean }[];
 }
@@ -63,7 +69,7 @@ export function buildProgram(net: Net, opts: BuildOptions = {}): { program: Prog
   // A Net read whole (a boolean function of a few bits, one-variable functions) is named whole, not cut into modules.
   const whole = readsAsWhole(net, { ...(opts.stats ? { stats: opts.stats } : {}), bits: !!opts.bitInputs?.size, ...(opts.box ? { box: opts.box } : {}) });
   if (opts.modules && !whole) {
-    const m = buildModuleProgram(net, { ...(opts.name ? { name: opts.name } : {}), ...(opts.stats ? { stats: opts.stats } : {}), ...(opts.tolerance !== undefined ? { tolerance: opts.tolerance } : {}), ...(opts.exact ? { exact: true } : {}) });
+    const m = buildModuleProgram(net, { ...(opts.name ? { name: opts.name } : {}), ...(opts.stats ? { stats: opts.stats } : {}), ...(opts.tolerance !== undefined ? { tolerance: opts.tolerance } : {}), ...(opts.exact ? { exact: true } : {}), ...(opts.judge ? { judge: opts.judge } : {}) });
     if ("program" in m) {
       // Modules that repeat are the finding; modules each called once compete with the named slices: when the
       // slice recognisers name every output (a residual, if any, stated and kept), that program says more
@@ -79,16 +85,16 @@ export function buildProgram(net: Net, opts: BuildOptions = {}): { program: Prog
       // The slice rules inside the functions (recover/module-bodies.ts): primitives at every level.
       const named = nameModuleBodies(net, m.program, {
         ...(opts.stats ? { stats: opts.stats } : {}), ...(opts.box ? { box: opts.box } : {}), bits: !!opts.bitInputs?.size,
-        ...(opts.exact ? { exact: true } : {}), ...(opts.tolerance !== undefined ? { tolerance: opts.tolerance } : {}),
+        ...(opts.exact ? { exact: true } : {}), ...(opts.tolerance !== undefined ? { tolerance: opts.tolerance } : {}), ...(opts.judge ? { judge: opts.judge } : {}),
         buildFlat: (sub, o) => buildProgram(sub, { ...o, ...(opts.sliceRecognisers ? { sliceRecognisers: opts.sliceRecognisers } : {}) }),
       });
       const program = named?.program ?? m.program;
-      return { program, report: { statements: moduleStatements(program), slices: [], modules: m.report, ...(named ? { bodies: named.bodies } : {}) } };
+      return { program, report: { statements: moduleStatements(program), slices: [], modules: m.report, ...(named ? { bodies: named.bodies } : {}), ...(named?.verdict ? { bodiesVerdict: named.verdict } : {}) } };
     }
     modulesSkipped = m.reason;
   } else if (whole && opts.modules) modulesSkipped = "the whole Net reads as one function (gates over its bits, or piecewise in each input)";
   // Conv channel pairs relu(conv(x, K)) + relu(conv(x, -K)) read as abs (recover/conv-abs.ts): the Net written.
-  const convAbs = (opts.sliceRecognisers ?? defaultSliceRecognisers).length ? convAbsPairs(net, { ...(opts.stats ? { stats: opts.stats } : {}), ...(opts.exact ? { exact: true } : {}), ...(opts.tolerance !== undefined ? { tolerance: opts.tolerance } : {}) }) : undefined;
+  const convAbs = (opts.sliceRecognisers ?? defaultSliceRecognisers).length ? convAbsPairs(net, { ...(opts.stats ? { stats: opts.stats } : {}), ...(opts.exact ? { exact: true } : {}), ...(opts.tolerance !== undefined ? { tolerance: opts.tolerance } : {}), ...(opts.judge ? { judge: opts.judge } : {}) }) : undefined;
   if (convAbs) {
     net = convAbs.net;
     if (opts.stats) opts = { ...opts, stats: probe({ net, data: opts.stats.sample.inputs }).stats };

@@ -2,6 +2,7 @@
 // Weights live once in a top-level table keyed by name; params and slices refer to them by name.
 import { modulesFromJson, modulesToJson } from "./json-modules.ts";
 import { droppedFromJson, droppedToJson } from "./json-dropped.ts";
+import { budgetFromJson, budgetToJson } from "./json-budget.ts";
 import type { SeqAnalysis } from "../seq/analysis/types.ts";
 import type { MachineReport } from "./program.ts";
 import { existsSync, readFileSync } from "node:fs";
@@ -43,6 +44,7 @@ export function programToJson(p: Program, store: TensorStore = {}): JsonObj {
   if (p.seqAnalysis) out.heads = JSON.parse(JSON.stringify(p.seqAnalysis, (_k, x) => (typeof x === "number" && !Number.isFinite(x) ? null : x)));
   if (p.machines) out.machines = JSON.parse(JSON.stringify(p.machines));
   if (p.droppedResiduals) out.droppedResiduals = droppedToJson(p.droppedResiduals) as JsonObj;
+  if (p.budget) out.budget = budgetToJson(p.budget) as JsonObj;
   return out;
 }
 
@@ -114,6 +116,7 @@ export function programFromJson(v: unknown, path = "program", store: TensorStore
   if (o.machines !== undefined) program.machines = arr(o.machines, `${path}.machines`).map((m, i) => obj(m, `${path}.machines[${i}]`)) as unknown as MachineReport[];
   if (o.modules !== undefined) program.modules = modulesFromJson(o.modules, `${path}.modules`);
   if (o.droppedResiduals !== undefined) program.droppedResiduals = droppedFromJson(o.droppedResiduals, `${path}.droppedResiduals`);
+  if (o.budget !== undefined) program.budget = budgetFromJson(o.budget, `${path}.budget`);
   const features = opt(o, "features", featuresFromJson, path);
   if (features) program.features = features;
   checkProgram(program, path);

@@ -289,6 +289,36 @@ export interface Program {
   /** Residual functions the budgeted mode dropped (src/pipeline/residuals-pass.ts): each named value then stands
    *  alone, and what it left out is stated here with its measured cost. */
   droppedResiduals?: DroppedResidual[];
+  /** What each budgeted step of explain spent of the one budget (src/pipeline/ledger.ts), measured against the original. */
+  budget?: BudgetSpent;
+}
+
+/** The explain run's one budget and what each budgeted step spent of it: every step is accepted only when the whole
+ *  Net or program after it stays within `limit` of the ORIGINAL Net's outputs on the same rows (and `boxLimit` on
+ *  fresh points of the box), so the steps together never spend more than --tolerance. */
+export interface BudgetSpent {
+  /** --tolerance (absolute), and --min-agreement for classifiers. */
+  tolerance: number;
+  minAgreement?: number;
+  /** --exact: the limit is rounding level and no step may spend anything above it. */
+  exact: boolean;
+  /** Max |program - original| allowed on the analysis rows (share x --tolerance), and on the box's fresh points. */
+  limit: number;
+  rows: number;
+  boxLimit?: number;
+  boxRows?: number;
+  /** In order: the step, what it did, the whole result vs the original after it (analysis rows; box points), and
+   *  what it added to the total before it. */
+  steps: BudgetStep[];
+}
+
+/** One budgeted step's entry in the ledger. */
+export interface BudgetStep {
+  step: string;
+  what: string;
+  total: number;
+  added: number;
+  box?: number;
 }
 
 /** A residual r dropped from `value = named + r` because the program without it stays within --tolerance. */

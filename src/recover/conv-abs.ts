@@ -15,6 +15,7 @@ import { parallelRest, unitRow, type Folded } from "./conv-abs-fold.ts";
 import { fuseOrder, pairKernels, rewriteConvReaders, unitsOf } from "./conv-abs-readers.ts";
 import { mixResidual, residualAfter, residualLayers, type ChannelMix } from "./conv-abs-residual.ts";
 import type { NetStats } from "../passes/stats.ts";
+import type { BudgetJudge, Verdict } from "../program/budget-judge.ts";
 
 type Conv = ConvLayer & Layer;
 type Affine = AffineLayer & Layer;
@@ -29,6 +30,8 @@ export interface ConvAbsReport {
   folded: number;
   /** Max |new Net - Net| on the analysis sample. */
   change: number;
+  /** The run's one budget (when a judge was given): the whole Net after the rewrite against the original. */
+  verdict?: Verdict;
 }
 
 export interface ConvAbsOptions {
@@ -37,6 +40,9 @@ export interface ConvAbsOptions {
   tolerance?: number;
   /** Relative tolerance of matching kernels and reader weights (default 1e-2). */
   tol?: number;
+  /** The run's one budget: the rewritten Net is judged whole against the original (replaces `tolerance`; under
+   *  --exact the change must also be rounding level). */
+  judge?: BudgetJudge;
 }
 
 /** The Net with conv channel pairs read as abs, or undefined when none qualifies (or the change is over budget). */
@@ -48,15 +54,18 @@ export function convAbsPairs(net: Net, o: ConvAbsOptions = {}): { net: Net; repo
     const top = o.stats ? maxOut(net, o.stats) : 0;
     const budget = o.tolerance ?? (o.exact ? 2e-6 * (1 + top) : 1e-3 * top);
     // The shorter reading (pairs averaged) when it is within budget, else the exact one (mismatches kept as relu).
-    let r: ReturnType<typeof rewriteOne>, change: number | undefined;
+    let r: ReturnType<typeof rewriteOne>, change: number | undefined, verdict: Verdict | undefined, ok = false;
     for (const exactPairs of [false, true]) {
       r = rewriteOne(cur, l.id, o.tol ?? 1e-2, o.stats, exactPairs);
       change = r && measure(cur, r.net, o.stats);
-      if (change !== undefined && change <= budget) break;
+      // With the run's judge, the whole rewritten Net against the original (what simplify and carve spent counts).
+      verdict = r && o.judge && (o.exact ? change !== undefined && change <= budget : true) ? o.judge.net(r.net) : undefined;
+      ok = change !== undefined && (o.judge ? !!verdict?.ok : change <= budget);
+      if (ok) break;
     }
-    if (!r || change === undefined || change > budget) continue;
+    if (!r || change === undefined || !ok) continue;
     cur = r.net;
-    reports.push({ ...r.report, change });
+    reports.push({ ...r.report, change, ...(verdict ? { verdict } : {}) });
   }
   return reports.length ? { net: cur, reports } : undefined;
 }

@@ -17,6 +17,7 @@ import { measureFn } from "../program/build-modules-emit.ts";
 import type { CallStmt, Fn, NetSlice, PrimStmt, Program, Stmt, Var, Weight } from "../program/program.ts";
 import { runFn } from "../program/run.ts";
 import { absorbOutputRows, pickCols } from "./module-absorb.ts";
+import type { BudgetJudge, Verdict } from "../program/budget-judge.ts";
 
 export { absorbOutputRows };
 
@@ -32,6 +33,8 @@ export interface BodyOptions {
   bits: boolean;
   exact?: boolean;
   tolerance?: number;
+  /** The run's one budget: the named program is judged whole against the original (replaces `tolerance`). */
+  judge?: BudgetJudge;
   /** The flat builder, passed in (build.ts imports this file). */
   buildFlat(net: Net, o: { stats?: NetStats; box?: { lo: number; hi: number }; bitInputs?: ReadonlySet<string>; name: string }): FlatBuild;
 }
@@ -47,7 +50,7 @@ export interface BodyReport {
 const width = (v: Var) => (v.type.kind === "vec" || v.type.kind === "bits" ? v.type.n : -1);
 
 /** The module program with named function bodies, or undefined when no body got a name within the budget. */
-export function nameModuleBodies(net: Net, p: Program, o: BodyOptions): { program: Program; bodies: BodyReport[] } | undefined {
+export function nameModuleBodies(net: Net, p: Program, o: BodyOptions): { program: Program; bodies: BodyReport[]; verdict?: Verdict } | undefined {
   const absorbed = absorbOutputRows(p);
   const base = absorbed ?? p;
   const named = nameBodies(net, base, o, !!absorbed);
@@ -55,7 +58,13 @@ export function nameModuleBodies(net: Net, p: Program, o: BodyOptions): { progra
   const { err, top } = measureFn(net, named.program, o.stats);
   const budget = o.tolerance ?? (o.exact ? 2e-6 * (1 + top) : 1e-3 * top);
   const before = measureFn(net, p, o.stats).err;
-  return err <= Math.max(budget, before) ? named : undefined;
+  const own = err <= Math.max(budget, before);
+  if (!o.judge) return own ? named : undefined;
+  // The run's one budget: the named program whole against the original (under --exact its own change rounding
+  // level too).
+  if (o.exact && !own) return undefined;
+  const verdict = o.judge.program(named.program);
+  return verdict.ok ? { ...named, verdict } : undefined;
 }
 
 /** Step 2: every function body the flat builder can name, named; undefined when none. */

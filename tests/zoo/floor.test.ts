@@ -9,7 +9,7 @@ import { floorOf } from "../../zoo/floor.ts";
 test("floor: an unobfuscated net is its reference program; argmax4 with every obfuscation is not within 1e-2 of any a_j ref_j + c_j", () => {
   for (const name of ["argmax4", "max2", "adder2"]) {
     const f = floorOf(name, "none", 1, 500);
-    assert.ok(f.toReference <= 1e-5 && f.toAffineOfReference <= 1e-5, JSON.stringify(f));
+    assert.ok(f.toReference <= 1e-5 && f.toAffineOfReference <= 1e-5 && f.toGatedAffine <= 1e-5, JSON.stringify(f));
   }
   const all = floorOf("argmax4", "all", 1, 500);
   assert.ok(all.toReference > 1e-2 && all.toAffineOfReference > 1e-2, JSON.stringify(all));
