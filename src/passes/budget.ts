@@ -12,7 +12,7 @@ import type { SimplifyState } from "./simplify.ts";
 import { chunkFor, runReusing } from "./report.ts";
 import { concatRows, sliceRows } from "../data/batch.ts";
 import { gemm as sgemm } from "../ops/util/gemm.ts";
-import { AGREEMENT_CONFIDENCE, agreementDecision, rateUpperBound, rowsForAgreement } from "./agreement-bound.ts";
+import { AGREEMENT_CONFIDENCE, agreementDecision, marginDecision, marginRate, marginShrinks, rateUpperBound, rowsForAgreement, type AgreementRule } from "./agreement-bound.ts";
 
 /** Cumulative share of the budget each budgeted pass may reach (a design constant, the same for every net):
  *  merging near-parallel units and unit pruning a quarter together, weight pruning up to 70%, rounding and quantisation up to 80%, and the named values'
@@ -106,6 +106,8 @@ export interface Measure {
   /** Rows whose top-1 class differs (classifiers). */
   disagree: number;
   rows: number;
+  /** Under the margin-aware rule (classifiers): the estimated disagreement rate and its upper bound (marginRate). */
+  rate?: { estimate: number; upper: number };
 }
 
 /** Measure a candidate net on rows against the original's outputs on them. */
@@ -116,13 +118,21 @@ export function measure(s: SimplifyState, net: Net, rows: Record<string, Tensor>
 /** A candidate's outputs against the original's. */
 function compare(s: SimplifyState, got: readonly Tensor[], ref: readonly Tensor[]): Measure {
   let err = 0, disagree = 0;
+  let rate: Measure["rate"];
   const n = ref[0]?.shape[0] ?? 0;
   got.forEach((g, k) => {
     const want = ref[k];
     err = Math.max(err, maxAbsErr(want.data as ArrayLike<number>, g.data as ArrayLike<number>));
-    if (s.classifier && looksLikeScores(want)) disagree = Math.max(disagree, disagreements(want, g));
+    if (s.classifier && looksLikeScores(want)) {
+      disagree = Math.max(disagree, disagreements(want, g));
+      if (ruleOf(s) === "margin") {
+        const { margin, shrink } = marginShrinks(want.data as ArrayLike<number>, g.data as ArrayLike<number>, want.shape[want.shape.length - 1], TIE_REL);
+        const r = marginRate(margin, shrink, confidenceOf(s));
+        if (!rate || r.upper > rate.upper) rate = r;
+      }
+    }
   });
-  return { maxAbsErr: err, disagree, rows: n };
+  return { maxAbsErr: err, disagree, rows: n, ...(rate ? { rate } : {}) };
 }
 
 /** Rows whose top-1 differs (ties within rounding agree, as verify counts them: topAgrees). */
@@ -200,19 +210,33 @@ function runPooled(l: Layer, xs: Tensor[], pool: Map<string, Float32Array>): Ten
   return undefined;
 }
 
-/** Within `share` of the budget: classifiers by agreement (at most share × (1 - minAgreement) of the rows
- *  disagree, and the disagreement rate's upper confidence bound is at most 1 - minAgreement: agreementDecision),
- *  other nets by max |error| (at most share × tolerance). */
+/** Within `share` of the budget: classifiers by agreement (agreement-bound.ts: at most share × (1 - minAgreement)
+ *  of the rows disagree, and, by the run's rule, the margin-aware upper bound on the disagreement rate is at most
+ *  share × (1 - minAgreement), or the binomial one at most 1 - minAgreement), other nets by max |error| (at most
+ *  share × tolerance). */
 export function fits(s: SimplifyState, m: Measure, share: number): boolean {
   if (!Number.isFinite(m.maxAbsErr)) return false;
-  if (s.classifier) return agreementDecision(m.disagree, m.rows, s.budget.minAgreement, share, confidenceOf(s)).ok;
-  return m.maxAbsErr <= share * s.budget.tolerance;
+  if (!s.classifier) return m.maxAbsErr <= share * s.budget.tolerance;
+  const rule = ruleOf(s);
+  if (rule === "margin" && m.rate) return marginDecision(m.disagree, m.rows, s.budget.minAgreement, share, m.rate, confidenceOf(s));
+  return agreementDecision(m.disagree, m.rows, s.budget.minAgreement, share, rule === "count" ? 0 : confidenceOf(s)).ok;
 }
 
-/** The confidence of the agreement bound this run uses: none when the rows are every point of the domain (their
- *  count is the rate, not a sample of it). */
+/** The agreement rule when the budget does not name one. */
+export const DEFAULT_AGREEMENT_RULE: AgreementRule = "margin";
+
+/** Rounding-level ties of a row's scores (relative to its largest |score|), as topAgrees counts them. */
+const TIE_REL = 1e-5;
+
+/** The agreement rule this run uses: the count alone when the rows are every point of the domain (their count is
+ *  the rate, not a sample of it). */
+export function ruleOf(s: SimplifyState): AgreementRule {
+  return s.exhaustive ? "count" : (s.budget.agreementRule ?? DEFAULT_AGREEMENT_RULE);
+}
+
+/** The confidence of the agreement bound this run uses. */
 export function confidenceOf(s: SimplifyState): number {
-  return s.exhaustive ? 0 : (s.budget.confidence ?? AGREEMENT_CONFIDENCE);
+  return s.budget.confidence ?? AGREEMENT_CONFIDENCE;
 }
 
 /** Fewest check rows (analysis rows the re-fits did not use) for any budgeted choice: a max error or an
@@ -225,17 +249,17 @@ export const MIN_CHECK_ROWS = 1000;
  *  proves nothing at that level. */
 export function tooFewRows(s: SimplifyState, rows: BudgetRows, share: number): string | undefined {
   const n = rows.checkRef[0]?.shape[0] ?? 0;
-  // with the bound: enough rows that none disagreeing proves the floor; without it, enough that one may disagree
-  const c = confidenceOf(s);
-  const need = !s.classifier ? MIN_CHECK_ROWS : Math.max(MIN_CHECK_ROWS, c > 0 ? rowsForAgreement(s.budget.minAgreement, c) : Math.ceil(1 / (share * (1 - s.budget.minAgreement))));
+  // binomial: enough rows that none disagreeing proves the floor; otherwise enough that one may disagree
+  const need = !s.classifier ? MIN_CHECK_ROWS : Math.max(MIN_CHECK_ROWS, ruleOf(s) === "binomial" ? rowsForAgreement(s.budget.minAgreement, confidenceOf(s)) : Math.ceil(1 / (share * (1 - s.budget.minAgreement))));
   return n >= need ? undefined : `too few analysis rows to choose within budget (${n} not used by the re-fits; ${need} needed)`;
 }
 
 /** The budget's measure in words, e.g. "agreement 99.95% (4 of 8000 rows differ)". */
 export function describe(s: SimplifyState, m: Measure): string {
   if (s.classifier) {
-    const c = confidenceOf(s);
-    const bound = c > 0 ? `; disagreement rate <= ${(100 * rateUpperBound(m.disagree, m.rows, c)).toFixed(3)}% at ${100 * c}% confidence (one-sided Clopper-Pearson)` : "";
+    const c = confidenceOf(s), rule = ruleOf(s);
+    const bound = rule === "binomial" ? `; disagreement rate <= ${(100 * rateUpperBound(m.disagree, m.rows, c)).toFixed(3)}% at ${100 * c}% confidence (one-sided Clopper-Pearson)`
+      : m.rate ? `; margin-aware disagreement rate ${(100 * m.rate.estimate).toFixed(3)}%, <= ${(100 * m.rate.upper).toFixed(3)}% at ${100 * c}% confidence` : "";
     return `top-1 agreement ${(100 * (1 - m.disagree / Math.max(m.rows, 1))).toFixed(2)}% on ${m.rows} analysis rows (${m.disagree} differ${bound})`;
   }
   return `max |error| ${m.maxAbsErr.toExponential(2)} on ${m.rows} analysis rows`;

@@ -19,8 +19,9 @@ export interface SimplifyBudget {
   tolerance: number;
   /** For classifiers: smallest allowed held-out top-1 agreement with the original (0..1). */
   minAgreement: number;
-  /** Confidence of the one-sided bound a classifier's disagreement rate must keep under 1 - minAgreement
-   *  (agreement-bound.ts; default AGREEMENT_CONFIDENCE). 0: the flip count on the check rows alone, no bound. */
+  /** How a classifier's agreement is judged (agreement-bound.ts; default DEFAULT_AGREEMENT_RULE in budget.ts). */
+  agreementRule?: "count" | "binomial" | "margin";
+  /** Confidence of the one-sided bound of that rule (default AGREEMENT_CONFIDENCE). */
   confidence?: number;
   /** Run the exact passes only. */
   exact: boolean;

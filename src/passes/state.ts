@@ -14,7 +14,8 @@ export interface StateOptions {
   /** Absolute max error the budgeted passes may add; default DEFAULT_RELATIVE_TOLERANCE x the outputs' range. */
   tolerance?: number;
   minAgreement?: number;
-  /** Confidence of the agreement bound (SimplifyBudget.confidence). */
+  /** The agreement rule and its confidence (SimplifyBudget.agreementRule, confidence). */
+  agreementRule?: "count" | "binomial" | "margin";
   confidence?: number;
   exact?: boolean;
   exhaustive?: boolean;
@@ -61,6 +62,7 @@ export function simplifyState(net: Net, analysis: Record<string, Tensor>, heldOu
   const budget: SimplifyBudget = {
     tolerance: opts.tolerance ?? DEFAULT_RELATIVE_TOLERANCE * outputRange(reference.analysis),
     minAgreement: opts.minAgreement ?? 0.999,
+    ...(opts.agreementRule !== undefined ? { agreementRule: opts.agreementRule } : {}),
     ...(opts.confidence !== undefined ? { confidence: opts.confidence } : {}),
     exact: opts.exact ?? false,
   };

@@ -1,7 +1,7 @@
 // The classifier stopping rule (src/passes/agreement-bound.ts): counts in, decision out.
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { agreementDecision, logBinomialCdf, rateUpperBound, rowsForAgreement } from "../../src/passes/agreement-bound.ts";
+import { agreementDecision, logBinomialCdf, marginDecision, marginRate, marginShrinks, normalQuantile, rateUpperBound, rowsForAgreement } from "../../src/passes/agreement-bound.ts";
 import { rng } from "../../src/util/rng.ts";
 
 test("binomial cdf: matches a direct sum on small n, and is 1 at k >= n", () => {
@@ -60,7 +60,7 @@ test("property: accepted exactly when k <= allowed, and allowed is the largest k
     const share = [0.25, 0.7, 0.8, 1][Math.floor(u() * 4)];
     const c = [0.9, 0.95, 0.99][Math.floor(u() * 3)];
     const d = agreementDecision(0, n, A, share, c);
-    for (let k = 0; k <= d.allowed + 2; k++) assert.equal(agreementDecision(k, n, A, share, c).ok, k <= d.allowed);
+    for (const k of [0, d.allowed - 1, d.allowed, d.allowed + 1, d.allowed + 2].filter((k) => k >= 0)) assert.equal(agreementDecision(k, n, A, share, c).ok, k <= d.allowed);
     if (d.allowed >= 0) assert.ok(rateUpperBound(d.allowed, n, c) <= (1 - A) * (1 + 1e-9), `n ${n} A ${A}`);
     const byShare = Math.floor(share * (1 - A) * n + 1e-9);
     if (d.allowed < byShare) assert.ok(rateUpperBound(d.allowed + 1, n, c) > (1 - A) * (1 - 1e-9), `n ${n} A ${A}`);
@@ -82,5 +82,69 @@ test("property: a candidate whose true disagreement rate is above the floor pass
     }
     // at p = 0.00105 the exact pass rate is P(Bin(6000, p) <= 2) = 0.0454; allow the sampling error of 2,000 trials
     assert.ok(passed / trials <= 0.05 + 3 * Math.sqrt(0.05 * 0.95 / trials), `p ${p}: ${passed} of ${trials} passed`);
+  }
+});
+
+test("margins and shrinks: the original's top-1 margin, the candidate's loss of it; a rounding tie is never crossed", () => {
+  const ref = [3, 1, 0, /**/ 0, 2, 2 + 1e-7, /**/ 5, 4, 0];
+  const got = [2, 1.5, 0, /**/ 0, 9, 0, /**/ 4, 4.5, 0];
+  const { margin, shrink } = marginShrinks(ref, got, 3, 1e-5);
+  assert.deepEqual([...margin].map((v) => +v.toFixed(6)), [2, Infinity, 1]);
+  assert.ok(Math.abs(shrink[0] - 1.5) < 1e-12 && Math.abs(shrink[2] - 1.5) < 1e-12);
+  // a row flips exactly when its shrink exceeds its margin; with one row the estimate is that indicator
+  assert.equal(marginRate([margin[0]], [shrink[0]]).estimate, 0);
+  assert.equal(marginRate([margin[2]], [shrink[2]]).estimate, 1);
+  assert.equal(marginRate([margin[1]], [shrink[1]]).estimate, 0);
+});
+
+test("normal quantile: known values", () => {
+  assert.ok(Math.abs(normalQuantile(0.95) - 1.6448536) < 1e-6);
+  assert.ok(Math.abs(normalQuantile(0.5)) < 1e-12);
+  assert.ok(Math.abs(normalQuantile(0.001) + 3.0902323) < 1e-6);
+});
+
+/** Q(x) = P(N(0, 1) > x) (Abramowitz & Stegun 7.1.26 for erfc, error < 1.5e-7). */
+function upperTail(x: number): number {
+  const z = Math.abs(x) / Math.SQRT2, t = 1 / (1 + 0.3275911 * z);
+  const erfc = t * (0.254829592 + t * (-0.284496736 + t * (1.421413741 + t * (-1.453152027 + t * 1.061405429)))) * Math.exp(-z * z);
+  return x >= 0 ? erfc / 2 : 1 - erfc / 2;
+}
+
+test("property: with shrinks independent of margins, the estimate is near the true rate and the 95% bound covers it", () => {
+  // margins ~ Exponential(1), shrinks ~ N(mu, sigma): true rate = integral of e^-m Q((m - mu) / sigma) dm
+  const u = rng(5);
+  const gauss = () => Math.sqrt(-2 * Math.log(1 - u())) * Math.cos(2 * Math.PI * u());
+  for (const [mu, sigma] of [[0, 0.3], [0.2, 0.4], [-0.5, 1]]) {
+    let truth = 0;
+    for (let m = 0; m < 40; m += 1e-3) truth += Math.exp(-m) * upperTail((m - mu) / sigma) * 1e-3;
+    const n = 3000, trials = 80;
+    let covered = 0, sumEst = 0;
+    for (let t = 0; t < trials; t++) {
+      const margin = Float64Array.from({ length: n }, () => -Math.log(1 - u()));
+      const shrink = Float64Array.from({ length: n }, () => mu + sigma * gauss());
+      const r = marginRate(margin, shrink, 0.95);
+      if (r.upper >= truth) covered++;
+      sumEst += r.estimate;
+    }
+    assert.ok(Math.abs(sumEst / trials - truth) < 0.05 * truth, `mu ${mu}: mean estimate ${sumEst / trials} vs ${truth}`);
+    assert.ok(covered / trials >= 0.88, `mu ${mu}: the bound covered the rate in ${covered} of ${trials}`);
+  }
+});
+
+test("margin-aware decision: the bound within the share, and a count that does not contradict it", () => {
+  assert.equal(marginDecision(3, 6000, 0.999, 0.7, { upper: 0.0006 }), true);
+  assert.equal(marginDecision(0, 6000, 0.999, 0.7, { upper: 0.00071 }), false);
+  // 12 of 6,000 rows differ: a rate above 0.0007 at 95% whatever the margins say
+  assert.equal(marginDecision(12, 6000, 0.999, 0.7, { upper: 0.0001 }), false);
+  // monotone in the count
+  const u = rng(3);
+  for (let t = 0; t < 200; t++) {
+    const n = 1000 + Math.floor(u() * 9000), share = 0.25 + 0.75 * u(), up = u() * 0.001;
+    let was = true;
+    for (let k = 0; k < 30; k++) {
+      const ok = marginDecision(k, n, 0.999, share, { upper: up });
+      assert.ok(!ok || was, `not monotone at k ${k}`);
+      was = ok;
+    }
   }
 });
