@@ -20,7 +20,6 @@ import { applyPlan, incoming, rowLength, unitSites, type UnitSite } from "./site
 import { positiveHomogeneous } from "./net-edit.ts";
 import { rowsForAgreement } from "./agreement-bound.ts";
 import { activationsWhole, budgetRows, BUDGET_SHARE, confidenceOf, describe, fits, measure, measureShared, sharedValues, smallestPassing, tooFewRows, type BudgetRows, type Measure } from "./budget.ts";
-import { crossAug } from "./refit.ts";
 import { rng } from "../util/rng.ts";
 import { f32 } from "../graph/tensor.ts";
 import { concatRows } from "../data/batch.ts";
@@ -132,23 +131,22 @@ function targetsOf(gone: readonly Removal[]): Map<number, number> {
  *  incoming row on u's (relu(s z) = s relu(z), exact for a true copy, and defined where the data never activates
  *  them); the remainder r is fitted on the fit rows by least squares with a constant, gamma = mean(a_v - beta a_u).
  *  The reader's weights follow: w[u] += beta w[v], bias += gamma w[v]. Every other weight of the reader is left as it
- *  was, so what it shows elsewhere (a pair's equal weights, which the abs readings need) is kept. G: the augmented
- *  Gram of the reader's input on the fit rows (the ones column last). */
-function withoutUnits(net: Net, site: UnitSite, gone: readonly Removal[], G: Float64Array): Net {
+ *  was, so what it shows elsewhere (a pair's equal weights, which the abs readings need) is kept. sums: each column
+ *  of the reader's input summed over the N fit rows. */
+function withoutUnits(net: Net, site: UnitSite, gone: readonly Removal[], sums: Float64Array, N: number): Net {
   const removed = new Set(gone.map((r) => r.unit));
   const into = targetsOf(gone);
   const o = site.outs[0];
   const next = o.next as Affine;
-  const inF = next.inFeatures, m = inF + 1;
+  const inF = next.inFeatures;
   const W0 = Float64Array.from(next.W), b0 = Float64Array.from(next.b);
-  const N = G[inF * m + inF];
   for (const [v, u] of into) {
     const cu = o.offset + u, cv = o.offset + v;
     const ru = incoming(site.pre, u), rv = incoming(site.pre, v);
     let uv = 0, uu = 0;
     for (let i = 0; i < ru.length; i++) { uv += ru[i] * rv[i]; uu += ru[i] * ru[i]; }
     const beta = uu > 0 ? uv / uu : 0;
-    const gamma = N > 0 ? (G[cv * m + inF] - beta * G[cu * m + inF]) / N : 0;
+    const gamma = N > 0 ? (sums[cv] - beta * sums[cu]) / N : 0;
     for (let r = 0; r < next.outFeatures; r++) {
       const wv = W0[r * inF + cv];
       if (wv === 0) continue;
@@ -173,7 +171,9 @@ function mergeSite(s: SimplifyState, net: Net, site: UnitSite, rows: BudgetRows)
   const next = site.outs[0].next as Affine;
   const values = activationsWhole(net, rows.fit, s.oneSample);
   const X = values.get(next.inputs[0])!.data as Float32Array;
-  const G = crossAug(X, next.inFeatures, X, next.inFeatures, rows.fitCount);
+  // Per column of the reader's input, its sum over the fit rows (what the constant of each merge is fitted from).
+  const sums = new Float64Array(next.inFeatures);
+  for (let r = 0; r < rows.fitCount; r++) for (let c = 0; c < next.inFeatures; c++) sums[c] += X[r * next.inFeatures + c];
   const on = (sub: Record<string, Tensor>, ref: Tensor[]) => {
     const shared = sharedValues(s, net, sub, site.pre.id);
     return (c: Net) => (shared ? measureShared(s, c, shared, ref) : measure(s, c, sub, ref));
@@ -185,7 +185,7 @@ function mergeSite(s: SimplifyState, net: Net, site: UnitSite, rows: BudgetRows)
     if (!gone.length) return net;
     const key = gone.map((r) => r.unit).sort((a, b) => a - b).join(",");
     let c = nets.get(key);
-    if (!c) { c = withoutUnits(net, site, gone, G); nets.set(key, c); }
+    if (!c) { c = withoutUnits(net, site, gone, sums, rows.fitCount); nets.set(key, c); }
     return c;
   };
   // The longest prefix within budget: bisection on how many of the removals to undo (none undone = all merged).
@@ -207,7 +207,7 @@ function mergeSite(s: SimplifyState, net: Net, site: UnitSite, rows: BudgetRows)
 export const mergeNearPass: SimplifyPass = {
   name: "merge-near-parallel",
   kind: "budgeted",
-  doc: "units whose incoming weights are parallel (or opposite, where the reader also reads the layer's input) up to a small angle merged, the reader re-fit by least squares; the most merges within budget, by measured cost",
+  doc: "units whose incoming weights are parallel (or opposite) up to a small angle merged into one, the reader re-fit (the copy's scale from the rows, the constant by least squares); the most merges within budget, by measured cost",
   run(s: SimplifyState) {
     if (s.budget.exact) return simplifyReport(this, s, s, "skipped (--exact: merge-parallel merges exact copies only)");
     const rows = mergeRows(s);
