@@ -15,9 +15,9 @@ import { gemm as sgemm } from "../ops/util/gemm.ts";
 import { AGREEMENT_CONFIDENCE, agreementDecision, marginDecision, marginRate, marginShrinks, rateUpperBound, rowsForAgreement, type AgreementRule } from "./agreement-bound.ts";
 
 /** Cumulative share of the budget each budgeted pass may reach (a design constant, the same for every net):
- *  unit pruning a quarter, weight pruning up to 70%, rounding and quantisation up to 80%, and the named values'
+ *  merging near-parallel units and unit pruning a quarter together, weight pruning up to 70%, rounding and quantisation up to 80%, and the named values'
  *  residuals the builder drops (src/pipeline/residuals-pass.ts) up to 80% too; the rest is the held-out margin. */
-export const BUDGET_SHARE = { units: 0.25, weights: 0.7, round: 0.8, quantize: 0.8, residuals: 0.8 } as const;
+export const BUDGET_SHARE = { merge: 0.25, units: 0.25, weights: 0.7, round: 0.8, quantize: 0.8, residuals: 0.8 } as const;
 
 /** Rows the re-fits use, and rows the searches choose on (beyond these, every analysis row is used at the end). */
 const FIT_ROWS = 2000;

@@ -16,6 +16,7 @@ import { nearZeroPass } from "./near-zero.ts";
 import { hiddenUnits } from "./net-edit.ts";
 import { referenceScale, simplifyReport } from "./report.ts";
 import { pruneUnitsPass } from "./prune-units.ts";
+import { mergeNearPass } from "./merge-near.ts";
 import { pruneWeightsPass } from "./prune-weights.ts";
 import { roundWeightsPass } from "./round-weights.ts";
 import { quantizePass } from "./quantize.ts";
@@ -36,9 +37,9 @@ export const exactPasses: SimplifyPass[] = [
   canonicalOrderPass,
 ];
 
-/** The budgeted passes in order (pruning with re-fit, rounding, quantisation, near-zero weights); they run only
- *  without --exact. */
-export const budgetedPasses: SimplifyPass[] = [nearZeroPass, pruneUnitsPass, pruneWeightsPass, roundWeightsPass, quantizePass];
+/** The budgeted passes in order (near-parallel units merged, near-zero weights, pruning with re-fit, rounding,
+ *  quantisation); they run only without --exact. */
+export const budgetedPasses: SimplifyPass[] = [mergeNearPass, nearZeroPass, pruneUnitsPass, pruneWeightsPass, roundWeightsPass, quantizePass];
 
 /** An exact pass may move outputs by float rounding only: at most this times the largest |output|. */
 export const EXACT_REL = 1e-5;

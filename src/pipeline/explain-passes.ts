@@ -21,7 +21,7 @@ import { emitTs } from "../program/emit-ts.ts";
 import { Sidecar, SIDECAR_FILE, wantSidecar } from "../program/sidecar.ts";
 import { emitPy } from "../program/emit-py.ts";
 import { emitOnnx } from "../program/emit-onnx.ts";
-import { allPrimStmts, programWeights } from "../program/program.ts";
+import { allPrimStmts, weightCounts, weightCountText } from "../program/program.ts";
 import { fitToInput } from "../data/fit.ts";
 import { runModel } from "../run/interp.ts";
 import { compareAll, fidelityLine } from "../verify/metrics.ts";
@@ -236,10 +236,9 @@ export const emitPass: ExplainPass = {
     files.set("program.py", emitPy(named, store));
     if (store.sidecar?.size) files.set(SIDECAR_FILE, store.sidecar.encode());
     files.set("reconstructed.onnx", emitOnnx(program));
-    const weights = [...programWeights(program).values()].reduce((a, w) => a + w.data.length, 0);
     const report = {
       pass: "emit",
-      summary: `${files.size + 2} files; program of ${allPrimStmts(program).length} statements, ${weights} weights`,
+      summary: `${files.size + 2} files; program of ${allPrimStmts(program).length} statements, ${weightCountText(weightCounts(program))}`,
       details: [...files].map(([name, c]) => `${name}: ${typeof c === "string" ? Buffer.byteLength(c) : c.length} bytes`),
     };
     files.set("report.md", reportMarkdown({ ...s, program }, [...s.reports, report]));

@@ -6,7 +6,7 @@ import os from "node:os";
 import path from "node:path";
 import type { PassReport } from "./pass.ts";
 import type { ExplainState } from "./explain.ts";
-import { allPrimStmts, programWeights, type RefinedInfo } from "../program/program.ts";
+import { allPrimStmts, weightCounts, weightCountText, type RefinedInfo } from "../program/program.ts";
 import { stmtCode } from "../program/printer.ts";
 import { pct, sci, type Fidelity } from "../verify/metrics.ts";
 import { simplifyRows } from "./simplify-report.ts";
@@ -35,8 +35,7 @@ export function reportMarkdown(s: ExplainState, reports: readonly PassReport[]):
   out.push(`Model: \`${path.basename(s.source)}\``);
   if (p) {
     const stmts = allPrimStmts(p);
-    const weights = [...programWeights(p).values()].reduce((a, w) => a + w.data.length, 0);
-    out.push(`Program: ${stmts.length} statements in ${p.functions.length} function(s), ${weights.toLocaleString("en-US")} weights (see program.txt).`);
+    out.push(`Program: ${stmts.length} statements in ${p.functions.length} function(s), ${weightCountText(weightCounts(p))} (see program.txt).`);
   }
   out.push("", "## Fidelity", "");
   const f = p?.fidelity;

@@ -1,14 +1,14 @@
 // program.txt: the program as readable code. A header with fidelity, a short legend of what appears,
 // then the functions, each statement one line with what it holds after `#`.
 import { fidelitySummary } from "../verify/metrics.ts";
-import { count, simplify } from "./numfmt.ts";
+import { simplify } from "./numfmt.ts";
 import { isSeqKind, seqText } from "./seq-prim.ts";
 import { machineLoop } from "../seq/fsm/print.ts";
 import { findRepeats, foldedText, type Repeat } from "./print-loops.ts";
 import { droppedText } from "./drop-residual.ts";
 import { inlinedBody } from "./print-inline.ts";
 import {
-  allPrimStmts, programWeights, type SeqParams, type ActSpec, type Fn, type PrimStmt, type Program, type Stmt, type ValueType,
+  allPrimStmts, weightCounts, weightCountText, type SeqParams, type ActSpec, type Fn, type PrimStmt, type Program, type Stmt, type ValueType,
 } from "./program.ts";
 
 export interface PrintOptions {
@@ -224,14 +224,13 @@ function modulesLine(m: NonNullable<Program["modules"]>): string {
 /** program.txt: header (source, fidelity, size), legend, then every function. */
 export function printProgram(p: Program, opts: PrintOptions = {}): string {
   const prims = allPrimStmts(p);
-  const weights = programWeights(p);
-  const nWeights = [...weights.values()].reduce((s, w) => s + w.data.length, 0);
+  const wc = weightCounts(p);
   const head = [`# pseudonet program: ${p.name}${opts.source ? ` (from ${opts.source})` : ""}`];
   if (p.fidelity) {
     const f = p.fidelity;
     head.push(`# fidelity vs original ${fidelitySummary(f)}`);
   } else head.push("# fidelity: not measured");
-  head.push(`# ${prims.length} statements in ${p.functions.length} function(s); ${count(nWeights)} weights in ${weights.size} tensors`);
+  head.push(`# ${prims.length} statements in ${p.functions.length} function(s); ${weightCountText(wc)} in ${wc.tensors} tensors`);
   if (p.modules) head.push(modulesLine(p.modules));
   for (const d of p.droppedResiduals ?? []) head.push(`# residual ${droppedText(d)}`);
   const shown = prims.find(({ stmt }) => stmt.prim.kind !== "pick") ?? prims[0];

@@ -439,6 +439,23 @@ export function programWeights(p: Program): Map<string, Weight> {
   return ws;
 }
 
+/** How many numbers a program's weights hold, and how many of them are non-zero (pruning leaves zeros in dense tensors). */
+export function weightCounts(p: Program): { tensors: number; entries: number; nonzero: number } {
+  let entries = 0, nonzero = 0;
+  const ws = programWeights(p);
+  for (const w of ws.values()) {
+    entries += w.data.length;
+    for (let i = 0; i < w.data.length; i++) if (Number(w.data[i]) !== 0) nonzero++;
+  }
+  return { tensors: ws.size, entries, nonzero };
+}
+
+/** "57,744 non-zero weights (112,109 entries)", or "1,323 weights" when no entry is zero. */
+export function weightCountText(c: { entries: number; nonzero: number }): string {
+  const n = (v: number): string => v.toLocaleString("en-US");
+  return c.nonzero === c.entries ? `${n(c.entries)} weights` : `${n(c.nonzero)} non-zero weights (${n(c.entries)} entries)`;
+}
+
 /** The weights held in a primitive's params. */
 export function paramWeights(p: PrimOp): Weight[] {
   switch (p.kind) {

@@ -2,7 +2,8 @@
 // measures fidelity on; they never drive a choice), then a seeded validation part of the analysis rows, which
 // decides when to stop; the rest trains. Training batches mix real rows with inputs sampled around the data:
 // each row plus gaussian noise, and mixtures of two rows, both clipped to the range each input feature takes; when the
-// input is a declared image ([c, h, w]), two small random affine warps of the row instead (warp.ts).
+// input is a declared image ([c, h, w]), two small random affine warps of the row instead (warp.ts); for classifiers
+// with the boundary option, also points on the original's decision boundary drawn from a pool (boundary.ts).
 import type { Tensor } from "../graph/tensor.ts";
 import { sizeOf } from "../graph/tensor.ts";
 import { splitData } from "../pipeline/domain.ts";

@@ -28,7 +28,9 @@ export interface RefineOptions {
   /** Sampled rows per real row in a batch: 0 none, 1 a noisy copy, 2 a noisy copy and a mixture with another row. */
   around: number;
   /** Classifiers: boundary rows per real row in a batch (0: none): points on the original's decision boundary between
-   *  two rows of different top-1 class, with fresh noise (Heo et al., AAAI 2019; boundary.ts). */
+   *  two rows of different top-1 class, with fresh noise (Heo et al., AAAI 2019; boundary.ts). Off by default: on the
+   *  MNIST MLP, 1 per real row gave no consistent held-out gain at equal weights (seed 0: within a flip from 67k to
+   *  21k weights, 98.85% against 99.20% at 14k; seed 1: better at 16-22k, worse at 28-50k; README, Refine). */
   boundary: number;
   /** Points in the pool the boundary rows are drawn from (bisected once, on the original, before training). */
   boundaryPool: number;
@@ -58,10 +60,10 @@ export interface RefineOptions {
    *  pruning removes crossing weights first (1: the ranking ignores clusters). */
   crossRank: number;
   /** Under cluster: partition the net again at each round's start ("round"), each epoch ("epoch"), or partition the
-   *  original once and keep it ("run"). Measured on the MNIST MLP at the default floor (bench:refine): "round" keeps
-   *  62,755 weights at 99.90% held-out with an n-cut 0.48 below shuffled copies; "epoch" 57,055 at 99.95% but only
-   *  0.11 below (our reading: successive partitions disagree about which weights cross); "run" 37,927 at 99.70% (its validation
-   *  rows were lucky), 0.30 below. */
+   *  original once and keep it ("run"). Measured on the MNIST MLP at the default floor (bench:refine, session 5):
+   *  "round" keeps 64,061 weights at 99.90% held-out with an n-cut 0.37 below shuffled copies; "epoch" 50,371 at
+   *  99.85%, 0.34 below; "run" 57,504 at 99.90%, 0.20 below (the original's margin is 0.38; which round the floor
+   *  keeps moves these by a tenth or more from run to run). */
   clusterEvery: "run" | "round" | "epoch";
 }
 

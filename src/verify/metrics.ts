@@ -82,10 +82,20 @@ const TIE_REL = 1e-5;
 /** Do two score rows (k entries from `off`) have the same top-1? Ties count: the rows agree when one's top class is
  *  tied (within rounding) for the other's largest score, e.g. a named program's exact bits [1, 1, 0] against a
  *  network's [1.001, 0.999, 0]: either class is the top-1 of [1, 1, 0]. */
-export function topAgrees(a: ArrayLike<number>, b: ArrayLike<number>, off: number, k: number): boolean {
+export function topAgrees(a: ArrayLike<number>, b: ArrayLike<number>, off: number, k: number, tie = 0): boolean {
   const ia = argmaxRow(a, off, k), ib = argmaxRow(b, off, k);
   if (ia === ib) return true;
-  return tiedWith(b, off, k, ia, ib) || tiedWith(a, off, k, ib, ia);
+  if (tiedWith(b, off, k, ia, ib) || tiedWith(a, off, k, ib, ia)) return true;
+  return tie > 0 && tiedAtBudget(a, b, off, k, ia, ib, tie);
+}
+
+/** A tie at an error budget: some class of b's top (within rounding; every class when b's row is all equal, as a
+ *  program's exact bits [0, 0, 0]) scores within `tie` of a's best in a. Only a caller that also bounds
+ *  max |a - b| by `tie` may pass it (the ledger): then a row of zeros against a clear winner fails on the error. */
+function tiedAtBudget(a: ArrayLike<number>, b: ArrayLike<number>, off: number, k: number, ia: number, ib: number, tie: number): boolean {
+  const lo = b[off + ib] - tieTol(b, off, k);
+  for (let j = 0; j < k; j++) if (b[off + j] >= lo && a[off + j] >= a[off + ia] - tie) return true;
+  return false;
 }
 
 /** Is class j tied within rounding for row d's largest score (at class top), in a row that has a top-1 at all? A

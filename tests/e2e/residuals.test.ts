@@ -88,6 +88,8 @@ test("every point of the domain: the residual may use the whole tolerance (no un
   assert.ok(d.cost.analysis > BUDGET_SHARE.residuals * 0.01 && d.cost.analysis <= 0.01, JSON.stringify(d));
   // Measured at every point: the fidelity is the drop's cost, and the program's exact ties agree with the net's top-1.
   assert.ok(Math.abs(p.fidelity!.maxAbsErr - d.cost.analysis) <= 1e-6, JSON.stringify(p.fidelity));
-  assert.equal(p.fidelity!.top1Agreement, 1);
+  // verify's top-1 is strict: 0 + 0 gives the exact bits [0, 0, 0], a row with no top-1 (a row of zeros decides
+  // nothing), so it disagrees there and only there; the budget counted it as a tie within its error limit.
+  assert.equal(p.fidelity!.top1Agreement, 15 / 16);
   // A box domain keeps the margin: max2 under noise is judged against 0.8 x --tolerance (the test above).
 });

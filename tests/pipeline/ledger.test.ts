@@ -5,7 +5,7 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import { explainPasses, runExplain, type ExplainInput, type ExplainPass } from "../../src/pipeline/explain.ts";
-import { judgeNet, ledgerOf, record } from "../../src/pipeline/ledger.ts";
+import { budgetLines, judgeNet, ledgerOf, record } from "../../src/pipeline/ledger.ts";
 import { runProgram } from "../../src/program/run.ts";
 import { parseProgram, stringifyProgram } from "../../src/program/json.ts";
 import type { Net } from "../../src/net/net.ts";
@@ -78,4 +78,14 @@ test("--exact spends nothing: every step's total at rounding level, nothing drop
   for (const e of b.steps) assert.ok(e.total <= b.limit && e.added <= b.limit, JSON.stringify(e));
   assert.equal(s.program!.droppedResiduals, undefined);
   assert.ok(s.fidelity!.maxAbsErr <= b.limit);
+});
+
+test("budgetLines: a classifier whose simplification moved the scores past the limit says so instead of claiming the bound", () => {
+  const base = { tolerance: 0.076, exact: false, limit: 0.061, rows: 8000 };
+  const steps = [{ step: "simplify", what: "budgeted passes", total: 1.8, added: 1.8 }, { step: "build", what: "the program as built", total: 1.8, added: 0 }];
+  const cls = budgetLines({ ...base, minAgreement: 0.999, steps }).join("\n");
+  assert.match(cls, /judged by top-1 agreement alone: after simplify the scores are 1\.8e\+0 from the original's/);
+  // Within the limit, or not a classifier: no such note.
+  assert.doesNotMatch(budgetLines({ ...base, minAgreement: 0.999, steps: [{ ...steps[0], total: 0.01, added: 0.01 }] }).join("\n"), /alone/);
+  assert.doesNotMatch(budgetLines({ ...base, steps }).join("\n"), /alone/);
 });

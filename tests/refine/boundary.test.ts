@@ -3,8 +3,6 @@
 // stay within the data's range; refine with boundary rows is deterministic and keeps its floor.
 import test from "node:test";
 import assert from "node:assert/strict";
-import { f32 } from "../../src/graph/tensor.ts";
-import type { Layer, Net } from "../../src/net/net.ts";
 import { lift } from "../../src/net/lift.ts";
 import { encodeModel } from "../../src/onnx/write.ts";
 import { refine } from "../../src/refine/index.ts";
@@ -12,30 +10,7 @@ import { boundaryPool } from "../../src/refine/boundary.ts";
 import { BatchSampler, refineData } from "../../src/refine/data.ts";
 import { margins, valuesOn } from "../../src/refine/distil.ts";
 import { trainNet } from "../../src/train/trainnet.ts";
-import { randn, rng } from "../../src/util/rng.ts";
-
-function mlp(seed: number, sizes: number[]): Net {
-  const u = rng(seed);
-  const layers: Layer[] = [];
-  let prev = "x";
-  sizes.slice(1).forEach((out, k) => {
-    const inF = sizes[k];
-    const W = Float32Array.from({ length: out * inF }, () => (randn(u) / Math.sqrt(inF)) * 1.5);
-    const b = Float32Array.from({ length: out }, () => 0.1 * randn(u));
-    layers.push({ id: `fc${k}`, kind: "affine", inputs: [prev], shape: [out], dtype: "float32", origin: [], W, b, inFeatures: inF, outFeatures: out });
-    prev = `fc${k}`;
-    if (k < sizes.length - 2) {
-      layers.push({ id: `relu${k}`, kind: "act", fn: "relu", inputs: [prev], shape: [out], dtype: "float32", origin: [] });
-      prev = `relu${k}`;
-    }
-  });
-  return { inputs: [{ name: "x", dtype: "float32", shape: [sizes[0]], batchDim: "batch" }], layers, outputs: [{ name: "y", from: prev }] };
-}
-
-const rows = (seed: number, n: number, k: number) => {
-  const u = rng(seed);
-  return f32([n, k], Float32Array.from({ length: n * k }, () => randn(u)));
-};
+import { mlp, rows } from "./nets.ts";
 
 test("boundaryPool: every point is where the original's top-1 changes (top-2 scores tie), much closer than any data row", () => {
   const net = mlp(21, [5, 24, 4]), t = trainNet(net, "float32");

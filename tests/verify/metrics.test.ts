@@ -68,6 +68,25 @@ describe("fidelity metrics", () => {
     }
   });
 
+  it("a tie at an error budget: the program's top class (any, for a row of equal scores) within `tie` of the original's best", () => {
+    // adder2's exact bits [0, 0, 0] against the net's noisy [-0.002, 0.004, 0.001]: a tie at 1e-2, not at rounding.
+    assert.ok(!topAgrees([-0.002, 0.004, 0.001], [0, 0, 0], 0, 3));
+    assert.ok(topAgrees([-0.002, 0.004, 0.001], [0, 0, 0], 0, 3, 1e-2));
+    // A row of zeros "contains" any winner: only a caller that also bounds max |a - b| by the same budget may pass
+    // one (the ledger does; here |0 - 1| = 1 > 1e-2 rejects it there).
+    assert.ok(topAgrees([0.2, 1, 0.1], [0, 0, 0], 0, 3, 1e-2));
+    // The program's top class must score within the budget of the original's best.
+    assert.ok(!topAgrees([1, 0.95, 0], [0.9, 1, 0], 0, 3, 1e-2));
+    assert.ok(topAgrees([1, 0.995, 0], [0.9, 1, 0], 0, 3, 1e-2));
+    // Property: tie = 0 is the strict rule, and a larger budget never turns agreement into disagreement.
+    const r = rng(11);
+    for (let k = 0; k < 200; k++) {
+      const a = randnArray(r, 4), b = randnArray(r, 4);
+      assert.equal(topAgrees(a, b, 0, 4, 0), topAgrees(a, b, 0, 4));
+      if (topAgrees(a, b, 0, 4, 0.1)) assert.ok(topAgrees(a, b, 0, 4, 0.5));
+    }
+  });
+
   it("summarise several outputs by the worst of each metric", () => {
     const f = compareAll(["a", "b"], [f32([2, 2], [1, 2, 3, 4]), f32([2], [10, 10])], [f32([2, 2], [1, 2, 3, 4.5]), f32([2], [10, 11])], "held-out");
     assert.equal(f.maxAbsErr, 1);
