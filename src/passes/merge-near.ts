@@ -16,7 +16,7 @@ import type { Tensor } from "../graph/tensor.ts";
 import type { Layer, Net } from "../net/net.ts";
 import type { SimplifyPass, SimplifyState } from "./simplify.ts";
 import { runRows, simplifyReport } from "./report.ts";
-import { applyPlan, incoming, unitSites, type UnitSite } from "./sites.ts";
+import { applyPlan, incoming, rowLength, unitSites, type UnitSite } from "./sites.ts";
 import { positiveHomogeneous } from "./net-edit.ts";
 import { rowsForAgreement } from "./agreement-bound.ts";
 import { activationsWhole, budgetRows, BUDGET_SHARE, confidenceOf, describe, fits, measure, measureShared, sharedValues, smallestPassing, tooFewRows, type BudgetRows, type Measure } from "./budget.ts";
@@ -28,15 +28,18 @@ import { concatRows } from "../data/batch.ts";
 /** Pairs considered at all: |cos| of the incoming rows (bias included) at least this. A bound on the search, not
  *  the decision (the measured cost decides); rows this far from parallel are never copies of one unit. */
 const COS_FLOOR = 0.99;
-/** Most units per site the pairwise search reads (n^2 row products). */
+/** Most units per site the pairwise search reads, and most multiply-adds it spends on row products (n^2 / 2 x the
+ *  row length: a VGG classifier's 4,096 x 25,088 layer would take 2e11). */
 const MAX_UNITS = 4096;
+const MAX_PAIR_WORK = 2e9;
 
 type Affine = Layer & { kind: "affine" };
 
 /** A site this pass handles: a positively homogeneous activation read by one dense layer as a vector. */
 function mergeable(site: UnitSite): boolean {
   const o = site.outs[0];
-  return site.outs.length === 1 && positiveHomogeneous(site.act) && o.next.kind === "affine" && o.positions === 1 && site.units >= 2 && site.units <= MAX_UNITS;
+  const work = (site.units * site.units / 2) * (rowLength(site.pre) + 1);
+  return site.outs.length === 1 && positiveHomogeneous(site.act) && o.next.kind === "affine" && o.positions === 1 && site.units >= 2 && site.units <= MAX_UNITS && work <= MAX_PAIR_WORK;
 }
 
 /** One candidate merge: unit `drop` into unit `keep`; cos of their rows (negative: opposite). */
@@ -215,7 +218,10 @@ export const mergeNearPass: SimplifyPass = {
     let last: Measure | undefined, merged = 0;
     for (const site0 of unitSites(s.net)) {
       const site = unitSites(net).find((x) => x.pre.id === site0.pre.id);
-      if (!site || !mergeable(site)) continue;
+      if (!site || !mergeable(site)) {
+        if (site && site.units > MAX_UNITS || (site && (site.units * site.units / 2) * (rowLength(site.pre) + 1) > MAX_PAIR_WORK)) details.push(`${site!.pre.id}: not searched (${site!.units} units x ${rowLength(site!.pre)} weights: the pairwise search would cost more than ${MAX_PAIR_WORK.toExponential(0)} products)`);
+        continue;
+      }
       const r = mergeSite(s, net, site, rows);
       if (!r.removed.length) continue;
       details.push(`${site.pre.id}: ${r.removed.length} of ${site.units} units merged into near-parallel ones (${r.parallel} parallel, ${r.opposite} opposite; ${r.tried} candidates measured)`);

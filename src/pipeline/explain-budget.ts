@@ -1,5 +1,5 @@
-// The budget the passes after simplify share (carve's fit residuals, the residuals pass's named residuals):
-// simplify's own when it ran, else the same defaults computed on the original Net's outputs (--no-simplify).
+// The run's budget (--tolerance / --min-agreement): simplify's own when it ran, else the same defaults computed on the
+// original Net's outputs (--no-simplify). Every budgeted step draws from it through one ledger (ledger.ts).
 import type { Tensor } from "../graph/tensor.ts";
 import type { Net } from "../net/net.ts";
 import { DEFAULT_RELATIVE_TOLERANCE, isClassifier, outputRange } from "../passes/state.ts";
