@@ -7,7 +7,7 @@
 import type { Tensor } from "../graph/tensor.ts";
 import type { Layer, Net } from "../net/net.ts";
 import { runLayer } from "../net/run.ts";
-import { maxAbsErr, looksLikeScores, topAgrees } from "../verify/metrics.ts";
+import { maxAbsErr, looksLikeScores, TIE_REL, topAgrees } from "../verify/metrics.ts";
 import type { SimplifyState } from "./simplify.ts";
 import { chunkFor, runReusing } from "./report.ts";
 import { concatRows, sliceRows } from "../data/batch.ts";
@@ -224,9 +224,6 @@ export function fits(s: SimplifyState, m: Measure, share: number): boolean {
 
 /** The agreement rule when the budget does not name one. */
 export const DEFAULT_AGREEMENT_RULE: AgreementRule = "margin";
-
-/** Rounding-level ties of a row's scores (relative to its largest |score|), as topAgrees counts them. */
-const TIE_REL = 1e-5;
 
 /** The agreement rule this run uses: the count alone when the rows are every point of the domain (their count is
  *  the rate, not a sample of it). */

@@ -77,7 +77,7 @@ export function looksLikeScores(t: Tensor): boolean {
 }
 
 /** Scores within this fraction of a row's largest |score| are tied (float rounding: the project's exact level). */
-const TIE_REL = 1e-5;
+export const TIE_REL = 1e-5;
 
 /** Do two score rows (k entries from `off`) have the same top-1? Ties count: the rows agree when one's top class is
  *  tied (within rounding) for the other's largest score, e.g. a named program's exact bits [1, 1, 0] against a

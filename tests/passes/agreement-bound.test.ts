@@ -148,3 +148,21 @@ test("margin-aware decision: the bound within the share, and a count that does n
     }
   }
 });
+
+test("fits: the margin-aware rule by default, the count on rows that are the whole domain, the binomial on request", async () => {
+  const { fits, ruleOf } = await import("../../src/passes/budget.ts");
+  type S = Parameters<typeof fits>[0];
+  const state = (extra: object): S => ({ classifier: true, budget: { tolerance: 1, minAgreement: 0.999, exact: false }, ...extra }) as unknown as S;
+  const m = { maxAbsErr: 0.1, disagree: 3, rows: 6000, rate: { estimate: 0.0009, upper: 0.0012 } };
+  assert.equal(ruleOf(state({})), "margin");
+  assert.equal(fits(state({}), m, 0.7), false, "the margin bound is over 0.7 x 0.1%");
+  assert.equal(fits(state({}), { ...m, rate: { estimate: 0.0003, upper: 0.0005 } }, 0.7), true);
+  assert.equal(ruleOf(state({ exhaustive: true })), "count");
+  assert.equal(fits(state({ exhaustive: true }), m, 0.7), true, "3 <= floor(0.7 x 0.001 x 6000)");
+  const binomial = state({ budget: { tolerance: 1, minAgreement: 0.999, exact: false, agreementRule: "binomial" } });
+  assert.equal(fits(binomial, m, 0.7), false);
+  assert.equal(fits(binomial, { ...m, disagree: 1 }, 0.7), true);
+  // not a classifier: max error against share x tolerance
+  assert.equal(fits(state({ classifier: false }), m, 0.05), false);
+  assert.equal(fits(state({ classifier: false }), m, 0.5), true);
+});
