@@ -1,5 +1,6 @@
 // `pseudonet explain model.onnx (--data x.npy | --domain D) --out DIR`: run the explain pipeline and write
 // program.txt, program.json, program.ts, program.py, reconstructed.onnx and report.md into DIR at once.
+import { AGREEMENT_RULES, type AgreementRule } from "../passes/agreement-bound.ts";
 import { Option, type Command } from "commander";
 import { fraction, nonNegativeInt, nonNegativeNumber, positiveInt, unitFraction } from "./args.ts";
 import path from "node:path";
@@ -26,6 +27,7 @@ export interface ExplainCliOptions {
   expand?: string;
   tolerance?: number;
   minAgreement?: number;
+  agreementRule?: AgreementRule;
   exact?: boolean;
   /** commander's --no-simplify sets this false. */
   simplify?: boolean;
@@ -97,7 +99,7 @@ export async function explainCommand(file: string, opts: ExplainCliOptions): Pro
   const state = await runExplain(
     {
       model: refined?.model ?? model, source: file, outDir: opts.out, seed: opts.seed, ...(opts.holdout !== undefined ? { holdout: opts.holdout } : {}), samples: opts.samples, weightsFile: opts.weightsFile,
-      ...(opts.tolerance !== undefined ? { tolerance: opts.tolerance } : {}), ...(opts.minAgreement !== undefined ? { minAgreement: opts.minAgreement } : {}), exact: opts.exact ?? false, ...(opts.simplify === false ? { simplify: false } : {}),
+      ...(opts.tolerance !== undefined ? { tolerance: opts.tolerance } : {}), ...(opts.minAgreement !== undefined ? { minAgreement: opts.minAgreement } : {}), ...(opts.agreementRule !== undefined ? { agreementRule: opts.agreementRule } : {}), exact: opts.exact ?? false, ...(opts.simplify === false ? { simplify: false } : {}),
       ...(opts.featureGroups !== undefined ? { featureGroups: opts.featureGroups } : {}),
       ...(feeds ? { data: feeds.map((f) => f.tensor), dataLabel: feeds.map((f) => f.source).join(", ") } : { domain: domain! }),
     },
@@ -121,6 +123,10 @@ export function addExplainOptions(cmd: Command): Command {
     .option("--holdout <fraction>", "fraction of rows held out to measure fidelity (default 0.2; a bits domain of at most 16 inputs is measured at every point unless this is given)", fraction)
     .option("--tolerance <e>", "largest max abs error the budgeted simplify passes may add on held-out data (default: 1e-3 x the range of the outputs on the analysis rows)", nonNegativeNumber)
     .option("--min-agreement <a>", "for classifiers: smallest held-out top-1 agreement with the original the budgeted passes keep", unitFraction, 0.999)
+    .addOption(
+      new Option("--agreement-rule <rule>", "for classifiers: how the budgeted passes judge --min-agreement on the analysis rows: margin (the flip rate estimated from the original's top-1 margins, its 95% upper bound within the budget), binomial (the flip count's Clopper-Pearson 95% bound), count (the flips alone)")
+        .choices([...AGREEMENT_RULES]).default("margin"),
+    )
     .option("--exact", "simplify with the exact passes only (outputs unchanged up to float rounding)")
     .option("--no-simplify", "describe the Net as lowered, without the simplify passes")
     .option("--feature-groups <n>", "feature groups per wide unnamed ReLU layer (NMF of its activations): a fixed number, 0 for none (default: the knee of the explained-variance curve, up to 12)", nonNegativeInt)

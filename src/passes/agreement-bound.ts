@@ -19,6 +19,9 @@ export const AGREEMENT_CONFIDENCE = 0.95;
  *  "margin", also the margin-aware bound (marginRate) <= share x (1 - A). */
 export type AgreementRule = "count" | "binomial" | "margin";
 
+/** Every agreement rule, for option parsing. */
+export const AGREEMENT_RULES: readonly AgreementRule[] = ["margin", "binomial", "count"];
+
 /** log C(n, i) p^i (1-p)^(n-i) for i = 0 .. k, summed: log P(Binomial(n, p) <= k). */
 export function logBinomialCdf(k: number, n: number, p: number): number {
   if (k >= n || p <= 0) return 0;

@@ -3,6 +3,7 @@
 // Each pass reads what earlier passes left in the state and adds its own IR, with a report. Any prefix can
 // be run (runExplain(..., { until: "lower" })), a pass added (pass your own list), and any IR printed
 // (printIR). The state is typed, so a pass that needs an IR says so clearly when it is missing.
+import type { AgreementRule } from "../passes/agreement-bound.ts";
 import type { Model } from "../graph/graph.ts";
 import type { Tensor } from "../graph/tensor.ts";
 import type { Net } from "../net/net.ts";
@@ -52,6 +53,8 @@ export interface ExplainInput {
   tolerance?: number;
   /** For classifiers: smallest held-out top-1 agreement with the original the budgeted passes keep (default 0.999). */
   minAgreement?: number;
+  /** For classifiers: how the budgeted passes judge agreement on the analysis rows (default "margin"; src/passes/agreement-bound.ts). */
+  agreementRule?: AgreementRule;
   /** Run the exact simplify passes only. */
   exact?: boolean;
   /** false: no simplify passes (the Net as lowered is what build describes). Default true. */

@@ -61,6 +61,7 @@ export const simplifyPass: ExplainPass = {
       ...(box ? { box } : {}),
       ...(s.input.tolerance !== undefined ? { tolerance: s.input.tolerance } : {}),
       ...(s.input.minAgreement !== undefined ? { minAgreement: s.input.minAgreement } : {}),
+      ...(s.input.agreementRule !== undefined ? { agreementRule: s.input.agreementRule } : {}),
       exact: s.input.exact ?? false,
       exhaustive: exhaustive(s, net),
       oneSample: data.oneSample,

@@ -1,5 +1,6 @@
 // How the simplify stage shows up in report.md and on the terminal: one summary line for the stage and one row
 // per sub-pass (what it did, units and weights before and after, fidelity after, time).
+import { ruleOf } from "../passes/budget.ts";
 import type { PassReport } from "./pass.ts";
 import type { SimplifyBudget, SimplifyReport, SimplifyState } from "../passes/simplify.ts";
 import { pct, sci } from "../verify/metrics.ts";
@@ -22,7 +23,7 @@ export function simplifySummary(reports: readonly SimplifyReport[], s: SimplifyS
   const err = last ? `, held-out maxAbsErr ${sci(last.heldOut.maxAbsErr)}` : "";
   // The last certified bound against the original; only with a box (near-zero bounds its own step otherwise).
   const cert = s.box ? [...reports].reverse().find((r) => r.certifiedMaxErr !== undefined)?.certifiedMaxErr : undefined;
-  const mode = s.budget.exact ? "exact passes only (--exact)" : `exact and budgeted passes (tolerance ${sci(s.budget.tolerance)}${s.classifier ? `, min top-1 agreement ${pct(s.budget.minAgreement)}` : ""})`;
+  const mode = s.budget.exact ? "exact passes only (--exact)" : `exact and budgeted passes (tolerance ${sci(s.budget.tolerance)}${s.classifier ? `, min top-1 agreement ${pct(s.budget.minAgreement)} by the ${ruleOf(s)} rule` : ""})`;
   return {
     pass: "simplify",
     summary: `${units}${weights}${err}${cert !== undefined ? `, certified over the box ${sci(cert)}` : ""}; ${mode}`,

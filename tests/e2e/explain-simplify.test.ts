@@ -41,6 +41,7 @@ describe("explain --exact / --tolerance / --min-agreement", { concurrency: 3 }, 
   for (const [flag, value, re] of [
     ["--tolerance", "-1", /--tolerance.*non-negative number/],
     ["--min-agreement", "1.5", /--min-agreement.*fraction in \[0, 1\]/],
+    ["--agreement-rule", "bogus", /--agreement-rule.*margin, binomial, count/],
   ] as const) {
     it(`${flag} ${value} is a one-line error with exit 2`, async () => {
       const out = path.join(dir, `bad${flag}`);
@@ -52,4 +53,15 @@ describe("explain --exact / --tolerance / --min-agreement", { concurrency: 3 }, 
       assert.equal(existsSync(out), false);
     });
   }
+
+  it("--agreement-rule reaches the budgeted passes of a classifier, and report.md names it", async () => {
+    const file = path.join(dir, "argmax4.onnx");
+    writeModel(generateCase(CASES.find((c) => c.name === "argmax4")!, 1, []).model, file);
+    for (const rule of ["binomial", "count"]) {
+      const out = path.join(dir, `rule-${rule}`);
+      const r = await cli(["explain", file, "--domain", "box:-1,1", "--agreement-rule", rule, "--out", out]);
+      assert.equal(r.code, 0, r.stderr);
+      assert.match(readFileSync(path.join(out, "report.md"), "utf8"), new RegExp(`min top-1 agreement 99\\.9% by the ${rule} rule`));
+    }
+  });
 });
