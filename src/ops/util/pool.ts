@@ -9,14 +9,15 @@ import { info, need } from "./shaping.ts";
 import { fmtShape, geom3, outDims, planAxes, readWindow, tapRange, type Geom3, type WindowAttrs } from "./spatial.ts";
 
 /** Per axis and output index: the valid taps [lo, hi) (inside the input) and the taps inside the padded input. */
-interface AxisTaps {
+export interface AxisTaps {
   lo: Int32Array;
   hi: Int32Array;
   /** Number of taps inside [-padBegin, size + padEnd): AveragePool's count_include_pad divisor. */
   padded: Int32Array;
 }
 
-function axisTaps(g: Geom3, a: number): AxisTaps {
+/** The taps of every output index along axis a. */
+export function axisTaps(g: Geom3, a: number): AxisTaps {
   const n = g.out[a];
   const lo = new Int32Array(n), hi = new Int32Array(n), padded = new Int32Array(n);
   const s = g.strides[a], p = g.padBegin[a], d = g.dilations[a], k = g.kernel[a];
@@ -40,7 +41,7 @@ export interface MaxPoolOut {
 }
 
 /** For each tap kx along the last axis: the output columns [lo, hi) whose input column is inside the row. */
-function columnRanges(g: Geom3): { lo: Int32Array; hi: Int32Array } {
+export function columnRanges(g: Geom3): { lo: Int32Array; hi: Int32Array } {
   const KW = g.kernel[2], W = g.in[2], OW = g.out[2], sx = g.strides[2];
   const lo = new Int32Array(KW), hi = new Int32Array(KW);
   for (let kx = 0; kx < KW; kx++) {

@@ -1,7 +1,7 @@
 // Pooling layers, forward and backward: max pooling routes each output's gradient to the input that was its
 // maximum (the first one on ties, as the kernel records it); average pooling spreads it evenly over the window's
 // taps (the divisor counting the padding when count_include_pad); global pools over whole planes.
-import { avgPool, maxPool } from "../../ops/util/pool.ts";
+import { avgPool, axisTaps, columnRanges, maxPool } from "../../ops/util/pool.ts";
 import { tapRange, type Geom3 } from "../../ops/util/spatial.ts";
 import type { PoolLayer } from "../../net/net.ts";
 import type { FArr } from "../types.ts";
@@ -42,14 +42,9 @@ export function maxPoolArgmax(x: FArr, planes: number, g: Geom3, y: FArr, argmax
     maxPool2dValid(x, planes, g, y, argmax);
     return;
   }
-  const zr = taps(g, 0, OD, D), yr = taps(g, 1, OH, H);
+  const zr = axisTaps(g, 0), yr = axisTaps(g, 1);
   // For each tap kx: the output columns whose input column is inside the row.
-  const clo = new Int32Array(KW), chi = new Int32Array(KW);
-  for (let kx = 0; kx < KW; kx++) {
-    const x0 = kx * dx - px;
-    clo[kx] = x0 >= 0 ? 0 : Math.min(OW, Math.ceil(-x0 / sx));
-    chi[kx] = Math.max(clo[kx], Math.min(OW, Math.floor((W - 1 - x0) / sx) + 1));
-  }
+  const { lo: clo, hi: chi } = columnRanges(g);
   const acc = new Float64Array(OW), at = new Int32Array(OW);
   let o = 0;
   for (let pl = 0; pl < planes; pl++) {
@@ -59,8 +54,8 @@ export function maxPoolArgmax(x: FArr, planes: number, g: Geom3, y: FArr, argmax
         acc.fill(-Infinity);
         at.fill(-1);
         // Taps in window order (kz, ky, kx), so a later equal value never replaces the first maximum.
-        for (let kz = zr[0][oz]; kz < zr[1][oz]; kz++) {
-          for (let ky = yr[0][oy]; ky < yr[1][oy]; ky++) {
+        for (let kz = zr.lo[oz]; kz < zr.hi[oz]; kz++) {
+          for (let ky = yr.lo[oy]; ky < yr.hi[oy]; ky++) {
             const row = xb + ((oz * sz - pz + kz * dz) * H + oy * sy - py + ky * ddy) * W - px;
             for (let kx = 0; kx < KW; kx++) {
               const base = row + kx * dx;
@@ -102,13 +97,6 @@ function maxPool2dValid(x: FArr, planes: number, g: Geom3, y: FArr, argmax: Int3
       }
     }
   }
-}
-
-/** Per output index along axis a: the valid taps [lo, hi) (inside the input). */
-function taps(g: Geom3, a: number, n: number, size: number): [Int32Array, Int32Array] {
-  const lo = new Int32Array(n), hi = new Int32Array(n);
-  for (let o = 0; o < n; o++) [lo[o], hi[o]] = tapRange(o, g.strides[a], g.padBegin[a], g.dilations[a], g.kernel[a], 0, size);
-  return [lo, hi];
 }
 
 /** dx += pool^T(dy). */
