@@ -21,6 +21,9 @@ interface Cell {
   /** Module partition ARI (null: the truth has < 2 modules). */ ari: number | null;
   /** Program tokens (code of program.txt + non-zero weights) over the reference program's, as the scorer's size/ref (null: no reference). */
   sizeVsRef: number | null;
+  /** The run's budget (--tolerance, absolute; its default is relative to the outputs' range) and whether the held-out
+   *  max error is within it; under --exact, whether it is at rounding level (relErr <= 1e-5). */
+  tolerance?: number; withinBudget?: boolean;
 }
 
 /** Recall and max error of one case under one set of obfuscations. */
@@ -37,6 +40,8 @@ async function cell(name: string, seed: number, obf: readonly ObfuscationName[],
   return {
     obfuscations: obf.length === ORDER.length ? "all" : obf.join(",") || "none", recall: req.filter((r) => satisfied(r, counts)).length / req.length, maxAbsErr: s.fidelity!.maxAbsErr,
     ari: scoreModules(g.truth, s.program!)?.ari ?? null, sizeVsRef: ref ? programTokens(s.program!) / ref : null,
+    ...(s.program!.budget ? { tolerance: s.program!.budget.tolerance } : {}),
+    withinBudget: exact ? s.fidelity!.relErr <= 1e-5 : s.program!.budget ? s.fidelity!.maxAbsErr <= s.program!.budget.tolerance : true,
   };
 }
 
@@ -60,6 +65,9 @@ if (rows.some((r) => r.cells.some((c) => c.ari !== null))) {
 }
 process.stdout.write(`\nsize vs the reference program (code tokens of program.txt + non-zero weights; seed ${seed}${values.exact ? ", --exact" : ""}${values.tolerance !== undefined ? `, --tolerance ${values.tolerance}` : ""})\n${"case".padEnd(10)} ${head.map((h) => h.padEnd(10)).join(" ")}\n`);
 for (const r of rows) process.stdout.write(`${r.case.padEnd(10)} ${r.cells.map((c) => (c.sizeVsRef === null ? "-" : c.sizeVsRef.toFixed(2)).padEnd(10)).join(" ")}\n`);
+const over = rows.flatMap((r) => r.cells.filter((c) => c.withinBudget === false).map((c) => `${r.case}/${c.obfuscations}`));
+const cells = rows.reduce((n, r) => n + r.cells.length, 0);
+process.stdout.write(`\nrecall 1.00 in ${rows.reduce((n, r) => n + r.cells.filter((c) => c.recall === 1).length, 0)} of ${cells} cells; fidelity within the budget${values.exact ? " (rounding level, relErr <= 1e-5)" : ""} in ${cells - over.length}${over.length ? ` (not: ${over.join(", ")})` : ""}\n`);
 mkdirSync(dirname(values.results!), { recursive: true });
 writeFileSync(values.results!, JSON.stringify({ seed, obfuscations: head, cases: rows }, null, 1) + "\n");
 process.stdout.write(`wrote ${values.results}\n`);
