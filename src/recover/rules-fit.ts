@@ -16,6 +16,8 @@ const MAX_OUTPUTS = 8;
 const FIT_FRACTION = 0.05;
 /** ... and at most this fraction of the best affine fit's error. */
 const GAIN = 0.2;
+/** Fit errors closer than this fraction of the output's range are a tie (float32 rounding of the slice is ~1e-7). */
+const TIE_FLOOR = 1e-6;
 
 interface Candidate {
   kind: "abs" | "max" | "min";
@@ -109,10 +111,13 @@ export const fitRecogniser: SliceRecogniser = {
       let best: { c: Candidate; coef: number[]; maxRes: number } | undefined;
       for (const c of cands) {
         const fit = leastSquares([...xs, c.values], y);
-        // Prefer (within 1%) the candidate whose fit needs the smallest affine part: max(x0, x1) over
-        // 0.5 x0 + 0.5 x1 + 0.5 |x0 - x1|.
+        // Prefer (within 1%, or within rounding: TIE_FLOOR of the output's range) the candidate whose fit needs the
+        // smallest affine part: max(x0, x1) over 0.5 x0 + 0.5 x1 + 0.5 |x0 - x1|. Both span the same functions, so
+        // when a slice is exactly max their errors are float noise (1.2e-8 vs 4.3e-9 on a trained 2-8-1 net), whose
+        // ratio says nothing.
         const affinePart = (f: { coef: number[] }) => f.coef.slice(1, xs.length + 1).reduce((a2, g) => a2 + Math.abs(g), 0);
-        if (!best || fit.maxRes < 0.99 * best.maxRes || (fit.maxRes <= 1.01 * best.maxRes && affinePart(fit) < affinePart(best) - 1e-3)) best = { c, ...fit };
+        const tie = best ? Math.max(0.01 * best.maxRes, TIE_FLOOR * (hi - lo)) : 0;
+        if (!best || fit.maxRes < best.maxRes - tie || (fit.maxRes <= best.maxRes + tie && affinePart(fit) < affinePart(best) - 1e-3)) best = { c, ...fit };
       }
       if (!best || best.maxRes > FIT_FRACTION * (hi - lo) || best.maxRes > GAIN * affine.maxRes) return f;
       const scale = Math.max(...best.coef.map(Math.abs), 1e-30);

@@ -58,6 +58,44 @@ describe("fitted primitives on trained nets", () => {
     });
   }
 
+  // Nets PyTorch trained at other seeds on which the fit named 0.5 (x0 + x1) +- 0.5 |x0 - x1| instead of max / min:
+  // once the identity rules have read their pairs, the slice the fit sees is max (min) to float rounding, and both
+  // candidates span the same functions, so their errors differed by float noise only (1.2e-8 vs 4.3e-9), whose
+  // ratio chose. Rows: [W1 row, b1, W2 entry]; then b2.
+  const trained: [string, [number[], number, number][], number][] = [
+  // max2-h8-s12: 2-8-1 trained by PyTorch on max(x0, x1) over [-1, 1]^2 (bench/trained_variants.py, seed 12)
+  ["max", [
+    [[0.288511038, -0.108085029], 0.764708936, 0.137735322],
+    [[-0.458760202, -0.12640059], 0.561871827, -0.31449914],
+    [[-0.774692714, -0.610005736], -0.241511688, -0.569448948],
+    [[0.574037254, -0.569899559], 0.000618816062, 0.652332366],
+    [[1.09462547, 0.861954212], 0.341251731, 0.403020382],
+    [[-0.875193655, 0.878933609], 0.000552938902, 0.714771867],
+    [[0.117384367, 0.186433792], -0.484659761, -0.0467660166],
+    [[0.265387535, -0.332503766], 0.549542546, 0.00142830703],
+  ], -0.0673432872],
+  // min2-h8-s10: 2-8-1 trained by PyTorch on min(x0, x1) over [-1, 1]^2 (bench/trained_variants.py, seed 10)
+  ["min", [
+    [[-0.0592772663, -0.0242444687], -0.293627977, -0.345947444],
+    [[-0.605240464, 0.60229218], -0.00098418002, -0.723708093],
+    [[-0.923571467, -0.716343164], 0.198726311, -0.608481288],
+    [[-0.0172539074, 0.361224204], -0.371364057, -0.146991581],
+    [[0.67927295, -0.681844532], -0.000861929671, -0.827336311],
+    [[0.0678004548, -0.079247117], -0.625765145, 0.154986858],
+    [[0.288631141, 0.0809646025], -0.609955907, 0.21685186],
+    [[0.901595235, 0.699290395], -0.193994015, 0.623334169],
+  ], 0.12020652],
+  ];
+  for (const [name, units, b2] of trained) {
+    it(`a PyTorch net trained on ${name} at another seed reads ${name}(x[0], x[1]), not its affine + abs form`, () => {
+      const layers: Dense[] = [{ W: units.map((u) => u[0]), b: units.map((u) => u[1]), relu: true }, { W: [units.map((u) => u[2])], b: [b2], relu: false }];
+      const { program, maxErr } = explainNet(toNet(layers, 2), 2, -1, 1, 5);
+      const text = printProgram(program);
+      assert.match(text, new RegExp(`y_named = ${name}\\(x\\[0\\], x\\[1\\]\\) `), text);
+      assert.ok(maxErr < 1e-5, `program vs net ${maxErr}`);
+    });
+  }
+
   it("does not name a net trained on something else (a smooth bump)", () => {
     const layers = train(2, 8, (x) => Math.exp(-2 * (x[0] * x[0] + x[1] * x[1])), 4);
     const { program } = explainNet(toNet(layers, 2), 2, -1, 1, 5);
