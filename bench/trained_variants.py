@@ -38,16 +38,19 @@ def bits(n):
     return torch.tensor([[(k >> i) & 1 for i in range(n)] for k in range(2 ** n)], dtype=torch.float32)
 
 
-# name: (domain, n inputs, target, primitive the explanation should name (zoo/score.ts signatures, | = either), steps)
+# name: (domain, n inputs, target, primitives the explanation should name (zoo/score.ts signatures, | = either), steps)
 FUNCTIONS = {
-    "xor": ("bits", 2, lambda x: (x[:, :1] != x[:, 1:]).float(), "logic:xor", 2000),
-    "parity4": ("bits", 4, lambda x: x.sum(dim=1, keepdim=True) % 2, "logic:xor", 3000),
-    "and3": ("bits", 3, lambda x: x.prod(dim=1, keepdim=True), "logic:and|threshold", 2000),
-    "max2": ((-1, 1), 2, lambda x: x.max(dim=1, keepdim=True).values, "max", 4000),
-    "min2": ((-1, 1), 2, lambda x: x.min(dim=1, keepdim=True).values, "min", 4000),
-    "abs": ((-1, 1), 1, lambda x: x.abs(), "act:abs", 4000),
-    "clamp": ((-3, 3), 1, lambda x: x.clamp(-1, 2), "act:clip|piecewise", 4000),
-    "sort3": ((-1, 1), 3, lambda x: x.sort(dim=1).values, "sort", 6000),
+    "xor": ("bits", 2, lambda x: (x[:, :1] != x[:, 1:]).float(), ["logic:xor"], 2000),
+    "parity4": ("bits", 4, lambda x: x.sum(dim=1, keepdim=True) % 2, ["logic:xor"], 3000),
+    "and3": ("bits", 3, lambda x: x.prod(dim=1, keepdim=True), ["logic:and|threshold"], 2000),
+    "max2": ((-1, 1), 2, lambda x: x.max(dim=1, keepdim=True).values, ["max"], 4000),
+    "min2": ((-1, 1), 2, lambda x: x.min(dim=1, keepdim=True).values, ["min"], 4000),
+    "abs": ((-1, 1), 1, lambda x: x.abs(), ["act:abs"], 4000),
+    "clamp": ((-3, 3), 1, lambda x: x.clamp(-1, 2), ["act:clip|piecewise"], 4000),
+    "sort3": ((-1, 1), 3, lambda x: x.sort(dim=1).values, ["sort"], 6000),
+    # Two functions spread over one hidden layer (no output is the whole net's function of one input).
+    "clampmax": ((-3, 3), 3, lambda x: torch.cat([x[:, :1].clamp(-1, 2), x[:, 1:].max(dim=1, keepdim=True).values], dim=1),
+                 ["act:clip|piecewise", "max"], 4000),
 }
 
 
@@ -85,6 +88,7 @@ def train(fn, arch, seed):
         "function": fn, "arch": arch, "hidden": ARCHS[arch], "seed": seed, "expect": prim,
         "domain": "bits" if domain == "bits" else {"lo": domain[0], "hi": domain[1]},
         "train": {"heldOutMaxAbsErr": float(err.max()), "heldOutMeanAbsErr": float(err.mean()), "samples": int(xt.shape[0]),
+                  "targetRange": float(target(xt).max() - target(xt).min()),
                   **({"allInputsRight": right} if right is not None else {})},
     }
 

@@ -1,10 +1,12 @@
 // Named primitives fitted on the data, for slices no identity explains (trained networks): each output of a
 // small slice is fitted on the probe sample by least squares as
 //   y ~ alpha * P(x) + beta + sum_i gamma_i x_i,   P in { |x_i|, |x_i - x_j|, max(x_i, x_j), min(x_i, x_j) }
-// and the best P is kept when it explains the output far better than any affine map does. The named form is
+// and the best P is kept when it explains the output far better than any affine map does. When none does,
+// clamp(x_i, lo, hi) is tried with its breakpoints fitted too (fit-clamp.ts). The named form is
 // never trusted: the builder measures it against the slice's units and keeps the difference as the stated
 // residual (`y = max(x0, x1) + r`, max |r| on the data).
 import { evalLin } from "./atom-kinds.ts";
+import { clampColumn, fitClamp } from "./fit-clamp.ts";
 import type { SliceRecogniser } from "./recogniser.ts";
 import { atomLin, linKey, nice, type Atom, type Lin } from "./symbolic.ts";
 import type { ActivationSample } from "../passes/stats.ts";
@@ -20,8 +22,10 @@ const GAIN = 0.2;
 const TIE_FLOOR = 1e-6;
 
 interface Candidate {
-  kind: "abs" | "max" | "min";
+  kind: "abs" | "max" | "min" | "clamp";
   args: Lin[];
+  /** clamp: [lo, hi]. */
+  params?: number[];
   values: Float64Array;
 }
 
@@ -119,13 +123,15 @@ export const fitRecogniser: SliceRecogniser = {
         const tie = best ? Math.max(0.01 * best.maxRes, TIE_FLOOR * (hi - lo)) : 0;
         if (!best || fit.maxRes < best.maxRes - tie || (fit.maxRes <= best.maxRes + tie && affinePart(fit) < affinePart(best) - 1e-3)) best = { c, ...fit };
       }
-      if (!best || best.maxRes > FIT_FRACTION * (hi - lo) || best.maxRes > GAIN * affine.maxRes) return f;
+      const fails = (b: typeof best) => !b || b.maxRes > FIT_FRACTION * (hi - lo) || b.maxRes > GAIN * affine.maxRes;
+      if (fails(best)) best = clampFit(srcs, xs, y) ?? best;
+      if (!best || fails(best)) return f;
       const scale = Math.max(...best.coef.map(Math.abs), 1e-30);
       const eps = 0.02 * scale;
       const alpha = nice(best.coef[xs.length + 1], eps);
       if (alpha === 0) return f;
       const units = [...f.t.keys()].flatMap((id) => v.at(id).units);
-      const atom = v.atom(best.c.kind, best.c.args, [], { units });
+      const atom = v.atom(best.c.kind, best.c.args, best.c.params ?? [], { units });
       const g: Lin = { t: new Map([[atom.id, alpha]]), c: nice(best.coef[0], eps) };
       srcs.forEach((a, i) => {
         const gamma = nice(best!.coef[i + 1], eps);
@@ -141,4 +147,22 @@ export const fitRecogniser: SliceRecogniser = {
   },
 };
 
-
+/** The best clamp(x_i, lo, hi) candidate over the sources, breakpoints fitted and then rounded within 2% of the
+ *  source's range (as the coefficients are: clamp(x, -1, 2), not clamp(x, -0.981, 2.013)), with its fit. */
+function clampFit(srcs: readonly Atom[], xs: readonly Float64Array[], y: Float64Array): { c: Candidate; coef: number[]; maxRes: number } | undefined {
+  let best: { i: number; lo: number; hi: number; sse: number } | undefined;
+  xs.forEach((x, i) => {
+    const fit = fitClamp(x, xs, y);
+    if (fit && (!best || fit.sse < best.sse)) best = { i, lo: fit.lo, hi: fit.hi, sse: fit.sse };
+  });
+  if (!best) return undefined;
+  const x = xs[best.i];
+  let xlo = Infinity, xhi = -Infinity;
+  for (const t of x) { xlo = Math.min(xlo, t); xhi = Math.max(xhi, t); }
+  const eps = 0.02 * (xhi - xlo);
+  let [lo, hi] = [nice(best.lo, eps), nice(best.hi, eps)];
+  if (!(lo < hi)) [lo, hi] = [best.lo, best.hi];
+  const values = clampColumn(x, lo, hi);
+  const fit = leastSquares([...xs, values], y);
+  return { c: { kind: "clamp", args: [atomLin(srcs[best.i].id)], params: [lo, hi], values }, ...fit };
+}
