@@ -191,3 +191,19 @@ test("the zoo's edge under every obfuscation at seed 2 carves its conv (refused 
   const s = await runExplain({ model: g.model, name: "edge", domain: "box:0,1" }, { until: "carve" });
   assert.ok(s.net!.layers.some((l) => l.kind === "conv"), s.reports.at(-1)!.summary);
 });
+
+test("fitConv: a border row whose near-zero weights widen its box to the kernel's is no extra channel", () => {
+  // Sobel x and y, 8x8, pad 1. The left-border row of Sobel x sees only the kernel's right column; near-zero
+  // weights (2e-3 of its largest: above the support threshold) two columns further widen its box to 3x3, so it
+  // looks like a full row with a kernel of its own. A kernel found at one window only is not shared: the fit has
+  // the two true channels (it had a third, which broke the abs pairs of the zoo's edge at 2x the zoo's width).
+  const sp: ConvSpec = { c: 1, h: 8, w: 8, oc: 2, kh: 3, kw: 3, stride: [1, 1], pads: [1, 1, 1, 1], dil: [1, 1] };
+  const kernel = Float32Array.from([1, 0, -1, 2, 0, -2, 1, 0, -1, 1, 2, 1, 0, 0, 0, -1, -2, -1]);
+  const d = denseConv(sp, 61, { kernel });
+  const row = 3 * 8 + 0; // channel 0, output (3, 0): window columns -1..1
+  for (const y of [2, 3, 4]) d.W[row * 64 + y * 8 + 3] = 2e-3 * (y === 3 ? -1 : 1);
+  const r = fitConv(d.W, d.b, d.nOut, { c: 1, h: 8, w: 8 });
+  assert.ok(r.ok, !r.ok ? r.reason : "");
+  assert.equal(r.fit.outChannels, 2);
+  assert.ok(kernelsMatch(r.fit.weight, kernel, 2), `${Array.from(r.fit.weight).map((v) => v.toFixed(3))}`);
+});
