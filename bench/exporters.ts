@@ -30,7 +30,7 @@ interface Cell {
   maxAbsErr: number | null;
   /** max |rewritten model - original model| on the case's points (the rewrite's own error). */
   styleErr: number | null;
-  /** Recall equal to the gemm export's and error within max(2x, +1e-6 x output scale) of it. */
+  /** Recall equal to the gemm export's and error within max(2x, + styleErr + 1e-6 x output scale) of it. */
   same: boolean | null;
   opaque: number | null;
   error?: string;
@@ -147,7 +147,8 @@ for (const [k, g] of gens.entries()) {
   const scale = Math.max(1, ...g.points.flatMap((r) => g.def.reference(r).map(Math.abs)));
   for (const c of cells) {
     if (!base || c.recall === null || base.recall === null) continue;
-    c.same = c.recall === base.recall && c.maxAbsErr! <= Math.max(2 * base.maxAbsErr!, base.maxAbsErr! + 1e-6 * scale);
+    // Rounding level: within 2x of the gemm export's error, or its error plus the rewrite's own float32 rounding.
+    c.same = c.recall === base.recall && c.maxAbsErr! <= Math.max(2 * base.maxAbsErr!, base.maxAbsErr! + (c.styleErr ?? 0) + 1e-6 * scale);
   }
   rows.push({ case: g.def.name, obfuscations: obf, cells });
   const line = cells.map((c) => `${c.style}=${c.error ? "ERR" : `${c.recall!.toFixed(2)}/${c.maxAbsErr!.toExponential(1)}${c.same ? "" : "!"}`}`).join(" ");

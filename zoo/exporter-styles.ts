@@ -315,7 +315,8 @@ function inputNorm(m: Model, seed: number): Model {
       n.inputs[1] = e.init(`${n.inputs[1]}_norm`, f32(Wt.shape, W.map((v, i) => v * std[Math.floor(i / per) % ci])));
       continue;
     }
-    const src = Array.from(srcs[n.inputs[0]].data as ArrayLike<number>);
+    // The statistic each column reads: its input feature, or that feature's channel for an image.
+    const src = Array.from(srcs[n.inputs[0]].data as ArrayLike<number>, (f) => (image ? Math.floor(f / (nIn / nStat)) : f));
     const { out, inF } = gemmWeights(e.g, n);
     const W2 = new Float64Array(W.length);
     const b2 = Float64Array.from(b);
@@ -353,24 +354,37 @@ function mulScale(m: Model): Model {
   const e = new Edit(m);
   const y = e.g.outputs[0].name;
   const scale = 0.25;
-  for (const n of lastAffine(e.g, y)) {
-    const W = floats(e.g.initializers.get(n.inputs[1]))!;
-    n.inputs[1] = e.init(`${n.inputs[1]}_x4`, f32(e.g.initializers.get(n.inputs[1])!.shape, W.map((v) => v / scale)));
-    if (n.inputs[2]) n.inputs[2] = e.init(`${n.inputs[2]}_x4`, f32(e.g.initializers.get(n.inputs[2])!.shape, floats(e.g.initializers.get(n.inputs[2]))!.map((v) => v / scale)));
+  const scaled = (name: string) => e.init(`${name}_x4`, f32(e.g.initializers.get(name)!.shape, floats(e.g.initializers.get(name))!.map((v) => v / scale)));
+  for (const l of lastAffine(e.g, y)) {
+    l.weight.inputs[l.weight.inputs.indexOf(l.w)] = scaled(l.w);
+    if (l.bias) l.bias.inputs[l.bias.inputs.indexOf(l.b!)] = scaled(l.b!);
   }
   e.after(y, "/output_scale/Mul", "Mul", [e.init("output_scale", f32([], [scale]))]);
   return e.m;
 }
 
-/** The Gemm/Conv nodes the output reads through Concat/Flatten/Reshape/Identity (the last layer of each branch). */
-function lastAffine(g: Graph, y: string): Node[] {
+/** A last layer: the node holding its weight `w`, and the node holding its bias `b` (the same node for Gemm/Conv,
+ *  the Add after a MatMul). */
+interface LastLayer {
+  weight: Node;
+  w: string;
+  bias?: Node;
+  b?: string;
+}
+
+/** The layers the output reads through Concat/Flatten/Reshape/Identity (the last layer of each branch). */
+function lastAffine(g: Graph, y: string): LastLayer[] {
   const prod = producerMap(g);
-  const found: Node[] = [];
+  const found: LastLayer[] = [];
   const visit = (v: string): void => {
     const p = prod.get(v);
     if (!p) return;
-    if (p.op === "Gemm" || p.op === "Conv") found.push(p);
-    else if (["Concat", "Flatten", "Reshape", "Identity"].includes(p.op)) p.inputs.forEach((i) => !g.initializers.has(i) && visit(i));
+    const data = p.inputs.find((i) => !g.initializers.has(i)) ?? "";
+    if (p.op === "Gemm" || p.op === "Conv") found.push({ weight: p, w: p.inputs[1], ...(p.inputs[2] ? { bias: p, b: p.inputs[2] } : {}) });
+    else if (p.op === "Add" && prod.get(data)?.op === "MatMul") {
+      const mm = prod.get(data)!;
+      found.push({ weight: mm, w: mm.inputs[1], bias: p, b: p.inputs.find((i) => g.initializers.has(i))! });
+    } else if (["Concat", "Flatten", "Reshape", "Identity"].includes(p.op)) p.inputs.forEach((i) => !g.initializers.has(i) && visit(i));
     else throw new Error(`output scale: the output is computed by ${p.op} '${p.name}', not by a layer`);
   };
   visit(y);
