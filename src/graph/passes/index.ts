@@ -14,8 +14,9 @@ import { foldChannelAffine } from "./fold-channel-affine.ts";
 import { canonicalRelu } from "./canonical-relu.ts";
 import { gemmTransA } from "./gemm-trans-a.ts";
 import { foldElementwiseAffine } from "./fold-elementwise-affine.ts";
+import { sinkTranspose } from "./sink-transpose.ts";
 
-export { upgradeOpset, foldConstants, removeIdentity, foldPad, reshapeChains, canonicalAffine, foldBatchNorm, foldChannelAffine, canonicalRelu, gemmTransA, foldElementwiseAffine };
+export { upgradeOpset, foldConstants, removeIdentity, foldPad, reshapeChains, canonicalAffine, foldBatchNorm, foldChannelAffine, canonicalRelu, gemmTransA, foldElementwiseAffine, sinkTranspose };
 
 /** The normalize passes in pipeline order. */
 export const normalizePasses: readonly Pass<Model, Model>[] = [
@@ -23,6 +24,7 @@ export const normalizePasses: readonly Pass<Model, Model>[] = [
   foldConstants,
   removeIdentity,
   foldPad,
+  sinkTranspose, // before reshape-chains: NHWC exporters' Transpose pairs meet across the activations between them
   reshapeChains,
   canonicalRelu, // Max(x, 0), Clip(x, 0, inf), LeakyRelu(alpha=0) -> Relu
   gemmTransA, // before canonical-affine: Gemm(Transpose(x), transA=1) -> Gemm(x)
