@@ -8,7 +8,7 @@
 //   s * x + t                   -> Gemm(x, diag(s), t)                       (else, on the graph input or a graph output)
 // (after a Conv, fold-channel-affine already takes them). Exact up to float rounding (products formed in float64,
 // stored in the weights' dtype).
-import type { Graph, Model, Node } from "../graph.ts";
+import { topoSort, type Graph, type Model, type Node } from "../graph.ts";
 import type { Pass } from "../../pipeline/pass.ts";
 import { attrInt, attrInts, attrString } from "../../ops/op.ts";
 import { cloneModel, isGraphOutput, NameAllocator, producerMap, readersOf, removeDead, renameValue } from "./edit.ts";
@@ -169,45 +169,55 @@ export const foldElementwiseAffine: Pass<Model, Model> = {
       const d = shapes.get(x)?.shape?.[1];
       return typeof d === "number" ? d : undefined;
     };
-    for (const n of [...g.nodes]) {
-      if (!g.nodes.includes(n)) continue;
-      const x0 = n.inputs.find((v) => !g.initializers.has(v)) ?? "";
-      const rank = rankOf(shapes, x0);
-      const st = scaleShift(g, n, rank, width);
-      if (!st || shapes.get(st.x)?.dtype !== shapes.get(n.outputs[0])?.dtype) continue;
-      const producers = producerMap(g);
-      const flat = rank !== undefined && rank >= 3 ? throughFlatten(g, n.outputs[0], st, shapes) : undefined;
-      if (rank === 2 && foldAfter(g, n, st, producers, names)) {
-        counts.after++;
-        details.push(`${n.op} '${n.name}' folded into Gemm '${producers.get(st.x)!.name}'`);
-      } else if (rank === 2 && foldAfterConcat(g, n, st, producers, names)) {
-        counts.after++;
-        details.push(`${n.op} '${n.name}' folded into the Gemms its Concat '${producers.get(st.x)!.name}' joins`);
-      } else if (canFoldBefore(g, n.outputs[0], st)) {
-        foldBefore(g, n.outputs[0], st, names);
-        g.nodes = g.nodes.filter((m) => m !== n);
-        counts.before++;
-        details.push(`${n.op} '${n.name}' folded into the layers reading it`);
-      } else if (flat && canFoldBefore(g, flat.r.outputs[0], flat.st)) {
-        flat.r.inputs = [st.x, ...flat.r.inputs.slice(1)];
-        foldBefore(g, flat.r.outputs[0], { ...flat.st, x: flat.r.outputs[0] }, names);
-        g.nodes = g.nodes.filter((m) => m !== n);
-        counts.before++;
-        details.push(`${n.op} '${n.name}' moved after ${flat.r.op} '${flat.r.name}' and folded into the layers reading it`);
-      } else if (rank === 2 && st.s.length <= MAX_DIAGONAL && (inputs.has(st.x) || isGraphOutput(g, n.outputs[0]))) {
-        const f = st.s.length;
-        const W = new Float64Array(f * f);
-        for (let i = 0; i < f; i++) W[i * f + i] = st.s[i];
-        const dtype = g.initializers.get(n.inputs.find((v) => g.initializers.has(v))!)!.dtype;
-        const wName = names.fresh(`${n.name}.W`);
-        const bName = names.fresh(`${n.name}.b`);
-        g.initializers.set(wName, floatTensor(dtype, [f, f], W));
-        g.initializers.set(bName, floatTensor(dtype, [f], st.t));
-        g.nodes[g.nodes.indexOf(n)] = { name: n.name, op: "Gemm", domain: "", inputs: [st.x, wName, bName], outputs: [n.outputs[0]], attrs: { ...CANONICAL_GEMM } };
-        counts.diagonal++;
-        details.push(`${n.op} '${n.name}' rewritten as a diagonal Gemm`);
+    // Three sweeps: folds into the Gemm before, in graph order (y * s + t: the Mul first); folds into the layers after,
+    // in reverse order ((x - m) / s: the Div first, then the Sub reaches the Gemm); what is left, as diagonal Gemms
+    // (where an op after one folds into it).
+    type Move = "after" | "before" | "diagonal";
+    const sweep = (nodes: Node[], moves: readonly Move[]) => {
+      for (const n of nodes) {
+        if (!g.nodes.includes(n)) continue;
+        const x0 = n.inputs.find((v) => !g.initializers.has(v)) ?? "";
+        const rank = rankOf(shapes, x0);
+        const st = scaleShift(g, n, rank, width);
+        if (!st || shapes.get(st.x)?.dtype !== shapes.get(n.outputs[0])?.dtype) continue;
+        const producers = producerMap(g);
+        const flat = moves.includes("before") && rank !== undefined && rank >= 3 ? throughFlatten(g, n.outputs[0], st, shapes) : undefined;
+        if (moves.includes("after") && rank === 2 && foldAfter(g, n, st, producers, names)) {
+          counts.after++;
+          details.push(`${n.op} '${n.name}' folded into Gemm '${producers.get(st.x)!.name}'`);
+        } else if (moves.includes("after") && rank === 2 && foldAfterConcat(g, n, st, producers, names)) {
+          counts.after++;
+          details.push(`${n.op} '${n.name}' folded into the Gemms its Concat '${producers.get(st.x)!.name}' joins`);
+        } else if (moves.includes("before") && canFoldBefore(g, n.outputs[0], st)) {
+          foldBefore(g, n.outputs[0], st, names);
+          g.nodes = g.nodes.filter((m) => m !== n);
+          counts.before++;
+          details.push(`${n.op} '${n.name}' folded into the layers reading it`);
+        } else if (flat && canFoldBefore(g, flat.r.outputs[0], flat.st)) {
+          flat.r.inputs = [st.x, ...flat.r.inputs.slice(1)];
+          foldBefore(g, flat.r.outputs[0], { ...flat.st, x: flat.r.outputs[0] }, names);
+          g.nodes = g.nodes.filter((m) => m !== n);
+          counts.before++;
+          details.push(`${n.op} '${n.name}' moved after ${flat.r.op} '${flat.r.name}' and folded into the layers reading it`);
+        } else if (moves.includes("diagonal") && rank === 2 && st.s.length <= MAX_DIAGONAL && (inputs.has(st.x) || isGraphOutput(g, n.outputs[0]))) {
+          const f = st.s.length;
+          const W = new Float64Array(f * f);
+          for (let i = 0; i < f; i++) W[i * f + i] = st.s[i];
+          const dtype = g.initializers.get(n.inputs.find((v) => g.initializers.has(v))!)!.dtype;
+          const wName = names.fresh(`${n.name}.W`);
+          const bName = names.fresh(`${n.name}.b`);
+          g.initializers.set(wName, floatTensor(dtype, [f, f], W));
+          g.initializers.set(bName, floatTensor(dtype, [f], st.t));
+          g.nodes[g.nodes.indexOf(n)] = { name: n.name, op: "Gemm", domain: "", inputs: [st.x, wName, bName], outputs: [n.outputs[0]], attrs: { ...CANONICAL_GEMM } };
+          counts.diagonal++;
+          details.push(`${n.op} '${n.name}' rewritten as a diagonal Gemm`);
+        }
       }
-    }
+    };
+    const order = topoSort(g);
+    sweep(order, ["after"]);
+    sweep([...order].reverse(), ["before"]);
+    sweep(order, ["after", "diagonal"]);
     removeDead(g);
     const parts = [counts.after && `${counts.after} folded into the Gemm before`, counts.before && `${counts.before} into the layers after`, counts.diagonal && `${counts.diagonal} as diagonal Gemm`].filter(Boolean);
     return {
