@@ -19,6 +19,8 @@ export interface ExporterStyle {
   applies?: (m: Model, kind: OutputKindLike) => boolean;
   /** The rewritten model (a copy). `seed` chooses its constants (statistics, scales). */
   rewrite: (m: Model, seed: number) => Model;
+  /** The style writes an op pseudonet does not run: explain must stop with a one-line error naming this node. */
+  unsupportedNode?: string;
   /** The model's input layout changes ([N, C, H, W] -> [N, H, W, C]): data rows must be permuted to match. */
   inputPerm?: (shape: readonly number[]) => number[] | undefined;
 }
@@ -409,6 +411,20 @@ function float64(m: Model): Model {
   return e.m;
 }
 
+/** onnxruntime's optimized export: the first Gemm + Relu as com.microsoft FusedGemm(activation="Relu"), an op
+ *  pseudonet has no kernel for (explain must say so, naming the node). */
+function fusedGemm(m: Model): Model {
+  const e = new Edit(m);
+  const gemm = e.ops("Gemm").find((n) => e.g.nodes.some((r) => r.op === "Relu" && r.inputs[0] === n.outputs[0]));
+  if (!gemm) throw new Error("no Gemm + Relu to fuse");
+  const relu = e.g.nodes.find((r) => r.op === "Relu" && r.inputs[0] === gemm.outputs[0])!;
+  Object.assign(gemm, { name: FUSED, op: "FusedGemm", domain: "com.microsoft", outputs: relu.outputs, attrs: { ...gemm.attrs, activation: { kind: "string", value: "Relu" } } });
+  e.g.nodes = e.g.nodes.filter((n) => n !== relu);
+  e.m.opset.set("com.microsoft", 1);
+  return e.m;
+}
+const FUSED = "/fc1/FusedGemm";
+
 /** Every style, in the order the sweep runs them. The baseline "gemm" is the zoo's own export. */
 export const STYLES: readonly ExporterStyle[] = [
   { name: "gemm", doc: "torch.onnx.export's Gemm(transB=1) layout, as zoo/export.ts writes it (the baseline)", rewrite: (m) => cloneModel(m) },
@@ -431,4 +447,8 @@ export const STYLES: readonly ExporterStyle[] = [
   { name: "mul-scale", doc: "Mul(y, 0.25) at the output, last layers x4", rewrite: mulScale },
   { name: "softmax-output", doc: "a second output probs = Softmax(y) (classifiers)", rewrite: softmaxOutput, applies: (_m, k) => k === "onehot" },
   { name: "float64", doc: "every weight, the input and output in float64", rewrite: float64 },
+  {
+    name: "ort-fusedgemm", doc: "onnxruntime-optimized: Gemm + Relu as com.microsoft FusedGemm (unsupported: explain must name the node)", rewrite: fusedGemm,
+    unsupportedNode: FUSED, applies: (m) => m.graph.nodes.some((n) => n.op === "Gemm" && m.graph.nodes.some((r) => r.op === "Relu" && r.inputs[0] === n.outputs[0])),
+  },
 ];

@@ -2,7 +2,9 @@
 // c - x: s = -1, t = c; Mul c: s = c; Div c: s = 1/c). Exporters write input normalisation (sklearn's scaler, Keras's
 // Normalization and Rescaling layers: (x - mean) / std) and output scales (a temperature, Rescaling) this way. Each
 // folds into the affine layer beside it, so the Net sees the layers it would see without them:
-//   Gemm(x, W, b) * s + t       -> Gemm(x, s[o] W[o, :], s b + t)            (after a canonical Gemm read only here)
+//   Gemm(x, W, b) * s + t       -> Gemm(x, s[o] W[o, :], s b + t)            (after a canonical Gemm read only here,
+//                                                                             or the Gemms a Concat joins)
+//   Flatten(Conv(x)) * s + t    -> Flatten(Conv(x, s[c] W[c], s b + t))     (s, t constant over each channel)
 //   Gemm(s * x + t, W, b)       -> Gemm(x, W[:, i] s[i], b + W t)            (before canonical Gemms, its only readers)
 //   Conv(s * x + t, W, b)       -> Conv(x, W[:, c] s[c], b + sum W t)        (per-channel; t only without padding)
 //   s * x + t                   -> Gemm(x, diag(s), t)                       (else, on the graph input or a graph output)
@@ -124,6 +126,36 @@ function foldAfterConcat(g: Graph, n: Node, st: ScaleShift, producers: Map<strin
   return true;
 }
 
+/** Push y = s x + t, x = Flatten(Conv(...)) (each read once), into the Conv's channels when s and t are constant over
+ *  each channel's block of features; false otherwise. */
+function foldAfterFlattenConv(g: Graph, n: Node, st: ScaleShift, producers: Map<string, Node>, names: NameAllocator): boolean {
+  const r = producers.get(st.x);
+  if (!r || r.domain !== "" || !["Flatten", "Reshape"].includes(r.op) || readersOf(g, st.x).length !== 1 || isGraphOutput(g, st.x)) return false;
+  const conv = producers.get(r.inputs[0]);
+  if (!conv || conv.op !== "Conv" || conv.domain !== "" || readersOf(g, r.inputs[0]).length !== 1 || isGraphOutput(g, r.inputs[0])) return false;
+  const Wt = g.initializers.get(conv.inputs[1] ?? "");
+  const W = floats(Wt);
+  const b = conv.inputs[2] ? floats(g.initializers.get(conv.inputs[2])) : Wt && new Float64Array(Wt.shape[0]);
+  if (!Wt || !W || !b || st.s.length % Wt.shape[0] !== 0) return false;
+  const c = Wt.shape[0], block = st.s.length / c, per = W.length / c;
+  for (let o = 0; o < c; o++) {
+    for (let i = o * block; i < (o + 1) * block; i++) if (st.s[i] !== st.s[o * block] || st.t[i] !== st.t[o * block]) return false;
+  }
+  for (let o = 0; o < c; o++) {
+    const so = st.s[o * block];
+    for (let i = o * per; i < (o + 1) * per; i++) W[i] *= so;
+    b[o] = b[o] * so + st.t[o * block];
+  }
+  const wName = names.fresh(`${conv.name}.W`);
+  const bName = names.fresh(`${conv.name}.b`);
+  g.initializers.set(wName, floatTensor(Wt.dtype, Wt.shape, W));
+  g.initializers.set(bName, floatTensor(Wt.dtype, [c], b));
+  conv.inputs = [conv.inputs[0], wName, bName];
+  g.nodes = g.nodes.filter((m) => m !== n);
+  renameValue(g, st.x, n.outputs[0]);
+  return true;
+}
+
 /** Gemm rows scaled and shifted: W[o, :] *= s[o], b[o] = s[o] b[o] + t[o]. */
 function scaleRows(g: Graph, p: Node, s: Float64Array, t: Float64Array, names: NameAllocator): void {
   const Wt = g.initializers.get(p.inputs[1])!;
@@ -188,6 +220,9 @@ export const foldElementwiseAffine: Pass<Model, Model> = {
         } else if (moves.includes("after") && rank === 2 && foldAfterConcat(g, n, st, producers, names)) {
           counts.after++;
           details.push(`${n.op} '${n.name}' folded into the Gemms its Concat '${producers.get(st.x)!.name}' joins`);
+        } else if (moves.includes("after") && rank === 2 && foldAfterFlattenConv(g, n, st, producers, names)) {
+          counts.after++;
+          details.push(`${n.op} '${n.name}' folded into the Conv before its ${producers.get(st.x)!.op}`);
         } else if (moves.includes("before") && canFoldBefore(g, n.outputs[0], st)) {
           foldBefore(g, n.outputs[0], st, names);
           g.nodes = g.nodes.filter((m) => m !== n);
