@@ -1,8 +1,9 @@
 // `npm run zoo:score`: write the zoo, explain every case with today's `pseudonet explain --exact`, score every
 // explanation against its truth, print the table and write bench/results/zoo.json.
-//   node --import tsx zoo/bench.ts [--keep DIR] [--only NAME] [--seed N] [--obfuscate all|none|a,b] [--budgeted [--tolerance E]] [--results FILE]
+//   node --import tsx zoo/bench.ts [--keep DIR] [--only NAME] [--seed N] [--obfuscate all|none|a,b] [--budgeted [--tolerance E|reference]] [--results FILE]
 // (--budgeted: also run the budgeted steps, as plain `pseudonet explain`: simplify's budgeted passes and dropping
-// named values' residuals, within --tolerance E, absolute, as explain's flag)
+// named values' residuals, within --tolerance E, absolute, as explain's flag; `reference`: each compiled case gets
+// the budget its reference program meets on the obfuscated net (zoo/budget.ts), trained cases explain's default)
 import { mkdtempSync, mkdirSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
@@ -16,11 +17,16 @@ import { scoreAll } from "./score.ts";
 import { formatScores, summarize } from "./score-table.ts";
 import { readTruth } from "./truth.ts";
 import { writeZoo } from "./zoo.ts";
+import { referenceTolerance } from "./budget.ts";
+import { findCase } from "./cases/index.ts";
+import { generateCase } from "./generate.ts";
 
 /** How each case was explained, for the results file (no timings: the file stays the same run to run). */
 interface ExplainRun {
   case: string;
   input: string;
+  /** The absolute --tolerance of a budgeted run (absent: explain's default, or --exact). */
+  tolerance?: number;
   error?: string;
 }
 
@@ -57,12 +63,17 @@ async function main(): Promise<void> {
   const obfuscations = parseObfuscations(values.obfuscate!);
   const entries = writeZoo(zooDir, { seed: Number(values.seed), only: values.only, obfuscations });
   const runs: ExplainRun[] = [];
+  const seed = Number(values.seed);
+  if (values.tolerance !== undefined && values.tolerance !== "reference" && !(Number(values.tolerance) > 0)) throw new Error(`--tolerance must be a positive number or 'reference', got '${values.tolerance}'`);
   for (const e of entries) {
     const t0 = performance.now();
     const out = join(explainedDir, e.name);
     mkdirSync(out, { recursive: true });
-    const r = await explainCase(e.dir, out, !values.budgeted, values.tolerance !== undefined ? Number(values.tolerance) : undefined);
-    runs.push({ case: e.name, ...r });
+    const def = e.family === "compiled" ? findCase(e.name) : undefined;
+    const tolerance = values.tolerance === "reference" ? (def ? referenceTolerance(generateCase(def, seed, obfuscations), seed) : undefined)
+      : values.tolerance !== undefined ? Number(values.tolerance) : undefined;
+    const r = await explainCase(e.dir, out, !values.budgeted, tolerance);
+    runs.push({ case: e.name, ...r, ...(values.budgeted && tolerance !== undefined ? { tolerance } : {}) });
     process.stderr.write(`explained ${e.name} (${r.input}) in ${Math.round(performance.now() - t0)} ms${r.error ? `: FAILED ${r.error}` : ""}\n`);
   }
   const scores = scoreAll(zooDir, explainedDir, entries.map((e) => e.name));

@@ -41,3 +41,20 @@ test("on data only (no box) the report says the claim is observed", () => {
   assert.match(r.report.summary, /observed, not proven/);
   assertSameFunction(nt, r.out.net);
 });
+
+test("one always-on unit of a wide layer stays when its skip would add weights (a dense [next x input] block)", () => {
+  // 6 inputs, 4 hidden units (unit 3 is >= 0 over the box), 5 outputs: the skip adds 5 x 6 weights and removes 6 + 5.
+  const n = 6, m = 5;
+  const rows = [[1, -1, 0, 0, 0, 0], [0, 1, -1, 0, 0, 0], [0, 0, 1, -1, 0, 0], [0.1, 0.1, 0.1, 0.1, 0.1, 0.1]];
+  const wide = net(n, [
+    dense("fc1", "x", rows, [0, 0, 0, 2]),
+    act("relu1", "fc1", 4),
+    dense("fc2", "relu1", Array.from({ length: m }, (_, r) => [1, r, -1, 0.5 + r]), [0, 0, 0, 0, 0]),
+  ]);
+  const r = alwaysOnPass.run(stateFor(wide));
+  assert.equal(hiddenUnits(r.out.net), 4);
+  assert.match(r.report.summary, /0 always-on ReLU unit\(s\) made linear.*kept 1 layer/);
+  assert.ok(r.report.details.some((d) => /fc1: 1 of 4 units always-on, left as they are \(the skip would add \d+ weights\)/.test(d)), r.report.details.join("\n"));
+  assert.ok(r.report.weights.after <= r.report.weights.before);
+  assertSameFunction(wide, r.out.net);
+});

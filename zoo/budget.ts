@@ -1,0 +1,31 @@
+// The budget at which a compiled case's reference program is itself an admissible explanation of the network.
+// Obfuscations that change the function (weight noise, near-zero weights) move the net away from its reference
+// program by truth.fidelity.maxAbsErr; no program of the reference's size can then be faithful at rounding level
+// (it would have to carry the random weights), so size is compared at equal fidelity: the explain run gets the
+// tolerance that the reference program meets on this net, and never less than explain's own default.
+import { BUDGET_SHARE } from "../src/passes/budget.ts";
+import { DEFAULT_RELATIVE_TOLERANCE } from "../src/passes/state.ts";
+import { casePoints } from "./domain.ts";
+import { forwardNet } from "./net.ts";
+import { subSeed } from "./rng.ts";
+import type { Generated } from "./generate.ts";
+
+/** Dropping a residual is admitted within BUDGET_SHARE.residuals x --tolerance on the analysis rows
+ *  (src/pipeline/ledger.ts): the reference, d away from the net, fits within that share when --tolerance >= d / share. */
+export const REFERENCE_BUDGET_FACTOR = 1 / BUDGET_SHARE.residuals;
+
+/** Fresh domain points on which the reference's distance is measured: the case's own samples are a few thousand,
+ *  and the max over them falls short of the max over the domain (edge/all: 2.1e-2 on its samples, 2.4e-2 on 20,000). */
+export const REFERENCE_POINTS = 20000;
+
+/** Absolute --tolerance at which the reference program of a generated case is within budget of its net. */
+export function referenceTolerance(g: Generated, seed: number): number {
+  let lo = Infinity, hi = -Infinity, d = g.fidelity.maxAbsErr;
+  for (const x of g.points) for (const v of forwardNet(g.net, x)) { lo = Math.min(lo, v); hi = Math.max(hi, v); }
+  for (const x of casePoints(g.def, { seed: subSeed(seed, `${g.def.name}:budget`), random: REFERENCE_POINTS })) {
+    const y = forwardNet(g.net, x), r = g.def.reference(x);
+    for (let j = 0; j < r.length; j++) d = Math.max(d, Math.abs(y[j] - r[j]));
+  }
+  const byDefault = DEFAULT_RELATIVE_TOLERANCE * (hi > lo ? hi - lo : 0);
+  return Math.max(byDefault, REFERENCE_BUDGET_FACTOR * d);
+}
