@@ -15,8 +15,9 @@ import { canonicalRelu } from "./canonical-relu.ts";
 import { gemmTransA } from "./gemm-trans-a.ts";
 import { foldElementwiseAffine } from "./fold-elementwise-affine.ts";
 import { sinkTranspose } from "./sink-transpose.ts";
+import { transposeIntoDense } from "./transpose-into-dense.ts";
 
-export { upgradeOpset, foldConstants, removeIdentity, foldPad, reshapeChains, canonicalAffine, foldBatchNorm, foldChannelAffine, canonicalRelu, gemmTransA, foldElementwiseAffine, sinkTranspose };
+export { upgradeOpset, foldConstants, removeIdentity, foldPad, reshapeChains, canonicalAffine, foldBatchNorm, foldChannelAffine, canonicalRelu, gemmTransA, foldElementwiseAffine, sinkTranspose, transposeIntoDense };
 
 /** The normalize passes in pipeline order. */
 export const normalizePasses: readonly Pass<Model, Model>[] = [
@@ -29,6 +30,7 @@ export const normalizePasses: readonly Pass<Model, Model>[] = [
   canonicalRelu, // Max(x, 0), Clip(x, 0, inf), LeakyRelu(alpha=0) -> Relu
   gemmTransA, // before canonical-affine: Gemm(Transpose(x), transA=1) -> Gemm(x)
   canonicalAffine,
+  transposeIntoDense, // after canonical-affine: Keras's NHWC flatten before a Dense becomes the NCHW one
   foldBatchNorm,
   foldChannelAffine, // after fold-batchnorm: the Mul/Add a Caffe2 batch norm leaves after the Conv it became
   foldElementwiseAffine, // after both: input normalisation and output scales into the canonical Gemm / Conv beside them
