@@ -1,12 +1,12 @@
 // The trained recognisers on nets they were not written against: the zoo's small trained functions (xor, parity4,
-// and3, max2, min2, abs, clamp, sort3) trained again at other seeds and hidden widths (8, 16, 32 units in one layer;
-// 16-16 in two) by bench/trained_variants.py (PyTorch 1.13, torch.onnx.export), each explained from its data as
+// and3, max2, min2, abs, clamp, sort3, and [clamp(x0), max(x1, x2)] in one net) trained again at other seeds and
+// hidden widths (8, 16, 32 units in one layer; 16-16 in two; 8-8-8 in three) by bench/trained_variants.py (PyTorch 1.13, torch.onnx.export), each explained from its data as
 // `npm run zoo:score` explains the trained cases (--exact, the data file; bits cases: all 2^n points). Per net: the
 // primitive the function should be named by (zoo/score.ts signatures), whether it is, the named statement and its
 // stated error (the residual's max |r|), and program vs model on the held-out rows; written to
 // bench/results/trained-variants.json.
 //   node --import tsx bench/trained-variants.ts [--dir tmp/trained-variants] [--seeds 10,11,12] [--only FN,...] [--budgeted] [--results FILE]
-// Trains what --dir lacks first (one thread, seeded: the same nets every run; about 5 minutes of CPU for all 96).
+// Trains what --dir lacks first (one thread, seeded: the same nets every run; a few minutes of CPU for all 135).
 import { execFileSync } from "node:child_process";
 import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
 import { dirname, join } from "node:path";

@@ -5,7 +5,7 @@ Run from the repository root:  /usr/bin/python3 bench/trained_variants.py OUT_DI
 Regression nets train full-batch on 2,000 uniform rows (sort3: batches of 128 from 20,000).
 Writes OUT_DIR/<fn>-<arch>-s<seed>/model.onnx, data.npy (the held-out rows, or every point of a bits domain) and
 meta.json (function, architecture, seed, training error). Same recipes as zoo/trained/train.py (MSE, Adam), with
-the hidden layers varied: 8, 16 and 32 units in one layer, and 16-16 in two. Seeded and deterministic (one thread);
+the hidden layers varied: 8, 16 and 32 units in one layer, 16-16 in two and 8-8-8 in three. Seeded and deterministic (one thread);
 a net trains in a few seconds of CPU. Nothing here is committed but the results bench/trained-variants.ts writes.
 """
 import json
@@ -22,7 +22,7 @@ torch.use_deterministic_algorithms(True)
 # Tiny weights late in training are denormal floats, which made some nets 10x slower to train.
 torch.set_flush_denormal(True)
 
-ARCHS = {"h8": [8], "h16": [16], "h32": [32], "h16x2": [16, 16]}
+ARCHS = {"h8": [8], "h16": [16], "h32": [32], "h16x2": [16, 16], "h8x3": [8, 8, 8]}
 
 
 def mlp(sizes):
