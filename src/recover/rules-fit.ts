@@ -124,7 +124,7 @@ export const fitRecogniser: SliceRecogniser = {
         if (!best || fit.maxRes < best.maxRes - tie || (fit.maxRes <= best.maxRes + tie && affinePart(fit) < affinePart(best) - 1e-3)) best = { c, ...fit };
       }
       const fails = (b: typeof best) => !b || b.maxRes > FIT_FRACTION * (hi - lo) || b.maxRes > GAIN * affine.maxRes;
-      if (fails(best)) best = clampFit(srcs, xs, y) ?? best;
+      if (fails(best)) best = clampFits(srcs, xs, y).find((c) => !fails(c)) ?? best;
       if (!best || fails(best)) return f;
       const scale = Math.max(...best.coef.map(Math.abs), 1e-30);
       const eps = 0.02 * scale;
@@ -147,22 +147,30 @@ export const fitRecogniser: SliceRecogniser = {
   },
 };
 
-/** The best clamp(x_i, lo, hi) candidate over the sources, breakpoints fitted and then rounded within 2% of the
- *  source's range (as the coefficients are: clamp(x, -1, 2), not clamp(x, -0.981, 2.013)), with its fit. */
-function clampFit(srcs: readonly Atom[], xs: readonly Float64Array[], y: Float64Array): { c: Candidate; coef: number[]; maxRes: number } | undefined {
+/** The best clamp(x_i, lo, hi) over the sources, breakpoints fitted, with its fit: first with the breakpoints
+ *  rounded to the simplest numbers within 2% of the source's range (clamp(x, -1, 2), not clamp(x, -0.981, 2.013):
+ *  integers, then halves, one significant digit, 24ths), then as fitted (when the rounded ones do not fit). */
+function clampFits(srcs: readonly Atom[], xs: readonly Float64Array[], y: Float64Array): { c: Candidate; coef: number[]; maxRes: number }[] {
   let best: { i: number; lo: number; hi: number; sse: number } | undefined;
   xs.forEach((x, i) => {
     const fit = fitClamp(x, xs, y);
     if (fit && (!best || fit.sse < best.sse)) best = { i, lo: fit.lo, hi: fit.hi, sse: fit.sse };
   });
-  if (!best) return undefined;
-  const x = xs[best.i];
+  if (!best) return [];
+  const { i, lo, hi } = best;
   let xlo = Infinity, xhi = -Infinity;
-  for (const t of x) { xlo = Math.min(xlo, t); xhi = Math.max(xhi, t); }
+  for (const t of xs[i]) { xlo = Math.min(xlo, t); xhi = Math.max(xhi, t); }
   const eps = 0.02 * (xhi - xlo);
-  let [lo, hi] = [nice(best.lo, eps), nice(best.hi, eps)];
-  if (!(lo < hi)) [lo, hi] = [best.lo, best.hi];
-  const values = clampColumn(x, lo, hi);
-  const fit = leastSquares([...xs, values], y);
-  return { c: { kind: "clamp", args: [atomLin(srcs[best.i].id)], params: [lo, hi], values }, ...fit };
+  const [slo, shi] = [simplest(lo, eps), simplest(hi, eps)];
+  const pairs = slo < shi && (slo !== lo || shi !== hi) ? [[slo, shi], [lo, hi]] : [[lo, hi]];
+  return pairs.map(([a, b]) => {
+    const values = clampColumn(xs[i], a, b);
+    return { c: { kind: "clamp" as const, args: [atomLin(srcs[i].id)], params: [a, b], values }, ...leastSquares([...xs, values], y) };
+  });
+}
+
+/** The simplest number within eps of x: an integer, a half, one significant digit, a 24th; else x. */
+function simplest(x: number, eps: number): number {
+  for (const c of [Math.round(x), Math.round(2 * x) / 2, Number(x.toPrecision(1)), Math.round(24 * x) / 24]) if (Math.abs(c - x) <= eps) return c;
+  return x;
 }
