@@ -151,12 +151,10 @@ export const carvePass: ExplainPass = {
     // always-on and dead-units passes saw them.
     const rowSets = data.oneSample ? [] : [data.analysis, data.heldOut].map((ts) => Object.fromEntries(net.inputs.map((inp, i) => [inp.name, ts[i]])));
     const evidence: RangeEvidence | undefined = box ? { kind: "box", box } : rowSets.length ? { kind: "rows", rows: data.heldOut === data.analysis ? rowSets.slice(0, 1) : rowSets } : undefined;
-    // Under a budget a layer is a conv up to a larger residual than under --exact: every row still has to be a
-    // shifted kernel within 10x the fit's tolerance (dense-to-conv's placement test), and the whole fit is accepted
-    // up to that same bound, since its residual is dropped only within the budget (else kept, exactly). Under
-    // --exact it is always kept, and a conv beside a large residual would only add statements.
-    const maxResidual = s.input.exact ? undefined : 10 * CARVE_TOL;
-    const r = carveConvs(net, { accept, tol: CARVE_TOL, ...(maxResidual !== undefined ? { maxResidual } : {}), ...(evidence ? { evidence } : {}) });
+    // Every row has to be a shifted kernel within 10x the fit's tolerance (dense-to-conv's placement test); the whole
+    // fit is accepted up to that same bound, since its residual is never lost: dropped only within the budget,
+    // else kept as explicit weights and the rewrite exact.
+    const r = carveConvs(net, { accept, tol: CARVE_TOL, maxResidual: 10 * CARVE_TOL, ...(evidence ? { evidence } : {}) });
     if (!r.carved.length) {
       // (The weight graph's clusterability is the modules pass's to report.)
       return { out: { ...s, ledger }, report: { pass: "carve", summary: "no dense layer is a convolution", details: r.kept.map((k) => `${k.layer}: stays dense (${k.reason})`) } };
