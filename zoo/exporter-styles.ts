@@ -150,6 +150,15 @@ function identities(m: Model): Model {
   return e.m;
 }
 
+/** An inference-mode Dropout after every Relu (Keras and torch models exported with their dropout layers; opset 12+
+ *  gives it a ratio input and no training_mode, which means inference). */
+function dropouts(m: Model): Model {
+  const e = new Edit(m);
+  const ratio = e.init("dropout_ratio", f32([], [0.5]));
+  for (const n of e.ops("Relu")) e.after(n.outputs[0], `${n.name.replace(/\/Relu$/, "")}/dropout/Dropout`, "Dropout", [ratio]);
+  return e.m;
+}
+
 /** ReLU written another way: each Relu node replaced by `make`. */
 function reluAs(m: Model, make: (e: Edit, n: Node) => void): Model {
   const e = new Edit(m);
@@ -433,6 +442,7 @@ export const STYLES: readonly ExporterStyle[] = [
   { name: "gemm-alpha-beta", doc: "Gemm alpha=0.25, beta=4 (weights x4, bias /4)", rewrite: gemmAlphaBeta },
   { name: "gemm-transA", doc: "Gemm(transA=1) of Transpose(x)", rewrite: gemmTransA },
   { name: "identity", doc: "an Identity node after every node (tf2onnx)", rewrite: identities },
+  { name: "dropout", doc: "an inference-mode Dropout(ratio 0.5) after every Relu", rewrite: dropouts },
   { name: "relu-max", doc: "Relu as Max(x, 0)", rewrite: reluMax },
   { name: "relu-clip", doc: "Relu as Clip(x, 0, +inf)", rewrite: reluClip },
   { name: "relu-leaky0", doc: "Relu as LeakyRelu(alpha=0)", rewrite: reluLeaky0 },
