@@ -3,7 +3,7 @@
 // /usr/bin/python3 with torch 1.13), explained as zoo/each.ts does (the case's domain, default budget), and compared
 // with the zoo's own Gemm export: primitive recall and max |program - model| must be the same. Each rewritten model
 // is also run against the original on the case's points (`styleErr`: the rewrite itself, 0 up to float32 rounding).
-//   node --import tsx bench/exporters.ts [CASE...] [--styles a,b] [--obfuscate none|all|both] [--no-torch] [--results FILE]
+//   node --import tsx bench/exporters.ts [CASE...] [--styles a,b] [--obfuscate none|all|both] [--no-torch] [--exact] [--results FILE]
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
@@ -40,7 +40,7 @@ const { values, positionals } = parseArgs({
   allowPositionals: true,
   options: {
     styles: { type: "string" }, obfuscate: { type: "string", default: "both" }, seed: { type: "string", default: "1" },
-    "no-torch": { type: "boolean", default: false }, results: { type: "string", default: "bench/results/exporters.json" },
+    "no-torch": { type: "boolean", default: false }, exact: { type: "boolean", default: false }, results: { type: "string", default: "bench/results/exporters.json" },
   },
 });
 const seed = Number(values.seed);
@@ -86,7 +86,7 @@ async function explainCell(g: Generated, model: Model, style: string, base: Mode
   const flag = domainFlag(g.def.domain);
   try {
     const x = inputTensor(g, model, perm);
-    const s = await runExplain({ model, name: g.def.name, ...(flag ? { domain: flag } : { data: [x], dataLabel: "points" }) }, { until: "verify" });
+    const s = await runExplain({ model, name: g.def.name, ...(values.exact ? { exact: true } : {}), ...(flag ? { domain: flag } : { data: [x], dataLabel: "points" }) }, { until: "verify" });
     const counts = new Map<string, number>();
     for (const { stmt } of allPrimStmts(s.program!)) for (const sig of signatures(stmt.prim)) counts.set(sig, (counts.get(sig) ?? 0) + 1);
     const req = g.truth.primitives;
@@ -165,6 +165,6 @@ for (const [k, g] of gens.entries()) {
 const differ = rows.flatMap((r) => r.cells.filter((c) => !c.same).map((c) => `${r.case}/${r.obfuscations}/${c.style}`));
 process.stdout.write(`\n${rows.reduce((a, r) => a + r.cells.length, 0)} cells, ${differ.length} differ from the gemm export${differ.length ? `: ${differ.join(", ")}` : ""}\n`);
 mkdirSync(dirname(values.results!), { recursive: true });
-writeFileSync(values.results!, JSON.stringify({ seed, styles: [...styles.map((s) => ({ name: s.name, doc: s.doc })), ...torchOpsets.map((o) => ({ name: `torch-opset${o}`, doc: `torch.onnx.export (torch 1.13) at opset ${o}, dynamic batch axis` }))], cases: rows }, null, 1) + "\n");
+writeFileSync(values.results!, JSON.stringify({ seed, exact: values.exact, styles: [...styles.map((s) => ({ name: s.name, doc: s.doc })), ...torchOpsets.map((o) => ({ name: `torch-opset${o}`, doc: `torch.onnx.export (torch 1.13) at opset ${o}, dynamic batch axis` }))], cases: rows }, null, 1) + "\n");
 process.stdout.write(`wrote ${values.results}\n`);
 

@@ -9,6 +9,7 @@ import { cloneModel, NameAllocator, producerMap } from "../src/graph/passes/edit
 import { floats } from "../src/graph/passes/consts.ts";
 import { runModel } from "../src/run/interp.ts";
 import { rng } from "../src/util/rng.ts";
+import type { OutputKind } from "./case.ts";
 
 /** One style: how an exporter writes the network. */
 export interface ExporterStyle {
@@ -16,7 +17,7 @@ export interface ExporterStyle {
   /** Which exporter writes it this way, and what changes. */
   doc: string;
   /** Whether the style applies to a model (e.g. NHWC needs an image input); others are skipped. */
-  applies?: (m: Model, kind: OutputKindLike) => boolean;
+  applies?: (m: Model, kind: OutputKind) => boolean;
   /** The rewritten model (a copy). `seed` chooses its constants (statistics, scales). */
   rewrite: (m: Model, seed: number) => Model;
   /** The style writes an op pseudonet does not run: explain must stop with a one-line error naming this node. */
@@ -24,9 +25,6 @@ export interface ExporterStyle {
   /** The model's input layout changes ([N, C, H, W] -> [N, H, W, C]): data rows must be permuted to match. */
   inputPerm?: (shape: readonly number[]) => number[] | undefined;
 }
-
-/** The zoo's output kinds, for styles that only apply to classifiers. */
-export type OutputKindLike = "real" | "bits" | "onehot";
 
 const int = (v: number): Attr => ({ kind: "int", value: v });
 const flt = (v: number): Attr => ({ kind: "float", value: v });
@@ -57,9 +55,9 @@ class Edit {
     else this.g.nodes.splice(at, 0, n);
     return o;
   }
-  /** Point every reader of `from` (and graph outputs) at `to`, except the node `except`. */
-  redirect(from: string, to: string, except?: Node): void {
-    for (const n of this.g.nodes) if (n !== except) n.inputs = n.inputs.map((v) => (v === from ? to : v));
+  /** Point every reader of `from` at `to`, except the nodes in `except`. */
+  redirect(from: string, to: string, except: readonly Node[] = []): void {
+    for (const n of this.g.nodes) if (!except.includes(n)) n.inputs = n.inputs.map((v) => (v === from ? to : v));
   }
   /** Insert a node reading `v` right after v's producer, and move all readers of v to its output. */
   after(v: string, base: string, op: string, rest: string[] = [], attrs: Record<string, Attr> = {}): string {
@@ -75,7 +73,7 @@ class Edit {
     }
     const o = this.node(base, op, [v, ...rest], attrs, at);
     const added = this.g.nodes[at];
-    this.redirect(v, o, added);
+    this.redirect(v, o, [added]);
     return o;
   }
   ops(op: string): Node[] {
@@ -213,26 +211,17 @@ function reshapeStyle(m: Model, shapeOf: (e: Edit, x: string, at: number, n: num
     const x = e.g.inputs[0].name;
     const { shape, added } = shapeOf(e, x, 0, inputSize(e.g));
     const r = e.node("/input_flatten/Reshape", "Reshape", [x, shape], {}, added);
-    e.redirect(x, r, e.g.nodes[added]);
-    for (let i = 0; i < added; i++) if (e.g.nodes[i].inputs.includes(r)) e.g.nodes[i].inputs = e.g.nodes[i].inputs.map((v) => (v === r ? x : v));
+    e.redirect(x, r, e.g.nodes.slice(0, added + 1)); // the shape nodes and the Reshape keep reading x
   }
   for (const f of e.ops("Flatten")) {
-    const shapes = runShapes(e.m, f.inputs[0]);
+    const size = valueDims(e.m, f.inputs[0]).reduce((a, b) => a * b, 1);
     const at = e.g.nodes.indexOf(f);
-    const { shape } = shapeOf(e, f.inputs[0], at, shapes);
+    const { shape } = shapeOf(e, f.inputs[0], at, size);
     f.op = "Reshape";
     f.attrs = {};
     f.inputs = [f.inputs[0], shape];
   }
   return e.m;
-}
-
-/** Per-sample size of a value (run the model on one zero row). */
-function runShapes(m: Model, v: string): number {
-  const shape = (m.graph.inputs[0].shape ?? []).map((d, i) => (i === 0 ? 1 : (d as number)));
-  const x = f32(shape, new Float64Array(shape.reduce((a, b) => a * b, 1)));
-  const t = runModel(m, { [m.graph.inputs[0].name]: x }, { outputs: [v] })[v];
-  return t.shape.slice(1).reduce((a, b) => a * b, 1);
 }
 
 /** Keras conv nets through tf2onnx: the input is NHWC, a Transpose to NCHW before each Conv and back to NHWC after
