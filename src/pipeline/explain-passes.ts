@@ -152,7 +152,7 @@ export const buildPass: ExplainPass = {
     // against the original, after what simplify and carve spent (ledger.ts).
     let ledger = s.data && (s.lowered ?? s.net) ? ledgerOf(s) : undefined;
     const judge = ledger && judgeOf(ledger);
-    const { program: built, report } = buildProgram(useNet, { name: s.input.name ?? "model", ...(stats ? { stats } : {}), ...(bitInputs ? { bitInputs } : {}), ...(box ? { box } : {}), ...(s.input.tolerance !== undefined ? { tolerance: s.input.tolerance } : {}), ...(s.input.exact ? { exact: true } : {}), ...(judge ? { judge } : {}), modules: true });
+    const { program: built, report } = buildProgram(useNet, { name: s.input.name ?? "model", ...(stats ? { stats } : {}), ...(bitInputs ? { bitInputs } : {}), ...(box ? { box } : {}), ...(s.input.tolerance !== undefined ? { tolerance: s.input.tolerance } : {}), ...(s.input.exact ? { exact: true } : {}), ...(judge ? { judge } : {}), ...(ledger ? { residualBudget: ledger.exact ? 0 : ledger.limit } : {}), modules: true });
     // slices name the lowered Net's units (simplify renumbers them); carve's dropped residuals recorded with the others
     let program = withCarveDrops(programWithOrigin(useNet, built), whole ? undefined : s.carve);
     if (ledger) {

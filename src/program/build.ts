@@ -41,6 +41,9 @@ export interface BuildOptions {
   /** The run's one budget (the explain pipeline's ledger): conv abs pairs, module cuts and named module bodies are
    *  judged by the whole Net or program against the original, instead of against `tolerance` on their own input. */
   judge?: BudgetJudge;
+  /** The max |error| a dropped residual may reach on the analysis rows (explain's ledger limit): whole-Net readings
+   *  pick between a short reading whose residual will be dropped and an exact one by it. */
+  residualBudget?: number;
   /** Override the slice recognisers (an empty list writes every layer as its own statement). */
   sliceRecognisers?: readonly SliceRecogniser[];
   /** The box every Net input entry lies in, when the domain is a box (bits: [0, 1]): lets rules prove units dead or linear. */
@@ -202,7 +205,8 @@ export function buildProgram(net: Net, opts: BuildOptions = {}): { program: Prog
   if (logicOut) {
     const name = fresh(logicOut);
     const names = { source: (v: string) => ({ name: varOf.get(v)!, n: widthOf(v) }), fresh, primId, weightIndex: ctx.weightIndex };
-    const wctx = { net, ...(opts.stats ? { stats: opts.stats } : {}), ...(opts.box ? { box: opts.box } : {}), bits: !!opts.bitInputs?.size, names, layerStatements };
+    const budget = opts.exact ? 0 : opts.residualBudget;
+    const wctx = { net, ...(opts.stats ? { stats: opts.stats } : {}), ...(opts.box ? { box: opts.box } : {}), ...(budget !== undefined ? { budget } : {}), bits: !!opts.bitInputs?.size, names, layerStatements };
     const built = buildLogicNet(wctx, name, () => ++residualK) ?? buildPiecewiseNet(wctx, name, () => ++residualK);
     if (built) {
       const ids = net.layers.map((x) => x.id);

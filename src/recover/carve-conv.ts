@@ -18,6 +18,9 @@ import { rangesOf, type RangeEvidence, type RangeOf } from "./carve-ranges.ts";
 export interface CarveConvOptions {
   /** Relative residual tolerance of the conv fit (dense-to-conv's `tol`). */
   tol?: number;
+  /** Largest relative residual of a whole fit accepted (dense-to-conv's `maxResidual`; default `tol`): for callers
+   *  that keep the residual as explicit weights or drop it only within a budget. */
+  maxResidual?: number;
   /** Largest number of channel x height x width factorisations tried for a vector input with no image shape. */
   maxFactorisations?: number;
   /** Whether the conv alone (its fit's residual dropped) may replace a layer: given the Net before and after, and
@@ -153,7 +156,7 @@ function carveOne(net: Net, l: AffineLayer & Layer, opts: CarveConvOptions, rang
   const cs = consumers(l.id);
   const act = cs.length === 1 && cs[0].kind === "act" && !net.outputs.some((o) => o.from === l.id) ? (cs[0] as ActLayer & Layer) : undefined;
   if (act && !HOMOGENEOUS.has(act.fn)) return { reason: `followed by ${act.fn}, which row scales cannot pass through` };
-  const fitOpts: ConvFitOptions = { tol: opts.tol ?? 1e-3, signFree: !act || act.fn === "identity" };
+  const fitOpts: ConvFitOptions = { tol: opts.tol ?? 1e-3, signFree: !act || act.fn === "identity", ...(opts.maxResidual !== undefined ? { maxResidual: opts.maxResidual } : {}) };
   const grids = gridsFor(net, l, opts.maxFactorisations ?? 6);
   if (!grids.length) return { reason: "its input is not an image (no image shape, and no channels x side x side factorisation of its width)" };
   let reason = "";

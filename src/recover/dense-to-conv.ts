@@ -23,8 +23,12 @@ export interface ImageGrid {
 export interface ConvFitOptions {
   /** Largest accepted relative residual ||W - W_conv|| / ||W|| over the rows the conv explains (with biases). */
   tol?: number;
-  /** A weight is in a row's support when |w| > support x the row's largest |w|. */
+  /** A weight is in a row's support when |w| > support x the row's largest |w| (and it is not among the row's
+   *  smallest weights whose energy the placement test lets a row leave outside its window: see rowBoxes). */
   support?: number;
+  /** Largest relative residual of the whole fit accepted (default `tol`). The structure (windows, kernels, each
+   *  row's placement) is still found at `tol`; a caller that keeps or budgets the residual may accept more. */
+  maxResidual?: number;
   /** Scales may be negative (the layer's value is used linearly); else every s_u > 0 (it goes through a ReLU). */
   signFree?: boolean;
   /** Smallest fraction of rows the conv must explain; the others stay dense units beside it. */
@@ -59,10 +63,14 @@ export interface ConvFit {
 
 export type ConvFitResult = { ok: true; fit: ConvFit } | { ok: false; reason: string };
 
-interface Box { y1: number; y2: number; x1: number; x2: number }
+/** A row's support on the grid, and the |w| over which a weight is in it. */
+interface Box { y1: number; y2: number; x1: number; x2: number; thr: number }
 
-/** Per row: the box its support covers on the (y, x) plane (every channel projected), or null when it is zero. */
-function rowBoxes(W: Float32Array, nOut: number, g: ImageGrid, support: number): (Box | null)[] {
+/** Per row: the box its support covers on the (y, x) plane (every channel projected), or null when it is zero.
+ *  The support leaves out the row's smallest weights whose energy together is within `slack` of the row's: the
+ *  share the placement test lets a row leave outside its window (fitExtent), so small weights spread over the
+ *  image (weight noise, near-zero weights) do not widen the box of a row that is a shifted kernel. */
+function rowBoxes(W: Float32Array, nOut: number, g: ImageGrid, support: number, slack = 0): (Box | null)[] {
   const nIn = g.c * g.h * g.w;
   const boxes: (Box | null)[] = [];
   for (let u = 0; u < nOut; u++) {
@@ -73,8 +81,8 @@ function rowBoxes(W: Float32Array, nOut: number, g: ImageGrid, support: number):
       boxes.push(null);
       continue;
     }
-    const thr = support * m;
-    const b: Box = { y1: g.h, y2: -1, x1: g.w, x2: -1 };
+    const thr = Math.max(support * m, slack > 0 ? energyFloor(W, off, nIn, slack) : 0);
+    const b: Box = { y1: g.h, y2: -1, x1: g.w, x2: -1, thr };
     for (let i = 0; i < nIn; i++) {
       if (!(Math.abs(W[off + i]) > thr)) continue;
       const p = i % (g.h * g.w);
@@ -89,17 +97,37 @@ function rowBoxes(W: Float32Array, nOut: number, g: ImageGrid, support: number):
   return boxes;
 }
 
+/** The largest |w| of row `off` such that the weights no larger than it hold at most `slack` of the row's energy
+ *  (NaN weights, free, left out); 0 when even the smallest holds more. */
+function energyFloor(W: Float32Array, off: number, nIn: number, slack: number): number {
+  const sq: number[] = [];
+  let total = 0;
+  for (let i = 0; i < nIn; i++) {
+    const v = W[off + i];
+    if (Number.isNaN(v)) continue;
+    sq.push(v * v);
+    total += v * v;
+  }
+  sq.sort((a, c) => a - c);
+  let acc = 0, floor = 0;
+  for (const v of sq) {
+    acc += v;
+    if (acc > slack * total) break;
+    floor = v;
+  }
+  return Math.sqrt(floor);
+}
+
 /** The gcd of the (y, x) offsets used by full-extent rows, relative to their box corner: the dilation. */
-function dilationOf(W: Float32Array, g: ImageGrid, rows: number[], boxes: (Box | null)[], support: number): [number, number] {
+function dilationOf(W: Float32Array, g: ImageGrid, rows: number[], boxes: (Box | null)[]): [number, number] {
   const nIn = g.c * g.h * g.w;
   const dys: number[] = [], dxs: number[] = [];
-  // Every full row: one channel's kernel may skip offsets another uses (Sobel x has no middle column).
+  // Every full row: one channel's kernel may skip offsets another uses (Sobel x has no middle column). A weight is
+  // an offset when it is in the row's support (its box's threshold: small weights in the gaps are not).
   for (const u of rows) {
     const b = boxes[u]!;
-    let m = 0;
-    for (let i = 0; i < nIn; i++) if (Math.abs(W[u * nIn + i]) > m) m = Math.abs(W[u * nIn + i]);
     for (let i = 0; i < nIn; i++) {
-      if (!(Math.abs(W[u * nIn + i]) > support * m)) continue;
+      if (!(Math.abs(W[u * nIn + i]) > b.thr)) continue;
       const p = i % (g.h * g.w);
       dys.push(Math.floor(p / g.w) - b.y1);
       dxs.push((p % g.w) - b.x1);
@@ -168,7 +196,8 @@ export function fitConv(W: Float32Array, b: Float32Array, nOut: number, g: Image
   const nIn = g.c * g.h * g.w;
   if (W.length !== nOut * nIn) return { ok: false, reason: `weights are ${W.length} values, not ${nOut} x ${nIn}` };
   if (g.h * g.w < 2) return { ok: false, reason: "the input grid has one position" };
-  const boxes = rowBoxes(W, nOut, g, support);
+  // (10 tol)^2: the energy the placement test (fitExtent) lets a row leave outside its window.
+  const boxes = rowBoxes(W, nOut, g, support, (10 * tol) ** 2);
   // Candidate kernel extents: the box sizes rows have, most common first (rows with a larger box stay dense).
   const counts = new Map<string, number>();
   for (const bx of boxes) if (bx) counts.set(`${bx.y2 - bx.y1 + 1},${bx.x2 - bx.x1 + 1}`, (counts.get(`${bx.y2 - bx.y1 + 1},${bx.x2 - bx.x1 + 1}`) ?? 0) + 1);
@@ -179,7 +208,7 @@ export function fitConv(W: Float32Array, b: Float32Array, nOut: number, g: Image
   const extents = [...new Set([largest, ...all.slice(0, 3)])];
   let best: ConvFitResult = { ok: false, reason: "no row has any weight" };
   for (const [ey, ex] of extents) {
-    const r = fitExtent(W, b, nOut, g, boxes, ey, ex, { tol, support, signFree, minExplained });
+    const r = fitExtent(W, b, nOut, g, boxes, ey, ex, { tol, support, signFree, minExplained, maxResidual: opts.maxResidual ?? tol });
     if (r.ok && (!best.ok || r.fit.explained > best.fit.explained)) best = r;
     else if (!r.ok && !best.ok) best = r;
   }
@@ -190,7 +219,7 @@ function fitExtent(W: Float32Array, b: Float32Array, nOut: number, g: ImageGrid,
   o: Required<ConvFitOptions>): ConvFitResult {
   if (ey === g.h && ex === g.w) return { ok: false, reason: `rows read the whole ${g.h}x${g.w} image: no local window, so no weight sharing to find` };
   const full = boxes.flatMap((bx, u) => (bx && bx.y2 - bx.y1 + 1 === ey && bx.x2 - bx.x1 + 1 === ex ? [u] : []));
-  const [dy, dx] = dilationOf(W, g, full, boxes, o.support);
+  const [dy, dx] = dilationOf(W, g, full, boxes);
   if ((ey - 1) % dy || (ex - 1) % dx) return { ok: false, reason: "inconsistent dilation" };
   const kh = (ey - 1) / dy + 1, kw = (ex - 1) / dx + 1;
   const patches = full.map((u) => patchOf(W, u, g, boxes[u]!.y1, boxes[u]!.x1, kh, kw, dy, dx));
@@ -203,12 +232,16 @@ function fitExtent(W: Float32Array, b: Float32Array, nOut: number, g: ImageGrid,
     return s;
   };
   const places: (Placement | null)[] = boxes.map((bx, u) => {
-    if (!bx || bx.y2 - bx.y1 + 1 > ey || bx.x2 - bx.x1 + 1 > ex) return null;
+    if (!bx) return null;
+    // A row whose support is wider than the window (small weights beyond it: noise, near-zero weights) is tried at
+    // every window; the residual test below, which counts those weights, decides whether it is a shifted kernel.
+    const wide = bx.y2 - bx.y1 + 1 > ey || bx.x2 - bx.x1 + 1 > ex;
+    const yr = wide ? [1 - ey, g.h - 1] : [bx.y2 - ey + 1, bx.y1], xr = wide ? [1 - ex, g.w - 1] : [bx.x2 - ex + 1, bx.x1];
     let bestP: Placement | null = null;
     let bestRes = Infinity;
     const total = nrm2(u) - b[u] * b[u];
-    for (let y0 = bx.y2 - ey + 1; y0 <= bx.y1; y0++) {
-      for (let x0 = bx.x2 - ex + 1; x0 <= bx.x1; x0++) {
+    for (let y0 = yr[0]; y0 <= yr[1]; y0++) {
+      for (let x0 = xr[0]; x0 <= xr[1]; x0++) {
         const p = patchOf(W, u, g, y0, x0, kh, kw, dy, dx);
         kernels.forEach((k, ch) => {
           let dot = 0, kk = 0;
@@ -244,7 +277,7 @@ function fitExtent(W: Float32Array, b: Float32Array, nOut: number, g: ImageGrid,
   // of a few rows (a locally connected layer reusing some kernels), not a convolution.
   const coverage = fit.covered / (oc * positions);
   if (coverage < 0.5) return { ok: false, reason: `the rows fill only ${(coverage * 100).toFixed(0)}% of the ${oc} x ${outH} x ${outW} outputs a conv would compute` };
-  if (fit.residual.rel > o.tol) return { ok: false, reason: `closest conv has relative residual ${fit.residual.rel.toExponential(2)} > tolerance ${o.tol}` };
+  if (fit.residual.rel > o.maxResidual) return { ok: false, reason: `closest conv has relative residual ${fit.residual.rel.toExponential(2)} > tolerance ${o.maxResidual}` };
   return {
     ok: true,
     fit: {

@@ -96,6 +96,28 @@ function subgraphOf(adj: Csr, nodes: number[]): Csr {
 
 /** The graph of a copy of the net with its weights shuffled among the edges between each pair of layers
  *  (same weights, same layer sizes, structure destroyed): Filan et al.'s baseline. */
+/** m distinct slots of 0..slots-1, uniformly at random, in random order (m <= slots). Rejection sampling of the
+ *  taken slots when they are at most half, of the empty ones otherwise: a dense layer deals every slot, where plain
+ *  rejection needs slots x ln(slots) draws (2.3 s of a 1M-weight MLP's explain); then a Fisher-Yates shuffle. */
+export function dealSlots(m: number, slots: number, u: () => number): Int32Array {
+  const flip = 2 * m > slots;
+  const want = flip ? slots - m : m;
+  const mark = new Uint8Array(slots);
+  for (let n = 0; n < want; ) {
+    const s = Math.floor(u() * slots);
+    if (!mark[s]) (mark[s] = 1), n++;
+  }
+  const out = new Int32Array(m);
+  let k = 0;
+  if (flip) { for (let s = 0; s < slots; s++) if (!mark[s]) out[k++] = s; }
+  else for (let s = 0; s < slots; s++) if (mark[s]) out[k++] = s;
+  for (let i = m - 1; i > 0; i--) {
+    const j = Math.floor(u() * (i + 1));
+    const t = out[i]; out[i] = out[j]; out[j] = t;
+  }
+  return out;
+}
+
 function shuffledGraph(g: WeightGraph, u: () => number): Csr {
   // Layers as numbers, pairs as one number (a Map keeps first-insertion order whatever the key type).
   const layerIds = new Map<string, number>();
@@ -117,15 +139,7 @@ function shuffledGraph(g: WeightGraph, u: () => number): Csr {
   for (const es of groups.values()) {
     // Every (source, target) pair of the two layers is a slot; the weights are dealt to random slots.
     const src = [...new Set(es.map((e) => e[0]))], dst = [...new Set(es.map((e) => e[1]))];
-    const slots = src.length * dst.length;
-    const taken = new Uint8Array(slots);
-    let used = 0;
-    for (const [, , w] of es) {
-      let s: number;
-      do s = Math.floor(u() * slots); while (taken[s] && used < slots);
-      if (!taken[s]) (taken[s] = 1), used++;
-      edges.push([src[Math.floor(s / dst.length)], dst[s % dst.length], w]);
-    }
+    for (const [k, s] of dealSlots(es.length, src.length * dst.length, u).entries()) edges.push([src[Math.floor(s / dst.length)], dst[s % dst.length], es[k][2]]);
   }
   return toCsr(g.adj.n, edges);
 }

@@ -4,8 +4,15 @@
 // simplification left (skip connections included). It is read as the shortest piecewise function (named clamp,
 // |x - c| or affine when it is one: piecewise-rule.ts) on the box, or on the data's range without one:
 //   net(x) = piecewise(x, breaks, slopes) + r(x),  max |r| over the interval exact (both are piecewise linear)
+// A short general reading (no named shape) is a name worth a residual when its numbers are ones a person writes
+// (triangle: breaks [1, 2, 3], slopes [1, -1, 1, -1]); one with arbitrary numbers that needs a residual beyond the
+// budget is a lossy copy of the function plus the whole Net again, so the exact reading (every breakpoint) is taken
+// instead when it has fewer numbers than the short one and the residual's weights together (the TFLM sine MLP:
+// 12 exact breakpoints on [0, 2pi], not 8 fitted ones + 309 weights).
 import type { Layer, Net } from "../net/net.ts";
 import { runNet } from "../net/run.ts";
+import { nonzeroWeights } from "../passes/net-edit.ts";
+import { readPiecewise, type PiecewiseReading as Reading } from "./piecewise.ts";
 import type { PiecewiseReading } from "./piecewise.ts";
 import { piecewiseAt, choose, interval, named } from "./piecewise-rule.ts";
 import { plAffine, plCombine, plEval, plRelu, plRestrict, type PL } from "./pl.ts";
@@ -35,7 +42,7 @@ let approximate = false;
 
 /** Each output entry of a one-input Net as a PL function of the one input entry it depends on (dep -2 where it
  *  mixes several), or undefined for a layer kind that is not piecewise linear. */
-export function plOfNet(net: Net, ranges: readonly (readonly [number, number])[]): Dep1[] | undefined {
+export function plOfNet(net: Net, ranges: readonly (readonly [number, number])[], negligible = NEGLIGIBLE): Dep1[] | undefined {
   if (net.inputs.length !== 1 || net.outputs.length !== 1 || net.inputs[0].shape.length !== 1) return undefined;
   const n = net.inputs[0].shape[0];
   approximate = false;
@@ -43,7 +50,7 @@ export function plOfNet(net: Net, ranges: readonly (readonly [number, number])[]
   for (const l of net.layers) {
     const ins = l.inputs.map((i) => vals.get(i));
     if (ins.some((x) => !x)) return undefined;
-    const v = layerPL(l, ins as Dep1[][], ranges);
+    const v = layerPL(l, ins as Dep1[][], ranges, negligible);
     if (!v) return undefined;
     vals.set(l.id, v);
   }
@@ -56,7 +63,7 @@ export function plOfNet(net: Net, ranges: readonly (readonly [number, number])[]
 const NEGLIGIBLE = 1e-2;
 
 /** sum_i c_i x_i + d over entries that each depend on at most one input entry (bounds by interval arithmetic). */
-function combine(xs: readonly Dep1[], cs: ArrayLike<number>, d: number, ranges: readonly (readonly [number, number])[]): Dep1 {
+function combine(xs: readonly Dep1[], cs: ArrayLike<number>, d: number, ranges: readonly (readonly [number, number])[], negligible: number): Dep1 {
   let dep = -1, isMixed = false;
   const used: PL[] = [], ws: number[] = [];
   let big = 0, lo = d, hi = d;
@@ -66,7 +73,7 @@ function combine(xs: readonly Dep1[], cs: ArrayLike<number>, d: number, ranges: 
     if (c === 0) continue;
     lo += c > 0 ? c * x.lo : c * x.hi;
     hi += c > 0 ? c * x.hi : c * x.lo;
-    if (Math.abs(c) <= NEGLIGIBLE * big || x.dep === -1 && x.hi === 0 && x.lo === 0) { if (x.hi !== 0 || x.lo !== 0) approximate = true; continue; }
+    if (Math.abs(c) <= negligible * big || x.dep === -1 && x.hi === 0 && x.lo === 0) { if (x.hi !== 0 || x.lo !== 0) approximate = true; continue; }
     if (x.dep === -2 || (x.dep >= 0 && dep >= 0 && x.dep !== dep)) isMixed = true;
     if (x.dep >= 0) dep = x.dep;
     used.push(x.pl);
@@ -78,12 +85,12 @@ function combine(xs: readonly Dep1[], cs: ArrayLike<number>, d: number, ranges: 
   return { dep, pl, lo: a, hi: b };
 }
 
-function layerPL(l: Layer, ins: Dep1[][], ranges: readonly (readonly [number, number])[]): Dep1[] | undefined {
+function layerPL(l: Layer, ins: Dep1[][], ranges: readonly (readonly [number, number])[], negligible: number): Dep1[] | undefined {
   const [x] = ins;
   switch (l.kind) {
     case "affine":
       if (l.shape.length !== 1) return undefined;
-      return Array.from({ length: l.outFeatures }, (_, o) => combine(x, l.W.subarray(o * l.inFeatures, (o + 1) * l.inFeatures), l.b[o], ranges));
+      return Array.from({ length: l.outFeatures }, (_, o) => combine(x, l.W.subarray(o * l.inFeatures, (o + 1) * l.inFeatures), l.b[o], ranges, negligible));
     case "act":
       if (l.fn === "relu") return x.map((v) => {
         // relu of a value <= 0 over the inputs' ranges is 0 there (a dead unit, whatever it reads)
@@ -94,10 +101,16 @@ function layerPL(l: Layer, ins: Dep1[][], ranges: readonly (readonly [number, nu
       if (l.fn === "identity") return x;
       return undefined;
     case "concat": return l.axis === 0 ? ins.flat() : undefined;
-    case "add": return x.map((_, i) => combine(ins.map((v) => v[i]), ins.map(() => 1), 0, ranges));
+    case "add": return x.map((_, i) => combine(ins.map((v) => v[i]), ins.map(() => 1), 0, ranges, negligible));
     case "reshape": return x;
     default: return undefined;
   }
+}
+
+/** Every breakpoint, slope and anchor value an integer, a one-decimal number or a fraction over 2, 3 or 4. */
+function simpleNumbers(r: Reading): boolean {
+  const q = r.params;
+  return [...q.breakpoints, ...q.slopes, q.value0].every((v) => [10, 2, 3, 4].some((d) => Math.abs(v * d - Math.round(v * d)) <= 1e-9 * Math.max(1, Math.abs(v * d))));
 }
 
 /** Build a Net whose every output entry is a function of one input entry as piecewise functions of those
@@ -117,25 +130,47 @@ export function buildPiecewiseNet(ctx: WholeNetCtx, outName: string, residualInd
   }
   const outs = plOfNet(net, ranges);
   if (!outs || outs.some((o) => o.dep < 0)) return undefined;
+  const approx = approximate;
+  // Every weight kept (no negligible coefficient left out): the Net's own function, for the exact readings below.
+  let full: Dep1[] | undefined | null = approx ? null : outs;
+  const fullOf = (j: number): PL | undefined => {
+    if (full === null) full = plOfNet(net, ranges, 0);
+    const f = full?.[j];
+    return f && f.dep === outs[j].dep ? f.pl : undefined;
+  };
   const forms: Lin[] = [];
   let error = 0, scale = 0;
   const spans: string[] = [];
   const readings: PiecewiseReading[] = [];
-  for (const o of outs) {
+  const residualWeights = nonzeroWeights(net);
+  for (const [j, o] of outs.entries()) {
     const x = view.atom("src", [], [], { src: { value: inp, index: o.dep }, ...(ctx.box ? ctx.box : {}) });
     const [lo, hi] = ranges[o.dep];
-    const r = choose(o.pl, lo, hi, view.tol);
+    let r = choose(o.pl, lo, hi, view.tol);
     if (!r) return undefined;
     const g = plRestrict(o.pl, lo, hi);
-    scale = Math.max(scale, ...g.values.map(Math.abs));
+    const top = Math.max(...g.values.map(Math.abs));
+    scale = Math.max(scale, top);
     // The stated error: the reading against the Net's exact function at every knot of either (both piecewise linear).
-    const knots = [...g.knots, ...r.params.breakpoints].filter((k) => k >= lo && k <= hi);
-    error = Math.max(error, ...knots.map((k) => Math.abs(piecewiseAt(k, r.params) - plEval(o.pl, k))));
+    const errOf = (q: Reading) => Math.max(...[...g.knots, ...q.params.breakpoints].filter((k) => k >= lo && k <= hi).map((k) => Math.abs(piecewiseAt(k, q.params) - plEval(o.pl, k))));
+    let e = errOf(r);
+    if (r.shape.kind === "general" && !simpleNumbers(r) && e > 1e-5 * Math.max(1, top) && !(ctx.budget !== undefined && e <= ctx.budget)) {
+      // sum c_k relu(w_k x + b_k) = piecewise(x, every breakpoint): exact, cheaper than short + residual when fewer numbers
+      const f = fullOf(j);
+      const exact = f && readPiecewise(f, lo, hi, 1e-9 * Math.max(1e-12, Math.max(...g.values) - Math.min(...g.values)));
+      const size = (q: Reading) => 2 * q.params.breakpoints.length + 2;
+      if (f && exact && size(exact) < size(r) + residualWeights) {
+        const gf = plRestrict(f, lo, hi);
+        const ex = Math.max(...[...gf.knots, ...exact.params.breakpoints].filter((k) => k >= lo && k <= hi).map((k) => Math.abs(piecewiseAt(k, exact.params) - plEval(f, k))));
+        if (ex <= 1e-5 * Math.max(1, top)) { r = exact; e = ex; view.fire("piecewise:exact-over-residual"); }
+      }
+    }
+    error = Math.max(error, e);
     forms.push(named(r, x.id, [], view));
     readings.push(r);
     spans.push(`[${+lo.toPrecision(6)}, ${+hi.toPrecision(6)}]`);
   }
-  if (approximate) {
+  if (approx) {
     // Negligible weights were left out: the reading is measured against the Net itself on the analysis samples.
     const t = ctx.stats?.sample.inputs[inp];
     if (!t) return undefined;

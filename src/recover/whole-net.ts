@@ -17,6 +17,9 @@ export interface WholeNetCtx {
   /** The box every input entry lies in, when the domain is a box. */
   box?: { lo: number; hi: number };
   names: EmitNames;
+  /** The max |error| a dropped residual may reach on the analysis rows (the ledger's limit; 0 under --exact;
+   *  undefined: unknown, as in a build outside explain). */
+  budget?: number;
   /** The layers as whole-layer statements in a fresh scope whose values `sources` are read from the named
    *  arguments (the residual's body). */
   layerStatements(layers: Layer[], sources: ReadonlyMap<string, string>, fresh: (want: string) => string): { body: PrimStmt[]; out: string };

@@ -1,6 +1,6 @@
 // The carve pass's budget: a conv fit's residual is dropped only when the outputs move within the budget
-// (rounding level under --exact; what simplify left of --tolerance otherwise), measured and certified over the
-// box; otherwise it is kept as explicit weights and the program is exact. On the zoo's edge detector with its
+// (rounding level under --exact; what simplify left of --tolerance otherwise), measured by the ledger (and under
+// --exact certified over the box); otherwise it is kept as explicit weights and the program is exact. On the zoo's edge detector with its
 // convs written as dense, with and without weight noise.
 import { test } from "node:test";
 import assert from "node:assert/strict";
@@ -51,4 +51,24 @@ test("carve within a tolerance that covers the residual drops it, and its certif
   // Stated beside the residuals pass's drops (program.json, report.md, program.txt's header).
   const rec = s.program!.droppedResiduals?.find((x) => x.residual.includes("fit residual"));
   assert.ok(rec && rec.weights > 0 && rec.cost.analysis === d.change && rec.budget === d.budget, JSON.stringify(s.program!.droppedResiduals));
+});
+
+test("edge with every obfuscation, at a budget its reference program meets: conv, abs, 1x1 conv; the ledger judges carve's drops", async () => {
+  // The net is ~2.2e-2 from its reference program (zoo/floor.ts); at --tolerance 0.05 the program is that program.
+  const s = await explainEdge(["conv2dense", "interleave", "split", "dead", "rescale", "permute", "nearzero", "noise"], { tolerance: 0.05 });
+  const d = s.carve!.decisions;
+  assert.deepEqual(d.map((x) => [x.layer, x.dropped]), [["fc1", true], ["fc2", true]], JSON.stringify(d));
+  // simplify's budgeted merge is accepted on sampled points, so its certificate is loose (the outputs' range): the
+  // drops are judged by the ledger on the analysis rows and fresh box points, and the certified bound only stated.
+  const ledger = s.ledger!;
+  for (const st of ledger.steps.filter((x) => x.step === "carve")) assert.ok(st.total <= ledger.limit && st.box! <= ledger.boxLimit, JSON.stringify(st));
+  const convs = s.net!.layers.filter((l) => l.kind === "conv");
+  assert.deepEqual(convs.map((l) => (l.kind === "conv" ? `${l.outChannels}x${l.kernel.join("x")}` : "")), ["4x3x3", "1x1x1"]);
+  assert.ok(!s.net!.layers.some((l) => l.kind === "affine"), "no dense layer left");
+  const sigs = new Set(allPrimStmts(s.program!).flatMap(({ stmt }) => signatures(stmt.prim)));
+  assert.ok(sigs.has("act:abs") && sigs.has("conv"), [...sigs].join(","));
+  // Within the budget against the original: as the ledger measured it, and on the held-out rows.
+  const last = s.program!.budget!.steps.at(-1)!;
+  assert.ok(last.total <= ledger.limit && last.box! <= ledger.boxLimit, JSON.stringify(last));
+  assert.ok(s.fidelity!.maxAbsErr <= 0.05, `held out ${s.fidelity!.maxAbsErr}`);
 });

@@ -37,7 +37,10 @@ function spender(delta: number): ExplainPass {
 }
 
 test("two budgeted steps that each fit alone but not together: the second is refused; each step's cost recorded", async () => {
-  const tolerance = 0.05;
+  // (Under what dropping carve's fit residual costs here, 1.6e-2 on the analysis rows: the residual stays, and the
+  // abs reading of the noisy channel pairs beside it is the step that spends. At 0.05 carve drops it and the
+  // reading is then exact.)
+  const tolerance = 0.015;
   const alone = await runExplain({ ...base, tolerance }, { until: "emit" });
   const b = alone.program!.budget!;
   const abs = b.steps.find((e) => e.step === "conv-abs");

@@ -112,3 +112,26 @@ test("buildModuleProgram --exact: a weight below 1% joining the modules is not d
   assert.ok(!("program" in exact), "exact: the flat program");
   assert.match(exact.reason, /over the tolerance/);
 });
+
+test("dealSlots: m distinct slots, uniform over 0..slots-1 (sparse and dense regimes), seeded", async () => {
+  const { dealSlots } = await import("../../src/recover/modules.ts");
+  const { rng } = await import("../../src/util/rng.ts");
+  for (const [m, slots] of [[3, 10], [9, 10], [10, 10], [0, 5], [500, 600]] as const) {
+    const counts = new Float64Array(slots);
+    const trials = 4000;
+    const u = rng(m * 7 + slots);
+    for (let t = 0; t < trials; t++) {
+      const d = dealSlots(m, slots, u);
+      assert.equal(d.length, m);
+      assert.equal(new Set(d).size, m);
+      for (const s of d) { assert.ok(s >= 0 && s < slots); counts[s]++; }
+    }
+    // each slot is taken with probability m / slots: within 5 standard deviations
+    const p = m / slots, sd = Math.sqrt(trials * p * (1 - p));
+    for (const c of counts) assert.ok(Math.abs(c - trials * p) <= 5 * sd + 1e-9, `m ${m} slots ${slots}: ${[...counts]}`);
+  }
+  assert.deepEqual(dealSlots(40, 50, rng(3)), dealSlots(40, 50, rng(3)));
+  // the order is random too: the first dealt slot of a full deal is not always slot 0
+  const firsts = new Set(Array.from({ length: 50 }, (_, i) => dealSlots(10, 10, rng(i + 1))[0]));
+  assert.ok(firsts.size > 5);
+});
