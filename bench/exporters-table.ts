@@ -43,7 +43,7 @@ for (const [style, s] of sa) process.stdout.write(`${style.padEnd(16)} ${sb ? `$
 function grid(r: Results, title: string): void {
   const cases = [...new Set(r.cases.map((x) => x.case))];
   const styles = [...new Set(r.cases.flatMap((x) => x.cells.map((c) => c.style)))];
-  process.stdout.write(`\n${title}: recall none/all per case ("!" differs from the gemm export, "E" error, "." not applicable)\n${"style".padEnd(16)} ${cases.map((c) => c.slice(0, 9).padEnd(10)).join("")}\n`);
+  process.stdout.write(`\n${title}: recall none/all per case (trained cases: one value; "!" differs from the gemm export, "E" error, "." not applicable)\n${"style".padEnd(16)} ${cases.map((c) => c.slice(0, 9).padEnd(10)).join("")}\n`);
   for (const st of styles) {
     const cell = (cs: string, obf: string) => {
       const c = r.cases.find((x) => x.case === cs && x.obfuscations === obf)?.cells.find((y) => y.style === st);
@@ -51,7 +51,8 @@ function grid(r: Results, title: string): void {
       if (c.error) return "E";
       return `${(c.recall ?? 0) === 1 ? "1" : (c.recall ?? 0).toFixed(1)}${c.same ? "" : "!"}`;
     };
-    process.stdout.write(`${st.padEnd(16)} ${cases.map((cs) => `${cell(cs, "none")}/${cell(cs, "all")}`.padEnd(10)).join("")}\n`);
+    const both = (cs: string) => (r.cases.some((x) => x.case === cs && x.obfuscations === "trained") ? cell(cs, "trained") : `${cell(cs, "none")}/${cell(cs, "all")}`);
+    process.stdout.write(`${st.padEnd(16)} ${cases.map((cs) => both(cs).padEnd(10)).join("")}\n`);
   }
 }
 if (before) grid(before, "before");
