@@ -20,6 +20,8 @@ export interface ExporterStyle {
   applies?: (m: Model, kind: OutputKind) => boolean;
   /** The rewritten model (a copy). `seed` chooses its constants (statistics, scales). */
   rewrite: (m: Model, seed: number) => Model;
+  /** Primitive signatures the style adds on purpose (an extra output's softmax): left out when comparing. */
+  adds?: string[];
   /** The style writes an op pseudonet does not run: explain must stop with a one-line error naming this node. */
   unsupportedNode?: string;
   /** The model's input layout changes ([N, C, H, W] -> [N, H, W, C]): data rows must be permuted to match. */
@@ -224,15 +226,19 @@ function reshapeStyle(m: Model, shapeOf: (e: Edit, x: string, at: number, n: num
   return e.m;
 }
 
-/** Keras conv nets through tf2onnx: the input is NHWC, a Transpose to NCHW before each Conv and back to NHWC after
- *  it, Flatten on NHWC (the next dense layer's columns permuted to HWC order to keep the function). Image inputs only. */
+/** Ops that read the channel axis at position 1 (NCHW). */
+const LAYOUT_OPS = new Set(["Conv", "MaxPool", "AveragePool", "GlobalAveragePool", "GlobalMaxPool"]);
+
+/** Keras conv nets through tf2onnx: the input is NHWC, a Transpose to NCHW before each Conv (and pool) and back to
+ *  NHWC after it, Flatten on NHWC (the next dense layer's columns permuted to HWC order to keep the function). Image inputs only. */
 function nhwc(m: Model): Model {
   const e = new Edit(m);
   const x = e.g.inputs[0];
   const [n, c, h, w] = x.shape!;
   x.shape = [n, h, w, c];
-  // NHWC -> NCHW before each Conv, NCHW -> NHWC after it (and the Relu then runs on NHWC).
-  for (const conv of e.ops("Conv")) {
+  // NHWC -> NCHW before each Conv and pool, NCHW -> NHWC after it (and the Relu then runs on NHWC), as tf2onnx writes
+  // Keras's channels-last layers before its transpose optimizer.
+  for (const conv of e.g.nodes.filter((n) => LAYOUT_OPS.has(n.op))) {
     const at = e.g.nodes.indexOf(conv);
     conv.inputs[0] = e.node(`${conv.name}_nchw`, "Transpose", [conv.inputs[0]], { perm: ints([0, 3, 1, 2]) }, at);
     e.after(conv.outputs[0], `${conv.name}_nhwc`, "Transpose", [], { perm: ints([0, 2, 3, 1]) });
@@ -444,7 +450,7 @@ export const STYLES: readonly ExporterStyle[] = [
   { name: "batchnorm", doc: "BatchNormalization after every Gemm/Conv, weights compensated (same function)", rewrite: batchNorm },
   { name: "input-norm", doc: "Sub(mean)/Div(std) on the input (Div only for images), first layers compensated", rewrite: inputNorm },
   { name: "mul-scale", doc: "Mul(y, 0.25) at the output, last layers x4", rewrite: mulScale },
-  { name: "softmax-output", doc: "a second output probs = Softmax(y) (classifiers)", rewrite: softmaxOutput, applies: (_m, k) => k === "onehot" },
+  { name: "softmax-output", doc: "a second output probs = Softmax(y) (classifiers)", rewrite: softmaxOutput, applies: (_m, k) => k === "onehot", adds: ["softmax"] },
   { name: "float64", doc: "every weight, the input and output in float64", rewrite: float64 },
   {
     name: "ort-fusedgemm", doc: "onnxruntime-optimized: Gemm + Relu as com.microsoft FusedGemm (unsupported: explain must name the node)", rewrite: fusedGemm,
