@@ -35,7 +35,7 @@ interface Cell {
   maxAbsErr: number | null;
   /** max |rewritten model - original model| on the case's points (the rewrite's own error). */
   styleErr: number | null;
-  /** Recall equal to the gemm export's and error within max(2x, + styleErr + 1e-6 x output scale) of it. */
+  /** Recall and opaque layers equal to the gemm export's and error within max(2x, + styleErr + 1e-6 x output scale) of it. */
   same: boolean | null;
   opaque: number | null;
   /** The primitive signatures the program names, with counts, plumbing left out (for cases whose truth requires none:
@@ -218,7 +218,7 @@ for (const [k, g] of gens.entries()) {
   for (const c of cells) {
     if (!base || c.recall === null || base.recall === null || c.error) continue;
     // Rounding level: within 2x of the gemm export's error, or its error plus the rewrite's own float32 rounding.
-    c.same = c.recall === base.recall && (g.primitives.length > 0 || foundOf(c) === foundOf(base)) && c.maxAbsErr! <= Math.max(2 * base.maxAbsErr!, base.maxAbsErr! + (c.styleErr ?? 0) + 1e-6 * scale);
+    c.same = c.recall === base.recall && c.opaque === base.opaque && (g.primitives.length > 0 || foundOf(c) === foundOf(base)) && c.maxAbsErr! <= Math.max(2 * base.maxAbsErr!, base.maxAbsErr! + (c.styleErr ?? 0) + 1e-6 * scale);
   }
   rows.push({ case: g.name, obfuscations: obf, cells });
   const line = cells.map((c) => `${c.style}=${c.error ? "ERR" : `${c.recall!.toFixed(2)}/${c.maxAbsErr!.toExponential(1)}${c.same ? "" : "!"}`}`).join(" ");
