@@ -2,7 +2,7 @@
 
 Reads a jobs file: [{"src": model.onnx, "outs": [{"opset": 9, "path": out.onnx}, ...]}, ...]. Each src is a zoo
 case as zoo/export.ts writes it (Gemm/Conv/Relu/Flatten/Slice/Concat). The script builds an nn.Module with the
-same weights (nn.Linear, nn.Conv2d, nn.ReLU, nn.Flatten, x[:, a:b], torch.cat; a weight used by several Gemm
+same weights (nn.Linear, nn.Conv2d, nn.ReLU, max_pool2d, nn.Flatten, x[:, a:b], torch.cat; a weight used by several Gemm
 nodes is one shared nn.Linear, as a module applied several times) and exports it with torch.onnx.export at each
 opset, with a dynamic batch axis. Run with Debian's /usr/bin/python3 (torch 1.13, onnx 1.12).
 """
@@ -85,6 +85,9 @@ class FromOnnx(torch.nn.Module):
                 y = self.layers[key](a)
             elif op == "Relu":
                 y = torch.relu(a)
+            elif op == "MaxPool":
+                k, st, pads = attr(n, "kernel_shape"), attr(n, "strides", None), attr(n, "pads", [0, 0, 0, 0])
+                y = torch.nn.functional.max_pool2d(a, tuple(k), stride=tuple(st or k), padding=tuple(pads[:2]))
             elif op == "Flatten":
                 y = torch.flatten(a, 1)
             elif op == "Slice":

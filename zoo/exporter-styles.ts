@@ -9,6 +9,7 @@ import { cloneModel, NameAllocator, producerMap } from "../src/graph/passes/edit
 import { floats } from "../src/graph/passes/consts.ts";
 import { runModel } from "../src/run/interp.ts";
 import { rng } from "../src/util/rng.ts";
+import type { OutputKind } from "./case.ts";
 
 /** One style: how an exporter writes the network. */
 export interface ExporterStyle {
@@ -16,17 +17,16 @@ export interface ExporterStyle {
   /** Which exporter writes it this way, and what changes. */
   doc: string;
   /** Whether the style applies to a model (e.g. NHWC needs an image input); others are skipped. */
-  applies?: (m: Model, kind: OutputKindLike) => boolean;
+  applies?: (m: Model, kind: OutputKind) => boolean;
   /** The rewritten model (a copy). `seed` chooses its constants (statistics, scales). */
   rewrite: (m: Model, seed: number) => Model;
+  /** Primitive signatures the style adds on purpose (an extra output's softmax): left out when comparing. */
+  adds?: string[];
   /** The style writes an op pseudonet does not run: explain must stop with a one-line error naming this node. */
   unsupportedNode?: string;
   /** The model's input layout changes ([N, C, H, W] -> [N, H, W, C]): data rows must be permuted to match. */
   inputPerm?: (shape: readonly number[]) => number[] | undefined;
 }
-
-/** The zoo's output kinds, for styles that only apply to classifiers. */
-export type OutputKindLike = "real" | "bits" | "onehot";
 
 const int = (v: number): Attr => ({ kind: "int", value: v });
 const flt = (v: number): Attr => ({ kind: "float", value: v });
@@ -57,9 +57,9 @@ class Edit {
     else this.g.nodes.splice(at, 0, n);
     return o;
   }
-  /** Point every reader of `from` (and graph outputs) at `to`, except the node `except`. */
-  redirect(from: string, to: string, except?: Node): void {
-    for (const n of this.g.nodes) if (n !== except) n.inputs = n.inputs.map((v) => (v === from ? to : v));
+  /** Point every reader of `from` at `to`, except the nodes in `except`. */
+  redirect(from: string, to: string, except: readonly Node[] = []): void {
+    for (const n of this.g.nodes) if (!except.includes(n)) n.inputs = n.inputs.map((v) => (v === from ? to : v));
   }
   /** Insert a node reading `v` right after v's producer, and move all readers of v to its output. */
   after(v: string, base: string, op: string, rest: string[] = [], attrs: Record<string, Attr> = {}): string {
@@ -75,7 +75,7 @@ class Edit {
     }
     const o = this.node(base, op, [v, ...rest], attrs, at);
     const added = this.g.nodes[at];
-    this.redirect(v, o, added);
+    this.redirect(v, o, [added]);
     return o;
   }
   ops(op: string): Node[] {
@@ -150,6 +150,15 @@ function identities(m: Model): Model {
   return e.m;
 }
 
+/** An inference-mode Dropout after every Relu (Keras and torch models exported with their dropout layers; opset 12+
+ *  gives it a ratio input and no training_mode, which means inference). */
+function dropouts(m: Model): Model {
+  const e = new Edit(m);
+  const ratio = e.init("dropout_ratio", f32([], [0.5]));
+  for (const n of e.ops("Relu")) e.after(n.outputs[0], `${n.name.replace(/\/Relu$/, "")}/dropout/Dropout`, "Dropout", [ratio]);
+  return e.m;
+}
+
 /** ReLU written another way: each Relu node replaced by `make`. */
 function reluAs(m: Model, make: (e: Edit, n: Node) => void): Model {
   const e = new Edit(m);
@@ -204,13 +213,12 @@ function reshapeStyle(m: Model, shapeOf: (e: Edit, x: string, at: number, n: num
     const x = e.g.inputs[0].name;
     const { shape, added } = shapeOf(e, x, 0, inputSize(e.g));
     const r = e.node("/input_flatten/Reshape", "Reshape", [x, shape], {}, added);
-    e.redirect(x, r, e.g.nodes[added]);
-    for (let i = 0; i < added; i++) if (e.g.nodes[i].inputs.includes(r)) e.g.nodes[i].inputs = e.g.nodes[i].inputs.map((v) => (v === r ? x : v));
+    e.redirect(x, r, e.g.nodes.slice(0, added + 1)); // the shape nodes and the Reshape keep reading x
   }
   for (const f of e.ops("Flatten")) {
-    const shapes = runShapes(e.m, f.inputs[0]);
+    const size = valueDims(e.m, f.inputs[0]).reduce((a, b) => a * b, 1);
     const at = e.g.nodes.indexOf(f);
-    const { shape } = shapeOf(e, f.inputs[0], at, shapes);
+    const { shape } = shapeOf(e, f.inputs[0], at, size);
     f.op = "Reshape";
     f.attrs = {};
     f.inputs = [f.inputs[0], shape];
@@ -218,23 +226,19 @@ function reshapeStyle(m: Model, shapeOf: (e: Edit, x: string, at: number, n: num
   return e.m;
 }
 
-/** Per-sample size of a value (run the model on one zero row). */
-function runShapes(m: Model, v: string): number {
-  const shape = (m.graph.inputs[0].shape ?? []).map((d, i) => (i === 0 ? 1 : (d as number)));
-  const x = f32(shape, new Float64Array(shape.reduce((a, b) => a * b, 1)));
-  const t = runModel(m, { [m.graph.inputs[0].name]: x }, { outputs: [v] })[v];
-  return t.shape.slice(1).reduce((a, b) => a * b, 1);
-}
+/** Ops that read the channel axis at position 1 (NCHW). */
+const LAYOUT_OPS = new Set(["Conv", "MaxPool", "AveragePool", "GlobalAveragePool", "GlobalMaxPool"]);
 
-/** Keras conv nets through tf2onnx: the input is NHWC, a Transpose to NCHW before each Conv and back to NHWC after
- *  it, Flatten on NHWC (the next dense layer's columns permuted to HWC order to keep the function). Image inputs only. */
+/** Keras conv nets through tf2onnx: the input is NHWC, a Transpose to NCHW before each Conv (and pool) and back to
+ *  NHWC after it, Flatten on NHWC (the next dense layer's columns permuted to HWC order to keep the function). Image inputs only. */
 function nhwc(m: Model): Model {
   const e = new Edit(m);
   const x = e.g.inputs[0];
   const [n, c, h, w] = x.shape!;
   x.shape = [n, h, w, c];
-  // NHWC -> NCHW before each Conv, NCHW -> NHWC after it (and the Relu then runs on NHWC).
-  for (const conv of e.ops("Conv")) {
+  // NHWC -> NCHW before each Conv and pool, NCHW -> NHWC after it (and the Relu then runs on NHWC), as tf2onnx writes
+  // Keras's channels-last layers before its transpose optimizer.
+  for (const conv of e.g.nodes.filter((n) => LAYOUT_OPS.has(n.op))) {
     const at = e.g.nodes.indexOf(conv);
     conv.inputs[0] = e.node(`${conv.name}_nchw`, "Transpose", [conv.inputs[0]], { perm: ints([0, 3, 1, 2]) }, at);
     e.after(conv.outputs[0], `${conv.name}_nhwc`, "Transpose", [], { perm: ints([0, 2, 3, 1]) });
@@ -433,6 +437,7 @@ export const STYLES: readonly ExporterStyle[] = [
   { name: "gemm-alpha-beta", doc: "Gemm alpha=0.25, beta=4 (weights x4, bias /4)", rewrite: gemmAlphaBeta },
   { name: "gemm-transA", doc: "Gemm(transA=1) of Transpose(x)", rewrite: gemmTransA },
   { name: "identity", doc: "an Identity node after every node (tf2onnx)", rewrite: identities },
+  { name: "dropout", doc: "an inference-mode Dropout(ratio 0.5) after every Relu", rewrite: dropouts },
   { name: "relu-max", doc: "Relu as Max(x, 0)", rewrite: reluMax },
   { name: "relu-clip", doc: "Relu as Clip(x, 0, +inf)", rewrite: reluClip },
   { name: "relu-leaky0", doc: "Relu as LeakyRelu(alpha=0)", rewrite: reluLeaky0 },
@@ -445,7 +450,7 @@ export const STYLES: readonly ExporterStyle[] = [
   { name: "batchnorm", doc: "BatchNormalization after every Gemm/Conv, weights compensated (same function)", rewrite: batchNorm },
   { name: "input-norm", doc: "Sub(mean)/Div(std) on the input (Div only for images), first layers compensated", rewrite: inputNorm },
   { name: "mul-scale", doc: "Mul(y, 0.25) at the output, last layers x4", rewrite: mulScale },
-  { name: "softmax-output", doc: "a second output probs = Softmax(y) (classifiers)", rewrite: softmaxOutput, applies: (_m, k) => k === "onehot" },
+  { name: "softmax-output", doc: "a second output probs = Softmax(y) (classifiers)", rewrite: softmaxOutput, applies: (_m, k) => k === "onehot", adds: ["softmax"] },
   { name: "float64", doc: "every weight, the input and output in float64", rewrite: float64 },
   {
     name: "ort-fusedgemm", doc: "onnxruntime-optimized: Gemm + Relu as com.microsoft FusedGemm (unsupported: explain must name the node)", rewrite: fusedGemm,

@@ -110,7 +110,7 @@ export interface CaseScore {
 }
 
 // Sequence blocks (embed, layer_norm, linear, ...) are the vocabulary of sequence models, not readings: plumbing here.
-const PLUMBING = new Set(["affine", "reshape", "concat", "add", "act:relu", "act:identity", "pick", "lincomb", "onehot", ...SEQ_KINDS]);
+export const PLUMBING = new Set(["affine", "reshape", "concat", "add", "act:relu", "act:identity", "pick", "lincomb", "onehot", ...SEQ_KINDS]);
 
 /** Signatures of one primitive: its kind, plus act:<fn> / logic:<op> details (an affine's fused act too). */
 export function signatures(p: Primitive): string[] {

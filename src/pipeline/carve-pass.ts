@@ -21,7 +21,7 @@ import { certifiedMaxErr, intervalBounds } from "../verify/bounds.ts";
 import { boundsUnaffordable } from "../passes/bound-limit.ts";
 import { perturbationBound } from "../verify/perturb.ts";
 import type { BoxDomain } from "../passes/simplify.ts";
-import { judgeNet, ledgerOf, record } from "./ledger.ts";
+import { judgeNet, ledgerOf, record, type Ledger } from "./ledger.ts";
 
 // A type-only import of explain.ts: importing its values here would make a cycle that breaks loading this file first.
 function need<K extends keyof ExplainState>(s: ExplainState, key: K, madeBy: string): NonNullable<ExplainState[K]> {
@@ -68,6 +68,8 @@ export interface ResidualDecision {
   /** Max |output change| of the Net with the conv alone (and the earlier drops, and simplify's changes) vs the
    *  original Net, on the check rows. */
   change: number;
+  /** The same on the ledger's fresh points of the box (when the domain is a box and the rows passed). */
+  boxChange?: number;
   /** The same over the whole box, certified (when the domain is a box and simplify's change is certified; under
    *  --exact carve's own change, simplify's passes being each held to rounding). */
   certified?: number;
@@ -75,6 +77,13 @@ export interface ResidualDecision {
    *  BUDGET_SHARE.residuals x --tolerance (all of it when the rows are the whole domain). */
   budget: number;
   dropped: boolean;
+}
+
+/** A decision's change over the box: measured on the ledger's fresh points, and certified (under a budget the
+ *  certificate is stated, not required: see the carve pass). */
+function boxText(d: ResidualDecision, l: Ledger): string {
+  const pts = d.boxChange !== undefined && l.box ? `, ${d.boxChange.toExponential(1)} on ${l.box.n} fresh points of the box` : "";
+  return `${pts}${d.certified !== undefined ? `${pts ? " (certified" : ", certified"} <= ${d.certified.toExponential(1)} over the box${pts ? ")" : ""}` : ""}`;
 }
 
 /** What the carve pass adds to the explain state: the residual decisions and its certified change. */
@@ -142,7 +151,7 @@ export const carvePass: ExplainPass = {
       // themselves accepted on those points, so their certificate can be far looser than the change they made
       // (merge-near-parallel's is the outputs' whole range on a noisy edge detector), and a drop must not wait on it.
       const dropped = v.ok && (!box || !ledger.exact || (certified !== undefined && certified <= ledger.boxLimit));
-      decisions.push({ layer: c.layer, size: c.residualSize, change: v.total, ...(certified !== undefined ? { certified } : {}), budget: ledger.limit, dropped });
+      decisions.push({ layer: c.layer, size: c.residualSize, change: v.total, ...(v.box !== undefined ? { boxChange: v.box } : {}), ...(certified !== undefined ? { certified } : {}), budget: ledger.limit, dropped });
       if (dropped) ledger = record(ledger, "carve", `${c.layer}: the conv's fit residual dropped (${c.residualSize.nonzero} weights${certified !== undefined ? `; certified <= ${certified.toExponential(1)} over the box` : ""})`, v);
       if (dropped && step !== undefined) certifiedSoFar += step;
       return dropped;
@@ -151,13 +160,10 @@ export const carvePass: ExplainPass = {
     // always-on and dead-units passes saw them.
     const rowSets = data.oneSample ? [] : [data.analysis, data.heldOut].map((ts) => Object.fromEntries(net.inputs.map((inp, i) => [inp.name, ts[i]])));
     const evidence: RangeEvidence | undefined = box ? { kind: "box", box } : rowSets.length ? { kind: "rows", rows: data.heldOut === data.analysis ? rowSets.slice(0, 1) : rowSets } : undefined;
-    // A layer is a conv when every row is a shifted kernel within 10x the fit's tolerance (dense-to-conv's placement
-    // test), and the whole fit is accepted up to that same bound: its residual is dropped only within the budget,
-    // else kept as explicit weights (always under --exact), so the program stays faithful either way. (--exact used
-    // to hold the whole fit to 1x: edge under every obfuscation, whose residual is 0.8-1.1e-3 at zoo seeds 1-8 from
-    // the weight noise alone, then lost its conv at seeds 1, 2, 6, 7 and 8 by where the noise fell.)
-    const maxResidual = 10 * CARVE_TOL;
-    const r = carveConvs(net, { accept, tol: CARVE_TOL, maxResidual, ...(evidence ? { evidence } : {}) });
+    // Every row has to be a shifted kernel within 10x the fit's tolerance (dense-to-conv's placement test); the whole
+    // fit is accepted up to that same bound, since its residual is never lost: dropped only within the budget,
+    // else kept as explicit weights and the rewrite exact.
+    const r = carveConvs(net, { accept, tol: CARVE_TOL, maxResidual: 10 * CARVE_TOL, ...(evidence ? { evidence } : {}) });
     if (!r.carved.length) {
       // (The weight graph's clusterability is the modules pass's to report.)
       return { out: { ...s, ledger }, report: { pass: "carve", summary: "no dense layer is a convolution", details: r.kept.map((k) => `${k.layer}: stays dense (${k.reason})`) } };
@@ -180,7 +186,7 @@ export const carvePass: ExplainPass = {
     const rows = data.oneSample ? "the sample" : `${ledger.analysis.n} analysis rows`;
     carvedNet = { ...carvedNet, layers: carvedNet.layers.map((x) => {
       const d = decisions.find((k) => k.dropped && k.layer === x.id);
-      return d ? { ...x, note: `carve dropped its fit residual: the Net without it vs the original ${d.change.toExponential(1)} on ${rows}${d.certified !== undefined ? `, <= ${d.certified.toExponential(1)} over the box` : ""} (budget ${d.budget.toExponential(1)})` } : x;
+      return d ? { ...x, note: `carve dropped its fit residual: the Net without it vs the original ${d.change.toExponential(1)} on ${rows}${boxText(d, ledger)} (budget ${d.budget.toExponential(1)})` } : x;
     }) };
     const details = [...r.carved.map(carvedLine), ...r.kept.map((k) => `${k.layer}: stays dense (${k.reason})`)];
     const maxAbsErr = netOutputDiff(net, carvedNet, feeds);
@@ -191,8 +197,7 @@ export const carvePass: ExplainPass = {
     const certified = drops.length ? (drops.every((d) => d.certified !== undefined) ? Math.min(whole ?? Infinity, certifiedSoFar) : undefined) : whole;
     if (decisions.length) details.push(`budget for dropping fit residuals: the run's one budget (the whole Net vs the original within ${ledger.limit.toExponential(2)} on ${ledger.analysis.n} analysis rows${ledger.box ? `, ${ledger.boxLimit.toExponential(2)} over the box` : ""}${ledger.exact ? ": rounding level under --exact" : ""}), shared with simplify, the builder and the residuals pass`);
     for (const d of decisions) {
-      const cert = d.certified !== undefined ? `, certified <= ${d.certified.toExponential(1)} over the box` : "";
-      details.push(`${d.layer}: with the conv alone the Net differs from the original by ${d.change.toExponential(1)} on ${rows}${cert}: ${d.dropped ? "within" : "over"} the budget, residual ${d.dropped ? "dropped" : "kept"}`);
+      details.push(`${d.layer}: with the conv alone the Net differs from the original by ${d.change.toExponential(1)} on ${rows}${boxText(d, ledger)}: ${d.dropped ? "within" : "over"} the budget, residual ${d.dropped ? "dropped" : "kept"}`);
     }
     details.push(`carved Net vs the Net before: max |difference| ${maxAbsErr.toExponential(1)} on ${data.oneSample ? "the sample" : `${feeds[net.inputs[0].name].shape[0]} analysis rows`}${certified !== undefined ? `, certified <= ${certified.toExponential(1)} over the box` : ""}`);
     // Units changed: probe the carved Net again so the statistics name its layers.

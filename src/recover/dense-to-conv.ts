@@ -81,7 +81,9 @@ function rowBoxes(W: Float32Array, nOut: number, g: ImageGrid, support: number, 
       boxes.push(null);
       continue;
     }
-    const thr = Math.max(support * m, slack > 0 ? energyFloor(W, off, nIn, slack) : 0);
+    // (A floor at the largest weight would leave no support: then the plain threshold.)
+    const floor = slack > 0 ? energyFloor(W, off, nIn, slack) : 0;
+    const thr = floor < m ? Math.max(support * m, floor) : support * m;
     const b: Box = { y1: g.h, y2: -1, x1: g.w, x2: -1, thr };
     for (let i = 0; i < nIn; i++) {
       if (!(Math.abs(W[off + i]) > thr)) continue;
@@ -97,25 +99,45 @@ function rowBoxes(W: Float32Array, nOut: number, g: ImageGrid, support: number, 
   return boxes;
 }
 
+/** Bins per octave of |w| / max |w|, and octaves binned (smaller weights share the last bin): energyFloor. */
+const PER_OCTAVE = 4, OCTAVES = 48;
+
 /** The largest |w| of row `off` such that the weights no larger than it hold at most `slack` of the row's energy
- *  (NaN weights, free, left out); 0 when even the smallest holds more. */
-function energyFloor(W: Float32Array, off: number, nIn: number, slack: number): number {
-  const sq: number[] = [];
-  let total = 0;
+ *  (NaN weights, free, left out); 0 when even the smallest holds more. O(row) (energy per magnitude bin, then only
+ *  the bin where the slack runs out is sorted), so a wide dense layer costs no sort per row. */
+export function energyFloor(W: Float32Array, off: number, nIn: number, slack: number): number {
+  let m = 0, total = 0;
   for (let i = 0; i < nIn; i++) {
     const v = W[off + i];
     if (Number.isNaN(v)) continue;
-    sq.push(v * v);
+    m = Math.max(m, Math.abs(v));
     total += v * v;
   }
-  sq.sort((a, c) => a - c);
-  let acc = 0, floor = 0;
-  for (const v of sq) {
-    acc += v;
-    if (acc > slack * total) break;
-    floor = v;
+  if (m === 0) return 0;
+  const nb = PER_OCTAVE * OCTAVES, energy = new Float64Array(nb);
+  const binOf = (a: number) => Math.min(nb - 1, Math.floor(-PER_OCTAVE * Math.log2(a / m)));
+  for (let i = 0; i < nIn; i++) {
+    const a = Math.abs(W[off + i]);
+    if (a > 0) energy[binOf(a)] += a * a;
   }
-  return Math.sqrt(floor);
+  // From the smallest bin up: the bins wholly within the slack, then the crossing bin's weights one by one.
+  const budget = slack * total;
+  let acc = 0, k = nb - 1;
+  while (k >= 0 && acc + energy[k] <= budget) acc += energy[k--];
+  if (k < 0) return m;
+  let floor = k + 1 < nb ? m * 2 ** (-(k + 1) / PER_OCTAVE) : 0;
+  const inBin: number[] = [];
+  for (let i = 0; i < nIn; i++) {
+    const a = Math.abs(W[off + i]);
+    if (a > 0 && binOf(a) === k) inBin.push(a);
+  }
+  inBin.sort((a, c) => a - c);
+  for (const a of inBin) {
+    acc += a * a;
+    if (acc > budget) break;
+    floor = Math.max(floor, a);
+  }
+  return floor;
 }
 
 /** The gcd of the (y, x) offsets used by full-extent rows, relative to their box corner: the dilation. */

@@ -4,7 +4,7 @@
 // whole fit is accepted up to `maxResidual` (the carve pass's budgeted mode), else the layer stays dense with why.
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { fitConv } from "../../src/recover/dense-to-conv.ts";
+import { energyFloor, fitConv } from "../../src/recover/dense-to-conv.ts";
 import { carveConvs } from "../../src/recover/carve-conv.ts";
 import { runNet } from "../../src/net/run.ts";
 import { f32 } from "../../src/graph/tensor.ts";
@@ -127,5 +127,27 @@ test("carveConvs: the second layer of a smudged two-conv net is read as a 1x1 co
     // The default acceptance (1e-3 relative): the small weights are over it, and the layers stay dense.
     const strict = carveConvs(net, { keepResidual: true });
     assert.ok(strict.carved.length < 2 && strict.kept.length >= 1, JSON.stringify(strict.kept));
+  }
+});
+
+test("energyFloor: the weights no larger than it are the smallest ones that fit in the slack (as sorting them says)", () => {
+  const u = rng(3);
+  for (let t = 0; t < 1500; t++) {
+    const n = 1 + Math.floor(u() * 300);
+    const W = Float32Array.from({ length: n }, () => (u() < 0.3 ? 0 : randn(u) * 10 ** (-6 * u())));
+    if (u() < 0.2) for (let i = 0; i < n; i++) if (u() < 0.1) W[i] = NaN;
+    const slack = [1e-4, 1e-2, 0.3][Math.floor(u() * 3)];
+    // By sorting: add the smallest squares while the total stays within the slack.
+    const sq = Array.from(W).filter((v) => !Number.isNaN(v)).map((v) => v * v).sort((a, c) => a - c);
+    const total = sq.reduce((a, c) => a + c, 0);
+    let acc = 0, floor = 0;
+    for (const v of sq) {
+      acc += v;
+      if (acc > slack * total) break;
+      floor = Math.sqrt(v);
+    }
+    const left = (f: number) => Array.from(W).filter((v) => v !== 0 && Math.abs(v) <= f).length;
+    const got = energyFloor(W, 0, n, slack);
+    assert.equal(left(got), left(floor), `n ${n}, slack ${slack}: ${got} vs ${floor}`);
   }
 });

@@ -11,6 +11,7 @@
 // (after a Conv, fold-channel-affine already takes them). Exact up to float rounding (products formed in float64,
 // stored in the weights' dtype).
 import { topoSort, type Graph, type Model, type Node } from "../graph.ts";
+import type { DType } from "../tensor.ts";
 import type { Pass } from "../../pipeline/pass.ts";
 import { attrInt, attrInts, attrString } from "../../ops/op.ts";
 import { cloneModel, isGraphOutput, NameAllocator, producerMap, readersOf, removeDead, renameValue } from "./edit.ts";
@@ -49,6 +50,15 @@ function scaleShift(g: Graph, n: Node, rank: number | undefined, width: (x: stri
   }
 }
 
+/** Give node n new weight and bias initialisers (fresh names from n's), reading `data` first. */
+function setWeights(g: Graph, names: NameAllocator, n: Node, data: string, dtype: DType, shape: number[], W: Float64Array, b: Float64Array): void {
+  const wName = names.fresh(`${n.name}.W`);
+  const bName = names.fresh(`${n.name}.b`);
+  g.initializers.set(wName, floatTensor(dtype, shape, W));
+  g.initializers.set(bName, floatTensor(dtype, [b.length], b));
+  n.inputs = [data, wName, bName];
+}
+
 /** Conv padding is all zero (a shift before it then reaches every tap, as it does inside the image). */
 function unpadded(conv: Node): boolean {
   const auto = attrString(conv, "auto_pad", "NOTSET");
@@ -83,11 +93,7 @@ function foldBefore(g: Graph, y: string, st: ScaleShift, names: NameAllocator): 
         }
       }
     }
-    const wName = names.fresh(`${r.name}.W`);
-    const bName = names.fresh(`${r.name}.b`);
-    g.initializers.set(wName, floatTensor(Wt.dtype, Wt.shape, W));
-    g.initializers.set(bName, floatTensor(Wt.dtype, [out], b));
-    r.inputs = [st.x, wName, bName];
+    setWeights(g, names, r, st.x, Wt.dtype, Wt.shape, W, b);
   }
 }
 
@@ -146,11 +152,7 @@ function foldAfterFlattenConv(g: Graph, n: Node, st: ScaleShift, producers: Map<
     for (let i = o * per; i < (o + 1) * per; i++) W[i] *= so;
     b[o] = b[o] * so + st.t[o * block];
   }
-  const wName = names.fresh(`${conv.name}.W`);
-  const bName = names.fresh(`${conv.name}.b`);
-  g.initializers.set(wName, floatTensor(Wt.dtype, Wt.shape, W));
-  g.initializers.set(bName, floatTensor(Wt.dtype, [c], b));
-  conv.inputs = [conv.inputs[0], wName, bName];
+  setWeights(g, names, conv, conv.inputs[0], Wt.dtype, Wt.shape, W, b);
   g.nodes = g.nodes.filter((m) => m !== n);
   renameValue(g, st.x, n.outputs[0]);
   return true;
@@ -166,11 +168,7 @@ function scaleRows(g: Graph, p: Node, s: Float64Array, t: Float64Array, names: N
     for (let i = 0; i < inF; i++) W[o * inF + i] *= s[o];
     b[o] = b[o] * s[o] + t[o];
   }
-  const wName = names.fresh(`${p.name}.W`);
-  const bName = names.fresh(`${p.name}.b`);
-  g.initializers.set(wName, floatTensor(Wt.dtype, Wt.shape, W));
-  g.initializers.set(bName, floatTensor(Wt.dtype, [out], b));
-  p.inputs = [p.inputs[0], wName, bName];
+  setWeights(g, names, p, p.inputs[0], Wt.dtype, Wt.shape, W, b);
 }
 
 /** Fold y = s x + t into the canonical Gemm computing x when y is x's only reader; false otherwise. */
@@ -239,11 +237,9 @@ export const foldElementwiseAffine: Pass<Model, Model> = {
           const W = new Float64Array(f * f);
           for (let i = 0; i < f; i++) W[i * f + i] = st.s[i];
           const dtype = g.initializers.get(n.inputs.find((v) => g.initializers.has(v))!)!.dtype;
-          const wName = names.fresh(`${n.name}.W`);
-          const bName = names.fresh(`${n.name}.b`);
-          g.initializers.set(wName, floatTensor(dtype, [f, f], W));
-          g.initializers.set(bName, floatTensor(dtype, [f], st.t));
-          g.nodes[g.nodes.indexOf(n)] = { name: n.name, op: "Gemm", domain: "", inputs: [st.x, wName, bName], outputs: [n.outputs[0]], attrs: { ...CANONICAL_GEMM } };
+          const gemm: Node = { name: n.name, op: "Gemm", domain: "", inputs: [], outputs: [n.outputs[0]], attrs: { ...CANONICAL_GEMM } };
+          setWeights(g, names, gemm, st.x, dtype, [f, f], W, st.t);
+          g.nodes[g.nodes.indexOf(n)] = gemm;
           counts.diagonal++;
           details.push(`${n.op} '${n.name}' rewritten as a diagonal Gemm`);
         }
