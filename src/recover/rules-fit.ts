@@ -83,7 +83,10 @@ export const fitRecogniser: SliceRecogniser = {
     const sample = ctx.stats?.sample;
     if (!sample || fs.length > MAX_OUTPUTS) return undefined;
     if (!fs.some((f) => [...f.t.keys()].some((id) => v.at(id).kind === "relu"))) return undefined;
-    if (v.atoms.some((a) => a.kind !== "src" && a.kind !== "relu")) return undefined;
+    // Atoms other rules named (a clamp of two ramps, a threshold) are evaluated like the relus: an output that still
+    // has relu terms is fitted whole, so a partial name does not keep the fit from the rest (it did in a net trained
+    // on [clamp(x0), max(x1, x2)] whose two ramps already read as a clamp).
+    if (v.atoms.some((a) => a.kind === "src" && !a.src)) return undefined;
     const srcs = v.atoms.filter((a) => a.kind === "src" && a.src);
     if (!srcs.length || srcs.length > MAX_SOURCES) return undefined;
     const xs = sourceColumns(srcs, sample);

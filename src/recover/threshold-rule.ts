@@ -22,14 +22,17 @@ addAtomKind({
 });
 
 /** Whether every unit of an atom looks two-valued ({0, v}) to the probe: then E[x^2] = v E[x] with v = max, which
- *  a unit whose active values spread over (0, v] misses by a third or more. A cheap filter; the sample decides. */
+ *  a unit whose active values spread over (0, v] misses by a third or more. A cheap filter; the sample decides.
+ *  On real-valued sources a unit active on one analysis row only is two-valued whatever it computes (a near-dead
+ *  unit of a trained net): one row is no evidence of a threshold. (On bits an and of every input is active on one
+ *  row of the whole domain, and is one.) */
 function twoValuedUnits(a: Atom, ctx: SliceCtx): boolean {
   if (!ctx.stats || !a.units.length) return false;
   return a.units.every((u) => {
     const k = u.lastIndexOf(":");
     const s = statsFor(ctx.stats!, u.slice(0, k));
     const i = Number(u.slice(k + 1));
-    if (!s || !(s.max[i] > 0) || s.min[i] < 0) return false;
+    if (!s || !(s.max[i] > 0) || s.min[i] < 0 || (!ctx.bits && Math.round(s.fracActive[i] * s.count) < 2)) return false;
     const ex2 = s.std[i] ** 2 + s.mean[i] ** 2;
     return s.binary[i] || Math.abs(ex2 - s.max[i] * s.mean[i]) <= 1e-2 * s.max[i] * s.mean[i];
   });

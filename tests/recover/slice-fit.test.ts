@@ -86,6 +86,25 @@ describe("fitted primitives on trained nets", () => {
     [[0.288631141, 0.0809646025], -0.609955907, 0.21685186],
     [[0.901595235, 0.699290395], -0.193994015, 0.623334169],
   ], 0.12020652],
+  // max2-h16-s14: 2-16-1, seed 14 (a unit active on one analysis row read as a threshold hid max from the fit)
+  ["max", [
+    [[-0.108686559, -0.582289755], 0.687917233, -0.295660138],
+    [[0.642354727, 0.533789277], -0.155189827, 0.25729993],
+    [[0.36354503, 0.315876216], 0.650874376, 0.33141464],
+    [[-0.368273765, -0.318782449], 0.650829375, -0.134590089],
+    [[-0.318178058, 0.318672091], -0.00100028631, 0.172139853],
+    [[-0.415247649, 0.383330137], -0.781037807, -0.125150323],
+    [[-0.0491504222, 0.2673693], -0.3063685, -0.0556211956],
+    [[0.137755603, -0.209096164], 0.518314421, 0.148031056],
+    [[-0.832285047, 0.859853506], 0.00492465496, 0.14913702],
+    [[0.299975514, 0.00979342591], 0.306156814, 0.332876384],
+    [[-0.730935335, 0.733569384], -0.00166714762, 0.411135256],
+    [[0.624971807, -0.621691287], -0.000634286029, 0.547400177],
+    [[0.473085165, -0.268688977], 0.447521448, -0.0200206265],
+    [[0.00285891746, 0.459901005], 0.459563434, 0.178286299],
+    [[-0.56121099, -0.469228387], 0.13493523, -0.293079108],
+    [[0.495282024, -0.486755878], 0.00216783769, 0.362928808],
+  ], -0.137256503],
   ];
   for (const [name, units, b2] of trained) {
     it(`a PyTorch net trained on ${name} at another seed reads ${name}(x[0], x[1]), not its affine + abs form`, () => {
@@ -135,6 +154,67 @@ describe("fitted primitives on trained nets", () => {
     const errs = ["clamp", "max"].map((k) => allPrimStmts(program).find(({ stmt }) => (stmt.prim.kind === "act" ? "clamp" : stmt.prim.kind) === k)!.stmt.prim.error);
     const rest = Number(/max \|r\| (\S+) on/.exec(text)![1]);
     assert.ok(errs[0] !== errs[1] && Math.abs(Math.max(...errs) - rest) <= 0.06 * rest, `${errs} vs ${rest}`);
+  });
+
+  // clampmax-h16-s14: two of its ramps already read as a clamp by the identity rule, and the fit refused any slice
+  // with atoms other than relus, so neither output was named.
+  const clampMaxS14: [number[], number, number[]][] = [
+    [[-0.111051053, -0.586307526, 0.349678695], -0.236310929, [0.00423770584, -0.00568783609]],
+    [[0.356992126, 1.06096232, -0.0118568102], 0.504038155, [-0.271678925, 0.308921337]],
+    [[-0.662415206, 0.00375793572, -0.00249189185], 1.33888412, [-0.237126201, -0.0302018262]],
+    [[-0.00315573881, -0.591438651, 0.588452876], 0.0191505197, [-0.0697659627, 0.425733566]],
+    [[-0.218286008, 0.978040874, -0.0339968428], 0.410521179, [0.249766901, 0.489114434]],
+    [[0.00175500719, -0.910731077, 0.911980391], -0.0165463276, [-0.085187383, 0.56665206]],
+    [[0.108025305, -0.00308204768, -0.00208101864], -0.40995574, [-0.15777944, -0.207515091]],
+    [[0.997769773, -0.000538778608, -0.00161303626], 1.00518847, [0.484774679, -0.0889099315]],
+    [[0.513914466, 0.00081815233, -0.000150723572], 0.514099181, [0.152501211, 0.239613533]],
+    [[0.0435374975, -0.358529001, -0.0373681225], 1.23021281, [-0.125079542, -0.541083753]],
+    [[0.000513887615, -0.625222147, 0.625902355], 0.00206438312, [0.187920496, 0.374211401]],
+    [[0.662771702, 0.000719317293, -0.000447353203], -1.32281852, [-1.27134204, 0.0288102441]],
+    [[0.292044044, -1.30824852, 0.0453485064], -0.549148738, [-0.186903208, -0.365355968]],
+    [[0.585247159, -0.00239410019, 7.44071876e-05], 0.584758818, [0.318038791, 0.0133018782]],
+    [[-0.357307255, -1.06211579, 0.0105298935], -0.5047611, [0.270536184, -0.307539165]],
+    [[0.653171718, 0.00225607539, 0.00201943191], 0.643755257, [0.385356724, -0.0646645352]],
+  ];
+  const clampB2s14 = [-0.493972272, 0.349481523];
+  it("a PyTorch net trained on [clamp(x0, -1, 2), max(x1, x2)] whose ramps partly read as a clamp is still fitted whole", () => {
+    const layers: Dense[] = [
+      { W: clampMaxS14.map((u) => u[0]), b: clampMaxS14.map((u) => u[1]), relu: true },
+      { W: [0, 1].map((o) => clampMaxS14.map((u) => u[2][o])), b: clampB2s14, relu: false },
+    ];
+    const { program, maxErr } = explainNet(toNet(layers, 3), 3, -3, 3, 5);
+    const text = printProgram(program);
+    assert.match(text, /= clamp\(x\[0\], -1, 2\) +# local error/, text);
+    assert.match(text, /= max\(x\[1\], x\[2\]\) +# local error/, text);
+    assert.ok(maxErr < 1e-5, `program vs net ${maxErr}`);
+  });
+
+  it("a unit active on one analysis row is no threshold: max2-h16-s14 with its least active unit firing on one row reads max", async () => {
+    const { probe } = await import("../../src/passes/probe.ts");
+    const { buildProgram } = await import("../../src/program/build.ts");
+    const { rng } = await import("../../src/util/rng.ts");
+    const [, units, b2] = trained.find((t) => t[1].length === 16)!;
+    const layers: Dense[] = [{ W: units.map((u) => u[0]), b: units.map((u) => u[1]), relu: true }, { W: [units.map((u) => u[2])], b: [b2], relu: false }];
+    // The unit active on the smallest part of the box fires on one analysis row only (as a near-dead unit of a
+    // trained net does on a finite sample), so the probe calls it binary (two values, 0 and that row's).
+    const pre = (x: number[], u: (typeof units)[number]) => u[0][0] * x[0] + u[0][1] * x[1] + u[1];
+    const grid = Array.from({ length: 41 * 41 }, (_, k) => [-1 + (k % 41) / 20, -1 + Math.floor(k / 41) / 20]);
+    const share = units.map((u) => grid.filter((x) => pre(x, u) > 0).length);
+    const rare = units[share.indexOf(Math.min(...share.filter((c) => c > 0)))];
+    const r = rng(5);
+    const rows: number[][] = [grid.find((x) => pre(x, rare) > 0)!];
+    while (rows.length < 400) {
+      const x = [2 * r() - 1, 2 * r() - 1];
+      if (pre(x, rare) <= 0) rows.push(x);
+    }
+    const net = toNet(layers, 2);
+    const { stats } = probe({ net, data: { x: { dtype: "float32", shape: [400, 2], data: Float32Array.from(rows.flat()) } } });
+    assert.ok(stats.layers.some((l) => l.binary.some(Boolean)), "the probe calls the rare unit binary");
+    const built = buildProgram(net, { stats, modules: false, box: { lo: -1, hi: 1 } });
+    const text = printProgram(built.program);
+    assert.match(text, /y_named = max\(x\[0\], x\[1\]\) /, text);
+    const rules = built.report.slices.flatMap((sl) => sl.rules);
+    assert.ok(!rules.some((x) => x.startsWith("threshold")), `no threshold read from one row: ${rules}`);
   });
 
   it("does not name a net trained on something else (a smooth bump)", () => {
