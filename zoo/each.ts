@@ -4,6 +4,8 @@
 //   node --import tsx zoo/each.ts [CASE...] [--seed N] [--exact] [--tolerance E|reference] [--results FILE]
 // (--tolerance: the absolute budget of the budgeted passes and of dropping residuals, as explain's flag; `reference`:
 // per cell, the budget the reference program itself meets on that net (zoo/budget.ts), to compare sizes at equal fidelity)
+//   [--split-fraction F] [--dead-fraction F]: wider nets than the zoo's (its levels: 0.3 of the hidden units split into
+// 2-3 copies, 0.25 more dead units per layer), for recognisers at other widths (recorded in truth.json's obfuscations)
 import { mkdirSync, writeFileSync } from "node:fs";
 import { dirname } from "node:path";
 import { parseArgs } from "node:util";
@@ -13,7 +15,7 @@ import { allPrimStmts } from "../src/program/program.ts";
 import { domainFlag } from "./case.ts";
 import { CASES, findCase } from "./cases/index.ts";
 import { generateCase } from "./generate.ts";
-import { ORDER, type ObfuscationName } from "./obfuscate.ts";
+import { LEVELS, ORDER, type ObfuscationName } from "./obfuscate.ts";
 import { programTokens, satisfied, scoreModules, signatures } from "./score.ts";
 import { programFromJson } from "../src/program/json.ts";
 import { referenceTolerance } from "./budget.ts";
@@ -25,6 +27,11 @@ interface Cell {
   sizeVsRef: number | null;
   /** The absolute --tolerance the cell ran with (undefined: explain's default, or --exact). */
   tolerance?: number;
+  /** The run's budget as explain states it (program.json budget.tolerance, absolute) and whether the held-out max
+   *  error is within it; under --exact, whether it is at rounding level (relErr <= 1e-5). */
+  budget?: number; withinBudget?: boolean;
+  /** Hidden units of the generated net (truth.json size): its width under these obfuscations at this seed. */
+  hiddenUnits: number;
 }
 
 /** Recall and max error of one case under one set of obfuscations. */
@@ -43,10 +50,18 @@ async function cell(name: string, seed: number, obf: readonly ObfuscationName[],
     obfuscations: obf.length === ORDER.length ? "all" : obf.join(",") || "none", recall: req.filter((r) => satisfied(r, counts)).length / req.length, maxAbsErr: s.fidelity!.maxAbsErr,
     ari: scoreModules(g.truth, s.program!)?.ari ?? null, sizeVsRef: ref ? programTokens(s.program!) / ref : null,
     ...(tolerance !== undefined ? { tolerance } : {}),
+    ...(s.program!.budget ? { budget: s.program!.budget.tolerance } : {}), hiddenUnits: g.truth.size.hiddenUnits,
+    withinBudget: exact ? s.fidelity!.relErr <= 1e-5 : s.program!.budget ? s.fidelity!.maxAbsErr <= s.program!.budget.tolerance : true,
   };
 }
 
-const { values, positionals } = parseArgs({ allowPositionals: true, options: { exact: { type: "boolean", default: false }, tolerance: { type: "string" }, seed: { type: "string", default: "1" }, results: { type: "string", default: "bench/results/zoo-each.json" } } });
+const { values, positionals } = parseArgs({ allowPositionals: true, options: { exact: { type: "boolean", default: false }, tolerance: { type: "string" }, seed: { type: "string", default: "1" }, results: { type: "string", default: "bench/results/zoo-each.json" }, "split-fraction": { type: "string" }, "dead-fraction": { type: "string" } } });
+for (const [flag, key] of [["split-fraction", "splitFraction"], ["dead-fraction", "deadFraction"]] as const) {
+  const v = values[flag];
+  if (v === undefined) continue;
+  if (!(Number(v) >= 0 && Number(v) <= 1)) throw new Error(`--${flag} must be a fraction in [0, 1], got '${v}'`);
+  LEVELS[key] = Number(v);
+}
 const names = positionals.length ? positionals : CASES.map((c) => c.name);
 const seed = Number(values.seed);
 const tolFlag = values.tolerance === undefined ? undefined : values.tolerance === "reference" ? "reference" as const : Number(values.tolerance);
@@ -72,6 +87,8 @@ const sized = rows.flatMap((r) => r.cells).filter((c) => c.sizeVsRef !== null);
 const within = { cells: sized.filter((c) => c.sizeVsRef! <= 1.5).length, of: sized.length };
 const recallOne = rows.flatMap((r) => r.cells).filter((c) => c.recall === 1).length;
 process.stdout.write(`\n${within.cells} of ${within.of} cells within 1.5x of the reference's size; recall 1.00 in ${recallOne} of ${rows.length * head.length}\n`);
+const over = rows.flatMap((r) => r.cells.filter((c) => c.withinBudget === false).map((c) => `${r.case}/${c.obfuscations}`));
+process.stdout.write(`fidelity within the budget${values.exact ? " (rounding level, relErr <= 1e-5)" : ""} in ${rows.length * head.length - over.length} of ${rows.length * head.length}${over.length ? ` (not: ${over.join(", ")})` : ""}\n`);
 mkdirSync(dirname(values.results!), { recursive: true });
-writeFileSync(values.results!, JSON.stringify({ seed, ...(values.exact ? { exact: true } : {}), ...(values.tolerance !== undefined ? { tolerance: values.tolerance } : {}), obfuscations: head, withinOneAndAHalf: within, cases: rows }, null, 1) + "\n");
+writeFileSync(values.results!, JSON.stringify({ seed, ...(values.exact ? { exact: true } : {}), ...(values.tolerance !== undefined ? { tolerance: values.tolerance } : {}), ...(values["split-fraction"] !== undefined || values["dead-fraction"] !== undefined ? { levels: { splitFraction: LEVELS.splitFraction, deadFraction: LEVELS.deadFraction } } : {}), obfuscations: head, withinOneAndAHalf: within, cases: rows }, null, 1) + "\n");
 process.stdout.write(`wrote ${values.results}\n`);

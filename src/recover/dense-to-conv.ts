@@ -175,10 +175,14 @@ export function patchOf(W: Float32Array, u: number, g: ImageGrid, y0: number, x0
 }
 
 /** Channel kernels from the full-extent rows: rows equal up to a (positive, or any when signFree) scale form one
- *  channel; each kernel is the mean of its rows scaled to unit norm. Undefined when the rows are not shared. */
-function clusterKernels(patches: Float64Array[], rows: number[], signFree: boolean, tol: number): Float64Array[] | undefined {
+ *  channel; each kernel is the mean of its rows scaled to unit norm. A kernel must be shared: found at two or more
+ *  window positions (`at`: each row's window corner); a pattern seen at one position only (a border row whose
+ *  off-window weights widened its box, or the split copies of one such unit) is no channel, and its rows are left
+ *  to the placement, which tries every kernel at every window. Undefined when the rows are not shared. */
+function clusterKernels(patches: Float64Array[], rows: number[], at: string[], signFree: boolean, tol: number): Float64Array[] | undefined {
   const reps: Float64Array[] = [];
   const sums: Float64Array[] = [];
+  const where: Set<string>[] = [];
   const cosMin = 1 - Math.max(tol, 1e-6) * 10;
   for (let k = 0; k < patches.length; k++) {
     const p = patches[k];
@@ -199,9 +203,15 @@ function clusterKernels(patches: Float64Array[], rows: number[], signFree: boole
       if (reps.length >= Math.max(1, rows.length / 2)) return undefined;
       reps.push(p.map((v) => v / n));
       sums.push(p.map((v) => v / n));
-    } else for (let i = 0; i < p.length; i++) sums[found][i] += (sign * p[i]) / n;
+      where.push(new Set([at[k]]));
+    } else {
+      for (let i = 0; i < p.length; i++) sums[found][i] += (sign * p[i]) / n;
+      where[found].add(at[k]);
+    }
   }
-  return sums.map((s) => {
+  const shared = sums.filter((_, c) => where[c].size >= 2);
+  if (!shared.length) return undefined;
+  return shared.map((s) => {
     const n = Math.hypot(...s);
     return s.map((v) => v / n);
   });
@@ -245,7 +255,7 @@ function fitExtent(W: Float32Array, b: Float32Array, nOut: number, g: ImageGrid,
   if ((ey - 1) % dy || (ex - 1) % dx) return { ok: false, reason: "inconsistent dilation" };
   const kh = (ey - 1) / dy + 1, kw = (ex - 1) / dx + 1;
   const patches = full.map((u) => patchOf(W, u, g, boxes[u]!.y1, boxes[u]!.x1, kh, kw, dy, dx));
-  const kernels = clusterKernels(patches, full, o.signFree, o.tol);
+  const kernels = clusterKernels(patches, full, full.map((u) => `${boxes[u]!.y1},${boxes[u]!.x1}`), o.signFree, o.tol);
   if (!kernels) return { ok: false, reason: `the ${full.length} rows with a ${ey}x${ex} window are not shifted copies of a few kernels` };
   // Place every row at the channel and window that explain it best (border rows see part of the kernel).
   const nrm2 = (u: number) => {

@@ -1,10 +1,12 @@
 // Named primitives fitted on the data, for slices no identity explains (trained networks): each output of a
 // small slice is fitted on the probe sample by least squares as
 //   y ~ alpha * P(x) + beta + sum_i gamma_i x_i,   P in { |x_i|, |x_i - x_j|, max(x_i, x_j), min(x_i, x_j) }
-// and the best P is kept when it explains the output far better than any affine map does. The named form is
+// and the best P is kept when it explains the output far better than any affine map does. When none does,
+// clamp(x_i, lo, hi) is tried with its breakpoints fitted too (fit-clamp.ts). The named form is
 // never trusted: the builder measures it against the slice's units and keeps the difference as the stated
 // residual (`y = max(x0, x1) + r`, max |r| on the data).
 import { evalLin } from "./atom-kinds.ts";
+import { clampColumn, fitClamp } from "./fit-clamp.ts";
 import type { SliceRecogniser } from "./recogniser.ts";
 import { atomLin, linKey, nice, type Atom, type Lin } from "./symbolic.ts";
 import type { ActivationSample } from "../passes/stats.ts";
@@ -16,10 +18,14 @@ const MAX_OUTPUTS = 8;
 const FIT_FRACTION = 0.05;
 /** ... and at most this fraction of the best affine fit's error. */
 const GAIN = 0.2;
+/** Fit errors closer than this fraction of the output's range are a tie (float32 rounding of the slice is ~1e-7). */
+const TIE_FLOOR = 1e-6;
 
 interface Candidate {
-  kind: "abs" | "max" | "min";
+  kind: "abs" | "max" | "min" | "clamp";
   args: Lin[];
+  /** clamp: [lo, hi]. */
+  params?: number[];
   values: Float64Array;
 }
 
@@ -109,18 +115,23 @@ export const fitRecogniser: SliceRecogniser = {
       let best: { c: Candidate; coef: number[]; maxRes: number } | undefined;
       for (const c of cands) {
         const fit = leastSquares([...xs, c.values], y);
-        // Prefer (within 1%) the candidate whose fit needs the smallest affine part: max(x0, x1) over
-        // 0.5 x0 + 0.5 x1 + 0.5 |x0 - x1|.
+        // Prefer (within 1%, or within rounding: TIE_FLOOR of the output's range) the candidate whose fit needs the
+        // smallest affine part: max(x0, x1) over 0.5 x0 + 0.5 x1 + 0.5 |x0 - x1|. Both span the same functions, so
+        // when a slice is exactly max their errors are float noise (1.2e-8 vs 4.3e-9 on a trained 2-8-1 net), whose
+        // ratio says nothing.
         const affinePart = (f: { coef: number[] }) => f.coef.slice(1, xs.length + 1).reduce((a2, g) => a2 + Math.abs(g), 0);
-        if (!best || fit.maxRes < 0.99 * best.maxRes || (fit.maxRes <= 1.01 * best.maxRes && affinePart(fit) < affinePart(best) - 1e-3)) best = { c, ...fit };
+        const tie = best ? Math.max(0.01 * best.maxRes, TIE_FLOOR * (hi - lo)) : 0;
+        if (!best || fit.maxRes < best.maxRes - tie || (fit.maxRes <= best.maxRes + tie && affinePart(fit) < affinePart(best) - 1e-3)) best = { c, ...fit };
       }
-      if (!best || best.maxRes > FIT_FRACTION * (hi - lo) || best.maxRes > GAIN * affine.maxRes) return f;
+      const fails = (b: typeof best) => !b || b.maxRes > FIT_FRACTION * (hi - lo) || b.maxRes > GAIN * affine.maxRes;
+      if (fails(best)) best = clampFits(srcs, xs, y).find((c) => !fails(c)) ?? best;
+      if (!best || fails(best)) return f;
       const scale = Math.max(...best.coef.map(Math.abs), 1e-30);
       const eps = 0.02 * scale;
       const alpha = nice(best.coef[xs.length + 1], eps);
       if (alpha === 0) return f;
       const units = [...f.t.keys()].flatMap((id) => v.at(id).units);
-      const atom = v.atom(best.c.kind, best.c.args, [], { units });
+      const atom = v.atom(best.c.kind, best.c.args, best.c.params ?? [], { units });
       const g: Lin = { t: new Map([[atom.id, alpha]]), c: nice(best.coef[0], eps) };
       srcs.forEach((a, i) => {
         const gamma = nice(best!.coef[i + 1], eps);
@@ -136,4 +147,30 @@ export const fitRecogniser: SliceRecogniser = {
   },
 };
 
+/** The best clamp(x_i, lo, hi) over the sources, breakpoints fitted, with its fit: first with the breakpoints
+ *  rounded to the simplest numbers within 2% of the source's range (clamp(x, -1, 2), not clamp(x, -0.981, 2.013):
+ *  integers, then halves, one significant digit, 24ths), then as fitted (when the rounded ones do not fit). */
+function clampFits(srcs: readonly Atom[], xs: readonly Float64Array[], y: Float64Array): { c: Candidate; coef: number[]; maxRes: number }[] {
+  let best: { i: number; lo: number; hi: number; sse: number } | undefined;
+  xs.forEach((x, i) => {
+    const fit = fitClamp(x, xs, y);
+    if (fit && (!best || fit.sse < best.sse)) best = { i, lo: fit.lo, hi: fit.hi, sse: fit.sse };
+  });
+  if (!best) return [];
+  const { i, lo, hi } = best;
+  let xlo = Infinity, xhi = -Infinity;
+  for (const t of xs[i]) { xlo = Math.min(xlo, t); xhi = Math.max(xhi, t); }
+  const eps = 0.02 * (xhi - xlo);
+  const [slo, shi] = [simplest(lo, eps), simplest(hi, eps)];
+  const pairs = slo < shi && (slo !== lo || shi !== hi) ? [[slo, shi], [lo, hi]] : [[lo, hi]];
+  return pairs.map(([a, b]) => {
+    const values = clampColumn(xs[i], a, b);
+    return { c: { kind: "clamp" as const, args: [atomLin(srcs[i].id)], params: [a, b], values }, ...leastSquares([...xs, values], y) };
+  });
+}
 
+/** The simplest number within eps of x: an integer, a half, one significant digit, a 24th; else x. */
+function simplest(x: number, eps: number): number {
+  for (const c of [Math.round(x), Math.round(2 * x) / 2, Number(x.toPrecision(1)), Math.round(24 * x) / 24]) if (Math.abs(c - x) <= eps) return c;
+  return x;
+}

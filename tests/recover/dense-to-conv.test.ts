@@ -147,3 +147,55 @@ test("a CNN with its convs written as dense (the zoo's conv2dense for trained ne
     f.weight.forEach((v, k) => assert.ok(Math.abs(v - o.weight[k]) < 1e-5));
   });
 });
+
+test("fitConv with maxResidual at the rows' bound (as carve passes it) accepts noisy convs, kernels within the noise", () => {
+  // Weight noise that each row tolerates (within 10 x tol = 1% of its kernel) adds up to the same relative level
+  // over the layer. Rows permuted and rescaled, with split copies, and each non-zero weight jittered by a relative
+  // eps in [1e-3, 4e-3] (the zero weights stay zero: the windows stay local).
+  const u = rng(23);
+  let above = 0;
+  for (let k = 0; k < 8; k++) {
+    const sp: ConvSpec = { c: 1 + Math.floor(u() * 2), h: 8, w: 8, oc: 2 + Math.floor(u() * 3), kh: 3, kw: 3, stride: [1, 1], pads: [1, 1, 1, 1], dil: [1, 1] };
+    const eps = 1e-3 + 3e-3 * u();
+    const net = denseConvNet(sp, 500 + k, { permute: true, rescale: true, copies: 6 });
+    const fc1 = net.layers[1];
+    assert.ok(fc1.kind === "affine");
+    const W = fc1.W.map((v) => (v === 0 ? 0 : v * (1 + eps * randn(u))));
+    const r = fitConv(W, fc1.b, fc1.outFeatures, { c: sp.c, h: sp.h, w: sp.w }, { maxResidual: 1e-2 });
+    assert.ok(r.ok, `${JSON.stringify(sp)} eps ${eps}: ${!r.ok && r.reason}`);
+    assert.equal(r.fit.outChannels, sp.oc);
+    assert.equal(r.fit.explained, fc1.outFeatures);
+    if (r.fit.residual.rel > 1e-3) above++;
+    const clean = denseConv(sp, 500 + k);
+    // The kernels found are the true ones to within the noise.
+    const per = sp.c * 9;
+    for (let o = 0; o < sp.oc; o++) {
+      const f = Array.from(r.fit.weight.subarray(o * per, (o + 1) * per)), nf = Math.hypot(...f);
+      const best = Math.max(...[...Array(sp.oc).keys()].map((q) => {
+        const t = Array.from(clean.kernel.subarray(q * per, (q + 1) * per)), nt = Math.hypot(...t);
+        return f.reduce((s, v, i) => s + (v / nf) * (t[i] / nt), 0);
+      }));
+      assert.ok(best > 1 - 1e-4, `kernel ${o}: cosine ${best} to the closest true kernel`);
+    }
+  }
+  assert.ok(above >= 4, `${above} of 8 layers have a residual over 1e-3 (over the default maxResidual)`);
+});
+
+test("fitConv: a border row whose off-window weights widen its box to the kernel's is no extra channel", () => {
+  // Sobel x and y, 8x8, pad 1. The left-border row of Sobel x sees only the kernel's right column; weights two
+  // columns further (5e-2 of its largest: more energy than a row may leave outside its window) widen its box to
+  // 3x3, so it looks like a full row with a kernel of its own. A kernel found at one window only is not shared:
+  // the fit has the two true channels (it had a third, which broke the abs pairs of the zoo's edge at 2x the
+  // zoo's width), and that row stays dense beside the conv.
+  const sp: ConvSpec = { c: 1, h: 8, w: 8, oc: 2, kh: 3, kw: 3, stride: [1, 1], pads: [1, 1, 1, 1], dil: [1, 1] };
+  const kernel = Float32Array.from([1, 0, -1, 2, 0, -2, 1, 0, -1, 1, 2, 1, 0, 0, 0, -1, -2, -1]);
+  const d = denseConv(sp, 61, { kernel });
+  const row = 3 * 8 + 0; // channel 0, output (3, 0): window columns -1..1
+  for (const y of [2, 3, 4]) d.W[row * 64 + y * 8 + 3] = 5e-2 * (y === 3 ? -1 : 1);
+  const r = fitConv(d.W, d.b, d.nOut, { c: 1, h: 8, w: 8 });
+  assert.ok(r.ok, !r.ok ? r.reason : "");
+  assert.equal(r.fit.outChannels, 2);
+  assert.ok(kernelsMatch(r.fit.weight, kernel, 2), `${Array.from(r.fit.weight).map((v) => v.toFixed(3))}`);
+  assert.equal(r.fit.place[row], -1, "the odd row stays dense");
+  assert.equal(r.fit.explained, d.nOut - 1);
+});
