@@ -12,7 +12,7 @@ import type { Fn, PrimStmt, Stmt } from "../program/program.ts";
 import type { SliceRecogniser } from "./recogniser.ts";
 import { liftSlice, worthLifting, type ReluSlice } from "./slice.ts";
 import { neededAtoms, SliceEmitter, unitSlice, type EmitNames } from "./slice-emit.ts";
-import { SymView } from "./symbolic.ts";
+import { SymView, type Lin } from "./symbolic.ts";
 
 /** What building a slice needs from the builder. */
 export interface SliceBuildCtx {
@@ -78,9 +78,11 @@ export function buildSlice(s: ReluSlice, outName: string, ctx: SliceBuildCtx, re
   const trial: Fn = { name: "slice", params: srcParams, body: emitter.body, returns: [namedName] };
   let error: number;
   let scale = 0;
+  let perOutput: number[] | undefined;
   if (srcT.every((t) => t) && exactT) {
     const got = runFn(trial, srcT as Tensor[], new Map()).at(0)!;
     error = maxAbsDiff(got, exactT);
+    perOutput = columnMaxDiff(got, exactT, named.length);
     scale = maxAbs(exactT);
   } else {
     // No data to measure on: only what the identities prove by construction.
@@ -109,7 +111,14 @@ export function buildSlice(s: ReluSlice, outName: string, ctx: SliceBuildCtx, re
   }
   // The rest of the slice, as its own function: the Net's units minus the named value.
   // The measured difference belongs to what was named (picks, sums and lists are plumbing).
-  for (const st of body) if (st.kind === "prim" && !["pick", "lincomb", "concat"].includes(st.prim.kind)) st.prim.error = error;
+  // Each named statement states the error of the outputs that read it: a slice naming two functions side by side
+  // (clamp of one input beside max of two others) states each one's own, not the larger.
+  const readers = statementReaders(emitter, view, named);
+  for (const st of body) {
+    if (st.kind !== "prim" || ["pick", "lincomb", "concat"].includes(st.prim.kind)) continue;
+    const outs = readers.get(st.out.name);
+    st.prim.error = perOutput && outs?.length ? Math.max(...outs.map((o) => perOutput[o])) : error;
+  }
   const k = residualIndex();
   const fnName = `residual_${k}`;
   const local = new Set<string>();
@@ -165,6 +174,30 @@ function seenRange(id: string, width: number, stats?: NetStats): { lo: number[];
     }
   }
   return { lo, hi };
+}
+
+/** Per statement the emitter wrote, the slice outputs whose named forms read it (through any operands). */
+function statementReaders(emitter: SliceEmitter, view: SymView, named: Lin[]): Map<string, number[]> {
+  const out = new Map<string, number[]>();
+  named.forEach((f, o) => {
+    for (const id of neededAtoms(view, [f])) {
+      const p = emitter.places.get(id);
+      if (!p) continue;
+      const list = out.get(p.name) ?? [];
+      if (!list.includes(o)) list.push(o);
+      out.set(p.name, list);
+    }
+  });
+  return out;
+}
+
+/** Largest |a - b| per column of two [rows, n] tensors. */
+function columnMaxDiff(a: Tensor, b: Tensor, n: number): number[] | undefined {
+  const x = a.data as Float32Array, y = b.data as Float32Array;
+  if (x.length !== y.length || x.length % n) return undefined;
+  const m = new Array<number>(n).fill(0);
+  for (let i = 0; i < x.length; i++) m[i % n] = Math.max(m[i % n], Math.abs(x[i] - y[i]));
+  return m;
 }
 
 function rename(body: Stmt[], from: string, to: string): void {

@@ -3,6 +3,7 @@
 import { describe, it } from "node:test";
 import assert from "node:assert/strict";
 import { printProgram } from "../../src/program/printer.ts";
+import { allPrimStmts } from "../../src/program/program.ts";
 import { rng } from "../../src/util/rng.ts";
 import { explainNet, toNet, type Dense } from "./slice-nets.ts";
 
@@ -130,6 +131,10 @@ describe("fitted primitives on trained nets", () => {
     assert.match(text, /= max\(x\[1\], x\[2\]\) +# local error/, text);
     assert.match(text, /y_rest = residual_1\(x, y_named\) +# max \|r\| \S+ on \d+ samples/, text);
     assert.ok(maxErr < 1e-5, `program vs net ${maxErr}`);
+    // Each name states its own output's error; the residual, the larger.
+    const errs = ["clamp", "max"].map((k) => allPrimStmts(program).find(({ stmt }) => (stmt.prim.kind === "act" ? "clamp" : stmt.prim.kind) === k)!.stmt.prim.error);
+    const rest = Number(/max \|r\| (\S+) on/.exec(text)![1]);
+    assert.ok(errs[0] !== errs[1] && Math.abs(Math.max(...errs) - rest) <= 0.06 * rest, `${errs} vs ${rest}`);
   });
 
   it("does not name a net trained on something else (a smooth bump)", () => {
