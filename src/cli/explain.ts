@@ -69,7 +69,7 @@ export function summary(s: ExplainState, model: string, out: string): string {
   const first = ex ? `${ex.fn.name}/${ex.stmt.out.name}` : "main/y";
   return [
     `pseudonet: explained ${model} into ${out.replace(/[\\/]+$/, "")}${path.sep}`,
-    `  program.txt         the pseudocode: ${stmts.length} statements in ${p.functions.length} function(s) (${[...kinds].map(([k, n]) => `${n} ${k}`).join(", ")})`,
+    `  program.txt         the pseudocode: ${stmts.length} statement${stmts.length === 1 ? "" : "s"} in ${p.functions.length} function(s) (${[...kinds].map(([k, n]) => `${n} ${k}`).join(", ")})`,
     `  program.json        the Program IR, ${count(weights)} weights${s.files?.has(SIDECAR_FILE) ? ` (kept once in ${SIDECAR_FILE}, which .json, .ts and .py read)` : ""}`,
     "  program.ts, .py     the program as runnable TypeScript / Python+numpy: run(x) -> y",
     "  reconstructed.onnx  the network the program describes (for onnxruntime)",

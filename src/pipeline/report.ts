@@ -35,7 +35,7 @@ export function reportMarkdown(s: ExplainState, reports: readonly PassReport[]):
   out.push(`Model: \`${path.basename(s.source)}\``);
   if (p) {
     const stmts = allPrimStmts(p);
-    out.push(`Program: ${stmts.length} statements in ${p.functions.length} function(s), ${weightCountText(weightCounts(p))} (see program.txt).`);
+    out.push(`Program: ${stmts.length} statement${stmts.length === 1 ? "" : "s"} in ${p.functions.length} function(s), ${weightCountText(weightCounts(p))} (see program.txt).`);
   }
   out.push("", "## Fidelity", "");
   const f = p?.fidelity;

@@ -230,7 +230,7 @@ export function printProgram(p: Program, opts: PrintOptions = {}): string {
     const f = p.fidelity;
     head.push(`# fidelity vs original ${fidelitySummary(f)}`);
   } else head.push("# fidelity: not measured");
-  head.push(`# ${prims.length} statements in ${p.functions.length} function(s); ${weightCountText(wc)} in ${wc.tensors} tensors`);
+  head.push(`# ${prims.length} statement${prims.length === 1 ? "" : "s"} in ${p.functions.length} function(s); ${weightCountText(wc)} in ${wc.tensors} tensors`);
   if (p.modules) head.push(modulesLine(p.modules));
   for (const d of p.droppedResiduals ?? []) head.push(`# residual ${droppedText(d)}`);
   const shown = prims.find(({ stmt }) => stmt.prim.kind !== "pick") ?? prims[0];

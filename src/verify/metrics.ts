@@ -132,6 +132,22 @@ function argmaxRow(d: ArrayLike<number>, off: number, k: number): number {
   return best;
 }
 
+/** Top-1 agreement of outputs whose every position is a decision: float outputs with classes on the last axis
+ *  (k >= 2) and more than one position per sample, e.g. a sequence tagger's [batch, steps, k], which compareOutput
+ *  does not read as scores. The smallest over such outputs; undefined when there is none. verify's --min-agreement
+ *  uses it, so a state machine read from a recurrent net (a decision per step) is judged by its decisions. */
+export function positionAgreement(expected: readonly Tensor[], actual: readonly Tensor[]): number | undefined {
+  let worst: number | undefined;
+  expected.forEach((e, i) => {
+    const k = e.shape[e.shape.length - 1];
+    if (e.dtype !== "float32" && e.dtype !== "float64" && e.dtype !== "float16") return;
+    if (e.shape.length < 3 || !(k >= 2) || actual[i] === undefined) return;
+    const a = top1Agreement(e, actual[i]);
+    worst = worst === undefined ? a : Math.min(worst, a);
+  });
+  return worst;
+}
+
 /** Compare one output; shapes must agree. */
 export function compareOutput(name: string, expected: Tensor, actual: Tensor): OutputFidelity {
   if (expected.shape.join(",") !== actual.shape.join(",")) {

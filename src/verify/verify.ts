@@ -11,7 +11,7 @@ import { unrunnableParts } from "../program/emit-plan.ts";
 import { runProgram } from "../program/run.ts";
 import type { Program } from "../program/program.ts";
 import { UserError } from "../errors.ts";
-import { compareAll, type Fidelity } from "./metrics.ts";
+import { compareAll, positionAgreement, type Fidelity } from "./metrics.ts";
 import { chunkSize, inChunks, ortOutputs } from "./reference.ts";
 import { findTsRunner, runEmittedPy, runEmittedTs, SkipArtifact } from "./artifacts.ts";
 
@@ -109,6 +109,11 @@ export async function verifyDir(dir: string, original: Model, inputs: readonly T
     try {
       const got = await runners[artifact]();
       row.fidelity = compareAll(names, expected, got, label);
+      // A decision per position (a sequence tagger's steps) is what --min-agreement judges there too.
+      if (opts.minAgreement !== undefined && row.fidelity.top1Agreement === undefined) {
+        const perPosition = positionAgreement(expected, got);
+        if (perPosition !== undefined) row.fidelity = { ...row.fidelity, top1Agreement: perPosition };
+      }
       const agreed = opts.minAgreement !== undefined && row.fidelity.top1Agreement !== undefined && row.fidelity.top1Agreement >= opts.minAgreement;
       if (!(row.fidelity.relErr <= tolerance) && !agreed) row.status = "exceeded";
     } catch (e) {
