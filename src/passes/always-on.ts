@@ -45,8 +45,9 @@ export const alwaysOnPass: SimplifyPass = {
       if (!on.length) continue;
       const linear = new Map(on.map((u) => [u, site.outs.map((o) => outgoingIn(o, u))]));
       const next = lineariseUnits(net, site, linear, new Set(on));
-      if (on.length < site.units && nonzeroWeights(next) > nonzeroWeights(net)) {
-        grows.push(`${site.pre.id}: ${on.length} of ${site.units} units always-on, left as they are (the skip would add ${nonzeroWeights(next) - nonzeroWeights(net)} weights)`);
+      const added = on.length < site.units ? nonzeroWeights(next) - nonzeroWeights(net) : 0;
+      if (added > 0) {
+        grows.push(`${site.pre.id}: ${on.length} of ${site.units} units always-on, left as they are (the skip would add ${added} weights)`);
         continue;
       }
       net = next;

@@ -94,8 +94,6 @@ function subgraphOf(adj: Csr, nodes: number[]): Csr {
   return g;
 }
 
-/** The graph of a copy of the net with its weights shuffled among the edges between each pair of layers
- *  (same weights, same layer sizes, structure destroyed): Filan et al.'s baseline. */
 /** m distinct slots of 0..slots-1, uniformly at random, in random order (m <= slots). Rejection sampling of the
  *  taken slots when they are at most half, of the empty ones otherwise: a dense layer deals every slot, where plain
  *  rejection needs slots x ln(slots) draws (2.3 s of a 1M-weight MLP's explain); then a Fisher-Yates shuffle. */
@@ -118,6 +116,8 @@ export function dealSlots(m: number, slots: number, u: () => number): Int32Array
   return out;
 }
 
+/** The graph of a copy of the net with its weights shuffled among the edges between each pair of layers
+ *  (same weights, same layer sizes, structure destroyed): Filan et al.'s baseline. */
 function shuffledGraph(g: WeightGraph, u: () => number): Csr {
   // Layers as numbers, pairs as one number (a Map keeps first-insertion order whatever the key type).
   const layerIds = new Map<string, number>();

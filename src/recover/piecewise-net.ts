@@ -12,8 +12,7 @@
 import type { Layer, Net } from "../net/net.ts";
 import { runNet } from "../net/run.ts";
 import { nonzeroWeights } from "../passes/net-edit.ts";
-import { readPiecewise, type PiecewiseReading as Reading } from "./piecewise.ts";
-import type { PiecewiseReading } from "./piecewise.ts";
+import { readPiecewise, type PiecewiseReading } from "./piecewise.ts";
 import { piecewiseAt, choose, interval, named } from "./piecewise-rule.ts";
 import { plAffine, plCombine, plEval, plRelu, plRestrict, type PL } from "./pl.ts";
 import { SymView, type Lin } from "./symbolic.ts";
@@ -108,9 +107,15 @@ function layerPL(l: Layer, ins: Dep1[][], ranges: readonly (readonly [number, nu
 }
 
 /** Every breakpoint, slope and anchor value an integer, a one-decimal number or a fraction over 2, 3 or 4. */
-function simpleNumbers(r: Reading): boolean {
+function simpleNumbers(r: PiecewiseReading): boolean {
   const q = r.params;
   return [...q.breakpoints, ...q.slopes, q.value0].every((v) => [10, 2, 3, 4].some((d) => Math.abs(v * d - Math.round(v * d)) <= 1e-9 * Math.max(1, Math.abs(v * d))));
+}
+
+/** max |reading - f| on [lo, hi]: at every knot of either, both being piecewise linear. */
+function knotError(f: PL, q: PiecewiseReading, lo: number, hi: number): number {
+  const knots = [...plRestrict(f, lo, hi).knots, ...q.params.breakpoints].filter((k) => k >= lo && k <= hi);
+  return Math.max(...knots.map((k) => Math.abs(piecewiseAt(k, q.params) - plEval(f, k))));
 }
 
 /** Build a Net whose every output entry is a function of one input entry as piecewise functions of those
@@ -151,17 +156,15 @@ export function buildPiecewiseNet(ctx: WholeNetCtx, outName: string, residualInd
     const g = plRestrict(o.pl, lo, hi);
     const top = Math.max(...g.values.map(Math.abs));
     scale = Math.max(scale, top);
-    // The stated error: the reading against the Net's exact function at every knot of either (both piecewise linear).
-    const errOf = (q: Reading) => Math.max(...[...g.knots, ...q.params.breakpoints].filter((k) => k >= lo && k <= hi).map((k) => Math.abs(piecewiseAt(k, q.params) - plEval(o.pl, k))));
-    let e = errOf(r);
+    // The stated error: the reading against the Net's exact function.
+    let e = knotError(o.pl, r, lo, hi);
     if (r.shape.kind === "general" && !simpleNumbers(r) && e > 1e-5 * Math.max(1, top) && !(ctx.budget !== undefined && e <= ctx.budget)) {
       // sum c_k relu(w_k x + b_k) = piecewise(x, every breakpoint): exact, cheaper than short + residual when fewer numbers
       const f = fullOf(j);
       const exact = f && readPiecewise(f, lo, hi, 1e-9 * Math.max(1e-12, Math.max(...g.values) - Math.min(...g.values)));
-      const size = (q: Reading) => 2 * q.params.breakpoints.length + 2;
+      const size = (q: PiecewiseReading) => 2 * q.params.breakpoints.length + 2;
       if (f && exact && size(exact) < size(r) + residualWeights) {
-        const gf = plRestrict(f, lo, hi);
-        const ex = Math.max(...[...gf.knots, ...exact.params.breakpoints].filter((k) => k >= lo && k <= hi).map((k) => Math.abs(piecewiseAt(k, exact.params) - plEval(f, k))));
+        const ex = knotError(f, exact, lo, hi);
         if (ex <= 1e-5 * Math.max(1, top)) { r = exact; e = ex; view.fire("piecewise:exact-over-residual"); }
       }
     }
