@@ -3,6 +3,8 @@
 // weights the issues ask for, and reports held-out top-1 agreement with the original. Written to
 // bench/results/prune-ceiling.json beside simplify's and refine's own counts at their 99.9% floor:
 //   node --import tsx bench/prune-ceiling.ts [--fractions 0.12,0.15,0.25,0.37] [--seeds 0,1]
+// With a factorised first layer (bench/prune_ceiling.py's RANK), to its own file:
+//   node --import tsx bench/prune-ceiling.ts --rank 24 --fractions 0.15,0.18,0.25 --seeds 0,1 --results bench/results/prune-ceiling-rank24.json
 // Needs Debian's python3-torch and python3-onnx (/usr/bin/python3); skips with a message without them.
 import { execFileSync, spawnSync } from "node:child_process";
 import { copyFileSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
@@ -53,18 +55,18 @@ function main(): void {
   const dir = mkdtempSync(join(tmpdir(), "pseudonet-ceiling-"));
   try {
     const rows = writeRows(dir);
-    const fractions = flag("fractions", "0.12,0.15,0.25,0.37"), seeds = flag("seeds", "0,1");
-    const out = execFileSync("/usr/bin/python3", ["bench/prune_ceiling.py", dir, fractions, seeds], { encoding: "utf8", stdio: ["ignore", "pipe", "inherit"], maxBuffer: 1 << 26 });
+    const fractions = flag("fractions", "0.12,0.15,0.25,0.37"), seeds = flag("seeds", "0,1"), rank = flag("rank", "0");
+    const out = execFileSync("/usr/bin/python3", ["bench/prune_ceiling.py", dir, fractions, seeds, rank], { encoding: "utf8", stdio: ["ignore", "pipe", "inherit"], maxBuffer: 1 << 26 });
     const result = JSON.parse(out) as { rows: { fraction: number; seed: number; weights: number; heldOut: [number, number] }[] };
     const doc = {
-      about: "PyTorch's gradual magnitude pruning with distillation (bench/prune_ceiling.py) of the MNIST MLP on refine's rows (explain's held-out split at seed 0, then refine's validation split); held-out top-1 agreement with the original at each fraction of the weights. An outside reference for what training reaches: issue 7 asks 99.9% at 15%, issue 11 at 3x below simplify's count.",
+      about: "PyTorch's gradual magnitude pruning with distillation (bench/prune_ceiling.py) of the MNIST MLP on refine's rows (explain's held-out split at seed 0, then refine's validation split); held-out top-1 agreement with the original at each fraction of the weights. An outside reference for what training reaches: issue 7 asks 99.9% at 15%, issue 11 at 3x below simplify's count." + (rank !== "0" ? ` The student's first layer starts factorised at rank ${rank} (bench/prune_ceiling.py).` : ""),
       machine: { cpus: cpus().length, loadAverage: loadavg()[0] },
       split: rows,
       ours: ours(),
       ...result,
     };
-    writeFileAtomic("bench/results/prune-ceiling.json", JSON.stringify(doc, null, 1) + "\n");
-    for (const r of result.rows) console.log(`fraction ${r.fraction} seed ${r.seed}: ${r.weights} weights, held-out ${r.heldOut[0]}/${r.heldOut[1]}`);
+    writeFileAtomic(flag("results", "bench/results/prune-ceiling.json"), JSON.stringify(doc, null, 1) + "\n");
+    for (const r of result.rows) console.log(`fraction ${r.fraction} seed ${r.seed} rank ${rank}: ${r.weights} weights, held-out ${r.heldOut[0]}/${r.heldOut[1]}`);
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }
