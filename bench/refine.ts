@@ -4,7 +4,7 @@
 // the dense weight graph against weight-shuffled copies, what explain then finds (named primitives, modules,
 // statements, program tokens), the held-out agreement (explain's split, never used to choose); and the CPU time of
 // one training step here against PyTorch's on the same network shapes and rows (bench/refine_torch.py, same run).
-//   node --import tsx bench/refine.ts [--only CASE] [--epochs N] [--rounds R] [--min-agreement A] [--cluster-every run|round|epoch] [--boundary B] [--results FILE]
+//   node --import tsx bench/refine.ts [--only CASE] [--epochs N] [--rounds R] [--min-agreement A] [--cluster-every run|round|epoch] [--boundary B] [--agreement-rule margin|binomial|count] [--results FILE]
 // With --min-agreement A (classifiers) the rows are named CASE@A, beside the default floor's; with --cluster-every
 // run (the cluster partition of the original kept for the run), CASE clusterEvery=run; with --boundary B (B boundary
 // rows per real row in each batch, boundary.ts), CASE boundary=B.
@@ -48,6 +48,7 @@ const rounds = arg("--rounds") ? Number(arg("--rounds")) : undefined;
 const minAgreement = arg("--min-agreement") ? Number(arg("--min-agreement")) : undefined;
 const clusterEvery = arg("--cluster-every") as "run" | "round" | "epoch" | undefined;
 const boundary = arg("--boundary") !== undefined ? Number(arg("--boundary")) : undefined;
+const agreementRule = arg("--agreement-rule") as "margin" | "binomial" | "count" | undefined;
 
 interface Case { name: string; model: string; data: () => Tensor; regression: boolean }
 
@@ -156,7 +157,7 @@ async function main(): Promise<void> {
       tolerance = 0.01 * (hi - lo);
     }
     const t0 = performance.now(), c0 = process.cpuUsage();
-    const r = refine(model, x, { seed: 0, ...(minAgreement !== undefined ? { minAgreement } : {}), ...(clusterEvery ? { clusterEvery } : {}), ...(boundary !== undefined ? { boundary } : {}), ...(tolerance !== undefined ? { tolerance } : {}), ...(epochs ? { epochs } : {}), ...(rounds ? { maxRounds: rounds } : {}) }, {
+    const r = refine(model, x, { seed: 0, ...(minAgreement !== undefined ? { minAgreement } : {}), ...(clusterEvery ? { clusterEvery } : {}), ...(boundary !== undefined ? { boundary } : {}), ...(agreementRule ? { agreementRule } : {}), ...(tolerance !== undefined ? { tolerance } : {}), ...(epochs ? { epochs } : {}), ...(rounds ? { maxRounds: rounds } : {}) }, {
       onEpoch: (row, done, total) => process.stderr.write(`  [${done}/${total}] round ${row.round} epoch ${row.epoch}: ${row.weights} weights, validation ${(100 * row.validationAgreement).toFixed(2)}% / maxErr ${row.validationMaxAbsErr.toFixed(3)}, held-out ${(100 * row.heldOutAgreement).toFixed(2)}%, ${row.ms} ms\n`),
     });
     const refineMs = performance.now() - t0, cpu = process.cpuUsage(c0);
@@ -166,7 +167,7 @@ async function main(): Promise<void> {
     const load = os.loadavg()[0];
     const ours = ourStepMs(net, stepRows, steps), torch = torchStepMs(net, stepRows, steps);
     rowsOut.push({
-      case: `${minAgreement !== undefined && !c.regression ? `${c.name}@${minAgreement}` : c.name}${clusterEvery ? ` clusterEvery=${clusterEvery}` : ""}${boundary !== undefined ? ` boundary=${boundary}` : ""}`, rows: x.shape[0], runWith: { epochs: epochs ?? "default", rounds: rounds ?? "default" }, floor: r.floor, objectives: r.options.objectives, epochs: r.rows.length, chosen: r.chosen ?? null,
+      case: `${minAgreement !== undefined && !c.regression ? `${c.name}@${minAgreement}` : c.name}${clusterEvery ? ` clusterEvery=${clusterEvery}` : ""}${boundary !== undefined ? ` boundary=${boundary}` : ""}${agreementRule ? ` rule=${agreementRule}` : ""}`, rows: x.shape[0], runWith: { epochs: epochs ?? "default", rounds: rounds ?? "default", ...(r.classifier ? { agreementRule: r.options.agreementRule } : {}) }, floor: r.floor, objectives: r.options.objectives, epochs: r.rows.length, chosen: r.chosen ?? null,
       ...(r.classifier ? { heldOutMargins: heldOutMargins(net, x) } : {}),
       before: { ...figures(r, "before"), explain: before }, after: { ...figures(r, "after"), explain: after },
       weightsRatio: r.before.weights / r.after.weights,

@@ -6,6 +6,7 @@ import type { Tensor } from "../graph/tensor.ts";
 import { UserError } from "../errors.ts";
 import { explainPasses, type ExplainPass } from "../pipeline/explain.ts";
 import { refinedFidelityPass } from "../pipeline/refine-pass.ts";
+import type { AgreementRule } from "../passes/agreement-bound.ts";
 import { Progress } from "./progress.ts";
 import { refineOptions } from "./refine.ts";
 
@@ -14,6 +15,8 @@ export interface ExplainRefineOptions {
   refineEpochs?: number;
   refineRounds?: number;
   minAgreement?: number;
+  /** explain's --agreement-rule: refine's floor on its validation rows uses the same rule. */
+  agreementRule?: AgreementRule;
   seed: number;
   holdout?: number;
 }
@@ -21,7 +24,7 @@ export interface ExplainRefineOptions {
 /** Refine first: the model to explain, the pipeline (with the refined-fidelity pass after verify), and the files refine adds. */
 export async function refineFirst(model: Model, data: readonly Tensor[], opts: ExplainRefineOptions): Promise<{ model: Model; passes: ExplainPass[]; files: Map<string, string | Uint8Array> }> {
   if (data.length !== 1) throw new UserError(`explain --refine handles models with one input (this one has ${data.length})`);
-  const ro = refineOptions({ objective: opts.refineObjective, minAgreement: opts.minAgreement, epochs: opts.refineEpochs, rounds: opts.refineRounds, seed: opts.seed });
+  const ro = refineOptions({ objective: opts.refineObjective, minAgreement: opts.minAgreement, agreementRule: opts.agreementRule, epochs: opts.refineEpochs, rounds: opts.refineRounds, seed: opts.seed });
   const { refine, reportJson, reportMarkdown } = await import("../refine/index.ts");
   const { encodeModel } = await import("../onnx/write.ts");
   let bar: Progress | undefined;

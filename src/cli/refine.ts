@@ -3,7 +3,8 @@
 // with a per-epoch report beside it (refined.report.md and .json).
 import { existsSync, statSync } from "node:fs";
 import path from "node:path";
-import { InvalidArgumentError, type Command } from "commander";
+import { InvalidArgumentError, Option, type Command } from "commander";
+import { AGREEMENT_RULES, type AgreementRule } from "../passes/agreement-bound.ts";
 import { nonNegativeInt, nonNegativeNumber, positiveInt, unitFraction } from "./args.ts";
 import { UserError } from "../errors.ts";
 import { DATA_FORMATS } from "../data/load.ts";
@@ -19,6 +20,7 @@ export interface RefineCliOptions {
   out: string;
   objective?: string;
   minAgreement?: number;
+  agreementRule?: AgreementRule;
   tolerance?: number;
   epochs?: number;
   rounds?: number;
@@ -26,6 +28,7 @@ export interface RefineCliOptions {
   report?: string;
   clusterEvery?: RefineOptions["clusterEvery"];
   boundary?: number;
+  finishEpochs?: number;
 }
 
 const note = (s: string) => process.stderr.write(`pseudonet: note: ${s}\n`);
@@ -44,12 +47,13 @@ function checkOut(out: string): void {
 }
 
 /** Parse the refine options shared by the refine command and explain --refine. */
-export function refineOptions(o: { objective?: string; minAgreement?: number; tolerance?: number; epochs?: number; rounds?: number; seed: number; clusterEvery?: RefineOptions["clusterEvery"]; boundary?: number }): Partial<RefineOptions> {
+export function refineOptions(o: { objective?: string; minAgreement?: number; agreementRule?: AgreementRule; tolerance?: number; epochs?: number; rounds?: number; seed: number; clusterEvery?: RefineOptions["clusterEvery"]; boundary?: number; finishEpochs?: number }): Partial<RefineOptions> {
   return {
     objectives: o.objective ? parseObjectives(o.objective) : DEFAULT_OBJECTIVES, seed: o.seed,
-    ...(o.minAgreement !== undefined ? { minAgreement: o.minAgreement } : {}), ...(o.tolerance !== undefined ? { tolerance: o.tolerance } : {}),
+    ...(o.minAgreement !== undefined ? { minAgreement: o.minAgreement } : {}), ...(o.agreementRule !== undefined ? { agreementRule: o.agreementRule } : {}), ...(o.tolerance !== undefined ? { tolerance: o.tolerance } : {}),
     ...(o.epochs !== undefined ? { epochs: o.epochs } : {}), ...(o.rounds !== undefined ? { maxRounds: o.rounds } : {}),
     ...(o.clusterEvery ? { clusterEvery: o.clusterEvery } : {}), ...(o.boundary !== undefined ? { boundary: o.boundary } : {}),
+    ...(o.finishEpochs !== undefined ? { finishEpochs: o.finishEpochs } : {}),
   };
 }
 
@@ -116,10 +120,13 @@ export function registerRefine(program: Command): void {
     .requiredOption("-d, --data <data>", `inputs to learn from: FILE, or NAME=FILE (${DATA_FORMATS}); 20% is held out (as explain splits), 20% of the rest chooses when to stop`, (v: string, acc: string[] | undefined) => [...(acc ?? []), v])
     .requiredOption("-o, --out <file>", "the refined model (.onnx), written atomically"))
     .option("--min-agreement <a>", "classifiers: smallest top-1 agreement with the original to keep (on rows never trained on)", unitFraction, 0.999)
+    .addOption(new Option("--agreement-rule <rule>", "classifiers: how the validation rows judge --min-agreement after each epoch: margin (the disagreement rate read from the original's top-1 margins and how much the copy shrinks them, its 95% upper bound within 1 - A), binomial (the flip count's Clopper-Pearson 95% bound: needs ~3,000 validation rows at 99.9%), count (the flips alone, which keeps copies at the floor about half the time)")
+      .choices([...AGREEMENT_RULES]).default(DEFAULTS.agreementRule))
     .option("--tolerance <e>", "regression: largest max abs error vs the original (default 1e-2 x the output range)", nonNegativeNumber)
     .option("--seed <n>", "seed of the split, the sampling and the batches", nonNegativeInt, 0)
     .option("--report <file>", "per-epoch report (Markdown; a .json beside it); default: OUT with .report.md")
     .option("--cluster-every <when>", `with cluster: partition the weight graph at each round's start (round), each epoch (epoch), or once on the original (run) (default ${DEFAULTS.clusterEvery})`, clusterEvery)
+    .option("--finish-epochs <n>", `with cluster: epochs of the clusterability finish after the pruning rounds, which shrinks the weights crossing the kept net's clusters and keeps a copy only if it holds the floor with no more weights and a lower n-cut (0: none; default ${DEFAULTS.finishEpochs})`, nonNegativeInt)
     .option("--boundary <b>", `classifiers: rows on the original's decision boundary (bisected between rows of different top-1 class; Heo et al. 2019) per real row in each batch (default ${DEFAULTS.boundary})`, nonNegativeNumber)
     .addHelpText("after", [
       "", "Objectives (each with its source in src/refine/):",
@@ -128,7 +135,8 @@ export function registerRefine(program: Command): void {
       "  group-lasso  whole hidden units and inputs to zero (Yuan & Lin 2006; Wen et al. 2016), proximal steps",
       "  l1           every weight toward zero (lasso), proximal steps",
       "  cluster      lower the n-cut of the weight graph (Filan et al. 2021, 'Clusterability in Neural Networks'):",
-      "               weights between clusters shrink, and with prune go first",
+      "               weights between clusters shrink, and with prune go first; then a finish (--finish-epochs)",
+      "               shrinks those crossing the kept net's own clusters harder, a zeroed one dead for good",
       "  qat          weights on a 4-bit grid per layer, straight-through estimator (Bengio et al. 2013; Jacob et al. 2018)",
       "", "Examples:",
       "  pseudonet refine zoo/trained/mnist_mlp/model.onnx --data digits.npy --out refined.onnx",

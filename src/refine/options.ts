@@ -1,5 +1,6 @@
 // Options of refine: which regularisers (objectives), the fidelity floor, and the training schedule.
 import { UserError } from "../errors.ts";
+import type { AgreementRule } from "../passes/agreement-bound.ts";
 
 /** The regularisers refine can train under (each documented with its source in its own file). */
 export const OBJECTIVES = ["l1", "group-lasso", "cluster", "qat", "prune"] as const;
@@ -12,6 +13,11 @@ export interface RefineOptions {
   objectives: readonly Objective[];
   /** Classifiers: smallest top-1 agreement with the original on the validation rows (default 0.999). */
   minAgreement: number;
+  /** Classifiers: how the validation rows judge the floor (floor.ts): margin (default), binomial or count. */
+  agreementRule: AgreementRule;
+  /** Classifiers: the share of 1 - minAgreement the validation rows' bound may reach (the rest is room for the
+   *  choice among epochs and for the held-out rows' own sampling). */
+  floorShare: number;
   /** Regression: largest max abs error against the original (default: 1e-2 x the output range on the training rows). */
   tolerance?: number;
   /** Epochs per round (a round ends with a pruning step when pruning). */
@@ -65,11 +71,15 @@ export interface RefineOptions {
    *  99.85%, 0.34 below; "run" 57,504 at 99.90%, 0.20 below (the original's margin is 0.38; which round the floor
    *  keeps moves these by a tenth or more from run to run). */
   clusterEvery: "run" | "round" | "epoch";
+  /** Under cluster: epochs of the clusterability finish after the pruning rounds (0: none; refine.ts). */
+  finishEpochs: number;
+  /** Strength of the finish's l1 on crossing weights (per weight and step, scaled by the learning rate). */
+  finishCluster: number;
 }
 
 export const DEFAULTS: Omit<RefineOptions, "objectives"> = {
-  minAgreement: 0.999, epochs: 4, maxRounds: 14, seed: 0, holdout: 0.2, validation: 0.2, batch: 128, around: 2, boundary: 0, boundaryPool: 8192, lr: 1e-3,
-  marginBoost: 4, marginScale: 0.1, hints: 1, pruneRate: 0.25, pruneSteps: 8, rewind: "lr", bits: 4, l1: 2e-5, groupLasso: 5e-3, cluster: 1e-3, clusters: 12, crossRank: 0.3, clusterEvery: "round",
+  minAgreement: 0.999, agreementRule: "margin", floorShare: 1, epochs: 4, maxRounds: 14, seed: 0, holdout: 0.2, validation: 0.2, batch: 128, around: 2, boundary: 0, boundaryPool: 8192, lr: 1e-3,
+  marginBoost: 4, marginScale: 0.1, hints: 1, pruneRate: 0.25, pruneSteps: 8, rewind: "lr", bits: 4, l1: 2e-5, groupLasso: 5e-3, cluster: 1e-3, clusters: 12, crossRank: 0.3, clusterEvery: "round", finishEpochs: 0, finishCluster: 0.1,
 };
 
 /** Parse --objective: a comma-separated list of OBJECTIVES. */

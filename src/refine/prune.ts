@@ -30,6 +30,15 @@ export function applyMasks(t: TrainNet | Map<string, { w: FArr }>, masks: Masks)
   }
 }
 
+/** Mark dead every live weight that is exactly zero (a proximal step set it there), only where `only` marks 1 when given. */
+export function killZeros(t: TrainNet, masks: Masks, only?: Map<string, Uint8Array>): void {
+  for (const [id, p] of t.params) {
+    const m = masks.get(id), o = only?.get(id);
+    if (!m || (only && !o)) continue;
+    for (let i = 0; i < m.length; i++) if (p.w[i] === 0 && (!o || o[i])) m[i] = 0;
+  }
+}
+
 /** Live weights under the masks. */
 export function liveWeights(masks: Masks): number {
   let n = 0;

@@ -20,7 +20,7 @@ export function reportMarkdown(r: RefineResult, source: string): string {
   const lines = [
     `# pseudonet refine: ${source}`, "",
     `Objectives: ${r.options.objectives.join(", ")}. Floor: ${floor} (on the validation rows, which choose; the held-out rows are only reported). ${r.dataNote}.`,
-    r.chosen ? `Kept: round ${r.chosen.round}, epoch ${r.chosen.epoch} (the smallest net holding the floor on the validation rows).` : "No refined net held the floor: the original is kept.",
+    r.chosen ? `Kept: round ${r.chosen.round}, epoch ${r.chosen.epoch} (${r.rows.some((e) => e.finish && e.round === r.chosen!.round) ? "from the clusterability finish: it holds the floor on the validation rows with no more weights and a lower n-cut than the smallest net the rounds kept" : "the smallest net holding the floor on the validation rows"}).` : "No refined net held the floor: the original is kept.",
     "",
     "| | weights | hidden units | n-cut (k = 12) | n-cut of shuffled copies | validation agreement | held-out agreement | held-out max abs err (logits) |",
     "|---|---|---|---|---|---|---|---|",
@@ -32,7 +32,7 @@ export function reportMarkdown(r: RefineResult, source: string): string {
     `Mean time per epoch: ${(r.msPerEpoch / 1000).toFixed(2)} s.`, "",
     "| round | epoch | loss | weights | units | n-cut | validation agreement | held-out agreement | held-out max abs err | holds floor |",
     "|---|---|---|---|---|---|---|---|---|---|",
-    ...r.rows.map((e) => `| ${e.round} | ${e.epoch} | ${e.loss.toExponential(2)} | ${e.weights} | ${e.units} | ${num(e.ncut)} | ${pct(e.validationAgreement)} | ${pct(e.heldOutAgreement)} | ${e.heldOutMaxAbsErr.toExponential(2)} | ${e.passes ? "yes" : "no"} |`),
+    ...r.rows.map((e) => `| ${e.round}${e.finish ? " (finish)" : ""} | ${e.epoch} | ${e.loss.toExponential(2)} | ${e.weights} | ${e.units} | ${num(e.ncut)} | ${pct(e.validationAgreement)} | ${pct(e.heldOutAgreement)} | ${e.heldOutMaxAbsErr.toExponential(2)} | ${e.passes ? "yes" : "no"} |`),
   ];
   return lines.join("\n") + "\n";
 }

@@ -15,7 +15,7 @@ const model = "zoo/trained/sort3_trained/model.onnx", data = "zoo/trained/sort3_
 
 test("refine writes a runnable refined.onnx with the original's interface, and its report (md + json)", async () => {
   const out = path.join(dir, "refined.onnx");
-  const r = await cli(["refine", model, "--data", data, "--out", out, "--epochs", "1", "--rounds", "2", "--tolerance", "0.5", "--cluster-every", "epoch", "--boundary", "0.5"]);
+  const r = await cli(["refine", model, "--data", data, "--out", out, "--epochs", "1", "--rounds", "2", "--tolerance", "0.5", "--cluster-every", "epoch", "--boundary", "0.5", "--finish-epochs", "1", "--agreement-rule", "count"]);
   assert.equal(r.code, 0, r.stderr);
   assert.match(r.stdout, /refined .* into .*refined\.onnx/);
   assert.match(r.stdout, /weights\s+\d+ -> \d+/);
@@ -31,6 +31,9 @@ test("refine writes a runnable refined.onnx with the original's interface, and i
   assert.ok(json.epochs.length >= 1);
   assert.equal(json.options.clusterEvery, "epoch", "--cluster-every reaches refine");
   assert.equal(json.options.boundary, 0.5, "--boundary reaches refine");
+  assert.equal(json.options.finishEpochs, 1, "--finish-epochs reaches refine");
+  assert.equal(json.options.agreementRule, "count", "--agreement-rule reaches refine");
+  assert.equal(json.epochs.filter((e: { finish?: boolean }) => e.finish).length, 1, "the finish's epoch is in the report");
 });
 
 for (const [what, args, pattern] of [
@@ -39,6 +42,8 @@ for (const [what, args, pattern] of [
   ["--epochs 0", ["--epochs", "0"], /--epochs/],
   ["--cluster-every sometimes", ["--cluster-every", "sometimes"], /--cluster-every.*round, epoch or run/],
   ["a negative --boundary", ["--boundary", "-1"], /--boundary/],
+  ["an unknown --agreement-rule", ["--agreement-rule", "vote"], /--agreement-rule.*margin, binomial, count/],
+  ["a fractional --finish-epochs", ["--finish-epochs", "1.5"], /--finish-epochs/],
   ["an output folder that does not exist", ["--out", "/nonexistent/dir/r.onnx"], /does not exist/],
   ["data of the wrong width", ["--data", "zoo/trained/max2_trained/data.npy"], /x|shape|column|dim/i],
 ] as [string, string[], RegExp][]) {

@@ -43,11 +43,13 @@ test("refine is deterministic: the same seed writes the same bytes; another seed
 
 for (const objective of OBJECTIVES) {
   test(`refine --objective ${objective} runs and keeps the floor it reports`, () => {
-    const r = refine(lift(mlp(7, [6, 20, 20, 4])), rows(8, 500, 6), { ...FAST, maxRounds: 2, objectives: [objective], minAgreement: 0.9, seed: 1 });
-    if (r.chosen) assert.ok(r.after.validationAgreement >= 0.9);
+    // 80 validation rows: the default (margin-aware) rule needs room to pass a copy with a few flips.
+    const r = refine(lift(mlp(7, [6, 20, 20, 4])), rows(8, 500, 6), { ...FAST, maxRounds: 2, objectives: [objective], minAgreement: 0.8, seed: 1 });
+    if (r.chosen) assert.ok(r.after.validationAgreement >= 0.8);
     else assert.equal(r.after.weights, r.before.weights, "without a passing copy the original is kept");
     assert.ok(r.rows.length >= 2 && r.rows.every((e) => Number.isFinite(e.loss)));
     if (objective === "qat") {
+      assert.ok(r.chosen, "a quantised copy holds the floor");
       // Weights on a grid of at most 2^4 - 1 levels per layer.
       for (const init of r.model.graph.initializers.values()) {
         if (init.shape.length !== 2) continue;
