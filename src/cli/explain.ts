@@ -124,7 +124,7 @@ export function addExplainOptions(cmd: Command): Command {
     .option("--tolerance <e>", "largest max abs error the budgeted simplify passes may add on held-out data (default: 1e-3 x the range of the outputs on the analysis rows)", nonNegativeNumber)
     .option("--min-agreement <a>", "for classifiers: smallest held-out top-1 agreement with the original the budgeted passes keep", unitFraction, 0.999)
     .addOption(
-      new Option("--agreement-rule <rule>", "for classifiers: how the budgeted passes judge --min-agreement on the analysis rows: margin (the flip rate estimated from the original's top-1 margins, its 95% upper bound within the budget), binomial (the flip count's Clopper-Pearson 95% bound), count (the flips alone)")
+      new Option("--agreement-rule <rule>", "for classifiers: how the budgeted passes judge --min-agreement on the analysis rows: margin (the flip rate estimated from the original's top-1 margins, its 95% upper bound within the budget), binomial (the flip count's Clopper-Pearson 95% bound), count (the flips alone); with --refine, also refine's floor on its validation rows")
         .choices([...AGREEMENT_RULES]).default("margin"),
     )
     .option("--exact", "simplify with the exact passes only (outputs unchanged up to float rounding)")
