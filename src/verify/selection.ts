@@ -4,8 +4,13 @@
 import type { Layer } from "../net/net.ts";
 import { runLayer } from "../net/run.ts";
 
-/** Ops that can only select, reorder or copy elements. */
-const SELECT_OPS = new Set(["Slice", "Gather", "GatherElements", "Transpose", "Reshape", "Flatten", "Squeeze", "Unsqueeze", "Concat", "Identity", "Split", "Expand", "Tile", "Constant", "Shape"]);
+/** Ops that can only select, reorder or copy elements, by domain: ONNX's, and pseudonet's sequence-op domain (its
+ *  SliceAxis is x[..., a:b, ...], which normalize writes for the slices of a repeated sub-network). The probe below
+ *  checks that the fragment selects whatever its ops are. */
+const SELECT_OPS: Record<string, ReadonlySet<string>> = {
+  "": new Set(["Slice", "Gather", "GatherElements", "Transpose", "Reshape", "Flatten", "Squeeze", "Unsqueeze", "Concat", "Identity", "Split", "Expand", "Tile", "Constant", "Shape"]),
+  "pseudonet.seq": new Set(["SliceAxis"]),
+};
 
 const cache = new WeakMap<Layer, Int32Array | null>();
 
@@ -14,7 +19,7 @@ export function selectionOf(l: Layer, inShape: readonly number[]): Int32Array | 
   if (l.kind !== "opaque" || !l.perSample || l.inputs.length !== 1 || inShape.some((d) => d < 0)) return undefined;
   let s = cache.get(l);
   if (s === undefined) {
-    s = l.graph.nodes.every((n) => n.domain === "" && SELECT_OPS.has(n.op)) ? probe(l, inShape) : null;
+    s = l.graph.nodes.every((n) => SELECT_OPS[n.domain]?.has(n.op)) ? probe(l, inShape) : null;
     cache.set(l, s);
   }
   return s ?? undefined;
