@@ -173,3 +173,10 @@ export function marginDecision(k: number, n: number, minAgreement: number, share
   // P(Bin >= k) = 1 - P(Bin <= k - 1)
   return 1 - Math.exp(logBinomialCdf(k - 1, n, limit)) > 1 - confidence;
 }
+
+/** Does `rule` keep A for k disagreeing rows of n within `share`? "margin" reads the margin-aware `rate` (without one
+ *  it falls back to the binomial bound), "binomial" the Clopper-Pearson bound, "count" the point count. */
+export function agreementHolds(rule: AgreementRule, k: number, n: number, minAgreement: number, share: number, rate?: { upper: number }, confidence = AGREEMENT_CONFIDENCE): boolean {
+  if (rule === "margin" && rate) return marginDecision(k, n, minAgreement, share, rate, confidence);
+  return agreementDecision(k, n, minAgreement, share, rule === "count" ? 0 : confidence).ok;
+}

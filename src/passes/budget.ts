@@ -12,7 +12,7 @@ import type { SimplifyState } from "./simplify.ts";
 import { chunkFor, runReusing } from "./report.ts";
 import { concatRows, sliceRows } from "../data/batch.ts";
 import { gemm as sgemm } from "../ops/util/gemm.ts";
-import { AGREEMENT_CONFIDENCE, agreementDecision, marginDecision, marginRate, marginShrinks, rateUpperBound, rowsForAgreement, type AgreementRule } from "./agreement-bound.ts";
+import { AGREEMENT_CONFIDENCE, agreementHolds, marginRate, marginShrinks, rateUpperBound, rowsForAgreement, type AgreementRule } from "./agreement-bound.ts";
 
 /** Cumulative share of the budget each budgeted pass may reach (a design constant, the same for every net):
  *  merging near-parallel units and unit pruning a quarter together, weight pruning up to 70%, rounding and quantisation up to 80%, and the named values'
@@ -217,9 +217,7 @@ function runPooled(l: Layer, xs: Tensor[], pool: Map<string, Float32Array>): Ten
 export function fits(s: SimplifyState, m: Measure, share: number): boolean {
   if (!Number.isFinite(m.maxAbsErr)) return false;
   if (!s.classifier) return m.maxAbsErr <= share * s.budget.tolerance;
-  const rule = ruleOf(s);
-  if (rule === "margin" && m.rate) return marginDecision(m.disagree, m.rows, s.budget.minAgreement, share, m.rate, confidenceOf(s));
-  return agreementDecision(m.disagree, m.rows, s.budget.minAgreement, share, rule === "count" ? 0 : confidenceOf(s)).ok;
+  return agreementHolds(ruleOf(s), m.disagree, m.rows, s.budget.minAgreement, share, m.rate, confidenceOf(s));
 }
 
 /** The agreement rule when the budget does not name one. */

@@ -6,17 +6,16 @@
 // (passes/agreement-bound.ts): the disagreement rate read from the original's top-1 margins and how much the copy
 // shrinks them, its 95% upper bound within 1 - A, with a binomial guard on the count; "binomial" bounds the count
 // alone (Clopper-Pearson) and "count" is the point count.
-import { agreementDecision, marginDecision, marginRate, marginShrinks, type AgreementRule } from "../passes/agreement-bound.ts";
+import { agreementHolds, marginRate, marginShrinks, type AgreementRule } from "../passes/agreement-bound.ts";
 import { TIE_REL } from "../verify/metrics.ts";
 
 /** Does the student's [n, k] scores keep top-1 agreement `minAgreement` with the teacher's by `rule`, given the
  *  disagreeing rows counted (agreement())? With the margin rule, also the estimated disagreement rate's upper bound. */
 export function holdsAgreement(teacher: Float32Array, student: Float32Array, k: number, disagreements: number, minAgreement: number, rule: AgreementRule, share = 1): { ok: boolean; upper?: number } {
-  const n = teacher.length / k;
+  let rate: { upper: number } | undefined;
   if (rule === "margin") {
     const { margin, shrink } = marginShrinks(teacher, student, k, TIE_REL);
-    const rate = marginRate(margin, shrink);
-    return { ok: marginDecision(disagreements, n, minAgreement, share, rate), upper: rate.upper };
+    rate = marginRate(margin, shrink);
   }
-  return { ok: agreementDecision(disagreements, n, minAgreement, share, rule === "count" ? 0 : undefined).ok };
+  return { ok: agreementHolds(rule, disagreements, teacher.length / k, minAgreement, share, rate), ...(rate ? { upper: rate.upper } : {}) };
 }

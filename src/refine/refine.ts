@@ -137,11 +137,8 @@ export function refineNet(net: Net, x: Tensor, opts: Partial<RefineOptions> = {}
   const rounds = has("prune") ? o.maxRounds : 1;
   const rows: EpochRow[] = [];
   const figures = (t: TrainNet): NetFigures => {
-    const n = toNet(t);
-    const c = clusterability(n);
-    const v = agreement(tVal, valuesOn(t, L, data.validation.x, data.validation.n), k);
-    const h = agreement(tHeld, valuesOn(t, L, data.heldOut.x, data.heldOut.n), k);
-    return { weights: nonzeroWeights(n), units: liveUnits(n), ...(c ? { ncut: c.ncut, ...(c.shuffled ? { shuffled: c.shuffled } : {}) } : {}), validationAgreement: v.agreement, heldOutAgreement: h.agreement, heldOutMaxAbsErr: h.maxAbsErr };
+    const e = evaluate(t), c = clusterability(e.n);
+    return { weights: e.weights, units: liveUnits(e.n), ...(c ? { ncut: c.ncut, ...(c.shuffled ? { shuffled: c.shuffled } : {}) } : {}), validationAgreement: e.v.agreement, heldOutAgreement: e.h.agreement, heldOutMaxAbsErr: e.h.maxAbsErr };
   };
   const before = figures(teacher);
   let best: { t: TrainNet; weights: number; round: number; epoch: number } | undefined;

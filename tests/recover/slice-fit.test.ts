@@ -7,6 +7,12 @@ import { allPrimStmts } from "../../src/program/program.ts";
 import { rng } from "../../src/util/rng.ts";
 import { explainNet, toNet, type Dense } from "./slice-nets.ts";
 
+/** A one-hidden-layer ReLU net from its units ([incoming weights, bias, outgoing weight(s)]) and output biases. */
+function fromUnits(units: [number[], number, number | number[]][], b2: number[]): Dense[] {
+  const out = (u: [number[], number, number | number[]], o: number) => (Array.isArray(u[2]) ? u[2][o] : u[2]);
+  return [{ W: units.map((u) => u[0]), b: units.map((u) => u[1]), relu: true }, { W: b2.map((_, o) => units.map((u) => out(u, o))), b: b2, relu: false }];
+}
+
 /** A 1-hidden-layer ReLU net n -> h -> 1 trained by full-batch gradient descent on f over [-1, 1]^n (seeded). */
 function train(n: number, h: number, f: (x: number[]) => number, seed: number, steps = 3000): Dense[] {
   const r = rng(seed);
@@ -108,7 +114,7 @@ describe("fitted primitives on trained nets", () => {
   ];
   for (const [name, units, b2] of trained) {
     it(`a PyTorch net trained on ${name} at another seed reads ${name}(x[0], x[1]), not its affine + abs form`, () => {
-      const layers: Dense[] = [{ W: units.map((u) => u[0]), b: units.map((u) => u[1]), relu: true }, { W: [units.map((u) => u[2])], b: [b2], relu: false }];
+      const layers = fromUnits(units, [b2]);
       const { program, maxErr } = explainNet(toNet(layers, 2), 2, -1, 1, 5);
       const text = printProgram(program);
       assert.match(text, new RegExp(`y_named = ${name}\\(x\\[0\\], x\\[1\\]\\) `), text);
@@ -140,10 +146,7 @@ describe("fitted primitives on trained nets", () => {
   ];
   const clampB2 = [0.0188544337, 0.137450427];
   it("a PyTorch net trained on [clamp(x0, -1, 2), max(x1, x2)] reads both, breakpoints fitted, residual stated", () => {
-    const layers: Dense[] = [
-      { W: clampMax.map((u) => u[0]), b: clampMax.map((u) => u[1]), relu: true },
-      { W: [0, 1].map((o) => clampMax.map((u) => u[2][o])), b: clampB2, relu: false },
-    ];
+    const layers = fromUnits(clampMax, clampB2);
     const { program, maxErr } = explainNet(toNet(layers, 3), 3, -3, 3, 5);
     const text = printProgram(program);
     assert.match(text, /= clamp\(x\[0\], -1, 2\) +# local error/, text);
@@ -178,10 +181,7 @@ describe("fitted primitives on trained nets", () => {
   ];
   const clampB2s14 = [-0.493972272, 0.349481523];
   it("a PyTorch net trained on [clamp(x0, -1, 2), max(x1, x2)] whose ramps partly read as a clamp is still fitted whole", () => {
-    const layers: Dense[] = [
-      { W: clampMaxS14.map((u) => u[0]), b: clampMaxS14.map((u) => u[1]), relu: true },
-      { W: [0, 1].map((o) => clampMaxS14.map((u) => u[2][o])), b: clampB2s14, relu: false },
-    ];
+    const layers = fromUnits(clampMaxS14, clampB2s14);
     const { program, maxErr } = explainNet(toNet(layers, 3), 3, -3, 3, 5);
     const text = printProgram(program);
     assert.match(text, /= clamp\(x\[0\], -1, 2\) +# local error/, text);
@@ -194,7 +194,7 @@ describe("fitted primitives on trained nets", () => {
     const { buildProgram } = await import("../../src/program/build.ts");
     const { rng } = await import("../../src/util/rng.ts");
     const [, units, b2] = trained.find((t) => t[1].length === 16)!;
-    const layers: Dense[] = [{ W: units.map((u) => u[0]), b: units.map((u) => u[1]), relu: true }, { W: [units.map((u) => u[2])], b: [b2], relu: false }];
+    const layers = fromUnits(units, [b2]);
     // The unit active on the smallest part of the box fires on one analysis row only (as a near-dead unit of a
     // trained net does on a finite sample), so the probe calls it binary (two values, 0 and that row's).
     const pre = (x: number[], u: (typeof units)[number]) => u[0][0] * x[0] + u[0][1] * x[1] + u[1];
